@@ -1,0 +1,32 @@
+# The thesis's two commands: `make` builds HTML + PDF into _book/, `make test` runs every test.
+# Both create the pinned virtual environment in .venv/ first if it is missing or out of date.
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PYTHON ?= python3
+
+.DEFAULT_GOAL := book
+.PHONY: book test lint clean help
+
+book: $(STAMP) ## Build the thesis: execute what changed, render _book/ (HTML + thesis.pdf)
+	$(PY) -m bookbuild build
+
+test: $(STAMP) ## Build the thesis, then run the whole test suite
+	$(PY) -m bookbuild build
+	$(PY) -m pytest
+
+lint: $(STAMP) ## ruff over the project
+	$(VENV)/bin/ruff check .
+
+clean: ## Remove the edition, the execution cache and build state (not .venv/)
+	rm -rf _book _freeze .bookbuild figures/*.svg figures/*.csv
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'

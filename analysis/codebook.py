@@ -1,0 +1,203 @@
+"""Load ``data/codebook.yaml`` and answer questions about it.
+
+:func:`load_codebook` returns a frozen :class:`Codebook` object (a thin typed wrapper around the
+parsed YAML, available unchanged as ``Codebook.raw``). The loaders, the validation schemas, the
+scale scoring and the thesis appendix all read the instrument from here and nowhere else.
+
+Accessors used by the analysis code::
+
+    from analysis import codebook
+    codebook.scale_items("precision")   # ['prec_1', ..., 'prec_6']
+    codebook.reverse_items()            # ['prob_5']
+    cb = codebook.load_codebook(); cb.header("households", "education")  # '5、您的文化程度：'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.paths import CODEBOOK
+
+__all__ = [
+    "FILES",
+    "Codebook",
+    "CodebookError",
+    "load_codebook",
+    "reverse_items",
+    "scale_items",
+]
+
+FILES = ("households", "staff", "interviews")
+"""The three survey files the codebook describes."""
+
+
+class CodebookError(KeyError):
+    """A name that the codebook does not define (message lists the valid names)."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """The parsed codebook. ``raw`` is the YAML mapping; treat it as read-only."""
+
+    raw: dict[str, Any]
+    path: Path
+
+    # ---- files and columns -------------------------------------------------------------
+    def file_spec(self, file: str) -> dict[str, Any]:
+        """The ``files.<file>`` block (path, encoding, columns, scales)."""
+        try:
+            return self.raw["files"][file]
+        except KeyError:
+            raise CodebookError(f"unknown survey file {file!r}; valid: {', '.join(FILES)}") from None
+
+    def columns(self, file: str) -> list[dict[str, Any]]:
+        """Column specs of ``file`` in export order (metadata first)."""
+        return list(self.file_spec(file)["columns"])
+
+    def headers(self, file: str) -> list[str]:
+        """Raw headers of ``file`` in export order."""
+        return [c["header"] for c in self.columns(file)]
+
+    def column(self, file: str, var: str) -> dict[str, Any]:
+        """Column spec holding variable ``var`` (an assist_* flag returns the multi-select spec)."""
+        for col in self.columns(file):
+            if col.get("var") == var:
+                return col
+            if col["kind"] == "multi_select" and var in self.multi_select_flags(col).values():
+                return col
+        raise CodebookError(f"variable {var!r} not in {file}; valid: {', '.join(self.variables(file))}")
+
+    def header(self, file: str, var: str) -> str:
+        """Raw header (question number + Chinese text) of variable ``var``."""
+        return self.column(file, var)["header"]
+
+    def variables(self, file: str) -> list[str]:
+        """Cleaned variable names of ``file`` in the order of the data contract."""
+        names: list[str] = []
+        for col in self.columns(file):
+            if col["kind"] == "multi_select":
+                names.extend(self.multi_select_flags(col).values())
+            elif col.get("var"):
+                names.append(col["var"])
+                if col["var"] == "village":
+                    names.append("poor_village")
+                if col["var"] == "status":
+                    names.append("registered")
+        return names
+
+    def id_var(self, file: str) -> str:
+        """Name of the id variable (``hh_id``, ``staff_id``, ``interview_id``)."""
+        return self.file_spec(file)["id_var"]
+
+    def encoding(self, file: str) -> str:
+        """Declared text encoding of the raw export."""
+        return self.file_spec(file)["encoding"]
+
+    # ---- options ---------------------------------------------------------------------
+    def options(self, col: dict[str, Any]) -> dict[str, Any]:
+        """Option text -> stored value for a single-choice, Likert or flag column."""
+        if "options" in col and col["kind"] != "multi_select":
+            return dict(col["options"])
+        if "option_set" in col:
+            return dict(self.raw["option_sets"][col["option_set"]]["options"])
+        raise CodebookError(f"column {col['header']!r} has no options")
+
+    def categories(self, file: str, var: str) -> list[Any]:
+        """Codes of a categorical variable in codebook order (the category order)."""
+        return list(dict.fromkeys(self.options(self.column(file, var)).values()))
+
+    def multi_select_flags(self, col: dict[str, Any]) -> dict[str, str]:
+        """Option text -> flag variable of a multi-select column."""
+        return {text: spec["var"] for text, spec in col["options"].items()}
+
+    def likert_labels(self, option_set: str = "agree5") -> dict[int, str]:
+        """Score -> English label of a Likert option set."""
+        return dict(self.raw["option_sets"][option_set]["labels_en"])
+
+    # ---- conventions, thresholds, lookup tables --------------------------------------
+    @property
+    def skip_markers(self) -> tuple[str, ...]:
+        """Cell texts that mean 'skipped' (an empty cell is always missing too)."""
+        return tuple(self.raw["conventions"]["skip_markers"])
+
+    @property
+    def multi_select_separator(self) -> str:
+        """Separator the platform puts between multi-select answers."""
+        return self.raw["conventions"]["multi_select_separator"]
+
+    @property
+    def thresholds(self) -> dict[str, Any]:
+        """Validation thresholds (income bounds in yuan, ranges)."""
+        return dict(self.raw["thresholds"])
+
+    def villages(self) -> dict[str, dict[str, Any]]:
+        """Village code -> {label_zh, township, poor_village}."""
+        return {v["code"]: dict(v) for v in self.raw["villages"]}
+
+    def townships(self) -> dict[str, str]:
+        """Township code -> Chinese label."""
+        return {t["code"]: t["label_zh"] for t in self.raw["townships"]}
+
+    def cleaning_rules(self) -> list[dict[str, str]]:
+        """Documented cleaning rules (id, rule)."""
+        return list(self.raw["cleaning_rules"])
+
+    def exclusion_rules(self) -> list[dict[str, str]]:
+        """Documented row-exclusion rules (id, rule)."""
+        return list(self.raw["exclusion_rules"])
+
+    # ---- scales ---------------------------------------------------------------------
+    def scales(self) -> dict[str, dict[str, Any]]:
+        """All scales of all files: name -> {file, items, reverse, label_en, scoring}."""
+        out: dict[str, dict[str, Any]] = {}
+        for file in FILES:
+            for name, spec in (self.file_spec(file).get("scales") or {}).items():
+                out[name] = {"file": file, **spec}
+        return out
+
+    def scale_items(self, name: str) -> list[str]:
+        """Item variables of scale ``name`` (e.g. ``precision``), in codebook order."""
+        scales = self.scales()
+        if name not in scales:
+            raise CodebookError(f"unknown scale {name!r}; valid: {', '.join(scales)}")
+        return list(scales[name]["items"])
+
+    def reverse_items(self, name: str | None = None) -> list[str]:
+        """Reverse-coded items of scale ``name``, or of all scales when ``name`` is None."""
+        scales = self.scales()
+        if name is not None:
+            if name not in scales:
+                raise CodebookError(f"unknown scale {name!r}; valid: {', '.join(scales)}")
+            return list(scales[name].get("reverse") or [])
+        return [item for spec in scales.values() for item in (spec.get("reverse") or [])]
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path, mtime_ns: int) -> Codebook:
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    return Codebook(raw=raw, path=path)
+
+
+def load_codebook(path: Path | str = CODEBOOK) -> Codebook:
+    """Read the codebook YAML (cached per file version) and return a :class:`Codebook`."""
+    path = Path(path).resolve()
+    return _load_cached(path, path.stat().st_mtime_ns)
+
+
+def scale_items(name: str, codebook: Codebook | None = None) -> list[str]:
+    """Item variables of scale ``name`` from the project codebook."""
+    return (codebook or load_codebook()).scale_items(name)
+
+
+def reverse_items(name: str | None = None, codebook: Codebook | None = None) -> list[str]:
+    """Reverse-coded items (of scale ``name``, or of every scale) from the project codebook."""
+    return (codebook or load_codebook()).reverse_items(name)

@@ -1,0 +1,8 @@
+"""bookbuild: render a Quarto book to an HTML edition and a PDF with pip-installable engines.
+
+Jupyter (nbclient) executes the Python cells, Pandoc parses markdown and resolves citations,
+Typst typesets the PDF. The sources stay valid Quarto; this package implements the subset the
+thesis uses and rejects anything else with an error that names the file and line.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,7 @@
+"""`python -m bookbuild` runs the command line."""
+
+import sys
+
+from bookbuild.cli import main
+
+sys.exit(main())

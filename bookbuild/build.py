@@ -1,0 +1,240 @@
+"""The build: sources and data in, an HTML edition and a PDF out, published atomically.
+
+Stages: read the book and parse every chapter (all errors before any work) -> execute the
+chapters whose cache entries are stale, in parallel, one fresh kernel each -> weave outputs
+into markdown -> parse with Pandoc -> number and resolve references over the whole book ->
+citeproc once -> write HTML pages and the Typst PDF from the same AST -> swap into `_book/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from bookbuild import cache, pandoc
+from bookbuild.ast import Div
+from bookbuild.crossref import (
+    Chapter,
+    bibliography_keys,
+    check_attrs,
+    number_book,
+    resolve_references,
+)
+from bookbuild.environment import describe
+from bookbuild.errors import BuildError
+from bookbuild.formats import hoist_callout_titles
+from bookbuild.execute import build_notebook, dependencies_of, execute_notebook
+from bookbuild.html import page_name, write_html
+from bookbuild.pdf import compile_pdf, typst_source
+from bookbuild.progress import Reporter
+from bookbuild.project import Book, load_book
+from bookbuild.provenance import provenance
+from bookbuild.publish import build_lock, clean_stale_staging, publish, staging_dir
+from bookbuild.qmd import Document, read_qmd
+from bookbuild.weave import Woven, weave
+
+FORMATS = ("html", "pdf")
+
+
+@dataclass
+class ChapterRun:
+    doc: Document
+    notebook: nbformat.NotebookNode | None
+    record: dict[str, Any] | None
+    executed: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    output: Path
+    runs: list[ChapterRun]
+    timings: dict[str, float]
+    kernels_started: int
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "output": str(self.output),
+            "kernels_started": self.kernels_started,
+            "executed": {str(r.doc.path): r.reasons for r in self.runs if r.executed},
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def needs_kernel(doc: Document, defaults: dict[str, Any]) -> bool:
+    return len(build_notebook(doc, defaults).cells) > 2
+
+
+def plan(book: Book, docs: list[Document], use_cache: bool) -> list[ChapterRun]:
+    """For each chapter: reuse its cache entry, or execute it and why."""
+    runs = []
+    for doc in docs:
+        if not needs_kernel(doc, book.execute):
+            runs.append(ChapterRun(doc, None, None, executed=False))
+            continue
+        entry, missing = cache.read_entry(book.root, doc.path)
+        reasons = cache.stale_reasons(book.root, doc, book.execute, entry, missing)
+        if not use_cache:
+            reasons = ["--no-cache"]
+        if reasons or entry is None:
+            runs.append(ChapterRun(doc, None, None, executed=True, reasons=reasons))
+        else:
+            runs.append(ChapterRun(doc, entry.notebook, entry.record, executed=False))
+    return runs
+
+
+def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Reporter) -> None:
+    todo = [run for run in runs if run.executed]
+    done = 0
+
+    def work(run: ChapterRun) -> None:
+        nonlocal done
+        reporter.info(f"execute {run.doc.path}: {'; '.join(run.reasons)}")
+        started = time.perf_counter()
+        nb = execute_notebook(build_notebook(run.doc, book.execute), run.doc, book.root,
+                              book.execute)
+        entry = cache.write_entry(book.root, run.doc, book.execute, nb, dependencies_of(nb))
+        run.notebook, run.record = entry.notebook, entry.record
+        done += 1
+        reporter.info(f"executed {run.doc.path} in {time.perf_counter() - started:.1f} s")
+        reporter.status(f"executing chapters: {done}/{len(todo)} done")
+
+    if not todo:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+        futures = [pool.submit(work, run) for run in todo]
+        errors = [f.exception() for f in futures if f.exception() is not None]
+    reporter.clear()
+    if errors:
+        raise errors[0]
+
+
+def _chapter_ast(book: Book, run: ChapterRun, woven: Woven) -> dict[str, Any]:
+    return pandoc.markdown_to_ast(woven.markdown, book.root, str(run.doc.path))
+
+
+def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
+             jobs: int) -> tuple[list[Chapter], list[int]]:
+    """Parse every chapter, number the book, resolve references and citations."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        asts = list(pool.map(lambda pair: _chapter_ast(book, *pair), zip(runs, woven,
+                                                                          strict=True)))
+    api = asts[0]["pandoc-api-version"]
+    chapters = [
+        Chapter(path=run.doc.path, page=page_name(run.doc.path), appendix=ref.appendix,
+                part=ref.part, source=run.doc.source(), blocks=ast["blocks"])
+        for run, ref, ast in zip(runs, book.chapters, asts, strict=True)
+    ]
+    for chapter in chapters:
+        hoist_callout_titles(chapter.blocks)
+    check_attrs(chapters)
+    targets = number_book(chapters)
+    bib = [book.root / b for b in book.bibliography]
+    cited = resolve_references(chapters, targets, bibliography_keys(bib))
+    if cited or any(_has_refs_div(c) for c in chapters):
+        combined = {"pandoc-api-version": api, "meta": {}, "blocks": [
+            Div("", ["bb-chapter"], c.blocks) for c in chapters]}
+        csl = book.root / book.csl if book.csl else None
+        combined, _warnings = pandoc.citeproc(combined, bib, csl, book.root)
+        parts = [b for b in combined["blocks"] if "bb-chapter" in b["c"][0][1]]
+        extra = [b for b in combined["blocks"] if "bb-chapter" not in b["c"][0][1]]
+        for chapter, part in zip(chapters, parts, strict=True):
+            chapter.blocks = part["c"][1]
+        chapters[-1].blocks.extend(extra)
+    return chapters, api
+
+
+def _has_refs_div(chapter: Chapter) -> bool:
+    return any(b.get("t") == "Div" and b["c"][0][0] == "refs" for b in chapter.blocks)
+
+
+def _write_files(files: dict[str, bytes], *folders: Path) -> None:
+    for folder in folders:
+        for relative, data in files.items():
+            path = folder / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists() or path.read_bytes() != data:
+                tmp = path.with_name(f".{path.name}.tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
+
+
+def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = None,
+          use_cache: bool = True, reporter: Reporter | None = None,
+          output: Path | None = None) -> BuildReport:
+    """Build the book under `root`; publish to `output` (default `_book/`) only on success."""
+    reporter = reporter or Reporter()
+    jobs = jobs or os.cpu_count() or 1
+    timings: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings[name] = now - mark
+        mark = now
+
+    book = load_book(root)
+    output = output or book.output_dir
+    with build_lock(book.root):
+        docs = [read_qmd(book.root, ref.path) for ref in book.chapters]
+        lap("parse")
+        runs = plan(book, docs, use_cache)
+        reused = [str(r.doc.path) for r in runs if r.notebook is not None]
+        if reused:
+            reporter.info(f"cache: {len(reused)} chapter(s) up to date")
+        execute_runs(book, runs, jobs, reporter)
+        kernels = sum(r.executed for r in runs)
+        lap("execute")
+        woven = [weave(r.doc, r.notebook or _empty_notebook(), book.execute) for r in runs]
+        files: dict[str, bytes] = {}
+        for item in woven:
+            files.update(item.files)
+        lap("weave")
+        chapters, api = assemble(book, runs, woven, jobs)
+        lap("pandoc")
+        env = describe(book.root)
+        clean_stale_staging(output)
+        staging = staging_dir(output)
+        try:
+            _write_files(files, staging, book.root)
+            if "html" in formats:
+                reporter.info("render HTML edition")
+                write_html(book, chapters, {"pandoc-api-version": api}, staging,
+                           {"summary": f"Built from {env['source_revision']} on "
+                                       f"{env['source_date']}"})
+                lap("html")
+            if "pdf" in formats:
+                reporter.info("render PDF")
+                compile_pdf(typst_source(book, chapters, api), staging, staging / "thesis.pdf",
+                            int(env["source_date_epoch"]))
+                lap("pdf")
+            record = provenance(book, runs, woven, env)
+            (staging / "provenance.json").write_text(
+                json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
+            publish(staging, output)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        lap("publish")
+    report = BuildReport(output, runs, timings, kernels)
+    (book.root / ".bookbuild" / "last-build.json").write_text(
+        json.dumps(report.summary(), indent=1) + "\n", "utf-8")
+    reporter.info(f"published {output.name}/ in {sum(timings.values()):.1f} s "
+                  f"({kernels} kernel(s) started)")
+    return report
+
+
+def _empty_notebook() -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook()
+
+
+__all__ = ["FORMATS", "BuildError", "BuildReport", "build", "plan"]

@@ -1,0 +1,140 @@
+"""The execution cache in `_freeze/`: one entry per chapter, keyed on everything it used.
+
+An entry holds the executed notebook and a record of what produced it: a hash of the
+chapter's code cells, options and inline expressions; SHA-256 of every project file its
+kernel read and every project module it imported (recorded by the kernel itself); and the
+hash of the locked environment. `stale_reasons` says why an entry cannot be reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from bookbuild import __version__
+from bookbuild.execute import Dependencies, effective_options, kernel_setup_source
+from bookbuild.qmd import Document
+
+FREEZE_DIR = "_freeze"
+LOCK_FILE = "requirements.lock"
+RECORD_VERSION = 1
+
+
+def file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def code_key(doc: Document, defaults: dict[str, Any]) -> str:
+    """Hash of what the kernel runs: cells with their options, and inline expressions."""
+    parts: list[Any] = [__version__, kernel_setup_source()]
+    parts += [[cell.code, effective_options(cell, defaults)] for cell in doc.cells]
+    parts += [inline.expr for inline in doc.inlines()]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def env_key(root: Path) -> str:
+    """Hash of the locked environment and the Python version that executes the cells."""
+    lock = file_sha256(root / LOCK_FILE) or "no-lock"
+    return hashlib.sha256(f"{lock} {sys.version}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    notebook: nbformat.NotebookNode
+    record: dict[str, Any]
+
+
+def entry_dir(root: Path, chapter: Path) -> Path:
+    return root / FREEZE_DIR / chapter.with_suffix("")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def notebook_bytes(nb: nbformat.NotebookNode) -> bytes:
+    """The notebook as stable bytes: no execution timestamps, sorted keys."""
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    return (nbformat.writes(nb) + "\n").encode("utf-8")
+
+
+def write_entry(root: Path, doc: Document, defaults: dict[str, Any],
+                nb: nbformat.NotebookNode, deps: Dependencies) -> Entry:
+    """Store an executed chapter; the record is written last and names the notebook's hash."""
+    data = notebook_bytes(nb)
+    record = {
+        "version": RECORD_VERSION,
+        "source": str(doc.path),
+        "code": code_key(doc, defaults),
+        "env": env_key(root),
+        "notebook_sha256": hashlib.sha256(data).hexdigest(),
+        "reads": {p: file_sha256(root / p) for p in deps.reads},
+        "modules": {p: file_sha256(root / p) for p in deps.modules},
+    }
+    folder = entry_dir(root, doc.path)
+    _atomic_write(folder / "notebook.ipynb", data)
+    _atomic_write(folder / "record.json",
+                  (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
+    return Entry(nb, record)
+
+
+def read_entry(root: Path, chapter: Path) -> tuple[Entry | None, str | None]:
+    """(entry, None) when present and intact; (None, reason) otherwise."""
+    folder = entry_dir(root, chapter)
+    if not (folder / "record.json").exists():
+        return None, "never executed"
+    try:
+        record = json.loads((folder / "record.json").read_text("utf-8"))
+        data = (folder / "notebook.ipynb").read_bytes()
+    except (OSError, ValueError) as exc:
+        return None, f"cache entry unreadable ({exc.__class__.__name__})"
+    if record.get("version") != RECORD_VERSION:
+        return None, "cache entry from another version of the build"
+    if hashlib.sha256(data).hexdigest() != record.get("notebook_sha256"):
+        return None, "cache entry corrupt (notebook does not match its record)"
+    try:
+        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+    except Exception as exc:  # nbformat raises several types for bad JSON
+        return None, f"cache entry unreadable ({exc.__class__.__name__})"
+    return Entry(nb, record), None
+
+
+def stale_reasons(root: Path, doc: Document, defaults: dict[str, Any],
+                  entry: Entry | None, missing: str | None) -> list[str]:
+    """Why `entry` cannot be reused for `doc`; empty when it is fresh."""
+    if entry is None:
+        return [missing or "never executed"]
+    record = entry.record
+    reasons = []
+    if record["code"] != code_key(doc, defaults):
+        reasons.append("code cells, cell options or inline expressions changed")
+    for group in ("reads", "modules"):
+        for path, digest in sorted(record[group].items()):
+            now = file_sha256(root / path)
+            if now != digest:
+                reasons.append(f"{path} {'was deleted' if now is None else 'changed'}")
+    if record["env"] != env_key(root):
+        reasons.append(f"environment changed ({LOCK_FILE} or Python version)")
+    return reasons

@@ -1,0 +1,90 @@
+"""Command line: `thesis build | status | clean` (and `verify`, `preview` where available)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from bookbuild.errors import BuildError
+
+
+def _build(args: argparse.Namespace) -> int:
+    from bookbuild.build import build
+    from bookbuild.progress import Reporter
+
+    formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
+    unknown = set(formats) - {"html", "pdf"}
+    if unknown:
+        raise BuildError(f"unknown format(s) for --to: {', '.join(sorted(unknown))} "
+                         "(choose html, pdf)")
+    build(Path(args.root), formats=formats, jobs=args.jobs, use_cache=not args.no_cache,
+          reporter=Reporter(quiet=args.quiet))
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from bookbuild.build import plan
+    from bookbuild.project import load_book
+    from bookbuild.qmd import read_qmd
+
+    book = load_book(Path(args.root))
+    runs = plan(book, [read_qmd(book.root, r.path) for r in book.chapters], use_cache=True)
+    stale = 0
+    for run in runs:
+        if run.executed:
+            stale += 1
+            print(f"stale  {run.doc.path}: {'; '.join(run.reasons)}")
+        elif run.notebook is None:
+            print(f"prose  {run.doc.path}: no code, nothing to execute")
+        else:
+            print(f"fresh  {run.doc.path}")
+    print(f"{stale} chapter(s) to execute")
+    return 0
+
+
+def _clean(args: argparse.Namespace) -> int:
+    root = Path(args.root)
+    for name in ("_book", "_freeze", ".bookbuild"):
+        shutil.rmtree(root / name, ignore_errors=True)
+    print("removed _book/, _freeze/ and .bookbuild/")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="thesis", description=__doc__)
+    main.add_argument("--root", default=".", help="project folder (holds _quarto.yml)")
+    sub = main.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="execute what changed and render HTML + PDF into _book/")
+    b.add_argument("--to", default="html,pdf", help="formats: html, pdf or html,pdf")
+    b.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                   help="chapters executed in parallel (default: number of cores)")
+    b.add_argument("--no-cache", action="store_true", help="re-execute every chapter")
+    b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    b.set_defaults(func=_build)
+    s = sub.add_parser("status", help="say which chapters are stale and why")
+    s.set_defaults(func=_status)
+    c = sub.add_parser("clean", help="remove _book/, _freeze/ and build state")
+    c.set_defaults(func=_clean)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("nothing was published; the last good edition is untouched.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; nothing was published.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Run a chapter's Python cells and inline expressions in a fresh Jupyter kernel.
+
+The chapter becomes a notebook: a hidden setup cell (`kernel_setup.py`), then every cell with
+`eval: true` and every inline expression, in document order, then a cell that reports the
+files and modules the chapter used. Errors are mapped back to the `.qmd` line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from bookbuild.errors import BuildError
+from bookbuild.project import PACKAGE_DIR
+from bookbuild.qmd import Cell, Document, Inline, Markdown, find_inlines
+
+KERNEL = "python3"
+CELL_TIMEOUT_S = 600
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """What a chapter's kernel touched inside the project (paths relative to the root)."""
+
+    reads: tuple[str, ...]
+    modules: tuple[str, ...]
+
+
+def kernel_setup_source() -> str:
+    return (PACKAGE_DIR / "kernel_setup.py").read_text("utf-8")
+
+
+def effective_options(cell: Cell, defaults: dict[str, Any]) -> dict[str, Any]:
+    """Cell options over the book's `execute:` defaults over Quarto's own defaults."""
+    options = {"echo": True, "eval": True, "warning": True, "include": True, "output": True,
+               "error": False}
+    options.update({k: v for k, v in defaults.items() if k in options})
+    options.update(cell.options)
+    return options
+
+
+def build_notebook(doc: Document, defaults: dict[str, Any]) -> nbformat.NotebookNode:
+    """The notebook a chapter executes as; cells carry `bookbuild` metadata pointing back."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    nb.metadata["bookbuild"] = {"source": str(doc.path)}
+
+    def add(source: str, kind: str, line: int, **extra: Any) -> None:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["bookbuild"] = {"kind": kind, "line": line, **extra}
+        nb.cells.append(cell)
+
+    add(kernel_setup_source(), "setup", 0)
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, Markdown):
+            for inline in find_inlines(block.raw, block.line):
+                add(f"_bb_inline({inline.expr})", "inline", inline.line, block=index,
+                    expr=inline.expr)
+        elif effective_options(block, defaults)["eval"]:
+            add(block.code, "cell", block.line, block=index)
+    add("_bb_dependencies()", "dependencies", 0)
+    return nb
+
+
+def _error_detail(exc: CellExecutionError) -> str:
+    text = getattr(exc, "traceback", None) or str(exc)
+    return _ANSI.sub("", text)
+
+
+def execute_notebook(nb: nbformat.NotebookNode, doc: Document, root: Path,
+                     defaults: dict[str, Any]) -> nbformat.NotebookNode:
+    """Execute `nb` cell by cell in a new kernel whose working directory is `root`."""
+    env = dict(os.environ)
+    env.update({"PYTHONHASHSEED": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                "PYDEVD_DISABLE_FILE_VALIDATION": "1", "BOOKBUILD_CHAPTER": str(doc.path)})
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name=KERNEL,
+                            resources={"metadata": {"path": str(root)}})
+    blocks = doc.blocks
+    try:
+        with client.setup_kernel(env=env, cwd=str(root)):
+            for index, cell in enumerate(nb.cells):
+                meta = cell.metadata["bookbuild"]
+                allow = meta["kind"] == "cell" and effective_options(
+                    blocks[meta["block"]], defaults)["error"]
+                try:
+                    client.execute_cell(cell, index, store_history=meta["kind"] == "cell")
+                except CellExecutionError as exc:
+                    if allow:
+                        continue
+                    raise _cell_error(exc, meta, doc) from None
+    except DeadKernelError as exc:
+        raise BuildError(f"the Python kernel died while executing this chapter ({exc})",
+                         doc.path) from None
+    except CellTimeoutError:
+        raise BuildError(f"a cell ran longer than {CELL_TIMEOUT_S} s", doc.path) from None
+    return nb
+
+
+def _cell_error(exc: CellExecutionError, meta: dict[str, Any], doc: Document) -> BuildError:
+    summary = f"{exc.ename}: {exc.evalue}" if getattr(exc, "ename", None) else "error"
+    if meta["kind"] == "inline":
+        message = f"inline expression `{meta['expr']}` raised {summary}"
+    elif meta["kind"] == "cell":
+        message = f"cell raised {summary}"
+    else:
+        message = f"the build's {meta['kind']} code failed: {summary}"
+    return BuildError(message, doc.path, meta["line"] or None, detail=_error_detail(exc))
+
+
+def dependencies_of(nb: nbformat.NotebookNode) -> Dependencies:
+    """The files and modules the executed notebook reported in its last cell."""
+    for output in nb.cells[-1].get("outputs", []):
+        if output.get("metadata", {}).get("bookbuild") == "dependencies":
+            data = output["data"]["application/json"]
+            return Dependencies(tuple(data["reads"]), tuple(data["modules"]))
+    raise BuildError("the chapter's kernel did not report its dependencies",
+                     nb.metadata["bookbuild"]["source"])
+
+
+def inline_values(nb: nbformat.NotebookNode) -> dict[int, list[str]]:
+    """Values of inline expressions by markdown block index, in document order."""
+    values: dict[int, list[str]] = {}
+    for cell in nb.cells:
+        meta = cell.metadata["bookbuild"]
+        if meta["kind"] != "inline":
+            continue
+        shown = [o for o in cell.get("outputs", [])
+                 if o.get("metadata", {}).get("bookbuild") == "inline"]
+        values.setdefault(meta["block"], []).append(
+            shown[0]["data"]["text/plain"] if shown else "")
+    return values
+
+
+__all__ = ["Dependencies", "Inline", "build_notebook", "dependencies_of", "effective_options",
+           "execute_notebook", "inline_values"]

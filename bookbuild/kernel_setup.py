@@ -1,0 +1,105 @@
+"""Code run inside each chapter's kernel before its first cell (sent as source, not imported).
+
+It makes outputs deterministic (SVG hash salt, no dates in metadata), gives DataFrames a
+structured JSON display the build turns into real tables, defines the helper that shows an
+inline `{python} expr` value, and records which project files the chapter reads and which
+project modules it imports, so the cache can tell when a data byte or a function changed.
+"""
+
+import json as _bb_json
+import os as _bb_os
+import sys as _bb_sys
+
+_BB_ROOT = _bb_os.path.realpath(_bb_os.getcwd())
+_BB_SKIP = tuple(_bb_os.path.join(_BB_ROOT, d) + _bb_os.sep
+                 for d in (".venv", "_book", "_freeze", ".git", ".bookbuild"))
+_bb_reads = set()
+
+
+def _bb_audit(event, args):
+    if event != "open" or not args:
+        return
+    target, mode = args[0], args[1] if len(args) > 1 else "r"
+    if isinstance(target, int) or mode is None:
+        return
+    if isinstance(mode, str) and any(flag in mode for flag in "wax+"):
+        return
+    try:
+        path = _bb_os.path.realpath(_bb_os.fsdecode(target))
+    except (TypeError, ValueError):
+        return
+    if (path.startswith(_BB_ROOT + _bb_os.sep) and not path.startswith(_BB_SKIP)
+            and ".egg-info" not in path and _bb_os.path.isfile(path)):
+        _bb_reads.add(_bb_os.path.relpath(path, _BB_ROOT))
+
+
+_bb_sys.addaudithook(_bb_audit)
+
+
+def _bb_table_json(frame):
+    """A DataFrame as {columns, rows} of display strings; the index is kept unless trivial."""
+    import pandas as pd
+
+    shown = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
+
+    def cell(value):
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
+        if value is pd.NA or value is pd.NaT:
+            return ""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, float):
+            return repr(round(value, 4))
+        return str(value)  # ints and text as they are: tables format their own numbers
+
+    return {
+        "columns": [str(c) for c in shown.columns],
+        "rows": [[cell(v) for v in row] for row in shown.itertuples(index=False)],
+    }
+
+
+def _bb_inline(value):
+    """Display an inline value as plain text, tagged so the build can find it."""
+    from IPython.display import publish_display_data
+
+    publish_display_data({"text/plain": str(value)}, metadata={"bookbuild": "inline"})
+
+
+def _bb_dependencies():
+    """Report the project files read and project modules imported, as JSON text."""
+    from IPython.display import publish_display_data
+
+    modules = set()
+    for module in list(_bb_sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if not path:
+            continue
+        path = _bb_os.path.realpath(path)
+        if path.startswith(_BB_ROOT + _bb_os.sep) and not path.startswith(_BB_SKIP):
+            modules.add(_bb_os.path.relpath(path, _BB_ROOT))
+    reads = sorted(_bb_reads - modules)
+    publish_display_data(
+        {"application/json": {"reads": reads, "modules": sorted(modules)}},
+        metadata={"bookbuild": "dependencies"},
+    )
+
+
+def _bb_configure():
+    ip = get_ipython()  # noqa: F821 - defined inside IPython
+    tables = ip.display_formatter.formatters["application/json"]
+    for module in ("pandas", "pandas.core.frame"):  # DataFrame.__module__ differs by version
+        tables.for_type_by_name(module, "DataFrame", _bb_table_json)
+    try:
+        import matplotlib
+
+        matplotlib.use("module://matplotlib_inline.backend_inline")
+        matplotlib.rcParams.update({"svg.hashsalt": "bookbuild", "svg.fonttype": "path"})
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("svg", metadata={"Date": None}, bbox_inches="tight")
+    except ImportError:
+        pass
+
+
+_bb_configure()

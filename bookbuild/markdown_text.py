@@ -1,0 +1,36 @@
+"""Helpers that write Pandoc markdown safely: computed text is always escaped, never parsed."""
+
+from __future__ import annotations
+
+import re
+
+_PUNCT = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~^$@\"'&:;=%])")
+
+
+def escape(text: str) -> str:
+    """Make arbitrary text literal in Pandoc markdown (markup and HTML become inert)."""
+    return _PUNCT.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def attribute(value: str) -> str:
+    """A double-quoted attribute value for `{key="..."}`."""
+    return '"' + " ".join(value.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def pipe_table(columns: list[str], rows: list[list[str]], caption: str = "",
+               label: str = "") -> str:
+    """A Pandoc pipe table whose every cell is escaped text; optional caption and id."""
+    numeric = [all(_looks_numeric(row[i]) for row in rows if row[i]) and any(r[i] for r in rows)
+               for i in range(len(columns))]
+    head = "| " + " | ".join(escape(c) or " " for c in columns) + " |"
+    rule = "|" + "|".join("---:" if n else ":---" for n in numeric) + "|"
+    body = ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows]
+    lines = [head, rule, *body]
+    if caption or label:
+        ident = f" {{#{label}}}" if label else ""
+        lines += ["", f": {caption}{ident}"]
+    return "\n".join(lines) + "\n"
+
+
+def _looks_numeric(cell: str) -> bool:
+    return bool(re.fullmatch(r"[-−+]?[\d,]*\.?\d+(e[-+]?\d+)?%?|[<>]\s?\d*\.?\d+", cell.strip()))

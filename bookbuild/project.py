@@ -1,0 +1,216 @@
+"""The book model: `_quarto.yml` read into a `Book` (metadata, chapter order, formats).
+
+Only the Quarto keys this build honours are interpreted; every key is checked against the
+option names Quarto's own schema accepts (`quarto_schema.json`), so a key Quarto would reject
+is an error here too, and a key Quarto accepts but this build ignores is a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bookbuild.errors import BuildError
+
+log = logging.getLogger("bookbuild")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+CONFIG_NAME = "_quarto.yml"
+
+# Top-level keys of a Quarto project file that are not document options.
+_STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine", "metadata-files"}
+# Project-level keys this build interprets (others Quarto accepts are reported as ignored).
+_HONOURED_PROJECT = {"type", "output-dir", "title"}
+_HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices", "abstract",
+                  "description", "downloads", "output-file"}
+_HONOURED_EXECUTE = {"echo", "eval", "warning", "include", "output", "freeze", "error"}
+
+
+@cache
+def quarto_schema() -> dict[str, Any]:
+    """Option names accepted by Quarto's YAML schema (a pinned snapshot, see its `about`)."""
+    text = (PACKAGE_DIR / "quarto_schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@dataclass(frozen=True)
+class ChapterRef:
+    """One entry of the book's reading order."""
+
+    path: Path            # relative to the project root
+    part: str | None      # the `part:` group it belongs to, if any
+    appendix: bool
+
+
+@dataclass(frozen=True)
+class Book:
+    root: Path
+    title: str
+    subtitle: str
+    authors: tuple[str, ...]
+    date: str
+    chapters: tuple[ChapterRef, ...]
+    bibliography: tuple[Path, ...]
+    csl: Path | None
+    lang: str
+    execute: dict[str, Any]
+    html: dict[str, Any]
+    pdf: dict[str, Any]
+    output_dir: Path
+    metadata: dict[str, Any] = field(default_factory=dict)  # other document options
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+
+def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
+    """Parse YAML, turning a syntax error into a `BuildError` with the file and line."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BuildError(f"invalid YAML: {problem}", path, line) from None
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """First line (1-based) on which `key:` appears, for pointing at a bad option."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith((f"{key}:", f"- {key}:")):
+            return number
+    return None
+
+
+def check_document_keys(options: dict[str, Any], path: Path, text: str, where: str) -> None:
+    """Error on keys Quarto's schema does not know; `where` names the YAML block."""
+    known = quarto_schema()["document_options"]
+    for key in options:
+        if key not in known and key not in _STRUCTURAL_KEYS:
+            raise BuildError(f"unknown option '{key}' in {where} (not a Quarto option)",
+                             path, _line_of(text, key))
+
+
+def _chapter_list(entries: Any, key: str, path: Path, text: str,
+                  appendix: bool) -> list[ChapterRef]:
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise BuildError(f"book: {key}: must be a list of files", path, _line_of(text, key))
+    refs: list[ChapterRef] = []
+    for entry in entries:
+        if isinstance(entry, str):
+            refs.append(ChapterRef(Path(entry), None, appendix))
+        elif isinstance(entry, dict) and "part" in entry:
+            part = str(entry["part"])
+            for sub in entry.get("chapters") or []:
+                if not isinstance(sub, str):
+                    raise BuildError(f"part '{part}': chapters must be file names", path,
+                                     _line_of(text, "part"))
+                refs.append(ChapterRef(Path(sub), part, appendix))
+        else:
+            raise BuildError(f"book: {key}: unsupported entry {entry!r} (use a file name or "
+                             "a part: group)", path, _line_of(text, key))
+    return refs
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    return tuple(str(a["name"]) if isinstance(a, dict) else str(a) for a in items)
+
+
+def load_book(root: Path) -> Book:
+    """Read and check `_quarto.yml` under `root`; every chapter file must exist."""
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    if not path.exists():
+        raise BuildError(f"no {CONFIG_NAME} here: not a Quarto project", root)
+    text = path.read_text("utf-8")
+    config = load_yaml(text, path) or {}
+    if not isinstance(config, dict):
+        raise BuildError("expected a mapping of options", path, 1)
+
+    schema = quarto_schema()
+    project = config.get("project") or {}
+    if project.get("type") != "book":
+        raise BuildError("project: type: must be 'book'", path, _line_of(text, "type") or 1)
+    for key in project:
+        if key not in schema["project_keys"]:
+            raise BuildError(f"unknown project option '{key}'", path, _line_of(text, key))
+        if key not in _HONOURED_PROJECT:
+            log.warning("%s: project option '%s' is ignored by this build", path.name, key)
+
+    book = config.get("book")
+    if not isinstance(book, dict):
+        raise BuildError("missing 'book:' section", path, 1)
+    for key in book:
+        if key not in schema["book_keys"]:
+            raise BuildError(f"unknown book option '{key}'", path, _line_of(text, key))
+        if key not in _HONOURED_BOOK:
+            log.warning("%s: book option '%s' is ignored by this build", path.name, key)
+
+    execute = config.get("execute") or {}
+    for key in execute:
+        if key not in _HONOURED_EXECUTE:
+            raise BuildError(f"execute option '{key}' is not supported", path, _line_of(text, key))
+
+    formats = config.get("format") or {}
+    unsupported = set(formats) - {"html", "typst", "pdf"}
+    if unsupported:
+        raise BuildError(f"unsupported output format(s): {', '.join(sorted(unsupported))}",
+                         path, _line_of(text, "format"))
+    html = formats.get("html") or {}
+    pdf = formats.get("typst") or formats.get("pdf") or {}
+    for name, options in (("html", html), ("typst", pdf)):
+        if not isinstance(options, dict):
+            raise BuildError(f"format: {name}: must be a mapping", path, _line_of(text, name))
+        check_document_keys(options, path, text, f"format: {name}")
+
+    document = {k: v for k, v in config.items() if k not in _STRUCTURAL_KEYS}
+    check_document_keys(document, path, text, CONFIG_NAME)
+
+    chapters = (_chapter_list(book.get("chapters"), "chapters", path, text, appendix=False)
+                + _chapter_list(book.get("appendices"), "appendices", path, text, appendix=True))
+    if not chapters:
+        raise BuildError("book: chapters: is empty", path, _line_of(text, "chapters"))
+    seen: set[Path] = set()
+    for ref in chapters:
+        if not (root / ref.path).is_file():
+            raise BuildError(f"chapter file not found: {ref.path}", path,
+                             _line_of(text, str(ref.path)) or _line_of(text, "chapters"))
+        if ref.path in seen:
+            raise BuildError(f"chapter listed twice: {ref.path}", path)
+        seen.add(ref.path)
+
+    bib = document.get("bibliography") or []
+    bib_paths = tuple(Path(b) for b in (bib if isinstance(bib, list) else [bib]))
+    for bib_path in bib_paths:
+        if not (root / bib_path).is_file():
+            raise BuildError(f"bibliography not found: {bib_path}", path,
+                             _line_of(text, "bibliography"))
+    csl = document.get("csl")
+    return Book(
+        root=root,
+        title=str(book.get("title", "")),
+        subtitle=str(book.get("subtitle", "")),
+        authors=_authors(book.get("author")),
+        date=str(book.get("date", "")),
+        chapters=tuple(chapters),
+        bibliography=bib_paths,
+        csl=Path(csl) if csl else None,
+        lang=str(document.get("lang", "en")),
+        execute=dict(execute),
+        html=dict(html),
+        pdf=dict(pdf),
+        output_dir=root / str(project.get("output-dir", "_book")),
+        metadata=document,
+    )

@@ -1,0 +1,208 @@
+"""Parse a `.qmd` file into front matter, markdown blocks, Python cells and inline expressions.
+
+The parse is lossless: the blocks' `raw` texts concatenate back to the source, which the
+property tests check. Every block remembers its first line so errors can point at it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bookbuild.errors import BuildError
+from bookbuild.project import load_yaml, quarto_schema
+
+_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
+_ENGINE = re.compile(r"^\{(?P<engine>[A-Za-z0-9_+-]+)(?P<rest>[^}]*)\}$")
+_INLINE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
+_OTHER_INLINE = re.compile(r"`\{(?P<engine>r|julia|ojs|bash)\}\s+[^`]+`")
+
+# Cell options this build honours, with the types Quarto's schema gives them.
+CELL_OPTIONS: dict[str, tuple[type, ...]] = {
+    "label": (str,),
+    "fig-cap": (str,),
+    "fig-alt": (str,),
+    "tbl-cap": (str,),
+    "echo": (bool,),
+    "output": (bool, str),   # true / false / "asis"
+    "warning": (bool,),
+    "include": (bool,),
+    "eval": (bool,),
+    "error": (bool,),
+}
+
+
+@dataclass(frozen=True)
+class Markdown:
+    raw: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Cell:
+    raw: str                 # the whole fenced block, fences included
+    line: int                # line of the opening fence
+    code: str                # the code without `#|` option lines
+    options: dict[str, Any]  # parsed `#|` options (without book defaults)
+
+
+@dataclass(frozen=True)
+class Inline:
+    expr: str
+    line: int
+
+
+@dataclass
+class Document:
+    path: Path                                   # relative to the project root
+    front_matter: dict[str, Any]
+    front_raw: str
+    blocks: list[Markdown | Cell] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [b for b in self.blocks if isinstance(b, Cell)]
+
+    def source(self) -> str:
+        return self.front_raw + "".join(b.raw for b in self.blocks)
+
+    def inlines(self) -> list[Inline]:
+        found: list[Inline] = []
+        for block in self.blocks:
+            if isinstance(block, Markdown):
+                found.extend(find_inlines(block.raw, block.line))
+        return found
+
+
+def find_inlines(text: str, first_line: int) -> list[Inline]:
+    """Inline `{python} expr` spans in markdown text, skipping other fenced code."""
+    found = []
+    in_fence: str | None = None
+    for offset, line in enumerate(text.splitlines()):
+        match = _FENCE.match(line)
+        if match:
+            fence = match["fence"]
+            if in_fence is None:
+                in_fence = fence
+            elif fence[0] == in_fence[0] and len(fence) >= len(in_fence) and not match["info"]:
+                in_fence = None
+            continue
+        if in_fence is None:
+            found.extend(Inline(m["expr"], first_line + offset) for m in _INLINE.finditer(line))
+    return found
+
+
+def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
+    """Return (front matter, its raw text, number of lines it takes)."""
+    if not text.startswith("---\n") and not text.startswith("---\r\n"):
+        return {}, "", 0
+    lines = text.splitlines(keepends=True)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            raw = "".join(lines[: index + 1])
+            data = load_yaml("".join(lines[1:index]), path, first_line=2) or {}
+            if not isinstance(data, dict):
+                raise BuildError("front matter must be a YAML mapping", path, 1)
+            return data, raw, index + 1
+    raise BuildError("front matter opened with '---' is never closed", path, 1)
+
+
+def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, Any], int]:
+    """Parse the leading `#|` lines of a cell; return (options, number of option lines)."""
+    count = 0
+    while count < len(lines) and lines[count].lstrip().startswith("#|"):
+        count += 1
+    text = "\n".join(raw.lstrip()[2:].removeprefix(" ") for raw in lines[:count])
+    options = load_yaml(text, path, first_line=line + 1) if text.strip() else {}
+    if not isinstance(options, dict):
+        raise BuildError("cell options (#|) must be 'key: value' lines", path, line + 1)
+    known = quarto_schema()["cell_options"]
+    for key, value in options.items():
+        key_line = line + 1 + next(i for i, raw in enumerate(lines[:count])
+                                   if raw.lstrip()[2:].strip().startswith(f"{key}:"))
+        if key not in CELL_OPTIONS:
+            what = "is not supported by this build" if key in known else "is not a Quarto option"
+            raise BuildError(f"cell option '{key}' {what}", path, key_line)
+        if not isinstance(value, CELL_OPTIONS[key]):
+            wanted = " or ".join(t.__name__ for t in CELL_OPTIONS[key])
+            raise BuildError(f"cell option '{key}' must be {wanted}, got {value!r}", path,
+                             key_line)
+        if key == "output" and isinstance(value, str) and value != "asis":
+            raise BuildError(f"cell option 'output' must be true, false or asis, got {value!r}",
+                             path, key_line)
+    return options, count
+
+
+def parse_qmd(text: str, path: Path) -> Document:
+    """Split a `.qmd` source into blocks; raise `BuildError` on malformed input."""
+    front, front_raw, skip = _split_front_matter(text, path)
+    doc = Document(path=path, front_matter=front, front_raw=front_raw)
+    lines = text.splitlines(keepends=True)[skip:]
+    buffer: list[str] = []
+    buffer_line = skip + 1
+    index = 0
+
+    def flush(next_line: int) -> None:
+        nonlocal buffer, buffer_line
+        if buffer:
+            doc.blocks.append(Markdown("".join(buffer), buffer_line))
+        buffer, buffer_line = [], next_line
+
+    while index < len(lines):
+        line = lines[index]
+        number = skip + index + 1
+        match = _FENCE.match(line.rstrip("\r\n"))
+        if not match:
+            buffer.append(line)
+            index += 1
+            continue
+        fence, info = match["fence"], match["info"]
+        close = _find_close(lines, index + 1, fence)
+        if close is None:
+            raise BuildError(f"code fence {fence} opened here is never closed", path, number)
+        engine = _ENGINE.match(info)
+        if engine and not info.startswith("{=") and not info.startswith("{."):
+            name = engine["engine"]
+            if name != "python":
+                raise BuildError(f"'{{{name}}}' cells are not supported: only {{python}}",
+                                 path, number)
+            flush(number)
+            body = [raw.rstrip("\r\n") for raw in lines[index + 1: close]]
+            options, count = _parse_options(body, path, number)
+            code = "\n".join(body[count:]).strip("\n")
+            raw = "".join(lines[index: close + 1])
+            doc.blocks.append(Cell(raw=raw, line=number, code=code, options=options))
+            buffer_line = skip + close + 2
+        else:
+            buffer.extend(lines[index: close + 1])
+        index = close + 1
+    flush(skip + len(lines) + 1)
+    for block in doc.blocks:
+        if isinstance(block, Markdown):
+            other = _OTHER_INLINE.search(block.raw)
+            if other:
+                line = block.line + block.raw[: other.start()].count("\n")
+                raise BuildError(f"inline `{{{other['engine']}}}` code is not supported: only "
+                                 "`{python} expr`", path, line)
+    return doc
+
+
+def _find_close(lines: list[str], start: int, fence: str) -> int | None:
+    for index in range(start, len(lines)):
+        match = _FENCE.match(lines[index].rstrip("\r\n"))
+        if (match and not match["info"] and match["fence"][0] == fence[0]
+                and len(match["fence"]) >= len(fence)):
+            return index
+    return None
+
+
+def read_qmd(root: Path, relative_path: Path) -> Document:
+    """Read and parse one chapter file."""
+    path = root / relative_path
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError(f"not valid UTF-8 (byte {exc.start})", relative_path) from None
+    return parse_qmd(text, relative_path)

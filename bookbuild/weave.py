@@ -1,0 +1,194 @@
+"""Turn a chapter's executed notebook back into Pandoc markdown.
+
+Cells are replaced by what they show: code (when echoed), figures written to `figures/` as
+SVG with the data behind them as CSV, DataFrames as captioned tables, text output as output
+blocks. Inline expressions become their values, escaped so they can never become markup.
+Each figure, table and inline value is recorded as a provenance item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from bookbuild.errors import BuildError
+from bookbuild.execute import effective_options, inline_values
+from bookbuild.markdown_text import attribute, escape, pipe_table
+from bookbuild.qmd import _FENCE, _INLINE, Cell, Document, Markdown, find_inlines
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass
+class Woven:
+    """A chapter ready for Pandoc, with the files it produced and what produced them."""
+
+    markdown: str
+    files: dict[str, bytes] = field(default_factory=dict)   # relative path -> content
+    items: list[dict[str, Any]] = field(default_factory=list)  # provenance items
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _outputs_by_block(nb: nbformat.NotebookNode) -> dict[int, list[dict[str, Any]]]:
+    found: dict[int, list[dict[str, Any]]] = {}
+    for cell in nb.cells:
+        meta = cell.metadata["bookbuild"]
+        if meta["kind"] == "cell":
+            found[meta["block"]] = list(cell.get("outputs", []))
+    return found
+
+
+def replace_inlines(text: str, values: list[str]) -> str:
+    """Replace each inline `{python}` span outside code fences by its escaped value."""
+    queue = iter(values)
+    out: list[str] = []
+    in_fence: str | None = None
+    for line in text.splitlines(keepends=True):
+        match = _FENCE.match(line.rstrip("\r\n"))
+        if match:
+            fence = match["fence"]
+            if in_fence is None:
+                in_fence = fence
+            elif fence[0] == in_fence[0] and len(fence) >= len(in_fence) and not match["info"]:
+                in_fence = None
+            out.append(line)
+        elif in_fence is None:
+            out.append(_INLINE.sub(lambda _m: escape(next(queue)), line))
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+def _text(output: dict[str, Any]) -> str:
+    if output["output_type"] == "stream":
+        return _ANSI.sub("", output["text"])
+    if output["output_type"] == "error":
+        return _ANSI.sub("", "\n".join(output.get("traceback", [])))
+    return str(output.get("data", {}).get("text/plain", ""))
+
+
+def _code_block(text: str, classes: str) -> str:
+    fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {{{classes}}}\n{text.rstrip()}\n{fence}\n"
+
+
+def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any],
+               doc: Document, woven: Woven) -> str:
+    """Markdown for one cell: echoed code, then its outputs as the options ask."""
+    if not options["include"]:
+        return ""
+    parts: list[str] = []
+    if options["echo"]:
+        parts.append(_code_block(cell.code, ".python .cell-code"))
+    if options["output"] is False:
+        return "\n".join(parts)
+    label = str(options.get("label", ""))
+    figures = [o for o in outputs if "image/svg+xml" in o.get("data", {})
+               or "image/png" in o.get("data", {})]
+    if label.startswith("fig-") and not figures:
+        raise BuildError(f"cell '{label}' is labelled as a figure but shows no figure",
+                         doc.path, cell.line)
+    if len(figures) > 1:
+        raise BuildError(f"cell '{label or '(unlabelled)'}' shows {len(figures)} figures; "
+                         "show one figure per labelled cell", doc.path, cell.line)
+    for output in outputs:
+        kind = output["output_type"]
+        data = output.get("data", {})
+        if kind == "stream" and output.get("name") == "stderr":
+            if options["warning"]:
+                parts.append(_code_block(_text(output), ".cell-output-stderr"))
+        elif kind == "stream":
+            text = _text(output)
+            parts.append(text if options["output"] == "asis" else
+                         _code_block(text, ".cell-output"))
+        elif kind == "error":
+            parts.append(_code_block(_text(output), ".cell-output-error"))
+        elif output in figures:
+            parts.append(_figure(cell, data, label, options, doc, woven))
+        elif "application/json" in data and {"columns", "rows"} <= set(data["application/json"]):
+            parts.append(_table(cell, data["application/json"], label, options, doc, woven))
+        elif "text/markdown" in data:
+            parts.append(str(data["text/markdown"]))
+        elif "text/plain" in data:
+            text = _text(output)
+            parts.append(text if options["output"] == "asis" else
+                         _code_block(text, ".cell-output"))
+    return "\n".join(parts)
+
+
+def _figure(cell: Cell, data: dict[str, Any], label: str, options: dict[str, Any],
+            doc: Document, woven: Woven) -> str:
+    if not label.startswith("fig-"):
+        raise BuildError("a cell that shows a figure needs '#| label: fig-...', 'fig-cap' and "
+                         "'fig-alt'", doc.path, cell.line)
+    caption, alt = options.get("fig-cap"), options.get("fig-alt")
+    if not caption or not alt:
+        missing = "fig-cap" if not caption else "fig-alt"
+        raise BuildError(f"figure '{label}' has no {missing}: every figure needs a caption and "
+                         "alt text", doc.path, cell.line)
+    if "image/svg+xml" not in data:
+        raise BuildError(f"figure '{label}' is not SVG; return a vector figure", doc.path,
+                         cell.line)
+    svg = data["image/svg+xml"]
+    svg_bytes = (svg if isinstance(svg, str) else "".join(svg)).encode("utf-8")
+    path = f"figures/{label}.svg"
+    woven.files[path] = svg_bytes
+    item: dict[str, Any] = {"kind": "figure", "label": label, "line": cell.line,
+                            "code": cell.code, "file": path, "sha256": sha256(svg_bytes)}
+    if "text/csv" in data:
+        csv_bytes = str(data["text/csv"]).encode("utf-8")
+        woven.files[f"figures/{label}.csv"] = csv_bytes
+        item["data_file"] = f"figures/{label}.csv"
+        item["data_sha256"] = sha256(csv_bytes)
+    woven.items.append(item)
+    return f"![{caption}]({path}){{#{label} fig-alt={attribute(str(alt))}}}\n"
+
+
+def _table(cell: Cell, table: dict[str, Any], label: str, options: dict[str, Any],
+           doc: Document, woven: Woven) -> str:
+    caption = options.get("tbl-cap", "")
+    if label.startswith("tbl-") and not caption:
+        raise BuildError(f"table '{label}' has no tbl-cap", doc.path, cell.line)
+    label = label if label.startswith("tbl-") else ""
+    text = pipe_table(table["columns"], table["rows"], caption, label)
+    if label:
+        woven.items.append({"kind": "table", "label": label, "line": cell.line,
+                            "code": cell.code, "sha256": sha256(text.encode("utf-8"))})
+    return text
+
+
+def weave(doc: Document, nb: nbformat.NotebookNode, defaults: dict[str, Any]) -> Woven:
+    """Markdown for a whole chapter from its parsed source and executed notebook."""
+    woven = Woven(markdown="")
+    outputs = _outputs_by_block(nb)
+    inlines = inline_values(nb)
+    parts: list[str] = []
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, Markdown):
+            values = inlines.get(index, [])
+            parts.append(replace_inlines(block.raw, values))
+            for inline, value in zip(_inline_lines(block), values, strict=False):
+                woven.items.append({"kind": "value", "line": inline[0], "code": inline[1],
+                                    "value": value})
+        else:
+            options = effective_options(block, defaults)
+            text = weave_cell(block, outputs.get(index, []), options, doc, woven)
+            parts.append("\n" + text + "\n" if text else "\n")
+    woven.markdown = "".join(parts)
+    return woven
+
+
+def _inline_lines(block: Markdown) -> list[tuple[int, str]]:
+    return [(i.line, i.expr) for i in find_inlines(block.raw, block.line)]
+
+
+def figure_path(root: Path, label: str) -> Path:
+    return root / "figures" / f"{label}.svg"
