@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ import nbformat
 
 from bookbuild import cache, pandoc
 from bookbuild.ast import Div
+from bookbuild.colophon import PAGE as COLOPHON
+from bookbuild.colophon import colophon_markdown
 from bookbuild.crossref import (
     Chapter,
     bibliography_keys,
@@ -73,14 +75,15 @@ def needs_kernel(doc: Document, defaults: dict[str, Any]) -> bool:
     return len(build_notebook(doc, defaults).cells) > 2
 
 
-def plan(book: Book, docs: list[Document], use_cache: bool) -> list[ChapterRun]:
+def plan(book: Book, docs: list[Document], use_cache: bool,
+         freeze: Path | None = None) -> list[ChapterRun]:
     """For each chapter: reuse its cache entry, or execute it and why."""
     runs = []
     for doc in docs:
         if not needs_kernel(doc, book.execute):
             runs.append(ChapterRun(doc, None, None, executed=False))
             continue
-        entry, missing = cache.read_entry(book.root, doc.path)
+        entry, missing = cache.read_entry(book.root, doc.path, freeze)
         reasons = cache.stale_reasons(book.root, doc, book.execute, entry, missing)
         if not use_cache:
             reasons = ["--no-cache"]
@@ -91,7 +94,8 @@ def plan(book: Book, docs: list[Document], use_cache: bool) -> list[ChapterRun]:
     return runs
 
 
-def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Reporter) -> None:
+def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Reporter,
+                 freeze: Path | None = None) -> None:
     todo = [run for run in runs if run.executed]
     done = 0
 
@@ -101,7 +105,8 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
         started = time.perf_counter()
         nb = execute_notebook(build_notebook(run.doc, book.execute), run.doc, book.root,
                               book.execute)
-        entry = cache.write_entry(book.root, run.doc, book.execute, nb, dependencies_of(nb))
+        entry = cache.write_entry(book.root, run.doc, book.execute, nb, dependencies_of(nb),
+                                  freeze)
         run.notebook, run.record = entry.notebook, entry.record
         done += 1
         reporter.info(f"executed {run.doc.path} in {time.perf_counter() - started:.1f} s")
@@ -111,10 +116,14 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
         return
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
         futures = [pool.submit(work, run) for run in todo]
-        errors = [f.exception() for f in futures if f.exception() is not None]
+        finished, _pending = wait(futures, return_when=FIRST_EXCEPTION)
+        failed = [f for f in futures if f in finished and f.exception() is not None]
+        if failed:  # stop early: chapters not yet started are cancelled, running ones finish
+            for future in futures:
+                future.cancel()
     reporter.clear()
-    if errors:
-        raise errors[0]
+    if failed:
+        raise failed[0].exception()
 
 
 def _chapter_ast(book: Book, run: ChapterRun, woven: Woven) -> dict[str, Any]:
@@ -122,8 +131,8 @@ def _chapter_ast(book: Book, run: ChapterRun, woven: Woven) -> dict[str, Any]:
 
 
 def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
-             jobs: int) -> tuple[list[Chapter], list[int]]:
-    """Parse every chapter, number the book, resolve references and citations."""
+             jobs: int, env: dict[str, Any]) -> tuple[list[Chapter], list[int]]:
+    """Parse every chapter, add the colophon, number the book, resolve references and citations."""
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         asts = list(pool.map(lambda pair: _chapter_ast(book, *pair), zip(runs, woven,
                                                                           strict=True)))
@@ -133,6 +142,11 @@ def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
                 part=ref.part, source=run.doc.source(), blocks=ast["blocks"])
         for run, ref, ast in zip(runs, book.chapters, asts, strict=True)
     ]
+    colophon = colophon_markdown(env)
+    chapters.append(Chapter(
+        path=Path(COLOPHON), page=page_name(Path(COLOPHON)), appendix=True, part=None,
+        source=colophon,
+        blocks=pandoc.markdown_to_ast(colophon, book.root, "the colophon")["blocks"]))
     for chapter in chapters:
         hoist_callout_titles(chapter.blocks)
     check_attrs(chapters)
@@ -169,8 +183,13 @@ def _write_files(files: dict[str, bytes], *folders: Path) -> None:
 
 def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = None,
           use_cache: bool = True, reporter: Reporter | None = None,
-          output: Path | None = None) -> BuildReport:
-    """Build the book under `root`; publish to `output` (default `_book/`) only on success."""
+          output: Path | None = None, freeze: Path | None = None) -> BuildReport:
+    """Build the book under `root`; publish to `output` (default `_book/`) only on success.
+
+    `output` and `freeze` redirect the edition and the cache (used by `verify` to rebuild in
+    isolation); then the project's own `figures/` and build record are left alone.
+    """
+    isolated = output is not None or freeze is not None
     reporter = reporter or Reporter()
     jobs = jobs or os.cpu_count() or 1
     timings: dict[str, float] = {}
@@ -187,25 +206,26 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
     with build_lock(book.root):
         docs = [read_qmd(book.root, ref.path) for ref in book.chapters]
         lap("parse")
-        runs = plan(book, docs, use_cache)
+        runs = plan(book, docs, use_cache, freeze)
         reused = [str(r.doc.path) for r in runs if r.notebook is not None]
         if reused:
             reporter.info(f"cache: {len(reused)} chapter(s) up to date")
-        execute_runs(book, runs, jobs, reporter)
+        execute_runs(book, runs, jobs, reporter, freeze)
         kernels = sum(r.executed for r in runs)
         lap("execute")
-        woven = [weave(r.doc, r.notebook or _empty_notebook(), book.execute) for r in runs]
+        woven = [weave(r.doc, r.notebook or _empty_notebook(), book.execute,
+                       (r.record or {}).get("reads")) for r in runs]
         files: dict[str, bytes] = {}
         for item in woven:
             files.update(item.files)
         lap("weave")
-        chapters, api = assemble(book, runs, woven, jobs)
-        lap("pandoc")
         env = describe(book.root)
+        chapters, api = assemble(book, runs, woven, jobs, env)
+        lap("pandoc")
         clean_stale_staging(output)
         staging = staging_dir(output)
         try:
-            _write_files(files, staging, book.root)
+            _write_files(files, staging, *([] if isolated else [book.root]))
             if "html" in formats:
                 reporter.info("render HTML edition")
                 write_html(book, chapters, {"pandoc-api-version": api}, staging,
@@ -226,8 +246,9 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
             raise
         lap("publish")
     report = BuildReport(output, runs, timings, kernels)
-    (book.root / ".bookbuild" / "last-build.json").write_text(
-        json.dumps(report.summary(), indent=1) + "\n", "utf-8")
+    if not isolated:
+        (book.root / ".bookbuild" / "last-build.json").write_text(
+            json.dumps(report.summary(), indent=1) + "\n", "utf-8")
     reporter.info(f"published {output.name}/ in {sum(timings.values()):.1f} s "
                   f"({kernels} kernel(s) started)")
     return report

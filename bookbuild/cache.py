@@ -55,8 +55,9 @@ class Entry:
     record: dict[str, Any]
 
 
-def entry_dir(root: Path, chapter: Path) -> Path:
-    return root / FREEZE_DIR / chapter.with_suffix("")
+def entry_dir(root: Path, chapter: Path, freeze: Path | None = None) -> Path:
+    """Where a chapter's entry lives: `_freeze/<chapter path without suffix>/`."""
+    return (freeze or root / FREEZE_DIR) / chapter.with_suffix("")
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -81,7 +82,8 @@ def notebook_bytes(nb: nbformat.NotebookNode) -> bytes:
 
 
 def write_entry(root: Path, doc: Document, defaults: dict[str, Any],
-                nb: nbformat.NotebookNode, deps: Dependencies) -> Entry:
+                nb: nbformat.NotebookNode, deps: Dependencies,
+                freeze: Path | None = None) -> Entry:
     """Store an executed chapter; the record is written last and names the notebook's hash."""
     data = notebook_bytes(nb)
     record = {
@@ -93,16 +95,17 @@ def write_entry(root: Path, doc: Document, defaults: dict[str, Any],
         "reads": {p: file_sha256(root / p) for p in deps.reads},
         "modules": {p: file_sha256(root / p) for p in deps.modules},
     }
-    folder = entry_dir(root, doc.path)
+    folder = entry_dir(root, doc.path, freeze)
     _atomic_write(folder / "notebook.ipynb", data)
     _atomic_write(folder / "record.json",
                   (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
     return Entry(nb, record)
 
 
-def read_entry(root: Path, chapter: Path) -> tuple[Entry | None, str | None]:
+def read_entry(root: Path, chapter: Path,
+               freeze: Path | None = None) -> tuple[Entry | None, str | None]:
     """(entry, None) when present and intact; (None, reason) otherwise."""
-    folder = entry_dir(root, chapter)
+    folder = entry_dir(root, chapter, freeze)
     if not (folder / "record.json").exists():
         return None, "never executed"
     try:

@@ -46,6 +46,16 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    from bookbuild.progress import Reporter
+    from bookbuild.verify import format_table, verify
+
+    rows = verify(Path(args.root), jobs=args.jobs, reporter=Reporter(quiet=args.quiet))
+    shown = rows if args.all else [r for r in rows if not r.ok] or rows[:0]
+    print(format_table(shown) if shown else f"all {len(rows)} checks ok")
+    return 0 if all(r.ok for r in rows) else 1
+
+
 def _clean(args: argparse.Namespace) -> int:
     root = Path(args.root)
     for name in ("_book", "_freeze", ".bookbuild"):
@@ -67,6 +77,12 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_build)
     s = sub.add_parser("status", help="say which chapters are stale and why")
     s.set_defaults(func=_status)
+    v = sub.add_parser("verify", help="check raw data, re-execute everything in isolation and "
+                       "compare every output with the published edition")
+    v.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    v.add_argument("--all", action="store_true", help="list passing checks too")
+    v.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    v.set_defaults(func=_verify)
     c = sub.add_parser("clean", help="remove _book/, _freeze/ and build state")
     c.set_defaults(func=_clean)
     return main

@@ -8,7 +8,10 @@ Each figure, table and inline value is recorded as a provenance item.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import html
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +34,36 @@ class Woven:
     markdown: str
     files: dict[str, bytes] = field(default_factory=dict)   # relative path -> content
     items: list[dict[str, Any]] = field(default_factory=list)  # provenance items
+    inputs: dict[str, str | None] = field(default_factory=dict)  # files read -> SHA-256
+
+
+def disclosure(doc: Document, line: int, code: str, inputs: dict[str, str | None],
+               downloads: list[tuple[str, str]]) -> str:
+    """An HTML "Data and code" block: the producing call, inputs with checksums, downloads."""
+    rows = "".join(
+        f"<li><code>{html.escape(path)}</code> <span class=\"sha256\">SHA-256 "
+        f"<code>{html.escape(str(digest))}</code></span></li>"
+        for path, digest in sorted(inputs.items()))
+    links = " · ".join(f'<a href="{html.escape(href)}" download>{html.escape(text)}</a>'
+                       for href, text in downloads)
+    parts = [
+        '<details class="provenance"><summary>Data and code</summary>',
+        f"<p>Produced in <code>{html.escape(str(doc.path))}</code>, line {line}, by:</p>",
+        f'<pre class="provenance-code"><code>{html.escape(code)}</code></pre>',
+        f"<p>Files this chapter read:</p><ul>{rows}</ul>" if rows else
+        "<p>This chapter read no data files.</p>",
+        f"<p>Download: {links}</p>" if links else "",
+        "</details>",
+    ]
+    return "\n```{=html}\n" + "\n".join(p for p in parts if p) + "\n```\n"
+
+
+def table_csv(table: dict[str, Any]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table["columns"])
+    writer.writerows(table["rows"])
+    return buffer.getvalue().encode("utf-8")
 
 
 def sha256(data: bytes) -> str:
@@ -149,7 +182,10 @@ def _figure(cell: Cell, data: dict[str, Any], label: str, options: dict[str, Any
         item["data_file"] = f"figures/{label}.csv"
         item["data_sha256"] = sha256(csv_bytes)
     woven.items.append(item)
-    return f"![{caption}]({path}){{#{label} fig-alt={attribute(str(alt))}}}\n"
+    downloads = [(item["data_file"], "plotted data (CSV)")] if "data_file" in item else []
+    downloads.append((path, "figure (SVG)"))
+    figure = f"![{caption}]({path}){{#{label} fig-alt={attribute(str(alt))}}}\n"
+    return figure + disclosure(doc, cell.line, cell.code, woven.inputs, downloads)
 
 
 def _table(cell: Cell, table: dict[str, Any], label: str, options: dict[str, Any],
@@ -159,15 +195,24 @@ def _table(cell: Cell, table: dict[str, Any], label: str, options: dict[str, Any
         raise BuildError(f"table '{label}' has no tbl-cap", doc.path, cell.line)
     label = label if label.startswith("tbl-") else ""
     text = pipe_table(table["columns"], table["rows"], caption, label)
-    if label:
-        woven.items.append({"kind": "table", "label": label, "line": cell.line,
-                            "code": cell.code, "sha256": sha256(text.encode("utf-8"))})
-    return text
+    if not label:
+        return text
+    data = table_csv(table)
+    path = f"figures/{label}.csv"
+    woven.files[path] = data
+    woven.items.append({"kind": "table", "label": label, "line": cell.line, "code": cell.code,
+                        "data_file": path, "data_sha256": sha256(data)})
+    return text + disclosure(doc, cell.line, cell.code, woven.inputs,
+                             [(path, "table data (CSV)")])
 
 
-def weave(doc: Document, nb: nbformat.NotebookNode, defaults: dict[str, Any]) -> Woven:
-    """Markdown for a whole chapter from its parsed source and executed notebook."""
-    woven = Woven(markdown="")
+def weave(doc: Document, nb: nbformat.NotebookNode, defaults: dict[str, Any],
+          inputs: dict[str, str | None] | None = None) -> Woven:
+    """Markdown for a whole chapter from its parsed source and executed notebook.
+
+    `inputs` maps the files the chapter's kernel read to their SHA-256 (from the cache record).
+    """
+    woven = Woven(markdown="", inputs=dict(inputs or {}))
     outputs = _outputs_by_block(nb)
     inlines = inline_values(nb)
     parts: list[str] = []
@@ -177,7 +222,7 @@ def weave(doc: Document, nb: nbformat.NotebookNode, defaults: dict[str, Any]) ->
             parts.append(replace_inlines(block.raw, values))
             for inline, value in zip(_inline_lines(block), values, strict=False):
                 woven.items.append({"kind": "value", "line": inline[0], "code": inline[1],
-                                    "value": value})
+                                    "value": value, "sha256": sha256(value.encode("utf-8"))})
         else:
             options = effective_options(block, defaults)
             text = weave_cell(block, outputs.get(index, []), options, doc, woven)
