@@ -56,7 +56,9 @@ class Codebook:
         try:
             return self.raw["files"][file]
         except KeyError:
-            raise CodebookError(f"unknown survey file {file!r}; valid: {', '.join(FILES)}") from None
+            raise CodebookError(
+                f"unknown survey file {file!r}; valid: {', '.join(FILES)}"
+            ) from None
 
     def columns(self, file: str) -> list[dict[str, Any]]:
         """Column specs of ``file`` in export order (metadata first)."""
@@ -73,7 +75,9 @@ class Codebook:
                 return col
             if col["kind"] == "multi_select" and var in self.multi_select_flags(col).values():
                 return col
-        raise CodebookError(f"variable {var!r} not in {file}; valid: {', '.join(self.variables(file))}")
+        raise CodebookError(
+            f"variable {var!r} not in {file}; valid: {', '.join(self.variables(file))}"
+        )
 
     def header(self, file: str, var: str) -> str:
         """Raw header (question number + Chinese text) of variable ``var``."""

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 ALLOW_ENV = "THESIS_ALLOW_DATA_CHANGE"
-"""Environment variable that, set to ``1``, downgrades a checksum mismatch to a warning-free pass."""
+"""Environment variable that, set to ``1``, lets a changed raw file be read."""
 
 _CHUNK = 1 << 16
 
@@ -49,8 +49,10 @@ class ChecksumError(RuntimeError):
             msg = f"{path}: listed in the manifest (sha256 {expected}) but the file is missing"
         else:
             msg = f"{path}: sha256 mismatch: expected {expected}, actual {actual}"
-        msg += (f". If the change is intended, run `python -m analysis.manifest --update`; "
-                f"to read it anyway pass allow_changed=True or set {ALLOW_ENV}=1.")
+        msg += (
+            f". If the change is intended, run `python -m analysis.manifest --update`; "
+            f"to read it anyway pass allow_changed=True or set {ALLOW_ENV}=1."
+        )
         super().__init__(msg)
 
 
@@ -71,8 +73,10 @@ def _raw_files(raw_dir: Path, manifest: Path) -> list[Path]:
 
 def write_manifest(raw_dir: Path = RAW, manifest: Path = MANIFEST) -> Path:
     """(Re)write the manifest covering every file under ``raw_dir``; returns its path."""
-    lines = [f"{file_sha256(p)}  {p.relative_to(raw_dir).as_posix()}\n"
-             for p in _raw_files(raw_dir, manifest)]
+    lines = [
+        f"{file_sha256(p)}  {p.relative_to(raw_dir).as_posix()}\n"
+        for p in _raw_files(raw_dir, manifest)
+    ]
     manifest.write_text("".join(lines), encoding="utf-8", newline="\n")
     return manifest
 
@@ -94,8 +98,9 @@ def _allowed(allow_changed: bool) -> bool:
     return allow_changed or os.environ.get(ALLOW_ENV) == "1"
 
 
-def verify_file(path: Path | str, *, allow_changed: bool = False, raw_dir: Path = RAW,
-                manifest: Path = MANIFEST) -> str:
+def verify_file(
+    path: Path | str, *, allow_changed: bool = False, raw_dir: Path = RAW, manifest: Path = MANIFEST
+) -> str:
     """Check ``path`` (a file under ``raw_dir``) against the manifest; return its digest.
 
     Raises :class:`ChecksumError` naming the file, expected and actual hash, unless changes
@@ -116,7 +121,9 @@ def verify_file(path: Path | str, *, allow_changed: bool = False, raw_dir: Path 
 def check_all(raw_dir: Path = RAW, manifest: Path = MANIFEST) -> list[str]:
     """Problems found comparing every raw file with the manifest (empty list = all good)."""
     expected = read_manifest(manifest)
-    actual = {p.relative_to(raw_dir).as_posix(): file_sha256(p) for p in _raw_files(raw_dir, manifest)}
+    actual = {
+        p.relative_to(raw_dir).as_posix(): file_sha256(p) for p in _raw_files(raw_dir, manifest)
+    }
     problems = []
     for rel in sorted(set(expected) | set(actual)):
         if rel not in actual:

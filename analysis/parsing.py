@@ -81,7 +81,9 @@ def _to_decimal(text: str, rule: str) -> Decimal:
         raise ParseError(text, rule) from exc
 
 
-def parse_income(cell: str | None, skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS) -> float | None:
+def parse_income(
+    cell: str | None, skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS
+) -> float | None:
     """Parse a hand-typed income in yuan.
 
     Accepts ``12000``, ``12,000`` (correct thousands grouping only), ``1.2万`` (x 10,000, exact
@@ -102,8 +104,9 @@ def parse_income(cell: str | None, skip_markers: Iterable[str] = DEFAULT_SKIP_MA
     return float(value)
 
 
-def parse_integer(cell: str | None, units: Sequence[str] = (),
-                  skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS) -> int | None:
+def parse_integer(
+    cell: str | None, units: Sequence[str] = (), skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS
+) -> int | None:
     """Parse a typed whole number (full-width digits and a trailing unit such as 岁 allowed)."""
     if is_missing(cell, skip_markers):
         return None
@@ -114,8 +117,9 @@ def parse_integer(cell: str | None, units: Sequence[str] = (),
     return int(text)
 
 
-def parse_number(cell: str | None, units: Sequence[str] = (),
-                 skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS) -> float | None:
+def parse_number(
+    cell: str | None, units: Sequence[str] = (), skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS
+) -> float | None:
     """Parse a typed decimal number (full-width digits and a trailing unit allowed)."""
     if is_missing(cell, skip_markers):
         return None
@@ -124,8 +128,9 @@ def parse_number(cell: str | None, units: Sequence[str] = (),
     return float(_to_decimal(text, "not a number"))
 
 
-def parse_option(cell: str | None, options: Mapping[str, Any],
-                 skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS) -> Any:
+def parse_option(
+    cell: str | None, options: Mapping[str, Any], skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS
+) -> Any:
     """Map a single-choice option text to its code via ``options`` (exact text after trimming)."""
     if is_missing(cell, skip_markers):
         return None
@@ -136,8 +141,13 @@ def parse_option(cell: str | None, options: Mapping[str, Any],
     return options[text]
 
 
-def parse_likert(cell: str | None, options: Mapping[str, int], low: int = 1, high: int = 5,
-                 skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS) -> int | None:
+def parse_likert(
+    cell: str | None,
+    options: Mapping[str, int],
+    low: int = 1,
+    high: int = 5,
+    skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS,
+) -> int | None:
     """Parse a Likert answer: option text (via ``options``) or a bare score ``low``..``high``.
 
     A bare number outside the range raises ``ParseError`` with an out-of-range rule.
@@ -154,11 +164,16 @@ def parse_likert(cell: str | None, options: Mapping[str, int], low: int = 1, hig
         if value.is_integer() and low <= value <= high:
             return int(value)
         raise ParseError(cell, f"Likert score out of range {low}-{high}")
-    raise ParseError(cell, "not a listed option (" + " / ".join(options) + f") nor a score {low}-{high}")
+    raise ParseError(
+        cell, "not a listed option (" + " / ".join(options) + f") nor a score {low}-{high}"
+    )
 
 
-def split_multi_select(cell: str | None, separator: str = MULTI_SEPARATOR,
-                       skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS) -> list[str] | None:
+def split_multi_select(
+    cell: str | None,
+    separator: str = MULTI_SEPARATOR,
+    skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS,
+) -> list[str] | None:
     """Split a multi-select answer on ``┋`` into trimmed option texts (``None`` if missing)."""
     if is_missing(cell, skip_markers):
         return None
@@ -166,9 +181,13 @@ def split_multi_select(cell: str | None, separator: str = MULTI_SEPARATOR,
     return [part.strip() for part in cell.split(separator)]
 
 
-def parse_multi_select(cell: str | None, options: Mapping[str, str], none_option: str | None = None,
-                       separator: str = MULTI_SEPARATOR,
-                       skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS) -> dict[str, bool] | None:
+def parse_multi_select(
+    cell: str | None,
+    options: Mapping[str, str],
+    none_option: str | None = None,
+    separator: str = MULTI_SEPARATOR,
+    skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS,
+) -> dict[str, bool] | None:
     """Turn a ``┋``-joined answer into ``{flag_var: bool}`` for every flag in ``options``.
 
     ``options`` maps option text to flag variable. ``none_option`` ("none of the above") sets all
@@ -192,7 +211,9 @@ def parse_multi_select(cell: str | None, options: Mapping[str, str], none_option
     return flags
 
 
-def parse_flag01(cell: str | None, skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS) -> bool | None:
+def parse_flag01(
+    cell: str | None, skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS
+) -> bool | None:
     """Parse a theme code ``1``/``0`` (full-width accepted) into True/False."""
     if is_missing(cell, skip_markers):
         return None

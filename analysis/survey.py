@@ -23,6 +23,7 @@ import csv
 import io
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ __all__ = [
     "HOUSEHOLDS_CSV",
     "INTERVIEWS_CSV",
     "STAFF_CSV",
+    "CsvSyntaxError",
     "decode_bytes",
     "load_households",
     "load_interviews",
@@ -100,18 +102,42 @@ def decode_bytes(data: bytes, encoding: str, file: str) -> str:
             except UnicodeDecodeError:
                 pass
         if looks_utf8:
-            raise SurveyDecodeError(file, [Failure(
-                file, line=1, rule=f"declared encoding is {encoding} but the file is UTF-8 "
-                f"(byte offset 0); re-export it as {encoding} or correct the codebook")])
+            raise SurveyDecodeError(
+                file,
+                [
+                    Failure(
+                        file,
+                        line=1,
+                        rule=f"declared encoding is {encoding} but the file is UTF-8 "
+                        f"(byte offset 0); re-export it as {encoding} or correct the codebook",
+                    )
+                ],
+            )
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        bad = data[exc.start: exc.end + 3]
-        raise SurveyDecodeError(file, [Failure(
-            file, line=line, value=bad.hex(" "),
-            rule=f"bytes do not decode as the declared encoding {encoding} at byte offset "
-                 f"{exc.start} ({exc.reason})")]) from None
+        bad = data[exc.start : exc.end + 3]
+        raise SurveyDecodeError(
+            file,
+            [
+                Failure(
+                    file,
+                    line=line,
+                    value=bad.hex(" "),
+                    rule=f"bytes do not decode as the declared encoding {encoding} at byte offset "
+                    f"{exc.start} ({exc.reason})",
+                )
+            ],
+        ) from None
+
+
+class CsvSyntaxError(ValueError):
+    """Text that is not valid CSV (e.g. a stray quote); ``line`` is where the record starts."""
+
+    def __init__(self, line: int, detail: str) -> None:
+        super().__init__(f"line {line}: {detail}")
+        self.line, self.detail = line, detail
 
 
 def read_records(text: str) -> list[tuple[int, list[str]]]:
@@ -119,7 +145,13 @@ def read_records(text: str) -> list[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records = []
     start = 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise CsvSyntaxError(start, str(exc)) from None
         records.append((start, row))
         start = reader.line_num + 1
     return records
@@ -137,8 +169,15 @@ class _Located:
     def failure(self, index: int | None, column: str | None, value: Any, rule: str) -> Failure:
         if index is None:
             return Failure(self.file, rule=rule, column=column, value=value, id_label=self.id_label)
-        return Failure(self.file, rule=rule, line=self.lines[index], row_id=self.ids[index],
-                       id_label=self.id_label, column=column, value=value)
+        return Failure(
+            self.file,
+            rule=rule,
+            line=self.lines[index],
+            row_id=self.ids[index],
+            id_label=self.id_label,
+            column=column,
+            value=value,
+        )
 
 
 def _load(file_key: str, path: Path, *, verify: bool) -> pd.DataFrame:
@@ -151,8 +190,9 @@ def _load(file_key: str, path: Path, *, verify: bool) -> pd.DataFrame:
     text = decode_bytes(path.read_bytes(), codebook.encoding(file_key), name)
     try:
         records = read_records(text)
-    except csv.Error as exc:
-        raise DataValidationError(name, [Failure(name, rule=f"malformed CSV: {exc}")]) from None
+    except CsvSyntaxError as exc:
+        failure = Failure(name, line=exc.line, rule=f"malformed CSV: {exc.detail}")
+        raise DataValidationError(name, [failure]) from None
     if not records:
         raise DataValidationError(name, [Failure(name, rule="file is empty: no header row")])
     columns = codebook.columns(file_key)
@@ -173,20 +213,39 @@ def _load(file_key: str, path: Path, *, verify: bool) -> pd.DataFrame:
     answer_headers = [c["header"] for c in keep if c["kind"] not in _METADATA_KINDS]
     for line, row in body:
         if len(row) != len(header) and any(cell.strip() for cell in row):
-            failures.append(Failure(name, line=line, rule=(
-                f"row has {len(row)} fields but the header has {len(header)} "
-                "(a stray comma or an unquoted line break?)")))
+            failures.append(
+                Failure(
+                    name,
+                    line=line,
+                    row_id=row[0].strip() if header and header[0] == id_col["header"] else None,
+                    id_label=id_col["header"],
+                    rule=(
+                        f"row has {len(row)} fields but the header has {len(header)} "
+                        "(a stray comma or an unquoted line break?)"
+                    ),
+                )
+            )
         row = (row + [""] * len(header))[: len(header)]
         record = {c["header"]: row[position[c["header"]]] for c in keep}
         if all(parsing.is_missing(record[h], codebook.skip_markers) for h in answer_headers):
             raw_id = record.get(id_col["header"], "").strip()
-            excluded.append({"file": name, "line": line, "id": raw_id or None,
-                             "reason": "blank row: no question answered (exclusion rule blank_row)"})
+            excluded.append(
+                {
+                    "file": name,
+                    "line": line,
+                    "id": raw_id or None,
+                    "reason": "blank row: no question answered (exclusion rule blank_row)",
+                }
+            )
             continue
         lines.append(line)
         cells.append(record)
     raw = pd.DataFrame(cells, columns=[c["header"] for c in keep], dtype=object)
-    ids = [str(v).strip() for v in raw[id_col["header"]]] if id_col["header"] in raw else [""] * len(raw)
+    ids = (
+        [str(v).strip() for v in raw[id_col["header"]]]
+        if id_col["header"] in raw
+        else [""] * len(raw)
+    )
     where = _Located(name, id_col["header"], lines, ids)
 
     # text-level checks
@@ -194,7 +253,7 @@ def _load(file_key: str, path: Path, *, verify: bool) -> pd.DataFrame:
         failures.append(where.failure(case["index"], case["column"], case["value"], case["rule"]))
 
     # values, then value-level checks
-    values = _convert(codebook, file_key, keep, raw)
+    values = _convert(codebook, keep, raw)
     var_header = {}
     for col in keep:
         if col.get("var"):
@@ -202,16 +261,23 @@ def _load(file_key: str, path: Path, *, verify: bool) -> pd.DataFrame:
     targets = {c.name: c.target for c in cross_checks(codebook, file_key)}
     seen = {(f.line, f.column) for f in failures}
     checkable = values[[v for v in values.columns if v in var_header]]
-    for case in schema_failures(clean_schema(codebook, file_key), checkable, targets):
+    schema = clean_schema(codebook, file_key, checkable.columns)
+    for case in schema_failures(schema, checkable, targets):
         header_text = var_header.get(case["column"], case["column"])
         index = case["index"]
         line = lines[index] if index is not None else None
         if (line, header_text) in seen:  # already reported at the text level
             continue
-        value = raw.at[index, header_text] if index is not None and header_text in raw else case["value"]
+        value = (
+            raw.at[index, header_text]
+            if index is not None and header_text in raw
+            else case["value"]
+        )
         failures.append(where.failure(index, header_text, value, case["rule"]))
 
     if failures:
+        order = {h: i for i, h in enumerate(expected)}
+        failures.sort(key=lambda f: (f.line or 0, order.get(f.column or "", len(order))))
         raise DataValidationError(name, failures)
     frame = _finalise(codebook, file_key, values)
     contract_schema(codebook, file_key).validate(frame)  # a failure here is a bug in this module
@@ -219,8 +285,14 @@ def _load(file_key: str, path: Path, *, verify: bool) -> pd.DataFrame:
     frame.attrs["excluded"] = excluded
     frame.attrs["simulated"] = bool(codebook.raw.get("simulated", False))
     for item in excluded:
-        logger.warning("%s: excluded line %s (%s %s): %s", name, item["line"], id_col["header"],
-                       item["id"], item["reason"])
+        logger.warning(
+            "%s: excluded line %s (%s %s): %s",
+            name,
+            item["line"],
+            id_col["header"],
+            item["id"],
+            item["reason"],
+        )
     return frame
 
 
@@ -252,52 +324,71 @@ def _safe(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return run
 
 
-def _convert(codebook: Codebook, file_key: str, keep: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFrame:
+def _cell_parser(codebook: Codebook, col: dict[str, Any]) -> Callable[[Any], Any]:
+    """The parser for one column's cells, with the codebook's options, units and skips bound."""
+    kind, skips = col["kind"], codebook.skip_markers
+    units = col.get("units", [])
+    if kind == "id":
+        return partial(parsing.parse_integer, units=(), skip_markers=())
+    if kind == "flag01":
+        return partial(parsing.parse_flag01, skip_markers=skips)
+    if kind in ("single", "ordinal"):
+        return partial(parsing.parse_option, options=codebook.options(col), skip_markers=skips)
+    if kind == "integer":
+        return partial(parsing.parse_integer, units=units, skip_markers=skips)
+    if kind == "number":
+        return partial(parsing.parse_number, units=units, skip_markers=skips)
+    if kind == "income":
+        return partial(parsing.parse_income, skip_markers=skips)
+    if kind == "likert":
+        return partial(parsing.parse_likert, options=codebook.options(col), skip_markers=skips)
+    if kind == "multi_select":
+        return partial(
+            parsing.parse_multi_select,
+            options=codebook.multi_select_flags(col),
+            none_option=col.get("none_option"),
+            separator=codebook.multi_select_separator,
+            skip_markers=skips,
+        )
+    raise ValueError(f"no parser for column kind {kind!r}")
+
+
+def _convert(codebook: Codebook, keep: list[dict[str, Any]], raw: pd.DataFrame) -> pd.DataFrame:
     """Map text cells to values (nullable dtypes); unparseable cells become NA."""
     skips = codebook.skip_markers
-    out: dict[str, pd.Series] = {}
+    out: dict[str, Any] = {}
     for col in keep:
-        kind, var, cells = col["kind"], col.get("var"), raw[col["header"]]
-        if kind == "id":
-            if col.get("id_type") == "str":
-                out[var] = cells.map(lambda v: str(v).strip()).astype("string")
-            else:
-                out[var] = pd.array(cells.map(_safe(lambda v: parsing.parse_integer(v, (), ()))).tolist(),
-                                    dtype="Int64")
-        elif kind in ("single", "ordinal", "flag01"):
-            options = codebook.options(col)
-            parse = (_safe(lambda v: parsing.parse_flag01(v, skips)) if kind == "flag01"
-                     else _safe(lambda v, o=options: parsing.parse_option(v, o, skips)))
-            values = cells.map(parse).tolist()
-            out[var] = pd.Series(values, dtype="boolean" if kind == "flag01" else object)
-        elif kind in ("integer", "likert"):
-            if kind == "integer":
-                parse = _safe(lambda v, u=col.get("units", []): parsing.parse_integer(v, u, skips))
-            else:
-                parse = _safe(lambda v, o=codebook.options(col): parsing.parse_likert(v, o, 1, 5, skips))
-                # out-of-range scores are kept as numbers so the value check can name them
-                parse = _likert_keep_number(parse, skips)
-            out[var] = pd.Series(pd.array(cells.map(parse).tolist(), dtype="Int64"))
-        elif kind == "number":
-            parse = _safe(lambda v, u=col.get("units", []): parsing.parse_number(v, u, skips))
-            out[var] = pd.Series(cells.map(parse).tolist(), dtype="Float64")
-        elif kind == "income":
-            out[var] = pd.Series(cells.map(_safe(lambda v: parsing.parse_income(v, skips))).tolist(),
-                                 dtype="Float64")
-        elif kind == "multi_select":
-            flags = codebook.multi_select_flags(col)
-            parse = _safe(lambda v: parsing.parse_multi_select(
-                v, flags, col.get("none_option"), codebook.multi_select_separator, skips))
-            parsed = cells.map(parse).tolist()
-            for flag in flags.values():
-                out[flag] = pd.Series([None if p is None else p[flag] for p in parsed], dtype="boolean")
-        elif kind == "text":
-            out[var] = pd.Series(["" if parsing.is_missing(v, skips) else str(v) for v in cells],
-                                 dtype=object)
+        kind, var, cells = col["kind"], col.get("var"), raw[col["header"]].tolist()
+        if kind in ("timestamp", "duration", "ip"):
+            continue
+        if kind == "text":
+            out[var] = ["" if parsing.is_missing(v, skips) else str(v) for v in cells]
+            continue
+        if kind == "id" and col.get("id_type") == "str":
+            out[var] = pd.array([str(v).strip() for v in cells], dtype="string")
+            continue
+        parse = _safe(_cell_parser(codebook, col))
+        if kind == "likert":  # out-of-range scores stay numbers so the value check names them
+            parse = _likert_keep_number(parse, skips)
+        values = [parse(v) for v in cells]
+        if kind == "multi_select":
+            for flag in codebook.multi_select_flags(col).values():
+                flags = [None if p is None else p[flag] for p in values]
+                out[flag] = pd.array(flags, dtype="boolean")
+        elif kind in ("id", "integer", "likert"):
+            out[var] = pd.array(values, dtype="Int64")
+        elif kind in ("number", "income"):
+            out[var] = pd.array(values, dtype="Float64")
+        elif kind == "flag01":
+            out[var] = pd.array(values, dtype="boolean")
+        else:
+            out[var] = pd.Series(values, dtype=object).to_numpy()
     return pd.DataFrame(out, index=raw.index)
 
 
-def _likert_keep_number(parse: Callable[[Any], Any], skips: tuple[str, ...]) -> Callable[[Any], Any]:
+def _likert_keep_number(
+    parse: Callable[[Any], Any], skips: tuple[str, ...]
+) -> Callable[[Any], Any]:
     def run(value: Any) -> Any:
         result = parse(value)
         if result is None and not parsing.is_missing(value, skips):
@@ -325,9 +416,13 @@ def _finalise(codebook: Codebook, file_key: str, values: pd.DataFrame) -> pd.Dat
             if var in ("township", "village"):
                 out[var] = values[var].astype("str")
                 if var == "village":
-                    out["poor_village"] = values[var].map(lambda v: bool(villages[v]["poor_village"])).astype(bool)
+                    out["poor_village"] = (
+                        values[var].map(lambda v: bool(villages[v]["poor_village"])).astype(bool)
+                    )
             else:
-                dtype = pd.CategoricalDtype(codebook.categories(file_key, var), ordered=kind == "ordinal")
+                dtype = pd.CategoricalDtype(
+                    codebook.categories(file_key, var), ordered=kind == "ordinal"
+                )
                 out[var] = pd.Categorical(values[var].tolist(), dtype=dtype)
                 if var == "status":
                     out["registered"] = (values[var] != "marginal").astype(bool)

@@ -34,11 +34,20 @@ __all__ = [
     "clean_schema",
     "contract_schema",
     "cross_checks",
+    "likert_range",
     "raw_schema",
     "schema_failures",
 ]
 
 LIKERT_RANGE = (1, 5)
+"""Fallback score range of a Likert option set without a ``range`` entry."""
+
+
+def likert_range(codebook: Codebook, col: dict[str, Any]) -> tuple[int, int]:
+    """Valid score range of a Likert column, from its option set in the codebook."""
+    option_set = codebook.raw["option_sets"].get(col.get("option_set", ""), {})
+    low, high = option_set.get("range", LIKERT_RANGE)
+    return int(low), int(high)
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ class Failure:
         if self.column is not None:
             parts.append(f"column '{self.column}'")
         where = ", ".join(parts)
-        value = "" if self.line is None and self.value is None else f", value {self.value!r}"
+        value = "" if self.value is None else f", value {self.value!r}"
         return f"{where}{value}: {self.rule}"
 
 
@@ -146,17 +155,24 @@ def _column_checks(codebook: Codebook, col: dict[str, Any]) -> list[pa.Check]:
             add(_accepts(lambda v: _positive_int(v)), "序号 must be a positive whole number")
     elif kind == "timestamp":
         fmt = col.get("format", "%Y/%m/%d %H:%M:%S")
-        add(_accepts(lambda v: _required(parsing.parse_timestamp(v, fmt))),
-            "not a timestamp like 2019/7/15 10:23:45")
+        add(
+            _accepts(lambda v: _required(parsing.parse_timestamp(v, fmt))),
+            "not a timestamp like 2019/7/15 10:23:45",
+        )
     elif kind == "duration":
         add(_accepts(lambda v: _required(parsing.parse_duration(v))), "not a duration like '312秒'")
     elif kind in ("single", "ordinal"):
         options = codebook.options(col)
-        add(_accepts(lambda v: parsing.parse_option(v, options, skips)),
-            "not a listed option (" + " / ".join(options) + ")")
+        add(
+            _accepts(lambda v: parsing.parse_option(v, options, skips)),
+            "not a listed option (" + " / ".join(options) + ")",
+        )
     elif kind == "likert":
         options = codebook.options(col)
-        add(_likert_listed(options), "not a listed option (" + " / ".join(options) + ") nor a score 1-5")
+        add(
+            _likert_listed(options),
+            "not a listed option (" + " / ".join(options) + ") nor a score 1-5",
+        )
         add(_likert_in_range(options), "Likert score out of range 1-5")
     elif kind == "integer":
         units = col.get("units", [])
@@ -165,15 +181,19 @@ def _column_checks(codebook: Codebook, col: dict[str, Any]) -> list[pa.Check]:
         units = col.get("units", [])
         add(_accepts(lambda v: parsing.parse_number(v, units, skips)), "not a number")
     elif kind == "income":
-        add(_accepts(lambda v: parsing.parse_income(v, skips)),
-            "not a number of yuan (expected e.g. 12000, 12,000, 1.2万)")
+        add(
+            _accepts(lambda v: parsing.parse_income(v, skips)),
+            "not a number of yuan (expected e.g. 12000, 12,000, 1.2万)",
+        )
     elif kind == "multi_select":
         flags = codebook.multi_select_flags(col)
         none = col.get("none_option")
         sep = codebook.multi_select_separator
-        add(_accepts(lambda v: parsing.parse_multi_select(v, flags, none, sep, skips)),
+        add(
+            _accepts(lambda v: parsing.parse_multi_select(v, flags, none, sep, skips)),
             f"multi-select must be listed options joined by '{sep}' ('{none}' alone): "
-            + " / ".join(flags))
+            + " / ".join(flags),
+        )
     elif kind == "flag01":
         add(_accepts(lambda v: parsing.parse_flag01(v, skips)), "theme code must be 0 or 1")
     if col.get("required") or kind in ("id", "timestamp", "duration"):
@@ -194,7 +214,9 @@ def _required(value: Any) -> Any:
     return value
 
 
-def raw_schema(codebook: Codebook, file: str, headers: Iterable[str] | None = None) -> pa.DataFrameSchema:
+def raw_schema(
+    codebook: Codebook, file: str, headers: Iterable[str] | None = None
+) -> pa.DataFrameSchema:
     """Schema for the text frame of ``file`` (columns = raw headers, values = cell strings).
 
     ``headers`` restricts the schema to the columns actually present (missing columns are
@@ -205,8 +227,9 @@ def raw_schema(codebook: Codebook, file: str, headers: Iterable[str] | None = No
     for col in codebook.columns(file):
         if col["kind"] == "ip" or (present is not None and col["header"] not in present):
             continue
-        columns[col["header"]] = pa.Column(object, checks=_column_checks(codebook, col), nullable=True,
-                                           coerce=False)
+        columns[col["header"]] = pa.Column(
+            object, checks=_column_checks(codebook, col), nullable=True, coerce=False
+        )
     return pa.DataFrameSchema(columns, strict=False, name=f"{file} (raw text)")
 
 
@@ -220,6 +243,7 @@ class CrossCheck:
     name: str
     target: str
     func: Callable[[pd.DataFrame], pd.Series]
+    needs: tuple[str, ...] = ()
 
 
 def cross_checks(codebook: Codebook, file: str) -> list[CrossCheck]:
@@ -240,47 +264,91 @@ def cross_checks(codebook: Codebook, file: str) -> list[CrossCheck]:
         return ~((df["status"] == "marginal").fillna(False).astype(bool) & df["cause"].notna())
 
     return [
-        CrossCheck("village does not belong to the answered township (village lookup table)",
-                   "village", village_in_township),
-        CrossCheck("more labourers than household members (labour <= hh_size)", "labour", labour_le_size),
-        CrossCheck("cause of poverty answered by a marginal (never-registered) household",
-                   "cause", cause_only_registered),
+        CrossCheck(
+            "village does not belong to the answered township (village lookup table)",
+            "village",
+            village_in_township,
+            ("village", "township"),
+        ),
+        CrossCheck(
+            "more labourers than household members (labour <= hh_size)",
+            "labour",
+            labour_le_size,
+            ("labour", "hh_size"),
+        ),
+        CrossCheck(
+            "cause of poverty answered by a marginal (never-registered) household",
+            "cause",
+            cause_only_registered,
+            ("status", "cause"),
+        ),
     ]
 
 
-def clean_schema(codebook: Codebook, file: str) -> pa.DataFrameSchema:
-    """Schema for the intermediate cleaned frame (nullable dtypes, before the final casts)."""
+def clean_schema(
+    codebook: Codebook, file: str, variables: Iterable[str] | None = None
+) -> pa.DataFrameSchema:
+    """Schema for the intermediate cleaned frame (nullable dtypes, before the final casts).
+
+    ``variables`` restricts the column checks to the variables whose raw column is present
+    (a missing column is reported once by the loader, not once per row).
+    """
     th = codebook.thresholds
+    keep = set(variables) if variables is not None else None
     columns: dict[str, pa.Column] = {}
     for col in codebook.columns(file):
         kind, var = col["kind"], col.get("var")
+        if keep is not None and var not in keep:
+            continue
         required = bool(col.get("required"))
         if kind == "id":
-            columns[var] = pa.Column(unique=True, nullable=False,
-                                     report_duplicates="all")
+            columns[var] = pa.Column(unique=True, nullable=False, report_duplicates="all")
         elif kind in ("single", "ordinal"):
             codes = codebook.categories(file, var)
             columns[var] = pa.Column(checks=pa.Check.isin(codes), nullable=not required)
         elif kind in ("integer", "number"):
             low, high = col["range"]
-            columns[var] = pa.Column(checks=pa.Check.in_range(low, high, error=f"outside the valid range {low}-{high}"),
-                                     nullable=not required)
+            columns[var] = pa.Column(
+                checks=pa.Check.in_range(low, high, error=f"outside the valid range {low}-{high}"),
+                nullable=not required,
+            )
         elif kind == "income":
-            columns[var] = pa.Column(checks=[
-                pa.Check.gt(th["income_min_exclusive"], error="income must be a positive number of yuan (> 0)"),
-                pa.Check.le(th["income_max"], error=(
-                    f"income above the plausibility threshold of {th['income_max']} yuan per person "
-                    "per year (codebook thresholds.income_max)")),
-            ], nullable=True)
+            columns[var] = pa.Column(
+                checks=[
+                    pa.Check.gt(
+                        th["income_min_exclusive"],
+                        error="income must be a positive number of yuan (> 0)",
+                    ),
+                    pa.Check.le(
+                        th["income_max"],
+                        error=(
+                            "income above the plausibility threshold of "
+                            f"{th['income_max']} yuan per person per year "
+                            "(codebook thresholds.income_max)"
+                        ),
+                    ),
+                ],
+                nullable=True,
+            )
         elif kind == "likert":
-            columns[var] = pa.Column(checks=pa.Check.in_range(*LIKERT_RANGE, error="Likert score out of range 1-5"),
-                                     nullable=True)
-    checks = [pa.Check(c.func, error=c.name) for c in cross_checks(codebook, file)]
+            columns[var] = pa.Column(
+                checks=pa.Check.in_range(
+                    *likert_range(codebook, col),
+                    error="Likert score out of range {}-{}".format(*likert_range(codebook, col)),
+                ),
+                nullable=True,
+            )
+    checks = [
+        pa.Check(c.func, error=c.name)
+        for c in cross_checks(codebook, file)
+        if keep is None or set(c.needs) <= keep
+    ]
     return pa.DataFrameSchema(columns, checks=checks, strict=False, name=f"{file} (cleaned)")
 
 
-def schema_failures(schema: pa.DataFrameSchema, frame: pd.DataFrame,
-                    targets: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def schema_failures(
+    schema: pa.DataFrameSchema, frame: pd.DataFrame, targets: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """Validate lazily and return every failure as ``{index, column, value, rule}``.
 
     Dataframe-level checks are reported by pandera once per column of a failing row; ``targets``
@@ -299,19 +367,27 @@ def schema_failures(schema: pa.DataFrameSchema, frame: pd.DataFrame,
         if rule in targets and case["column"] != targets[rule]:
             continue
         if rule == "field_uniqueness":
-            rule = "duplicate id: the submission number occurs more than once"
+            rule = "duplicate id: the same id occurs more than once in the file"
         elif rule.startswith("not_nullable"):
             rule = "required answer missing"
         index = case["index"]
-        out.append({"index": None if pd.isna(index) else index, "column": case["column"],
-                    "value": case["failure_case"], "rule": rule})
+        out.append(
+            {
+                "index": None if pd.isna(index) else index,
+                "column": case["column"],
+                "value": case["failure_case"],
+                "rule": rule,
+            }
+        )
     return out
 
 
 # ---------------------------------------------------------------------------------------
 # Contract (final frame) schema
 # ---------------------------------------------------------------------------------------
-def _category_dtype(codebook: Codebook, file: str, var: str, ordered: bool = False) -> pd.CategoricalDtype:
+def _category_dtype(
+    codebook: Codebook, file: str, var: str, ordered: bool = False
+) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(codebook.categories(file, var), ordered=ordered)
 
 
@@ -339,13 +415,18 @@ def contract_schema(codebook: Codebook, file: str) -> pa.DataFrameSchema:
         elif kind == "number":
             columns[var] = pa.Column("float64", pa.Check.in_range(*col["range"]))
         elif kind == "income":
-            columns[var] = pa.Column("float64", [pa.Check.gt(th["income_min_exclusive"]),
-                                                 pa.Check.le(th["income_max"])], nullable=True)
+            columns[var] = pa.Column(
+                "float64",
+                [pa.Check.gt(th["income_min_exclusive"]), pa.Check.le(th["income_max"])],
+                nullable=True,
+            )
         elif kind == "multi_select":
             for flag in codebook.multi_select_flags(col).values():
                 columns[flag] = pa.Column(bool)
         elif kind == "likert":
-            columns[var] = pa.Column("Int64", pa.Check.in_range(*LIKERT_RANGE), nullable=True)
+            columns[var] = pa.Column(
+                "Int64", pa.Check.in_range(*likert_range(codebook, col)), nullable=True
+            )
         elif kind == "flag01":
             columns[var] = pa.Column(bool)
         elif kind == "text":

@@ -113,6 +113,22 @@ def _code_block(text: str, classes: str) -> str:
     return f"{fence} {{{classes}}}\n{text.rstrip()}\n{fence}\n"
 
 
+def _distinct_figures(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Image outputs, without repeats: a returned Figure is also shown by the inline backend."""
+    seen: set[str] = set()
+    found = []
+    for output in outputs:
+        data = output.get("data", {})
+        image = data.get("image/svg+xml") or data.get("image/png")
+        if image is None:
+            continue
+        key = image if isinstance(image, str) else "".join(image)
+        if key not in seen:
+            seen.add(key)
+            found.append(output)
+    return found
+
+
 def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any],
                doc: Document, woven: Woven) -> str:
     """Markdown for one cell: echoed code, then its outputs as the options ask."""
@@ -124,8 +140,7 @@ def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any
     if options["output"] is False:
         return "\n".join(parts)
     label = str(options.get("label", ""))
-    figures = [o for o in outputs if "image/svg+xml" in o.get("data", {})
-               or "image/png" in o.get("data", {})]
+    figures = _distinct_figures(outputs)
     if label.startswith("fig-") and not figures:
         raise BuildError(f"cell '{label}' is labelled as a figure but shows no figure",
                          doc.path, cell.line)
@@ -146,10 +161,15 @@ def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any
             parts.append(_code_block(_text(output), ".cell-output-error"))
         elif output in figures:
             parts.append(_figure(cell, data, label, options, doc, woven))
+        elif "image/svg+xml" in data or "image/png" in data:
+            continue  # a repeat of a figure already shown
         elif "application/json" in data and {"columns", "rows"} <= set(data["application/json"]):
             parts.append(_table(cell, data["application/json"], label, options, doc, woven))
         elif "text/markdown" in data:
             parts.append(str(data["text/markdown"]))
+        elif "text/plain" in data and output["output_type"] == "execute_result" and \
+                label.startswith("fig-") and data["text/plain"].startswith("<Figure"):
+            continue  # the repr of a returned Figure, shown as the figure itself
         elif "text/plain" in data:
             text = _text(output)
             parts.append(text if options["output"] == "asis" else

@@ -92,21 +92,27 @@ STATUS_PROBS = {  # P(status) by village type; formerly poor villages have more 
     True: (0.10, 0.30, 0.35, 0.25),  # households, non-poor villages more marginal ones, so
     False: (0.08, 0.22, 0.30, 0.40),  # that both groups are large enough to compare (§7)
 }
-P_MALE_HEAD = 0.80  # respondents are household heads, mostly men in rural Henan
-AGE_MEAN, AGE_SD, AGE_RANGE = 55.0, 12.0, (22, 88)  # older heads, as in rural samples
-EDUCATION_PROBS = (0.18, 0.38, 0.32, 0.09, 0.03)  # none..college+: low schooling, plausible
+P_MALE_HEAD = 0.80  # respondents are household heads; assumed mostly men (an assumption)
+AGE_MEAN, AGE_SD, AGE_RANGE = 55.0, 12.0, (22, 88)  # assumed: middle-aged to old heads
+EDUCATION_PROBS = (0.18, 0.38, 0.32, 0.09, 0.03)  # none..college+: assumed low schooling
 HH_SIZE_EXTRA_MEAN = 2.6  # household size = 1 + Poisson(2.6): mean about 3.6 persons
 LABOUR_SHARE = 0.55  # each member is a labourer with this probability (Binomial)
 
 CAUSE_CODES = (
-    "illness", "disability", "lack of skills", "lack of labour",
-    "education costs", "lack of capital", "disaster", "other",
+    "illness",
+    "disability",
+    "lack of skills",
+    "lack of labour",
+    "education costs",
+    "lack of capital",
+    "disaster",
+    "other",
 )
-CAUSE_PROBS = (0.30, 0.12, 0.15, 0.12, 0.08, 0.13, 0.04, 0.06)  # illness the leading cause
+CAUSE_PROBS = (0.30, 0.12, 0.15, 0.12, 0.08, 0.13, 0.04, 0.06)  # assumed; illness the most common
 
 # Incomes (yuan per person per year). Log-normal levels, multiplicative growth.
-INCOME_2014_MEDIAN = {"registered": 2600.0, "marginal": 3900.0}  # registered below the line,
-#                     marginal households just above it (that is what "marginal" means)
+INCOME_2014_MEDIAN = {"registered": 2600.0, "marginal": 3900.0}  # assumed levels: registered
+#                     households poorest, marginal ones somewhat better off ("just above")
 INCOME_2014_LOG_SD = 0.30  # spread of 2014 incomes on the log scale
 GROWTH_MEDIAN = {  # median ratio income_2019 / income_2014 by status (protocol §6: 2-3x for
     "registered": 1.9,  # registered households, less for marginal ones); not-yet-exited
@@ -141,7 +147,7 @@ ITEM_OFFSET = {  # per-scale shift of the thresholds (negative = higher ratings)
 }
 SATISFACTION_WEIGHTS = {"precision": 0.45, "sharing": 0.30, "problems": -0.30}  # §6 signs
 SATISFACTION_NOISE_SD = 0.70  # residual noise of the satisfaction latent
-SATISFACTION_OFFSET = -0.40  # satisfaction mostly "satisfied" (as exit checks required)
+SATISFACTION_OFFSET = -0.40  # shifts thresholds down: most answers "satisfied" or better
 
 # Assistance received (multi-select). Base probabilities for registered households; a few
 # cause-specific bumps make the mix depend only WEAKLY on the cause (§6: industry projects
@@ -187,20 +193,21 @@ SUGGESTIONS = (  # invented, generic free text; some contain commas, quotes, lin
 # ----------------------------------------------------------------------------------------
 # Staff parameters
 # ----------------------------------------------------------------------------------------
-STAFF_ROLE_COUNTS = {  # n = 86 (protocol §1): one first secretary per sampled-area village
-    "first secretary": 30,  # plus neighbours, township cadres the largest group,
-    "township cadre": 36,  # county poverty-alleviation office staff the smallest
-    "county office": 20,
+STAFF_ROLE_COUNTS = {  # n = 86 (protocol §1); the split by role is an assumption:
+    "first secretary": 30,  # enough first secretaries to compare with the other roles,
+    "township cadre": 36,  # township cadres the largest group,
+    "county office": 20,  # county poverty-alleviation office staff the smallest
 }
-HOURS_MEAN = {"first secretary": 56.0, "township cadre": 48.0, "county office": 44.0}
+HOURS_MEAN = {"first secretary": 56.0, "township cadre": 48.0, "county office": 44.0}  # assumed
 HOURS_SD = 7.0  # spread of weekly hours within a role
 HOURS_RANGE = (20, 90)  # clip weekly hours to a plausible band
-YEARS_GAMMA = {  # (shape, scale) of years in post: first secretaries rotate every 2-3 years
+YEARS_GAMMA = {  # (shape, scale) of years in post; assumed short posts for first secretaries
     "first secretary": (4.0, 0.55),
     "township cadre": (2.0, 2.5),
     "county office": (2.0, 3.0),
 }
 HOUSEHOLDS_ASSISTED_MEAN = {"first secretary": 45, "township cadre": 25, "county office": 12}
+"""Poisson mean of households each respondent assists, by role (assumed)."""
 FORMALISM_ROLE_SHIFT = {  # formalism latent by role: highest for first secretaries (§6)
     "first secretary": 0.55,
     "township cadre": 0.25,
@@ -235,9 +242,9 @@ STAFF_COMMENTS = (  # invented, generic, GBK-encodable
 # Interview parameters
 # ----------------------------------------------------------------------------------------
 INTERVIEW_GROUPS = (("H", "household head", 12), ("F", "first secretary", 8), ("S", "staff", 10))
-THEME_PROBS = {  # P(theme coded present) by role; staff-side roles raise formalism,
-    #               assessment pressure and shortage; household heads the cliff effect and
-    #               the visible improvements (the original study's qualitative findings)
+THEME_PROBS = {  # P(theme coded present) by role, chosen (not estimated) so that staff-side
+    #               roles raise formalism, assessment pressure and staff shortage, and household
+    #               heads the cliff effect and visible improvements, the themes of protocol §5
     "formalism": {"household head": 0.25, "first secretary": 0.85, "staff": 0.70},
     "uniform_measures": {"household head": 0.40, "first secretary": 0.50, "staff": 0.40},
     "uneven_assistance": {"household head": 0.60, "first secretary": 0.40, "staff": 0.30},
@@ -284,8 +291,9 @@ def _text_for(spec: dict[str, Any], code: Any, codebook: dict[str, Any]) -> str:
     raise KeyError(f"no option text for {code!r} in {spec['header']}")
 
 
-def _likert_from_latent(latent: np.ndarray, loading: float, offset: float,
-                        rng: np.random.Generator) -> np.ndarray:
+def _likert_from_latent(
+    latent: np.ndarray, loading: float, offset: float, rng: np.random.Generator
+) -> np.ndarray:
     """Discretise ``loading * latent + noise`` into 1..5 with the shared thresholds."""
     noise_sd = np.sqrt(max(1.0 - loading**2, 0.05))
     score = loading * latent + noise_sd * rng.standard_normal(latent.shape[0])
@@ -297,7 +305,9 @@ def _timestamps(n: int, rng: np.random.Generator) -> list[dt.datetime]:
     day = rng.integers(0, FIELDWORK_DAYS, size=n)
     secs = rng.integers(WORKDAY_HOURS[0] * 3600, WORKDAY_HOURS[1] * 3600, size=n)
     midnight = FIELDWORK_START.replace(hour=0, minute=0, second=0)
-    stamps = [midnight + dt.timedelta(days=int(d), seconds=int(s)) for d, s in zip(day, secs, strict=True)]
+    stamps = [
+        midnight + dt.timedelta(days=int(d), seconds=int(s)) for d, s in zip(day, secs, strict=True)
+    ]
     return sorted(stamps)
 
 
@@ -321,7 +331,7 @@ def _format_income(value: int, rng: np.random.Generator) -> tuple[str, int]:
     forms = list(INCOME_FORMS)
     form = forms[int(rng.choice(len(forms), p=list(INCOME_FORMS.values())))]
     if form == "wan" and value >= WAN_MIN_VALUE:
-        value = int(round(value, -2))
+        value = round(value, -2)
         wan = f"{value / 10000:.4f}".rstrip("0").rstrip(".")
         return f"{wan}万", value
     if form == "comma":
@@ -333,8 +343,9 @@ def _format_income(value: int, rng: np.random.Generator) -> tuple[str, int]:
     return str(value), value
 
 
-def _maybe_skip_likert(value: int, rng: np.random.Generator, p_skip: float,
-                       p_empty: float) -> tuple[str | None, Any]:
+def _maybe_skip_likert(
+    value: int, rng: np.random.Generator, p_skip: float, p_empty: float
+) -> tuple[str | None, Any]:
     """Return (cell text or None for 'use option text', true value or NA)."""
     u = rng.random()
     if u < p_skip:
@@ -347,8 +358,9 @@ def _maybe_skip_likert(value: int, rng: np.random.Generator, p_skip: float,
 # ----------------------------------------------------------------------------------------
 # Instruments
 # ----------------------------------------------------------------------------------------
-def simulate_households(rng: np.random.Generator,
-                        codebook: dict[str, Any]) -> tuple[list[str], list[list[str]], pd.DataFrame]:
+def simulate_households(
+    rng: np.random.Generator, codebook: dict[str, Any]
+) -> tuple[list[str], list[list[str]], pd.DataFrame]:
     """Simulate the household export.
 
     Returns the header row, the raw rows (strings as exported) and the TRUE cleaned frame in
@@ -371,22 +383,29 @@ def simulate_households(rng: np.random.Generator,
     hh_size = np.minimum(1 + rng.poisson(HH_SIZE_EXTRA_MEAN, n), 12)
     labour = rng.binomial(hh_size, LABOUR_SHARE)
     cause_idx = rng.choice(len(CAUSE_CODES), size=n, p=CAUSE_PROBS)
-    cause = np.array([None if m else CAUSE_CODES[i] for m, i in zip(marginal, cause_idx, strict=True)],
-                     dtype=object)
+    cause = np.array(
+        [None if m else CAUSE_CODES[i] for m, i in zip(marginal, cause_idx, strict=True)],
+        dtype=object,
+    )
 
     # latents
     prec_lat = np.array([PRECISION_SHIFT[s] for s in status]) + rng.standard_normal(n)
-    share_lat = (RHO_SHARING_PRECISION * prec_lat
-                 + np.sqrt(1 - RHO_SHARING_PRECISION**2) * rng.standard_normal(n))
-    prob_lat = (RHO_PROBLEMS_PRECISION * prec_lat
-                + np.sqrt(1 - RHO_PROBLEMS_PRECISION**2) * rng.standard_normal(n))
+    share_lat = RHO_SHARING_PRECISION * prec_lat + np.sqrt(
+        1 - RHO_SHARING_PRECISION**2
+    ) * rng.standard_normal(n)
+    prob_lat = RHO_PROBLEMS_PRECISION * prec_lat + np.sqrt(
+        1 - RHO_PROBLEMS_PRECISION**2
+    ) * rng.standard_normal(n)
     wait_lat = rng.standard_normal(n)
 
     # incomes
     base = np.where(marginal, INCOME_2014_MEDIAN["marginal"], INCOME_2014_MEDIAN["registered"])
     inc14 = np.rint(base * np.exp(INCOME_2014_LOG_SD * rng.standard_normal(n)) / 10) * 10
-    log_growth = (np.log([GROWTH_MEDIAN[s] for s in status])
-                  + GROWTH_LOG_SD * rng.standard_normal(n) + WAIT_GROWTH_EFFECT * wait_lat)
+    log_growth = (
+        np.log([GROWTH_MEDIAN[s] for s in status])
+        + GROWTH_LOG_SD * rng.standard_normal(n)
+        + WAIT_GROWTH_EFFECT * wait_lat
+    )
     inc19 = np.rint(inc14 * np.exp(log_growth) / 10) * 10
 
     # Likert items
@@ -394,23 +413,32 @@ def simulate_households(rng: np.random.Generator,
     for j in range(1, 7):
         items[f"prec_{j}"] = _likert_from_latent(prec_lat, ITEM_LOADING, ITEM_OFFSET["prec"], rng)
     for j in range(1, 6):
-        items[f"share_{j}"] = _likert_from_latent(share_lat, ITEM_LOADING, ITEM_OFFSET["share"], rng)
+        items[f"share_{j}"] = _likert_from_latent(
+            share_lat, ITEM_LOADING, ITEM_OFFSET["share"], rng
+        )
     for j in range(1, 5):
         items[f"prob_{j}"] = _likert_from_latent(prob_lat, ITEM_LOADING, ITEM_OFFSET["prob"], rng)
     # prob_5 is the reverse-worded item: it falls as the problems latent rises
     items["prob_5"] = _likert_from_latent(-prob_lat, ITEM_LOADING, ITEM_OFFSET["prob"], rng)
     # prob_6: own 'waiting' latent plus the problems latent, cut so that about a quarter agree
     p6_noise = np.sqrt(1 - PROB6_LOADING_PROBLEMS**2 - PROB6_LOADING_WAITING**2)
-    p6 = (PROB6_LOADING_PROBLEMS * prob_lat + PROB6_LOADING_WAITING * wait_lat
-          + p6_noise * rng.standard_normal(n))  # about standard normal
+    p6 = (
+        PROB6_LOADING_PROBLEMS * prob_lat
+        + PROB6_LOADING_WAITING * wait_lat
+        + p6_noise * rng.standard_normal(n)
+    )  # about standard normal
     agree_cut = NormalDist().inv_cdf(1 - PROB6_AGREE_SHARE)  # P(p6 > cut) = share agreeing
     p6_cuts = np.array([agree_cut - 1.6, agree_cut - 0.8, agree_cut, agree_cut + 0.9])
     items["prob_6"] = 1 + (p6[:, None] > p6_cuts[None, :]).sum(axis=1)
-    sat_lat = (SATISFACTION_WEIGHTS["precision"] * prec_lat
-               + SATISFACTION_WEIGHTS["sharing"] * share_lat
-               + SATISFACTION_WEIGHTS["problems"] * prob_lat
-               + SATISFACTION_NOISE_SD * rng.standard_normal(n))
-    items["satisfaction"] = 1 + (sat_lat[:, None] > (LIKERT_CUTS + SATISFACTION_OFFSET)[None, :]).sum(axis=1)
+    sat_lat = (
+        SATISFACTION_WEIGHTS["precision"] * prec_lat
+        + SATISFACTION_WEIGHTS["sharing"] * share_lat
+        + SATISFACTION_WEIGHTS["problems"] * prob_lat
+        + SATISFACTION_NOISE_SD * rng.standard_normal(n)
+    )
+    items["satisfaction"] = 1 + (
+        sat_lat[:, None] > (LIKERT_CUTS + SATISFACTION_OFFSET)[None, :]
+    ).sum(axis=1)
 
     # assistance
     flags = list(ASSIST_BASE)
@@ -422,13 +450,17 @@ def simulate_households(rng: np.random.Generator,
                 p *= ASSIST_MARGINAL_FACTOR
             assist[i, k] = rng.random() < p
         if not marginal[i] and not assist[i].any():
-            assist[i, flags.index("assist_industry")] = True  # every registered household got something
+            assist[i, flags.index("assist_industry")] = (
+                True  # every registered household got something
+            )
 
     # metadata, order of submission
     total = n + N_BLANK_SUBMISSIONS
     stamps = _timestamps(total, rng)
     order = rng.permutation(n)  # households are interviewed in random order across villages
-    blank_positions = set(rng.choice(np.arange(5, total - 5), size=N_BLANK_SUBMISSIONS, replace=False).tolist())
+    blank_positions = set(
+        rng.choice(np.arange(5, total - 5), size=N_BLANK_SUBMISSIONS, replace=False).tolist()
+    )
 
     header = [c["header"] for c in codebook["files"]["households"]["columns"]]
     assist_spec = cols["assist"]
@@ -440,18 +472,30 @@ def simulate_households(rng: np.random.Generator,
         serial = pos + 1
         stamp = _format_timestamp(stamps[pos])
         if pos in blank_positions:
-            rows.append([str(serial), stamp, f"{int(rng.integers(5, 40))}秒", _fake_ip(rng)]
-                        + [""] * (len(header) - 4))
+            rows.append(
+                [str(serial), stamp, f"{int(rng.integers(5, 40))}秒", _fake_ip(rng)]
+                + [""] * (len(header) - 4)
+            )
             continue
         i = next(it)
         rec: dict[str, Any] = {"hh_id": serial}
         duration = f"{int(np.rint(np.exp(rng.normal(np.log(600), 0.35))))}秒"
         row = [str(serial), stamp, duration, _fake_ip(rng)]
-        rec.update(township=str(township[i]), village=str(village[i]), poor_village=bool(poor[i]),
-                   gender=str(gender[i]), age=int(age[i]), education=str(education[i]),
-                   hh_size=int(hh_size[i]), labour=int(labour[i]), status=str(status[i]),
-                   registered=not marginal[i], cause=cause[i] if cause[i] is not None else pd.NA,
-                   income_2014=float(inc14[i]), income_2019=float(inc19[i]))
+        rec.update(
+            township=str(township[i]),
+            village=str(village[i]),
+            poor_village=bool(poor[i]),
+            gender=str(gender[i]),
+            age=int(age[i]),
+            education=str(education[i]),
+            hh_size=int(hh_size[i]),
+            labour=int(labour[i]),
+            status=str(status[i]),
+            registered=not marginal[i],
+            cause=cause[i] if cause[i] is not None else pd.NA,
+            income_2014=float(inc14[i]),
+            income_2019=float(inc19[i]),
+        )
         row.append(_text_for(cols["township"], rec["township"], codebook))
         row.append(_text_for(cols["village"], rec["village"], codebook))
         row.append(_text_for(cols["gender"], rec["gender"], codebook))
@@ -469,8 +513,12 @@ def simulate_households(rng: np.random.Generator,
         row.append(MULTI_SEP.join(chosen) if chosen else assist_spec["none_option"])
         for k, f in enumerate(flags):
             rec[f] = bool(assist[i, k])
-        likert_vars = ([f"prec_{j}" for j in range(1, 7)] + [f"share_{j}" for j in range(1, 6)]
-                       + [f"prob_{j}" for j in range(1, 7)] + ["satisfaction"])
+        likert_vars = (
+            [f"prec_{j}" for j in range(1, 7)]
+            + [f"share_{j}" for j in range(1, 6)]
+            + [f"prob_{j}" for j in range(1, 7)]
+            + ["satisfaction"]
+        )
         for var in likert_vars:
             cell, value = _maybe_skip_likert(int(items[var][i]), rng, P_LIKERT_SKIP, P_LIKERT_EMPTY)
             rec[var] = value
@@ -492,19 +540,25 @@ def _household_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return df
 
 
-def simulate_staff(rng: np.random.Generator,
-                   codebook: dict[str, Any]) -> tuple[list[str], list[list[str]], pd.DataFrame]:
+def simulate_staff(
+    rng: np.random.Generator, codebook: dict[str, Any]
+) -> tuple[list[str], list[list[str]], pd.DataFrame]:
     """Simulate the staff export (header, raw rows, true cleaned frame)."""
     cols = _columns(codebook, "staff")
     roles = np.array([r for r, k in STAFF_ROLE_COUNTS.items() for _ in range(k)])
     roles = roles[rng.permutation(roles.size)]
     n = roles.size
-    hours = np.clip(np.rint(np.array([HOURS_MEAN[r] for r in roles]) + HOURS_SD * rng.standard_normal(n)),
-                    *HOURS_RANGE)
+    hours = np.clip(
+        np.rint(np.array([HOURS_MEAN[r] for r in roles]) + HOURS_SD * rng.standard_normal(n)),
+        *HOURS_RANGE,
+    )
     years = np.array([max(0.5, np.round(rng.gamma(*YEARS_GAMMA[r]) * 2) / 2) for r in roles])
     assisted = np.array([rng.poisson(HOUSEHOLDS_ASSISTED_MEAN[r]) for r in roles])
-    form_lat = (np.array([FORMALISM_ROLE_SHIFT[r] for r in roles])
-                + FORMALISM_HOURS_SLOPE * (hours - 48.0) / 8.0 + rng.standard_normal(n))
+    form_lat = (
+        np.array([FORMALISM_ROLE_SHIFT[r] for r in roles])
+        + FORMALISM_HOURS_SLOPE * (hours - 48.0) / 8.0
+        + rng.standard_normal(n)
+    )
     items = {
         "paperwork": _likert_from_latent(form_lat, FORMALISM_LOADING, FORMALISM_OFFSET, rng),
         "inspections": _likert_from_latent(form_lat, FORMALISM_LOADING, FORMALISM_OFFSET, rng),
@@ -516,19 +570,41 @@ def simulate_staff(rng: np.random.Generator,
     rows: list[list[str]] = []
     truth: list[dict[str, Any]] = []
     for i in range(n):
-        rec: dict[str, Any] = {"staff_id": i + 1, "role": str(roles[i]),
-                               "years_in_post": float(years[i]), "hours_per_week": float(hours[i]),
-                               "households_assisted": int(assisted[i])}
+        rec: dict[str, Any] = {
+            "staff_id": i + 1,
+            "role": str(roles[i]),
+            "years_in_post": float(years[i]),
+            "hours_per_week": float(hours[i]),
+            "households_assisted": int(assisted[i]),
+        }
         duration = f"{int(np.rint(np.exp(rng.normal(np.log(300), 0.4))))}秒"
-        row = [str(i + 1), _format_timestamp(stamps[i]), duration, _fake_ip(rng),
-               _text_for(cols["role"], rec["role"], codebook),
-               f"{years[i]:g}", f"{int(hours[i])}", str(int(assisted[i]))]
-        for var in ("paperwork", "inspections", "assessment_fair", "training", "enough_staff",
-                    "measures_fit", "initiative"):
+        row = [
+            str(i + 1),
+            _format_timestamp(stamps[i]),
+            duration,
+            _fake_ip(rng),
+            _text_for(cols["role"], rec["role"], codebook),
+            f"{years[i]:g}",
+            f"{int(hours[i])}",
+            str(int(assisted[i])),
+        ]
+        for var in (
+            "paperwork",
+            "inspections",
+            "assessment_fair",
+            "training",
+            "enough_staff",
+            "measures_fit",
+            "initiative",
+        ):
             cell, value = _maybe_skip_likert(int(items[var][i]), rng, P_STAFF_SKIP, 0.0)
             rec[var] = value
             row.append(cell if cell is not None else _text_for(cols[var], value, codebook))
-        comment = STAFF_COMMENTS[int(rng.integers(0, len(STAFF_COMMENTS)))] if rng.random() < P_COMMENT else ""
+        comment = (
+            STAFF_COMMENTS[int(rng.integers(0, len(STAFF_COMMENTS)))]
+            if rng.random() < P_COMMENT
+            else ""
+        )
         rec["comment"] = comment
         row.append(comment)
         rows.append(row)
@@ -536,8 +612,9 @@ def simulate_staff(rng: np.random.Generator,
     return header, rows, pd.DataFrame.from_records(truth)
 
 
-def simulate_interviews(rng: np.random.Generator,
-                        codebook: dict[str, Any]) -> tuple[list[str], list[list[str]], pd.DataFrame]:
+def simulate_interviews(
+    rng: np.random.Generator, codebook: dict[str, Any]
+) -> tuple[list[str], list[list[str]], pd.DataFrame]:
     """Simulate the interview coding matrix (header, raw rows, true cleaned frame)."""
     cols = _columns(codebook, "interviews")
     header = [c["header"] for c in codebook["files"]["interviews"]["columns"]]
@@ -561,9 +638,11 @@ def simulate(seed: int = SEED, codebook_path: Path = CODEBOOK_PATH) -> dict[str,
     codebook = _load_codebook(codebook_path)
     rng_h, rng_s, rng_i = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
     out: dict[str, dict[str, Any]] = {}
-    for name, func, rng in (("households", simulate_households, rng_h),
-                            ("staff", simulate_staff, rng_s),
-                            ("interviews", simulate_interviews, rng_i)):
+    for name, func, rng in (
+        ("households", simulate_households, rng_h),
+        ("staff", simulate_staff, rng_s),
+        ("interviews", simulate_interviews, rng_i),
+    ):
         header, rows, truth = func(rng, codebook)
         out[name] = {"header": header, "rows": rows, "truth": truth}
     return out
