@@ -5,4 +5,4 @@ Typst typesets the PDF. The sources stay valid Quarto; this package implements t
 thesis uses and rejects anything else with an error that names the file and line.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.1.1"
