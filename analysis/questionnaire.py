@@ -154,13 +154,14 @@ def _likert_table(
     return [*lines, ""]
 
 
-def questionnaire_markdown(instrument: str, codebook: Mapping[str, Any] | None = None) -> str:
+def questionnaire_markdown(instrument: str, codebook: Any = None) -> str:
     """Markdown listing every question of ``instrument`` with Chinese and English text and options.
 
     Parameters
     ----------
     instrument : a key of ``files`` in the codebook ("households", "staff" or "interviews").
-    codebook : the parsed codebook mapping; default ``analysis.codebook.load_codebook_dict()``.
+    codebook : the parsed codebook mapping, or an ``analysis.codebook.Codebook`` (its ``raw``
+        mapping is used); default ``analysis.codebook.load_codebook()``.
 
     Returns
     -------
@@ -169,9 +170,10 @@ def questionnaire_markdown(instrument: str, codebook: Mapping[str, Any] | None =
     (submission number, time, IP address) are left out; they are not questions.
     """
     if codebook is None:
-        from analysis import codebook as codebook_module
+        from analysis import codebook as codebook_module  # the data layer reads the YAML
 
-        codebook = codebook_module.load_codebook_dict()
+        codebook = codebook_module.load_codebook()
+    codebook = getattr(codebook, "raw", codebook)
     files = codebook.get("files", {})
     if instrument not in files:
         raise KeyError(f"codebook has no instrument {instrument!r}; known: {sorted(files)}")

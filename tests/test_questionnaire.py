@@ -108,7 +108,7 @@ NASTY = [
     "$x^2$ ~sub~ ^sup^",
     "# not a heading",
     "a | b",
-    "it's \"quoted\" -- and ...",
+    'it\'s "quoted" -- and ...',
     "&amp; <b>bold</b>",
     "{#id .class} ::: {.callout-note}",
 ]
@@ -151,3 +151,7 @@ def test_unknown_option_set_names_the_column(codebook):
     item["option_set"] = "agree7"
     with pytest.raises(ValueError, match=rf"{item['var']}.*agree7"):
         questionnaire_markdown("staff", doctored)
+
+
+def test_default_codebook_is_the_project_codebook(codebook):
+    assert questionnaire_markdown("staff") == questionnaire_markdown("staff", codebook)
