@@ -26,7 +26,10 @@ from scipy import stats
 from analysis import scales
 
 __all__ = [
+    "AGREE_MIN",
     "ASSISTANCE",
+    "INTERVIEW_ROLES",
+    "ROLE_ORDER",
     "STATUS_ORDER",
     "THEMES",
     "Association",
@@ -54,6 +57,7 @@ __all__ = [
     "staff_scores",
     "wait_groups",
     "waiting_mindset",
+    "with_scores",
 ]
 
 STATUS_ORDER = ("registered", "exited 2016", "exited 2017-2019", "marginal")
@@ -109,8 +113,8 @@ def _float(series: pd.Series) -> pd.Series:
     return series.astype("Float64").astype("float64")
 
 
-def _scored(hh: pd.DataFrame, needed: Sequence[str]) -> pd.DataFrame:
-    """``hh`` with the scale columns in ``needed``, computing them from items if absent."""
+def with_scores(hh: pd.DataFrame, needed: Sequence[str]) -> pd.DataFrame:
+    """``hh`` with the scale columns in ``needed``, scored from the items (codebook) if absent."""
     absent = [s for s in needed if s not in hh.columns]
     return scales.score_scales(hh, scales=absent) if absent else hh
 
@@ -167,16 +171,29 @@ class IncomeChange:
     rank_biserial: float
 
 
-def income_change(hh: pd.DataFrame, group: str | None = None) -> IncomeChange:
+def income_change(
+    hh: pd.DataFrame, group: str | None = None, *, registered: bool | None = None
+) -> IncomeChange:
     """Wilcoxon signed-rank test of per-capita income 2019 vs 2014.
 
-    ``group`` restricts the test to one registration status (e.g. "marginal"); None uses all
-    households. Households missing either income are left out (``n`` counts the pairs used).
+    ``group`` restricts the test to one registration status (e.g. "marginal");
+    ``registered=True`` to every registered household (current and exited), ``False`` to the
+    marginal ones. With neither, all households are used. Households missing either income are
+    left out (``n`` counts the pairs used).
     """
     _require(hh, ["status", "income_2014", "income_2019"], "income_change")
-    data = hh if group is None else hh[hh["status"].astype(str) == group]
-    if group is not None and data.empty:
-        raise ValueError(f"no households with status {group!r}")
+    if group is not None and registered is not None:
+        raise ValueError("give either group or registered, not both")
+    data, label = hh, "all"
+    if group is not None:
+        data, label = hh[hh["status"].astype(str) == group], group
+    elif registered is not None:
+        _require(hh, ["registered"], "income_change")
+        flag = hh["registered"].astype("boolean")
+        data = hh[(flag if registered else ~flag).fillna(False).astype(bool)]
+        label = "all registered" if registered else "not registered"
+    if data.empty:
+        raise ValueError(f"no households in group {label!r}")
     pairs = pd.DataFrame(
         {"y2014": _float(data["income_2014"]), "y2019": _float(data["income_2019"])}
     ).dropna()
@@ -184,7 +201,7 @@ def income_change(hh: pd.DataFrame, group: str | None = None) -> IncomeChange:
         raise ValueError(f"income_change: fewer than 2 complete pairs for group {group!r}")
     test = pg.wilcoxon(pairs["y2019"], pairs["y2014"], alternative="two-sided")
     return IncomeChange(
-        group="all" if group is None else group,
+        group=label,
         n=len(pairs),
         median_2014_yuan=float(pairs["y2014"].median()),
         median_2019_yuan=float(pairs["y2019"].median()),
@@ -227,7 +244,7 @@ class GroupTest:
 
 def _status_scores(hh: pd.DataFrame, scale: str) -> pd.DataFrame:
     _require(hh, ["status"], scale)
-    scored = _scored(hh, [scale])
+    scored = with_scores(hh, [scale])
     data = pd.DataFrame({"status": scored["status"].astype(str), scale: _float(scored[scale])})
     data = data[scored["status"].notna().to_numpy()].dropna(subset=[scale])
     order = _present_order(data["status"], STATUS_ORDER)
@@ -283,7 +300,8 @@ def precision_posthoc(hh: pd.DataFrame, scale: str = "precision") -> pd.DataFram
         }
     )
     out["rank_biserial"] = [
-        _rank_biserial(u, a, b) for u, a, b in zip(out["u_stat"], out["n_a"], out["n_b"], strict=True)
+        _rank_biserial(u, a, b)
+        for u, a, b in zip(out["u_stat"], out["n_a"], out["n_b"], strict=True)
     ]
     return out
 
@@ -350,7 +368,7 @@ class TwoGroupTest:
 def marginal_vs_registered(hh: pd.DataFrame, scale: str = "precision") -> TwoGroupTest:
     """Compare ``scale`` between marginal and registered households (two-sided MWU)."""
     _require(hh, ["registered"], "marginal_vs_registered")
-    scored = _scored(hh, [scale])
+    scored = with_scores(hh, [scale])
     score = _float(scored[scale])
     registered = scored["registered"].astype("boolean")
     # a household with unknown registration (NA) belongs to neither group
@@ -490,7 +508,7 @@ class Correlation:
 def precision_sharing(hh: pd.DataFrame) -> Correlation:
     """Spearman rho of precision and sharing, plus partial rho controlling for 2019 income."""
     _require(hh, ["income_2019"], "precision_sharing")
-    scored = _scored(hh, ["precision", "sharing"])
+    scored = with_scores(hh, ["precision", "sharing"])
     data = pd.DataFrame(
         {c: _float(scored[c]) for c in ("precision", "sharing", "income_2019")}
     ).dropna()
@@ -509,7 +527,7 @@ def precision_sharing(hh: pd.DataFrame) -> Correlation:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds a DataFrame: compare fields explicitly
 class Regression:
     """OLS regression of satisfaction (1-5) on scale scores.
 
@@ -525,16 +543,14 @@ class Regression:
     coefficients: pd.DataFrame
 
 
-def satisfaction_model(
-    hh: pd.DataFrame, controls: Sequence[str] = ()
-) -> Regression:
+def satisfaction_model(hh: pd.DataFrame, controls: Sequence[str] = ()) -> Regression:
     """OLS: satisfaction ~ precision + sharing + problems (+ numeric ``controls``).
 
     Households with any missing value in the model are left out (``n`` counts those used).
     """
     predictors = ["precision", "sharing", "problems", *controls]
     _require(hh, ["satisfaction", *controls], "satisfaction_model")
-    scored = _scored(hh, ["precision", "sharing", "problems"])
+    scored = with_scores(hh, ["precision", "sharing", "problems"])
     data = pd.DataFrame({c: _float(scored[c]) for c in ["satisfaction", *predictors]}).dropna()
     k = len(predictors)
     if len(data) <= k + 1:
@@ -571,7 +587,7 @@ def satisfaction_model(
 
 @dataclass(frozen=True)
 class Waiting:
-    """"Better to wait for government help" (prob_6 >= 4 = agree) and income growth.
+    """ "Better to wait for government help" (prob_6 >= 4 = agree) and income growth.
 
     ``share_agree`` is a fraction of the ``n`` households who answered prob_6. Growth ratios
     are income_2019 / income_2014; the MWU test compares agreeing households (``u_stat`` is
@@ -594,7 +610,7 @@ def wait_groups(hh: pd.DataFrame) -> pd.DataFrame:
     answer = scales.likert_items(hh, [WAIT_ITEM], id_column="hh_id" if "hh_id" in hh else None)
     out = pd.DataFrame(
         {
-            "hh_id": hh["hh_id"] if "hh_id" in hh else hh.index,
+            "hh_id": hh.get("hh_id", hh.index),
             "agree": answer[WAIT_ITEM] >= AGREE_MIN,
             "growth_ratio": growth_ratio(hh),
         }
@@ -628,7 +644,7 @@ def waiting_mindset(hh: pd.DataFrame) -> Waiting:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds a DataFrame: compare fields explicitly
 class StaffFormalism:
     """Formalism index (mean of the codebook's ``formalism`` items, 1-5) among staff.
 
@@ -653,9 +669,7 @@ def staff_scores(staff: pd.DataFrame, items: Sequence[str] | None = None) -> pd.
     return scales.score_scales(staff, scales=("formalism",), items=spec, reverse=())
 
 
-def staff_formalism(
-    staff: pd.DataFrame, items: Sequence[str] | None = None
-) -> StaffFormalism:
+def staff_formalism(staff: pd.DataFrame, items: Sequence[str] | None = None) -> StaffFormalism:
     """Formalism by role (Kruskal-Wallis) and its Spearman correlation with weekly hours."""
     _require(staff, ["role", "hours_per_week"], "staff_formalism")
     scored = staff_scores(staff, items)

@@ -122,7 +122,9 @@ def sources(data_dir: Path | str | None = None) -> pd.DataFrame:
     duplicated = frame["source_id"].duplicated()
     if duplicated.any():
         i = int(np.flatnonzero(duplicated.to_numpy())[0])
-        raise ValueError(f"{_where(path, i, 'source_id')}: duplicate id {frame.at[i, 'source_id']!r}")
+        raise ValueError(
+            f"{_where(path, i, 'source_id')}: duplicate id {frame.at[i, 'source_id']!r}"
+        )
     return frame
 
 
@@ -190,7 +192,9 @@ def value(
         raise KeyError(f"ambiguous: {len(rows)} stated values for {where} (sources {ids})")
     result = float(rows["value"].iloc[0])
     if np.isnan(result):
-        raise ValueError(f"stated value for {where} is not a number: {rows['value_text'].iloc[0]!r}")
+        raise ValueError(
+            f"stated value for {where} is not a number: {rows['value_text'].iloc[0]!r}"
+        )
     return result
 
 
@@ -239,9 +243,7 @@ def national_poverty(data_dir: Path | str | None = None) -> pd.DataFrame:
     2020), ``source_id``.
     """
     path = _dir(data_dir) / "national_poverty.csv"
-    raw = _read_text_csv(
-        path, ["year", "rural_poor_million", "poverty_incidence_pct", "source_id"]
-    )
+    raw = _read_text_csv(path, ["year", "rural_poor_million", "poverty_incidence_pct", "source_id"])
     _check_source_ids(path, raw, _known_ids(data_dir))
     frame = pd.DataFrame(
         {
@@ -321,6 +323,8 @@ class PovertyReduction:
     incidence_end_year: int
     """Year of the last stated incidence (the 2020 incidence is not stated)."""
     source_id: str
+    total_reduction_derived: bool = True
+    """The total is computed (start minus end population), not read from one cell."""
 
 
 def reduction_summary(data_dir: Path | str | None = None) -> PovertyReduction:
@@ -342,9 +346,7 @@ def reduction_summary(data_dir: Path | str | None = None) -> PovertyReduction:
         incidence_start_pct=float(first["poverty_incidence_pct"]),
         incidence_end_pct=float(last_incidence["poverty_incidence_pct"]),
         incidence_end_year=int(last_incidence["year"]),
-        source_id=_join_ids(
-            first["source_id"], last["source_id"], last_incidence["source_id"]
-        ),
+        source_id=_join_ids(first["source_id"], last["source_id"], last_incidence["source_id"]),
     )
 
 

@@ -45,9 +45,7 @@ def _codebook_reverse() -> list[str]:
     return list(codebook.reverse_items())
 
 
-def _spec(
-    scales: Sequence[str], items: Mapping[str, Sequence[str]] | None
-) -> dict[str, list[str]]:
+def _spec(scales: Sequence[str], items: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
     if items is None:
         return {scale: items_of(scale) for scale in scales}
     missing = [scale for scale in scales if scale not in items]
@@ -73,6 +71,8 @@ def likert_items(
     if absent:
         raise KeyError(f"columns not in the data: {absent}")
     low, high = points
+    # Int64 answers with pd.NA -> float64 with NaN: pingouin 0.7 (cronbach_alpha) works on numpy
+    # floats and does not handle pandas 3's nullable NA; see also analysis.inference.
     values = frame[columns].astype("Float64").astype("float64")
     bad = values.notna() & ((values < low) | (values > high) | (values % 1 != 0))
     if bad.to_numpy().any():

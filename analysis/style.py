@@ -42,8 +42,18 @@ OKABE_ITO = {
     "reddish purple": "#CC79A7",
 }
 GREY = "#7F7F7F"
-_CYCLE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish green", "vermillion", "reddish purple",
-                                 "sky blue", "yellow")]
+_CYCLE = [
+    OKABE_ITO[k]
+    for k in (
+        "blue",
+        "orange",
+        "bluish green",
+        "vermillion",
+        "reddish purple",
+        "sky blue",
+        "yellow",
+    )
+]
 
 SVG_METADATA = {"Date": None}
 """Passed to ``savefig`` so that no creation date makes two renderings differ."""

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import paths
-
-mpl.use("agg")
 
 SHARED_PUBLIC = Path("/work/shared/data/public")
 
@@ -107,7 +104,9 @@ def make_households(n: int = 160, seed: int = 20190701) -> pd.DataFrame:
     frame["income_2014"] = income_2014
     frame["income_2019"] = np.round(income_2014 * growth, 0)
     for column in ASSIST:
-        frame[column] = rng.random(n) < (0.7 if column in ("assist_industry", "assist_dividend") else 0.2)
+        frame[column] = rng.random(n) < (
+            0.7 if column in ("assist_industry", "assist_dividend") else 0.2
+        )
     frame.loc[~registered, ASSIST] = False
     for item in SPEC["precision"]:
         frame[item] = _likert(precision_latent, rng)
@@ -118,7 +117,10 @@ def make_households(n: int = 160, seed: int = 20190701) -> pd.DataFrame:
     frame["prob_5"] = 6 - _likert(problems_latent, rng)  # stored as answered: reversed item
     frame["prob_6"] = _likert(wait_latent, rng, noise=0.6)
     satisfaction = (
-        3 + 0.6 * precision_latent + 0.4 * sharing_latent - 0.5 * problems_latent
+        3
+        + 0.6 * precision_latent
+        + 0.4 * sharing_latent
+        - 0.5 * problems_latent
         + rng.normal(0, 0.5, n)
     )
     frame["satisfaction"] = np.clip(np.rint(satisfaction), 1, 5).astype(int)

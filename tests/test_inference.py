@@ -75,8 +75,21 @@ def test_income_change_by_status_and_missing_pairs(hh):
     assert row["p_value"] == pytest.approx(ref.pvalue, rel=1e-9)
     # planted: marginal households grew less
     assert row["median_ratio"] < table.set_index("group").loc["registered", "median_ratio"]
-    with pytest.raises(ValueError, match="no households with status 'nobody'"):
+    with pytest.raises(ValueError, match="no households in group 'nobody'"):
         inference.income_change(hh, "nobody")
+
+
+def test_income_change_of_all_registered_households(hh):
+    result = inference.income_change(hh, registered=True)
+    subset = hh[hh["registered"]]
+    assert result.group == "all registered"
+    assert result.n == len(subset)
+    ref = stats.wilcoxon(subset["income_2019"], subset["income_2014"])
+    assert result.p_value == pytest.approx(ref.pvalue, rel=1e-9)
+    marginal = inference.income_change(hh, registered=False)
+    assert marginal.n == (~hh["registered"]).sum()
+    with pytest.raises(ValueError, match="either group or registered"):
+        inference.income_change(hh, "marginal", registered=False)
 
 
 def test_non_positive_income_is_rejected_by_name(hh):
@@ -192,7 +205,9 @@ def test_cause_assistance_chi_square_and_cramers_v(hh):
     registered = hh[hh["cause"].notna()]
     pairs = [
         (str(cause), label)
-        for cause, flags in zip(registered["cause"], registered[list(inference.ASSISTANCE)].to_numpy(), strict=True)
+        for cause, flags in zip(
+            registered["cause"], registered[list(inference.ASSISTANCE)].to_numpy(), strict=True
+        )
         for label, received in zip(inference.ASSISTANCE.values(), flags, strict=True)
         if received
     ]

@@ -69,14 +69,18 @@ def test_reduction_summary(public_dir):
     assert summary.poor_end_million == 0.0
     # S37 states the total directly: "9899万农村贫困人口全部脱贫"
     assert summary.total_reduction_million == pytest.approx(98.99)
+    assert summary.total_reduction_derived
     assert (summary.incidence_start_pct, summary.incidence_end_pct) == (10.2, 0.6)
     assert summary.incidence_end_year == 2019
 
 
 def test_regional_poor_matches_stated_rows(public_dir):
     frame = public.regional_poor(public_dir)
-    stated = [r for r in _rows(public_dir, "national_indicators.csv")
-              if r["indicator"] in ("rural_poor_east", "rural_poor_central", "rural_poor_west")]
+    stated = [
+        r
+        for r in _rows(public_dir, "national_indicators.csv")
+        if r["indicator"] in ("rural_poor_east", "rural_poor_central", "rural_poor_west")
+    ]
     assert len(frame) == len(stated) == 13
     row = frame[(frame["year"] == 2016) & (frame["region"] == "central")].iloc[0]
     assert (row["poor_million"], row["source_id"]) == (15.94, "S05a")
@@ -146,7 +150,10 @@ def test_discrepancies_list_every_competing_figure(public_dir):
     by_quantity = frame.groupby("quantity")["value"].apply(set).to_dict()
     assert by_quantity["poverty incidence 2014 (%)"] == {"11.8", "10.2"}
     assert by_quantity["registered poor population 2014 (persons)"] == {
-        "72100", "77000", "77350", "79000"
+        "72100",
+        "77000",
+        "77350",
+        "79000",
     }
     assert by_quantity["poverty incidence at exit, end 2016 (%)"] == {"1.27", "0.46"}
     assert by_quantity["exit date"] == {"2017-02-27", "2017-03-27"}

@@ -50,9 +50,7 @@ def test_out_of_range_answer_names_row_and_column(hh_raw, SPEC, REVERSE):
 def test_alpha_matches_textbook_formula(hh_raw, SPEC, REVERSE):
     for scale in ("precision", "sharing", "problems"):
         result = scales.cronbach(hh_raw, scale, items=SPEC[scale], reverse=REVERSE)
-        items = scales.reverse_code(
-            hh_raw[SPEC[scale]].astype("float64").dropna(), REVERSE
-        )
+        items = scales.reverse_code(hh_raw[SPEC[scale]].astype("float64").dropna(), REVERSE)
         assert result.n == len(items)
         assert result.n_items == len(SPEC[scale])
         assert result.alpha == pytest.approx(_alpha_textbook(items), rel=1e-10)
@@ -76,7 +74,7 @@ def test_alpha_matches_published_reference():
     assert round(result.alpha, 3) == 0.592
     assert (result.ci_low, result.ci_high) == (0.195, 0.840)
     assert result.n == 15
-    with pytest.raises(ValueError, match="not a Likert answer 1..5"):
+    with pytest.raises(ValueError, match=r"not a Likert answer 1\.\.5"):
         scales.cronbach(wide, "ref", items=list(wide.columns), reverse=[])
 
 
