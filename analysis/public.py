@@ -199,10 +199,11 @@ def value(
 
 
 def source_label(source_id: str, data_dir: Path | str | None = None) -> str:
-    """Short citation label "publisher, date" for one id or several ids joined by ``;``.
+    """Short citation label "outlet, date" for one id or several ids joined by ``;``.
 
-    The date is the ``published`` field up to its first parenthetical note, e.g. S18 gives
-    "Xinhua (via english.gov.cn), 2017-03-28".
+    The outlet is the ``publisher`` field up to its first note (parenthesis or comma) and the
+    date the ``published`` field up to its first note, e.g. S18 gives "Xinhua, 2017-03-28".
+    The full publisher, title and URL stay in `sources()`.
     """
     return _label(sources(data_dir).set_index("source_id"), source_id)
 
@@ -213,7 +214,8 @@ def _label(table: pd.DataFrame, source_id: str) -> str:
         if sid not in table.index:
             raise KeyError(f"unknown source id {sid!r} (see sources.csv)")
         published = table.at[sid, "published"].split(" (")[0]
-        labels.append(f"{table.at[sid, 'publisher']}, {published}")
+        outlet = re.split(r" \(|, ", str(table.at[sid, "publisher"]))[0]
+        labels.append(f"{outlet}, {published}")
     return "; ".join(labels)
 
 

@@ -125,9 +125,9 @@ def test_indicators_keep_text_and_flag_lower_bounds(public_dir):
 
 
 def test_source_labels(public_dir):
-    assert public.source_label("S18", public_dir) == "Xinhua (via english.gov.cn), 2017-03-28"
+    assert public.source_label("S18", public_dir) == "Xinhua, 2017-03-28"
     assert public.source_label("S18;S17b", public_dir) == (
-        "Xinhua (via english.gov.cn), 2017-03-28; CGTN, 2017-03-28"
+        "Xinhua, 2017-03-28; CGTN, 2017-03-28"
     )
     with pytest.raises(KeyError, match="S99"):
         public.source_label("S99", public_dir)
@@ -142,7 +142,7 @@ def test_lankao_facts_carry_sources(public_dir):
     at_exit = facts[facts["indicator"] == "poverty_incidence_national_assessment_end2016"]
     assert at_exit["value_num"].tolist() == [1.27]
     assert at_exit["source_id"].iloc[0].split(";")[0] == "S18"
-    assert at_exit["source"].iloc[0].startswith("Xinhua (via english.gov.cn), 2017-03-28")
+    assert at_exit["source"].iloc[0].startswith("Xinhua, 2017-03-28")
 
 
 def test_discrepancies_list_every_competing_figure(public_dir):
