@@ -12,33 +12,33 @@ _ATTR_INDEX = {"Header": 1, "Div": 0, "Span": 0, "CodeBlock": 0, "Figure": 0, "T
                "Image": 0, "Link": 0, "Code": 0}
 
 
-def Str(text: str) -> Node:  # noqa: N802 - mirrors Pandoc's constructor names
+def Str(text: str) -> Node:
     return {"t": "Str", "c": text}
 
 
-def Space() -> Node:  # noqa: N802
+def Space() -> Node:
     return {"t": "Space"}
 
 
-def Span(ident: str, classes: list[str], inlines: list[Node],  # noqa: N802
+def Span(ident: str, classes: list[str], inlines: list[Node],
          attrs: list[list[str]] | None = None) -> Node:
     return {"t": "Span", "c": [[ident, classes, attrs or []], inlines]}
 
 
-def Link(inlines: list[Node], url: str, classes: list[str] | None = None) -> Node:  # noqa: N802
+def Link(inlines: list[Node], url: str, classes: list[str] | None = None) -> Node:
     return {"t": "Link", "c": [["", classes or [], []], inlines, [url, ""]]}
 
 
-def Div(ident: str, classes: list[str], blocks: list[Node],  # noqa: N802
+def Div(ident: str, classes: list[str], blocks: list[Node],
         attrs: list[list[str]] | None = None) -> Node:
     return {"t": "Div", "c": [[ident, classes, attrs or []], blocks]}
 
 
-def RawBlock(fmt: str, text: str) -> Node:  # noqa: N802
+def RawBlock(fmt: str, text: str) -> Node:
     return {"t": "RawBlock", "c": [fmt, text]}
 
 
-def RawInline(fmt: str, text: str) -> Node:  # noqa: N802
+def RawInline(fmt: str, text: str) -> Node:
     return {"t": "RawInline", "c": [fmt, text]}
 
 

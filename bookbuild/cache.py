@@ -20,7 +20,7 @@ from typing import Any
 import nbformat
 
 from bookbuild import __version__
-from bookbuild.execute import Dependencies, effective_options, kernel_setup_source
+from bookbuild.execute import Dependencies, build_notebook, effective_options
 from bookbuild.qmd import Document
 
 FREEZE_DIR = "_freeze"
@@ -36,10 +36,16 @@ def file_sha256(path: Path) -> str | None:
 
 
 def code_key(doc: Document, defaults: dict[str, Any]) -> str:
-    """Hash of what the kernel runs: cells with their options, and inline expressions."""
-    parts: list[Any] = [__version__, kernel_setup_source()]
-    parts += [[cell.code, effective_options(cell, defaults)] for cell in doc.cells]
-    parts += [inline.expr for inline in doc.inlines()]
+    """Hash of what the kernel runs: cells and inline expressions in the order they run, with
+    the block each belongs to (the woven chapter finds outputs by block), and cell options.
+
+    Line numbers are left out, so prose edits that keep the block structure reuse the entry;
+    moving an inline expression past a cell changes its value, and so changes the key.
+    """
+    sequence = [[c.metadata["bookbuild"]["kind"], c.metadata["bookbuild"].get("block"), c.source]
+                for c in build_notebook(doc, defaults).cells]
+    parts: list[Any] = [__version__, sequence]
+    parts += [effective_options(cell, defaults) for cell in doc.cells]
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
@@ -113,6 +119,8 @@ def read_entry(root: Path, chapter: Path,
         data = (folder / "notebook.ipynb").read_bytes()
     except (OSError, ValueError) as exc:
         return None, f"cache entry unreadable ({exc.__class__.__name__})"
+    if not isinstance(record, dict) or not {"code", "env", "reads", "modules"} <= set(record):
+        return None, "cache entry unreadable (record incomplete)"
     if record.get("version") != RECORD_VERSION:
         return None, "cache entry from another version of the build"
     if hashlib.sha256(data).hexdigest() != record.get("notebook_sha256"):

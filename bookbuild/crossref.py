@@ -52,6 +52,20 @@ def _line_of(source: str, needle: str) -> int | None:
     return None
 
 
+def _ref_line(source: str, key: str) -> int | None:
+    """Line of the first `@key` that is exactly this key (not `@key2`, not `a@key.org`)."""
+    pattern = re.compile(rf"(?<![\w@]){re.escape('@' + key)}(?![\w-]|[.:]\w)")
+    return next((n for n, line in enumerate(source.splitlines(), 1) if pattern.search(line)),
+                None)
+
+
+def _definition_line(source: str, label: str) -> int | None:
+    """Line of the last place `label` is defined (`{#label}` or `#| label: label`)."""
+    pattern = re.compile(rf"(#|label:\s*['\"]?){re.escape(label)}(?![\w-])")
+    found = [n for n, line in enumerate(source.splitlines(), 1) if pattern.search(line)]
+    return found[-1] if found else None
+
+
 def bibliography_keys(paths: list[Path]) -> set[str]:
     keys: set[str] = set()
     for path in paths:
@@ -72,7 +86,7 @@ def number_book(chapters: list[Chapter]) -> dict[str, Target]:
     def register(label: str, target: Target, chapter: Chapter) -> None:
         if label in targets:
             raise BuildError(f"label '{label}' is defined twice (also in {targets[label].page})",
-                             chapter.path, _line_of(chapter.source, label))
+                             chapter.path, _definition_line(chapter.source, label))
         targets[label] = target
 
     for chapter in chapters:
@@ -199,13 +213,13 @@ def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
             if not any(is_ref):
                 for key in ids:
                     if key not in bib_keys:
-                        line = _line_of(chapter.source, "@" + key)
+                        line = _ref_line(chapter.source, key)
                         problems.append(f"{chapter.path}:{line}: unknown citation key "
                                         f"'@{key}' (not in the bibliography)")
                     cited.append(key)
                 return None
             if not all(is_ref):
-                line = _line_of(chapter.source, "@" + ids[0])
+                line = _ref_line(chapter.source, ids[0])
                 problems.append(f"{chapter.path}:{line}: a citation mixes cross-references and "
                                 f"bibliography keys: {', '.join(ids)}")
                 return None
@@ -214,7 +228,7 @@ def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
                 label = citation["citationId"]
                 target = targets.get(label)
                 if target is None:
-                    line = _line_of(chapter.source, "@" + label)
+                    line = _ref_line(chapter.source, label)
                     problems.append(f"{chapter.path}:{line}: unknown cross-reference "
                                     f"'@{label}'")
                     return None

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from traitlets.config import Config
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from traitlets.config import Config
 
 from bookbuild.errors import BuildError
 from bookbuild.project import PACKAGE_DIR
@@ -91,6 +91,7 @@ def execute_notebook(nb: nbformat.NotebookNode, doc: Document, root: Path,
     client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name=KERNEL, config=ipc,
                             resources={"metadata": {"path": str(root)}})
     blocks = doc.blocks
+    meta: dict[str, Any] = {"kind": "setup", "line": 0}  # the cell running, for errors
     try:
         with sockets, client.setup_kernel(env=env, cwd=str(root)):
             for index, cell in enumerate(nb.cells):
@@ -104,11 +105,19 @@ def execute_notebook(nb: nbformat.NotebookNode, doc: Document, root: Path,
                         continue
                     raise _cell_error(exc, meta, doc) from None
     except DeadKernelError as exc:
-        raise BuildError(f"the Python kernel died while executing this chapter ({exc})",
-                         doc.path) from None
+        raise BuildError(f"the Python kernel died while running {_what(meta)} ({exc})",
+                         doc.path, meta["line"] or None) from None
     except CellTimeoutError:
-        raise BuildError(f"a cell ran longer than {CELL_TIMEOUT_S} s", doc.path) from None
+        raise BuildError(f"{_what(meta)} ran longer than {CELL_TIMEOUT_S} s", doc.path,
+                         meta["line"] or None) from None
     return nb
+
+
+def _what(meta: dict[str, Any]) -> str:
+    """The notebook cell `meta` describes, in the author's terms."""
+    if meta["kind"] == "inline":
+        return f"the inline expression `{meta['expr']}`"
+    return "this cell" if meta["kind"] == "cell" else f"the build's {meta['kind']} code"
 
 
 def _cell_error(exc: CellExecutionError, meta: dict[str, Any], doc: Document) -> BuildError:

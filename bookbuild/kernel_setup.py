@@ -6,7 +6,6 @@ inline `{python} expr` value, and records which project files the chapter reads 
 project modules it imports, so the cache can tell when a data byte or a function changed.
 """
 
-import json as _bb_json
 import os as _bb_os
 import sys as _bb_sys
 
@@ -29,7 +28,8 @@ def _bb_audit(event, args):
     except (TypeError, ValueError):
         return
     if (path.startswith(_BB_ROOT + _bb_os.sep) and not path.startswith(_BB_SKIP)
-            and ".egg-info" not in path and _bb_os.path.isfile(path)):
+            and ".egg-info" not in path and "__pycache__" not in path  # bytecode is no input
+            and _bb_os.path.isfile(path)):
         _bb_reads.add(_bb_os.path.relpath(path, _BB_ROOT))
 
 
@@ -85,7 +85,24 @@ def _bb_dependencies():
     )
 
 
+def _bb_showwarning(message, category, filename, lineno, file=None, line=None):
+    """Show a warning as `Category: message`, with `path:line` only for project files.
+
+    The default display names the kernel's temporary cell file, which holds the kernel's
+    process id, and site-packages paths, which hold the machine's venv: neither may leak into
+    an edition that must be the same on every build.
+    """
+    path = _bb_os.path.realpath(filename) if filename else ""
+    where = ""
+    if path.startswith(_BB_ROOT + _bb_os.sep) and not path.startswith(_BB_SKIP):
+        where = f"{_bb_os.path.relpath(path, _BB_ROOT)}:{lineno}: "
+    (file or _bb_sys.stderr).write(f"{where}{category.__name__}: {message}\n")
+
+
 def _bb_configure():
+    import warnings
+
+    warnings.showwarning = _bb_showwarning
     ip = get_ipython()  # noqa: F821 - defined inside IPython
     tables = ip.display_formatter.formatters["application/json"]
     for module in ("pandas", "pandas.core.frame"):  # DataFrame.__module__ differs by version

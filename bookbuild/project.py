@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,6 +31,14 @@ _HONOURED_PROJECT = {"type", "output-dir", "title"}
 _HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices", "abstract",
                   "description", "downloads", "output-file"}
 _HONOURED_EXECUTE = {"echo", "eval", "warning", "include", "output", "freeze", "error"}
+# The values each `execute:` option may take: its types, and for strings the allowed words.
+_EXECUTE_VALUES: dict[str, tuple[tuple[type, ...], tuple[str, ...]]] = {
+    "echo": ((bool,), ()), "eval": ((bool,), ()), "warning": ((bool,), ()),
+    "include": ((bool,), ()), "error": ((bool,), ()), "output": ((bool, str), ("asis",)),
+    "freeze": ((bool, str), ("auto",)),
+}
+# Front-matter keys this build honours per file (others Quarto accepts are warned about).
+_HONOURED_FRONT_MATTER = {"execute"}
 
 
 @cache
@@ -89,6 +98,12 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
+def _entry_line(text: str, entry: str) -> int | None:
+    """First line (1-based) of the list item `- entry` (quoted or not)."""
+    pattern = re.compile(rf"""^\s*-\s*['"]?{re.escape(entry)}['"]?\s*$""")
+    return next((n for n, line in enumerate(text.splitlines(), 1) if pattern.match(line)), None)
+
+
 def check_document_keys(options: dict[str, Any], path: Path, text: str, where: str) -> None:
     """Error on keys Quarto's schema does not know; `where` names the YAML block."""
     known = quarto_schema()["document_options"]
@@ -96,6 +111,33 @@ def check_document_keys(options: dict[str, Any], path: Path, text: str, where: s
         if key not in known and key not in _STRUCTURAL_KEYS:
             raise BuildError(f"unknown option '{key}' in {where} (not a Quarto option)",
                              path, _line_of(text, key))
+
+
+def check_execute(options: Any, path: Path, text: str) -> None:
+    """Error on an `execute:` block with an unknown option or a value of the wrong type."""
+    if not isinstance(options, dict):
+        raise BuildError("execute: must be a mapping of options", path,
+                         _line_of(text, "execute") or 1)
+    for key, value in options.items():
+        line = _line_of(text, str(key)) or 1
+        if key not in _HONOURED_EXECUTE:
+            raise BuildError(f"execute option '{key}' is not supported", path, line)
+        types, words = _EXECUTE_VALUES[key]
+        if not isinstance(value, types) or (isinstance(value, str) and value not in words):
+            wanted = " or ".join(["true", "false", *words])
+            raise BuildError(f"execute option '{key}' must be {wanted}, got {value!r}", path,
+                             line)
+
+
+def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
+    """Check a chapter's front matter (`text` is its raw block, starting on line 1)."""
+    check_document_keys(options, path, text, "front matter")
+    if "execute" in options:
+        check_execute(options["execute"], path, text)
+    for key in options:
+        if key not in _HONOURED_FRONT_MATTER:
+            log.warning("%s:%s: front matter option '%s' is ignored by this build", path,
+                        _line_of(text, key) or 1, key)
 
 
 def _chapter_list(entries: Any, key: str, path: Path, text: str,
@@ -141,7 +183,7 @@ def load_book(root: Path) -> Book:
 
     schema = quarto_schema()
     project = config.get("project") or {}
-    if project.get("type") != "book":
+    if not isinstance(project, dict) or project.get("type") != "book":
         raise BuildError("project: type: must be 'book'", path, _line_of(text, "type") or 1)
     for key in project:
         if key not in schema["project_keys"]:
@@ -159,11 +201,12 @@ def load_book(root: Path) -> Book:
             log.warning("%s: book option '%s' is ignored by this build", path.name, key)
 
     execute = config.get("execute") or {}
-    for key in execute:
-        if key not in _HONOURED_EXECUTE:
-            raise BuildError(f"execute option '{key}' is not supported", path, _line_of(text, key))
+    check_execute(execute, path, text)
 
     formats = config.get("format") or {}
+    if not isinstance(formats, dict):
+        raise BuildError("format: must be a mapping of formats (html:, typst: or pdf:)", path,
+                         _line_of(text, "format"))
     unsupported = set(formats) - {"html", "typst", "pdf"}
     if unsupported:
         raise BuildError(f"unsupported output format(s): {', '.join(sorted(unsupported))}",
@@ -186,18 +229,27 @@ def load_book(root: Path) -> Book:
     for ref in chapters:
         if not (root / ref.path).is_file():
             raise BuildError(f"chapter file not found: {ref.path}", path,
-                             _line_of(text, str(ref.path)) or _line_of(text, "chapters"))
+                             _entry_line(text, str(ref.path)) or _line_of(text, "chapters"))
         if ref.path in seen:
-            raise BuildError(f"chapter listed twice: {ref.path}", path)
+            lines = [n for n, line in enumerate(text.splitlines(), 1)
+                     if re.match(r"\s*-\s*['\"]?" + re.escape(str(ref.path)), line)]
+            raise BuildError(f"chapter listed twice: {ref.path}", path,
+                             lines[1] if len(lines) > 1 else None)
         seen.add(ref.path)
 
     bib = document.get("bibliography") or []
-    bib_paths = tuple(Path(b) for b in (bib if isinstance(bib, list) else [bib]))
+    bib_list = bib if isinstance(bib, list) else [bib]
+    if not all(isinstance(b, str) for b in bib_list):
+        raise BuildError("bibliography: must be a file name or a list of file names", path,
+                         _line_of(text, "bibliography"))
+    bib_paths = tuple(Path(b) for b in bib_list)
     for bib_path in bib_paths:
         if not (root / bib_path).is_file():
             raise BuildError(f"bibliography not found: {bib_path}", path,
                              _line_of(text, "bibliography"))
     csl = document.get("csl")
+    if csl is not None and (not isinstance(csl, str) or not (root / csl).is_file()):
+        raise BuildError(f"csl style file not found: {csl}", path, _line_of(text, "csl"))
     return Book(
         root=root,
         title=str(book.get("title", "")),

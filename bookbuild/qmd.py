@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bookbuild.errors import BuildError
-from bookbuild.project import load_yaml, quarto_schema
+from bookbuild.project import check_front_matter, load_yaml, quarto_schema
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
 _ENGINE = re.compile(r"^\{(?P<engine>[A-Za-z0-9_+-]+)(?P<rest>[^}]*)\}$")
@@ -105,6 +105,7 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int
             data = load_yaml("".join(lines[1:index]), path, first_line=2) or {}
             if not isinstance(data, dict):
                 raise BuildError("front matter must be a YAML mapping", path, 1)
+            check_front_matter(data, path, raw)
             return data, raw, index + 1
     raise BuildError("front matter opened with '---' is never closed", path, 1)
 
@@ -120,8 +121,7 @@ def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, A
         raise BuildError("cell options (#|) must be 'key: value' lines", path, line + 1)
     known = quarto_schema()["cell_options"]
     for key, value in options.items():
-        key_line = line + 1 + next(i for i, raw in enumerate(lines[:count])
-                                   if raw.lstrip()[2:].strip().startswith(f"{key}:"))
+        key_line = line + 1 + _option_index(lines[:count], key)
         if key not in CELL_OPTIONS:
             what = "is not supported by this build" if key in known else "is not a Quarto option"
             raise BuildError(f"cell option '{key}' {what}", path, key_line)
@@ -133,6 +133,12 @@ def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, A
             raise BuildError(f"cell option 'output' must be true, false or asis, got {value!r}",
                              path, key_line)
     return options, count
+
+
+def _option_index(lines: list[str], key: Any) -> int:
+    """Index of the `#|` line that sets `key` (quoted or spaced keys too); 0 if not found."""
+    pattern = re.compile(rf"""^\s*['"]?{re.escape(str(key))}['"]?\s*:""")
+    return next((i for i, raw in enumerate(lines) if pattern.match(raw.lstrip()[2:])), 0)
 
 
 def parse_qmd(text: str, path: Path) -> Document:
@@ -181,12 +187,26 @@ def parse_qmd(text: str, path: Path) -> Document:
     flush(skip + len(lines) + 1)
     for block in doc.blocks:
         if isinstance(block, Markdown):
-            other = _OTHER_INLINE.search(block.raw)
-            if other:
-                line = block.line + block.raw[: other.start()].count("\n")
-                raise BuildError(f"inline `{{{other['engine']}}}` code is not supported: only "
-                                 "`{python} expr`", path, line)
+            _reject_other_inlines(block, path)
     return doc
+
+
+def _reject_other_inlines(block: Markdown, path: Path) -> None:
+    """Inline code of other engines is an error, except inside fenced code (an example)."""
+    in_fence: str | None = None
+    for offset, line in enumerate(block.raw.splitlines()):
+        match = _FENCE.match(line)
+        if match:
+            fence = match["fence"]
+            if in_fence is None:
+                in_fence = fence
+            elif fence[0] == in_fence[0] and len(fence) >= len(in_fence) and not match["info"]:
+                in_fence = None
+            continue
+        other = _OTHER_INLINE.search(line) if in_fence is None else None
+        if other:
+            raise BuildError(f"inline `{{{other['engine']}}}` code is not supported: only "
+                             "`{python} expr`", path, block.line + offset)
 
 
 def _find_close(lines: list[str], start: int, fence: str) -> int | None:
