@@ -1,89 +1,443 @@
 """The PDF: the whole book as one Typst document, typeset by the `typst` wheel.
 
-Pandoc writes the body with the book's Typst template; front matter pages are numbered in
-roman numerals, the body in arabic. Fonts come from pip packages only: Typst's embedded
-fonts for Latin text and Noto Sans SC (from `justmytype-intl-cjk`) for Chinese.
+Pandoc writes the body into the book's Typst template (`templates/thesis.typ`); this module
+first adapts the numbered, cited AST to Typst: each heading is told the number crossref.py
+gave it (Typst counts nothing itself, so the PDF and the HTML edition agree), captions get a
+short form for the lists of figures and tables, images and equations get the alt text PDF/UA
+requires, and sections marked `lang` are set in that language. Fonts come from pip packages
+only: Typst's embedded fonts for Latin text and Noto Sans SC (`justmytype-intl-cjk`) for
+Chinese. The file is PDF/A-2b (archival) and PDF/UA-1 (tagged, accessible) at once.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
 from bookbuild import pandoc
-from bookbuild.ast import RawBlock
+from bookbuild.ast import Node, RawBlock, RawInline, Str, map_inlines, stringify, walk
 from bookbuild.crossref import Chapter
 from bookbuild.errors import BuildError
-from bookbuild.formats import rendered_citations, typst_callouts, typst_language_spans
+from bookbuild.formats import (
+    rendered_citations,
+    rewrite_blocks,
+    typst_callouts,
+    typst_language_spans,
+    typst_string,
+)
 from bookbuild.project import PACKAGE_DIR, Book
 
 TEMPLATE = PACKAGE_DIR / "templates" / "thesis.typ"
 CJK_FONT = "Noto Sans SC"
+CJK_PACKAGE = "justmytype-intl-cjk"
+# Both standards in one file: the typst wheel checks them together at compile time.
+PDF_STANDARDS = ("a-2b", "ua-1")
 # Between the front matter and chapter 1: contents and lists, then arabic page numbers.
-MAINMATTER = """#pagebreak(weak: true)
-#outline(title: [Contents], depth: 2)
-#pagebreak(weak: true)
-#outline(title: [List of Figures], target: figure.where(kind: image))
-#pagebreak(weak: true)
-#outline(title: [List of Tables], target: figure.where(kind: table))
-#set page(numbering: "1")
-#counter(page).update(1)"""
+MAINMATTER = "#contents-and-lists()\n#show: body-matter"
+_LENGTH = re.compile(r"^\s*([\d.]+)\s*(%|in|cm|mm|pt|px)?\s*$")
+# Table type: 9 pt Libertinus Serif, 6 pt cell inset each side, on A4 less 2 x 2.75 cm margins
+# (thesis.typ). Estimates only: they set column proportions, Typst does the real layout.
+TABLE_CHAR_PT = 4.4
+TABLE_CJK_PT = 9.0
+TABLE_PAD_PT = 12.0
+TEXT_WIDTH_PT = (21.0 - 2 * 2.75) / 2.54 * 72
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
-def cjk_font_dir() -> Path:
-    """Folder holding Noto Sans SC, from the `justmytype-intl-cjk` package."""
+def _cjk_package_dir() -> Path | None:
+    """Where `justmytype-intl-cjk` keeps Noto Sans SC, or None when it is not installed."""
     try:
         import justmytype_intl_cjk
     except ImportError:
-        raise BuildError(f"the CJK font '{CJK_FONT}' is missing: install the "
-                         "'justmytype-intl-cjk' package (run `make`)") from None
-    folder = Path(justmytype_intl_cjk.__file__).parent / "fonts" / "ofl" / "notosanssc"
-    if not any(folder.glob("NotoSansSC*.ttf")):
-        raise BuildError(f"the CJK font '{CJK_FONT}' was not found in {folder}; reinstall "
-                         "'justmytype-intl-cjk'")
+        return None
+    return Path(justmytype_intl_cjk.__file__).parent / "fonts" / "ofl" / "notosanssc"
+
+
+def cjk_font_dir() -> Path:
+    """Folder holding Noto Sans SC; a `BuildError` naming the font when Typst cannot find it."""
+    folder = _cjk_package_dir()
+    if folder is None:
+        raise BuildError(f"the CJK font '{CJK_FONT}' is missing: install the '{CJK_PACKAGE}' "
+                         "package (run `make`); without it Chinese text would print as "
+                         "empty boxes")
+    if not any(folder.glob("NotoSansSC*.[ot]tf")):
+        raise BuildError(f"the CJK font '{CJK_FONT}' was not found in {folder}: reinstall "
+                         f"'{CJK_PACKAGE}'; without it Chinese text would print as empty boxes")
+    import typst
+
+    families = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
+                           font_paths=[str(folder)]).families()
+    if CJK_FONT not in families:
+        raise BuildError(f"Typst cannot read the CJK font '{CJK_FONT}' in {folder} "
+                         f"(found: {', '.join(families) or 'nothing'}); reinstall "
+                         f"'{CJK_PACKAGE}'")
     return folder
+
+
+# ---- AST adaptations (each works on the PDF's own deep copy of a chapter) -----------------
+
+def _header_number(header: Node) -> str | None:
+    """Remove crossref's number span from a heading and return the number ("3.2", "A")."""
+    inlines = header["c"][2]
+    if inlines and inlines[0]["t"] == "Span" and "header-section-number" in inlines[0]["c"][0][1]:
+        number = stringify(inlines[0]["c"][1])
+        rest = inlines[1:]
+        header["c"][2] = rest[1:] if rest and rest[0]["t"] == "Space" else rest
+        return number
+    return None
+
+
+def typst_headings(blocks: list[Node], chapter: Chapter) -> list[Node]:
+    """Before each heading, a set rule giving it crossref's number and its supplement."""
+    def fn(block: Node) -> list[Node]:
+        if block.get("t") != "Header":
+            return [block]
+        number = _header_number(block)
+        if number is None:
+            return [RawBlock("typst", "#set heading(numbering: none)"), block]
+        level = block["c"][0]
+        kind = ("Appendix" if chapter.appendix else "Chapter") if level == 1 else "Section"
+        rule = (f"#set heading(numbering: (..) => {typst_string(number)}, "
+                f"supplement: [{kind}])")
+        return [RawBlock("typst", rule), block]
+    return rewrite_blocks(blocks, fn)
+
+
+def _lang_rules(lang: str) -> str:
+    code, _, region = lang.partition("-")
+    args = f"lang: {typst_string(code)}" + (f", region: {typst_string(region)}" if region else "")
+    # Chinese: two-character paragraph indent and a little more leading for the square glyphs
+    indent = ("\n#set par(first-line-indent: (amount: 2em, all: true), leading: 0.85em)"
+              if code == "zh" else "")
+    return f"#[\n#set text({args}){indent}"
+
+
+def language_sections(blocks: list[Node]) -> list[Node]:
+    """A top-level heading with `lang` sets its whole section (to the next heading of the same
+    or a higher level) in that language, so Typst shapes and breaks CJK lines correctly."""
+    out: list[Node] = []
+    open_level: int | None = None
+    for block in blocks:
+        if block.get("t") == "Header":
+            level = block["c"][0]
+            if open_level is not None and level <= open_level:
+                out.append(RawBlock("typst", "]"))
+                open_level = None
+            lang = dict(block["c"][1][2]).get("lang")
+            if lang and open_level is None:
+                out.append(RawBlock("typst", _lang_rules(lang)))
+                open_level = level
+        out.append(block)
+    if open_level is not None:
+        out.append(RawBlock("typst", "]"))
+    return out
+
+
+def front_matter_breaks(blocks: list[Node]) -> list[Node]:
+    """In the front matter each second-level section (abstract, acknowledgements) starts a
+    page, unless it directly follows the chapter title."""
+    out: list[Node] = []
+    content_seen = False
+    for block in blocks:
+        kind = block.get("t")
+        if kind == "Header" and block["c"][0] == 2 and content_seen:
+            out.append(RawBlock("typst", "#pagebreak(weak: true)"))
+        if kind not in ("Header", "RawBlock"):
+            content_seen = True
+        out.append(block)
+    return out
+
+
+def _first_sentence(inlines: list[Node]) -> list[Node]:
+    """The caption up to its first full stop (without it): the entry in the lists."""
+    for position, node in enumerate(inlines):
+        after = inlines[position + 1] if position + 1 < len(inlines) else None
+        if (node["t"] == "Str" and node["c"].endswith(".") and len(node["c"]) > 1
+                and (after is None or after["t"] in ("Space", "SoftBreak"))):
+            return [*inlines[:position], Str(node["c"][:-1])]
+    return inlines
+
+
+def _caption_number(node: Node) -> tuple[str, str, list[Node]] | None:
+    """("Figure 1.1:", "1.1", the rest of the caption) of a numbered figure or table."""
+    caption = node["c"][1][1]
+    if not caption or caption[0]["t"] not in ("Plain", "Para"):
+        return None
+    inlines = caption[0]["c"]
+    if not (inlines and inlines[0]["t"] == "Span" and "figure-number" in inlines[0]["c"][0][1]):
+        return None
+    label = stringify(inlines[0]["c"][1])
+    number = label.replace("\u00a0", " ").split(" ")[-1].rstrip(":")
+    rest = inlines[1:]
+    return label, number, rest[1:] if rest and rest[0]["t"] == "Space" else rest
+
+
+def numbered_floats(blocks: list[Node]) -> list[Node]:
+    """Figures and tables as crossref numbered them: each is told its number (for the lists
+    of figures and tables; the caption shows the number from the text), its caption shows
+    "Figure 1.1:" in bold, and the lists show the first sentence. Unnumbered ones stay out
+    of the lists."""
+    def fn(block: Node) -> list[Node]:
+        if block.get("t") not in ("Figure", "Table"):
+            return [block]
+        found = _caption_number(block)
+        if found is None:
+            return [RawBlock("typst", "#set figure(numbering: none, outlined: false)"), block]
+        label, number, rest = found
+        block["c"][1][1][0]["c"] = [
+            RawInline("typst", f"#flex-caption({typst_string(label)})["),
+            *rest, RawInline("typst", "]["), *copy.deepcopy(_first_sentence(rest)),
+            RawInline("typst", "]"),
+        ]
+        rule = f"#set figure(numbering: (..) => {typst_string(number)}, outlined: true)"
+        return [RawBlock("typst", rule), block]
+    return rewrite_blocks(blocks, fn)
+
+
+def _text_width(text: str) -> float:
+    """Rough width of `text` in table type (pt): CJK characters are square, Latin narrower."""
+    return sum(TABLE_CJK_PT if ord(ch) >= 0x2E80 else TABLE_CHAR_PT for ch in text)
+
+
+def column_fractions(rows: list[list[str]], width: float = TEXT_WIDTH_PT) -> list[float] | None:
+    """Column widths as fractions of the text width, or None when the table fits as it is.
+
+    Columns that fit in an equal share keep their natural width (longest cell); the long text
+    columns share the rest in proportion to the square root of their natural widths, so a
+    column of sentences gets more room than a column of short labels without starving it;
+    no column is narrower than its longest word.
+    """
+    ncols = max(len(row) for row in rows)
+    natural = [TABLE_PAD_PT] * ncols
+    minimum = [TABLE_PAD_PT] * ncols
+    for row in rows:
+        for col, text in enumerate(row):
+            natural[col] = max(natural[col], _text_width(text) + TABLE_PAD_PT)
+            longest = max((_text_width(word) for word in text.split()), default=0.0)
+            minimum[col] = max(minimum[col], longest + TABLE_PAD_PT)
+    if sum(natural) <= width:
+        return None
+    widths = list(natural)
+    long = {col for col in range(ncols) if natural[col] > width / ncols}
+    while long:
+        room = width - sum(widths[col] for col in range(ncols) if col not in long)
+        weight = sum(natural[col] ** 0.5 for col in long)
+        share = {col: room * natural[col] ** 0.5 / weight for col in long}
+        fits = {col for col in long if share[col] >= natural[col]}
+        if not fits:
+            for col in long:
+                widths[col] = share[col]
+            break
+        long -= fits
+    widths = [max(w, m) for w, m in zip(widths, minimum, strict=True)]
+    return [w / sum(widths) for w in widths]
+
+
+def _cell_texts(row: Node) -> list[str]:
+    return [stringify(cell[4]) for cell in row[1]]
+
+
+def table_column_widths(blocks: list[Node]) -> list[Node]:
+    """Size table columns from their content (see `column_fractions`): the widths pipe tables
+    get from the dashes in the markdown source squeeze long text columns."""
+    for node in walk(blocks):
+        if node["t"] != "Table":
+            continue
+        _attr, _caption, specs, head, bodies, foot = node["c"]
+        rows = [_cell_texts(r) for r in head[1]]
+        for body in bodies:
+            rows += [_cell_texts(r) for r in body[2] + body[3]]
+        rows += [_cell_texts(r) for r in foot[1]]
+        fractions = column_fractions(rows) if rows else None
+        node["c"][2] = [[align, {"t": "ColWidth", "c": fraction} if fractions
+                         else {"t": "ColWidthDefault"}]
+                        for (align, _width), fraction in zip(
+                            specs, fractions or [0.0] * len(specs), strict=True)]
+    return blocks
+
+
+def _typst_length(value: str, where: str) -> str:
+    match = _LENGTH.match(value)
+    if not match:
+        raise BuildError(f"image size '{value}' in {where} is not a length Typst understands "
+                         "(use %, in, cm, mm, pt or px)")
+    amount, unit = float(match[1]), match[2] or "px"
+    if unit == "px":  # CSS pixels: 96 per inch, 72 points per inch
+        return f"{amount * 0.75:g}pt"
+    return f"{amount:g}{unit}"
+
+
+def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
+    """Every image as Typst `image(...)` with its alt text (required by PDF/UA)."""
+    figure_images = {id(n) for f in walk(blocks) if f["t"] == "Figure"
+                     for n in walk(f["c"][2]) if n["t"] == "Image"}
+
+    def fn(node: Node) -> list[Node] | None:
+        if node["t"] != "Image":
+            return None
+        attr, alt_inlines, (src, _title) = node["c"]
+        alt = stringify(alt_inlines).strip()
+        if not alt:
+            raise BuildError(f"image '{src}' in {where} has no alt text: give it a description "
+                             "(`![what it shows](file)`, or `fig-alt` on a figure cell)")
+        args = [typst_string(src), f"alt: {typst_string(alt)}"]
+        attrs = dict(attr[2])
+        for key in ("width", "height"):
+            if key in attrs:
+                args.append(f"{key}: {_typst_length(attrs[key], where)}")
+        call = f"image({', '.join(args)})"
+        return [RawInline("typst", f"#{call}" if id(node) in figure_images else f"#box({call})")]
+    return map_inlines(blocks, fn)
+
+
+def _math_with_alt(math: Node) -> list[Node]:
+    """Math set with its TeX source as alt text (screen readers; required by PDF/UA)."""
+    tex = math["c"][1].strip()
+    return [RawInline("typst", f"#[#set math.equation(alt: {typst_string(tex)});"), math,
+            RawInline("typst", "]")]
+
+
+def equations(blocks: list[Node]) -> list[Node]:
+    """Numbered display equations (crossref's `equation` spans) as an equation with its number
+    at the right margin and its label on the equation; all math gets alt text."""
+    def numbered(block: Node) -> list[Node]:
+        content = block["c"] if block.get("t") == "Para" else None
+        if not (content and len(content) == 1 and content[0]["t"] == "Span"
+                and "equation" in content[0]["c"][0][1]):
+            return [block]
+        span = content[0]
+        label = span["c"][0][0]
+        inner = span["c"][1]
+        math = inner[0]
+        number = stringify(inner[-1]).strip("()")
+        tex = math["c"][1].strip()
+        return [{"t": "Plain", "c": [
+            RawInline("typst", f"#numbered-equation({typst_string(number)})"
+                               f"[#set math.equation(alt: {typst_string(tex)});"),
+            math, RawInline("typst", f" <{label}>]" if label else "]")]}]
+
+    def alt(node: Node) -> list[Node] | None:
+        if node["t"] == "Span" and "equation" in node["c"][0][1]:
+            return [node]  # numbered: `numbered` adds the alt text around it
+        return _math_with_alt(node) if node["t"] == "Math" else None
+
+    return rewrite_blocks(map_inlines(blocks, alt), numbered)
+
+
+def bibliography_layout(blocks: list[Node]) -> list[Node]:
+    """The reference list with hanging indents and no justification."""
+    for node in walk(blocks):
+        if node["t"] == "Div" and node["c"][0][0] == "refs":
+            node["c"][1] = [RawBlock("typst", "#set par(hanging-indent: 1.8em, "
+                                              "first-line-indent: 0pt, justify: false)\n"
+                                              "#set block(spacing: 0.75em)"), *node["c"][1]]
+    return blocks
+
+
+def chapter_blocks(chapter: Chapter, front: bool) -> list[Node]:
+    """One chapter's blocks adapted for Typst (on a deep copy: the HTML edition is untouched)."""
+    blocks = copy.deepcopy(chapter.blocks)
+    blocks = rendered_citations(blocks)
+    blocks = numbered_floats(table_column_widths(blocks))
+    blocks = image_alt_text(blocks, str(chapter.path))
+    blocks = equations(blocks)
+    blocks = typst_callouts(blocks)
+    blocks = typst_language_spans(blocks)
+    blocks = bibliography_layout(blocks)
+    blocks = typst_headings(blocks, chapter)
+    blocks = language_sections(blocks)
+    if front:
+        blocks = front_matter_breaks(blocks)
+    return blocks
+
+
+# ---- the document ---------------------------------------------------------------------
+
+def _raw_meta(code: str) -> dict[str, Any]:
+    """A metadata value pandoc pastes into the template as Typst code, unescaped."""
+    return {"t": "MetaInlines", "c": [RawInline("typst", code)]}
 
 
 def _meta_string(text: str) -> dict[str, Any]:
     return {"t": "MetaString", "c": text}
 
 
-def typst_source(book: Book, chapters: list[Chapter], api: list[int]) -> str:
-    """The whole book as Typst markup."""
-    blocks: list[Any] = []
-    front_done = False
-    for chapter in chapters:
-        body = copy.deepcopy(chapter.blocks)
-        if chapter.number and not front_done:
-            blocks.append(RawBlock("typst", MAINMATTER))
-            front_done = True
-        blocks.extend(typst_language_spans(typst_callouts(rendered_citations(body))))
-    meta = {
+def typst_metadata(book: Book) -> dict[str, Any]:
+    """Template variables: markup for the title page, Typst strings for `set document`."""
+    # the archive's title includes the subtitle, as a library catalogue would
+    full_title = f"{book.title}: {book.subtitle}" if book.subtitle else book.title
+    # `format: typst: keywords`, or the document-level `keywords:` (where Quarto's schema
+    # puts the option: it lists no `keywords` for its typst format)
+    keywords = book.pdf.get("keywords") or book.metadata.get("keywords") or []
+    if isinstance(keywords, str):
+        keywords = [k.strip() for k in keywords.split(",") if k.strip()]
+    return {
         "title": _meta_string(book.title),
         "subtitle": _meta_string(book.subtitle),
         "author": {"t": "MetaList", "c": [_meta_string(a) for a in book.authors]},
         "date": _meta_string(book.date),
         "lang": _meta_string(book.lang),
-        "keywords": {"t": "MetaList", "c": [_meta_string(str(k)) for k in
-                                            book.pdf.get("keywords", [])]},
         "papersize": _meta_string(str(book.pdf.get("papersize", "a4"))),
+        "pdf-title": _raw_meta(typst_string(full_title)),
+        "pdf-author": {"t": "MetaList", "c": [_raw_meta(typst_string(a))
+                                              for a in book.authors]},
+        "pdf-keywords": {"t": "MetaList", "c": [_raw_meta(typst_string(str(k)))
+                                                for k in keywords]},
     }
-    ast = {"pandoc-api-version": api, "meta": meta, "blocks": blocks}
+
+
+def typst_source(book: Book, chapters: list[Chapter], api: list[int]) -> str:
+    """The whole book as Typst markup: front matter, contents and lists, body, appendices."""
+    blocks: list[Any] = []
+    body_started = False
+    part: str | None = None
+    parts_seen = 0
+    for chapter in chapters:
+        first_numbered = bool(chapter.number) and not body_started
+        if first_numbered:
+            blocks.append(RawBlock("typst", MAINMATTER))
+            body_started = True
+        if chapter.part and chapter.part != part and body_started:
+            roman = _ROMAN[parts_seen] if parts_seen < len(_ROMAN) else str(parts_seen + 1)
+            blocks.append(RawBlock("typst", f"#part-page({typst_string(roman)}, "
+                                            f"{typst_string(chapter.part)})"))
+            parts_seen += 1
+        if first_numbered:  # page 1 is the opening page of chapter 1, after any part page
+            blocks.append(RawBlock("typst", "#counter(page).update(1)"))
+        part = chapter.part
+        blocks.extend(chapter_blocks(chapter, front=not body_started))
+    if not body_started:
+        blocks.append(RawBlock("typst", MAINMATTER))
+    ast = {"pandoc-api-version": api, "meta": typst_metadata(book), "blocks": blocks}
     return pandoc.ast_to(ast, "typst", book.root, "the PDF", "--template", str(TEMPLATE),
                          "--wrap=none")
 
 
 def compile_pdf(source: str, workdir: Path, output: Path, epoch: int) -> None:
-    """Typeset `source` (images relative to `workdir`) into `output`, dated `epoch` (s)."""
+    """Typeset `source` (images relative to `workdir`) into `output`, dated `epoch` (s since
+    1970), as PDF/A-2b and PDF/UA-1, with system fonts ignored so every machine agrees.
+
+    A font Typst cannot find is an error, not a warning: it would print the wrong glyphs or
+    empty boxes.
+    """
     import typst
 
+    fonts = cjk_font_dir()
     typ = workdir / "thesis.typ"
     typ.write_text(source, "utf-8")
     try:
-        typst.compile(str(typ), output=str(output), root=str(workdir),
-                      font_paths=[str(cjk_font_dir())], timestamp=epoch)
-    except Exception as exc:  # typst raises its own error type with the diagnostics
-        raise BuildError("Typst could not typeset the PDF", detail=str(exc)) from None
+        _, warnings = typst.compile_with_warnings(
+            str(typ), output=str(output), root=str(workdir), font_paths=[str(fonts)],
+            ignore_system_fonts=True, pdf_standards=list(PDF_STANDARDS), timestamp=epoch)
+    except Exception as exc:  # typst.TypstError: `diagnostic` has the source excerpt
+        detail = getattr(exc, "diagnostic", None) or str(exc)
+        raise BuildError("Typst could not typeset the PDF", detail=str(detail)) from None
     finally:
         typ.unlink(missing_ok=True)
+    missing = [str(w) for w in warnings if "font" in str(w)]
+    if missing:
+        output.unlink(missing_ok=True)
+        raise BuildError(f"the PDF needs a font Typst cannot find (fonts are read from {fonts} "
+                         "and Typst's own set)", detail="\n".join(missing))
