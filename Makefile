@@ -14,18 +14,23 @@ book: $(STAMP) ## Build the thesis: execute what changed, render _book/ (HTML + 
 
 test: $(STAMP) ## Build the thesis, then run the whole test suite
 	$(PY) -m bookbuild build
-	$(PY) -m pytest
+	$(PY) -m pytest --nbval tests _freeze --ignore-glob="tests/fixtures/*"
 
 lint: $(STAMP) ## ruff over the project
 	$(VENV)/bin/ruff check .
 
+.PHONY: bench
+bench: $(STAMP) ## Time the build of the thesis in every benchmark scenario vs the naive baseline (slow)
+	$(PY) -m bench.run_benchmarks
+
 clean: ## Remove the edition, the execution cache and build state (not .venv/)
 	rm -rf _book _freeze .bookbuild figures/*.svg figures/*.csv
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	npm ci --silent --no-audit --no-fund
 	touch $@
 
 help: ## List the targets

@@ -64,6 +64,18 @@ def _clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preview(args: argparse.Namespace) -> int:
+    from bookbuild.preview import preview
+
+    formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
+    unknown = set(formats) - {"html", "pdf"}
+    if unknown:
+        raise BuildError(f"unknown format(s) for --to: {', '.join(sorted(unknown))} "
+                         "(choose html, pdf)")
+    preview(Path(args.root), port=args.port, formats=formats)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="thesis", description=__doc__)
     main.add_argument("--root", default=".", help="project folder (holds _quarto.yml)")
@@ -83,6 +95,10 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--all", action="store_true", help="list passing checks too")
     v.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     v.set_defaults(func=_verify)
+    p = sub.add_parser("preview", help="serve _book/ on localhost and rebuild on every change")
+    p.add_argument("--port", type=int, default=4173, help="port on 127.0.0.1 (default 4173)")
+    p.add_argument("--to", default="html", help="formats rebuilt on change (default html)")
+    p.set_defaults(func=_preview)
     c = sub.add_parser("clean", help="remove _book/, _freeze/ and build state")
     c.set_defaults(func=_clean)
     return main

@@ -1,25 +1,35 @@
-"""The HTML edition: one page per chapter with a sidebar of the whole book.
+"""The HTML edition: one page per chapter with a sidebar of the whole book, and search.
 
 Pandoc converts each chapter's (already numbered and cited) AST to an HTML fragment; this
-module wraps it in the book's page template. Everything a page needs is inside `_book/`.
+module wraps it in the book's page template, writes the search documents and copies the
+assets, including the vendored search library, so everything a page needs is inside `_book/`.
+Every string that comes from the book (titles, labels) is escaped here; Pandoc escapes the body.
 """
 
 from __future__ import annotations
 
+import copy
 import html
+import json
+import re
 import shutil
 from pathlib import Path
 from string import Template
 from typing import Any
+from urllib.parse import quote
 
 from bookbuild import pandoc
-from bookbuild.ast import ids_in
+from bookbuild.ast import Node, ids_in, stringify, walk
 from bookbuild.crossref import Chapter
+from bookbuild.errors import BuildError
 from bookbuild.formats import header_ids, html_callouts, relink
 from bookbuild.project import PACKAGE_DIR, Book
+from bookbuild.search import book_documents, index_script
 
 TEMPLATES = PACKAGE_DIR / "templates"
 ASSETS = PACKAGE_DIR / "assets"
+SEARCH_LIBRARY = ("minisearch", "dist/umd/index.js", "LICENSE.txt")  # npm package, files
+PAGE_TOC_MIN_ENTRIES = 3  # shorter chapters get no "On this page" list
 
 
 def page_name(path: Path) -> str:
@@ -29,12 +39,55 @@ def page_name(path: Path) -> str:
 def _label(chapter: Chapter) -> str:
     title = html.escape(chapter.title)
     if chapter.number:
-        return f'<span class="chapter-number">{chapter.number}</span> {title}'
+        return f'<span class="chapter-number">{html.escape(chapter.number)}</span> {title}'
     return title
 
 
-def sidebar(chapters: list[Chapter], current: str) -> str:
-    """The whole table of contents, parts and appendices grouped, current page marked."""
+def _href(page: str) -> str:
+    """A page name as an attribute value (file names may hold `&` or quotes)."""
+    return html.escape(quote(page))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "section"
+
+
+def with_header_ids(blocks: list[Node]) -> list[Node]:
+    """A copy of `blocks` in which every heading has an id (for contents lists and search).
+
+    Authors label only the headings they refer to; the others get `s-<slug>` ids, made
+    unique within the page and never equal to an id already on it.
+    """
+    blocks = copy.deepcopy(blocks)
+    taken = set(ids_in(blocks))
+    for node in walk(blocks):
+        if node["t"] == "Header" and not node["c"][1][0]:
+            title = stringify(node["c"][2])
+            for span in node["c"][2]:
+                if span["t"] == "Span" and "header-section-number" in span["c"][0][1]:
+                    title = title.removeprefix(stringify(span["c"][1])).strip()
+            base = f"s-{_slug(title)}"
+            ident, count = base, 1
+            while ident in taken:
+                count += 1
+                ident = f"{base}-{count}"
+            taken.add(ident)
+            node["c"][1][0] = ident
+    return blocks
+
+
+def _sections(blocks: list[Node], levels: tuple[int, ...]) -> list[tuple[int, str, str]]:
+    return [(level, ident, text) for level, ident, text in header_ids(blocks)
+            if level in levels and ident]
+
+
+def sidebar(chapters: list[Chapter], current: str, current_blocks: list[Node] | None = None
+            ) -> str:
+    """The whole table of contents, parts and appendices grouped, current page marked.
+
+    The current chapter also lists its sections, so on a phone (where the right-hand
+    contents column is hidden) the sidebar is the chapter's contents too.
+    """
     lines = ['<ul class="toc">']
     part: str | None = None
     in_appendix = False
@@ -42,60 +95,153 @@ def sidebar(chapters: list[Chapter], current: str) -> str:
         if chapter.appendix and not in_appendix:
             lines.append('<li class="toc-part">Appendices</li>')
             in_appendix = True
-        elif chapter.part and chapter.part != part:
+        elif not chapter.appendix and chapter.part and chapter.part != part:
             lines.append(f'<li class="toc-part">{html.escape(chapter.part)}</li>')
         part = chapter.part
-        attrs = ' aria-current="page" class="active"' if chapter.page == current else ""
-        lines.append(f'<li><a href="{chapter.page}"{attrs}>{_label(chapter)}</a></li>')
+        if chapter.page != current:
+            lines.append(f'<li><a href="{_href(chapter.page)}">{_label(chapter)}</a></li>')
+            continue
+        lines.append(f'<li class="active"><a href="{_href(chapter.page)}" aria-current="page">'
+                     f"{_label(chapter)}</a>")
+        sections = _sections(current_blocks or [], (2,))
+        if sections:
+            lines.append('<ul class="toc-sections">')
+            lines.extend(f'<li><a href="#{html.escape(ident)}">{html.escape(text)}</a></li>'
+                         for _, ident, text in sections)
+            lines.append("</ul>")
+        lines.append("</li>")
     lines.append("</ul>")
     return "\n".join(lines)
 
 
 def page_toc(blocks: list[Any]) -> str:
-    items = [(level, ident, text) for level, ident, text in header_ids(blocks)
-             if level in (2, 3) and ident]
-    if len(items) < 2:
+    """The "On this page" list of a long chapter (level-2 and level-3 headings)."""
+    items = _sections(blocks, (2, 3))
+    if len(items) < PAGE_TOC_MIN_ENTRIES:
         return ""
-    lines = ['<nav class="page-toc" aria-label="On this page"><h2>On this page</h2><ul>']
+    lines = ['<nav class="page-toc" aria-labelledby="page-toc-title">',
+             '<h2 id="page-toc-title">On this page</h2><ul>']
     for level, ident, text in items:
-        lines.append(f'<li class="level-{level}"><a href="#{ident}">{html.escape(text)}</a></li>')
+        lines.append(f'<li class="level-{level}"><a href="#{html.escape(ident)}">'
+                     f"{html.escape(text)}</a></li>")
     lines.append("</ul></nav>")
     return "\n".join(lines)
 
 
 def pager(chapters: list[Chapter], index: int) -> str:
-    parts = ['<nav class="pager" aria-label="Chapters">']
+    parts = ['<nav class="pager" aria-label="Previous and next chapter">']
     if index > 0:
         prev = chapters[index - 1]
-        parts.append(f'<a class="prev" rel="prev" href="{prev.page}">← {_label(prev)}</a>')
+        parts.append(f'<a class="prev" rel="prev" href="{_href(prev.page)}">'
+                     f'<span class="pager-dir">Previous</span>'
+                     f'<span class="pager-title">{_label(prev)}</span></a>')
     if index + 1 < len(chapters):
         nxt = chapters[index + 1]
-        parts.append(f'<a class="next" rel="next" href="{nxt.page}">{_label(nxt)} →</a>')
+        parts.append(f'<a class="next" rel="next" href="{_href(nxt.page)}">'
+                     f'<span class="pager-dir">Next</span>'
+                     f'<span class="pager-title">{_label(nxt)}</span></a>')
     parts.append("</nav>")
     return "\n".join(parts)
 
 
+def head_links(chapters: list[Chapter], index: int) -> str:
+    links = []
+    if index > 0:
+        links.append(f'<link rel="prev" href="{_href(chapters[index - 1].page)}">')
+    if index + 1 < len(chapters):
+        links.append(f'<link rel="next" href="{_href(chapters[index + 1].page)}">')
+    return "\n".join(links)
+
+
+def title_block(book: Book) -> str:
+    """The book's title, subtitle, authors and date, shown above the first page."""
+    lines = ['<header class="title-block">', f'<p class="title">{html.escape(book.title)}</p>']
+    if book.subtitle:
+        lines.append(f'<p class="subtitle">{html.escape(book.subtitle)}</p>')
+    if book.authors:
+        lines.append(f'<p class="authors">{html.escape(", ".join(book.authors))}</p>')
+    if book.date:
+        lines.append(f'<p class="date">{html.escape(book.date)}</p>')
+    lines.append("</header>")
+    return "\n".join(lines)
+
+
+def find_npm_package(name: str, book_root: Path) -> Path:
+    """The installed npm package `name` (under some `node_modules/` above the book or the build).
+
+    Its version must be the one `package-lock.json` pins next to that `node_modules/`;
+    otherwise (or when it is missing) the build stops and says to run `make` (`npm ci`).
+    """
+    roots = [book_root, *book_root.parents, PACKAGE_DIR.parent]
+    for root in roots:
+        package = root / "node_modules" / name
+        if (package / "package.json").is_file():
+            lock = root / "package-lock.json"
+            if lock.is_file():
+                pinned = json.loads(lock.read_text("utf-8")).get("packages", {}).get(
+                    f"node_modules/{name}", {}).get("version")
+                installed = json.loads((package / "package.json").read_text("utf-8"))["version"]
+                if pinned and pinned != installed:
+                    raise BuildError(f"npm package {name} {installed} is installed but "
+                                     f"package-lock.json pins {pinned}: run `make` "
+                                     "(it runs `npm ci`)", package)
+            return package
+    raise BuildError(f"the npm package '{name}' (the HTML edition's search library) is not "
+                     f"installed: no node_modules/{name} above {book_root} or "
+                     f"{PACKAGE_DIR.parent}; run `make` (it runs `npm ci`)")
+
+
+def copy_assets(out: Path, book_root: Path) -> None:
+    """The house stylesheet and scripts, and the vendored search library with its licence."""
+    name, script, licence = SEARCH_LIBRARY
+    package = find_npm_package(name, book_root)
+    shutil.copytree(ASSETS, out / "assets", dirs_exist_ok=True)
+    vendor = out / "assets" / "vendor"
+    vendor.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(package / script, vendor / f"{name}.js")
+    shutil.copyfile(package / licence, vendor / f"{name}.LICENSE.txt")
+    # The Chinese web font's stylesheet, linked from every page; `bookbuild.webfont` replaces
+    # this placeholder when it subsets a font for the edition.
+    fonts = out / "assets" / "fonts" / "cjk.css"
+    if not fonts.exists():
+        fonts.parent.mkdir(parents=True, exist_ok=True)
+        fonts.write_text("/* no Chinese web font in this edition */\n", "utf-8")
+
+
+def wrap_tables(body: str) -> str:
+    """Put every table of a Pandoc HTML fragment in a box that scrolls sideways when too wide."""
+    body = re.sub(r"<table(?=[\s>])", '<div class="table-wrap"><table', body)
+    return body.replace("</table>", "</table></div>")
+
+
 def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: Path,
                build_info: dict[str, str]) -> list[Path]:
-    """Write every page and the assets into `out`; return the pages written."""
+    """Write every page, the search documents and the assets into `out`; return the pages."""
+    copy_assets(out, book.root)
     template = Template((TEMPLATES / "page.html").read_text("utf-8"))
     pages: dict[str, str] = {}
     for chapter in chapters:
         for ident in ids_in(chapter.blocks):
             pages.setdefault(ident, chapter.page)
+    final_blocks = [html_callouts(with_header_ids(relink(c.blocks, pages, c.page)))
+                    for c in chapters]
     written = []
-    for index, chapter in enumerate(chapters):
-        blocks = html_callouts(relink(chapter.blocks, pages, chapter.page))
+    for index, (chapter, blocks) in enumerate(zip(chapters, final_blocks, strict=True)):
         ast = {"pandoc-api-version": meta["pandoc-api-version"], "meta": {}, "blocks": blocks}
         body = pandoc.ast_to(ast, "html5", book.root, str(chapter.path), "--wrap=none",
                              "--mathml")
+        body = wrap_tables(body)
+        toc = page_toc(blocks)
         page = template.substitute(
             lang=html.escape(book.lang),
             title=html.escape(f"{chapter.title} – {book.title}" if index else book.title),
+            description=html.escape(book.subtitle or book.title),
+            head_links=head_links(chapters, index),
             book_title=html.escape(book.title),
-            book_subtitle=html.escape(book.subtitle),
-            sidebar=sidebar(chapters, chapter.page),
-            page_toc=page_toc(blocks),
+            sidebar=sidebar(chapters, chapter.page, blocks),
+            page_toc=toc,
+            layout_class="layout has-page-toc" if toc else "layout",
+            title_block=title_block(book) if index == 0 else "",
             body=body,
             pager=pager(chapters, index),
             build=html.escape(build_info.get("summary", "")),
@@ -103,5 +249,6 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
         path = out / chapter.page
         path.write_text(page, "utf-8")
         written.append(path)
-    shutil.copytree(ASSETS, out / "assets", dirs_exist_ok=True)
+    (out / "assets" / "search-index.js").write_text(
+        index_script(book_documents(chapters, final_blocks)), "utf-8")
     return written

@@ -1,10 +1,313 @@
-// Collapsible table of contents on narrow screens.
+// The HTML edition's behaviour: contents drawer, theme switch, search, keyboard shortcuts,
+// the current section in "On this page", and keyboard access to wide tables.
+// Everything works from file://: the search documents arrive by <script>, never by fetch.
 (function () {
-  var button = document.querySelector(".sidebar-toggle");
+  "use strict";
+  var root = document.documentElement;
+  var narrow = window.matchMedia("(max-width: 56rem)");
+
+  function store(key, value) {
+    try { localStorage.setItem(key, value); } catch (e) { /* storage disabled */ }
+  }
+
+  // ---- Table of contents: a column on wide screens, a drawer on narrow ones. ----
+  var toggle = document.querySelector(".sidebar-toggle");
   var sidebar = document.getElementById("sidebar");
-  if (!button || !sidebar) return;
-  button.addEventListener("click", function () {
-    var open = sidebar.classList.toggle("open");
-    button.setAttribute("aria-expanded", open ? "true" : "false");
+  var backdrop = document.querySelector(".sidebar-backdrop");
+
+  function sidebarShown() {
+    return narrow.matches ? root.classList.contains("sidebar-open")
+                          : !root.classList.contains("sidebar-collapsed");
+  }
+  function syncToggle() {
+    toggle.setAttribute("aria-expanded", sidebarShown() ? "true" : "false");
+  }
+  function closeDrawer(focusButton) {
+    if (!root.classList.contains("sidebar-open")) return;
+    root.classList.remove("sidebar-open");
+    syncToggle();
+    if (focusButton) toggle.focus();
+  }
+  if (toggle && sidebar) {
+    toggle.addEventListener("click", function () {
+      if (narrow.matches) {
+        var open = root.classList.toggle("sidebar-open");
+        syncToggle();
+        if (open) {
+          var current = sidebar.querySelector('[aria-current="page"]') || sidebar.querySelector("a");
+          if (current) current.focus();
+        }
+      } else {
+        var collapsed = root.classList.toggle("sidebar-collapsed");
+        store("book-sidebar", collapsed ? "collapsed" : "shown");
+        syncToggle();
+      }
+    });
+    if (backdrop) backdrop.addEventListener("click", function () { closeDrawer(true); });
+    sidebar.addEventListener("click", function (event) {
+      if (event.target.closest("a")) closeDrawer(false);
+    });
+    narrow.addEventListener("change", function () { root.classList.remove("sidebar-open"); syncToggle(); });
+    syncToggle();
+  }
+
+  // ---- Keep the current chapter in view in a long table of contents. ----
+  var active = sidebar && sidebar.querySelector("li.active");
+  if (active && !narrow.matches) {
+    var top = active.getBoundingClientRect().top - sidebar.getBoundingClientRect().top + sidebar.scrollTop;
+    if (top + active.offsetHeight > sidebar.clientHeight) sidebar.scrollTop = top - sidebar.clientHeight / 3;
+  }
+
+  // ---- Light and dark theme. ----
+  var themeButton = document.querySelector(".theme-toggle");
+  function applyTheme(dark) {
+    root.setAttribute("data-theme-now", dark ? "dark" : "light");
+    if (themeButton) themeButton.setAttribute("aria-pressed", dark ? "true" : "false");
+  }
+  var systemDark = window.matchMedia("(prefers-color-scheme: dark)");
+  applyTheme(root.getAttribute("data-theme-now") === "dark");
+  systemDark.addEventListener("change", function (event) {
+    if (!root.hasAttribute("data-theme")) applyTheme(event.matches);
+  });
+  if (themeButton) {
+    themeButton.addEventListener("click", function () {
+      var dark = root.getAttribute("data-theme-now") !== "dark";
+      root.setAttribute("data-theme", dark ? "dark" : "light");
+      store("book-theme", dark ? "dark" : "light");
+      applyTheme(dark);
+    });
+  }
+
+  // ---- Search (MiniSearch over one document per section). ----
+  var input = document.getElementById("search-input");
+  var panel = document.getElementById("search-results");
+  var form = input ? input.form : null;
+  var statusLine = panel ? panel.querySelector(".search-status") : null;
+  var list = panel ? panel.querySelector(".search-list") : null;
+  var engine = null;
+  var CJK = /[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]/;
+  var WORD = /[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+|[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
+
+  // Latin words as they are; runs of Chinese characters as overlapping pairs (and a lone
+  // character as itself), since Chinese text has no spaces between words.
+  function tokenize(text) {
+    var tokens = [];
+    var runs = String(text).match(WORD) || [];
+    for (var i = 0; i < runs.length; i++) {
+      var run = runs[i];
+      if (!CJK.test(run)) { tokens.push(run); continue; }
+      var chars = Array.from(run);
+      if (chars.length === 1) { tokens.push(run); continue; }
+      for (var j = 0; j + 1 < chars.length; j++) tokens.push(chars[j] + chars[j + 1]);
+    }
+    return tokens;
+  }
+
+  function buildEngine() {
+    if (engine) return engine;
+    if (typeof window.MiniSearch !== "function" || !Array.isArray(window.BOOK_SEARCH_DOCUMENTS)) {
+      return null;
+    }
+    engine = new window.MiniSearch({
+      fields: ["section", "chapter", "text"],
+      storeFields: ["url", "page", "chapter", "section", "text", "weight"],
+      tokenize: tokenize,
+      processTerm: function (term) { return term.toLowerCase(); },
+      searchOptions: {
+        boost: { section: 3, chapter: 1.5 },
+        prefix: function (term) { return term.length > 2; },
+        fuzzy: function (term) { return term.length > 4 && !CJK.test(term) ? 0.2 : false; },
+        combineWith: "AND",
+        // The build gives the bibliography a weight below 1, so chapters come first.
+        boostDocument: function (id, term, stored) {
+          return stored && typeof stored.weight === "number" ? stored.weight : 1;
+        }
+      }
+    });
+    engine.addAll(window.BOOK_SEARCH_DOCUMENTS);
+    return engine;
+  }
+
+  function escapeRegExp(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  // A short passage around the first match, built as text nodes and <mark> elements.
+  function snippet(text, terms) {
+    var fragment = document.createDocumentFragment();
+    if (!text) return fragment;
+    var pattern = terms.length ? new RegExp(terms.map(escapeRegExp).join("|"), "giu") : null;
+    var first = pattern ? text.search(pattern) : -1;
+    var start = Math.max(0, first - 60);
+    if (start > 0) { var space = text.indexOf(" ", start); if (space > 0 && space < first) start = space + 1; }
+    var end = Math.min(text.length, start + 200);
+    var piece = (start > 0 ? "… " : "") + text.slice(start, end) + (end < text.length ? " …" : "");
+    if (!pattern) { fragment.appendChild(document.createTextNode(piece)); return fragment; }
+    var last = 0;
+    piece.replace(pattern, function (match, offset) {
+      fragment.appendChild(document.createTextNode(piece.slice(last, offset)));
+      var mark = document.createElement("mark");
+      mark.textContent = match;
+      fragment.appendChild(mark);
+      last = offset + match.length;
+      return match;
+    });
+    fragment.appendChild(document.createTextNode(piece.slice(last)));
+    return fragment;
+  }
+
+  function resultItem(result) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = result.url;
+    var chapter = document.createElement("span");
+    chapter.className = "result-chapter";
+    chapter.textContent = result.chapter;
+    var section = document.createElement("span");
+    section.className = "result-section";
+    section.textContent = result.section;
+    var text = document.createElement("span");
+    text.className = "result-snippet";
+    text.appendChild(snippet(result.text, result.terms));
+    if (result.section !== result.chapter) a.appendChild(chapter);
+    a.appendChild(section);
+    a.appendChild(text);
+    li.appendChild(a);
+    return li;
+  }
+
+  function runSearch() {
+    var query = input.value.trim();
+    list.textContent = "";
+    if (!query) { panel.hidden = true; return; }
+    panel.hidden = false;
+    var index = buildEngine();
+    if (!index) { statusLine.textContent = "Search is unavailable: its index did not load."; return; }
+    var results = index.search(query);
+    if (!results.length) results = index.search(query, { combineWith: "OR" });
+    var shown = results.slice(0, 25);
+    statusLine.textContent = results.length
+      ? results.length + (results.length === 1 ? " section matches " : " sections match ") + "“" + query + "”"
+      : "Nothing matches “" + query + "”";
+    for (var i = 0; i < shown.length; i++) list.appendChild(resultItem(shown[i]));
+  }
+
+  function resultLinks() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
+  function closeSearch() { if (panel) panel.hidden = true; }
+
+  if (input && panel) {
+    input.addEventListener("input", runSearch);
+    input.addEventListener("click", function () { if (panel.hidden) runSearch(); });
+    // Index the documents as soon as the reader heads for the box, not on every page load.
+    input.addEventListener("focus", function () { buildEngine(); });
+    form.addEventListener("pointerenter", function () { buildEngine(); });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var first = resultLinks()[0];
+      if (first) window.location.href = first.href;
+    });
+    form.addEventListener("keydown", function (event) {
+      var links = resultLinks();
+      var at = links.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" && panel.hidden && event.target === input) {
+        event.preventDefault();
+        runSearch();
+      } else if (event.key === "ArrowDown" && links.length) {
+        event.preventDefault();
+        links[Math.min(at + 1, links.length - 1)].focus();
+      } else if (event.key === "ArrowUp" && at >= 0) {
+        event.preventDefault();
+        if (at === 0) input.focus(); else links[at - 1].focus();
+      } else if (event.key === "Escape") {
+        closeSearch();
+        input.focus();
+      }
+    });
+    form.addEventListener("focusout", function (event) {
+      if (!form.contains(event.relatedTarget)) closeSearch();
+    });
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+  }
+
+  // ---- Keyboard: "/" searches, ← and → turn pages, Escape closes the drawer. ----
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+    var target = event.target;
+    var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    if (event.key === "Escape") { closeDrawer(true); return; }
+    if (typing) return;
+    if ((event.key === "/" || event.key === "s") && input) {
+      event.preventDefault();
+      input.focus();
+      input.select();
+    } else if ((event.key === "ArrowLeft" || event.key === "ArrowRight") && !event.shiftKey) {
+      var link = document.querySelector(event.key === "ArrowLeft" ? 'link[rel="prev"]' : 'link[rel="next"]');
+      var selection = window.getSelection && String(window.getSelection());
+      if (link && !selection) window.location.href = link.getAttribute("href");
+    }
+  });
+
+  // ---- "On this page": mark the section being read. ----
+  var tocLinks = Array.prototype.slice.call(document.querySelectorAll(".page-toc a"));
+  if (tocLinks.length && "IntersectionObserver" in window) {
+    var byId = {};
+    var headings = [];
+    tocLinks.forEach(function (a) {
+      var id = decodeURIComponent(a.getAttribute("href").slice(1));
+      var heading = document.getElementById(id);
+      if (heading) { byId[id] = a; headings.push(heading); }
+    });
+    var visible = {};
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) { visible[entry.target.id] = entry.isIntersecting; });
+      var current = null;
+      for (var i = 0; i < headings.length; i++) {
+        if (visible[headings[i].id]) { current = headings[i].id; break; }
+        if (headings[i].getBoundingClientRect().top < 0) current = headings[i].id;
+      }
+      tocLinks.forEach(function (a) { a.classList.remove("current"); });
+      if (current && byId[current]) byId[current].classList.add("current");
+    }, { rootMargin: "-10% 0px -70% 0px" });
+    headings.forEach(function (h) { observer.observe(h); });
+  }
+
+  // ---- A "#" link after each section heading, to copy a link to that section. ----
+  document.querySelectorAll(".chapter h2[id], .chapter h3[id], .chapter h4[id]").forEach(function (h) {
+    var a = document.createElement("a");
+    a.className = "heading-anchor";
+    a.href = "#" + encodeURIComponent(h.id);
+    a.setAttribute("aria-label", "Link to this section");
+    a.textContent = "#";
+    h.appendChild(a);
+  });
+
+  // ---- Wide tables scroll; when they do, they can be reached and scrolled by keyboard. ----
+  function markScrollable() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var caption = wrap.querySelector("caption");
+      if (caption) caption.style.maxWidth = "";
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      // A caption is as wide as its table; keep it readable inside the visible box.
+      if (caption && scrolls) caption.style.maxWidth = wrap.clientWidth + "px";
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+      } else if (!scrolls && wrap.hasAttribute("tabindex")) {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+  markScrollable();
+  window.addEventListener("resize", markScrollable);
+
+  // ---- Printing shows the contents of closed "Data and code" disclosures. ----
+  var reopened = [];
+  window.addEventListener("beforeprint", function () {
+    reopened = Array.prototype.slice.call(document.querySelectorAll("details:not([open])"));
+    reopened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    reopened.forEach(function (d) { d.open = false; });
   });
 })();

@@ -1,0 +1,133 @@
+"""`thesis preview`: serve the edition on localhost and rebuild it when a source changes.
+
+The server (the standard library's `http.server`, in a daemon thread) serves `_book/` by
+path, so after an atomic publish it serves the new edition without a restart. The watcher
+polls file modification times (no extra dependency) over the project, skipping what the
+build itself writes, and over the build package's own templates and assets.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from bookbuild.errors import BuildError
+from bookbuild.project import PACKAGE_DIR, load_book
+
+# Folders the build writes or that never hold sources (names, anywhere in the tree).
+IGNORED_DIRS = {"_book", "_freeze", ".bookbuild", ".venv", "node_modules", "figures",
+                "test-artifacts", "__pycache__", "build"}
+Snapshot = dict[Path, tuple[int, int]]
+
+
+def snapshot(folders: Iterable[Path], ignored: set[str] = IGNORED_DIRS) -> Snapshot:
+    """(modification time in ns, size in bytes) of every file under `folders`.
+
+    Hidden files and folders (`.git`, editor swap files) and `ignored` folder names are
+    skipped, so the build's own output never triggers a rebuild.
+    """
+    found: Snapshot = {}
+    for folder in folders:
+        for parent, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d not in ignored and not d.startswith("."))
+            for name in files:
+                if name.startswith(".") or name.endswith("~"):
+                    continue
+                path = Path(parent, name)
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:
+                    continue  # removed while we looked
+                found[path] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def changed(before: Snapshot, after: Snapshot) -> list[Path]:
+    """Files added, removed or modified between two snapshots, sorted."""
+    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # stdlib signature
+        pass
+
+
+def start_server(folder: Path, port: int = 0) -> ThreadingHTTPServer:
+    """Serve `folder` on 127.0.0.1:`port` (0 picks a free port) from a daemon thread."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, name="preview-server", daemon=True).start()
+    return server
+
+
+def watch(folders: list[Path], rebuild: Callable[[list[Path]], None], interval: float = 1.0,
+          stop: threading.Event | None = None) -> None:
+    """Call `rebuild(changed files)` whenever files under `folders` change, until `stop` is set.
+
+    A change is acted on once it has been stable for one interval, so a save that writes a
+    file in several steps leads to one rebuild.
+    """
+    stop = stop or threading.Event()
+    current = snapshot(folders)
+    while not stop.wait(interval):
+        latest = snapshot(folders)
+        if latest == current:
+            continue
+        while not stop.wait(interval):
+            settled = snapshot(folders)
+            if settled == latest:
+                break
+            latest = settled
+        files = changed(current, latest)
+        current = latest
+        rebuild(files)
+        current = snapshot(folders)  # what the build wrote outside IGNORED_DIRS is not a change
+
+
+def preview(root: Path, port: int = 4173, formats: tuple[str, ...] = ("html",),
+            interval: float = 1.0, stop: threading.Event | None = None,
+            log: Callable[[str], None] = print) -> None:
+    """Build once, serve the edition at http://127.0.0.1:`port`/, rebuild on every change."""
+    from bookbuild.build import build
+    from bookbuild.progress import Reporter
+
+    book = load_book(root)
+
+    def rebuild(files: list[Path]) -> None:
+        if files:
+            names = ", ".join(str(_short(f, book.root)) for f in files[:3])
+            log(f"changed: {names}{' …' if len(files) > 3 else ''}; rebuilding")
+        started = time.perf_counter()
+        try:
+            build(book.root, formats=formats, reporter=Reporter(quiet=True))
+        except BuildError as exc:
+            log(f"error: {exc}\nstill serving the last good edition.")
+            return
+        log(f"rebuilt in {time.perf_counter() - started:.1f} s; reload the page")
+
+    rebuild([])
+    server = start_server(book.output_dir, port)
+    log(f"serving {book.output_dir.name}/ at http://127.0.0.1:{server.server_address[1]}/ "
+        "(Ctrl-C stops)")
+    try:
+        watch([book.root, PACKAGE_DIR / "templates", PACKAGE_DIR / "assets"], rebuild,
+              interval, stop)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _short(path: Path, root: Path) -> Path:
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        return path
+
+
+__all__ = ["IGNORED_DIRS", "changed", "preview", "snapshot", "start_server", "watch"]

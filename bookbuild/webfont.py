@@ -1,0 +1,86 @@
+"""A Chinese web font for the HTML edition: Noto Sans SC cut down to the glyphs it uses.
+
+The full font is 17 MB; the edition only needs the few hundred Han characters that occur in
+its pages, so the build subsets it (fontTools) into one small WOFF2 file under `assets/` and a
+stylesheet that declares it for `:lang(zh)` text. Readers need no system CJK font.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+from bookbuild.pdf import cjk_font_dir
+
+FAMILY = "Noto Sans SC (subset)"
+FONT_FILE = "assets/fonts/noto-sans-sc-subset.woff2"
+CSS_FILE = "assets/fonts/cjk.css"
+# CJK ideographs, punctuation and full-width forms: what falls back to the CJK font.
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2e80-\u2fdf]")
+
+
+def cjk_characters(texts: list[str]) -> str:
+    """The distinct CJK characters in `texts`, sorted (so the subset is deterministic)."""
+    return "".join(sorted({c for text in texts for c in _CJK.findall(text)}))
+
+
+def subset_font(characters: str) -> bytes:
+    """Noto Sans SC reduced to `characters`, at its regular weight, as WOFF2 bytes."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    source = next(cjk_font_dir().glob("NotoSansSC*.ttf"))
+    font = TTFont(source, lazy=True, recalcTimestamp=False)
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    options.layout_features = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)  # subset first: instancing the full 17 MB font takes minutes
+    if "fvar" in font:
+        font = instancer.instantiateVariableFont(font, {"wght": 400})
+    out = io.BytesIO()
+    font.recalcTimestamp = False  # keep the source's dates: same characters, same bytes
+    font.flavor = "woff2"
+    font.save(out, reorderTables=False)
+    return out.getvalue()
+
+
+def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -> str:
+    """Write the subset font and its stylesheet into the edition; returns the characters.
+
+    Subsetting takes seconds, so the result is kept in `cache_dir` keyed on the characters.
+    """
+    characters = cjk_characters([p.read_text("utf-8") for p in pages])
+    css = out / CSS_FILE
+    css.parent.mkdir(parents=True, exist_ok=True)
+    if not characters:
+        css.write_text("/* no Chinese text in this edition */\n", "utf-8")
+        return ""
+    key = hashlib.sha256(characters.encode()).hexdigest()[:16]
+    cached = cache_dir / f"cjk-{key}.woff2" if cache_dir else None
+    if cached and cached.exists():
+        data = cached.read_bytes()
+    else:
+        data = subset_font(characters)
+        if cached:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_bytes(data)
+    (out / FONT_FILE).write_bytes(data)
+    licence = next(cjk_font_dir().glob("OFL.txt"), None)
+    if licence:  # the OFL asks that the licence travel with the font
+        (out / FONT_FILE).with_name("OFL.txt").write_bytes(licence.read_bytes())
+    css.write_text(
+        "/* Noto Sans SC (SIL Open Font License), subset to the characters of this edition. */\n"
+        "@font-face {\n"
+        f'  font-family: "{FAMILY}";\n'
+        '  src: url("noto-sans-sc-subset.woff2") format("woff2");\n'
+        "  font-weight: 100 900;\n"
+        "  font-display: swap;\n"
+        "}\n"
+        f':lang(zh) {{ font-family: "{FAMILY}", sans-serif; }}\n', "utf-8")
+    return characters
