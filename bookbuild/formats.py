@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any
 
-from bookbuild.ast import Div, Node, RawBlock, Str, stringify, walk
+from bookbuild.ast import Div, Node, RawBlock, Str, map_inlines, stringify, walk
 
 CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
 CALLOUT_TITLES = {kind: kind.capitalize() for kind in CALLOUT_KINDS}
@@ -119,12 +118,7 @@ def header_ids(blocks: list[Node]) -> list[tuple[int, str, str]]:
             if n["t"] == "Header"]
 
 
-__all__ = ["Any", "header_ids", "html_callouts", "relink", "typst_callouts",
-           "typst_language_spans"]
-
 
 def rendered_citations(blocks: list[Node]) -> list[Node]:
     """Replace Cite elements by the text citeproc rendered for them (for Typst)."""
-    from bookbuild.ast import map_inlines
-
     return map_inlines(blocks, lambda n: n["c"][1] if n["t"] == "Cite" else None)

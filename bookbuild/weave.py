@@ -14,7 +14,6 @@ import html
 import io
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -253,7 +252,3 @@ def weave(doc: Document, nb: nbformat.NotebookNode, defaults: dict[str, Any],
 
 def _inline_lines(block: Markdown) -> list[tuple[int, str]]:
     return [(i.line, i.expr) for i in find_inlines(block.raw, block.line)]
-
-
-def figure_path(root: Path, label: str) -> Path:
-    return root / "figures" / f"{label}.svg"
