@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
 .DEFAULT_GOAL := book
-.PHONY: book test lint clean help
+.PHONY: book test verify lint bench clean help
 
 book: $(STAMP) ## Build the thesis: execute what changed, render _book/ (HTML + thesis.pdf)
 	$(PY) -m bookbuild build
@@ -16,10 +16,12 @@ test: $(STAMP) ## Build the thesis, then run the whole test suite
 	$(PY) -m bookbuild build
 	$(PY) -m pytest --nbval tests _freeze --ignore-glob="tests/fixtures/*"
 
+verify: $(STAMP) ## Examiner's check: raw data vs checksums, re-execute all in isolation, compare with _book/
+	$(PY) -m bookbuild verify
+
 lint: $(STAMP) ## ruff over the project
 	$(VENV)/bin/ruff check .
 
-.PHONY: bench
 bench: $(STAMP) ## Time the build of the thesis in every benchmark scenario vs the naive baseline (slow)
 	$(PY) -m bench.run_benchmarks
 

@@ -23,7 +23,7 @@ the source repository on a machine with Python 3.11, check that claim:
 2. `make test` runs the test suite: the statistics against independent computations, the
    data loaders against malformed inputs, the rendered HTML in a headless browser and the PDF's
    text, and every executed notebook re-run cell by cell (`nbval`).
-3. `.venv/bin/thesis verify` checks each raw data file against its SHA-256 in
+3. `make verify` checks each raw data file against its SHA-256 in
    `data/raw/SHA256SUMS`, re-executes every chapter from scratch in an isolated cache, and
    compares every figure, table, inline value and file of the rebuilt edition with the one in
    `_book/`. It prints one row per item and exits with an error on any difference.
