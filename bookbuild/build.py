@@ -19,7 +19,7 @@ from typing import Any
 
 import nbformat
 
-from bookbuild import cache, pandoc
+from bookbuild import astcache, cache, pandoc, uptodate
 from bookbuild.ast import Div
 from bookbuild.colophon import PAGE as COLOPHON
 from bookbuild.colophon import colophon_markdown
@@ -32,16 +32,22 @@ from bookbuild.crossref import (
 )
 from bookbuild.environment import describe
 from bookbuild.errors import BuildError
+from bookbuild.execute import (
+    build_notebook,
+    dependencies_of,
+    effective_options,
+    execute_notebook,
+)
 from bookbuild.formats import hoist_callout_titles
-from bookbuild.execute import build_notebook, dependencies_of, execute_notebook
 from bookbuild.html import page_name, write_html
 from bookbuild.pdf import compile_pdf, typst_source
 from bookbuild.progress import Reporter
 from bookbuild.project import Book, load_book
 from bookbuild.provenance import provenance
 from bookbuild.publish import build_lock, clean_stale_staging, publish, staging_dir
-from bookbuild.qmd import Document, read_qmd
+from bookbuild.qmd import Document, Markdown, find_inlines, read_qmd
 from bookbuild.weave import Woven, weave
+from bookbuild.webfont import write_webfont
 
 FORMATS = ("html", "pdf")
 
@@ -61,18 +67,33 @@ class BuildReport:
     runs: list[ChapterRun]
     timings: dict[str, float]
     kernels_started: int
+    wall_s: float = 0.0
+    rendered: bool = True
 
     def summary(self) -> dict[str, Any]:
         return {
             "output": str(self.output),
             "kernels_started": self.kernels_started,
             "executed": {str(r.doc.path): r.reasons for r in self.runs if r.executed},
+            "rendered": self.rendered,
+            "wall_s": round(self.wall_s, 3),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
 
+def chapter_defaults(book: Book, doc: Document) -> dict[str, Any]:
+    """The execute defaults for one chapter: its front matter's `execute:` over the book's."""
+    return {**book.execute, **(doc.front_matter.get("execute") or {})}
+
+
 def needs_kernel(doc: Document, defaults: dict[str, Any]) -> bool:
-    return len(build_notebook(doc, defaults).cells) > 2
+    """Whether the chapter has anything to run: an evaluated cell or an inline expression.
+
+    The same rule `build_notebook` applies, without building (and schema-validating) the
+    notebook, which cost about 0.1 s per chapter on every build, no-op rebuilds included.
+    """
+    return any(find_inlines(block.raw, block.line) if isinstance(block, Markdown)
+               else effective_options(block, defaults)["eval"] for block in doc.blocks)
 
 
 def plan(book: Book, docs: list[Document], use_cache: bool,
@@ -80,11 +101,12 @@ def plan(book: Book, docs: list[Document], use_cache: bool,
     """For each chapter: reuse its cache entry, or execute it and why."""
     runs = []
     for doc in docs:
-        if not needs_kernel(doc, book.execute):
+        if not needs_kernel(doc, chapter_defaults(book, doc)):
             runs.append(ChapterRun(doc, None, None, executed=False))
             continue
         entry, missing = cache.read_entry(book.root, doc.path, freeze)
-        reasons = cache.stale_reasons(book.root, doc, book.execute, entry, missing)
+        reasons = cache.stale_reasons(book.root, doc, chapter_defaults(book, doc), entry,
+                                      missing)
         if not use_cache:
             reasons = ["--no-cache"]
         if reasons or entry is None:
@@ -103,9 +125,9 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
         nonlocal done
         reporter.info(f"execute {run.doc.path}: {'; '.join(run.reasons)}")
         started = time.perf_counter()
-        nb = execute_notebook(build_notebook(run.doc, book.execute), run.doc, book.root,
-                              book.execute)
-        entry = cache.write_entry(book.root, run.doc, book.execute, nb, dependencies_of(nb),
+        defaults = chapter_defaults(book, run.doc)
+        nb = execute_notebook(build_notebook(run.doc, defaults), run.doc, book.root, defaults)
+        entry = cache.write_entry(book.root, run.doc, defaults, nb, dependencies_of(nb),
                                   freeze)
         run.notebook, run.record = entry.notebook, entry.record
         done += 1
@@ -126,27 +148,32 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
         raise failed[0].exception()
 
 
-def _chapter_ast(book: Book, run: ChapterRun, woven: Woven) -> dict[str, Any]:
-    return pandoc.markdown_to_ast(woven.markdown, book.root, str(run.doc.path))
-
-
 def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
-             jobs: int, env: dict[str, Any]) -> tuple[list[Chapter], list[int]]:
-    """Parse every chapter, add the colophon, number the book, resolve references and citations."""
+             jobs: int, env: dict[str, Any],
+             store: Path | None = None) -> tuple[list[Chapter], list[int]]:
+    """Parse every chapter, add the colophon, number the book, resolve references and citations.
+
+    With a `store` (`.bookbuild/ast/`), chapters whose woven markdown did not change since the
+    last build are not parsed again.
+    """
+    texts = [w.markdown for w in woven]
+    names = [str(run.doc.path) for run in runs]
+    colophon = colophon_markdown(env)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        asts = list(pool.map(lambda pair: _chapter_ast(book, *pair), zip(runs, woven,
-                                                                          strict=True)))
+        parsed = list(pool.map(lambda text, what: astcache.parse(text, book.root, what, store),
+                               [*texts, colophon], [*names, "the colophon"]))
+    if store is not None:
+        astcache.prune(store, {digest for _ast, digest in parsed})
+    asts = [ast for ast, _digest in parsed]
     api = asts[0]["pandoc-api-version"]
     chapters = [
         Chapter(path=run.doc.path, page=page_name(run.doc.path), appendix=ref.appendix,
                 part=ref.part, source=run.doc.source(), blocks=ast["blocks"])
-        for run, ref, ast in zip(runs, book.chapters, asts, strict=True)
+        for run, ref, ast in zip(runs, book.chapters, asts[:-1], strict=True)
     ]
-    colophon = colophon_markdown(env)
     chapters.append(Chapter(
         path=Path(COLOPHON), page=page_name(Path(COLOPHON)), appendix=True, part=None,
-        source=colophon,
-        blocks=pandoc.markdown_to_ast(colophon, book.root, "the colophon")["blocks"]))
+        source=colophon, blocks=asts[-1]["blocks"]))
     for chapter in chapters:
         hoist_callout_titles(chapter.blocks)
     check_attrs(chapters)
@@ -168,6 +195,31 @@ def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
 
 def _has_refs_div(chapter: Chapter) -> bool:
     return any(b.get("t") == "Div" and b["c"][0][0] == "refs" for b in chapter.blocks)
+
+
+def render(book: Book, chapters: list[Chapter], api: list[int], env: dict[str, Any],
+           formats: tuple[str, ...], staging: Path, reporter: Reporter) -> dict[str, float]:
+    """Write the HTML edition and the PDF into `staging`; seconds each took.
+
+    One after the other: run side by side on two cores they were no faster, because Typst
+    typesets on every core and the HTML writer's own Python work competes with it.
+    """
+    seconds: dict[str, float] = {}
+    if "html" in formats:
+        reporter.info("render HTML edition")
+        started = time.perf_counter()
+        pages = write_html(book, chapters, {"pandoc-api-version": api}, staging,
+                           {"summary": f"Built from {env['source_revision']} on "
+                                       f"{env['source_date']}"})
+        write_webfont(staging, pages, cache_dir=book.root / ".bookbuild")
+        seconds["html"] = time.perf_counter() - started
+    if "pdf" in formats:
+        reporter.info("render PDF")
+        started = time.perf_counter()
+        compile_pdf(typst_source(book, chapters, api), staging, staging / "thesis.pdf",
+                    int(env["source_date_epoch"]))
+        seconds["pdf"] = time.perf_counter() - started
+    return seconds
 
 
 def _write_files(files: dict[str, bytes], *folders: Path) -> None:
@@ -193,7 +245,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
     reporter = reporter or Reporter()
     jobs = jobs or os.cpu_count() or 1
     timings: dict[str, float] = {}
-    mark = time.perf_counter()
+    mark = start = time.perf_counter()
 
     def lap(name: str) -> None:
         nonlocal mark
@@ -213,43 +265,57 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         execute_runs(book, runs, jobs, reporter, freeze)
         kernels = sum(r.executed for r in runs)
         lap("execute")
-        woven = [weave(r.doc, r.notebook or _empty_notebook(), book.execute,
+        woven = [weave(r.doc, r.notebook or _empty_notebook(), chapter_defaults(book, r.doc),
                        (r.record or {}).get("reads")) for r in runs]
         files: dict[str, bytes] = {}
         for item in woven:
             files.update(item.files)
         lap("weave")
         env = describe(book.root)
-        chapters, api = assemble(book, runs, woven, jobs, env)
-        lap("pandoc")
-        clean_stale_staging(output)
-        staging = staging_dir(output)
-        try:
-            _write_files(files, staging, *([] if isolated else [book.root]))
-            if "html" in formats:
-                reporter.info("render HTML edition")
-                write_html(book, chapters, {"pandoc-api-version": api}, staging,
-                           {"summary": f"Built from {env['source_revision']} on "
-                                       f"{env['source_date']}"})
-                lap("html")
-            if "pdf" in formats:
-                reporter.info("render PDF")
-                compile_pdf(typst_source(book, chapters, api), staging, staging / "thesis.pdf",
-                            int(env["source_date_epoch"]))
-                lap("pdf")
-            record = provenance(book, runs, woven, env)
-            (staging / "provenance.json").write_text(
-                json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
-            publish(staging, output)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        lap("publish")
-    report = BuildReport(output, runs, timings, kernels)
+        key = None
+        if not isolated and use_cache and kernels == 0:
+            key = uptodate.edition_key(
+                book, [(str(r.doc.path), r.doc.source(), (r.record or {}).get("notebook_sha256"))
+                       for r in runs], files, env, formats)
+        if key is not None and uptodate.is_current(book.root, key, output):
+            _write_files(files, book.root)  # figures/ as the edition has them, if deleted
+            lap("check")
+            rendered = False
+        else:
+            rendered = True
+            chapters, api = assemble(book, runs, woven, jobs, env,
+                                     None if isolated else book.root / astcache.FOLDER)
+            lap("pandoc")
+            clean_stale_staging(output)
+            staging = staging_dir(output)
+            try:
+                _write_files(files, staging, *([] if isolated else [book.root]))
+                timings.update(render(book, chapters, api, env, formats, staging, reporter))
+                mark = time.perf_counter()
+                record = provenance(book, runs, woven, env)
+                (staging / "provenance.json").write_text(
+                    json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                    "utf-8")
+                if not isolated:
+                    uptodate.forget(book.root)
+                publish(staging, output)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            if not isolated:
+                uptodate.remember(book.root, key or uptodate.edition_key(
+                    book, [(str(r.doc.path), r.doc.source(),
+                            (r.record or {}).get("notebook_sha256")) for r in runs],
+                    files, env, formats), output)
+            lap("publish")
+    report = BuildReport(output, runs, timings, kernels, time.perf_counter() - start, rendered)
     if not isolated:
-        (book.root / ".bookbuild" / "last-build.json").write_text(
-            json.dumps(report.summary(), indent=1) + "\n", "utf-8")
-    reporter.info(f"published {output.name}/ in {sum(timings.values()):.1f} s "
+        last = book.root / ".bookbuild" / "last-build.json"
+        tmp = last.with_name(".last-build.json.tmp")
+        tmp.write_text(json.dumps(report.summary(), indent=1) + "\n", "utf-8")
+        os.replace(tmp, last)
+    done = "published" if rendered else "edition up to date, nothing rendered:"
+    reporter.info(f"{done} {output.name}/ in {report.wall_s:.1f} s "
                   f"({kernels} kernel(s) started)")
     return report
 

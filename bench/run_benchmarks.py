@@ -1,0 +1,296 @@
+"""`make bench`: time the build of the thesis in every scenario of the benchmark, side by side.
+
+The project is copied to a temporary folder (sources only: no `_book/`, `_freeze/`, `.venv/`)
+so the working tree is never touched; every edit is made there, programmatically. Each
+scenario runs `--repeat` times (default 5) and reports the median and range of wall time, the
+peak memory of the whole process tree (see bench/measure.py) and the kernels started
+(`.bookbuild/last-build.json`). In the same run, interleaved with the cold builds, the naive
+baseline (bench/naive_baseline.py) builds the same book. Results go to `--out` as JSON and as
+markdown tables ready for docs/benchmarks.md.
+
+Scenarios: cold (cache and edition deleted), no-op rebuild, prose-only edit (a sentence
+appended to a chapter with code), one-cell code edit (a literal changed in one cell), one raw
+data file changed (a blank line appended, manifest updated with `python -m analysis.manifest
+--update`), one analysis function changed (a comment line added to its body).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench.measure import Measurement, machine, run_measured
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+COPY_IGNORE = (".venv", "_book", "_freeze", ".bookbuild", "_naive", "__pycache__", ".git",
+               "node_modules", "test-artifacts", ".pytest_cache", ".ruff_cache",
+               ".hypothesis", "*.egg-info", "._book.*", ".naive-*")
+
+BENCH_LITERAL = "_bench_literal = "
+
+
+@dataclass(frozen=True)
+class Touch:
+    """What each edit scenario touches (paths relative to the project root)."""
+
+    prose: str = "chapters/05-findings.qmd"
+    code: str = "chapters/03-lankao.qmd"
+    raw: str = "data/raw/public/lankao_indicators.csv"
+    module: str = "analysis/inference.py"
+
+
+@dataclass
+class Run:
+    wall_s: float
+    peak_rss_mib: float
+    kernels: int
+    executed: list[str]
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    runs: list[Run] = field(default_factory=list)
+
+    def walls(self) -> list[float]:
+        return [r.wall_s for r in self.runs]
+
+    def median(self) -> float:
+        return statistics.median(self.walls())
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """Copy the project's sources; installed npm packages are linked, not copied."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(*COPY_IGNORE), symlinks=True)
+    if (source / "node_modules").is_dir():
+        (target / "node_modules").symlink_to(source / "node_modules")
+    return target
+
+
+def build_cmd(root: Path, jobs: int | None) -> list[str]:
+    cmd = [PYTHON, "-m", "bookbuild", "--root", str(root), "build", "--quiet"]
+    return cmd + (["--jobs", str(jobs)] if jobs else [])
+
+
+def run_build(root: Path, jobs: int | None) -> Run:
+    """One build of `root`, measured; fails loudly when the build fails."""
+    result = run_measured(build_cmd(root, jobs), cwd=root)
+    _check(result, "build")
+    record = json.loads((root / ".bookbuild" / "last-build.json").read_text("utf-8"))
+    return Run(result.wall_s, result.peak_rss_bytes / 2**20, record["kernels_started"],
+               sorted(record["executed"]))
+
+
+def run_baseline(root: Path) -> Run:
+    """One naive build of `root`: every chapter's notebook executed, one kernel each."""
+    from bench.naive_baseline import chapter_paths
+
+    result = run_measured([PYTHON, "-m", "bench.naive_baseline", "--root", str(root)],
+                          cwd=REPO)
+    _check(result, "naive baseline")
+    chapters = [str(p) for p in chapter_paths(root)]
+    return Run(result.wall_s, result.peak_rss_bytes / 2**20, len(chapters), chapters)
+
+
+def _check(result: Measurement, what: str) -> None:
+    if result.returncode != 0:
+        raise SystemExit(f"{what} failed (exit {result.returncode}):\n{result.output_tail}")
+
+
+def make_cold(root: Path) -> None:
+    for name in ("_book", "_freeze", ".bookbuild"):
+        shutil.rmtree(root / name, ignore_errors=True)
+    for path in (root / "figures").glob("*"):
+        if path.is_file():
+            path.unlink()
+
+
+def edit_prose(root: Path, rep: int, touch: Touch) -> None:
+    """Append one sentence to a chapter that has code: nothing to execute."""
+    path = root / touch.prose
+    path.write_text(path.read_text("utf-8").rstrip("\n") +
+                    f"\n\nA sentence appended by the benchmark, edit {rep}.\n", "utf-8")
+
+
+def edit_code_cell(root: Path, rep: int, touch: Touch) -> None:
+    """Change a literal in the first executed code cell of one chapter."""
+    path = root / touch.code
+    text = path.read_text("utf-8")
+    if BENCH_LITERAL in text:
+        text = re.sub(re.escape(BENCH_LITERAL) + r"\d+", f"{BENCH_LITERAL}{rep}", text, count=1)
+    else:
+        match = next((m for m in re.finditer(r"^```\{python\}[^\n]*\n((?:#\|[^\n]*\n)*)",
+                                             text, re.M)
+                      if not re.search(r"#\|\s*eval:\s*false", m[1])), None)
+        if match is None:
+            raise SystemExit(f"{touch.code} has no code cell to edit")
+        text = text[:match.end()] + f"{BENCH_LITERAL}{rep}\n" + text[match.end():]
+    path.write_text(text, "utf-8")
+
+
+def edit_raw_data(root: Path, rep: int, touch: Touch) -> None:
+    """Append a blank line to one raw file (no data change) and update the manifest."""
+    path = root / touch.raw
+    ending = b"\r\n" if b"\r\n" in path.read_bytes() else b"\n"
+    with path.open("ab") as handle:
+        handle.write(ending)
+    if (root / "analysis" / "manifest.py").exists():
+        subprocess.run([PYTHON, "-m", "analysis.manifest", "--update"], cwd=root, check=True,
+                       capture_output=True)
+
+
+def edit_function(root: Path, rep: int, touch: Touch) -> None:
+    """Add a comment line to the body of the first function of one analysis module."""
+    path = root / touch.module
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if line.startswith("def "):
+            end = index
+            while not lines[end].rstrip().endswith(":"):
+                end += 1
+            body = lines[end + 1]
+            indent = body[:len(body) - len(body.lstrip())] or "    "
+            lines.insert(end + 1, f"{indent}# benchmark edit {rep}\n")
+            path.write_text("".join(lines), "utf-8")
+            return
+    raise SystemExit(f"{touch.module} has no top-level function")
+
+
+def edits(touch: Touch) -> dict[str, tuple[str, Callable[[Path, int, Touch], None]]]:
+    """Scenario name -> (description, edit made before each run)."""
+    return {
+        "noop": ("no-op rebuild (nothing changed)", lambda root, rep, touch: None),
+        "prose": (f"prose-only edit: a sentence appended to {touch.prose}", edit_prose),
+        "code": (f"one code cell edited: a literal in the first cell of {touch.code}",
+                 edit_code_cell),
+        "data": (f"one raw data file changed: {touch.raw} (+ manifest update)",
+                 edit_raw_data),
+        "function": (f"one analysis function changed: a comment line in {touch.module}",
+                     edit_function),
+    }
+
+
+def benchmark(root: Path, repeat: int, jobs: int | None, baseline: bool, touch: Touch,
+              log: Callable[[str], None]) -> list[Scenario]:
+    cold = Scenario("cold", "cold build: _freeze/, _book/ and build state deleted")
+    naive = Scenario("naive", "naive baseline: nbconvert --execute every chapter, then Pandoc")
+    for rep in range(repeat):  # interleaved, so a change in machine load hits both alike
+        make_cold(root)
+        cold.runs.append(run_build(root, jobs))
+        log(f"cold {rep + 1}/{repeat}: {cold.runs[-1].wall_s:.1f} s")
+        if baseline:
+            naive.runs.append(run_baseline(root))
+            log(f"naive {rep + 1}/{repeat}: {naive.runs[-1].wall_s:.1f} s")
+    shutil.rmtree(root / "_naive", ignore_errors=True)
+    scenarios = [cold] + ([naive] if baseline else [])
+    for name, (description, edit) in edits(touch).items():
+        scenario = Scenario(name, description)
+        for rep in range(repeat):
+            edit(root, rep, touch)
+            scenario.runs.append(run_build(root, jobs))
+            run = scenario.runs[-1]
+            log(f"{name} {rep + 1}/{repeat}: {run.wall_s:.1f} s, {run.kernels} kernel(s): "
+                f"{', '.join(run.executed) or 'nothing executed'}")
+        scenarios.append(scenario)
+    return scenarios
+
+
+def _fmt_range(values: list[float]) -> str:
+    return f"{min(values):.1f}–{max(values):.1f}"
+
+
+def markdown(scenarios: list[Scenario], info: dict[str, str]) -> str:
+    """The results as markdown: machine, one row per scenario, ratios, what executed."""
+    by_name = {s.name: s for s in scenarios}
+    cold = by_name["cold"].median()
+    naive = by_name["naive"].median() if "naive" in by_name else None
+    lines = ["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in info.items()], ""]
+    lines += ["| scenario | runs | median (s) | min–max (s) | peak memory, median (MiB) | "
+              "peak memory, max (MiB) | kernels started | / cold | / naive |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for s in scenarios:
+        rss = [r.peak_rss_mib for r in s.runs]
+        kernels = sorted({r.kernels for r in s.runs})
+        ratio_naive = f"{s.median() / naive:.2f}" if naive else "–"
+        lines.append(f"| {s.description} | {len(s.runs)} | {s.median():.1f} | "
+                     f"{_fmt_range(s.walls())} | {statistics.median(rss):.0f} | {max(rss):.0f} "
+                     f"| {'/'.join(map(str, kernels))} | {s.median() / cold:.3f} | "
+                     f"{ratio_naive} |")
+    lines += ["", "Chapters executed per scenario (last run):", ""]
+    for s in scenarios:
+        if s.name != "naive":
+            lines.append(f"- {s.name}: {', '.join(s.runs[-1].executed) or 'none'}")
+    return "\n".join(lines) + "\n"
+
+
+def targets(scenarios: list[Scenario], touch: Touch) -> list[str]:
+    """The issue's targets, each marked met or missed."""
+    by = {s.name: s for s in scenarios}
+    cold = by["cold"].median()
+    peak = max(r.peak_rss_mib for s in scenarios if s.name != "naive" for r in s.runs)
+    code_runs = by["code"].runs
+    checks = [
+        ("no-op rebuild ≤ 5 % of cold", by["noop"].median() / cold <= 0.05,
+         f"{100 * by['noop'].median() / cold:.1f} %"),
+        ("prose-only edit ≤ 15 % of cold", by["prose"].median() / cold <= 0.15,
+         f"{100 * by['prose'].median() / cold:.1f} %"),
+        ("prose-only edit starts no kernel", all(r.kernels == 0 for r in by["prose"].runs),
+         f"kernels {sorted({r.kernels for r in by['prose'].runs})}"),
+        ("one-cell edit executes only its chapter",
+         all(r.executed == [touch.code] for r in code_runs),
+         f"executed {sorted({tuple(r.executed) for r in code_runs})}"),
+        ("build peak memory ≤ 1.5 GiB", peak <= 1.5 * 1024, f"{peak:.0f} MiB"),
+    ]
+    if "naive" in by:
+        ratio = cold / by["naive"].median()
+        checks.append(("cold build ≤ 0.8 × naive baseline", ratio <= 0.8, f"{ratio:.2f} ×"))
+    return [f"- [{'x' if ok else ' '}] {name}: {value} ({'met' if ok else 'MISSED'})"
+            for name, ok, value in checks]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=REPO, help="project to benchmark (copied)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per scenario (≥ 5)")
+    parser.add_argument("--jobs", type=int, default=None, help="build --jobs (default: cores)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    for name, default in asdict(Touch()).items():
+        parser.add_argument(f"--{name}", default=default, help=f"file the {name} edit touches")
+    parser.add_argument("--out", type=Path, default=REPO / "test-artifacts" / "bench",
+                        help="folder for results.json and results.md")
+    args = parser.parse_args(argv)
+    info = machine()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        root = copy_project(args.root.resolve(), Path(tmp) / "project")
+        touch = Touch(args.prose, args.code, args.raw, args.module)
+        scenarios = benchmark(root, args.repeat, args.jobs, not args.no_baseline, touch,
+                              lambda line: print(line, flush=True))
+    info = {"run": started, **info,
+            "load average at end (1, 5, 15 min)": " ".join(f"{x:.1f}"
+                                                             for x in os.getloadavg())}
+    text = markdown(scenarios, info) + "\nTargets:\n\n" + "\n".join(targets(scenarios, touch))
+    text += "\n"
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.md").write_text(text, "utf-8")
+    (args.out / "results.json").write_text(json.dumps(
+        {"machine": info, "scenarios": [asdict(s) for s in scenarios]}, indent=1), "utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""Skip rendering when the published edition already is what this build would render.
+
+A no-op rebuild used to re-run Pandoc, the HTML writer and Typst over the whole book (about a
+quarter of a cold build of the thesis). After a successful publish the build records a key
+over everything rendering reads; when a later build finds no chapter to execute and the same
+key, and the edition on disk is the one it published, nothing is rendered.
+
+The key covers, in reading order, each chapter's path and source text and the hash of its
+executed notebook; the woven files (figures, tables); `_quarto.yml`, the bibliography and
+CSL; every file of the `bookbuild` package (code, templates, assets); the vendored search
+library; the environment description (revision, date, versions); and the formats asked for.
+The edition is recognised by a stamp of its files (path, size, modification time in ns).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from bookbuild.project import PACKAGE_DIR, Book
+
+STATE = Path(".bookbuild") / "edition.json"
+
+
+def _files_under(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def edition_key(book: Book, chapters: Iterable[tuple[str, str, str | None]],
+                files: dict[str, bytes], env: dict[str, Any],
+                formats: tuple[str, ...]) -> str:
+    """SHA-256 over what rendering reads; `chapters` are (path, source, notebook hash)."""
+    digest = hashlib.sha256()
+
+    def add(*parts: object) -> None:
+        digest.update(json.dumps(parts, sort_keys=True, default=str).encode())
+        digest.update(b"\0")
+
+    add("formats", list(formats))
+    add("env", env)
+    for path, source, notebook in chapters:
+        add("chapter", path, hashlib.sha256(source.encode()).hexdigest(), notebook)
+    for name, data in sorted(files.items()):
+        add("file", name, hashlib.sha256(data).hexdigest())
+    inputs = [book.config_path, *(book.root / b for b in book.bibliography)]
+    if book.csl:
+        inputs.append(book.root / book.csl)
+    for path in inputs:
+        add("input", str(path.relative_to(book.root)), _digest(path))
+    for path in _files_under(PACKAGE_DIR):
+        add("package", str(path.relative_to(PACKAGE_DIR)), _digest(path))
+    for path in _files_under(book.root / "node_modules" / "minisearch" / "dist"):
+        add("vendor", str(path.relative_to(book.root)), _digest(path))
+    return digest.hexdigest()
+
+
+def tree_stamp(folder: Path) -> str:
+    """A cheap fingerprint of a folder's files: relative path, size and mtime (ns) of each."""
+    digest = hashlib.sha256()
+    for path in _files_under(folder):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                      .encode())
+    return digest.hexdigest()
+
+
+def is_current(root: Path, key: str, output: Path) -> bool:
+    """True when `output` is the edition a build with `key` published and nobody changed it."""
+    try:
+        state = json.loads((root / STATE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (state.get("key") == key and state.get("output") == str(output)
+            and (output / "index.html").is_file()
+            and state.get("stamp") == tree_stamp(output))
+
+
+def remember(root: Path, key: str, output: Path) -> None:
+    """Record that `output` now holds the edition for `key` (written atomically)."""
+    state = root / STATE
+    state.parent.mkdir(parents=True, exist_ok=True)
+    tmp = state.with_name(f".{state.name}.tmp")
+    tmp.write_text(json.dumps({"key": key, "output": str(output),
+                               "stamp": tree_stamp(output)}) + "\n", "utf-8")
+    os.replace(tmp, state)
+
+
+def forget(root: Path) -> None:
+    """Drop the record before publishing, so a crash mid-publish cannot leave it stale."""
+    (root / STATE).unlink(missing_ok=True)
