@@ -16,7 +16,7 @@ import pytest
 
 from analysis import paths
 
-SHARED_PUBLIC = Path("/work/shared/data/public")
+SHARED_PUBLIC = paths.ROOT.parent / "shared" / "data" / "public"  # shared/ beside the clone
 
 SPEC = {
     "precision": [f"prec_{i}" for i in range(1, 7)],
