@@ -7,6 +7,7 @@ property tests check. Every block remembers its first line so errors can point a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,22 +77,31 @@ class Document:
         return found
 
 
-def find_inlines(text: str, first_line: int) -> list[Inline]:
-    """Inline `{python} expr` spans in markdown text, skipping other fenced code."""
-    found = []
+def prose_lines(text: str) -> Iterator[tuple[int, str, bool]]:
+    """(offset, line with its ending, is prose) for each line of markdown text.
+
+    Fence lines and the lines of fenced code (examples in other languages) are not prose, so
+    inline expressions and engine checks skip them.
+    """
     in_fence: str | None = None
-    for offset, line in enumerate(text.splitlines()):
-        match = _FENCE.match(line)
+    for offset, line in enumerate(text.splitlines(keepends=True)):
+        match = _FENCE.match(line.rstrip("\r\n"))
         if match:
             fence = match["fence"]
             if in_fence is None:
                 in_fence = fence
             elif fence[0] == in_fence[0] and len(fence) >= len(in_fence) and not match["info"]:
                 in_fence = None
-            continue
-        if in_fence is None:
-            found.extend(Inline(m["expr"], first_line + offset) for m in _INLINE.finditer(line))
-    return found
+            yield offset, line, False
+        else:
+            yield offset, line, in_fence is None
+
+
+def find_inlines(text: str, first_line: int) -> list[Inline]:
+    """Inline `{python} expr` spans in markdown text, skipping other fenced code."""
+    return [Inline(m["expr"], first_line + offset)
+            for offset, line, prose in prose_lines(text) if prose
+            for m in _INLINE.finditer(line)]
 
 
 def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
@@ -193,17 +203,8 @@ def parse_qmd(text: str, path: Path) -> Document:
 
 def _reject_other_inlines(block: Markdown, path: Path) -> None:
     """Inline code of other engines is an error, except inside fenced code (an example)."""
-    in_fence: str | None = None
-    for offset, line in enumerate(block.raw.splitlines()):
-        match = _FENCE.match(line)
-        if match:
-            fence = match["fence"]
-            if in_fence is None:
-                in_fence = fence
-            elif fence[0] == in_fence[0] and len(fence) >= len(in_fence) and not match["info"]:
-                in_fence = None
-            continue
-        other = _OTHER_INLINE.search(line) if in_fence is None else None
+    for offset, line, prose in prose_lines(block.raw):
+        other = _OTHER_INLINE.search(line) if prose else None
         if other:
             raise BuildError(f"inline `{{{other['engine']}}}` code is not supported: only "
                              "`{python} expr`", path, block.line + offset)

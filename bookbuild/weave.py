@@ -21,7 +21,7 @@ import nbformat
 from bookbuild.errors import BuildError
 from bookbuild.execute import effective_options, inline_values
 from bookbuild.markdown_text import attribute, escape, pipe_table
-from bookbuild.qmd import _FENCE, _INLINE, Cell, Document, Markdown, find_inlines
+from bookbuild.qmd import _INLINE, Cell, Document, Markdown, find_inlines, prose_lines
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -81,22 +81,8 @@ def _outputs_by_block(nb: nbformat.NotebookNode) -> dict[int, list[dict[str, Any
 def replace_inlines(text: str, values: list[str]) -> str:
     """Replace each inline `{python}` span outside code fences by its escaped value."""
     queue = iter(values)
-    out: list[str] = []
-    in_fence: str | None = None
-    for line in text.splitlines(keepends=True):
-        match = _FENCE.match(line.rstrip("\r\n"))
-        if match:
-            fence = match["fence"]
-            if in_fence is None:
-                in_fence = fence
-            elif fence[0] == in_fence[0] and len(fence) >= len(in_fence) and not match["info"]:
-                in_fence = None
-            out.append(line)
-        elif in_fence is None:
-            out.append(_INLINE.sub(lambda _m: escape(next(queue)), line))
-        else:
-            out.append(line)
-    return "".join(out)
+    return "".join(_INLINE.sub(lambda _m: escape(next(queue)), line) if prose else line
+                   for _offset, line, prose in prose_lines(text))
 
 
 def _text(output: dict[str, Any]) -> str:
