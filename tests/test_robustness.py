@@ -133,17 +133,26 @@ def test_sigkill_at_random_moments_leaves_old_or_new_edition(editions):
     seen = []
     killed = 0
     for attempt, moment in enumerate(moments):
-        set_value(root, 20 if attempt % 2 == 0 else 21)
-        proc = subprocess.Popen(build_cmd(root), cwd=REPO, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(moment)
-        with contextlib.suppress(ProcessLookupError):  # it may have finished already
-            os.killpg(proc.pid, signal.SIGKILL)  # the build and its kernels, as a power cut
-        killed += proc.wait() == -signal.SIGKILL
-        now = edition(root)
-        where = f"seed {seed}, kill {attempt + 1} at {moment:.2f} s"
-        assert now in (first, second), f"_book/ is neither edition ({where})"
-        seen.append(cached_value_is_consistent(root))
+        value = 20 if attempt % 2 == 0 else 21
+        # A build that finished before its kill proves nothing new: retry it with the kill
+        # earlier (builds vary in speed with machine load), a few times at most.
+        for _retry in range(4):
+            set_value(root, value)
+            proc = subprocess.Popen(build_cmd(root), cwd=REPO, start_new_session=True,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(moment)
+            with contextlib.suppress(ProcessLookupError):  # it may have finished already
+                os.killpg(proc.pid, signal.SIGKILL)  # the build and its kernels: a power cut
+            was_killed = proc.wait() == -signal.SIGKILL
+            now = edition(root)
+            where = f"seed {seed}, kill {attempt + 1} at {moment:.2f} s"
+            assert now in (first, second), f"_book/ is neither edition ({where})"
+            seen.append(cached_value_is_consistent(root))
+            if was_killed:
+                killed += 1
+                break
+            value = 41 - value  # the other edition, so the retried build has work to do
+            moment /= 2
     # The next builds are correct: each state gives exactly its edition, cache reused or not.
     for value, expected in ((21, second), (20, first)):
         set_value(root, value)
@@ -153,8 +162,8 @@ def test_sigkill_at_random_moments_leaves_old_or_new_edition(editions):
     proc = subprocess.run([sys.executable, "-m", "bookbuild", "--root", str(root), "verify",
                            "--quiet"], capture_output=True, text=True, cwd=REPO, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert len(seen) == 10
-    assert killed >= 5, f"seed {seed}: only {killed} of 10 builds were still running when killed"
+    assert len(seen) >= 10
+    assert killed >= 8, f"seed {seed}: only {killed} of 10 builds were still running when killed"
 
 
 def test_two_builds_at_once_second_stops_and_nothing_is_corrupted(editions):
