@@ -21,7 +21,7 @@ from traitlets.config import Config
 
 from bookbuild.errors import BuildError
 from bookbuild.project import PACKAGE_DIR
-from bookbuild.qmd import Cell, Document, Inline, Markdown, find_inlines
+from bookbuild.qmd import Cell, Document, Markdown, find_inlines
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
@@ -155,5 +155,5 @@ def inline_values(nb: nbformat.NotebookNode) -> dict[int, list[str]]:
     return values
 
 
-__all__ = ["Dependencies", "Inline", "build_notebook", "dependencies_of", "effective_options",
+__all__ = ["Dependencies", "build_notebook", "dependencies_of", "effective_options",
            "execute_notebook", "inline_values"]

@@ -237,4 +237,6 @@ def weave(doc: Document, nb: nbformat.NotebookNode, defaults: dict[str, Any],
 
 
 def _inline_lines(block: Markdown) -> list[tuple[int, str]]:
+    """(line, expression) of each inline value, from the current source: a cached notebook
+    keeps the lines of the run that made it, which a prose edit above may have shifted."""
     return [(i.line, i.expr) for i in find_inlines(block.raw, block.line)]
