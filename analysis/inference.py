@@ -10,6 +10,10 @@ columns. :func:`_float` therefore converts every column handed to pingouin to pl
 with NaN, and missing values are dropped here, explicitly, so that each result's ``n`` is the
 number of observations actually used. pingouin 0.7 also renamed its output columns
 (``p_val``, ``p_unc``, ``p_corr``, ``W_val``, ``U_val``); they are read by those names.
+
+pingouin and SciPy are imported inside the functions that use them: importing pingouin takes
+about a second (it loads SciPy's statistics and matplotlib.pyplot), and most chapters import
+this module, through ``analysis.figures``, without running a test.
 """
 
 from __future__ import annotations
@@ -20,8 +24,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
-from scipy import stats
 
 from analysis import scales
 
@@ -181,6 +183,7 @@ def income_change(
     marginal ones. With neither, all households are used. Households missing either income are
     left out (``n`` counts the pairs used).
     """
+    import pingouin as pg
     _require(hh, ["status", "income_2014", "income_2019"], "income_change")
     if group is not None and registered is not None:
         raise ValueError("give either group or registered, not both")
@@ -261,6 +264,7 @@ def precision_by_status(hh: pd.DataFrame, scale: str = "precision") -> GroupTest
     -----
     epsilon^2 = H / ((n^2 - 1) / (n + 1)) = H / (n - 1) (Tomczak & Tomczak 2014).
     """
+    import pingouin as pg
     data = _status_scores(hh, scale)
     test = pg.kruskal(data, dv=scale, between="status")
     h = float(test["H"].iloc[0])
@@ -283,6 +287,7 @@ def precision_posthoc(hh: pd.DataFrame, scale: str = "precision") -> pd.DataFram
     Returns ``group_a``, ``group_b``, ``n_a``, ``n_b``, ``u_stat`` (U of group_a), ``p_unc``,
     ``p_holm``, ``rank_biserial`` (positive when group_a scores higher).
     """
+    import pingouin as pg
     data = _status_scores(hh, scale)
     table = pg.pairwise_tests(
         data=data, dv=scale, between="status", parametric=False, padjust="holm", effsize="none"
@@ -308,6 +313,7 @@ def precision_posthoc(hh: pd.DataFrame, scale: str = "precision") -> pd.DataFram
 
 def precision_welch(hh: pd.DataFrame, scale: str = "precision") -> GroupTest:
     """Welch's ANOVA of the scale score across statuses (unequal variances), with eta-squared."""
+    import pingouin as pg
     data = _status_scores(hh, scale)
     test = pg.welch_anova(data=data, dv=scale, between="status")
     return GroupTest(
@@ -328,6 +334,7 @@ def precision_games_howell(hh: pd.DataFrame, scale: str = "precision") -> pd.Dat
     Returns ``group_a``, ``group_b``, ``mean_a``, ``mean_b``, ``diff`` (mean_a - mean_b),
     ``se``, ``t``, ``df``, ``p_value``, ``hedges_g``.
     """
+    import pingouin as pg
     data = _status_scores(hh, scale)
     table = pg.pairwise_gameshowell(data=data, dv=scale, between="status", effsize="hedges")
     return pd.DataFrame(
@@ -367,6 +374,7 @@ class TwoGroupTest:
 
 def marginal_vs_registered(hh: pd.DataFrame, scale: str = "precision") -> TwoGroupTest:
     """Compare ``scale`` between marginal and registered households (two-sided MWU)."""
+    import pingouin as pg
     _require(hh, ["registered"], "marginal_vs_registered")
     scored = with_scores(hh, [scale])
     score = _float(scored[scale])
@@ -430,6 +438,7 @@ def _assistance_long(hh: pd.DataFrame) -> pd.DataFrame:
 
 def cause_assistance(hh: pd.DataFrame) -> Association:
     """Chi-square test of cause of poverty x assistance type (registered households)."""
+    import pingouin as pg
     long = _assistance_long(hh)
     if long["cause"].nunique() < 2 or long["assistance"].nunique() < 2:
         raise ValueError("cause_assistance: need at least two causes and two assistance types")
@@ -507,6 +516,7 @@ class Correlation:
 
 def precision_sharing(hh: pd.DataFrame) -> Correlation:
     """Spearman rho of precision and sharing, plus partial rho controlling for 2019 income."""
+    import pingouin as pg
     _require(hh, ["income_2019"], "precision_sharing")
     scored = with_scores(hh, ["precision", "sharing"])
     data = pd.DataFrame(
@@ -548,6 +558,8 @@ def satisfaction_model(hh: pd.DataFrame, controls: Sequence[str] = ()) -> Regres
 
     Households with any missing value in the model are left out (``n`` counts those used).
     """
+    import pingouin as pg
+    from scipy import stats
     predictors = ["precision", "sharing", "problems", *controls]
     _require(hh, ["satisfaction", *controls], "satisfaction_model")
     scored = with_scores(hh, ["precision", "sharing", "problems"])
@@ -620,6 +632,7 @@ def wait_groups(hh: pd.DataFrame) -> pd.DataFrame:
 
 def waiting_mindset(hh: pd.DataFrame) -> Waiting:
     """Share agreeing that it is better to wait for help, and their income growth vs others'."""
+    import pingouin as pg
     groups = wait_groups(hh)
     agree = groups.loc[groups["agree"], "growth_ratio"].dropna()
     others = groups.loc[~groups["agree"], "growth_ratio"].dropna()
@@ -671,6 +684,7 @@ def staff_scores(staff: pd.DataFrame, items: Sequence[str] | None = None) -> pd.
 
 def staff_formalism(staff: pd.DataFrame, items: Sequence[str] | None = None) -> StaffFormalism:
     """Formalism by role (Kruskal-Wallis) and its Spearman correlation with weekly hours."""
+    import pingouin as pg
     _require(staff, ["role", "hours_per_week"], "staff_formalism")
     scored = staff_scores(staff, items)
     item_columns = list(items) if items is not None else scales.items_of("formalism")

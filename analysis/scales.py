@@ -3,6 +3,7 @@
 Which items form a scale, and which are reverse-coded, is defined in ``data/codebook.yaml`` and
 read through ``analysis.codebook`` (``scale_items(name)``, ``reverse_items()``). Functions accept
 an explicit ``items``/``reverse`` override so that they can be tested without the codebook.
+pingouin is imported inside :func:`cronbach` only, for the reason given in ``analysis.inference``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 
 __all__ = [
     "HOUSEHOLD_SCALES",
@@ -170,6 +170,7 @@ def cronbach(
     alpha = k / (k - 1) * (1 - sum(var_i) / var_total); the 95% CI is pingouin's F-distribution
     interval (Feldt).
     """
+    import pingouin as pg
     columns = items_of(scale) if items is None else list(items)
     if len(columns) < 2:
         raise ValueError(f"scale {scale!r} needs at least two items, got {columns}")
