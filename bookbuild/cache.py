@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -33,6 +34,17 @@ def file_sha256(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def lines_sha256(path: Path, pattern: str) -> str | None:
+    """SHA-256 of the lines of a text file that match `pattern` (None when it is missing)."""
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+    regex = re.compile(pattern)
+    chosen = [line for line in text.splitlines() if regex.search(line)]
+    return hashlib.sha256("\n".join(chosen).encode()).hexdigest()
 
 
 def code_key(doc: Document, defaults: dict[str, Any]) -> str:
@@ -100,6 +112,8 @@ def write_entry(root: Path, doc: Document, defaults: dict[str, Any],
         "notebook_sha256": hashlib.sha256(data).hexdigest(),
         "reads": {p: file_sha256(root / p) for p in deps.reads},
         "modules": {p: file_sha256(root / p) for p in deps.modules},
+        "lines": {p: {pattern: lines_sha256(root / p, pattern) for pattern in patterns}
+                  for p, patterns in sorted(deps.lines.items())},
     }
     folder = entry_dir(root, doc.path, freeze)
     _atomic_write(folder / "notebook.ipynb", data)
@@ -146,6 +160,12 @@ def stale_reasons(root: Path, doc: Document, defaults: dict[str, Any],
             now = file_sha256(root / path)
             if now != digest:
                 reasons.append(f"{path} {'was deleted' if now is None else 'changed'}")
+    for path, patterns in sorted(record.get("lines", {}).items()):
+        for pattern, digest in sorted(patterns.items()):
+            now = lines_sha256(root / path, pattern)
+            if now != digest:
+                reasons.append(f"{path} {'was deleted' if now is None else 'changed'} "
+                               f"(the lines matching {pattern!r})")
     if record["env"] != env_key(root):
         reasons.append(f"environment changed ({LOCK_FILE} or Python version)")
     return reasons

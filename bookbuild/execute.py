@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ class Dependencies:
 
     reads: tuple[str, ...]
     modules: tuple[str, ...]
+    lines: dict[str, list[str]] = field(default_factory=dict)  # path -> regexes of lines read
 
 
 def kernel_setup_source() -> str:
@@ -136,7 +137,8 @@ def dependencies_of(nb: nbformat.NotebookNode) -> Dependencies:
     for output in nb.cells[-1].get("outputs", []):
         if output.get("metadata", {}).get("bookbuild") == "dependencies":
             data = output["data"]["application/json"]
-            return Dependencies(tuple(data["reads"]), tuple(data["modules"]))
+            return Dependencies(tuple(data["reads"]), tuple(data["modules"]),
+                                data.get("lines", {}))
     raise BuildError("the chapter's kernel did not report its dependencies",
                      nb.metadata["bookbuild"]["source"])
 

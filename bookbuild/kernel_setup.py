@@ -4,6 +4,11 @@ It makes outputs deterministic (SVG hash salt, no dates in metadata), gives Data
 structured JSON display the build turns into real tables, defines the helper that shows an
 inline `{python} expr` value, and records which project files the chapter reads and which
 project modules it imports, so the cache can tell when a data byte or a function changed.
+
+Project code may narrow a read: the audit event `bookbuild.read_lines` (path, regex) raised
+just before it opens a file says that only the lines matching the regex matter, so the chapter
+depends on those lines, not on the whole file (`analysis.manifest` does this for the checksum
+line of the raw file it verifies). Outside the build the event reaches no hook and costs nothing.
 """
 
 import os as _bb_os
@@ -13,9 +18,14 @@ _BB_ROOT = _bb_os.path.realpath(_bb_os.getcwd())
 _BB_SKIP = tuple(_bb_os.path.join(_BB_ROOT, d) + _bb_os.sep
                  for d in (".venv", "_book", "_freeze", ".git", ".bookbuild"))
 _bb_reads = set()
+_bb_lines = {}         # project path -> regexes of the lines read
+_bb_next_lines = {}    # real path -> regex of the lines the next open of it reads
 
 
 def _bb_audit(event, args):
+    if event == "bookbuild.read_lines" and len(args) == 2:
+        _bb_next_lines[_bb_os.path.realpath(_bb_os.fsdecode(args[0]))] = str(args[1])
+        return
     if event != "open" or not args:
         return
     target, mode = args[0], args[1] if len(args) > 1 else "r"
@@ -30,7 +40,12 @@ def _bb_audit(event, args):
     if (path.startswith(_BB_ROOT + _bb_os.sep) and not path.startswith(_BB_SKIP)
             and ".egg-info" not in path and "__pycache__" not in path  # bytecode is no input
             and _bb_os.path.isfile(path)):
-        _bb_reads.add(_bb_os.path.relpath(path, _BB_ROOT))
+        relative = _bb_os.path.relpath(path, _BB_ROOT)
+        pattern = _bb_next_lines.pop(path, None)
+        if pattern is None:
+            _bb_reads.add(relative)
+        else:
+            _bb_lines.setdefault(relative, set()).add(pattern)
 
 
 _bb_sys.addaudithook(_bb_audit)
@@ -79,8 +94,10 @@ def _bb_dependencies():
         if path.startswith(_BB_ROOT + _bb_os.sep) and not path.startswith(_BB_SKIP):
             modules.add(_bb_os.path.relpath(path, _BB_ROOT))
     reads = sorted(_bb_reads - modules)
+    lines = {path: sorted(patterns) for path, patterns in _bb_lines.items()
+             if path not in _bb_reads}  # a whole-file read covers its lines
     publish_display_data(
-        {"application/json": {"reads": reads, "modules": sorted(modules)}},
+        {"application/json": {"reads": reads, "modules": sorted(modules), "lines": lines}},
         metadata={"bookbuild": "dependencies"},
     )
 

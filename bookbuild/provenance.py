@@ -18,6 +18,7 @@ def provenance(book: Book, runs: list[Any], woven: list[Any],
         chapters.append({
             "source": str(run.doc.path),
             "inputs": record.get("reads", {}),
+            "input_lines": record.get("lines", {}),
             "modules": record.get("modules", {}),
             "items": [{"chapter": str(run.doc.path), **item} for item in chapter.items],
         })

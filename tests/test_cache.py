@@ -119,6 +119,33 @@ def test_changed_project_module_reexecutes_only_the_chapter_that_imported_it(boo
 
 
 @pytest.mark.slow
+def test_a_narrowed_read_depends_on_the_matching_lines_only(book: Path):
+    """A chapter that raises `bookbuild.read_lines` before opening a file (as
+    `analysis.manifest` does for a checksum line) depends on those lines, not the whole file."""
+    sums = book / "data" / "sums.txt"
+    sums.write_text("111  values.csv\n222  other.csv\n", "utf-8")
+    cell = ("```{python}\nimport sys\n"
+            "sys.audit('bookbuild.read_lines', 'data/sums.txt', r'  values\\.csv$')\n"
+            "sum_line = open('data/sums.txt').read().splitlines()[0]\n```\n\n"
+            "The sum is `{python} sum_line.split()[0]`.\n")
+    (book / EXTRA).write_text((book / EXTRA).read_text("utf-8") + "\n" + cell, "utf-8")
+    build(book)
+    assert executed(book) == {EXTRA}
+    record = json.loads((book / "_freeze" / "chapters" / "a-extra" / "record.json").read_text())
+    assert "data/sums.txt" not in record["reads"]
+    assert list(record["lines"]["data/sums.txt"]) == [r"  values\.csv$"]
+    sums.write_text("111  values.csv\n333  other.csv\n", "utf-8")  # another file's line
+    assert status(book)[EXTRA].startswith("fresh")
+    build(book)
+    assert executed(book) == set()
+    sums.write_text("999  values.csv\n333  other.csv\n", "utf-8")  # its own line
+    assert "data/sums.txt changed (the lines matching" in status(book)[EXTRA]
+    build(book)
+    assert executed(book) == {EXTRA}
+    assert "The sum is 999" in main_text(book, "a-extra.html")
+
+
+@pytest.mark.slow
 def test_corrupt_entry_is_reported_and_reexecuted(book: Path):
     notebook = book / "_freeze" / "chapters" / "a-extra" / "notebook.ipynb"
     data = bytearray(notebook.read_bytes())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -139,6 +141,28 @@ def test_verify_file_detects_change(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (raw / "new.csv").write_text("z")
     with pytest.raises(manifest.ChecksumError, match="not listed"):
         manifest.verify_file(raw / "new.csv", raw_dir=raw, manifest=sums)
+
+
+def test_verify_file_announces_the_one_manifest_line_it_reads() -> None:
+    """The `bookbuild.read_lines` audit event (which makes a chapter depend on one line of the
+    manifest) names the manifest and a pattern matching exactly the verified file's line."""
+    script = (
+        "import sys\n"
+        "events = []\n"
+        "sys.addaudithook(lambda e, a: events.append(a) if e == 'bookbuild.read_lines' else None)\n"
+        "from analysis import manifest\n"
+        "from analysis.paths import RAW_SURVEY\n"
+        "manifest.verify_file(RAW_SURVEY / 'staff.csv')\n"
+        "print(repr(events))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    [(path, pattern)] = ast.literal_eval(result.stdout)
+    assert Path(path) == MANIFEST
+    lines = MANIFEST.read_text("utf-8").splitlines()
+    matching = [line for line in lines if re.search(pattern, line)]
+    assert matching == [line for line in lines if line.endswith("  survey/staff.csv")]
+    assert len(matching) == 1 and len(lines) > 1
 
 
 def test_loader_verifies_checksum(tmp_path: Path) -> None:
