@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -51,18 +52,30 @@ def attr_of(node: Node) -> list[Any] | None:
 
 
 def walk(value: Any) -> Iterator[Node]:
-    """Every element in `value`, depth first, parents before children."""
-    if isinstance(value, dict):
-        if "t" in value:
-            yield value
-            if "c" in value:
-                yield from walk(value["c"])
-        else:
-            for item in value.values():
-                yield from walk(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from walk(item)
+    """Every element in `value`, depth first, parents before children.
+
+    Iterative, with an explicit stack: the book's ASTs hold about a million values and a
+    recursive generator spent seconds of every render passing them up its chain.
+    """
+    stack = [value]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        if isinstance(item, list):
+            push(reversed(item))
+        elif isinstance(item, dict):
+            if "t" in item:
+                yield item
+                content = item.get("c")
+                if isinstance(content, list | dict):
+                    stack.append(content)
+            else:
+                push(reversed(item.values()))
+
+
+def copy_of(value: Any) -> Any:
+    """A deep copy of JSON data (an AST), ten times faster than `copy.deepcopy`."""
+    return json.loads(json.dumps(value))
 
 
 def map_inlines(value: Any, fn: Callable[[Node], list[Node] | None]) -> Any:

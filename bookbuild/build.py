@@ -19,7 +19,7 @@ from typing import Any
 
 import nbformat
 
-from bookbuild import astcache, cache, pandoc, uptodate
+from bookbuild import astcache, cache, pandoc, rendercache, uptodate
 from bookbuild.ast import Div
 from bookbuild.colophon import PAGE as COLOPHON
 from bookbuild.colophon import colophon_markdown
@@ -35,8 +35,8 @@ from bookbuild.errors import BuildError
 from bookbuild.execute import (
     build_notebook,
     dependencies_of,
-    effective_options,
     execute_notebook,
+    planned_cells,
 )
 from bookbuild.formats import hoist_callout_titles
 from bookbuild.html import page_name, write_html
@@ -45,7 +45,8 @@ from bookbuild.progress import Reporter
 from bookbuild.project import Book, load_book
 from bookbuild.provenance import provenance
 from bookbuild.publish import build_lock, clean_stale_staging, publish, staging_dir
-from bookbuild.qmd import Document, Markdown, find_inlines, read_qmd
+from bookbuild.qmd import Document, read_qmd
+from bookbuild.rendercache import Memo
 from bookbuild.weave import Woven, weave
 from bookbuild.webfont import write_webfont
 
@@ -69,6 +70,7 @@ class BuildReport:
     kernels_started: int
     wall_s: float = 0.0
     rendered: bool = True
+    rendered_chapters: dict[str, list[str]] = field(default_factory=dict)  # by format
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -76,6 +78,7 @@ class BuildReport:
             "kernels_started": self.kernels_started,
             "executed": {str(r.doc.path): r.reasons for r in self.runs if r.executed},
             "rendered": self.rendered,
+            "rendered_chapters": self.rendered_chapters,
             "wall_s": round(self.wall_s, 3),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
@@ -87,13 +90,9 @@ def chapter_defaults(book: Book, doc: Document) -> dict[str, Any]:
 
 
 def needs_kernel(doc: Document, defaults: dict[str, Any]) -> bool:
-    """Whether the chapter has anything to run: an evaluated cell or an inline expression.
-
-    The same rule `build_notebook` applies, without building (and schema-validating) the
-    notebook, which cost about 0.1 s per chapter on every build, no-op rebuilds included.
-    """
-    return any(find_inlines(block.raw, block.line) if isinstance(block, Markdown)
-               else effective_options(block, defaults)["eval"] for block in doc.blocks)
+    """Whether the chapter has anything to run: an evaluated cell or an inline expression
+    (more than the build's own set-up and dependency-report cells)."""
+    return len(planned_cells(doc, defaults)) > 2
 
 
 def plan(book: Book, docs: list[Document], use_cache: bool,
@@ -198,8 +197,12 @@ def _has_refs_div(chapter: Chapter) -> bool:
 
 
 def render(book: Book, chapters: list[Chapter], api: list[int], env: dict[str, Any],
-           formats: tuple[str, ...], staging: Path, reporter: Reporter) -> dict[str, float]:
+           formats: tuple[str, ...], staging: Path, reporter: Reporter,
+           memo: Memo | None = None, jobs: int = 1) -> dict[str, float]:
     """Write the HTML edition and the PDF into `staging`; seconds each took.
+
+    Chapters are converted `jobs` at a time; with a `memo`, chapters whose rendering inputs
+    did not change come from its store.
 
     One after the other: run side by side on two cores they were no faster, because Typst
     typesets on every core and the HTML writer's own Python work competes with it.
@@ -210,13 +213,13 @@ def render(book: Book, chapters: list[Chapter], api: list[int], env: dict[str, A
         started = time.perf_counter()
         pages = write_html(book, chapters, {"pandoc-api-version": api}, staging,
                            {"summary": f"Built from {env['source_revision']} on "
-                                       f"{env['source_date']}"})
+                                       f"{env['source_date']}"}, memo, jobs)
         write_webfont(staging, pages, cache_dir=book.root / ".bookbuild")
         seconds["html"] = time.perf_counter() - started
     if "pdf" in formats:
         reporter.info("render PDF")
         started = time.perf_counter()
-        compile_pdf(typst_source(book, chapters, api), staging, staging / "thesis.pdf",
+        compile_pdf(typst_source(book, chapters, api, memo, jobs), staging, staging / "thesis.pdf",
                     int(env["source_date_epoch"]))
         seconds["pdf"] = time.perf_counter() - started
     return seconds
@@ -277,6 +280,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
             key = uptodate.edition_key(
                 book, [(str(r.doc.path), r.doc.source(), (r.record or {}).get("notebook_sha256"))
                        for r in runs], files, env, formats)
+        memo = Memo(None if isolated else book.root / rendercache.FOLDER)
         if key is not None and uptodate.is_current(book.root, key, output):
             _write_files(files, book.root)  # figures/ as the edition has them, if deleted
             lap("check")
@@ -290,7 +294,9 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
             staging = staging_dir(output)
             try:
                 _write_files(files, staging, *([] if isolated else [book.root]))
-                timings.update(render(book, chapters, api, env, formats, staging, reporter))
+                timings.update(render(book, chapters, api, env, formats, staging, reporter,
+                                      memo, jobs))
+                memo.prune()
                 mark = time.perf_counter()
                 record = provenance(book, runs, woven, env)
                 (staging / "provenance.json").write_text(
@@ -308,7 +314,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                             (r.record or {}).get("notebook_sha256")) for r in runs],
                     files, env, formats), output)
             lap("publish")
-    report = BuildReport(output, runs, timings, kernels, time.perf_counter() - start, rendered)
+    report = BuildReport(output, runs, timings, kernels, time.perf_counter() - start, rendered,
+                         memo.computed)
     if not isolated:
         last = book.root / ".bookbuild" / "last-build.json"
         tmp = last.with_name(".last-build.json.tmp")

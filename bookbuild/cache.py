@@ -21,7 +21,7 @@ from typing import Any
 import nbformat
 
 from bookbuild import __version__
-from bookbuild.execute import Dependencies, build_notebook, effective_options
+from bookbuild.execute import Dependencies, effective_options, planned_cells
 from bookbuild.qmd import Document
 
 FREEZE_DIR = "_freeze"
@@ -54,8 +54,8 @@ def code_key(doc: Document, defaults: dict[str, Any]) -> str:
     Line numbers are left out, so prose edits that keep the block structure reuse the entry;
     moving an inline expression past a cell changes its value, and so changes the key.
     """
-    sequence = [[c.metadata["bookbuild"]["kind"], c.metadata["bookbuild"].get("block"), c.source]
-                for c in build_notebook(doc, defaults).cells]
+    sequence = [[meta["kind"], meta.get("block"), source]
+                for source, meta in planned_cells(doc, defaults)]
     parts: list[Any] = [__version__, sequence]
     parts += [effective_options(cell, defaults) for cell in doc.cells]
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

@@ -50,28 +50,35 @@ def effective_options(cell: Cell, defaults: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+def planned_cells(doc: Document, defaults: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(source, `bookbuild` metadata) of each cell the chapter executes as, in order.
+
+    Plain data, so the cache can key on it without building (and validating) a notebook.
+    """
+    cells = [(kernel_setup_source(), {"kind": "setup", "line": 0})]
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, Markdown):
+            cells += [(f"_bb_inline({inline.expr})",
+                       {"kind": "inline", "line": inline.line, "block": index,
+                        "expr": inline.expr})
+                      for inline in find_inlines(block.raw, block.line)]
+        elif effective_options(block, defaults)["eval"]:
+            cells.append((block.code, {"kind": "cell", "line": block.line, "block": index}))
+    cells.append(("_bb_dependencies()", {"kind": "dependencies", "line": 0}))
+    return cells
+
+
 def build_notebook(doc: Document, defaults: dict[str, Any]) -> nbformat.NotebookNode:
     """The notebook a chapter executes as; cells carry `bookbuild` metadata pointing back."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
     nb.metadata["bookbuild"] = {"source": str(doc.path)}
-
-    def add(source: str, kind: str, line: int, **extra: Any) -> None:
+    for source, meta in planned_cells(doc, defaults):
         cell = nbformat.v4.new_code_cell(source)
-        cell.metadata["bookbuild"] = {"kind": kind, "line": line, **extra}
-        if kind in ("setup", "dependencies"):  # the build's own cells: nbval runs, not compares
-            cell.metadata["tags"] = ["nbval-ignore-output"]
+        cell.metadata["bookbuild"] = meta
+        if meta["kind"] in ("setup", "dependencies"):  # the build's own cells: nbval runs them
+            cell.metadata["tags"] = ["nbval-ignore-output"]  # without comparing outputs
         nb.cells.append(cell)
-
-    add(kernel_setup_source(), "setup", 0)
-    for index, block in enumerate(doc.blocks):
-        if isinstance(block, Markdown):
-            for inline in find_inlines(block.raw, block.line):
-                add(f"_bb_inline({inline.expr})", "inline", inline.line, block=index,
-                    expr=inline.expr)
-        elif effective_options(block, defaults)["eval"]:
-            add(block.code, "cell", block.line, block=index)
-    add("_bb_dependencies()", "dependencies", 0)
     return nb
 
 

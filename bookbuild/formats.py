@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
-from bookbuild.ast import Div, Node, RawBlock, Str, map_inlines, stringify, walk
+from bookbuild.ast import Div, Node, RawBlock, Str, copy_of, map_inlines, stringify, walk
 
 CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
 CALLOUT_TITLES = {kind: kind.capitalize() for kind in CALLOUT_KINDS}
@@ -101,7 +100,7 @@ def typst_language_spans(blocks: list[Node]) -> list[Node]:
 
 def relink(blocks: list[Node], pages: dict[str, str], current: str) -> list[Node]:
     """Point `#id` links at the page that holds `id` (HTML edition only)."""
-    blocks = copy.deepcopy(blocks)
+    blocks = copy_of(blocks)
     for node in walk(blocks):
         if node["t"] == "Link":
             url = node["c"][2][0]

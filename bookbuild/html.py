@@ -8,23 +8,24 @@ Every string that comes from the book (titles, labels) is escaped here; Pandoc e
 
 from __future__ import annotations
 
-import copy
 import html
 import json
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from string import Template
 from typing import Any
 from urllib.parse import quote
 
 from bookbuild import pandoc
-from bookbuild.ast import Node, ids_in, stringify, walk
+from bookbuild.ast import Node, copy_of, ids_in, stringify, walk
 from bookbuild.crossref import Chapter
 from bookbuild.errors import BuildError
 from bookbuild.formats import header_ids, html_callouts, relink
 from bookbuild.project import PACKAGE_DIR, Book
-from bookbuild.search import book_documents, index_script
+from bookbuild.rendercache import Memo, chapter_inputs
+from bookbuild.search import chapter_documents, index_script
 
 TEMPLATES = PACKAGE_DIR / "templates"
 ASSETS = PACKAGE_DIR / "assets"
@@ -58,7 +59,7 @@ def with_header_ids(blocks: list[Node]) -> list[Node]:
     Authors label only the headings they refer to; the others get `s-<slug>` ids, made
     unique within the page and never equal to an id already on it.
     """
-    blocks = copy.deepcopy(blocks)
+    blocks = copy_of(blocks)
     taken = set(ids_in(blocks))
     for node in walk(blocks):
         if node["t"] == "Header" and not node["c"][1][0]:
@@ -81,12 +82,13 @@ def _sections(blocks: list[Node], levels: tuple[int, ...]) -> list[tuple[int, st
             if level in levels and ident]
 
 
-def sidebar(chapters: list[Chapter], current: str, current_blocks: list[Node] | None = None
-            ) -> str:
+def sidebar(chapters: list[Chapter], current: str,
+            sections: list[tuple[str, str]] | None = None) -> str:
     """The whole table of contents, parts and appendices grouped, current page marked.
 
-    The current chapter also lists its sections, so on a phone (where the right-hand
-    contents column is hidden) the sidebar is the chapter's contents too.
+    The current chapter also lists its `sections` ((id, title) of each level-2 heading), so
+    on a phone (where the right-hand contents column is hidden) the sidebar is the chapter's
+    contents too.
     """
     lines = ['<ul class="toc">']
     part: str | None = None
@@ -103,11 +105,10 @@ def sidebar(chapters: list[Chapter], current: str, current_blocks: list[Node] | 
             continue
         lines.append(f'<li class="active"><a href="{_href(chapter.page)}" aria-current="page">'
                      f"{_label(chapter)}</a>")
-        sections = _sections(current_blocks or [], (2,))
         if sections:
             lines.append('<ul class="toc-sections">')
             lines.extend(f'<li><a href="#{html.escape(ident)}">{html.escape(text)}</a></li>'
-                         for _, ident, text in sections)
+                         for ident, text in sections)
             lines.append("</ul>")
         lines.append("</li>")
     lines.append("</ul>")
@@ -214,41 +215,68 @@ def wrap_tables(body: str) -> str:
     return body.replace("</table>", "</table></div>")
 
 
+def link_targets(blocks: list[Node]) -> list[str]:
+    """The ids that `#id` links in `blocks` point at."""
+    return sorted({node["c"][2][0][1:] for node in walk(blocks)
+                   if node["t"] == "Link" and node["c"][2][0].startswith("#")})
+
+
+def chapter_html(chapter: Chapter, pages: dict[str, str], api: list[int],
+                 root: Path) -> dict[str, Any]:
+    """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
+    documents. `pages` maps every id of the book to the page that holds it."""
+    blocks = html_callouts(with_header_ids(relink(chapter.blocks, pages, chapter.page)))
+    ast = {"pandoc-api-version": api, "meta": {}, "blocks": blocks}
+    body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
+    return {"body": wrap_tables(body), "toc": page_toc(blocks),
+            "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
+            "documents": chapter_documents(chapter, blocks)}
+
+
 def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: Path,
-               build_info: dict[str, str]) -> list[Path]:
-    """Write every page, the search documents and the assets into `out`; return the pages."""
+               build_info: dict[str, str], memo: Memo | None = None,
+               jobs: int = 1) -> list[Path]:
+    """Write every page, the search documents and the assets into `out`; return the pages.
+
+    Chapters are converted `jobs` at a time. With a `memo`, a chapter whose AST, place and
+    link targets did not change since the last build is not converted again.
+    """
+    memo = memo or Memo(None)
     copy_assets(out, book.root)
     template = Template((TEMPLATES / "page.html").read_text("utf-8"))
     pages: dict[str, str] = {}
     for chapter in chapters:
         for ident in ids_in(chapter.blocks):
             pages.setdefault(ident, chapter.page)
-    final_blocks = [html_callouts(with_header_ids(relink(c.blocks, pages, c.page)))
-                    for c in chapters]
-    written = []
-    for index, (chapter, blocks) in enumerate(zip(chapters, final_blocks, strict=True)):
-        ast = {"pandoc-api-version": meta["pandoc-api-version"], "meta": {}, "blocks": blocks}
-        body = pandoc.ast_to(ast, "html5", book.root, str(chapter.path), "--wrap=none",
-                             "--mathml")
-        body = wrap_tables(body)
-        toc = page_toc(blocks)
+    api = meta["pandoc-api-version"]
+
+    def parts_of(chapter: Chapter) -> dict[str, Any]:
+        links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
+        return memo("html", str(chapter.path), [chapter_inputs(chapter), links, api],
+                    lambda: chapter_html(chapter, {k: v for k, v in links.items() if v}, api,
+                                         book.root))
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
+        rendered = list(pool.map(parts_of, chapters))
+    written, documents = [], []
+    for index, (chapter, parts) in enumerate(zip(chapters, rendered, strict=True)):
         page = template.substitute(
             lang=html.escape(book.lang),
             title=html.escape(f"{chapter.title} – {book.title}" if index else book.title),
             description=html.escape(book.subtitle or book.title),
             head_links=head_links(chapters, index),
             book_title=html.escape(book.title),
-            sidebar=sidebar(chapters, chapter.page, blocks),
-            page_toc=toc,
-            layout_class="layout has-page-toc" if toc else "layout",
+            sidebar=sidebar(chapters, chapter.page, parts["sections"]),
+            page_toc=parts["toc"],
+            layout_class="layout has-page-toc" if parts["toc"] else "layout",
             title_block=title_block(book) if index == 0 else "",
-            body=body,
+            body=parts["body"],
             pager=pager(chapters, index),
             build=html.escape(build_info.get("summary", "")),
         )
         path = out / chapter.page
         path.write_text(page, "utf-8")
         written.append(path)
-    (out / "assets" / "search-index.js").write_text(
-        index_script(book_documents(chapters, final_blocks)), "utf-8")
+        documents.extend(parts["documents"])
+    (out / "assets" / "search-index.js").write_text(index_script(documents), "utf-8")
     return written

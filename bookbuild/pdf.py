@@ -11,13 +11,13 @@ Chinese. The file is PDF/A-2b (archival) and PDF/UA-1 (tagged, accessible) at on
 
 from __future__ import annotations
 
-import copy
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from bookbuild import pandoc
-from bookbuild.ast import Node, RawBlock, RawInline, Str, map_inlines, stringify, walk
+from bookbuild.ast import Node, RawBlock, RawInline, Str, copy_of, map_inlines, stringify, walk
 from bookbuild.crossref import Chapter
 from bookbuild.errors import BuildError
 from bookbuild.formats import (
@@ -28,6 +28,7 @@ from bookbuild.formats import (
     typst_string,
 )
 from bookbuild.project import PACKAGE_DIR, Book
+from bookbuild.rendercache import Memo, chapter_inputs
 
 TEMPLATE = PACKAGE_DIR / "templates" / "thesis.typ"
 CJK_FONT = "Noto Sans SC"
@@ -188,7 +189,7 @@ def numbered_floats(blocks: list[Node]) -> list[Node]:
         label, number, rest = found
         block["c"][1][1][0]["c"] = [
             RawInline("typst", f"#flex-caption({typst_string(label)})["),
-            *rest, RawInline("typst", "]["), *copy.deepcopy(_first_sentence(rest)),
+            *rest, RawInline("typst", "]["), *copy_of(_first_sentence(rest)),
             RawInline("typst", "]"),
         ]
         rule = f"#set figure(numbering: (..) => {typst_string(number)}, outlined: true)"
@@ -338,7 +339,7 @@ def bibliography_layout(blocks: list[Node]) -> list[Node]:
 
 def chapter_blocks(chapter: Chapter, front: bool) -> list[Node]:
     """One chapter's blocks adapted for Typst (on a deep copy: the HTML edition is untouched)."""
-    blocks = copy.deepcopy(chapter.blocks)
+    blocks = copy_of(chapter.blocks)
     blocks = rendered_citations(blocks)
     blocks = numbered_floats(table_column_widths(blocks))
     blocks = image_alt_text(blocks, str(chapter.path))
@@ -388,29 +389,53 @@ def typst_metadata(book: Book) -> dict[str, Any]:
     }
 
 
-def typst_source(book: Book, chapters: list[Chapter], api: list[int]) -> str:
-    """The whole book as Typst markup: front matter, contents and lists, body, appendices."""
-    blocks: list[Any] = []
+def chapter_typst(chapter: Chapter, front: bool, api: list[int], root: Path) -> str:
+    """One chapter as Typst markup (Pandoc's Typst writer, no template)."""
+    ast = {"pandoc-api-version": api, "meta": {}, "blocks": chapter_blocks(chapter, front)}
+    return pandoc.ast_to(ast, "typst", root, str(chapter.path), "--wrap=none")
+
+
+def typst_source(book: Book, chapters: list[Chapter], api: list[int],
+                 memo: Memo | None = None, jobs: int = 1) -> str:
+    """The whole book as Typst markup: front matter, contents and lists, body, appendices.
+
+    Chapters are converted one by one, `jobs` at a time (with a `memo`, only those that
+    changed since the last build), and joined into the template's body.
+    """
+    memo = memo or Memo(None)
+    pieces: list[str | Chapter] = []  # Typst markup, or a chapter to convert
     body_started = False
     part: str | None = None
     parts_seen = 0
+    front: dict[int, bool] = {}
     for chapter in chapters:
         first_numbered = bool(chapter.number) and not body_started
         if first_numbered:
-            blocks.append(RawBlock("typst", MAINMATTER))
+            pieces.append(MAINMATTER)
             body_started = True
         if chapter.part and chapter.part != part and body_started:
             roman = _ROMAN[parts_seen] if parts_seen < len(_ROMAN) else str(parts_seen + 1)
-            blocks.append(RawBlock("typst", f"#part-page({typst_string(roman)}, "
-                                            f"{typst_string(chapter.part)})"))
+            pieces.append(f"#part-page({typst_string(roman)}, {typst_string(chapter.part)})")
             parts_seen += 1
         if first_numbered:  # page 1 is the opening page of chapter 1, after any part page
-            blocks.append(RawBlock("typst", "#counter(page).update(1)"))
+            pieces.append("#counter(page).update(1)")
         part = chapter.part
-        blocks.extend(chapter_blocks(chapter, front=not body_started))
+        front[id(chapter)] = not body_started
+        pieces.append(chapter)
     if not body_started:
-        blocks.append(RawBlock("typst", MAINMATTER))
-    ast = {"pandoc-api-version": api, "meta": typst_metadata(book), "blocks": blocks}
+        pieces.append(MAINMATTER)
+
+    def convert(piece: str | Chapter) -> str:
+        if isinstance(piece, str):
+            return piece
+        is_front = front[id(piece)]
+        return memo("typst", str(piece.path), [chapter_inputs(piece), is_front, api],
+                    lambda: chapter_typst(piece, is_front, api, book.root))
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
+        body = "\n\n".join(text.strip("\n") for text in pool.map(convert, pieces))
+    ast = {"pandoc-api-version": api, "meta": typst_metadata(book),
+           "blocks": [RawBlock("typst", body)]}
     return pandoc.ast_to(ast, "typst", book.root, "the PDF", "--template", str(TEMPLATE),
                          "--wrap=none")
 

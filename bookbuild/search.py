@@ -118,16 +118,13 @@ def section_documents(chapter: Chapter, blocks: list[Node]) -> list[dict[str, An
     return documents
 
 
-def book_documents(chapters: list[Chapter], blocks: list[list[Node]]) -> list[dict[str, Any]]:
-    """Every section of the book in reading order (`blocks[i]` is chapter i's final AST)."""
-    documents: list[dict[str, Any]] = []
-    for chapter, chapter_blocks in zip(chapters, blocks, strict=True):
-        sections = section_documents(chapter, chapter_blocks)
-        if _is_bibliography(chapter_blocks):
-            for section in sections:
-                section["weight"] = BIBLIOGRAPHY_WEIGHT
-        documents.extend(sections)
-    return documents
+def chapter_documents(chapter: Chapter, blocks: list[Node]) -> list[dict[str, Any]]:
+    """A chapter's search documents (`blocks` is its final AST); the bibliography weighs less."""
+    sections = section_documents(chapter, blocks)
+    if _is_bibliography(blocks):
+        for section in sections:
+            section["weight"] = BIBLIOGRAPHY_WEIGHT
+    return sections
 
 
 def _is_bibliography(blocks: list[Node]) -> bool:
@@ -150,7 +147,7 @@ def index_script(documents: list[dict[str, Any]]) -> str:
 
 __all__ = [
     "GLOBAL_NAME",
-    "book_documents",
+    "chapter_documents",
     "chapter_label",
     "index_script",
     "plain_text",

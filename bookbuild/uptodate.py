@@ -26,14 +26,14 @@ from bookbuild.project import PACKAGE_DIR, Book
 STATE = Path(".bookbuild") / "edition.json"
 
 
-def _files_under(folder: Path) -> list[Path]:
+def files_under(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.rglob("*")
                   if p.is_file() and "__pycache__" not in p.parts)
 
 
-def _digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
@@ -60,18 +60,18 @@ def edition_key(book: Book, chapters: Iterable[tuple[str, str, str | None]],
     if book.csl:
         inputs.append(book.root / book.csl)
     for path in inputs:
-        add("input", str(path.relative_to(book.root)), _digest(path))
-    for path in _files_under(PACKAGE_DIR):
-        add("package", str(path.relative_to(PACKAGE_DIR)), _digest(path))
-    for path in _files_under(book.root / "node_modules" / "minisearch" / "dist"):
-        add("vendor", str(path.relative_to(book.root)), _digest(path))
+        add("input", str(path.relative_to(book.root)), file_digest(path))
+    for path in files_under(PACKAGE_DIR):
+        add("package", str(path.relative_to(PACKAGE_DIR)), file_digest(path))
+    for path in files_under(book.root / "node_modules" / "minisearch" / "dist"):
+        add("vendor", str(path.relative_to(book.root)), file_digest(path))
     return digest.hexdigest()
 
 
 def tree_stamp(folder: Path) -> str:
     """A cheap fingerprint of a folder's files: relative path, size and mtime (ns) of each."""
     digest = hashlib.sha256()
-    for path in _files_under(folder):
+    for path in files_under(folder):
         stat = path.stat()
         digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
                       .encode())

@@ -1,0 +1,83 @@
+"""Each chapter's rendered HTML and Typst, kept between builds: an edit re-renders its chapter.
+
+A prose edit used to run Pandoc and the Python rewrites for every chapter twice (HTML, Typst),
+because numbering, links and citations can change anywhere. They rarely do: what a chapter
+renders to is a pure function of its numbered, cited AST, its place in the book, the link
+targets it points at, the Pandoc version and the build's own code. `Memo` stores each result
+in `.bookbuild/render/<sha256 of all that>.json` (written atomically; an unreadable entry is
+computed again) and `prune` drops what the last build did not use. Isolated builds (`verify`)
+get a `Memo` without a store, which computes everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bookbuild import pandoc
+from bookbuild.crossref import Chapter
+from bookbuild.project import PACKAGE_DIR
+from bookbuild.uptodate import file_digest, files_under
+
+FOLDER = Path(".bookbuild") / "render"
+T = TypeVar("T")
+
+
+def code_version() -> str:
+    """Hash of the Pandoc version and every file of the `bookbuild` package."""
+    digest = hashlib.sha256(pandoc.pandoc_version().encode())
+    for path in files_under(PACKAGE_DIR):
+        digest.update(f"{path.relative_to(PACKAGE_DIR)}\0{file_digest(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def chapter_inputs(chapter: Chapter) -> dict[str, Any]:
+    """Everything a chapter's rendering reads from its `Chapter`: all its fields, not copied."""
+    return {f.name: getattr(chapter, f.name) for f in fields(chapter)}
+
+
+class Memo:
+    """`memo(kind, what, inputs, compute)`: `compute()`'s JSON result, from the store when it
+    has it. `computed` lists, by kind, what had to be computed (for the build record)."""
+
+    def __init__(self, store: Path | None) -> None:
+        self.store = store
+        self.used: set[str] = set()
+        self.computed: dict[str, list[str]] = {}
+        self._version = ""  # computed on first use: a no-op build never needs it
+
+    def __call__(self, kind: str, what: str, inputs: Any, compute: Callable[[], T]) -> T:
+        if self.store is None:
+            self.computed.setdefault(kind, []).append(what)
+            return json.loads(json.dumps(compute()))  # the same types as a stored result
+        self._version = self._version or code_version()
+        # no sort_keys: AST keys come in one order, and sorting a chapter's AST costs more
+        # than the occasional miss an unsorted dict could cause
+        text = json.dumps([kind, self._version, inputs], default=str, ensure_ascii=False)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        self.used.add(digest)
+        path = self.store / f"{digest}.json"
+        try:
+            return json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            pass
+        data = json.dumps(compute(), ensure_ascii=False)
+        self.computed.setdefault(kind, []).append(what)
+        self.store.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(data, "utf-8")
+        os.replace(tmp, path)
+        return json.loads(data)  # the same types (lists, not tuples) as a stored result
+
+    def prune(self) -> None:
+        """Remove entries this build did not use and temporary files left by killed builds."""
+        if self.store is None or not self.store.is_dir():
+            return
+        for path in self.store.iterdir():
+            if path.name.startswith(".") or path.stem not in self.used:
+                path.unlink(missing_ok=True)
