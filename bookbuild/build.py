@@ -19,8 +19,8 @@ from typing import Any
 
 import nbformat
 
-from bookbuild import astcache, cache, pandoc, rendercache, uptodate
-from bookbuild.ast import Div
+from bookbuild import astcache, cache, rendercache, uptodate
+from bookbuild.citations import cite_book
 from bookbuild.colophon import PAGE as COLOPHON
 from bookbuild.colophon import colophon_markdown
 from bookbuild.crossref import (
@@ -148,12 +148,12 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
 
 
 def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
-             jobs: int, env: dict[str, Any],
-             store: Path | None = None) -> tuple[list[Chapter], list[int]]:
+             jobs: int, env: dict[str, Any], store: Path | None = None,
+             memo: Memo | None = None) -> tuple[list[Chapter], list[int]]:
     """Parse every chapter, add the colophon, number the book, resolve references and citations.
 
     With a `store` (`.bookbuild/ast/`), chapters whose woven markdown did not change since the
-    last build are not parsed again.
+    last build are not parsed again; with a `memo`, citeproc runs only when citations changed.
     """
     texts = [w.markdown for w in woven]
     names = [str(run.doc.path) for run in runs]
@@ -180,15 +180,8 @@ def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
     bib = [book.root / b for b in book.bibliography]
     cited = resolve_references(chapters, targets, bibliography_keys(bib))
     if cited or any(_has_refs_div(c) for c in chapters):
-        combined = {"pandoc-api-version": api, "meta": {}, "blocks": [
-            Div("", ["bb-chapter"], c.blocks) for c in chapters]}
-        csl = book.root / book.csl if book.csl else None
-        combined, _warnings = pandoc.citeproc(combined, bib, csl, book.root)
-        parts = [b for b in combined["blocks"] if "bb-chapter" in b["c"][0][1]]
-        extra = [b for b in combined["blocks"] if "bb-chapter" not in b["c"][0][1]]
-        for chapter, part in zip(chapters, parts, strict=True):
-            chapter.blocks = part["c"][1]
-        chapters[-1].blocks.extend(extra)
+        cite_book(chapters, api, bib, book.root / book.csl if book.csl else None, book.root,
+                  memo)
     return chapters, api
 
 
@@ -288,7 +281,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         else:
             rendered = True
             chapters, api = assemble(book, runs, woven, jobs, env,
-                                     None if isolated else book.root / astcache.FOLDER)
+                                     None if isolated else book.root / astcache.FOLDER, memo)
             lap("pandoc")
             clean_stale_staging(output)
             staging = staging_dir(output)

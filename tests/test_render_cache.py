@@ -1,6 +1,7 @@
 """The render cache (`.bookbuild/render/`): an edit re-renders only the chapters whose
-rendering inputs changed, and what it publishes is byte for byte what a build without the
-cache renders. Builds of the fixture book, HTML and PDF.
+rendering inputs changed and runs citeproc only when citations changed, and what it publishes
+is byte for byte what a build without the cache renders. Builds of the fixture book (HTML and
+PDF), and unit checks of the citation outline that keys citeproc.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from pathlib import Path
 import pytest
 from bookbuild_helpers import FIXTURE, copy_book, last_build, pdf_text, run, snapshot
 
+from bookbuild.citations import citation_outline, is_note_style
+from bookbuild.pandoc import markdown_to_ast
 from bookbuild.rendercache import FOLDER
 
 DATA = "chapters/01-data.qmd"
 PROSE = "chapters/02-prose.qmd"
 
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +61,7 @@ def rendered_without_cache(root: Path) -> dict[str, bytes]:
     return {name: data for name, data in kept.items() if fresh[name] != data}
 
 
+@pytest.mark.slow
 def test_prose_edit_renders_only_its_chapter(book: Path):
     edit(book / PROSE, "This chapter has no code.", "This chapter, edited, has no code.")
     assert build(book) == {"html": [PROSE], "typst": [PROSE]}
@@ -66,6 +69,7 @@ def test_prose_edit_renders_only_its_chapter(book: Path):
     assert rendered_without_cache(book) == {}
 
 
+@pytest.mark.slow
 def test_renumbering_edit_renders_the_chapters_that_show_the_numbers(book: Path):
     # a new section before "Figures" makes it 1.2; chapter 2 refers to it, the appendix not
     edit(book / DATA, "## Figures {#sec-figures}", "## Early results\n\nFirst.\n\n"
@@ -76,6 +80,7 @@ def test_renumbering_edit_renders_the_chapters_that_show_the_numbers(book: Path)
     assert rendered_without_cache(book) == {}
 
 
+@pytest.mark.slow
 def test_unreadable_entries_are_rendered_again(book: Path):
     for entry in (book / FOLDER).iterdir():
         entry.write_text("{truncated", "utf-8")
@@ -83,3 +88,37 @@ def test_unreadable_entries_are_rendered_again(book: Path):
     rendered = build(book)
     assert len(rendered["html"]) == len(rendered["typst"]) > 3
     assert rendered_without_cache(book) == {}
+
+
+@pytest.mark.slow
+def test_citation_edit_runs_citeproc_again(book: Path):
+    edit(book / PROSE, "This chapter has no code.",
+         "This chapter has no code [@knuth1984literate, p. 12].")
+    rendered = build(book)
+    assert rendered["citeproc"] == ["the citations"]
+    assert "Knuth 1984, 12" in " ".join(pdf_text(book / "_book" / "thesis.pdf").split())
+    assert rendered_without_cache(book) == {}
+
+
+def outline(markdown: str) -> list:
+    return citation_outline(markdown_to_ast(markdown, Path.cwd(), "a test")["blocks"])
+
+
+def test_citation_outline_ignores_prose_and_sees_citations():
+    base = outline("Some text [@a]. More text @b.\n\n::: {#refs}\n:::\n")
+    assert [kind for kind, _trail, _data in base] == ["cite", "cite", "refs"]
+    assert outline("Other words [@a]. Still more @b.\n\nNew paragraph.\n\n"
+                   "::: {#refs}\n:::\n") == base
+    assert outline("Some text [@a, p. 3]. More text @b.\n\n::: {#refs}\n:::\n") != base
+    assert outline("Some text @b. More text [@a].\n\n::: {#refs}\n:::\n") != base
+    in_note = outline("Some text.[^1] More text @b.\n\n[^1]: See [@a].\n\n"
+                      "::: {#refs}\n:::\n")
+    assert in_note != base and "Note" in in_note[0][1]
+
+
+def test_note_styles_are_recognised(tmp_path: Path):
+    note, in_text = tmp_path / "note.csl", tmp_path / "author-date.csl"
+    note.write_text('<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+                    'class="note" version="1.0"></style>\n', "utf-8")
+    in_text.write_text('<style class="in-text" version="1.0"></style>\n', "utf-8")
+    assert is_note_style(note) and not is_note_style(in_text) and not is_note_style(None)
