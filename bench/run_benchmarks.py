@@ -57,6 +57,7 @@ class Run:
     peak_rss_mib: float
     kernels: int
     executed: list[str]
+    rendered: dict[str, list[str]] = field(default_factory=dict)  # converted anew, by format
 
 
 @dataclass
@@ -91,7 +92,7 @@ def run_build(root: Path, jobs: int | None) -> Run:
     _check(result, "build")
     record = json.loads((root / ".bookbuild" / "last-build.json").read_text("utf-8"))
     return Run(result.wall_s, result.peak_rss_bytes / 2**20, record["kernels_started"],
-               sorted(record["executed"]))
+               sorted(record["executed"]), record.get("rendered_chapters", {}))
 
 
 def run_baseline(root: Path) -> Run:
@@ -229,10 +230,14 @@ def markdown(scenarios: list[Scenario], info: dict[str, str]) -> str:
                      f"{_fmt_range(s.walls())} | {statistics.median(rss):.0f} | {max(rss):.0f} "
                      f"| {'/'.join(map(str, kernels))} | {s.median() / cold:.3f} | "
                      f"{ratio_naive} |")
-    lines += ["", "Chapters executed per scenario (last run):", ""]
+    lines += ["", "Chapters executed, and chapters rendered anew by format, per scenario "
+              "(last run):", ""]
     for s in scenarios:
         if s.name != "naive":
-            lines.append(f"- {s.name}: {', '.join(s.runs[-1].executed) or 'none'}")
+            last = s.runs[-1]
+            rendered = "; ".join(f"{kind} {len(names)}" for kind, names in last.rendered.items())
+            lines.append(f"- {s.name}: executed {', '.join(last.executed) or 'none'}; "
+                         f"rendered {rendered or 'nothing'}")
     return "\n".join(lines) + "\n"
 
 
