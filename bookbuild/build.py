@@ -4,6 +4,9 @@ Stages: read the book and parse every chapter (all errors before any work) -> ex
 chapters whose cache entries are stale, in parallel, one fresh kernel each -> weave outputs
 into markdown -> parse with Pandoc -> number and resolve references over the whole book ->
 citeproc once -> write HTML pages and the Typst PDF from the same AST -> swap into `_book/`.
+Between builds, `.bookbuild/` keeps each chapter's parse, citeproc's results and each
+chapter's HTML and Typst, so an edit redoes only the work whose inputs it changed; a build
+with nothing to execute and nothing changed renders nothing (`uptodate`).
 """
 
 from __future__ import annotations
@@ -269,7 +272,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         lap("weave")
         env = describe(book.root)
         key = None
-        if not isolated and use_cache and kernels == 0:
+        if not isolated and use_cache:  # even after executing: outputs may be unchanged
             key = uptodate.edition_key(
                 book, [(str(r.doc.path), r.doc.source(), (r.record or {}).get("notebook_sha256"))
                        for r in runs], files, env, formats)

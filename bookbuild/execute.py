@@ -12,16 +12,16 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from traitlets.config import Config
 
 from bookbuild.errors import BuildError
 from bookbuild.project import PACKAGE_DIR
 from bookbuild.qmd import Cell, Document, Markdown, find_inlines
+
+if TYPE_CHECKING:
+    from nbclient.exceptions import CellExecutionError
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
@@ -73,8 +73,10 @@ def build_notebook(doc: Document, defaults: dict[str, Any]) -> nbformat.Notebook
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
     nb.metadata["bookbuild"] = {"source": str(doc.path)}
-    for source, meta in planned_cells(doc, defaults):
-        cell = nbformat.v4.new_code_cell(source)
+    for number, (source, meta) in enumerate(planned_cells(doc, defaults)):
+        # ids by position, not nbformat's random ones: the same chapter executes to the same
+        # bytes, so a re-execution with unchanged outputs leaves the edition as it is
+        cell = nbformat.v4.new_code_cell(source, id=f"cell-{number}")
         cell.metadata["bookbuild"] = meta
         if meta["kind"] in ("setup", "dependencies"):  # the build's own cells: nbval runs them
             cell.metadata["tags"] = ["nbval-ignore-output"]  # without comparing outputs
@@ -90,6 +92,11 @@ def _error_detail(exc: CellExecutionError) -> str:
 def execute_notebook(nb: nbformat.NotebookNode, doc: Document, root: Path,
                      defaults: dict[str, Any]) -> nbformat.NotebookNode:
     """Execute `nb` cell by cell in a new kernel whose working directory is `root`."""
+    # imported here: a build with nothing to execute never needs them (0.2 s of start-up)
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from traitlets.config import Config
+
     env = dict(os.environ)
     env.update({"PYTHONHASHSEED": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
                 "PYDEVD_DISABLE_FILE_VALIDATION": "1", "BOOKBUILD_CHAPTER": str(doc.path)})

@@ -2,8 +2,9 @@
 
 A no-op rebuild used to re-run Pandoc, the HTML writer and Typst over the whole book (about a
 quarter of a cold build of the thesis). After a successful publish the build records a key
-over everything rendering reads; when a later build finds no chapter to execute and the same
-key, and the edition on disk is the one it published, nothing is rendered.
+over everything rendering reads; when a later build finds the same key (nothing changed, or
+the chapters it re-executed gave byte-identical notebooks) and the edition on disk is the one
+it published, nothing is rendered.
 
 The key covers, in reading order, each chapter's path and source text and the hash of its
 executed notebook; the woven files (figures, tables); `_quarto.yml`, the bibliography and

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from bookbuild_helpers import FIXTURE, copy_book, executed, page, run, snapshot
+from bookbuild_helpers import FIXTURE, copy_book, executed, last_build, page, run, snapshot
 
 from bookbuild import cache
 from bookbuild.qmd import parse_qmd
@@ -143,6 +143,17 @@ def test_a_narrowed_read_depends_on_the_matching_lines_only(book: Path):
     build(book)
     assert executed(book) == {EXTRA}
     assert "The sum is 999" in main_text(book, "a-extra.html")
+
+
+@pytest.mark.slow
+def test_reexecution_with_unchanged_outputs_renders_nothing(book: Path):
+    build(book)  # the copy's edition is recorded under the copy's path
+    before = snapshot(book / "_book")
+    edit(book / "minilib.py", "return last / first", "return last / first  # same result")
+    build(book)
+    assert executed(book) == {DATA}
+    assert last_build(book)["rendered"] is False
+    assert snapshot(book / "_book") == before
 
 
 @pytest.mark.slow
