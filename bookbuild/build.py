@@ -271,11 +271,13 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
             files.update(item.files)
         lap("weave")
         env = describe(book.root)
+        # what each chapter gives rendering: source, woven markdown, cache record (inputs'
+        # hashes, shown in the "Data and code" panels and the provenance manifest)
+        state = [(str(r.doc.path), r.doc.source(), w.markdown, r.record)
+                 for r, w in zip(runs, woven, strict=True)]
         key = None
         if not isolated and use_cache:  # even after executing: outputs may be unchanged
-            key = uptodate.edition_key(
-                book, [(str(r.doc.path), r.doc.source(), (r.record or {}).get("notebook_sha256"))
-                       for r in runs], files, env, formats)
+            key = uptodate.edition_key(book, state, files, env, formats)
         memo = Memo(None if isolated else book.root / rendercache.FOLDER)
         if key is not None and uptodate.is_current(book.root, key, output):
             _write_files(files, book.root)  # figures/ as the edition has them, if deleted
@@ -306,9 +308,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                 raise
             if not isolated:
                 uptodate.remember(book.root, key or uptodate.edition_key(
-                    book, [(str(r.doc.path), r.doc.source(),
-                            (r.record or {}).get("notebook_sha256")) for r in runs],
-                    files, env, formats), output)
+                    book, state, files, env, formats), output)
             lap("publish")
     report = BuildReport(output, runs, timings, kernels, time.perf_counter() - start, rendered,
                          memo.computed)

@@ -6,8 +6,9 @@ over everything rendering reads; when a later build finds the same key (nothing 
 the chapters it re-executed gave byte-identical notebooks) and the edition on disk is the one
 it published, nothing is rendered.
 
-The key covers, in reading order, each chapter's path and source text and the hash of its
-executed notebook; the woven files (figures, tables); `_quarto.yml`, the bibliography and
+The key covers, in reading order, each chapter's path, source text, woven markdown (prose with
+its outputs) and cache record (the notebook's hash and the hashes of every input it read,
+which the edition shows); the woven files (figures, tables); `_quarto.yml`, the bibliography and
 CSL; every file of the `bookbuild` package (code, templates, assets); the vendored search
 library; the environment description (revision, date, versions); and the formats asked for.
 The edition is recognised by a stamp of its files (path, size, modification time in ns).
@@ -41,10 +42,12 @@ def file_digest(path: Path) -> str:
         return "missing"
 
 
-def edition_key(book: Book, chapters: Iterable[tuple[str, str, str | None]],
+def edition_key(book: Book,
+                chapters: Iterable[tuple[str, str, str, dict[str, Any] | None]],
                 files: dict[str, bytes], env: dict[str, Any],
                 formats: tuple[str, ...]) -> str:
-    """SHA-256 over what rendering reads; `chapters` are (path, source, notebook hash)."""
+    """SHA-256 over what rendering reads; `chapters` are (path, source, woven markdown, cache
+    record or None)."""
     digest = hashlib.sha256()
 
     def add(*parts: object) -> None:
@@ -53,8 +56,9 @@ def edition_key(book: Book, chapters: Iterable[tuple[str, str, str | None]],
 
     add("formats", list(formats))
     add("env", env)
-    for path, source, notebook in chapters:
-        add("chapter", path, hashlib.sha256(source.encode()).hexdigest(), notebook)
+    for path, source, markdown, record in chapters:
+        add("chapter", path, hashlib.sha256(source.encode()).hexdigest(),
+            hashlib.sha256(markdown.encode()).hexdigest(), record)
     for name, data in sorted(files.items()):
         add("file", name, hashlib.sha256(data).hexdigest())
     inputs = [book.config_path, *(book.root / b for b in book.bibliography)]

@@ -5,8 +5,10 @@ that a corrupt entry is caught. Plus unit checks of the cache key and atomic wri
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -146,14 +148,26 @@ def test_a_narrowed_read_depends_on_the_matching_lines_only(book: Path):
 
 
 @pytest.mark.slow
-def test_reexecution_with_unchanged_outputs_renders_nothing(book: Path):
+def test_reexecution_is_deterministic_and_renders_only_what_changed(book: Path):
     build(book)  # the copy's edition is recorded under the copy's path
-    before = snapshot(book / "_book")
-    edit(book / "minilib.py", "return last / first", "return last / first  # same result")
+    notebook = book / "_freeze" / "chapters" / "01-data" / "notebook.ipynb"
+    before, cached = snapshot(book / "_book"), notebook.read_bytes()
+    shutil.rmtree(book / "_freeze")  # a lost cache: every chapter runs again
+    build(book)
+    assert executed(book) == {DATA, EXTRA}
+    assert notebook.read_bytes() == cached  # same cells, same ids, same outputs
+    assert last_build(book)["rendered"] is False and snapshot(book / "_book") == before
+    # a new byte in the data file that changes no value: same outputs, but the edition shows
+    # the file's SHA-256, so it must be rendered again
+    values = book / "data" / "values.csv"
+    values.write_bytes(values.read_bytes() + b"\n")
     build(book)
     assert executed(book) == {DATA}
-    assert last_build(book)["rendered"] is False
-    assert snapshot(book / "_book") == before
+    assert last_build(book)["rendered"] is True
+    digest = hashlib.sha256(values.read_bytes()).hexdigest()
+    assert digest in (book / "_book" / "01-data.html").read_text("utf-8")
+    inputs = json.loads((book / "_book" / "provenance.json").read_text("utf-8"))
+    assert digest in json.dumps(inputs)
 
 
 @pytest.mark.slow
