@@ -224,7 +224,7 @@ def link_targets(blocks: list[Node]) -> list[str]:
 def chapter_html(chapter: Chapter, pages: dict[str, str], api: list[int],
                  root: Path) -> dict[str, Any]:
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
-    documents. `pages` maps every id of the book to the page that holds it."""
+    documents. `pages` gives, for each id the chapter links to, the page that holds it."""
     blocks = html_callouts(with_header_ids(relink(chapter.blocks, pages, chapter.page)))
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": blocks}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")

@@ -403,11 +403,10 @@ def typst_source(book: Book, chapters: list[Chapter], api: list[int],
     changed since the last build), and joined into the template's body.
     """
     memo = memo or Memo(None)
-    pieces: list[str | Chapter] = []  # Typst markup, or a chapter to convert
+    pieces: list[str | tuple[Chapter, bool]] = []  # Typst markup, or (chapter, in front matter)
     body_started = False
     part: str | None = None
     parts_seen = 0
-    front: dict[int, bool] = {}
     for chapter in chapters:
         first_numbered = bool(chapter.number) and not body_started
         if first_numbered:
@@ -420,17 +419,16 @@ def typst_source(book: Book, chapters: list[Chapter], api: list[int],
         if first_numbered:  # page 1 is the opening page of chapter 1, after any part page
             pieces.append("#counter(page).update(1)")
         part = chapter.part
-        front[id(chapter)] = not body_started
-        pieces.append(chapter)
+        pieces.append((chapter, not body_started))
     if not body_started:
         pieces.append(MAINMATTER)
 
-    def convert(piece: str | Chapter) -> str:
+    def convert(piece: str | tuple[Chapter, bool]) -> str:
         if isinstance(piece, str):
             return piece
-        is_front = front[id(piece)]
-        return memo("typst", str(piece.path), [chapter_inputs(piece), is_front, api],
-                    lambda: chapter_typst(piece, is_front, api, book.root))
+        chapter, front = piece
+        return memo("typst", str(chapter.path), [chapter_inputs(chapter), front, api],
+                    lambda: chapter_typst(chapter, front, api, book.root))
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
         body = "\n\n".join(text.strip("\n") for text in pool.map(convert, pieces))

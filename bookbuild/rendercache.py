@@ -21,8 +21,7 @@ from typing import Any, TypeVar
 
 from bookbuild import pandoc
 from bookbuild.crossref import Chapter
-from bookbuild.project import PACKAGE_DIR
-from bookbuild.uptodate import file_digest, files_under
+from bookbuild.uptodate import package_digest
 
 FOLDER = Path(".bookbuild") / "render"
 T = TypeVar("T")
@@ -30,10 +29,7 @@ T = TypeVar("T")
 
 def code_version() -> str:
     """Hash of the Pandoc version and every file of the `bookbuild` package."""
-    digest = hashlib.sha256(pandoc.pandoc_version().encode())
-    for path in files_under(PACKAGE_DIR):
-        digest.update(f"{path.relative_to(PACKAGE_DIR)}\0{file_digest(path)}\n".encode())
-    return digest.hexdigest()
+    return hashlib.sha256(f"{pandoc.pandoc_version()}\0{package_digest()}".encode()).hexdigest()
 
 
 def chapter_inputs(chapter: Chapter) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 A no-op rebuild used to re-run Pandoc, the HTML writer and Typst over the whole book (about a
 quarter of a cold build of the thesis). After a successful publish the build records a key
 over everything rendering reads; when a later build finds the same key (nothing changed, or
-the chapters it re-executed gave byte-identical notebooks) and the edition on disk is the one
-it published, nothing is rendered.
+the chapters it re-executed read the same inputs and gave byte-identical notebooks) and the
+edition on disk is the one it published, nothing is rendered.
 
 The key covers, in reading order, each chapter's path, source text, woven markdown (prose with
 its outputs) and cache record (the notebook's hash and the hashes of every input it read,
@@ -28,18 +28,26 @@ from bookbuild.project import PACKAGE_DIR, Book
 STATE = Path(".bookbuild") / "edition.json"
 
 
-def files_under(folder: Path) -> list[Path]:
+def _files_under(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.rglob("*")
                   if p.is_file() and "__pycache__" not in p.parts)
 
 
-def file_digest(path: Path) -> str:
+def _digest(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return "missing"
+
+
+def package_digest() -> str:
+    """SHA-256 over every file of the `bookbuild` package (code, templates, assets)."""
+    digest = hashlib.sha256()
+    for path in _files_under(PACKAGE_DIR):
+        digest.update(f"{path.relative_to(PACKAGE_DIR)}\0{_digest(path)}\n".encode())
+    return digest.hexdigest()
 
 
 def edition_key(book: Book,
@@ -65,18 +73,17 @@ def edition_key(book: Book,
     if book.csl:
         inputs.append(book.root / book.csl)
     for path in inputs:
-        add("input", str(path.relative_to(book.root)), file_digest(path))
-    for path in files_under(PACKAGE_DIR):
-        add("package", str(path.relative_to(PACKAGE_DIR)), file_digest(path))
-    for path in files_under(book.root / "node_modules" / "minisearch" / "dist"):
-        add("vendor", str(path.relative_to(book.root)), file_digest(path))
+        add("input", str(path.relative_to(book.root)), _digest(path))
+    add("package", package_digest())
+    for path in _files_under(book.root / "node_modules" / "minisearch" / "dist"):
+        add("vendor", str(path.relative_to(book.root)), _digest(path))
     return digest.hexdigest()
 
 
 def tree_stamp(folder: Path) -> str:
     """A cheap fingerprint of a folder's files: relative path, size and mtime (ns) of each."""
     digest = hashlib.sha256()
-    for path in files_under(folder):
+    for path in _files_under(folder):
         stat = path.stat()
         digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
                       .encode())
