@@ -12,16 +12,21 @@ from pathlib import Path
 from bookbuild.errors import BuildError
 
 
-def _build(args: argparse.Namespace) -> int:
-    from bookbuild.build import build
-    from bookbuild.progress import Reporter
-
-    formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
+def _formats(option: str) -> tuple[str, ...]:
+    """The formats named by `--to` ("html,pdf"); an unknown one is an error."""
+    formats = tuple(f.strip() for f in option.split(",") if f.strip())
     unknown = set(formats) - {"html", "pdf"}
     if unknown:
         raise BuildError(f"unknown format(s) for --to: {', '.join(sorted(unknown))} "
                          "(choose html, pdf)")
-    build(Path(args.root), formats=formats, jobs=args.jobs, use_cache=not args.no_cache,
+    return formats
+
+
+def _build(args: argparse.Namespace) -> int:
+    from bookbuild.build import build
+    from bookbuild.progress import Reporter
+
+    build(Path(args.root), formats=_formats(args.to), jobs=args.jobs, use_cache=not args.no_cache,
           reporter=Reporter(quiet=args.quiet))
     return 0
 
@@ -67,12 +72,7 @@ def _clean(args: argparse.Namespace) -> int:
 def _preview(args: argparse.Namespace) -> int:
     from bookbuild.preview import preview
 
-    formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
-    unknown = set(formats) - {"html", "pdf"}
-    if unknown:
-        raise BuildError(f"unknown format(s) for --to: {', '.join(sorted(unknown))} "
-                         "(choose html, pdf)")
-    preview(Path(args.root), port=args.port, formats=formats)
+    preview(Path(args.root), port=args.port, formats=_formats(args.to))
     return 0
 
 

@@ -161,6 +161,15 @@ def chapters_from(texts: dict[str, str]) -> list[Chapter]:
     return chapters
 
 
+def test_unknown_output_format(book: Path):
+    before = snapshot(book / "_book")
+    for command in ("build", "preview"):
+        result = run(book, command, "--to", "html,epub")
+        assert result.code == 1
+        assert "unknown format(s) for --to: epub (choose html, pdf)" in result.err
+    assert snapshot(book / "_book") == before
+
+
 def test_unknown_reference_points_at_its_own_line():
     text = "# One\n\nSee @fig-a.\n\n![A](a.svg){#fig-a}\n\nAnd @fig-ab here, mail a@fig-ab.org.\n"
     chapters = chapters_from({"one.qmd": text})
