@@ -22,7 +22,7 @@ from typing import Any
 
 import nbformat
 
-from bookbuild import astcache, cache, rendercache, uptodate
+from bookbuild import cache, pandoc, rendercache, uptodate
 from bookbuild.citations import cite_book
 from bookbuild.colophon import PAGE as COLOPHON
 from bookbuild.colophon import colophon_markdown
@@ -161,12 +161,15 @@ def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
     texts = [w.markdown for w in woven]
     names = [str(run.doc.path) for run in runs]
     colophon = colophon_markdown(env)
+    parses = Memo(store)
+
+    def parse(text: str, what: str) -> dict[str, Any]:
+        return parses("parse", what, [pandoc.MARKDOWN, text],
+                      lambda: pandoc.markdown_to_ast(text, book.root, what))
+
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        parsed = list(pool.map(lambda text, what: astcache.parse(text, book.root, what, store),
-                               [*texts, colophon], [*names, "the colophon"]))
-    if store is not None:
-        astcache.prune(store, {digest for _ast, digest in parsed})
-    asts = [ast for ast, _digest in parsed]
+        asts = list(pool.map(parse, [*texts, colophon], [*names, "the colophon"]))
+    parses.prune()
     api = asts[0]["pandoc-api-version"]
     chapters = [
         Chapter(path=run.doc.path, page=page_name(run.doc.path), appendix=ref.appendix,
@@ -286,7 +289,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         else:
             rendered = True
             chapters, api = assemble(book, runs, woven, jobs, env,
-                                     None if isolated else book.root / astcache.FOLDER, memo)
+                                     None if isolated else book.root / rendercache.PARSES, memo)
             lap("pandoc")
             clean_stale_staging(output)
             staging = staging_dir(output)

@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,9 @@ class Dependencies:
     lines: dict[str, list[str]] = field(default_factory=dict)  # path -> regexes of lines read
 
 
+@cache
 def kernel_setup_source() -> str:
+    """The set-up cell's code (read once: every chapter's cache key includes it)."""
     return (PACKAGE_DIR / "kernel_setup.py").read_text("utf-8")
 
 
