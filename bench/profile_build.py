@@ -20,10 +20,10 @@ from pathlib import Path
 from nbclient import NotebookClient
 from traitlets.config import Config
 
-from bookbuild.build import chapter_defaults, needs_kernel
-from bookbuild.execute import KERNEL, build_notebook
-from bookbuild.project import load_book
-from bookbuild.qmd import read_qmd
+from bookbuild.commands.build import chapter_defaults, needs_kernel
+from bookbuild.config.project import load_book
+from bookbuild.execute.kernel import KERNEL, build_notebook
+from bookbuild.source.qmd import read_qmd
 
 PARTS = ("kernel start", "setup cell", "first code cell", "other cells", "inline values",
          "dependency report")

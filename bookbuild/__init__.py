@@ -5,4 +5,9 @@ Typst typesets the PDF. The sources stay valid Quarto; this package implements t
 thesis uses and rejects anything else with an error that names the file and line.
 """
 
+from pathlib import Path
+
 __version__ = "0.1.1"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+"""The installed `bookbuild` folder: its templates, assets and own code (hashed into cache keys)."""

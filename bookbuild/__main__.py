@@ -2,6 +2,6 @@
 
 import sys
 
-from bookbuild.cli import main
+from bookbuild.commands.cli import main
 
 sys.exit(main())

@@ -85,8 +85,8 @@ def axe_source() -> str:
 @pytest.fixture(scope="session")
 def fixture_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture book's HTML edition, built into a temporary folder."""
-    from bookbuild.build import build
-    from bookbuild.progress import Reporter
+    from bookbuild.commands.build import build
+    from bookbuild.commands.progress import Reporter
 
     output = tmp_path_factory.mktemp("browser-edition") / "_book"
     build(FIXTURE, formats=("html",), reporter=Reporter(quiet=True), output=output)

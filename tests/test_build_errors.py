@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from bookbuild_helpers import REPO, copy_book, run, run_process, snapshot
 
-from bookbuild import pandoc
-from bookbuild.crossref import Chapter, number_book, resolve_references
+from bookbuild.document import pandoc
+from bookbuild.document.chapter import Chapter
+from bookbuild.document.crossref import number_book, resolve_references
 from bookbuild.errors import BuildError
 
 pytestmark = pytest.mark.slow

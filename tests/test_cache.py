@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from bookbuild_helpers import FIXTURE, copy_book, executed, last_build, page, run, snapshot
 
-from bookbuild import cache
-from bookbuild.qmd import parse_qmd
+from bookbuild.execute import cache
+from bookbuild.source.qmd import parse_qmd
 
 DATA = "chapters/01-data.qmd"
 EXTRA = "chapters/a-extra.qmd"

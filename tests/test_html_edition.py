@@ -17,11 +17,11 @@ from urllib.parse import unquote, urldefrag
 
 import pytest
 
-from bookbuild import html as book_html
-from bookbuild import search
-from bookbuild.ast import Div, Span, Str
-from bookbuild.crossref import Chapter
+from bookbuild.document.ast import Div, Span, Str
+from bookbuild.document.chapter import Chapter
 from bookbuild.errors import BuildError
+from bookbuild.writers import html as book_html
+from bookbuild.writers import search
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "minibook"
@@ -68,8 +68,8 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from bookbuild.build import build
-    from bookbuild.progress import Reporter
+    from bookbuild.commands.build import build
+    from bookbuild.commands.progress import Reporter
 
     output = tmp_path_factory.mktemp("html-edition") / "_book"
     build(FIXTURE, formats=("html",), reporter=Reporter(quiet=True), output=output)
@@ -96,7 +96,7 @@ def _text(element: dict) -> str:
 # ---- navigation -----------------------------------------------------------------------------
 
 def test_sidebar_on_every_page_lists_every_chapter_once_and_marks_the_current_one(pages, order):
-    from bookbuild.project import load_book
+    from bookbuild.config.project import load_book
 
     expected = [Path(ref.path).with_suffix(".html").name for ref in load_book(FIXTURE).chapters]
     assert [p for p in order if p in expected] == expected
@@ -389,7 +389,7 @@ def test_on_this_page_appears_only_for_chapters_with_several_sections():
 # ---- preview --------------------------------------------------------------------------------
 
 def test_snapshot_sees_edits_and_new_files_but_not_the_builds_own_output(tmp_path):
-    from bookbuild.preview import changed, snapshot
+    from bookbuild.commands.preview import changed, snapshot
 
     (tmp_path / "chapters").mkdir()
     source = tmp_path / "chapters" / "a.qmd"
@@ -412,7 +412,7 @@ def test_preview_serves_the_edition_and_rebuilds_it_when_a_chapter_changes(tmp_p
     import time
     import urllib.request
 
-    from bookbuild.preview import preview
+    from bookbuild.commands.preview import preview
 
     root = tmp_path / "book"
     (root / "chapters").mkdir(parents=True)

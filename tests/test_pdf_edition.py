@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from bookbuild import pdf
-from bookbuild.ast import Str
-from bookbuild.build import build
+from bookbuild.commands.build import build
+from bookbuild.config.project import load_book
+from bookbuild.document.ast import Str
 from bookbuild.errors import BuildError
-from bookbuild.project import load_book
+from bookbuild.writers import fonts, pdf
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minibook"
 pypdf = pytest.importorskip("pypdf")
@@ -215,25 +215,25 @@ def test_pdf_stage_is_fast(built: tuple[Path, dict[str, float]]) -> None:
 
 
 def test_missing_cjk_package_names_the_font(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf, "_cjk_package_dir", lambda: None)
+    monkeypatch.setattr(fonts, "_cjk_package_dir", lambda: None)
     with pytest.raises(BuildError, match=r"Noto Sans SC.*justmytype-intl-cjk"):
-        pdf.cjk_font_dir()
+        fonts.cjk_font_dir()
 
 
 def test_empty_font_folder_names_the_font(monkeypatch: pytest.MonkeyPatch,
                                           tmp_path: Path) -> None:
-    monkeypatch.setattr(pdf, "_cjk_package_dir", lambda: tmp_path)
+    monkeypatch.setattr(fonts, "_cjk_package_dir", lambda: tmp_path)
     with pytest.raises(BuildError, match="Noto Sans SC") as info:
-        pdf.cjk_font_dir()
+        fonts.cjk_font_dir()
     assert str(tmp_path) in str(info.value)
 
 
 def test_unreadable_font_file_names_the_font(monkeypatch: pytest.MonkeyPatch,
                                              tmp_path: Path) -> None:
     (tmp_path / "NotoSansSC-Regular.ttf").write_bytes(b"not a font")
-    monkeypatch.setattr(pdf, "_cjk_package_dir", lambda: tmp_path)
+    monkeypatch.setattr(fonts, "_cjk_package_dir", lambda: tmp_path)
     with pytest.raises(BuildError, match="cannot read the CJK font 'Noto Sans SC'"):
-        pdf.cjk_font_dir()
+        fonts.cjk_font_dir()
 
 
 def test_image_without_alt_text_is_an_error() -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bookbuild.build import chapter_defaults
+from bookbuild.commands.build import chapter_defaults
+from bookbuild.config.project import load_book, quarto_schema
 from bookbuild.errors import BuildError
-from bookbuild.project import load_book, quarto_schema
-from bookbuild.qmd import CELL_OPTIONS, parse_qmd, read_qmd
+from bookbuild.source.qmd import CELL_OPTIONS, parse_qmd, read_qmd
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "minibook"

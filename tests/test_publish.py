@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from bookbuild_helpers import REPO, run, snapshot
 
-from bookbuild import build as build_module
-from bookbuild import publish
+from bookbuild.commands import build as build_module
 from bookbuild.errors import BuildError
+from bookbuild.state import publish
 
 CONFIG = """\
 project:

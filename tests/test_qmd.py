@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bookbuild.errors import BuildError
-from bookbuild.qmd import Cell, Markdown, find_inlines, parse_qmd
+from bookbuild.source.qmd import Cell, Markdown, find_inlines, parse_qmd
 
 P = Path("chapters/x.qmd")
 

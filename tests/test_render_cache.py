@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from bookbuild_helpers import FIXTURE, copy_book, last_build, pdf_text, run, snapshot
 
-from bookbuild.citations import citation_outline, is_note_style
-from bookbuild.pandoc import markdown_to_ast
-from bookbuild.rendercache import FOLDER
+from bookbuild.document.citations import citation_outline, is_note_style
+from bookbuild.document.pandoc import markdown_to_ast
+from bookbuild.state.memo import FOLDER
 
 DATA = "chapters/01-data.qmd"
 PROSE = "chapters/02-prose.qmd"

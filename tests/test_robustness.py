@@ -24,10 +24,10 @@ from bookbuild_helpers import REPO, last_build, pdf_text, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bookbuild import cache
-from bookbuild.ast import Space, Str, walk
-from bookbuild.crossref import Chapter, number_book, resolve_references
+from bookbuild.document.ast import Space, Str, walk
+from bookbuild.document.crossref import Chapter, number_book, resolve_references
 from bookbuild.errors import BuildError
+from bookbuild.execute import cache
 
 pytestmark = pytest.mark.slow
 

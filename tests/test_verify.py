@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bookbuild.build import build
-from bookbuild.progress import Reporter
-from bookbuild.verify import Row, verify
+from bookbuild.commands.build import build
+from bookbuild.commands.progress import Reporter
+from bookbuild.commands.verify import Row, verify
 
 pytestmark = pytest.mark.slow
 

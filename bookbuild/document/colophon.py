@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bookbuild.markdown_text import escape, pipe_table
+from bookbuild.source.markdown_text import escape, pipe_table
 
 PAGE = "colophon.qmd"
 

@@ -16,23 +16,32 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bookbuild import pandoc
-from bookbuild.ast import Node, RawBlock, RawInline, Str, copy_of, map_inlines, stringify, walk
-from bookbuild.crossref import Chapter
+from bookbuild import PACKAGE_DIR
+from bookbuild.config.project import Book
+from bookbuild.document import pandoc
+from bookbuild.document.ast import (
+    Node,
+    RawBlock,
+    RawInline,
+    Str,
+    copy_of,
+    map_inlines,
+    stringify,
+    walk,
+)
+from bookbuild.document.chapter import Chapter
 from bookbuild.errors import BuildError
-from bookbuild.formats import (
+from bookbuild.state.memo import Memo, chapter_inputs
+from bookbuild.writers.fonts import cjk_font_dir
+from bookbuild.writers.rewrites import (
     rendered_citations,
     rewrite_blocks,
     typst_callouts,
     typst_language_spans,
     typst_string,
 )
-from bookbuild.project import PACKAGE_DIR, Book
-from bookbuild.rendercache import Memo, chapter_inputs
 
-TEMPLATE = PACKAGE_DIR / "templates" / "thesis.typ"
-CJK_FONT = "Noto Sans SC"
-CJK_PACKAGE = "justmytype-intl-cjk"
+TEMPLATE = PACKAGE_DIR / "writers" / "templates" / "thesis.typ"
 # Both standards in one file: the typst wheel checks them together at compile time.
 PDF_STANDARDS = ("a-2b", "ua-1")
 # Between the front matter and chapter 1: contents and lists, then arabic page numbers.
@@ -45,36 +54,6 @@ TABLE_CJK_PT = 9.0
 TABLE_PAD_PT = 12.0
 TEXT_WIDTH_PT = (21.0 - 2 * 2.75) / 2.54 * 72
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
-
-
-def _cjk_package_dir() -> Path | None:
-    """Where `justmytype-intl-cjk` keeps Noto Sans SC, or None when it is not installed."""
-    try:
-        import justmytype_intl_cjk
-    except ImportError:
-        return None
-    return Path(justmytype_intl_cjk.__file__).parent / "fonts" / "ofl" / "notosanssc"
-
-
-def cjk_font_dir() -> Path:
-    """Folder holding Noto Sans SC; a `BuildError` naming the font when Typst cannot find it."""
-    folder = _cjk_package_dir()
-    if folder is None:
-        raise BuildError(f"the CJK font '{CJK_FONT}' is missing: install the '{CJK_PACKAGE}' "
-                         "package (run `make`); without it Chinese text would print as "
-                         "empty boxes")
-    if not any(folder.glob("NotoSansSC*.[ot]tf")):
-        raise BuildError(f"the CJK font '{CJK_FONT}' was not found in {folder}: reinstall "
-                         f"'{CJK_PACKAGE}'; without it Chinese text would print as empty boxes")
-    import typst
-
-    families = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
-                           font_paths=[str(folder)]).families()
-    if CJK_FONT not in families:
-        raise BuildError(f"Typst cannot read the CJK font '{CJK_FONT}' in {folder} "
-                         f"(found: {', '.join(families) or 'nothing'}); reinstall "
-                         f"'{CJK_PACKAGE}'")
-    return folder
 
 
 # ---- AST adaptations (each works on the PDF's own deep copy of a chapter) -----------------

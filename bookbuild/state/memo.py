@@ -21,9 +21,9 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bookbuild import pandoc
-from bookbuild.crossref import Chapter
-from bookbuild.uptodate import package_digest
+from bookbuild.document import pandoc
+from bookbuild.document.chapter import Chapter
+from bookbuild.state.edition import package_digest
 
 FOLDER = Path(".bookbuild") / "render"
 PARSES = Path(".bookbuild") / "ast"

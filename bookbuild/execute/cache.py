@@ -21,8 +21,8 @@ from typing import Any
 import nbformat
 
 from bookbuild import __version__
-from bookbuild.execute import Dependencies, effective_options, planned_cells
-from bookbuild.qmd import Document
+from bookbuild.execute.kernel import Dependencies, effective_options, planned_cells
+from bookbuild.source.qmd import Document
 
 FREEZE_DIR = "_freeze"
 LOCK_FILE = "requirements.lock"

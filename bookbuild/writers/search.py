@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bookbuild.ast import Node
-from bookbuild.crossref import Chapter
+from bookbuild.document.ast import Node
+from bookbuild.document.chapter import Chapter
 
 GLOBAL_NAME = "BOOK_SEARCH_DOCUMENTS"
 SECTION_LEVELS = (1, 2, 3)  # deeper headings stay part of their parent section

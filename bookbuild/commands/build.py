@@ -22,36 +22,38 @@ from typing import Any
 
 import nbformat
 
-from bookbuild import cache, pandoc, rendercache, uptodate
-from bookbuild.citations import cite_book
-from bookbuild.colophon import PAGE as COLOPHON
-from bookbuild.colophon import colophon_markdown
-from bookbuild.crossref import (
-    Chapter,
+from bookbuild.commands.progress import Reporter
+from bookbuild.config.project import Book, load_book
+from bookbuild.document import pandoc
+from bookbuild.document.chapter import Chapter
+from bookbuild.document.citations import cite_book
+from bookbuild.document.colophon import PAGE as COLOPHON
+from bookbuild.document.colophon import colophon_markdown
+from bookbuild.document.crossref import (
     bibliography_keys,
     check_attrs,
     number_book,
     resolve_references,
 )
-from bookbuild.environment import describe
+from bookbuild.document.environment import describe
+from bookbuild.document.provenance import provenance
 from bookbuild.errors import BuildError
-from bookbuild.execute import (
+from bookbuild.execute import cache
+from bookbuild.execute.kernel import (
     build_notebook,
     dependencies_of,
     execute_notebook,
     planned_cells,
 )
-from bookbuild.formats import hoist_callout_titles
-from bookbuild.html import page_name, write_html
-from bookbuild.pdf import compile_pdf, typst_source
-from bookbuild.progress import Reporter
-from bookbuild.project import Book, load_book
-from bookbuild.provenance import provenance
-from bookbuild.publish import build_lock, clean_stale_staging, publish, staging_dir
-from bookbuild.qmd import Document, read_qmd
-from bookbuild.rendercache import Memo
-from bookbuild.weave import Woven, weave
-from bookbuild.webfont import write_webfont
+from bookbuild.execute.weave import Woven, weave
+from bookbuild.source.qmd import Document, read_qmd
+from bookbuild.state import edition
+from bookbuild.state.memo import FOLDER, PARSES, Memo
+from bookbuild.state.publish import build_lock, clean_stale_staging, publish, staging_dir
+from bookbuild.writers.html import page_name, write_html
+from bookbuild.writers.pdf import compile_pdf, typst_source
+from bookbuild.writers.rewrites import hoist_callout_titles
+from bookbuild.writers.webfont import write_webfont
 
 FORMATS = ("html", "pdf")
 
@@ -280,16 +282,16 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                  for r, w in zip(runs, woven, strict=True)]
         key = None
         if not isolated and use_cache:  # even after executing: outputs may be unchanged
-            key = uptodate.edition_key(book, state, files, env, formats)
-        memo = Memo(None if isolated else book.root / rendercache.FOLDER)
-        if key is not None and uptodate.is_current(book.root, key, output):
+            key = edition.edition_key(book, state, files, env, formats)
+        memo = Memo(None if isolated else book.root / FOLDER)
+        if key is not None and edition.is_current(book.root, key, output):
             _write_files(files, book.root)  # figures/ as the edition has them, if deleted
             lap("check")
             rendered = False
         else:
             rendered = True
             chapters, api = assemble(book, runs, woven, jobs, env,
-                                     None if isolated else book.root / rendercache.PARSES, memo)
+                                     None if isolated else book.root / PARSES, memo)
             lap("pandoc")
             clean_stale_staging(output)
             staging = staging_dir(output)
@@ -304,13 +306,13 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                     json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                     "utf-8")
                 if not isolated:
-                    uptodate.forget(book.root)
+                    edition.forget(book.root)
                 publish(staging, output)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             if not isolated:
-                uptodate.remember(book.root, key or uptodate.edition_key(
+                edition.remember(book.root, key or edition.edition_key(
                     book, state, files, env, formats), output)
             lap("publish")
     report = BuildReport(output, runs, timings, kernels, time.perf_counter() - start, rendered,

@@ -20,7 +20,6 @@ import yaml
 from bookbuild.errors import BuildError
 
 log = logging.getLogger("bookbuild")
-PACKAGE_DIR = Path(__file__).resolve().parent
 
 CONFIG_NAME = "_quarto.yml"
 
@@ -44,7 +43,7 @@ _HONOURED_FRONT_MATTER = {"execute"}
 @cache
 def quarto_schema() -> dict[str, Any]:
     """Option names accepted by Quarto's YAML schema (a pinned snapshot, see its `about`)."""
-    text = (PACKAGE_DIR / "quarto_schema.json").read_text("utf-8")
+    text = (Path(__file__).with_name("quarto_schema.json")).read_text("utf-8")
     return json.loads(text)
 
 

@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from bookbuild.project import PACKAGE_DIR, Book
+from bookbuild import PACKAGE_DIR
+from bookbuild.config.project import Book
 
 STATE = Path(".bookbuild") / "edition.json"
 

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 import nbformat
 
 from bookbuild.errors import BuildError
-from bookbuild.project import PACKAGE_DIR
-from bookbuild.qmd import Cell, Document, Markdown, find_inlines
+from bookbuild.source.qmd import Cell, Document, Markdown, find_inlines
 
 if TYPE_CHECKING:
     from nbclient.exceptions import CellExecutionError
@@ -41,7 +40,7 @@ class Dependencies:
 @cache
 def kernel_setup_source() -> str:
     """The set-up cell's code (read once: every chapter's cache key includes it)."""
-    return (PACKAGE_DIR / "kernel_setup.py").read_text("utf-8")
+    return (Path(__file__).with_name("kernel_setup.py")).read_text("utf-8")
 
 
 def effective_options(cell: Cell, defaults: dict[str, Any]) -> dict[str, Any]:

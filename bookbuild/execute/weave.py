@@ -19,9 +19,9 @@ from typing import Any
 import nbformat
 
 from bookbuild.errors import BuildError
-from bookbuild.execute import effective_options, inline_values
-from bookbuild.markdown_text import attribute, escape, pipe_table
-from bookbuild.qmd import _INLINE, Cell, Document, Markdown, find_inlines, prose_lines
+from bookbuild.execute.kernel import effective_options, inline_values
+from bookbuild.source.markdown_text import attribute, escape, pipe_table
+from bookbuild.source.qmd import _INLINE, Cell, Document, Markdown, find_inlines, prose_lines
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

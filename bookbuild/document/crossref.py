@@ -9,40 +9,26 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bookbuild.ast import Link, Node, Space, Span, Str, attr_of, map_inlines, stringify, walk
+from bookbuild.document.ast import (
+    Link,
+    Node,
+    Space,
+    Span,
+    Str,
+    attr_of,
+    map_inlines,
+    stringify,
+    walk,
+)
+from bookbuild.document.chapter import Chapter, Target
 from bookbuild.errors import BuildError
 
 KINDS = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation"}
 _EQ_LABEL = re.compile(r"^\{#(eq-[\w-]+)\}$")
 _BIB_KEY = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,")
-
-
-@dataclass
-class Chapter:
-    """One chapter's AST and where it sits in the book."""
-
-    path: Path                 # source, relative to the root
-    page: str                  # HTML file name in the edition
-    appendix: bool
-    part: str | None
-    source: str                # the .qmd text, for locating errors
-    blocks: list[Node]
-    number: str | None = None  # "3", "A" or None when unnumbered
-    title: str = ""
-    title_id: str = ""
-    sections: list[tuple[int, str, str, str]] = field(default_factory=list)  # level,id,num,title
-
-
-@dataclass(frozen=True)
-class Target:
-    kind: str        # fig, tbl, sec, eq
-    number: str      # "3.2"; "" when unnumbered
-    page: str
-    text: str        # what a reference shows
 
 
 def _line_of(source: str, needle: str) -> int | None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from bookbuild import pandoc
+from bookbuild.document import pandoc
 
 # The packages whose versions the colophon and provenance record.
 RECORDED = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pingouin",

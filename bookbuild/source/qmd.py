@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bookbuild.config.project import check_front_matter, load_yaml, quarto_schema
 from bookbuild.errors import BuildError
-from bookbuild.project import check_front_matter, load_yaml, quarto_schema
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
 _ENGINE = re.compile(r"^\{(?P<engine>[A-Za-z0-9_+-]+)(?P<rest>[^}]*)\}$")

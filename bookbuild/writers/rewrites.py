@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bookbuild.ast import Div, Node, RawBlock, Str, copy_of, map_inlines, stringify, walk
+from bookbuild.document.ast import Div, Node, RawBlock, Str, copy_of, map_inlines, stringify, walk
 
 CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
 CALLOUT_TITLES = {kind: kind.capitalize() for kind in CALLOUT_KINDS}

@@ -18,11 +18,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bookbuild import pandoc
-from bookbuild.ast import Div, Node, walk
-from bookbuild.crossref import Chapter
+from bookbuild.document import pandoc
+from bookbuild.document.ast import Div, Node, walk
+from bookbuild.document.chapter import Chapter
 from bookbuild.errors import BuildError
-from bookbuild.rendercache import Memo
+from bookbuild.state.memo import Memo
 
 _NOTE_STYLE = re.compile(r"<style\b[^>]*\bclass\s*=\s*[\"']note[\"']")
 

@@ -12,7 +12,7 @@ import io
 import re
 from pathlib import Path
 
-from bookbuild.pdf import cjk_font_dir
+from bookbuild.writers.fonts import cjk_font_dir
 
 FAMILY = "Noto Sans SC (subset)"
 FONT_FILE = "assets/fonts/noto-sans-sc-subset.woff2"

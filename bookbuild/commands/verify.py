@@ -20,11 +20,11 @@ from typing import Any
 
 import nbformat
 
-from bookbuild import cache
-from bookbuild.build import build
-from bookbuild.progress import Reporter
-from bookbuild.project import load_book
-from bookbuild.qmd import read_qmd
+from bookbuild.commands.build import build
+from bookbuild.commands.progress import Reporter
+from bookbuild.config.project import load_book
+from bookbuild.execute import cache
+from bookbuild.source.qmd import read_qmd
 
 MANIFEST = Path("data/raw/SHA256SUMS")
 

@@ -18,17 +18,18 @@ from string import Template
 from typing import Any
 from urllib.parse import quote
 
-from bookbuild import pandoc
-from bookbuild.ast import Node, copy_of, ids_in, stringify, walk
-from bookbuild.crossref import Chapter
+from bookbuild import PACKAGE_DIR
+from bookbuild.config.project import Book
+from bookbuild.document import pandoc
+from bookbuild.document.ast import Node, copy_of, ids_in, stringify, walk
+from bookbuild.document.chapter import Chapter
 from bookbuild.errors import BuildError
-from bookbuild.formats import header_ids, html_callouts, relink
-from bookbuild.project import PACKAGE_DIR, Book
-from bookbuild.rendercache import Memo, chapter_inputs
-from bookbuild.search import chapter_documents, index_script
+from bookbuild.state.memo import Memo, chapter_inputs
+from bookbuild.writers.rewrites import header_ids, html_callouts, relink
+from bookbuild.writers.search import chapter_documents, index_script
 
-TEMPLATES = PACKAGE_DIR / "templates"
-ASSETS = PACKAGE_DIR / "assets"
+TEMPLATES = PACKAGE_DIR / "writers" / "templates"
+ASSETS = PACKAGE_DIR / "writers" / "assets"
 SEARCH_LIBRARY = ("minisearch", "dist/umd/index.js", "LICENSE.txt")  # npm package, files
 PAGE_TOC_MIN_ENTRIES = 3  # shorter chapters get no "On this page" list
 

@@ -23,8 +23,8 @@ def _formats(option: str) -> tuple[str, ...]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from bookbuild.build import build
-    from bookbuild.progress import Reporter
+    from bookbuild.commands.build import build
+    from bookbuild.commands.progress import Reporter
 
     build(Path(args.root), formats=_formats(args.to), jobs=args.jobs, use_cache=not args.no_cache,
           reporter=Reporter(quiet=args.quiet))
@@ -32,9 +32,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from bookbuild.build import plan
-    from bookbuild.project import load_book
-    from bookbuild.qmd import read_qmd
+    from bookbuild.commands.build import plan
+    from bookbuild.config.project import load_book
+    from bookbuild.source.qmd import read_qmd
 
     book = load_book(Path(args.root))
     runs = plan(book, [read_qmd(book.root, r.path) for r in book.chapters], use_cache=True)
@@ -52,8 +52,8 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from bookbuild.progress import Reporter
-    from bookbuild.verify import format_table, verify
+    from bookbuild.commands.progress import Reporter
+    from bookbuild.commands.verify import format_table, verify
 
     rows = verify(Path(args.root), jobs=args.jobs, reporter=Reporter(quiet=args.quiet))
     shown = rows if args.all else [r for r in rows if not r.ok] or rows[:0]
@@ -70,7 +70,7 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from bookbuild.preview import preview
+    from bookbuild.commands.preview import preview
 
     preview(Path(args.root), port=args.port, formats=_formats(args.to))
     return 0

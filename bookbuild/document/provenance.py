@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bookbuild.project import Book
+from bookbuild.config.project import Book
 
 MANIFEST_VERSION = 1
 

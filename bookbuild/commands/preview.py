@@ -17,8 +17,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from bookbuild import PACKAGE_DIR
+from bookbuild.config.project import load_book
 from bookbuild.errors import BuildError
-from bookbuild.project import PACKAGE_DIR, load_book
 
 # Folders the build writes or that never hold sources (names, anywhere in the tree).
 IGNORED_DIRS = {"_book", "_freeze", ".bookbuild", ".venv", "node_modules", "figures",
@@ -94,8 +95,8 @@ def preview(root: Path, port: int = 4173, formats: tuple[str, ...] = ("html",),
             interval: float = 1.0, stop: threading.Event | None = None,
             log: Callable[[str], None] = print) -> None:
     """Build once, serve the edition at http://127.0.0.1:`port`/, rebuild on every change."""
-    from bookbuild.build import build
-    from bookbuild.progress import Reporter
+    from bookbuild.commands.build import build
+    from bookbuild.commands.progress import Reporter
 
     book = load_book(root)
 
@@ -116,7 +117,8 @@ def preview(root: Path, port: int = 4173, formats: tuple[str, ...] = ("html",),
     log(f"serving {book.output_dir.name}/ at http://127.0.0.1:{server.server_address[1]}/ "
         "(Ctrl-C stops)")
     try:
-        watch([book.root, PACKAGE_DIR / "templates", PACKAGE_DIR / "assets"], rebuild,
+        watch([book.root, PACKAGE_DIR / "writers" / "templates",
+               PACKAGE_DIR / "writers" / "assets"], rebuild,
               interval, stop)
     finally:
         server.shutdown()

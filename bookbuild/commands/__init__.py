@@ -1,0 +1,1 @@
+"""Commands: `thesis build | status | verify | preview | clean`, and the progress they report."""

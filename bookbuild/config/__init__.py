@@ -1,0 +1,1 @@
+"""Configuration: `_quarto.yml` read into a `Book`, options checked against Quarto's schema."""

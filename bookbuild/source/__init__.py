@@ -1,0 +1,1 @@
+"""Sources: `.qmd` files parsed into front matter, markdown, cells and inline expressions."""
