@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bookbuild.config.project import quarto_schema
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "_book"
 CHAPTER_FILES = [
@@ -165,7 +167,7 @@ def test_the_thesis_says_its_survey_data_are_simulated() -> None:
 
 
 def test_sources_use_only_options_quarto_accepts() -> None:
-    schema = yaml.safe_load((ROOT / "bookbuild" / "quarto_schema.json").read_text())
+    schema = quarto_schema()
     config = yaml.safe_load((ROOT / "_quarto.yml").read_text())
     assert set(config["project"]) <= set(schema["project_keys"])
     assert set(config["book"]) <= set(schema["book_keys"])
