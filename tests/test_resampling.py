@@ -1,0 +1,106 @@
+"""analysis.resampling: cluster-bootstrap intervals against a plain loop that pools villages."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import resampling
+
+
+def _clustered(seed: int = 3, n_villages: int = 8, per_village: int = 30) -> pd.DataFrame:
+    """Households in villages with a village effect, two groups, a few missing values."""
+    rng = np.random.default_rng(seed)
+    village = np.repeat([f"V{i}" for i in range(n_villages)], per_village)
+    effect = np.repeat(rng.normal(0, 1, n_villages), per_village)
+    group = rng.choice(["a", "b"], len(village))
+    value = 3 + effect + (group == "b") * 0.5 + rng.normal(0, 1, len(village))
+    value[rng.choice(len(village), 5, replace=False)] = np.nan
+    return pd.DataFrame({"village": village, "group": group, "value": value})
+
+
+def _loop_bootstrap(data, statistic, n_resamples, seed, group=None):
+    """Independent reference: draw villages, concatenate their rows, compute, take percentiles."""
+    data = data.dropna(subset=["value"])
+    labels = sorted(data["village"].unique())
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(labels), size=(n_resamples, len(labels)))
+    by_village = {v: part for v, part in data.groupby("village")}
+    results = {}
+    for b in range(n_resamples):
+        pooled = pd.concat([by_village[labels[i]] for i in draws[b]])
+        parts = pooled.groupby(group) if group else [("all", pooled)]
+        for key, part in parts:
+            results.setdefault(key, []).append(getattr(part["value"], statistic)())
+    return {key: np.percentile(values, [2.5, 97.5]) for key, values in results.items()}
+
+
+@pytest.mark.parametrize("statistic", ["mean", "median"])
+def test_interval_equals_a_loop_over_resampled_villages(statistic):
+    data = _clustered()
+    interval = resampling.cluster_interval(data, value="value", cluster="village",
+                                           statistic=statistic, n_resamples=300, seed=11)
+    low, high = _loop_bootstrap(data, statistic, 300, 11)["all"]
+    assert interval.ci_low == pytest.approx(low)
+    assert interval.ci_high == pytest.approx(high)
+    assert interval.estimate == pytest.approx(getattr(data["value"].dropna(), statistic)())
+    assert interval.n == data["value"].notna().sum()
+    assert interval.n_clusters == 8
+
+
+def test_grouped_intervals_share_draws_and_match_the_loop():
+    data = _clustered()
+    table = resampling.grouped_intervals(data, value="value", group="group", cluster="village",
+                                         n_resamples=300, seed=5).set_index("group")
+    reference = _loop_bootstrap(data, "mean", 300, 5, group="group")
+    for key in ("a", "b"):
+        assert table.loc[key, ["ci_low", "ci_high"]].tolist() == pytest.approx(reference[key])
+        part = data.loc[data["group"] == key, "value"].dropna()
+        assert table.loc[key, "estimate"] == pytest.approx(part.mean())
+        assert table.loc[key, "n"] == len(part)
+
+
+def test_same_seed_same_interval_other_seed_other_interval():
+    data = _clustered()
+    first = resampling.cluster_interval(data, value="value", cluster="village")
+    again = resampling.cluster_interval(data, value="value", cluster="village")
+    other = resampling.cluster_interval(data, value="value", cluster="village", seed=1)
+    assert first == again
+    assert (first.ci_low, first.ci_high) != (other.ci_low, other.ci_high)
+
+
+def test_clustering_widens_the_interval_when_villages_differ():
+    data = _clustered(per_village=60)
+    clustered = resampling.cluster_interval(data, value="value", cluster="village")
+    households = resampling.cluster_interval(data.assign(hh=range(len(data))), value="value",
+                                             cluster="hh")
+    assert clustered.ci_high - clustered.ci_low > 2 * (households.ci_high - households.ci_low)
+    # with one household per cluster it is the ordinary bootstrap: close to mean +- 1.96 se
+    values = data["value"].dropna()
+    half = 1.96 * values.std(ddof=1) / np.sqrt(len(values))
+    assert households.ci_high - households.ci_low == pytest.approx(2 * half, rel=0.1)
+
+
+def test_line_band_equals_a_loop_of_refitted_lines():
+    rng = np.random.default_rng(2)
+    x = rng.uniform(20, 60, 40)
+    y = 1 + 0.05 * x + rng.normal(0, 0.5, 40)
+    grid = np.linspace(20, 60, 5)
+    band = resampling.line_band(x, y, grid, n_resamples=250, seed=9)
+    draws = np.random.default_rng(9).integers(0, 40, size=(250, 40))
+    lines = np.array([np.polyval(np.polyfit(x[d], y[d], 1), grid) for d in draws])
+    np.testing.assert_allclose(band["ci_low"], np.percentile(lines, 2.5, axis=0))
+    np.testing.assert_allclose(band["ci_high"], np.percentile(lines, 97.5, axis=0))
+    np.testing.assert_allclose(band["estimate"], np.polyval(np.polyfit(x, y, 1), grid))
+    assert (band["ci_low"] < band["estimate"]).all() and (band["estimate"] < band["ci_high"]).all()
+
+
+def test_bad_arguments_are_refused_with_a_message():
+    data = _clustered()
+    with pytest.raises(ValueError, match="statistic must be one of"):
+        resampling.cluster_interval(data, value="value", cluster="village", statistic="mode")
+    with pytest.raises(KeyError, match="missing column"):
+        resampling.cluster_interval(data, value="income", cluster="village")
+    with pytest.raises(ValueError, match="at least 2 clusters"):
+        resampling.cluster_interval(data.assign(village="V0"), value="value", cluster="village")
+    with pytest.raises(ValueError, match="level"):
+        resampling.cluster_interval(data, value="value", cluster="village", level=95)
