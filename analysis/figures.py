@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
-from analysis import inference, public, scales
+from analysis import inference, public, resampling, scales
 from analysis.style import (
     FIGURE_HEIGHT_IN,
     FIGURE_WIDTH_IN,
@@ -70,6 +73,20 @@ class FigureResult:
         with house_style():
             self.figure.savefig(buffer, format="svg", metadata=SVG_METADATA)
         return buffer.getvalue()
+
+    def row(self, layer: str, **where: object) -> pd.Series:
+        """The one row of ``data`` in ``layer`` whose columns equal ``where`` (for the prose).
+
+        ``result.row("median", status="marginal", year=2019)["ci_high"]`` is the number the
+        figure draws, so the text quotes exactly what the reader sees.
+        """
+        mask = self.data["layer"] == layer if "layer" in self.data else True
+        for column, value in where.items():
+            mask = mask & (self.data[column] == value)
+        rows = self.data[mask]
+        if len(rows) != 1:
+            raise KeyError(f"{len(rows)} rows of layer {layer!r} match {where!r}; need one")
+        return rows.iloc[0]
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
         """Jupyter display: the SVG plus the plotted data as CSV; closes the figure after."""
@@ -278,104 +295,264 @@ def lankao_incidence(data_dir: Path | str | None = None) -> FigureResult:
 # --------------------------------------------------------------------------------------------
 
 
-def income_change(hh: pd.DataFrame) -> FigureResult:
-    """Median per-capita income in 2014 and 2019 by registration status (simulated data)."""
-    table = inference.income_change_by_status(hh)
-    data = pd.DataFrame(
-        [
-            {"status": row.group, "year": year, "median_income_yuan": value, "n": row.n}
-            for row in table.itertuples()
-            for year, value in ((2014, row.median_2014_yuan), (2019, row.median_2019_yuan))
-        ]
+STATUS_COLOURS = dict(
+    zip(inference.STATUS_ORDER, palette(len(inference.STATUS_ORDER)), strict=True)
+)
+"""One colour per registration status, the same in every figure."""
+ROLE_COLOURS = dict(zip(inference.ROLE_ORDER, palette(len(inference.ROLE_ORDER)), strict=True))
+YEAR_COLOURS = {2014: GREY, 2019: OKABE_ITO["blue"]}
+INTERVAL_COLOUR = "black"
+POINT_SIZE = 7
+POINT_ALPHA = 0.35
+
+
+def _codebook_label(file: str, var: str, width: int = 60) -> str:
+    """The codebook's English question for ``var``, without its parenthetical note, wrapped."""
+    from analysis import codebook
+
+    text = codebook.load_codebook().column(file, var)["question_en"].split(" (")[0]
+    return _wrap(text, width)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Wrap ``text`` on spaces at ``width`` characters; words are never cut."""
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+def _jitter(n: int, half_width: float) -> np.ndarray:
+    """Seeded horizontal offsets for strip plots (seaborn's own strip jitter is not seeded)."""
+    return np.random.default_rng(resampling.SEED).uniform(-half_width, half_width, n)
+
+
+def _summary(table: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """Interval rows for a figure's data: the layer name first, the method last."""
+    rows = table.rename(columns={"n_clusters": "n_villages"})
+    return rows.assign(layer=layer, method=resampling.method_note())
+
+
+def _with_layer(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
+    return frame.assign(layer=layer)
+
+
+def _stack(*parts: pd.DataFrame) -> pd.DataFrame:
+    """One tidy frame from a figure's layers, ``layer`` as the first column."""
+    data = pd.concat(parts, ignore_index=True)
+    counts = [c for c in ("hh_id", "staff_id", "year", "n", "n_villages") if c in data.columns]
+    data = data.astype(dict.fromkeys(counts, "Int64"))  # whole numbers stay whole beside blanks
+    return data[["layer", *[c for c in data.columns if c != "layer"]]]
+
+
+def _strip(ax: Axes, positions: np.ndarray, values: np.ndarray, hue: pd.Series,
+           colours: Mapping[object, str], half_width: float = 0.16) -> None:
+    """Every observation as a faint, seeded-jittered dot."""
+    sns.scatterplot(x=positions + _jitter(len(positions), half_width), y=values, hue=hue,
+                    palette=dict(colours), s=POINT_SIZE, alpha=POINT_ALPHA, linewidth=0,
+                    legend=False, ax=ax)
+
+
+def _boxes(ax: Axes, data: pd.DataFrame, x: str, order: list[str],
+           colours: Mapping[str, str], width: float, **options: object) -> None:
+    """Outline box plots (no fliers: every point is drawn as a dot anyway), one per group."""
+    with warnings.catch_warnings():
+        # seaborn 0.13.2 passes ``vert`` to Axes.bxp, deprecated since matplotlib 3.10
+        warnings.filterwarnings("ignore", message=".*vert: bool", category=DeprecationWarning)
+        sns.boxplot(data=data, x=x, y="value", order=order, hue=x, hue_order=order,
+                    palette=dict(colours), fill=False, showfliers=False, dodge=False,
+                    width=width, linewidth=0.9, legend=False, ax=ax, **options)
+
+
+def _intervals(ax: Axes, positions: np.ndarray, table: pd.DataFrame, marker: str = "D") -> None:
+    """Estimates as markers with their interval as a vertical bar."""
+    estimate = table["estimate"].to_numpy()
+    below, above = estimate - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - estimate
+    ax.errorbar(positions, estimate, yerr=[below, above],
+                fmt=marker, color=INTERVAL_COLOUR, markersize=4.5, capsize=3, elinewidth=1.3,
+                zorder=5)
+
+
+def _interval_handle(statistic: str) -> Line2D:
+    return Line2D([], [], color=INTERVAL_COLOUR, marker="D", markersize=4.5,
+                  label=f"{statistic}, {resampling.LEVEL:.0%} CI (villages resampled)")
+
+
+def _dot_handle(colour: str, label: str) -> Line2D:
+    return Line2D([], [], color=colour, marker="o", linestyle="", markersize=4, label=label)
+
+
+def _log_ticks(ax: Axes, low: float, high: float, candidates: tuple[float, ...],
+               formatter: str = "{:g}") -> None:
+    ax.set_yscale("log")
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ticks = [t for t in candidates if low / 1.5 <= t <= high * 1.5]
+    ax.set_yticks(ticks, [formatter.format(t) for t in ticks])
+
+
+def _households(hh: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
+    """``hh_id``, ``village`` and ``status`` (as text) plus the renamed ``columns``."""
+    frame = pd.DataFrame(
+        {
+            "hh_id": hh.get("hh_id", hh.index),
+            "village": hh["village"].astype(str),
+            "status": hh["status"].astype(str),
+        }
     )
+    for new, old in columns.items():
+        frame[new] = hh[old].astype("float64").to_numpy()
+    return frame.reset_index(drop=True)
+
+
+def _status_order(statuses: pd.Series) -> list[str]:
+    return [s for s in inference.STATUS_ORDER if s in set(statuses)]
+
+
+def income_change(hh: pd.DataFrame) -> FigureResult:
+    """Per-capita income 2014 and 2019 by registration status: every household, and the
+    medians with village-cluster bootstrap intervals (simulated data)."""
+    wide = _households(hh, {"2014": "income_2014", "2019": "income_2019"})
+    long = wide.melt(id_vars=["hh_id", "village", "status"], value_vars=["2014", "2019"],
+                     var_name="year", value_name="value").dropna(subset=["value"])
+    long["year"] = long["year"].astype(int)
+    order = _status_order(long["status"])
+    long["status"] = pd.Categorical(long["status"], categories=order)
+    long = long.sort_values(["status", "year", "hh_id"], ignore_index=True)
+    table = resampling.grouped_intervals(long, value="value", group=["status", "year"],
+                                         cluster="village", statistic="median")
+    offsets = {2014: -0.2, 2019: 0.2}
     with house_style():
-        fig, (ax,) = _figure()
-        for (status, part), colour in zip(
-            data.groupby("status", sort=False), palette(data["status"].nunique()), strict=True
-        ):
-            n = int(part["n"].iloc[0])
-            ax.plot(
-                part["year"],
-                part["median_income_yuan"],
-                marker="o",
-                color=colour,
-                label=f"{status} (n = {n})",
-            )
-        ax.set_xticks([2014, 2019])
-        ax.set_xlim(2013, 2020)
-        ax.set_xlabel("Survey reference year")
-        ax.set_ylabel("Median per-capita net income (yuan per year)")
-        ax.legend(title="Status", loc="upper left")
+        fig, (ax,) = _figure(height=3.8)
+        positions = long["status"].cat.codes.to_numpy() + long["year"].map(offsets).to_numpy()
+        _strip(ax, positions, long["value"].to_numpy(), long["year"], YEAR_COLOURS, 0.12)
+        centres = table["status"].cat.codes.to_numpy() + table["year"].map(offsets).to_numpy()
+        for code in range(len(order)):
+            pair = table[table["status"].cat.codes == code]
+            ax.plot(centres[pair.index], pair["estimate"], color=GREY, linewidth=1, zorder=4)
+        _intervals(ax, centres, table)
+        sizes = wide.groupby("status").size()
+        ax.set_xticks(range(len(order)), [f"{s}\n(n = {sizes[s]})" for s in order])
+        _log_ticks(ax, long["value"].min(), long["value"].max(),
+                   (500, 1000, 2000, 3000, 5000, 10000, 20000, 30000, 50000), "{:,.0f}")
+        ax.set_xlabel(_codebook_label("households", "status"))
+        ax.set_ylabel(_wrap("Per-capita annual net income (yuan per person, log scale)", 36))
+        ax.legend(handles=[_dot_handle(YEAR_COLOURS[2014], "household, 2014"),
+                           _dot_handle(YEAR_COLOURS[2019], "household, 2019"),
+                           _interval_handle("median")],
+                  loc="upper left", fontsize=7)
         _note(ax, SIMULATED_NOTE)
+        data = _stack(_with_layer(long.assign(status=long["status"].astype(str)), "household"),
+                      _summary(table.assign(status=table["status"].astype(str)), "median"))
         result = _result(fig, data)
     return result
 
 
+def _village_labels(villages: list[str]) -> dict[str, str]:
+    from analysis import codebook
+
+    lookup = codebook.load_codebook().villages()
+    return {v: f"{v}\n(poor)" if lookup.get(v, {}).get("poor_village") else v for v in villages}
+
+
 def precision_by_status(hh: pd.DataFrame) -> FigureResult:
-    """Box plots of the precision score (1-5) by registration status (simulated data)."""
+    """Precision score by status: households with box plots and means with village-cluster
+    bootstrap intervals (left), and the mean of each status in each village (right)."""
     scored = inference.with_scores(hh, ["precision"])
-    data = (
-        pd.DataFrame(
-            {
-                "hh_id": scored["hh_id"],
-                "status": scored["status"].astype(str),
-                "precision": scored["precision"].astype("float64"),
-            }
-        )
-        .dropna(subset=["precision"])
-        .reset_index(drop=True)
+    households = _households(scored, {"value": "precision"}).dropna(subset=["value"])
+    order = _status_order(households["status"])
+    households["status"] = pd.Categorical(households["status"], categories=order)
+    households = households.sort_values(["status", "hh_id"], ignore_index=True)
+    table = resampling.grouped_intervals(households, value="value", group="status",
+                                         cluster="village")
+    villages = sorted(households["village"].unique())
+    means = (
+        households.groupby(["village", "status"], observed=True)["value"]
+        .agg(estimate="mean", n="size")
+        .reset_index()
     )
-    order = [s for s in inference.STATUS_ORDER if s in set(data["status"])]
-    groups = [data.loc[data["status"] == s, "precision"].to_numpy() for s in order]
     with house_style():
-        fig, (ax,) = _figure()
-        ax.boxplot(
-            groups,
-            tick_labels=[f"{s}\n(n = {len(g)})" for s, g in zip(order, groups, strict=True)],
-            widths=0.5,
-            medianprops={"color": OKABE_ITO["vermillion"]},
-            flierprops={"markersize": 3, "markeredgecolor": GREY},
+        fig = Figure(figsize=(FIGURE_WIDTH_IN, 3.9), layout="constrained")
+        left, right = fig.subplots(1, 2, sharey=True, width_ratios=[1, 1.25])
+        codes = households["status"].cat.codes.to_numpy()
+        _boxes(left, households, "status", order, STATUS_COLOURS, 0.55)
+        _strip(left, codes.astype(float), households["value"].to_numpy(),
+               households["status"].astype(str), STATUS_COLOURS)
+        _intervals(left, np.arange(len(order)), table)
+        left.set_xticks(range(len(order)), [
+            f"{_wrap(s, 9)}\n(n = {n})" for s, n in zip(order, table["n"], strict=True)
+        ], fontsize=7)
+        left.set_xlabel(_codebook_label("households", "status", 24))
+        left.set_ylabel("Precision score (mean of 6 items, 1-5)")
+        left.set_ylim(0.8, 5.2)
+        left.legend(handles=[_interval_handle("mean")], loc="lower left", fontsize=6.5)
+        step = 0.6 / len(order)
+        village_x = means["village"].map({v: i for i, v in enumerate(villages)}).to_numpy()
+        status_offset = (means["status"].cat.codes.to_numpy() - (len(order) - 1) / 2) * step
+        sns.scatterplot(x=village_x + status_offset, y=means["estimate"], hue=means["status"],
+                        style=means["status"], hue_order=order, style_order=order,
+                        palette=STATUS_COLOURS, s=22, ax=right, legend=False)
+        labels = _village_labels(villages)
+        right.set_xticks(range(len(villages)), [labels[v] for v in villages], fontsize=7)
+        right.set_xlim(-0.6, len(villages) - 0.4)
+        right.set_xlabel("Village (poor: a formerly registered poor village)", fontsize=8)
+        right.set_ylabel("Village mean of the precision score")
+        right.yaxis.set_tick_params(labelleft=True)
+        markers = dict(zip(order, ["o", "X", "s", "P"], strict=False))
+        handles = [Line2D([], [], color=STATUS_COLOURS[s], marker=markers[s], linestyle="",
+                          markersize=5, label=s) for s in order]
+        right.legend(handles=handles, title="Status", loc="lower left", fontsize=6.5,
+                     title_fontsize=7, ncols=2)
+        _note(right, SIMULATED_NOTE)
+        data = _stack(
+            _with_layer(households.assign(status=households["status"].astype(str)),
+                        "household"),
+            _summary(table.assign(status=table["status"].astype(str)), "mean"),
+            _with_layer(means.assign(status=means["status"].astype(str)), "village mean"),
         )
-        ax.set_ylim(0.8, 5.2)
-        ax.set_xlabel("Registration status")
-        ax.set_ylabel("Precision score (mean of 6 items, 1-5)")
-        _note(ax, SIMULATED_NOTE)
         result = _result(fig, data)
     return result
 
 
 def assistance_by_cause(hh: pd.DataFrame) -> FigureResult:
-    """Heatmap: share of registered households of each cause receiving each assistance type."""
-    data = inference.assistance_by_cause(hh)
-    causes = list(dict.fromkeys(data["cause"]))
+    """Heatmap: share of registered households of each cause receiving each assistance type,
+    each cell with its village-cluster bootstrap interval."""
+    shares = inference.assistance_by_cause(hh)
+    causes = list(dict.fromkeys(shares["cause"]))
     kinds = list(inference.ASSISTANCE.values())
-    grid = (
-        data.pivot(index="cause", columns="assistance", values="share")
-        .loc[causes, kinds]
-        .to_numpy()
-        * 100
+    registered = hh[hh["cause"].notna()]
+    base = pd.DataFrame({"village": registered["village"].astype(str).to_numpy(),
+                         "cause": registered["cause"].astype(str).to_numpy()})
+    tables = []
+    for column, label in inference.ASSISTANCE.items():
+        flags = registered[column].astype("boolean").fillna(False).astype(float).to_numpy()
+        table = resampling.grouped_intervals(base.assign(value=flags), value="value",
+                                             group="cause", cluster="village")
+        tables.append(table.assign(assistance=label)[["cause", "assistance", "estimate",
+                                                       "ci_low", "ci_high", "n_clusters"]])
+    intervals = pd.concat(tables, ignore_index=True)
+    data = (
+        shares.drop(columns="share")
+        .merge(intervals, on=["cause", "assistance"], how="left", validate="one_to_one")
+        .rename(columns={"n_clusters": "n_villages"})
+        .assign(method=resampling.method_note())
+    )
+    grid = data.pivot(index="cause", columns="assistance", values="estimate").loc[causes, kinds]
+    low = data.pivot(index="cause", columns="assistance", values="ci_low").loc[causes, kinds]
+    high = data.pivot(index="cause", columns="assistance", values="ci_high").loc[causes, kinds]
+    annotations = np.vectorize(lambda e, lo, hi: f"{e:.0f}\n{lo:.0f}–{hi:.0f}")(
+        grid.to_numpy() * 100, low.to_numpy() * 100, high.to_numpy() * 100
     )
     sizes = data.drop_duplicates("cause").set_index("cause")["n_households"]
     with house_style():
-        fig, (ax,) = _figure(height=4.2)
-        image = ax.imshow(grid, cmap="cividis", vmin=0, vmax=100, aspect="auto")
-        for (i, j), value in np.ndenumerate(grid):
-            ax.text(
-                j,
-                i,
-                f"{value:.0f}",
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="black" if value > 55 else "white",
-            )
-        ax.set_xticks(range(len(kinds)), kinds, rotation=40, ha="right")
-        ax.set_yticks(range(len(causes)), [f"{c} (n = {sizes[c]})" for c in causes])
+        fig, (ax,) = _figure(height=4.6)
+        sns.heatmap(grid * 100, vmin=0, vmax=100, cmap="cividis", annot=annotations, fmt="",
+                    annot_kws={"fontsize": 6}, linewidths=0.6, linecolor="white",
+                    cbar_kws={"label": "Households receiving it (%)", "shrink": 0.9}, ax=ax)
+        ax.set_xticks(np.arange(len(kinds)) + 0.5, kinds, rotation=40,
+                      ha="right", rotation_mode="anchor")
+        ax.set_yticks(np.arange(len(causes)) + 0.5, [f"{c} (n = {sizes[c]})" for c in causes],
+                      rotation=0)
         ax.grid(False)
         ax.set_xlabel("Assistance received")
-        ax.set_ylabel("Main cause of poverty")
-        fig.colorbar(image, ax=ax, label="Households receiving it (%)", shrink=0.9)
-        _note(ax, SIMULATED_NOTE)
+        ax.set_ylabel(_codebook_label("households", "cause", 30))
+        _note(ax, f"cell: % and {resampling.LEVEL:.0%} CI (villages resampled); simulated")
         result = _result(fig, data)
     return result
 
@@ -387,9 +564,12 @@ def _item_labels(items: list[str]) -> dict[str, str]:
     labels = {}
     for item in items:
         text = book.column("households", item)["question_en"].split(" (")[0]
-        labels[item] = textwrap.shorten(text, 52, placeholder="...")
+        labels[item] = _wrap(text, 46)
     return labels
 
+
+SCALE_NAMES = {"precision": "precision", "sharing": "shared development", "problems": "problems"}
+"""How the figures name the household scales."""
 
 LIKERT_COLOURS = ["#D55E00", "#F2B183", "#D9D9D9", "#8FC1E3", "#0072B2"]
 """Strongly disagree ... strongly agree: a vermillion-grey-blue diverging ramp (Okabe-Ito ends)."""
@@ -427,12 +607,19 @@ def likert_items(hh: pd.DataFrame, labels: Mapping[str, str] | None = None) -> F
             share = data.loc[data["response"] == response, "share"].to_numpy() * 100
             ax.barh(positions, share, left=left, color=colour, label=name, height=0.75)
             left += share
-        ax.set_yticks(positions, [f"{i}  {labels[i]}" for i in items], fontsize=7)
+        ax.set_yticks(positions, [labels[i] for i in items], fontsize=7)
+        sizes = [len(scales.items_of(scale)) for scale in scales.HOUSEHOLD_SCALES]
+        for boundary in np.cumsum(sizes)[:-1]:
+            ax.axhline(len(items) - boundary - 0.5, color="black", linewidth=0.8)
         ax.set_xlim(0, 100)
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
         ax.set_xlabel("Share of answers (%)")
-        ax.set_ylabel("Questionnaire item (as answered; prob_5 not reversed)")
+        groups = ", ".join(
+            f"{SCALE_NAMES.get(scale, scale)} ({size})"
+            for scale, size in zip(scales.HOUSEHOLD_SCALES, sizes, strict=True)
+        )
+        ax.set_ylabel(_wrap(f"Item by scale, top to bottom: {groups}; as answered", 60))
         fig.legend(ncols=5, loc="outside upper center", fontsize=7)
         _note(ax, SIMULATED_NOTE)
         result = _result(fig, data)
@@ -442,16 +629,20 @@ def likert_items(hh: pd.DataFrame, labels: Mapping[str, str] | None = None) -> F
 def satisfaction_coefficients(hh: pd.DataFrame) -> FigureResult:
     """OLS coefficients (95% CI) of satisfaction on the three scale scores."""
     model = inference.satisfaction_model(hh)
-    data = model.coefficients.loc[
-        model.coefficients["term"] != "Intercept", ["term", "coef", "ci_low", "ci_high"]
-    ].reset_index(drop=True)
+    data = (
+        model.coefficients.loc[
+            model.coefficients["term"] != "Intercept", ["term", "coef", "ci_low", "ci_high"]
+        ]
+        .rename(columns={"coef": "estimate"})
+        .reset_index(drop=True)
+    )
     with house_style():
         fig, (ax,) = _figure(height=2.6)
         positions = np.arange(len(data))[::-1]
         ax.errorbar(
-            data["coef"],
+            data["estimate"],
             positions,
-            xerr=[data["coef"] - data["ci_low"], data["ci_high"] - data["coef"]],
+            xerr=[data["estimate"] - data["ci_low"], data["ci_high"] - data["estimate"]],
             fmt="o",
             color=OKABE_ITO["blue"],
             capsize=3,
@@ -468,44 +659,54 @@ def satisfaction_coefficients(hh: pd.DataFrame) -> FigureResult:
 
 
 def waiting_income(hh: pd.DataFrame) -> FigureResult:
-    """Income growth (2019/2014) of households agreeing it is better to wait for help vs others."""
-    groups = inference.wait_groups(hh).dropna(subset=["growth_ratio"])
-    data = pd.DataFrame(
+    """Income growth (2019/2014) of households agreeing it is better to wait for help vs others:
+    every household, box plots, and medians with village-cluster bootstrap intervals."""
+    groups = inference.wait_groups(hh)
+    villages = pd.Series(hh["village"].astype(str).to_numpy(), index=hh.get("hh_id", hh.index))
+    order = ["agree (4-5)", "others (1-3)"]
+    households = pd.DataFrame(
         {
             "hh_id": groups["hh_id"],
-            "group": np.where(groups["agree"], "agree (4-5)", "others (1-3)"),
-            "growth_ratio": groups["growth_ratio"],
+            "village": groups["hh_id"].map(villages),
+            "group": pd.Categorical(np.where(groups["agree"], *order), categories=order),
+            "value": groups["growth_ratio"],
         }
-    )
-    order = ["agree (4-5)", "others (1-3)"]
-    values = [data.loc[data["group"] == g, "growth_ratio"].to_numpy() for g in order]
+    ).dropna(subset=["value"])
+    households = households.sort_values(["group", "hh_id"], ignore_index=True)
+    table = resampling.grouped_intervals(households, value="value", group="group",
+                                         cluster="village", statistic="median")
+    colours = {order[0]: OKABE_ITO["vermillion"], order[1]: OKABE_ITO["blue"]}
     with house_style():
-        fig, (ax,) = _figure(height=3.2)
-        ax.boxplot(
-            values,
-            tick_labels=[f"{g}\n(n = {len(v)})" for g, v in zip(order, values, strict=True)],
-            widths=0.5,
-            medianprops={"color": OKABE_ITO["vermillion"]},
-            flierprops={"markersize": 3, "markeredgecolor": GREY},
-        )
-        ax.set_yscale("log")
-        low, high = data["growth_ratio"].min(), data["growth_ratio"].max()
-        ticks = [
-            t for t in (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 12) if low / 1.5 <= t <= high * 1.5
-        ]
-        ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
-        ax.set_xlabel("'Better to wait for government help' (prob_6)")
+        fig, (ax,) = _figure(height=3.4)
+        _boxes(ax, households, "group", order, colours, 0.45, log_scale=True)
+        _strip(ax, households["group"].cat.codes.to_numpy().astype(float),
+               households["value"].to_numpy(), households["group"].astype(str), colours, 0.14)
+        _intervals(ax, np.arange(len(order)), table)
+        ax.set_xticks(range(len(order)),
+                      [f"{g}\n(n = {n})" for g, n in zip(order, table["n"], strict=True)])
+        _log_ticks(ax, households["value"].min(), households["value"].max(),
+                   (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 12))
+        ax.set_xlabel(_wrap(f"Answer to '{_codebook_label('households', 'prob_6', 200)}'", 70))
         ax.set_ylabel("Income ratio 2019 / 2014 (log scale)")
+        ax.legend(handles=[_interval_handle("median")], loc="upper right", fontsize=7)
         _note(ax, SIMULATED_NOTE)
+        data = _stack(
+            _with_layer(households.assign(group=households["group"].astype(str)), "household"),
+            _summary(table.assign(group=table["group"].astype(str)), "median"),
+        )
         result = _result(fig, data)
     return result
 
 
+STAFF_GRID_POINTS = 50
+"""Points along the hours axis at which the fitted line and its band are evaluated."""
+
+
 def staff_workload(staff: pd.DataFrame) -> FigureResult:
-    """Weekly working hours against the formalism index, by role (simulated staff survey)."""
+    """Weekly working hours against the formalism index, by role, with the least-squares line
+    and its seeded bootstrap band (staff resampled; simulated staff survey)."""
     scored = inference.staff_scores(staff)
-    data = (
+    points = (
         pd.DataFrame(
             {
                 "staff_id": scored["staff_id"],
@@ -517,25 +718,31 @@ def staff_workload(staff: pd.DataFrame) -> FigureResult:
         .dropna(subset=["hours_per_week", "formalism"])
         .reset_index(drop=True)
     )
-    roles = [r for r in inference.ROLE_ORDER if r in set(data["role"])]
-    markers = ["o", "s", "^"]
+    roles = [r for r in inference.ROLE_ORDER if r in set(points["role"])]
+    hours, index = points["hours_per_week"].to_numpy(), points["formalism"].to_numpy()
+    grid = np.linspace(hours.min(), hours.max(), STAFF_GRID_POINTS)
+    band = resampling.line_band(hours, index, grid)
+    sizes = points["role"].value_counts()
     with house_style():
         fig, (ax,) = _figure()
-        for role, colour, marker in zip(roles, palette(len(roles)), markers, strict=False):
-            part = data[data["role"] == role]
-            ax.scatter(
-                part["hours_per_week"],
-                part["formalism"],
-                s=18,
-                alpha=0.8,
-                color=colour,
-                marker=marker,
-                label=f"{role} (n = {len(part)})",
-            )
-        ax.set_xlabel("Working hours per week (h)")
-        ax.set_ylabel("Formalism index (paperwork, inspections; 1-5)")
-        ax.legend(title="Role")
+        ax.fill_between(band["x"], band["ci_low"], band["ci_high"], color=GREY, alpha=0.25,
+                        linewidth=0, label=f"{resampling.LEVEL:.0%} band (staff resampled)")
+        ax.plot(band["x"], band["estimate"], color=INTERVAL_COLOUR, linewidth=1.2,
+                label="least-squares line")
+        sns.scatterplot(data=points.assign(role=[f"{r} (n = {sizes[r]})" for r in points["role"]]),
+                        x="hours_per_week", y="formalism", hue="role", style="role",
+                        hue_order=[f"{r} (n = {sizes[r]})" for r in roles],
+                        style_order=[f"{r} (n = {sizes[r]})" for r in roles],
+                        palette=[ROLE_COLOURS[r] for r in roles], s=18, alpha=0.8,
+                        linewidth=0, ax=ax)
+        ax.set_xlabel(_codebook_label("staff", "hours_per_week") + " (h)")
+        ax.set_ylabel(_wrap("Formalism index (paperwork, inspections; 1-5)", 32))
+        ax.legend(fontsize=7, loc="lower right")
         _note(ax, SIMULATED_NOTE)
+        line = band.rename(columns={"x": "hours_per_week"}).assign(
+            layer="least-squares line", method=resampling.method_note(clustered=False)
+        )
+        data = _stack(_with_layer(points, "staff member"), line)
         result = _result(fig, data)
     return result
 

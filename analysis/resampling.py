@@ -160,8 +160,9 @@ def grouped_intervals(data: pd.DataFrame, *, value: str, group: str | Sequence[s
         key = key if isinstance(key, tuple) else (key,)
         interval = _interval(values[index], codes[index], draws, statistic, level)
         rows.append({**dict(zip(groups, key, strict=True)), **interval.__dict__})
-    return pd.DataFrame(rows, columns=[*groups, "estimate", "ci_low", "ci_high", "n",
-                                       "n_clusters"])
+    table = pd.DataFrame(rows, columns=[*groups, "estimate", "ci_low", "ci_high", "n",
+                                        "n_clusters"])
+    return table.astype({g: data[g].dtype for g in groups})  # keep categories and their order
 
 
 def line_band(x: np.ndarray, y: np.ndarray, grid: np.ndarray, *,

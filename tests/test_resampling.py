@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from bootstrap_reference import loop_intervals
 
 from analysis import resampling
 
@@ -19,19 +20,8 @@ def _clustered(seed: int = 3, n_villages: int = 8, per_village: int = 30) -> pd.
 
 
 def _loop_bootstrap(data, statistic, n_resamples, seed, group=None):
-    """Independent reference: draw villages, concatenate their rows, compute, take percentiles."""
-    data = data.dropna(subset=["value"])
-    labels = sorted(data["village"].unique())
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(labels), size=(n_resamples, len(labels)))
-    by_village = {v: part for v, part in data.groupby("village")}
-    results = {}
-    for b in range(n_resamples):
-        pooled = pd.concat([by_village[labels[i]] for i in draws[b]])
-        parts = pooled.groupby(group) if group else [("all", pooled)]
-        for key, part in parts:
-            results.setdefault(key, []).append(getattr(part["value"], statistic)())
-    return {key: np.percentile(values, [2.5, 97.5]) for key, values in results.items()}
+    return loop_intervals(data, value="value", cluster="village", statistic=statistic,
+                          n_resamples=n_resamples, seed=seed, group=group)
 
 
 @pytest.mark.parametrize("statistic", ["mean", "median"])
