@@ -5,6 +5,14 @@ tidy DataFrame, so that every figure can be checked and re-plotted from its data
 built with ``matplotlib.figure.Figure`` (not pyplot), inside :func:`analysis.style.house_style`,
 so nothing global is touched and no second copy is shown by a notebook's inline backend.
 Nothing is written to disk here; the build saves ``svg()`` and ``data`` next to each other.
+
+The survey figures show spread and uncertainty: seaborn draws the points, boxes, heatmap and
+scatter; matplotlib does the layout, error bars and bands. Their ``data`` stack the layers of
+the figure in one frame, told apart by a ``layer`` column (``household``, ``median``, ``mean``,
+``village mean`` ...); the summary layers carry ``estimate``, ``ci_low``, ``ci_high``, the
+counts behind them and the ``method`` of the interval (:mod:`analysis.resampling`: villages
+resampled, seeded). Point jitter is drawn here from a seeded generator, because seaborn's strip
+jitter uses numpy's global one and would make every rendering different.
 """
 
 from __future__ import annotations
