@@ -310,3 +310,28 @@ def test_cluster_comparison_permutation_p_is_exact_on_tiny_data():
             f[list(a + b)] = True
             null.append(abs(design.within_difference(y, f, strata)))
     assert result.p_perm == pytest.approx(np.mean(np.array(null) >= observed - 1e-12), abs=0.02)
+
+
+# ---- display tables ---------------------------------------------------------------------
+
+
+def test_design_tables_show_the_results_with_one_rounding_rule(hh):
+    from analysis import design_tables, fmt
+
+    table = design_tables.design_effect_table(hh).set_index("Outcome")
+    r = design.icc(hh, "precision")
+    assert table.loc["Precision score", "ICC"] == fmt.num(r.icc, 3)
+    assert table.loc["Precision score", "Effective n"] == fmt.integer(r.effective_n)
+    perm = design_tables.assistance_permutation_table(hh).set_index("Assistance")
+    n_registered = int(hh["registered"].sum())
+    received = int(hh.loc[hh["registered"], "assist_industry"].sum())
+    assert perm.loc["industry project", "Received"] == fmt.count_share(received, n_registered)
+    models = design_tables.satisfaction_models_table(hh).set_index("Score")
+    ordered = design.ordered_satisfaction(hh).coefficients.set_index("term")
+    assert models.loc["Precision score", "Odds ratio"] == fmt.num(
+        ordered.loc["precision", "odds_ratio"], 2
+    )
+    waiting = design_tables.waiting_table(hh)
+    assert list(waiting["Status"]) == [
+        s for s in inference.STATUS_ORDER if (hh["status"].astype(str) == s).any()
+    ]
