@@ -51,6 +51,7 @@ __all__ = [
     "ols_satisfaction_clustered",
     "ordered_satisfaction",
     "waiting_within_status",
+    "with_log_growth",
     "within_difference",
 ]
 
@@ -386,7 +387,7 @@ def ols_satisfaction_clustered(hh: pd.DataFrame) -> pd.DataFrame:
     """
     data = _satisfaction_frame(hh)
     robust, _ = _fit_cluster("satisfaction ~ precision + sharing + problems", data)
-    return _coef_table(robust, list(PREDICTORS)).drop(columns="ratio")
+    return _coef_table(robust, list(PREDICTORS)).drop(columns=["ratio", "ratio_low", "ratio_high"])
 
 
 @dataclass(frozen=True, eq=False)
@@ -441,6 +442,11 @@ def ols_diagnostics(hh: pd.DataFrame) -> Diagnostics:
 # --------------------------------------------------------------------------------------------
 
 
+def with_log_growth(hh: pd.DataFrame) -> pd.DataFrame:
+    """``hh`` with a ``log_growth`` column: log(income_2019 / income_2014)."""
+    return hh.assign(log_growth=np.log(inference.growth_ratio(hh).to_numpy(dtype=float)))
+
+
 def _growth_frame(hh: pd.DataFrame) -> pd.DataFrame:
     ratio = inference.growth_ratio(hh).to_numpy(dtype=float)
     data = pd.DataFrame(
@@ -459,8 +465,9 @@ class GrowthModel:
     """OLS of log(income_2019 / income_2014) on status, log 2014 income and village.
 
     ``coefficients`` has ``term``, ``coef``, ``se`` (village-clustered), ``p``, ``ci_low``,
-    ``ci_high`` and ``ratio`` = exp(coef): for a status, the growth ratio relative to
-    households still registered at the same baseline income in the same village.
+    ``ci_high`` and ``ratio`` = exp(coef) with ``ratio_low``/``ratio_high``: for a status,
+    the growth ratio relative to households still registered at the same baseline income in
+    the same village.
     """
 
     n: int
@@ -491,6 +498,8 @@ def _coef_table(fit, keep: Sequence[str]) -> pd.DataFrame:
         )
     table = pd.DataFrame(rows)
     table["ratio"] = np.exp(table["coef"])
+    table["ratio_low"] = np.exp(table["ci_low"])
+    table["ratio_high"] = np.exp(table["ci_high"])
     return table
 
 

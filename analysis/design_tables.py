@@ -34,13 +34,9 @@ def _p(p: float) -> str:
     return fmt.pval(p).removeprefix("p ").removeprefix("= ")
 
 
-def _with_growth(hh: pd.DataFrame) -> pd.DataFrame:
-    return hh.assign(log_growth=np.log(inference.growth_ratio(hh).to_numpy(dtype=float)))
-
-
 def design_effect_table(hh: pd.DataFrame) -> pd.DataFrame:
     """ICC by village, design effect and effective sample size of the main outcomes."""
-    scored = _with_growth(inference.with_scores(hh, ["precision", "sharing", "problems"]))
+    scored = design.with_log_growth(inference.with_scores(hh, ["precision", "sharing", "problems"]))
     labels = OUTCOMES | {"log_growth": "Log income growth 2014–2019"}
     rows = []
     for column, label in labels.items():
@@ -143,8 +139,7 @@ def growth_table(hh: pd.DataFrame) -> pd.DataFrame:
             "B (log growth)": c["coef"].map(lambda x: fmt.num(x, 3)),
             "Growth ratio exp(B)": c["ratio"].map(lambda x: fmt.num(x, 2)),
             "95% CI of ratio": [
-                fmt.ci(np.exp(lo), np.exp(hi), 2)
-                for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)
+                fmt.ci(lo, hi, 2) for lo, hi in zip(c["ratio_low"], c["ratio_high"], strict=True)
             ],
             "p": c["p"].map(_p),
         }
