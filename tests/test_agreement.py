@@ -1,5 +1,10 @@
 """Inter-coder agreement (analysis.agreement) and the simulated second coding."""
 
+import html
+import re
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -65,3 +70,33 @@ def test_second_coding_is_a_stratified_subsample_of_the_first():
     result = agreement.agreement(first, coded)
     # observed disagreement is close to the simulation's flip probability
     assert 1 - result.p_observed == pytest.approx(second.P_DISAGREE, abs=0.06)
+
+
+# ---- the rendered thesis ------------------------------------------------------------------
+
+BOOK = Path(__file__).resolve().parents[1] / "_book"
+
+
+def _html_text(name: str) -> str:
+    path = BOOK / f"{name}.html"
+    if not path.exists():
+        pytest.fail("no built edition in _book/: run `make` first")
+    text = re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))
+    return " ".join(html.unescape(text).split())
+
+
+def test_thesis_reports_kappa_as_computed_independently():
+    first = survey.load_interviews().set_index("interview_id")
+    coded = agreement.load_second_coding().set_index("interview_id")
+    themes = list(inference.THEMES)
+    a = first.loc[coded.index, themes].to_numpy().ravel()
+    b = coded[themes].to_numpy().ravel()
+    kappa = cohens_kappa(pd.crosstab(a, b).to_numpy()).kappa
+    expected = f"Cohen's κ = {kappa:.2f}"
+    assert expected in _html_text("05-findings")
+    assert f"{int((a == b).sum())} of {a.size}" in _html_text("05-findings")
+    assert re.search(rf"all themes pooled .*? {kappa:.2f}", _html_text("e-statistics"))
+    pdf = subprocess.run(
+        ["pdftotext", str(BOOK / "thesis.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"κ = {kappa:.2f}" in " ".join(pdf.split())

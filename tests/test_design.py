@@ -4,7 +4,10 @@ Independent means numpy by hand (sandwich estimators, least squares), scipy, pin
 statsmodels routine that analysis.design does not call for that result.
 """
 
+import html
 import itertools
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -335,3 +338,43 @@ def test_design_tables_show_the_results_with_one_rounding_rule(hh):
     assert list(waiting["Status"]) == [
         s for s in inference.STATUS_ORDER if (hh["status"].astype(str) == s).any()
     ]
+
+
+# ---- the rendered thesis ------------------------------------------------------------------
+
+BOOK = Path(__file__).resolve().parents[1] / "_book"
+
+
+def _html_text(name: str) -> str:
+    path = BOOK / f"{name}.html"
+    if not path.exists():
+        pytest.fail("no built edition in _book/: run `make` first")
+    text = re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))
+    return " ".join(html.unescape(text).split())
+
+
+def test_thesis_reports_the_within_village_gap_and_household_level_tests():
+    from analysis import scales, survey
+
+    hh = scales.score_scales(survey.load_households())
+    y = hh["precision"].to_numpy(float)
+    x = np.column_stack(
+        [np.ones(len(hh)), (~hh["registered"]).to_numpy(float), _dummies(hh["village"])]
+    )
+    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
+    cov = _cr1(x, y - x @ beta, hh["village"].to_numpy())
+    t_crit = stats.t.ppf(0.975, hh["village"].nunique() - 1)
+    lo, hi = beta[1] - t_crit * np.sqrt(cov[1, 1]), beta[1] + t_crit * np.sqrt(cov[1, 1])
+    text = _html_text("05-findings")
+    assert f"score {-beta[1]:.2f} points lower on precision" in text
+    assert f"[{lo:.2f}, {hi:.2f}]" in text
+    # the pair-level chi-square is gone; the household-level tests name their unit
+    assert "household–assistance pairs" not in text
+    assert f"each of the {int(hh['registered'].sum())} registered households counts once" in text
+    assert "Limitations" in text and "ordered logit" in text
+    table = re.search(
+        r'id="tbl-assistance-permutation".*?</table>',
+        (BOOK / "05-findings.html").read_text("utf-8"),
+        re.S,
+    )
+    assert table and table[0].count("<tr") == 1 + len(inference.ASSISTANCE)
