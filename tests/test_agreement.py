@@ -100,3 +100,17 @@ def test_thesis_reports_kappa_as_computed_independently():
         ["pdftotext", str(BOOK / "thesis.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert f"κ = {kappa:.2f}" in " ".join(pdf.split())
+
+
+def test_simulation_parameters_read_from_source_equal_the_imported_values(tmp_path):
+    from analysis import simparams
+    from data.simulation import simulate_survey
+
+    assert simparams.parameter("P_DISAGREE", "simulate_second_coding") == second.P_DISAGREE
+    assert simparams.parameter("RHO_SHARING_PRECISION") == simulate_survey.RHO_SHARING_PRECISION
+    assert simparams.parameter("SEED") == simulate_survey.SEED
+    with pytest.raises(KeyError, match="NO_SUCH"):
+        simparams.parameter("NO_SUCH")
+    (tmp_path / "s.py").write_text("X = 1\nY = f(2)\n", "utf-8")
+    with pytest.raises(ValueError, match="line 2: Y is not a literal"):
+        simparams.parameter("Y", "s", folder=tmp_path)
