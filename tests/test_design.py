@@ -378,3 +378,28 @@ def test_thesis_reports_the_within_village_gap_and_household_level_tests():
         re.S,
     )
     assert table and table[0].count("<tr") == 1 + len(inference.ASSISTANCE)
+
+
+def test_thesis_majority_words_and_small_group_counts_follow_the_data():
+    from analysis import survey
+
+    staff = survey.load_staff()
+    answered = staff["measures_fit"].dropna().astype(int)
+    agree = int((answered >= 4).sum())
+    word = "a majority" if 2 * agree > len(answered) else "a minority"
+    text = _html_text("05-findings")
+    assert f"among staff: {word} agreed that they fit" in text
+    # three-way split by hand, half up
+    shares = [
+        float(np.floor(1000 * k / len(answered) + 0.5) / 10)
+        for k in (agree, int((answered == 3).sum()), int((answered <= 2).sum()))
+    ]
+    assert (
+        f"{shares[0]:.1f}% agreed, {shares[1]:.1f}% were neutral and {shares[2]:.1f}% disagreed "
+        f"(n = {len(answered)})"
+    ) in text
+    # shares of the 8 first-secretary interviews are printed as counts, never as percentages
+    interviews = survey.load_interviews()
+    fs = interviews[interviews["role"].astype(str) == "first secretary"]
+    assert f"{int(fs['formalism'].sum())} of {len(fs)} interviews with first secretaries" in text
+    assert not re.search(r"\d+% of first secretaries", text)
