@@ -2,19 +2,46 @@
 
 Every function returns a string. Missing values (None, NaN, pd.NA) become ``"n/a"`` so that a
 gap in the data shows up visibly in the text instead of as ``"nan%"``.
+
+One rounding rule everywhere: conventional half-up (a tie goes away from zero), applied to
+the shortest decimal form of the number (``repr``), so 278.5 -> "279" and 2.675 -> "2.68" as a
+reader rounding the printed digits would expect; Python's own formatting would give "278"
+(half to even) and "2.67" (binary representation). A value that rounds to zero loses its sign.
+
+Sentences that state a direction or a majority take their words from the numbers:
+:func:`majority` says "a majority" only when more than half, and :func:`count_share` prints
+small groups as counts ("7 of 8") rather than as percentages.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
 
 import pandas as pd
 
-__all__ = ["MISSING", "ci", "integer", "num", "pct", "pval", "share", "yuan"]
+__all__ = [
+    "MISSING",
+    "SMALL_N",
+    "ci",
+    "count_share",
+    "integer",
+    "likert_split",
+    "majority",
+    "num",
+    "pct",
+    "pval",
+    "round_half_up",
+    "share",
+    "yuan",
+]
 
 MISSING = "n/a"
 """What a missing value is printed as."""
+SMALL_N = 20
+"""Below this many cases a share is printed as a count only ("7 of 8"), never as a percentage."""
 
 
 def _is_missing(x: object) -> bool:
@@ -32,16 +59,24 @@ def _check_digits(digits: int) -> None:
         raise ValueError(f"digits must be a non-negative integer, got {digits!r}")
 
 
+def round_half_up(x: float, digits: int = 0) -> Decimal:
+    """``x`` rounded half up to ``digits`` decimals, from its shortest decimal form."""
+    _check_digits(digits)
+    value = Decimal(repr(_check_number(x, "x")))
+    rounded = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
 def num(x: float | None, digits: int = 1) -> str:
-    """Number with thousands separators and ``digits`` decimals: 1234.5 -> "1,234.5"."""
+    """Number with thousands separators and ``digits`` decimals, half up: 1234.55 -> "1,234.6"."""
     _check_digits(digits)
     if _is_missing(x):
         return MISSING
-    return f"{_check_number(x, 'x'):,.{digits}f}"
+    return f"{round_half_up(x, digits):,.{digits}f}"
 
 
 def integer(x: float | None) -> str:
-    """Whole number with thousands separators (rounded half to even): 77350 -> "77,350"."""
+    """Whole number with thousands separators (rounded half up): 77350 -> "77,350"."""
     return num(x, digits=0)
 
 
@@ -67,7 +102,7 @@ def pval(p: float | None) -> str:
         raise ValueError(f"a p-value must lie in [0, 1], got {value!r}")
     if value < 0.001:
         return "p < 0.001"
-    return f"p = {value:.3f}"
+    return f"p = {num(value, 3)}"
 
 
 def yuan(x: float | None) -> str:
@@ -83,3 +118,53 @@ def ci(lo: float | None, hi: float | None, digits: int = 2) -> str:
     if _check_number(lo, "lo") > _check_number(hi, "hi"):
         raise ValueError(f"interval bounds are reversed: lo={lo!r} > hi={hi!r}")
     return f"[{num(lo, digits)}, {num(hi, digits)}]"
+
+
+def _check_count(k: object, n: object) -> tuple[int, int]:
+    for name, value in (("k", k), ("n", n)):
+        if isinstance(value, bool) or not isinstance(value, Real) or float(value) % 1:
+            raise TypeError(f"{name} must be a whole number, got {value!r}")
+    k, n = int(k), int(n)  # type: ignore[arg-type]
+    if n <= 0 or not 0 <= k <= n:
+        raise ValueError(f"a count needs 0 <= k <= n and n > 0, got k={k}, n={n}")
+    return k, n
+
+
+def count_share(k: int, n: int, digits: int = 1) -> str:
+    """``k`` of ``n`` with its share: "145 of 320 (45.3%)"; below :data:`SMALL_N`, "7 of 8"."""
+    k, n = _check_count(k, n)
+    if n < SMALL_N:
+        return f"{integer(k)} of {integer(n)}"
+    return f"{integer(k)} of {integer(n)} ({share(k / n, digits)})"
+
+
+def majority(k: int, n: int) -> str:
+    """ "a majority" if k > n/2, "exactly half" if k = n/2, otherwise "a minority"."""
+    k, n = _check_count(k, n)
+    if 2 * k > n:
+        return "a majority"
+    return "exactly half" if 2 * k == n else "a minority"
+
+
+def likert_split(answers: Iterable[object], digits: int = 1) -> str:
+    """Agree (4-5), neutral (3) and disagree (1-2) shares of five-point answers, together.
+
+    Missing answers are left out; ``n`` is the number answered: "56.5% agreed, 20.0% were
+    neutral and 23.5% disagreed (n = 85)". Below :data:`SMALL_N` answers, counts are given.
+    """
+    values = [float(a) for a in answers if not _is_missing(a)]  # type: ignore[arg-type]
+    if not values:
+        return MISSING
+    if any(v not in (1, 2, 3, 4, 5) for v in values):
+        raise ValueError("likert_split: answers must be 1-5")
+    n = len(values)
+    counts = (
+        sum(v >= 4 for v in values),
+        sum(v == 3 for v in values),
+        sum(v <= 2 for v in values),
+    )
+    if n < SMALL_N:
+        parts = [f"{integer(c)} of {integer(n)}" for c in counts]
+    else:
+        parts = [share(c / n, digits) for c in counts]
+    return f"{parts[0]} agreed, {parts[1]} were neutral and {parts[2]} disagreed (n = {n})"

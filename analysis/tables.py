@@ -37,6 +37,13 @@ def _p(p: float) -> str:
     return fmt.pval(p).removeprefix("p ").removeprefix("= ")
 
 
+def _half_up(values: pd.Series, digits: int) -> pd.Series:
+    """``values`` rounded half up like the prose (:func:`analysis.fmt.round_half_up`)."""
+    return values.map(
+        lambda v: v if pd.isna(v) else float(fmt.round_half_up(float(v), digits))
+    ).astype("float64")
+
+
 def _done(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
@@ -94,7 +101,7 @@ def reliability_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "Scale": rel["scale"],
                 "Items": rel["n_items"],
                 "n": rel["n"],
-                "Cronbach's alpha": rel["alpha"].round(2),
+                "Cronbach's alpha": _half_up(rel["alpha"], 2),
                 "95% CI": [
                     fmt.ci(lo, hi) for lo, hi in zip(rel["ci_low"], rel["ci_high"], strict=True)
                 ],
@@ -112,12 +119,12 @@ def income_change_table(hh: pd.DataFrame) -> pd.DataFrame:
             {
                 "Group": table["group"].replace({"all": "all households"}),
                 "n": table["n"],
-                "Median 2014 (yuan)": table["median_2014_yuan"].round(0).astype("int64"),
-                "Median 2019 (yuan)": table["median_2019_yuan"].round(0).astype("int64"),
-                "Median ratio 2019/2014": table["median_ratio"].round(2),
-                "W": table["w_stat"].round(1),
+                "Median 2014 (yuan)": _half_up(table["median_2014_yuan"], 0).astype("int64"),
+                "Median 2019 (yuan)": _half_up(table["median_2019_yuan"], 0).astype("int64"),
+                "Median ratio 2019/2014": _half_up(table["median_ratio"], 2),
+                "W": _half_up(table["w_stat"], 1),
                 "p": table["p_value"].map(_p),
-                "Rank-biserial r": table["rank_biserial"].round(2),
+                "Rank-biserial r": _half_up(table["rank_biserial"], 2),
             }
         )
     )
@@ -131,10 +138,10 @@ def precision_posthoc_table(hh: pd.DataFrame) -> pd.DataFrame:
             {
                 "Comparison": table["group_a"] + " vs " + table["group_b"],
                 "n": table["n_a"].astype(str) + " / " + table["n_b"].astype(str),
-                "U": table["u_stat"].round(1),
+                "U": _half_up(table["u_stat"], 1),
                 "p (unadjusted)": table["p_unc"].map(_p),
                 "p (Holm)": table["p_holm"].map(_p),
-                "Rank-biserial r": table["rank_biserial"].round(2),
+                "Rank-biserial r": _half_up(table["rank_biserial"], 2),
             }
         )
     )
@@ -148,7 +155,7 @@ def assistance_table(hh: pd.DataFrame) -> pd.DataFrame:
         causes, list(inference.ASSISTANCE.values())
     ]
     sizes = long.drop_duplicates("cause").set_index("cause")["n_households"]
-    out = (wide * 100).round(0).astype("int64")
+    out = _half_up(wide * 100, 0).astype("int64")
     out.columns = [f"{c} (%)" for c in out.columns]
     out.insert(0, "n", sizes.loc[causes].to_numpy())
     out.insert(0, "Cause of poverty", causes)
@@ -163,9 +170,9 @@ def regression_table(hh: pd.DataFrame) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "Term": c["term"].replace({"Intercept": "(intercept)"}),
-                "B": c["coef"].round(3),
-                "SE": c["se"].round(3),
-                "t": c["t"].round(2),
+                "B": _half_up(c["coef"], 3),
+                "SE": _half_up(c["se"], 3),
+                "t": _half_up(c["t"], 2),
                 "p": c["p"].map(_p),
                 "95% CI": [
                     fmt.ci(lo, hi, 3) for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)
@@ -183,8 +190,8 @@ def staff_table(staff: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame({"Role": means["role"], "n": means["n"].astype("int64")})
     for column in means.columns.drop(["role", "n"]):
         name = "Formalism index" if column == "formalism" else column.replace("_", " ")
-        table[f"{name} (mean, 1-5)"] = means[column].round(2)
-    table["Hours per week (mean)"] = means["role"].map(hours).round(1)
+        table[f"{name} (mean, 1-5)"] = _half_up(means[column], 2)
+    table["Hours per week (mean)"] = _half_up(means["role"].map(hours), 1)
     return _done(table)
 
 

@@ -7,6 +7,18 @@ import pytest
 from analysis import codebook, inference, tables
 
 
+def _half_up(x: float, digits: int) -> float:
+    """Conventional rounding by hand: ties away from zero on the printed decimal digits."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    step = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(x))).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def _half_up_text(x: float, digits: int) -> str:
+    return f"{_half_up(x, digits):.{digits}f}"
+
+
 def _display_ready(table: pd.DataFrame) -> None:
     assert table.index.equals(pd.RangeIndex(len(table)))
     assert all(isinstance(c, str) and c and "_" not in c for c in table.columns)
@@ -20,7 +32,7 @@ def test_sample_profile_counts_and_shares(hh):
     for status in inference.STATUS_ORDER:
         assert table.at["Households (n)", status] == f"{counts[status]:,}"
     female = 100 * (hh["gender"] == "female").mean()
-    assert table.at["Female household head (%)", "All"] == f"{female:.1f}"
+    assert table.at["Female household head (%)", "All"] == _half_up_text(female, 1)
     marginal = hh[hh["status"] == "marginal"]
     assert table.at["Income 2019, median (yuan per person)", "marginal"] == (
         f"{marginal['income_2019'].median():,.0f}"
@@ -34,7 +46,7 @@ def test_reliability_table_rounds_alpha_and_formats_ci(hh):
     k = items.shape[1]
     alpha = k / (k - 1) * (1 - items.var().sum() / items.sum(axis=1).var())
     row = table[table["Scale"] == "precision"].iloc[0]
-    assert row["Cronbach's alpha"] == round(alpha, 2)
+    assert row["Cronbach's alpha"] == _half_up(alpha, 2)
     assert row["n"] == len(items)
     assert row["95% CI"].startswith("[") and row["95% CI"].endswith("]")
 
@@ -44,7 +56,7 @@ def test_income_change_table(hh):
     _display_ready(table)
     assert table["Group"].tolist() == ["all households", *inference.STATUS_ORDER]
     assert table["n"].iloc[0] == len(hh)
-    assert table["Median 2014 (yuan)"].iloc[0] == round(hh["income_2014"].median())
+    assert table["Median 2014 (yuan)"].iloc[0] == _half_up(hh["income_2014"].median(), 0)
     assert set(table["p"]) <= {"< 0.001"} | {f"{x / 1000:.3f}" for x in range(1000)}
 
 
@@ -53,12 +65,14 @@ def test_posthoc_and_regression_tables(hh):
     _display_ready(posthoc)
     assert len(posthoc) == 6
     raw = inference.precision_posthoc(hh)
-    np.testing.assert_allclose(posthoc["Rank-biserial r"], raw["rank_biserial"].round(2))
+    np.testing.assert_allclose(
+        posthoc["Rank-biserial r"], raw["rank_biserial"].map(lambda v: _half_up(v, 2))
+    )
     regression = tables.regression_table(hh)
     _display_ready(regression)
     assert regression["Term"].tolist() == ["(intercept)", "precision", "sharing", "problems"]
     coefs = inference.satisfaction_model(hh).coefficients
-    np.testing.assert_allclose(regression["B"], coefs["coef"].round(3))
+    np.testing.assert_allclose(regression["B"], coefs["coef"].map(lambda v: _half_up(v, 3)))
 
 
 def test_assistance_table_is_wide_percentages(hh):
@@ -67,7 +81,7 @@ def test_assistance_table_is_wide_percentages(hh):
     illness = hh[hh["cause"] == "illness"]
     row = table[table["Cause of poverty"] == "illness"].iloc[0]
     assert row["n"] == len(illness)
-    assert row["industry project (%)"] == round(100 * illness["assist_industry"].mean())
+    assert row["industry project (%)"] == _half_up(100 * illness["assist_industry"].mean(), 0)
 
 
 def test_staff_table(staff):
@@ -76,8 +90,8 @@ def test_staff_table(staff):
     first = staff[staff["role"] == "first secretary"]
     row = table[table["Role"] == "first secretary"].iloc[0]
     index = first[["paperwork", "inspections"]].astype(float).mean(axis=1).mean()
-    assert row["Formalism index (mean, 1-5)"] == round(index, 2)
-    assert row["Hours per week (mean)"] == round(first["hours_per_week"].mean(), 1)
+    assert row["Formalism index (mean, 1-5)"] == _half_up(index, 2)
+    assert row["Hours per week (mean)"] == _half_up(first["hours_per_week"].mean(), 1)
 
 
 def test_public_tables_say_not_stated_and_derived(public_dir):

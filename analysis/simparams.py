@@ -1,0 +1,34 @@
+"""Read a parameter of the survey simulation without running or importing it.
+
+The thesis states some simulation parameters in its prose (for instance the correlation it
+drew between two attitudes), so that a reader can see which numbers measure the simulation
+rather than Lankao. The scripts in ``data/simulation/`` are not an installed package, so the
+value is read from the script's source: the module-level assignment ``NAME = <literal>``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from analysis.paths import SIMULATION
+
+__all__ = ["parameter"]
+
+
+def parameter(name: str, script: str = "simulate_survey", folder: Path = SIMULATION) -> object:
+    """The literal value assigned to ``name`` at module level in ``data/simulation/<script>.py``."""
+    path = folder / f"{script}.py"
+    tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            try:
+                return ast.literal_eval(node.value)
+            except ValueError:
+                raise ValueError(
+                    f"{path}, line {node.lineno}: {name} is not a literal value"
+                ) from None
+    raise KeyError(f"{path}: no module-level parameter {name!r}")
