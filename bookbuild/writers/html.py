@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from bookbuild import PACKAGE_DIR
 from bookbuild.config.project import Book
+from bookbuild.config.thesis import Thesis, load_thesis
 from bookbuild.document import pandoc
 from bookbuild.document.ast import Node, copy_of, ids_in, stringify, walk
 from bookbuild.document.chapter import Chapter
@@ -155,13 +156,27 @@ def head_links(chapters: list[Chapter], index: int) -> str:
     return "\n".join(links)
 
 
-def title_block(book: Book) -> str:
-    """The book's title, subtitle, authors and date, shown above the first page."""
+def thesis_lines(thesis: Thesis) -> list[str]:
+    """The degree statement and the supervisors, as the title page of the PDF gives them."""
+    label = "Supervisor" if len(thesis.supervisors) == 1 else "Supervisors"
+    return [f'<p class="thesis-statement">{html.escape(thesis.kind)} submitted to the '
+            f"{html.escape(thesis.faculty)}, {html.escape(thesis.institution)}, in partial "
+            "fulfilment of the requirements for the degree of "
+            f"{html.escape(thesis.degree)}</p>",
+            f'<p class="supervisors">{label}: '
+            f'{html.escape(", ".join(thesis.supervisors))}</p>']
+
+
+def title_block(book: Book, thesis: Thesis | None = None) -> str:
+    """The book's title, subtitle, authors and date, shown above the first page; for a
+    thesis also its degree statement and supervisors."""
     lines = ['<header class="title-block">', f'<p class="title">{html.escape(book.title)}</p>']
     if book.subtitle:
         lines.append(f'<p class="subtitle">{html.escape(book.subtitle)}</p>')
     if book.authors:
         lines.append(f'<p class="authors">{html.escape(", ".join(book.authors))}</p>')
+    if thesis is not None:
+        lines.extend(thesis_lines(thesis))
     if book.date:
         lines.append(f'<p class="date">{html.escape(book.date)}</p>')
     lines.append("</header>")
@@ -243,6 +258,7 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
     link targets did not change since the last build is not converted again.
     """
     memo = memo or Memo(None)
+    thesis = load_thesis(book)
     copy_assets(out, book.root)
     template = Template((TEMPLATES / "page.html").read_text("utf-8"))
     pages: dict[str, str] = {}
@@ -270,7 +286,7 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
             sidebar=sidebar(chapters, chapter.page, parts["sections"]),
             page_toc=parts["toc"],
             layout_class="layout has-page-toc" if parts["toc"] else "layout",
-            title_block=title_block(book) if index == 0 else "",
+            title_block=title_block(book, thesis) if index == 0 else "",
             body=parts["body"],
             pager=pager(chapters, index),
             build=html.escape(build_info.get("summary", "")),

@@ -18,6 +18,7 @@ from typing import Any
 
 from bookbuild import PACKAGE_DIR
 from bookbuild.config.project import Book
+from bookbuild.config.thesis import Thesis, load_thesis
 from bookbuild.document import pandoc
 from bookbuild.document.ast import (
     Node,
@@ -344,6 +345,25 @@ def _meta_string(text: str) -> dict[str, Any]:
     return {"t": "MetaString", "c": text}
 
 
+def thesis_metadata(thesis: Thesis | None) -> dict[str, Any]:
+    """Template variables for the thesis's title page and declaration (none for a plain
+    book, whose title page shows only its title, authors and date)."""
+    if thesis is None:
+        return {}
+    label = "Supervisor" if len(thesis.supervisors) == 1 else "Supervisors"
+    return {
+        "thesis-kind": _meta_string(thesis.kind),
+        "institution": _meta_string(thesis.institution),
+        "faculty": _meta_string(thesis.faculty),
+        "degree": _meta_string(thesis.degree),
+        "supervisor-label": _meta_string(label),
+        "supervisor": {"t": "MetaList", "c": [_meta_string(s) for s in thesis.supervisors]},
+        "year": _meta_string(thesis.year),
+        "licence": _meta_string(thesis.licence),
+        "declaration": _meta_string(thesis.declaration),
+    }
+
+
 def typst_metadata(book: Book) -> dict[str, Any]:
     """Template variables: markup for the title page, Typst strings for `set document`."""
     # the archive's title includes the subtitle, as a library catalogue would
@@ -354,6 +374,7 @@ def typst_metadata(book: Book) -> dict[str, Any]:
     if isinstance(keywords, str):
         keywords = [k.strip() for k in keywords.split(",") if k.strip()]
     return {
+        **thesis_metadata(load_thesis(book)),
         "title": _meta_string(book.title),
         "subtitle": _meta_string(book.subtitle),
         "author": {"t": "MetaList", "c": [_meta_string(a) for a in book.authors]},
