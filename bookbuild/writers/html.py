@@ -26,8 +26,10 @@ from bookbuild.document.ast import Node, copy_of, ids_in, stringify, walk
 from bookbuild.document.chapter import Chapter
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
+from bookbuild.writers.languages import mark_chinese
 from bookbuild.writers.rewrites import header_ids, html_callouts, relink
 from bookbuild.writers.search import chapter_documents, index_script
+from bookbuild.writers.typography import smart_text
 
 TEMPLATES = PACKAGE_DIR / "writers" / "templates"
 ASSETS = PACKAGE_DIR / "writers" / "assets"
@@ -159,12 +161,15 @@ def head_links(chapters: list[Chapter], index: int) -> str:
 def thesis_lines(thesis: Thesis) -> list[str]:
     """The degree statement and the supervisors, as the title page of the PDF gives them."""
     label = "Supervisor" if len(thesis.supervisors) == 1 else "Supervisors"
-    return [f'<p class="thesis-statement">{html.escape(thesis.kind)} submitted to the '
-            f"{html.escape(thesis.faculty)}, {html.escape(thesis.institution)}, in partial "
+
+    def text(value: str) -> str:
+        return html.escape(smart_text(value))
+
+    return [f'<p class="thesis-statement">{text(thesis.kind)} submitted to the '
+            f"{text(thesis.faculty)}, {text(thesis.institution)}, in partial "
             "fulfilment of the requirements for the degree of "
-            f"{html.escape(thesis.degree)}</p>",
-            f'<p class="supervisors">{label}: '
-            f'{html.escape(", ".join(thesis.supervisors))}</p>']
+            f"{text(thesis.degree)}</p>",
+            f'<p class="supervisors">{label}: {text(", ".join(thesis.supervisors))}</p>']
 
 
 def title_block(book: Book, thesis: Thesis | None = None) -> str:
@@ -174,7 +179,8 @@ def title_block(book: Book, thesis: Thesis | None = None) -> str:
     if book.subtitle:
         lines.append(f'<p class="subtitle">{html.escape(book.subtitle)}</p>')
     if book.authors:
-        lines.append(f'<p class="authors">{html.escape(", ".join(book.authors))}</p>')
+        lines.append(f'<p class="authors">{html.escape(smart_text(", ".join(book.authors)))}'
+                     "</p>")
     if thesis is not None:
         lines.extend(thesis_lines(thesis))
     if book.date:
@@ -238,11 +244,12 @@ def link_targets(blocks: list[Node]) -> list[str]:
 
 
 def chapter_html(chapter: Chapter, pages: dict[str, str], api: list[int],
-                 root: Path) -> dict[str, Any]:
+                 root: Path, lang: str = "en") -> dict[str, Any]:
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
-    documents. `pages` gives, for each id the chapter links to, the page that holds it."""
+    documents. `pages` gives, for each id the chapter links to, the page that holds it;
+    passages in another language than the book's `lang` are marked with theirs."""
     blocks = html_callouts(with_header_ids(relink(chapter.blocks, pages, chapter.page)))
-    ast = {"pandoc-api-version": api, "meta": {}, "blocks": blocks}
+    ast = {"pandoc-api-version": api, "meta": {}, "blocks": mark_chinese(blocks, lang)}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {"body": wrap_tables(body), "toc": page_toc(blocks),
             "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
@@ -269,9 +276,9 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
 
     def parts_of(chapter: Chapter) -> dict[str, Any]:
         links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
-        return memo("html", str(chapter.path), [chapter_inputs(chapter), links, api],
+        return memo("html", str(chapter.path), [chapter_inputs(chapter), links, api, book.lang],
                     lambda: chapter_html(chapter, {k: v for k, v in links.items() if v}, api,
-                                         book.root))
+                                         book.root, book.lang))
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
         rendered = list(pool.map(parts_of, chapters))

@@ -41,6 +41,7 @@ from bookbuild.writers.rewrites import (
     typst_language_spans,
     typst_string,
 )
+from bookbuild.writers.typography import smart_text
 
 TEMPLATE = PACKAGE_DIR / "writers" / "templates" / "thesis.typ"
 # Both standards in one file: the typst wheel checks them together at compile time.
@@ -409,16 +410,19 @@ def thesis_metadata(thesis: Thesis | None) -> dict[str, Any]:
     if thesis is None:
         return {}
     label = "Supervisor" if len(thesis.supervisors) == 1 else "Supervisors"
+    def text(value: str) -> dict[str, Any]:
+        return _meta_string(smart_text(value))
+
     return {
-        "thesis-kind": _meta_string(thesis.kind),
-        "institution": _meta_string(thesis.institution),
-        "faculty": _meta_string(thesis.faculty),
-        "degree": _meta_string(thesis.degree),
-        "supervisor-label": _meta_string(label),
-        "supervisor": {"t": "MetaList", "c": [_meta_string(s) for s in thesis.supervisors]},
-        "year": _meta_string(thesis.year),
-        "licence": _meta_string(thesis.licence),
-        "declaration": _meta_string(thesis.declaration),
+        "thesis-kind": text(thesis.kind),
+        "institution": text(thesis.institution),
+        "faculty": text(thesis.faculty),
+        "degree": text(thesis.degree),
+        "supervisor-label": text(label),
+        "supervisor": {"t": "MetaList", "c": [text(s) for s in thesis.supervisors]},
+        "year": text(thesis.year),
+        "licence": text(thesis.licence),
+        "declaration": text(thesis.declaration),
     }
 
 
@@ -435,7 +439,7 @@ def typst_metadata(book: Book) -> dict[str, Any]:
         **thesis_metadata(load_thesis(book)),
         "title": _meta_string(book.title),
         "subtitle": _meta_string(book.subtitle),
-        "author": {"t": "MetaList", "c": [_meta_string(a) for a in book.authors]},
+        "author": {"t": "MetaList", "c": [_meta_string(smart_text(a)) for a in book.authors]},
         "date": _meta_string(book.date),
         "lang": _meta_string(book.lang),
         "papersize": _meta_string(str(book.pdf.get("papersize", "a4"))),
