@@ -26,6 +26,7 @@ from bookbuild.document.ast import Node, copy_of, ids_in, stringify, walk
 from bookbuild.document.chapter import Chapter
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
+from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
 from bookbuild.writers.languages import mark_chinese
 from bookbuild.writers.rewrites import header_ids, html_callouts, relink
 from bookbuild.writers.search import chapter_documents, index_script
@@ -35,6 +36,14 @@ TEMPLATES = PACKAGE_DIR / "writers" / "templates"
 ASSETS = PACKAGE_DIR / "writers" / "assets"
 SEARCH_LIBRARY = ("minisearch", "dist/umd/index.js", "LICENSE.txt")  # npm package, files
 PAGE_TOC_MIN_ENTRIES = 3  # shorter chapters get no "On this page" list
+# In the top bar of every page when the book offers its PDF (`book: downloads: [pdf]`).
+PDF_LINK = (f'<a class="pdf-download" href="{PDF_NAME}" type="application/pdf" '
+            'title="Download the thesis as PDF">'
+            '<svg aria-hidden="true" focusable="false" width="16" height="16" '
+            'viewBox="0 0 16 16"><path d="M8 2v8m-3.5-3.5L8 10l3.5-3.5M3 13h10" '
+            'stroke="currentColor" stroke-width="1.7" stroke-linecap="round" '
+            'stroke-linejoin="round" fill="none"/></svg>'
+            '<span class="pdf-download-label">PDF</span></a>')
 
 
 def page_name(path: Path) -> str:
@@ -266,6 +275,7 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
     """
     memo = memo or Memo(None)
     thesis = load_thesis(book)
+    pdf = pdf_download(book)
     copy_assets(out, book.root)
     template = Template((TEMPLATES / "page.html").read_text("utf-8"))
     pages: dict[str, str] = {}
@@ -293,7 +303,10 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
             sidebar=sidebar(chapters, chapter.page, parts["sections"]),
             page_toc=parts["toc"],
             layout_class="layout has-page-toc" if parts["toc"] else "layout",
-            title_block=title_block(book, thesis) if index == 0 else "",
+            head_meta=head_meta(book, thesis, pdf) if index == 0 and thesis else "",
+            pdf_link=PDF_LINK if pdf else "",
+            title_block=(title_block(book, thesis) + (reader_block(book, thesis, pdf)
+                                                      if thesis else "")) if index == 0 else "",
             body=parts["body"],
             pager=pager(chapters, index),
             build=html.escape(build_info.get("summary", "")),
