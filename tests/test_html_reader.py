@@ -184,3 +184,86 @@ def test_the_first_page_with_the_cite_block_open_is_accessible(driver, axe_sourc
     assert errors == []
     driver.execute_script("document.querySelector('details.cite-this').open = true;")
     assert axe_violations(driver, axe_source) == []
+
+
+# ---- previews of cross-references and citations -------------------------------------------
+
+def _preview_data() -> dict:
+    text = (BOOK / "assets" / "preview-data.js").read_text("utf-8")
+    prefix = "window.BOOK_PREVIEWS = "
+    assert text.startswith(prefix) and text.endswith(";\n")
+    return json.loads(text[len(prefix):-2])
+
+
+def test_previews_hold_each_target_as_the_pages_show_it(config) -> None:
+    data = _preview_data()
+    findings = parse_html((BOOK / "05-findings.html").read_text("utf-8"))
+    for figure in findings.find_all("figure"):
+        ident = figure.attrs.get("id", "")
+        if ident.startswith("fig-"):
+            caption = " ".join(figure.find("figcaption").text().split())
+            assert data[ident] == {"kind": "figure", "text": caption}
+    references = parse_html((BOOK / "references.html").read_text("utf-8"))
+    entries = references.find_all("div", cls="csl-entry")
+    assert entries
+    for entry in entries:  # as the bibliography prints it, long ones cut at a word with " …"
+        preview, shown = data[entry.attrs["id"]]["text"], " ".join(entry.text().split())
+        assert preview == shown or (preview.endswith(" …")
+                                    and shown.startswith(preview.removesuffix(" …")))
+    section = data["sec-simulated-data"]
+    assert section["title"].endswith("The simulated open data set")
+    assert section["text"].startswith("The original questionnaires")
+    assert all(len(p["text"]) <= 322 for p in data.values())
+    # the pages do not load the previews up front
+    for path in BOOK.glob("*.html"):
+        assert "preview-data.js" not in path.read_text("utf-8")
+
+
+def _card(driver) -> dict:  # noqa: F811
+    return driver.execute_script("""
+        const card = document.getElementById('xref-preview');
+        return card ? {shown: !card.hidden, text: card.textContent,
+                       role: card.getAttribute('role')} : {shown: false, text: '', role: null};
+    """)
+
+
+def _wait_for(driver, condition) -> None:  # noqa: F811
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(driver, 5).until(lambda d: condition(_card(d)))
+
+
+def test_hovering_a_cross_reference_previews_its_target(driver, config) -> None:  # noqa: F811
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    errors, urls = load(driver, (BOOK / "05-findings.html").as_uri())
+    assert errors == [] and not any("preview-data" in u for u in urls)
+    data = _preview_data()
+    link = driver.find_element(By.CSS_SELECTOR, 'main a[href="04-survey-design.html'
+                                                '#sec-simulated-data"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", link)
+    ActionChains(driver).move_to_element(link).perform()
+    _wait_for(driver, lambda card: card["shown"])
+    card = _card(driver)
+    assert card["role"] == "tooltip"
+    assert data["sec-simulated-data"]["title"] in card["text"]
+    assert any(u.endswith("/assets/preview-data.js") for u in _requested(driver))
+    # a citation, reached with the keyboard
+    cite = driver.find_element(By.CSS_SELECTOR, 'main a[href^="references.html#ref-"]')
+    ident = cite.get_attribute("href").split("#")[1]
+    driver.execute_script("arguments[0].focus();", cite)
+    _wait_for(driver, lambda card: card["shown"] and data[ident]["text"] in card["text"])
+    assert cite.get_attribute("aria-describedby") == "xref-preview"
+    cite.send_keys("\ue00c")  # Escape
+    _wait_for(driver, lambda card: not card["shown"])
+    assert cite.get_attribute("aria-describedby") is None
+
+
+def test_a_shown_preview_keeps_the_page_accessible(driver, axe_source, config) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    load(driver, (BOOK / "05-findings.html").as_uri())
+    link = driver.find_element(By.CSS_SELECTOR, 'main a[href^="#fig-"], main a[href*=".html#fig-"]')
+    driver.execute_script("arguments[0].focus();", link)
+    _wait_for(driver, lambda card: card["shown"])
+    assert axe_violations(driver, axe_source) == []

@@ -28,6 +28,7 @@ from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
 from bookbuild.writers.languages import mark_chinese
+from bookbuild.writers.previews import preview_script
 from bookbuild.writers.rewrites import header_ids, html_callouts, relink
 from bookbuild.writers.search import chapter_documents, index_script
 from bookbuild.writers.typography import smart_text
@@ -316,4 +317,5 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
         written.append(path)
         documents.extend(parts["documents"])
     (out / "assets" / "search-index.js").write_text(index_script(documents), "utf-8")
+    (out / "assets" / "preview-data.js").write_text(preview_script(chapters), "utf-8")
     return written
