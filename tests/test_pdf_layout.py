@@ -131,3 +131,16 @@ def test_the_thesis_prints_no_text_over_text() -> None:
                           text=True, check=True).stdout
     for merged in ("projecttraining", "disability35", "education14"):
         assert merged not in text
+
+
+def test_a_wide_table_inside_a_div_gets_the_smallest_type_not_a_page() -> None:
+    from bookbuild.document import pandoc
+
+    markdown = _pipe(WIDE_HEAD, WIDE_ROWS, "A wide table.", "tbl-wide")
+    top = pandoc.markdown_to_ast(markdown, ROOT, "a test")["blocks"]
+    nested = pandoc.markdown_to_ast(f"::: {{.cell}}\n{markdown}\n:::\n", ROOT, "a test")["blocks"]
+    opened = pdf.wide_tables(top)[0]
+    assert opened["t"] == "RawBlock" and opened["c"][1].startswith("#page(flipped: true)[")
+    div = pdf.wide_tables(nested)[0]
+    inner = div["c"][1][0]
+    assert inner["c"][1] == f"#[\n#show table: set text(size: {pdf.TABLE_MIN_SIZE_PT:g}pt)"

@@ -269,6 +269,8 @@ def wide_tables(blocks: list[Node]) -> list[Node]:
         size, landscape = table_fit(rows)
         if size == TABLE_SIZE_PT and not landscape:
             return [block]
+        if landscape and not top:
+            size = TABLE_MIN_SIZE_PT
         scope = "#page(flipped: true)[" if landscape and top else "#["
         opening = f"{scope}\n#show table: set text(size: {size:g}pt)"
         return [RawBlock("typst", opening), block, RawBlock("typst", "]")]
