@@ -267,3 +267,11 @@ def test_a_shown_preview_keeps_the_page_accessible(driver, axe_source, config) -
     driver.execute_script("arguments[0].focus();", link)
     _wait_for(driver, lambda card: card["shown"])
     assert axe_violations(driver, axe_source) == []
+
+
+def test_search_matches_smart_apostrophes_typed_straight(driver, config) -> None:  # noqa: F811
+    load(driver, (BOOK / "index.html").as_uri())
+    assert "Lankao\u2019s" in (BOOK / "index.html").read_text("utf-8")
+    straight, curly = (search(driver, q) for q in ("Lankao's gains", "Lankao\u2019s gains"))
+    assert straight == curly
+    assert any(r["href"].startswith("index.html") for r in straight)

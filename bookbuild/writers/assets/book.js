@@ -138,7 +138,8 @@
       fields: ["section", "chapter", "text"],
       storeFields: ["url", "page", "chapter", "section", "text", "weight"],
       tokenize: tokenize,
-      processTerm: function (term) { return term.toLowerCase(); },
+      // curly and straight apostrophes alike (the text has smart quotes, keyboards do not)
+      processTerm: function (term) { return term.toLowerCase().replace(/\u2019/g, "'"); },
       searchOptions: {
         boost: { section: 3, chapter: 1.5 },
         prefix: function (term) { return term.length > 2; },
