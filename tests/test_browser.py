@@ -266,6 +266,11 @@ def search(driver, query: str, typed: bool = True) -> list[dict[str, str]]:
     else:
         driver.execute_script("arguments[0].value = arguments[1];"
                               "arguments[0].dispatchEvent(new Event('input'));", box, query)
+    # the index loads on first use: wait until the results are listed
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "var s = document.querySelector('#search-results .search-status');"
+        "return s && s.textContent && s.textContent.indexOf('Loading') !== 0;"))
     return driver.execute_script("""
         return Array.from(document.querySelectorAll('#search-results .search-list a'), a => ({
             href: a.getAttribute('href'), text: a.textContent,

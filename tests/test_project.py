@@ -220,7 +220,9 @@ def test_real_config_keys_are_quarto_options():
     problems = [f"project: {k}" for k in config.get("project", {}) if k not in
                 schema["project_keys"]]
     problems += [f"book: {k}" for k in config.get("book", {}) if k not in schema["book_keys"]]
-    structural = {"project", "book", "format", "execute"}
+    # `thesis:` is this build's own block of title-page fields (custom metadata, which Quarto
+    # passes through to documents)
+    structural = {"project", "book", "format", "execute", "thesis"}
     problems += [k for k in config if k not in structural and k not in
                  schema["document_options"]]
     for key in config.get("execute", {}):

@@ -24,7 +24,8 @@ log = logging.getLogger("bookbuild")
 CONFIG_NAME = "_quarto.yml"
 
 # Top-level keys of a Quarto project file that are not document options.
-_STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine", "metadata-files"}
+_STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine", "metadata-files",
+                    "thesis"}  # `thesis:`: the title page's fields, read by config/thesis.py
 # Project-level keys this build interprets (others Quarto accepts are reported as ignored).
 _HONOURED_PROJECT = {"type", "output-dir", "title"}
 _HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices", "abstract",

@@ -10,7 +10,7 @@ from typing import Any
 
 from bookbuild.errors import BuildError
 
-MARKDOWN = ("markdown+east_asian_line_breaks-smart-auto_identifiers"
+MARKDOWN = ("markdown+east_asian_line_breaks+smart-auto_identifiers"
             "-implicit_header_references")
 
 

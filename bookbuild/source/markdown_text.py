@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_PUNCT = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~^$@\"'&:;=%])")
+# Quotes stay unescaped: they are no markup, and Pandoc's `smart` reading makes them curly in
+# computed text as in the author's.
+_PUNCT = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~^$@&:;=%])")
 
 
 def escape(text: str) -> str:

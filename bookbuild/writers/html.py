@@ -20,18 +20,31 @@ from urllib.parse import quote
 
 from bookbuild import PACKAGE_DIR
 from bookbuild.config.project import Book
+from bookbuild.config.thesis import Thesis, load_thesis
 from bookbuild.document import pandoc
 from bookbuild.document.ast import Node, copy_of, ids_in, stringify, walk
 from bookbuild.document.chapter import Chapter
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
+from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
+from bookbuild.writers.languages import mark_chinese
+from bookbuild.writers.previews import preview_script
 from bookbuild.writers.rewrites import header_ids, html_callouts, relink
 from bookbuild.writers.search import chapter_documents, index_script
+from bookbuild.writers.typography import smart_text
 
 TEMPLATES = PACKAGE_DIR / "writers" / "templates"
 ASSETS = PACKAGE_DIR / "writers" / "assets"
 SEARCH_LIBRARY = ("minisearch", "dist/umd/index.js", "LICENSE.txt")  # npm package, files
 PAGE_TOC_MIN_ENTRIES = 3  # shorter chapters get no "On this page" list
+# In the top bar of every page when the book offers its PDF (`book: downloads: [pdf]`).
+PDF_LINK = (f'<a class="pdf-download" href="{PDF_NAME}" type="application/pdf" '
+            'title="Download the thesis as PDF">'
+            '<svg aria-hidden="true" focusable="false" width="16" height="16" '
+            'viewBox="0 0 16 16"><path d="M8 2v8m-3.5-3.5L8 10l3.5-3.5M3 13h10" '
+            'stroke="currentColor" stroke-width="1.7" stroke-linecap="round" '
+            'stroke-linejoin="round" fill="none"/></svg>'
+            '<span class="pdf-download-label">PDF</span></a>')
 
 
 def page_name(path: Path) -> str:
@@ -155,13 +168,31 @@ def head_links(chapters: list[Chapter], index: int) -> str:
     return "\n".join(links)
 
 
-def title_block(book: Book) -> str:
-    """The book's title, subtitle, authors and date, shown above the first page."""
+def thesis_lines(thesis: Thesis) -> list[str]:
+    """The degree statement and the supervisors, as the title page of the PDF gives them."""
+    label = "Supervisor" if len(thesis.supervisors) == 1 else "Supervisors"
+
+    def text(value: str) -> str:
+        return html.escape(smart_text(value))
+
+    return [f'<p class="thesis-statement">{text(thesis.kind)} submitted to the '
+            f"{text(thesis.faculty)}, {text(thesis.institution)}, in partial "
+            "fulfilment of the requirements for the degree of "
+            f"{text(thesis.degree)}</p>",
+            f'<p class="supervisors">{label}: {text(", ".join(thesis.supervisors))}</p>']
+
+
+def title_block(book: Book, thesis: Thesis | None = None) -> str:
+    """The book's title, subtitle, authors and date, shown above the first page; for a
+    thesis also its degree statement and supervisors."""
     lines = ['<header class="title-block">', f'<p class="title">{html.escape(book.title)}</p>']
     if book.subtitle:
         lines.append(f'<p class="subtitle">{html.escape(book.subtitle)}</p>')
     if book.authors:
-        lines.append(f'<p class="authors">{html.escape(", ".join(book.authors))}</p>')
+        lines.append(f'<p class="authors">{html.escape(smart_text(", ".join(book.authors)))}'
+                     "</p>")
+    if thesis is not None:
+        lines.extend(thesis_lines(thesis))
     if book.date:
         lines.append(f'<p class="date">{html.escape(book.date)}</p>')
     lines.append("</header>")
@@ -223,11 +254,12 @@ def link_targets(blocks: list[Node]) -> list[str]:
 
 
 def chapter_html(chapter: Chapter, pages: dict[str, str], api: list[int],
-                 root: Path) -> dict[str, Any]:
+                 root: Path, lang: str = "en") -> dict[str, Any]:
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
-    documents. `pages` gives, for each id the chapter links to, the page that holds it."""
+    documents. `pages` gives, for each id the chapter links to, the page that holds it;
+    passages in another language than the book's `lang` are marked with theirs."""
     blocks = html_callouts(with_header_ids(relink(chapter.blocks, pages, chapter.page)))
-    ast = {"pandoc-api-version": api, "meta": {}, "blocks": blocks}
+    ast = {"pandoc-api-version": api, "meta": {}, "blocks": mark_chinese(blocks, lang)}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {"body": wrap_tables(body), "toc": page_toc(blocks),
             "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
@@ -243,6 +275,8 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
     link targets did not change since the last build is not converted again.
     """
     memo = memo or Memo(None)
+    thesis = load_thesis(book)
+    pdf = pdf_download(book)
     copy_assets(out, book.root)
     template = Template((TEMPLATES / "page.html").read_text("utf-8"))
     pages: dict[str, str] = {}
@@ -253,9 +287,9 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
 
     def parts_of(chapter: Chapter) -> dict[str, Any]:
         links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
-        return memo("html", str(chapter.path), [chapter_inputs(chapter), links, api],
+        return memo("html", str(chapter.path), [chapter_inputs(chapter), links, api, book.lang],
                     lambda: chapter_html(chapter, {k: v for k, v in links.items() if v}, api,
-                                         book.root))
+                                         book.root, book.lang))
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
         rendered = list(pool.map(parts_of, chapters))
@@ -270,7 +304,10 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
             sidebar=sidebar(chapters, chapter.page, parts["sections"]),
             page_toc=parts["toc"],
             layout_class="layout has-page-toc" if parts["toc"] else "layout",
-            title_block=title_block(book) if index == 0 else "",
+            head_meta=head_meta(book, thesis, pdf) if index == 0 and thesis else "",
+            pdf_link=PDF_LINK if pdf else "",
+            title_block=(title_block(book, thesis) + (reader_block(book, thesis, pdf)
+                                                      if thesis else "")) if index == 0 else "",
             body=parts["body"],
             pager=pager(chapters, index),
             build=html.escape(build_info.get("summary", "")),
@@ -280,4 +317,5 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
         written.append(path)
         documents.extend(parts["documents"])
     (out / "assets" / "search-index.js").write_text(index_script(documents), "utf-8")
+    (out / "assets" / "preview-data.js").write_text(preview_script(chapters), "utf-8")
     return written

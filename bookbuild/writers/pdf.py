@@ -18,6 +18,7 @@ from typing import Any
 
 from bookbuild import PACKAGE_DIR
 from bookbuild.config.project import Book
+from bookbuild.config.thesis import Thesis, load_thesis
 from bookbuild.document import pandoc
 from bookbuild.document.ast import (
     Node,
@@ -40,6 +41,7 @@ from bookbuild.writers.rewrites import (
     typst_language_spans,
     typst_string,
 )
+from bookbuild.writers.typography import smart_text
 
 TEMPLATE = PACKAGE_DIR / "writers" / "templates" / "thesis.typ"
 # Both standards in one file: the typst wheel checks them together at compile time.
@@ -53,6 +55,10 @@ TABLE_CHAR_PT = 4.4
 TABLE_CJK_PT = 9.0
 TABLE_PAD_PT = 12.0
 TEXT_WIDTH_PT = (21.0 - 2 * 2.75) / 2.54 * 72
+LANDSCAPE_WIDTH_PT = (29.7 - 2 * 2.75) / 2.54 * 72  # a flipped A4 page, same margins
+TABLE_SIZE_PT = 9.0      # the template's table type
+TABLE_MIN_SIZE_PT = 7.0  # smallest type for a wide table before it gets a landscape page
+TABLE_FIT_SHARE = 0.92   # the share of the width the estimates may fill (bold headers, error)
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
@@ -176,12 +182,37 @@ def numbered_floats(blocks: list[Node]) -> list[Node]:
     return rewrite_blocks(blocks, fn)
 
 
-def _text_width(text: str) -> float:
+def _text_width(text: str, size: float = TABLE_SIZE_PT) -> float:
     """Rough width of `text` in table type (pt): CJK characters are square, Latin narrower."""
-    return sum(TABLE_CJK_PT if ord(ch) >= 0x2E80 else TABLE_CHAR_PT for ch in text)
+    scale = size / TABLE_SIZE_PT
+    return scale * sum(TABLE_CJK_PT if ord(ch) >= 0x2E80 else TABLE_CHAR_PT for ch in text)
 
 
-def column_fractions(rows: list[list[str]], width: float = TEXT_WIDTH_PT) -> list[float] | None:
+def table_fit(rows: list[list[str]]) -> tuple[float, bool]:
+    """(type size, landscape) for a table whose cells hold `rows`.
+
+    Lines in a cell break only between words, so a table fits when the longest word of each
+    column fits side by side: in table type on the page if it can; else in type reduced to
+    no less than `TABLE_MIN_SIZE_PT`; else on a landscape page, reduced there if need be.
+    """
+    ncols = max(len(row) for row in rows)
+    longest = [0.0] * ncols
+    for row in rows:
+        for col, text in enumerate(row):
+            longest[col] = max([longest[col], *(_text_width(w) for w in text.split())])
+    words, padding = sum(longest), ncols * TABLE_PAD_PT
+    for width, landscape in ((TEXT_WIDTH_PT, False), (LANDSCAPE_WIDTH_PT, True)):
+        room = TABLE_FIT_SHARE * width - padding
+        size = TABLE_SIZE_PT * room / words if words else TABLE_SIZE_PT
+        if size >= TABLE_SIZE_PT:
+            return TABLE_SIZE_PT, landscape
+        if size >= TABLE_MIN_SIZE_PT:
+            return int(size * 4) / 4, landscape  # quarter points, rounded down
+    return TABLE_MIN_SIZE_PT, True
+
+
+def column_fractions(rows: list[list[str]], width: float = TEXT_WIDTH_PT,
+                     size: float = TABLE_SIZE_PT) -> list[float] | None:
     """Column widths as fractions of the text width, or None when the table fits as it is.
 
     Columns that fit in an equal share keep their natural width (longest cell); the long text
@@ -194,8 +225,8 @@ def column_fractions(rows: list[list[str]], width: float = TEXT_WIDTH_PT) -> lis
     minimum = [TABLE_PAD_PT] * ncols
     for row in rows:
         for col, text in enumerate(row):
-            natural[col] = max(natural[col], _text_width(text) + TABLE_PAD_PT)
-            longest = max((_text_width(word) for word in text.split()), default=0.0)
+            natural[col] = max(natural[col], _text_width(text, size) + TABLE_PAD_PT)
+            longest = max((_text_width(word, size) for word in text.split()), default=0.0)
             minimum[col] = max(minimum[col], longest + TABLE_PAD_PT)
     if sum(natural) <= width:
         return None
@@ -219,18 +250,49 @@ def _cell_texts(row: Node) -> list[str]:
     return [stringify(cell[4]) for cell in row[1]]
 
 
+def _table_rows(table: Node) -> list[list[str]]:
+    _attr, _caption, _specs, head, bodies, foot = table["c"]
+    rows = [_cell_texts(r) for r in head[1]]
+    for body in bodies:
+        rows += [_cell_texts(r) for r in body[2] + body[3]]
+    return rows + [_cell_texts(r) for r in foot[1]]
+
+
+def wide_tables(blocks: list[Node]) -> list[Node]:
+    """Each table too wide for the page in table type (see `table_fit`) set in smaller type,
+    or on a landscape page of its own (only a table at the top level of the chapter: Typst
+    starts pages only there; a nested one gets the smallest type instead)."""
+    def fit(block: Node, top: bool) -> list[Node]:
+        rows = _table_rows(block) if block.get("t") == "Table" else []
+        if not rows:
+            return [block]
+        size, landscape = table_fit(rows)
+        if size == TABLE_SIZE_PT and not landscape:
+            return [block]
+        if landscape and not top:
+            size = TABLE_MIN_SIZE_PT
+        scope = "#page(flipped: true)[" if landscape and top else "#["
+        opening = f"{scope}\n#show table: set text(size: {size:g}pt)"
+        return [RawBlock("typst", opening), block, RawBlock("typst", "]")]
+
+    top_level = {id(block) for block in blocks}
+    return rewrite_blocks(blocks, lambda block: fit(block, id(block) in top_level))
+
+
 def table_column_widths(blocks: list[Node]) -> list[Node]:
     """Size table columns from their content (see `column_fractions`): the widths pipe tables
-    get from the dashes in the markdown source squeeze long text columns."""
+    get from the dashes in the markdown source squeeze long text columns. A wide table's
+    columns are sized for the type and page `table_fit` gives it."""
     for node in walk(blocks):
         if node["t"] != "Table":
             continue
-        _attr, _caption, specs, head, bodies, foot = node["c"]
-        rows = [_cell_texts(r) for r in head[1]]
-        for body in bodies:
-            rows += [_cell_texts(r) for r in body[2] + body[3]]
-        rows += [_cell_texts(r) for r in foot[1]]
-        fractions = column_fractions(rows) if rows else None
+        specs = node["c"][2]
+        rows = _table_rows(node)
+        fractions = None
+        if rows:
+            size, landscape = table_fit(rows)
+            width = LANDSCAPE_WIDTH_PT if landscape else TEXT_WIDTH_PT
+            fractions = column_fractions(rows, width, size)
         node["c"][2] = [[align, {"t": "ColWidth", "c": fraction} if fractions
                          else {"t": "ColWidthDefault"}]
                         for (align, _width), fraction in zip(
@@ -320,7 +382,7 @@ def chapter_blocks(chapter: Chapter, front: bool) -> list[Node]:
     """One chapter's blocks adapted for Typst (on a deep copy: the HTML edition is untouched)."""
     blocks = copy_of(chapter.blocks)
     blocks = rendered_citations(blocks)
-    blocks = numbered_floats(table_column_widths(blocks))
+    blocks = numbered_floats(wide_tables(table_column_widths(blocks)))
     blocks = image_alt_text(blocks, str(chapter.path))
     blocks = equations(blocks)
     blocks = typst_callouts(blocks)
@@ -344,6 +406,28 @@ def _meta_string(text: str) -> dict[str, Any]:
     return {"t": "MetaString", "c": text}
 
 
+def thesis_metadata(thesis: Thesis | None) -> dict[str, Any]:
+    """Template variables for the thesis's title page and declaration (none for a plain
+    book, whose title page shows only its title, authors and date)."""
+    if thesis is None:
+        return {}
+    label = "Supervisor" if len(thesis.supervisors) == 1 else "Supervisors"
+    def text(value: str) -> dict[str, Any]:
+        return _meta_string(smart_text(value))
+
+    return {
+        "thesis-kind": text(thesis.kind),
+        "institution": text(thesis.institution),
+        "faculty": text(thesis.faculty),
+        "degree": text(thesis.degree),
+        "supervisor-label": text(label),
+        "supervisor": {"t": "MetaList", "c": [text(s) for s in thesis.supervisors]},
+        "year": text(thesis.year),
+        "licence": text(thesis.licence),
+        "declaration": text(thesis.declaration),
+    }
+
+
 def typst_metadata(book: Book) -> dict[str, Any]:
     """Template variables: markup for the title page, Typst strings for `set document`."""
     # the archive's title includes the subtitle, as a library catalogue would
@@ -354,9 +438,10 @@ def typst_metadata(book: Book) -> dict[str, Any]:
     if isinstance(keywords, str):
         keywords = [k.strip() for k in keywords.split(",") if k.strip()]
     return {
+        **thesis_metadata(load_thesis(book)),
         "title": _meta_string(book.title),
         "subtitle": _meta_string(book.subtitle),
-        "author": {"t": "MetaList", "c": [_meta_string(a) for a in book.authors]},
+        "author": {"t": "MetaList", "c": [_meta_string(smart_text(a)) for a in book.authors]},
         "date": _meta_string(book.date),
         "lang": _meta_string(book.lang),
         "papersize": _meta_string(str(book.pdf.get("papersize", "a4"))),

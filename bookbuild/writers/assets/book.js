@@ -103,6 +103,32 @@
     return tokens;
   }
 
+  // The search library and the index are loaded when search is first used (the reader
+  // heads for the box or presses "/"), not on every page: classic scripts, so file:// works.
+  var SEARCH_SCRIPTS = ["assets/vendor/minisearch.js", "assets/search-index.js"];
+  var loading = null;
+  var waiting = [];
+  function loadSearch(then) {
+    if (then) waiting.push(then);
+    if (loading === "done" || loading === "failed") { flush(); return; }
+    if (loading) return;
+    loading = "started";
+    var next = 0;
+    (function one() {
+      if (next === SEARCH_SCRIPTS.length) { loading = "done"; flush(); return; }
+      var script = document.createElement("script");
+      script.src = SEARCH_SCRIPTS[next++];
+      script.onload = one;
+      script.onerror = function () { loading = "failed"; flush(); };
+      document.head.appendChild(script);
+    })();
+  }
+  function flush() {
+    var callbacks = waiting;
+    waiting = [];
+    for (var i = 0; i < callbacks.length; i++) callbacks[i]();
+  }
+
   function buildEngine() {
     if (engine) return engine;
     if (typeof window.MiniSearch !== "function" || !Array.isArray(window.BOOK_SEARCH_DOCUMENTS)) {
@@ -112,7 +138,8 @@
       fields: ["section", "chapter", "text"],
       storeFields: ["url", "page", "chapter", "section", "text", "weight"],
       tokenize: tokenize,
-      processTerm: function (term) { return term.toLowerCase(); },
+      // curly and straight apostrophes alike (the text has smart quotes, keyboards do not)
+      processTerm: function (term) { return term.toLowerCase().replace(/\u2019/g, "'"); },
       searchOptions: {
         boost: { section: 3, chapter: 1.5 },
         prefix: function (term) { return term.length > 2; },
@@ -179,6 +206,11 @@
     list.textContent = "";
     if (!query) { panel.hidden = true; return; }
     panel.hidden = false;
+    if (loading !== "done" && loading !== "failed") {
+      statusLine.textContent = "Loading the search index…";
+      loadSearch(runSearch);
+      return;
+    }
     var index = buildEngine();
     if (!index) { statusLine.textContent = "Search is unavailable: its index did not load."; return; }
     var results = index.search(query);
@@ -197,8 +229,8 @@
     input.addEventListener("input", runSearch);
     input.addEventListener("click", function () { if (panel.hidden) runSearch(); });
     // Index the documents as soon as the reader heads for the box, not on every page load.
-    input.addEventListener("focus", function () { buildEngine(); });
-    form.addEventListener("pointerenter", function () { buildEngine(); });
+    input.addEventListener("focus", function () { loadSearch(buildEngine); });
+    form.addEventListener("pointerenter", function () { loadSearch(buildEngine); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var first = resultLinks()[0];
