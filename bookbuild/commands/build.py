@@ -46,7 +46,7 @@ from bookbuild.execute.kernel import (
     planned_cells,
 )
 from bookbuild.execute.weave import Woven, weave
-from bookbuild.source.qmd import Document, read_qmd
+from bookbuild.source.qmd import Document, errors_at_origin, read_qmd
 from bookbuild.state import edition
 from bookbuild.state.memo import FOLDER, PARSES, Memo
 from bookbuild.state.publish import build_lock, clean_stale_staging, publish, staging_dir
@@ -259,8 +259,9 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
 
     book = load_book(root)
     output = output or book.output_dir
-    with build_lock(book.root):
-        docs = [read_qmd(book.root, ref.path) for ref in book.chapters]
+    docs: list[Document] = []
+    with build_lock(book.root), errors_at_origin(docs):
+        docs[:] = [read_qmd(book.root, ref.path) for ref in book.chapters]
         lap("parse")
         runs = plan(book, docs, use_cache, freeze)
         reused = [str(r.doc.path) for r in runs if r.notebook is not None]

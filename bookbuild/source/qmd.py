@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bookbuild.config.project import check_front_matter, load_yaml, quarto_schema
 from bookbuild.errors import BuildError
+from bookbuild.source.includes import Origin, Source, expand_includes, relocate
+from bookbuild.source.shortcodes import expand_shortcodes, load_context
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
 _ENGINE = re.compile(r"^\{(?P<engine>[A-Za-z0-9_+-]+)(?P<rest>[^}]*)\}$")
@@ -61,6 +64,7 @@ class Document:
     front_matter: dict[str, Any]
     front_raw: str
     blocks: list[Markdown | Cell] = field(default_factory=list)
+    origins: tuple[Origin, ...] = ()             # per line of source(): where it came from
 
     @property
     def cells(self) -> list[Cell]:
@@ -151,9 +155,13 @@ def _option_index(lines: list[str], key: Any) -> int:
     return next((i for i, raw in enumerate(lines) if pattern.match(raw.lstrip()[2:])), 0)
 
 
-def parse_qmd(text: str, path: Path) -> Document:
-    """Split a `.qmd` source into blocks; raise `BuildError` on malformed input."""
-    front, front_raw, skip = _split_front_matter(text, path)
+def parse_qmd(text: str, path: Path,
+              front_matter: tuple[dict[str, Any], str, int] | None = None) -> Document:
+    """Split a `.qmd` source into blocks; raise `BuildError` on malformed input.
+
+    `front_matter` is the result of splitting it off already (so it is checked once).
+    """
+    front, front_raw, skip = front_matter or _split_front_matter(text, path)
     doc = Document(path=path, front_matter=front, front_raw=front_raw)
     lines = text.splitlines(keepends=True)[skip:]
     buffer: list[str] = []
@@ -220,10 +228,51 @@ def _find_close(lines: list[str], start: int, fence: str) -> int | None:
 
 
 def read_qmd(root: Path, relative_path: Path) -> Document:
-    """Read and parse one chapter file."""
+    """Read one chapter file, expand its includes and shortcodes, and parse it.
+
+    The document keeps each line's origin, and errors name the file and line a line came from.
+    """
     path = root / relative_path
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError as exc:
         raise BuildError(f"not valid UTF-8 (byte {exc.start})", relative_path) from None
-    return parse_qmd(text, relative_path)
+    front = _split_front_matter(text, relative_path)
+    source = Source(text, tuple((relative_path, n) for n in
+                                range(1, text.count("\n") + 2)))
+    if "{{<" in text:
+        source = expand_includes(root, relative_path, text)
+        source = expand_shortcodes(source, load_context(root, front[0]), front[2])
+    try:
+        doc = parse_qmd(source.text, relative_path, front)
+    except BuildError as exc:
+        raise relocate(exc, relative_path, source.origins) from None
+    doc.origins = source.origins
+    return doc
+
+
+@contextmanager
+def errors_at_origin(docs: list[Document]) -> Iterator[None]:
+    """Let a `BuildError` raised inside about a line of a document's expanded source name the
+    file and line that line came from (an included file's own line), in its message and in
+    the `path:line:` lines of its detail."""
+    try:
+        yield
+    except BuildError as exc:
+        maps = {str(d.path): d.origins for d in docs if d.origins}
+        moved = exc
+        if exc.path is not None and str(exc.path) in maps:
+            moved = relocate(exc, exc.path, maps[str(exc.path)])
+
+        def line_at(match: re.Match[str]) -> str:
+            origins = maps.get(match[1])
+            number = int(match[2])
+            if not origins or not 0 < number <= len(origins):
+                return match[0]
+            file, line = origins[number - 1]
+            return f"{file}:{line}:"
+
+        detail = re.sub(r"^([^\s:]+\.qmd):(\d+):", line_at, moved.detail, flags=re.M)
+        if moved is exc and detail == exc.detail:
+            raise
+        raise BuildError(moved.message, moved.path, moved.line, detail) from None
