@@ -37,6 +37,7 @@ from bookbuild.document.crossref import (
 )
 from bookbuild.document.environment import describe
 from bookbuild.document.provenance import provenance
+from bookbuild.document.resources import edition_files, point_images
 from bookbuild.errors import BuildError
 from bookbuild.execute import cache
 from bookbuild.execute.kernel import (
@@ -154,7 +155,8 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
 
 def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
              jobs: int, env: dict[str, Any], store: Path | None = None,
-             memo: Memo | None = None) -> tuple[list[Chapter], list[int]]:
+             memo: Memo | None = None,
+             resources: frozenset[str] = frozenset()) -> tuple[list[Chapter], list[int]]:
     """Parse every chapter, add the colophon, number the book, resolve references and citations.
 
     With a `store` (`.bookbuild/ast/`), chapters whose woven markdown did not change since the
@@ -181,6 +183,7 @@ def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
     chapters.append(Chapter(
         path=Path(COLOPHON), page=page_name(Path(COLOPHON)), appendix=True, part=None,
         source=colophon, blocks=asts[-1]["blocks"]))
+    point_images(chapters, book.root, {p for w in woven for p in w.files}, set(resources))
     for chapter in chapters:
         hoist_callout_titles(chapter.blocks)
     check_attrs(chapters)
@@ -275,6 +278,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         files: dict[str, bytes] = {}
         for item in woven:
             files.update(item.files)
+        resources = edition_files(book.root, docs, set(files), output)  # images, resources:
+        files = {**resources, **files}
         lap("weave")
         env = describe(book.root)
         # what each chapter gives rendering: source, woven markdown, cache record (inputs'
@@ -292,7 +297,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         else:
             rendered = True
             chapters, api = assemble(book, runs, woven, jobs, env,
-                                     None if isolated else book.root / PARSES, memo)
+                                     None if isolated else book.root / PARSES, memo,
+                                     frozenset(resources))
             lap("pandoc")
             clean_stale_staging(output)
             staging = staging_dir(output)

@@ -26,7 +26,7 @@ CONFIG_NAME = "_quarto.yml"
 # Top-level keys of a Quarto project file that are not document options.
 _STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine", "metadata-files"}
 # Project-level keys this build interprets (others Quarto accepts are reported as ignored).
-_HONOURED_PROJECT = {"type", "output-dir", "title"}
+_HONOURED_PROJECT = {"type", "output-dir", "title", "resources"}
 _HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices", "abstract",
                   "description", "downloads", "output-file"}
 _HONOURED_EXECUTE = {"echo", "eval", "warning", "include", "output", "freeze", "error"}
