@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bookbuild.config.project import check_front_matter, load_yaml, quarto_schema
+from bookbuild.config.project import check_front_matter, did_you_mean, load_yaml, quarto_schema
 from bookbuild.errors import BuildError
 from bookbuild.source.includes import Origin, Source, expand_includes, relocate
 from bookbuild.source.shortcodes import expand_shortcodes, load_context
@@ -36,6 +36,9 @@ CELL_OPTIONS: dict[str, tuple[type, ...]] = {
     "eval": (bool,),
     "error": (bool,),
 }
+
+# The words a string-valued option may take (others take any text).
+_ALLOWED_VALUES: dict[str, tuple[str, ...]] = {"output": ("asis",)}
 
 
 @dataclass(frozen=True)
@@ -137,14 +140,17 @@ def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, A
     for key, value in options.items():
         key_line = line + 1 + _option_index(lines[:count], key)
         if key not in CELL_OPTIONS:
-            what = "is not supported by this build" if key in known else "is not a Quarto option"
-            raise BuildError(f"cell option '{key}' {what}", path, key_line)
-        if not isinstance(value, CELL_OPTIONS[key]):
-            wanted = " or ".join(t.__name__ for t in CELL_OPTIONS[key])
-            raise BuildError(f"cell option '{key}' must be {wanted}, got {value!r}", path,
-                             key_line)
-        if key == "output" and isinstance(value, str) and value != "asis":
-            raise BuildError(f"cell option 'output' must be true, false or asis, got {value!r}",
+            if key in known:
+                raise BuildError(f"cell option '{key}' is not supported by this build (it is a "
+                                 "Quarto option; remove it)", path, key_line)
+            raise BuildError(f"cell option '{key}' is not a Quarto option"
+                             f"{did_you_mean(key, known)}", path, key_line)
+        allowed = _ALLOWED_VALUES.get(key)
+        bad_type = not isinstance(value, CELL_OPTIONS[key])
+        if bad_type or (allowed and isinstance(value, str) and value not in allowed):
+            wanted = ", ".join([*(["true", "false"] if bool in CELL_OPTIONS[key] else []),
+                                *(allowed or (["text"] if str in CELL_OPTIONS[key] else []))])
+            raise BuildError(f"cell option '{key}' must be one of: {wanted}; got {value!r}",
                              path, key_line)
     return options, count
 
