@@ -82,6 +82,14 @@ answer = 6 * 7  # {{< meta title >}} stays in code cells
 ```
 
 The answer is `{python} answer`.
+
+```{python}
+#| label: fig-line
+#| fig-cap: "A rising line"
+#| fig-alt: "A line rising from left to right"
+import matplotlib.pyplot as plt
+plt.plot([1, 2]);
+```
 """
 
 
@@ -184,6 +192,11 @@ def test_nested_includes_paste_text_and_cells(book: Path) -> None:
     assert positions == sorted(positions)
 
 
+def test_data_and_code_panel_names_the_included_file(book: Path) -> None:
+    one = page(book / "_book" / "one.html")
+    assert "Produced in chapters/parts/_b.qmd, line 10, by:" in one.text
+
+
 def test_pdf_has_the_same_text_and_a_page_break(book: Path) -> None:
     text = pdf_text(book / "_book" / "thesis.pdf")
     assert "Book: Shortcode Book. Version 2.5 of Lankao Institute." in text
@@ -226,7 +239,10 @@ def test_include_keeps_origins_of_every_line(tmp_path: Path) -> None:
 
 ERRORS = [
     ("chapters/parts/_b.qmd", "Fine.\n\nThen {{< nope x >}}.\n",
-     "chapters/parts/_b.qmd:3: unknown shortcode 'nope'"),
+     "chapters/parts/_b.qmd:3: unknown shortcode 'nope': not one of Quarto's"),
+    ("chapters/parts/_b.qmd", "{{< video https://example.org/v.mp4 >}}\n",
+     "chapters/parts/_b.qmd:1: shortcode 'video' is a Quarto shortcode this build does not "
+     "render"),
     ("chapters/parts/_b.qmd", "Fine.\n\n{{< include parts/_missing.qmd >}}\n",
      "chapters/parts/_b.qmd:3: included file not found: chapters/parts/_missing.qmd"),
     ("chapters/parts/_b.qmd", "Fine.\n\n{{< include parts/_a.qmd >}}\n",

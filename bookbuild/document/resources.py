@@ -41,9 +41,7 @@ def image_targets(doc: Document) -> list[tuple[str, tuple[Path, int]]]:
         for offset, line, prose in prose_lines(block.raw):
             if not prose or "![" not in line:
                 continue
-            number = block.line + offset
-            where = (doc.origins[number - 1] if 0 < number <= len(doc.origins)
-                     else (doc.path, number))
+            where = doc.origin(block.line + offset)
             for match in _IMAGE.finditer(_CODE_SPAN.sub(lambda m: " " * len(m[0]), line)):
                 target = unquote(match["angle"] if match["angle"] is not None else match["bare"])
                 if is_local(target):

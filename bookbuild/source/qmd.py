@@ -76,6 +76,10 @@ class Document:
     def source(self) -> str:
         return self.front_raw + "".join(b.raw for b in self.blocks)
 
+    def origin(self, line: int) -> tuple[Path, int]:
+        """The file and line that line `line` of `source()` came from (through includes)."""
+        return self.origins[line - 1] if 0 < line <= len(self.origins) else (self.path, line)
+
     def inlines(self) -> list[Inline]:
         found: list[Inline] = []
         for block in self.blocks:

@@ -30,6 +30,8 @@ from bookbuild.source.markdown_text import escape
 
 VARIABLES_NAME = "_variables.yml"
 KNOWN = ("meta", "var", "env", "pagebreak", "kbd", "include")
+# Quarto's other built-in shortcodes, which this build does not render.
+UNSUPPORTED = ("video", "embed", "lipsum", "placeholder", "contents", "brand", "version")
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
 _ENGINE = re.compile(r"^\{[A-Za-z0-9_+-]+[^}]*\}$")
@@ -239,7 +241,11 @@ class Resolver:
         if code.name == "include":
             raise BuildError("include shortcode must stand on a line of its own, between "
                              "blank lines", *where)
-        raise BuildError(f"unknown shortcode '{code.name}' (this build knows: "
+        if code.name in UNSUPPORTED:
+            raise BuildError(f"shortcode '{code.name}' is a Quarto shortcode this build does "
+                             f"not render (it renders: {', '.join(KNOWN)})", *where)
+        raise BuildError(f"unknown shortcode '{code.name}': not one of Quarto's (shortcode "
+                         f"extensions are not supported; this build renders: "
                          f"{', '.join(KNOWN)})", *where)
 
     def text(self, code: Shortcode, where: Origin) -> str | None:
