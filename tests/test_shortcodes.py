@@ -284,6 +284,18 @@ def test_errors_name_the_file_and_line(tmp_path: Path, file: str, text: str,
     assert "Traceback" not in result.err
 
 
+def test_shortcode_continued_on_the_next_line_and_doubled_backslash(tmp_path: Path) -> None:
+    root = write_book(tmp_path / "book")
+    (root / "index.qmd").write_text(
+        "---\nfirst: the-first-value\nnested:\n  a.b:\n    key: deep-value\n---\n\n"
+        "# P {.unnumbered}\n\nA {{< meta\nfirst >}} code, {{< meta nested.a\\\\.b.key >}} and "
+        "{{< meta nested.a\\.b.key >}}.\n\nSee @bad-ref-here.\n")
+    doc = read_qmd(root, Path("index.qmd"))
+    assert "A the-first-value code, deep-value and deep-value." in doc.source()
+    line = next(n for n, text in enumerate(doc.source().splitlines(), 1) if "@bad-ref" in text)
+    assert doc.origin(line) == (Path("index.qmd"), 13)
+
+
 def test_var_without_variables_file_is_an_error(tmp_path: Path) -> None:
     root = write_book(tmp_path / "book")
     (root / "_variables.yml").unlink()

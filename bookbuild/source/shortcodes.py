@@ -107,7 +107,8 @@ def parse_shortcode(body: str, where: Origin) -> Shortcode:
 
 def _lookup(data: Mapping[str, Any], key: str, what: str, where: Origin) -> Any:
     """A dotted key's value (`a.b`, `a\\.b` for a key with a dot); errors name the key."""
-    parts = [p.replace("\x01", ".") for p in key.replace("\\.", "\x01").split(".")]
+    escaped = key.replace("\\\\.", "\x01").replace("\\.", "\x01")  # `\.` or `\\.`
+    parts = [p.replace("\x01", ".") for p in escaped.split(".")]
     value: Any = data
     for depth, part in enumerate(parts):
         if isinstance(value, list) and part.isdigit() and 0 < int(part) <= len(value):
@@ -299,7 +300,10 @@ def expand_shortcodes(source: Source, context: Context, front_lines: int = 0) ->
     fence: str | None = None
     fence_kind = ""  # "cell", "off" (shortcodes="false") or "code"
     lines = source.text.splitlines(keepends=True)
-    for index, (line, where) in enumerate(zip(lines, source.origins, strict=True)):
+    index = -1
+    while index + 1 < len(lines):
+        index += 1
+        line, where = lines[index], source.origins[index]
         body = line.rstrip("\r\n")
         ending = line[len(body):]
         match = _FENCE.match(body)
@@ -315,6 +319,10 @@ def expand_shortcodes(source: Source, context: Context, front_lines: int = 0) ->
                     out.append(pagebreak["indent"] + piece + "\n" if piece else "\n")
                     origins.append(where)
                 continue
+            while _unclosed(body) and index + 1 < len(lines) and lines[index + 1].strip():
+                index += 1  # a shortcode continued on the next line, as Quarto allows
+                body += " " + lines[index].strip()
+                ending = lines[index][len(lines[index].rstrip("\r\n")):]
             body = _in_prose(body, resolver, where)
         if match and index >= front_lines:
             mark, info = match["fence"], match["info"]
@@ -326,6 +334,11 @@ def expand_shortcodes(source: Source, context: Context, front_lines: int = 0) ->
         out.append(body + ending)
         origins.append(where)
     return Source("".join(out), tuple(origins))
+
+
+def _unclosed(text: str) -> bool:
+    """Whether the last `{{<` of `text` has no `>}}` after it."""
+    return text.rfind("{{<") > text.rfind(">}}")
 
 
 def _fence_kind(info: str) -> str:
