@@ -296,6 +296,19 @@ def test_shortcode_continued_on_the_next_line_and_doubled_backslash(tmp_path: Pa
     assert doc.origin(line) == (Path("index.qmd"), 13)
 
 
+def test_value_of_several_paragraphs(tmp_path: Path) -> None:
+    root = write_book(tmp_path / "book")
+    (root / "index.qmd").write_text(
+        "---\nkey: |\n  First paragraph\n\n  second one.\n---\n\n# P {.unnumbered}\n\n"
+        "```yaml\n{{< meta key >}}\n```\n\n{{< meta key >}}\n\nInline {{< meta key >}}\n\n"
+        "See @bad-ref-here.\n")
+    doc = read_qmd(root, Path("index.qmd"))
+    assert ("```yaml\nFirst paragraph\n\nsecond one.\n```\n\nFirst paragraph\n\n"
+            "second one.\n\nInline First paragraph second one.\n") in doc.source()
+    line = next(n for n, text in enumerate(doc.source().splitlines(), 1) if "@bad-ref" in text)
+    assert doc.origin(line) == (Path("index.qmd"), 18)
+
+
 def test_var_without_variables_file_is_an_error(tmp_path: Path) -> None:
     root = write_book(tmp_path / "book")
     (root / "_variables.yml").unlink()

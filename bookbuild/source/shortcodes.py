@@ -229,10 +229,12 @@ class Resolver:
                              "set (give a default: {{< env NAME default >}})", *where)
         return value if value is not None else code.args[1]
 
-    def prose(self, code: Shortcode, where: Origin) -> str:
-        """Markdown for a shortcode in running text."""
+    def prose(self, code: Shortcode, where: Origin, block: bool = False) -> str:
+        """Markdown for a shortcode in running text (`block`: alone on its line, where a
+        value of several paragraphs stays several paragraphs)."""
         if code.name in ("meta", "var"):
-            return " ".join(self.value(code, where).split())
+            value = self.value(code, where)
+            return value.strip("\n") if block else " ".join(value.split())
         if code.name == "env":
             return escape(self.value(code, where))
         if code.name == "kbd":
@@ -252,7 +254,7 @@ class Resolver:
     def text(self, code: Shortcode, where: Origin) -> str | None:
         """Plain text for a shortcode inside code; None leaves it as written (as Quarto)."""
         if code.name in ("meta", "var", "env"):
-            return self.value(code, where)
+            return self.value(code, where).rstrip("\n")
         if code.name == "kbd":
             default, systems, plain = _kbd_parts(code, where)
             return default if plain else "".join(t for t, _ in _kbd_text(default, systems))
@@ -282,7 +284,8 @@ def _in_prose(text: str, resolver: Resolver, where: Origin) -> str:
             return match["ticks"] + _in_code(match["content"], resolver, where) + match["ticks"]
         if match["escaped"] is not None:
             return escape("{{<" + match["escaped"] + ">}}")
-        return resolver.prose(parse_shortcode(match["body"], where), where)
+        block = match[0] == text.strip()
+        return resolver.prose(parse_shortcode(match["body"], where), where, block)
     return _TOKEN.sub(replace, text)
 
 
@@ -331,8 +334,9 @@ def expand_shortcodes(source: Source, context: Context, front_lines: int = 0) ->
                 fence_kind = _fence_kind(info)
             elif mark[0] == fence[0] and len(mark) >= len(fence) and not info:
                 fence = None
-        out.append(body + ending)
-        origins.append(where)
+        pieces = (body + ending).splitlines(keepends=True) or [""]
+        out.extend(pieces)  # a value of several lines: each line has the shortcode's origin
+        origins.extend([where] * len(pieces))
     return Source("".join(out), tuple(origins))
 
 
