@@ -151,14 +151,16 @@ ERRORS = [
     ("chapters/one.qmd", "# One\n\n![Away](../../outside.png)\n",
      "chapters/one.qmd:3: image '../../outside.png' is outside the project"),
     ("chapters/one.qmd", "# One\n\n![Doc](img/plan.tiff)\n",
-     "chapters/one.qmd:3: image 'img/plan.tiff': .tiff format is not shown by both editions"),
+     "chapters/one.qmd:3: image 'img/plan.tiff' is a .tiff file: use a PNG, JPEG, GIF or SVG"),
+    ("chapters/one.qmd", "# One\n\n![Plan](img/plan)\n",
+     "chapters/one.qmd:3: image 'img/plan' has no file extension: use a PNG, JPEG, GIF or SVG"),
     ("_quarto.yml", CONFIG.replace("data-files/*.csv", "data-files/*.xlsx"),
      "_quarto.yml:4: project: resources: 'data-files/*.xlsx' matches no file"),
 ]
 
 
 @pytest.mark.parametrize(("file", "text", "message"), ERRORS,
-                         ids=["missing", "outside", "format", "resources"])
+                         ids=["missing", "outside", "format", "no-extension", "resources"])
 def test_errors_name_the_file_and_line(tmp_path: Path, file: str, text: str,
                                        message: str) -> None:
     root = write_book(tmp_path / "book")
@@ -167,6 +169,18 @@ def test_errors_name_the_file_and_line(tmp_path: Path, file: str, text: str,
     assert result.code == 1
     assert message in result.err, result.err
     assert "Traceback" not in result.err
+
+
+def test_resource_at_the_path_of_a_built_file_is_an_error(tmp_path: Path) -> None:
+    root = write_book(tmp_path / "book")
+    (root / "assets").mkdir()
+    (root / "assets" / "book.css").write_text("p { color: red }\n")
+    (root / "_quarto.yml").write_text(CONFIG.replace("    - data-files/*.csv",
+                                                     "    - data-files/*.csv\n    - assets/*"))
+    result = run(root, "build", "--to", "html")
+    assert result.code == 1
+    assert ("assets/book.css: 'assets/book.css' has the path of a file the build writes into "
+            "the edition; move or rename it") in result.err, result.err
 
 
 def test_missing_image_in_an_included_file_names_its_line(tmp_path: Path) -> None:

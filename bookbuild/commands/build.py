@@ -37,7 +37,7 @@ from bookbuild.document.crossref import (
 )
 from bookbuild.document.environment import describe
 from bookbuild.document.provenance import provenance
-from bookbuild.document.resources import edition_files, point_images
+from bookbuild.document.resources import check_not_overwritten, edition_files, point_images
 from bookbuild.errors import BuildError
 from bookbuild.execute import cache
 from bookbuild.execute.kernel import (
@@ -306,6 +306,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                 _write_files(files, staging, *([] if isolated else [book.root]))
                 timings.update(render(book, chapters, api, env, formats, staging, reporter,
                                       memo, jobs))
+                check_not_overwritten(staging, resources)
                 memo.prune()
                 mark = time.perf_counter()
                 record = provenance(book, runs, woven, env)

@@ -106,10 +106,11 @@ def edition_files(root: Path, docs: list[Document], generated: set[str],
             if target in generated:
                 continue
             relative = resolve_path(root, doc.path, target, where, "image").as_posix()
-            if Path(relative).suffix.lower() not in IMAGE_TYPES:
-                raise BuildError(f"image '{target}': {Path(relative).suffix or 'no'} format is "
-                                 "not shown by both editions (use PNG, JPEG, GIF or SVG)",
-                                 *where)
+            suffix = Path(relative).suffix.lower()
+            if suffix not in IMAGE_TYPES:
+                what = f"is a {suffix} file" if suffix else "has no file extension"
+                raise BuildError(f"image '{target}' {what}: use a PNG, JPEG, GIF or SVG file, "
+                                 "which both editions show", *where)
             if not (root / relative).is_file():
                 raise BuildError(f"image not found: {relative}", *where)
             files[relative] = (root / relative).read_bytes()
@@ -140,3 +141,13 @@ def point_images(chapters: list[Chapter], root: Path, generated: set[str],
                                  "written by a cell's output must be files the chapter's "
                                  "markdown shows too, or generated figures)", chapter.path)
             node["c"][2][0] = relative
+
+
+def check_not_overwritten(staging: Path, files: dict[str, bytes]) -> None:
+    """Error when a page, asset or PDF the writers made took the path of an image or resource
+    (e.g. an `assets/book.css` of the project's own): the edition would show the wrong file."""
+    for relative, data in sorted(files.items()):
+        path = staging / relative
+        if path.is_file() and path.read_bytes() != data:
+            raise BuildError(f"'{relative}' has the path of a file the build writes into the "
+                             "edition; move or rename it", Path(relative))
