@@ -39,7 +39,7 @@ org:
 INDEX = """\
 # Preface {.unnumbered}
 
-Book: {{< meta title >}}. Version {{< var version >}} of {{< var org.name >}}.
+Book: {{< meta book.title >}}. Version {{< var version >}} of {{< var org.name >}}.
 Dotted: {{< var org.dotted\\.key >}}. Home {{< env SC_TEST_UNSET_VAR fallback-home >}}.
 Literal {{{< meta title >}}} stays.
 
@@ -74,7 +74,7 @@ Text of part A, which includes part B from the chapter's folder.
 {{< include parts/_b.qmd >}}
 """
 PART_B = """\
-Text of part B quoting {{< meta title >}}.
+Text of part B quoting {{< meta book.title >}}.
 
 ```{python}
 #| echo: true
@@ -252,6 +252,9 @@ ERRORS = [
      "chapters/parts/_b.qmd:1: included file '../../../elsewhere.qmd' is outside the project"),
     ("chapters/parts/_b.qmd", "One.\n\nTwo {{< meta nokey >}}.\n",
      "chapters/parts/_b.qmd:3: meta shortcode: no key 'nokey'"),
+    ("chapters/parts/_b.qmd", "Its {{< meta title >}}\n",
+     "chapters/parts/_b.qmd:1: meta shortcode: in a book chapter Quarto's 'title' is the "
+     "chapter's numbered heading"),
     ("chapters/parts/_b.qmd", "{{< var org >}}\n",
      "chapters/parts/_b.qmd:1: var shortcode: 'org' is a mapping"),
     ("chapters/parts/_b.qmd", "A {{< env SC_TEST_UNSET_VAR >}}\n",

@@ -1,9 +1,9 @@
 """Quarto's built-in shortcodes, resolved in a chapter's markdown before anything else reads it.
 
-`{{< meta key >}}` (the chapter's front matter over the book's metadata; dotted keys reach
-into mappings, `\\.` is a literal dot), `{{< var key >}}` (from `_variables.yml`),
-`{{< env NAME [default] >}}`, `{{< pagebreak >}}` (a page break in both editions; on a line of
-its own) and `{{< kbd keys [win=…] [mac=…] [linux=…] [mode=plain] >}}`.
+`{{< meta key >}}` (the chapter's front matter over `_quarto.yml`'s metadata, `book.title`
+included; dotted keys reach into mappings, `\\.` is a literal dot), `{{< var key >}}` (from
+`_variables.yml`), `{{< env NAME [default] >}}`, `{{< pagebreak >}}` (a page break in both
+editions; on a line of its own) and `{{< kbd keys [win=…] [mac=…] [linux=…] [mode=plain] >}}`.
 
 Where Quarto resolves them, so does this: in prose a value is markdown (`meta`, `var`) or
 literal text (`env`); in code spans, non-executed code blocks and raw blocks a known shortcode
@@ -66,10 +66,7 @@ class Shortcode:
 def load_context(root: Path, front_matter: dict[str, Any]) -> Context:
     """The metadata a chapter sees (its front matter over `_quarto.yml`) and the variables."""
     config = load_yaml((root / CONFIG_NAME).read_text("utf-8"), Path(CONFIG_NAME)) or {}
-    book = config.get("book") if isinstance(config.get("book"), dict) else {}
-    meta: dict[str, Any] = {k: v for k, v in book.items()
-                            if k in ("title", "subtitle", "author", "date", "abstract")}
-    meta.update({k: v for k, v in config.items() if k not in ("project", "format")})
+    meta: dict[str, Any] = {k: v for k, v in config.items() if k not in ("project", "format")}
     meta.update(front_matter)
     variables = None
     if (root / VARIABLES_NAME).is_file():
@@ -215,7 +212,12 @@ class Resolver:
     def value(self, code: Shortcode, where: Origin) -> str:
         """The plain text of a `meta`, `var` or `env` shortcode."""
         if code.name == "meta":
-            return _lookup(self.context.meta, _one_arg(code, where), "meta", where)
+            key = _one_arg(code, where)
+            if key == "title" and "title" not in self.context.meta:
+                raise BuildError("meta shortcode: in a book chapter Quarto's 'title' is the "
+                                 "chapter's numbered heading, which this build does not print; "
+                                 "use {{< meta book.title >}} for the book's title", *where)
+            return _lookup(self.context.meta, key, "meta", where)
         if code.name == "var":
             if self.context.variables is None:
                 raise BuildError(f"var shortcode: the project has no {VARIABLES_NAME}", *where)
