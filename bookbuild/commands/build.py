@@ -279,7 +279,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         for item in woven:
             files.update(item.files)
         resources = edition_files(book.root, docs, set(files), output)  # images, resources:
-        files = {**resources, **files}
+        shipped = {**resources, **files}  # the sources' own files are never rewritten
         lap("weave")
         env = describe(book.root)
         # what each chapter gives rendering: source, woven markdown, cache record (inputs'
@@ -288,7 +288,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                  for r, w in zip(runs, woven, strict=True)]
         key = None
         if not isolated and use_cache:  # even after executing: outputs may be unchanged
-            key = edition.edition_key(book, state, files, env, formats)
+            key = edition.edition_key(book, state, shipped, env, formats)
         memo = Memo(None if isolated else book.root / FOLDER)
         if key is not None and edition.is_current(book.root, key, output):
             _write_files(files, book.root)  # figures/ as the edition has them, if deleted
@@ -303,7 +303,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
             clean_stale_staging(output)
             staging = staging_dir(output)
             try:
-                _write_files(files, staging, *([] if isolated else [book.root]))
+                _write_files(shipped, staging)
+                _write_files(files, *([] if isolated else [book.root]))
                 timings.update(render(book, chapters, api, env, formats, staging, reporter,
                                       memo, jobs))
                 check_not_overwritten(staging, resources)
@@ -321,7 +322,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                 raise
             if not isolated:
                 edition.remember(book.root, key or edition.edition_key(
-                    book, state, files, env, formats), output)
+                    book, state, shipped, env, formats), output)
             lap("publish")
     report = BuildReport(output, runs, timings, kernels, time.perf_counter() - start, rendered,
                          memo.computed)
