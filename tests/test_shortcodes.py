@@ -44,6 +44,7 @@ Dotted: {{< var org.dotted\\.key >}}. Home {{< env SC_TEST_UNSET_VAR fallback-ho
 Literal {{{< meta title >}}} stays.
 
 Press {{< kbd Shift-Ctrl-P mac=Shift-Command-P >}} to print.
+Quit with {{< kbd mac=Command-Q win=Alt-F4 >}}.
 
 {{< pagebreak >}}
 
@@ -175,7 +176,9 @@ def test_kbd_and_pagebreak_in_html(book: Path) -> None:
     index = page(book / "_book" / "index.html")
     kbd = [(attrs, text) for tag, attrs, text in index.elements if tag == "kbd"]
     assert kbd == [({"title": "Shift-Ctrl-P, mac: Shift-Command-P",
-                     "data-mac": "Shift-Command-P"}, "Shift-Ctrl-P")]
+                     "data-mac": "Shift-Command-P"}, "Shift-Ctrl-P"),
+                   ({"title": "mac: Command-Q, windows: Alt-F4", "data-mac": "Command-Q",
+                     "data-windows": "Alt-F4"}, "Command-Q (mac), Alt-F4 (windows)")]
     breaks = [attrs for tag, attrs, _ in index.elements
               if tag == "div" and "page-break-after" in (attrs.get("style") or "")]
     assert len(breaks) == 1
@@ -202,6 +205,7 @@ def test_pdf_has_the_same_text_and_a_page_break(book: Path) -> None:
     assert "Book: Shortcode Book. Version 2.5 of Lankao Institute." in text
     assert "Literal {{< meta title >}} stays." in text
     assert "Press Shift-Ctrl-P (mac: Shift-Command-P) to print." in text
+    assert "Quit with Command-Q (mac), Alt-F4 (windows)." in text
     assert "Text of part B quoting Shortcode Book." in text
     assert "The answer is 42." in text
     pages = _pdf_pages(book / "_book" / "thesis.pdf")

@@ -192,11 +192,10 @@ def _kbd_markdown(code: Shortcode, where: Origin) -> str:
                         + ([default] if default else []))
         data = "".join(f' data-{_OS_NAMES[k]}="{html.escape(v)}"'
                        for k, v in sorted(systems.items(), key=lambda kv: _OS_NAMES[kv[0]]))
-        shown = "".join(html.escape(t) if not is_code else f"<kbd>{html.escape(t)}</kbd>"
-                        for t, is_code in _kbd_text("", systems)) if not default else ""
+        # without a default, Quarto's script picks the reader's system; here all are shown
+        shown = default or "".join(t for t, _ in _kbd_text("", systems))
         markup = (f'<kbd title="{html.escape(", ".join(titles))}"{data}>'
-                  f"{html.escape(default)}</kbd>" if default else
-                  f'<span class="kbd" title="{html.escape(", ".join(titles))}">{shown}</span>')
+                  f"{html.escape(shown)}</kbd>")
     pieces = [(default, True)] if plain else _kbd_text(default, systems)
     typst = "".join(f"#raw({_typst_string(t)})" if is_code else f"#{_typst_string(t)}"
                     for t, is_code in pieces)
