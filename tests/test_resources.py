@@ -44,6 +44,12 @@ See @fig-map for the county.
 
 Not an image: `![code](img/nothing.png)`, nor is [a link](img/map.png).
 
+An HTML image <img src="img/small.png" alt="A small square"> and a reference one
+![a blue square][blue].
+
+[blue]: img/blue.png
+[docs]: notes/missing-page.html
+
 {{< include parts/_more.qmd >}}
 """
 MORE = """\
@@ -85,6 +91,8 @@ def write_book(root: Path) -> Path:
     (root / "chapters" / "one.qmd").write_text(ONE)
     (root / "chapters" / "parts" / "_more.qmd").write_text(MORE)
     (root / "chapters" / "img" / "map.png").write_bytes(png(8, 6, (200, 30, 30)))
+    (root / "chapters" / "img" / "small.png").write_bytes(png(2, 2, (0, 0, 0)))
+    (root / "chapters" / "img" / "blue.png").write_bytes(png(4, 4, (0, 0, 255)))
     (root / "chapters" / "img" / "field photo.jpg").write_bytes(jpeg(10, 8))
     (root / "shared" / "logo.svg").write_text(LOGO)
     (root / "data-files" / "table.csv").write_text("a,b\n1,2\n")
@@ -103,7 +111,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_images_and_resources_are_copied_at_their_project_paths(book: Path) -> None:
     out = book / "_book"
     for relative in ("chapters/img/map.png", "chapters/img/field photo.jpg", "shared/logo.svg",
-                     "data-files/table.csv"):
+                     "data-files/table.csv", "chapters/img/small.png", "chapters/img/blue.png"):
         assert (out / relative).read_bytes() == (book / relative).read_bytes(), relative
     assert not (out / "data-files" / "notes.txt").exists()
     assert not (out / "chapters" / "img" / "nothing.png").exists()
@@ -114,6 +122,8 @@ def test_html_points_at_the_copies(book: Path) -> None:
     images = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', one)
     assert images == [("chapters/img/map.png", "A red rectangle standing in for a map"),
                       ("chapters/img/field photo.jpg", "A green rectangle"),
+                      ("chapters/img/small.png", "A small square"),
+                      ("chapters/img/blue.png", "a blue square"),
                       ("chapters/img/map.png", "The red rectangle again")]
     assert '<a href="img/map.png">a link</a>' in one  # links are not images: left alone
     index = (book / "_book" / "index.html").read_text("utf-8")
@@ -128,7 +138,8 @@ def test_pdf_embeds_every_image(book: Path) -> None:
                              check=True).stdout.splitlines()[2:]
     sizes = sorted((int(row.split()[3]), int(row.split()[4]), row.split()[8])
                    for row in listing)
-    assert sizes == [(8, 6, "image"), (8, 6, "image"), (10, 8, "jpeg")]  # PNG twice, JPEG
+    # the map twice, the photo and the reference image; raw HTML is not part of the PDF
+    assert sizes == [(4, 4, "image"), (8, 6, "image"), (8, 6, "image"), (10, 8, "jpeg")]
     text = pdf_text(pdf)
     assert "The project logo LOGO sits in the text." in text  # the SVG, as vector text
     assert re.search(r"Figure\s1\.1: A map of the county", text)
@@ -154,13 +165,18 @@ ERRORS = [
      "chapters/one.qmd:3: image 'img/plan.tiff' is a .tiff file: use a PNG, JPEG, GIF or SVG"),
     ("chapters/one.qmd", "# One\n\n![Plan](img/plan)\n",
      "chapters/one.qmd:3: image 'img/plan' has no file extension: use a PNG, JPEG, GIF or SVG"),
+    ("chapters/one.qmd", "# One\n\nSee <img src='img/gone.png' alt='x'>.\n",
+     "chapters/one.qmd:3: image not found: chapters/img/gone.png"),
+    ("chapters/one.qmd", "# One\n\nText.\n\n![Gone][g]\n\n[g]: img/gone.png\n",
+     "chapters/one.qmd:7: image not found: chapters/img/gone.png"),  # where the path is
     ("_quarto.yml", CONFIG.replace("data-files/*.csv", "data-files/*.xlsx"),
      "_quarto.yml:4: project: resources: 'data-files/*.xlsx' matches no file"),
 ]
 
 
 @pytest.mark.parametrize(("file", "text", "message"), ERRORS,
-                         ids=["missing", "outside", "format", "no-extension", "resources"])
+                         ids=["missing", "outside", "format", "no-extension", "html-img",
+                              "reference", "resources"])
 def test_errors_name_the_file_and_line(tmp_path: Path, file: str, text: str,
                                        message: str) -> None:
     root = write_book(tmp_path / "book")

@@ -10,6 +10,7 @@ project or of a format the editions cannot show is an error with its file and li
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -23,6 +24,9 @@ from bookbuild.source.qmd import Document, Markdown, prose_lines
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 _IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?:<(?P<angle>[^>]*)>|(?P<bare>[^)\s]+))")
+_HTML_IMG = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""",
+                       re.IGNORECASE)
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?:<(?P<angle>[^>]*)>|(?P<bare>\S+))")
 _CODE_SPAN = re.compile(r"(`+).*?[^`]\1(?!`)")
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|#|//)")
 
@@ -32,20 +36,26 @@ def is_local(target: str) -> bool:
     return bool(target) and not _EXTERNAL.match(target)
 
 
-def image_targets(doc: Document) -> list[tuple[str, tuple[Path, int]]]:
-    """(target, where it is written) of each Markdown image in a document's prose."""
+def image_targets(doc: Document) -> list[tuple[str, tuple[Path, int], bool]]:
+    """(target, where it is written, surely an image) of each image in a document's prose:
+    Markdown images and HTML `<img src>` surely; reference definitions (`[id]: file`) maybe,
+    as their target may be a link's."""
     found = []
     for block in doc.blocks:
         if not isinstance(block, Markdown):
             continue
         for offset, line, prose in prose_lines(block.raw):
-            if not prose or "![" not in line:
+            if not prose or not ("![" in line or "<img" in line.lower() or "]:" in line):
                 continue
             where = doc.origin(block.line + offset)
-            for match in _IMAGE.finditer(_CODE_SPAN.sub(lambda m: " " * len(m[0]), line)):
-                target = unquote(match["angle"] if match["angle"] is not None else match["bare"])
-                if is_local(target):
-                    found.append((target, where))
+            text = _CODE_SPAN.sub(lambda m: " " * len(m[0]), line)
+            targets = [(m["angle"] if m["angle"] is not None else m["bare"], True)
+                       for m in _IMAGE.finditer(text)]
+            targets += [(m["dq"] if m["dq"] is not None else m["sq"], True)
+                        for m in _HTML_IMG.finditer(text)]
+            targets += [(m["angle"] if m["angle"] is not None else m["bare"], False)
+                        for m in _REFERENCE.finditer(text)]
+            found += [(unquote(t), where, sure) for t, sure in targets if is_local(t)]
     return found
 
 
@@ -102,8 +112,13 @@ def edition_files(root: Path, docs: list[Document], generated: set[str],
     path under the project root (also their path in the edition)."""
     files: dict[str, bytes] = {}
     for doc in docs:
-        for target, where in image_targets(doc):
+        for target, where, sure in image_targets(doc):
             if target in generated:
+                continue
+            if not sure:
+                maybe = _maybe_image(root, doc.path, target, where)
+                if maybe:
+                    files[maybe] = (root / maybe).read_bytes()
                 continue
             relative = resolve_path(root, doc.path, target, where, "image").as_posix()
             suffix = Path(relative).suffix.lower()
@@ -119,6 +134,16 @@ def edition_files(root: Path, docs: list[Document], generated: set[str],
     return files
 
 
+def _maybe_image(root: Path, chapter: Path, target: str, where: tuple[Path, int]) -> str | None:
+    """The path of a reference definition's target if it is an image file of the project."""
+    try:
+        relative = resolve_path(root, chapter, target, where, "image").as_posix()
+    except BuildError:
+        return None
+    is_image = Path(relative).suffix.lower() in IMAGE_TYPES
+    return relative if is_image and (root / relative).is_file() else None
+
+
 def point_images(chapters: list[Chapter], root: Path, generated: set[str],
                  available: set[str]) -> None:
     """Point each local image of the chapters' ASTs at its path under the project root.
@@ -128,19 +153,31 @@ def point_images(chapters: list[Chapter], root: Path, generated: set[str],
     error rather than a broken picture.
     """
     for chapter in chapters:
-        for node in walk(chapter.blocks):
-            if node.get("t") != "Image":
-                continue
-            target = node["c"][2][0]
+        def placed(target: str, chapter: Chapter = chapter) -> str:
             if not is_local(target) or target in generated:
-                continue
+                return target
             relative = resolve_path(root, chapter.path, unquote(target), (chapter.path, None),
                                     "image").as_posix()
-            if relative not in available:
-                raise BuildError(f"image '{target}' is not a file of the edition (images "
-                                 "written by a cell's output must be files the chapter's "
-                                 "markdown shows too, or generated figures)", chapter.path)
-            node["c"][2][0] = relative
+            if relative in available:
+                return relative
+            line = next((n for n, text in enumerate(chapter.source.splitlines(), 1)
+                         if target in text), None)
+            if not (root / relative).is_file():
+                raise BuildError(f"image not found: {relative}", chapter.path, line)
+            raise BuildError(f"image '{target}' is not a file of the edition (an image a "
+                             "cell's output writes must also be shown by the chapter's "
+                             "markdown, or be a generated figure)", chapter.path, line)
+
+        for node in walk(chapter.blocks):
+            kind = node.get("t")
+            if kind == "Image":
+                node["c"][2][0] = placed(node["c"][2][0])
+            elif kind in ("RawInline", "RawBlock") and node["c"][0] == "html" and \
+                    "<img" in node["c"][1].lower():
+                node["c"][1] = _HTML_IMG.sub(
+                    lambda m: m[1] + '"' + html.escape(placed(
+                        html.unescape(m["dq"] if m["dq"] is not None else m["sq"]))) + '"',
+                    node["c"][1])
 
 
 def check_not_overwritten(staging: Path, files: dict[str, bytes]) -> None:
