@@ -199,6 +199,22 @@ def test_resource_at_the_path_of_a_built_file_is_an_error(tmp_path: Path) -> Non
             "the edition; move or rename it") in result.err, result.err
 
 
+def test_image_path_from_a_variable_and_excluded_resources(tmp_path: Path) -> None:
+    root = write_book(tmp_path / "book")
+    (root / "_variables.yml").write_text("logo: /shared/logo.svg\n")
+    (root / "index.qmd").write_text("# P {.unnumbered}\n\nLogo ![the logo]({{< var logo >}}).\n")
+    (root / "data-files" / "secret.csv").write_text("x\n")
+    (root / "_quarto.yml").write_text(CONFIG.replace(
+        "    - data-files/*.csv", "    - data-files/*.csv\n    - '!data-files/secret.csv'"))
+    result = run(root, "build", "--to", "html")
+    assert result.code == 0, result.err
+    index = (root / "_book" / "index.html").read_text("utf-8")
+    assert '<img src="shared/logo.svg" alt="the logo" />' in index
+    assert (root / "_book" / "shared" / "logo.svg").read_text() == LOGO
+    assert (root / "_book" / "data-files" / "table.csv").exists()
+    assert not (root / "_book" / "data-files" / "secret.csv").exists()
+
+
 def test_missing_image_in_an_included_file_names_its_line(tmp_path: Path) -> None:
     root = write_book(tmp_path / "book")
     (root / "chapters" / "parts" / "_more.qmd").write_text("Intro.\n\n![Gone](img/gone.svg)\n")
