@@ -50,6 +50,12 @@ Quit with {{< kbd mac=Command-Q win=Alt-F4 >}}.
 
 After the break.
 
+<!-- {{< include _draft.qmd >}} -->
+
+<!--
+A commented-out {{< nope >}} and {{< meta missing >}}.
+-->
+
 In a code span: `{{< var version >}}`, escaped `{{{< var version >}}}`, unknown `{{< video x >}}`.
 
 ```markdown
@@ -170,6 +176,12 @@ def test_shortcodes_in_code_are_resolved_as_text_unknown_ones_kept(book: Path) -
     assert "{{< video x >}}" in codes           # unknown in code: left as written
     assert "In a code block: 2.5 and {{< video y >}}" in index.text
     assert "Untouched: {{< var version >}}" in index.text
+
+
+def test_shortcodes_in_html_comments_are_left_as_written(book: Path) -> None:
+    source = (book / "_book" / "index.html").read_text("utf-8")
+    assert "<!-- {{< include _draft.qmd >}} -->" in source
+    assert "A commented-out {{< nope >}} and {{< meta missing >}}." in source
 
 
 def test_kbd_and_pagebreak_in_html(book: Path) -> None:

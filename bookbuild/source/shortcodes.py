@@ -303,6 +303,7 @@ def expand_shortcodes(source: Source, context: Context, front_lines: int = 0) ->
     origins: list[Origin] = []
     fence: str | None = None
     fence_kind = ""  # "cell", "off" (shortcodes="false") or "code"
+    comment = False  # inside an HTML comment, where shortcodes are left as written
     lines = source.text.splitlines(keepends=True)
     index = -1
     while index + 1 < len(lines):
@@ -311,13 +312,16 @@ def expand_shortcodes(source: Source, context: Context, front_lines: int = 0) ->
         body = line.rstrip("\r\n")
         ending = line[len(body):]
         match = _FENCE.match(body)
-        if index < front_lines or "{{<" not in line or (match and fence is None):
+        if index < front_lines or (match and fence is None and not comment):
             pass
+        elif "{{<" not in line:
+            if fence is None:
+                comment = _comment_parts(body, comment)[1]
         elif fence is not None:
             if fence_kind == "code" and not (match and not match["info"]):
                 body = _in_code(body, resolver, where)
         else:
-            pagebreak = _PAGEBREAK.match(body)
+            pagebreak = None if comment else _PAGEBREAK.match(body)
             if pagebreak:
                 for piece in _PAGEBREAK_BLOCK:
                     out.append(pagebreak["indent"] + piece + "\n" if piece else "\n")
@@ -327,8 +331,10 @@ def expand_shortcodes(source: Source, context: Context, front_lines: int = 0) ->
                 index += 1  # a shortcode continued on the next line, as Quarto allows
                 body += " " + lines[index].strip()
                 ending = lines[index][len(lines[index].rstrip("\r\n")):]
-            body = _in_prose(body, resolver, where)
-        if match and index >= front_lines:
+            parts, comment = _comment_parts(body, comment)
+            body = "".join(text if hidden else _in_prose(text, resolver, where)
+                           for text, hidden in parts)
+        if match and index >= front_lines and not comment:
             mark, info = match["fence"], match["info"]
             if fence is None:
                 fence = mark
@@ -339,6 +345,25 @@ def expand_shortcodes(source: Source, context: Context, front_lines: int = 0) ->
         out.extend(pieces)  # a value of several lines: each line has the shortcode's origin
         origins.extend([where] * len(pieces))
     return Source("".join(out), tuple(origins))
+
+
+def _comment_parts(text: str, inside: bool) -> tuple[list[tuple[str, bool]], bool]:
+    """`text` cut into (piece, inside an HTML comment), and whether a comment is still open."""
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    while position < len(text):
+        mark = text.find("-->" if inside else "<!--", position)
+        if mark < 0:
+            parts.append((text[position:], inside))
+            break
+        end = mark + 3 if inside else mark
+        if end > position:
+            parts.append((text[position:end], inside))
+        position, inside = end, not inside
+        if inside:  # skip the opening mark so "<!-->" is not read as closing at once
+            parts.append((text[position:position + 4], True))
+            position += 4
+    return parts, inside
 
 
 def _unclosed(text: str) -> bool:
