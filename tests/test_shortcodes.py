@@ -45,6 +45,7 @@ Literal {{{< meta title >}}} stays.
 
 Press {{< kbd Shift-Ctrl-P mac=Shift-Command-P >}} to print.
 Quit with {{< kbd mac=Command-Q win=Alt-F4 >}}.
+Copy {{< kbd Ctrl-C >}}(and paste) [{{< kbd Ctrl-V >}}].
 
 {{< pagebreak >}}
 
@@ -190,7 +191,8 @@ def test_kbd_and_pagebreak_in_html(book: Path) -> None:
     assert kbd == [({"title": "Shift-Ctrl-P, mac: Shift-Command-P",
                      "data-mac": "Shift-Command-P"}, "Shift-Ctrl-P"),
                    ({"title": "mac: Command-Q, windows: Alt-F4", "data-mac": "Command-Q",
-                     "data-windows": "Alt-F4"}, "Command-Q (mac), Alt-F4 (windows)")]
+                     "data-windows": "Alt-F4"}, "Command-Q (mac), Alt-F4 (windows)"),
+                   ({"title": "Ctrl-C"}, "Ctrl-C"), ({"title": "Ctrl-V"}, "Ctrl-V")]
     breaks = [attrs for tag, attrs, _ in index.elements
               if tag == "div" and "page-break-after" in (attrs.get("style") or "")]
     assert len(breaks) == 1
@@ -218,6 +220,7 @@ def test_pdf_has_the_same_text_and_a_page_break(book: Path) -> None:
     assert "Literal {{< meta title >}} stays." in text
     assert "Press Shift-Ctrl-P (mac: Shift-Command-P) to print." in text
     assert "Quit with Command-Q (mac), Alt-F4 (windows)." in text
+    assert "Copy Ctrl-C(and paste) [Ctrl-V]." in text
     assert "Text of part B quoting Shortcode Book." in text
     assert "The answer is 42." in text
     pages = _pdf_pages(book / "_book" / "thesis.pdf")

@@ -197,7 +197,8 @@ def _kbd_markdown(code: Shortcode, where: Origin) -> str:
         markup = (f'<kbd title="{html.escape(", ".join(titles))}"{data}>'
                   f"{html.escape(shown)}</kbd>")
     pieces = [(default, True)] if plain else _kbd_text(default, systems)
-    typst = "".join(f"#raw({_typst_string(t)})" if is_code else f"#{_typst_string(t)}"
+    # each expression ends with ';' so that text right after the shortcode cannot extend it
+    typst = "".join(f"#raw({_typst_string(t)});" if is_code else f"#{_typst_string(t)};"
                     for t, is_code in pieces)
     return _raw_inline(markup, "html") + _raw_inline(typst, "typst")
 
