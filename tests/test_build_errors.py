@@ -114,7 +114,7 @@ def test_unknown_citation_key(book: Path):
 
 def test_option_of_the_wrong_type(book: Path):
     edit(book / "chapters" / "one.qmd", "```{python}\n", "```{python}\n#| echo: \"yes\"\n")
-    fails(book, "chapters/one.qmd:4:", "'echo' must be bool")
+    fails(book, "chapters/one.qmd:4:", "'echo' must be one of: true, false")
 
 
 def test_unterminated_fence(book: Path):
@@ -144,11 +144,6 @@ def test_figure_without_alt_text(book: Path):
          "#| label: fig-line\n#| fig-cap: \"A line\"\n"
          "import matplotlib.pyplot as plt\nplt.plot([1, 2]);\n")
     fails(book, "chapters/one.qmd:7:", "figure 'fig-line' has no fig-alt")
-
-
-def test_unknown_front_matter_option(book: Path):
-    (book / "chapters" / "one.qmd").write_text("---\nfavourite-colour: red\n---\n" + ONE)
-    fails(book, "chapters/one.qmd:2:", "unknown option 'favourite-colour'")
 
 
 # --- where reference errors point (units on Pandoc's AST, no build) -------------------------

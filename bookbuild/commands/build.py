@@ -37,6 +37,7 @@ from bookbuild.document.crossref import (
 )
 from bookbuild.document.environment import describe
 from bookbuild.document.provenance import provenance
+from bookbuild.document.resources import check_not_overwritten, edition_files, point_images
 from bookbuild.errors import BuildError
 from bookbuild.execute import cache
 from bookbuild.execute.kernel import (
@@ -46,7 +47,7 @@ from bookbuild.execute.kernel import (
     planned_cells,
 )
 from bookbuild.execute.weave import Woven, weave
-from bookbuild.source.qmd import Document, read_qmd
+from bookbuild.source.qmd import Document, errors_at_origin, read_qmd
 from bookbuild.state import edition
 from bookbuild.state.memo import FOLDER, PARSES, Memo
 from bookbuild.state.publish import build_lock, clean_stale_staging, publish, staging_dir
@@ -154,7 +155,8 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
 
 def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
              jobs: int, env: dict[str, Any], store: Path | None = None,
-             memo: Memo | None = None) -> tuple[list[Chapter], list[int]]:
+             memo: Memo | None = None,
+             resources: frozenset[str] = frozenset()) -> tuple[list[Chapter], list[int]]:
     """Parse every chapter, add the colophon, number the book, resolve references and citations.
 
     With a `store` (`.bookbuild/ast/`), chapters whose woven markdown did not change since the
@@ -181,6 +183,7 @@ def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
     chapters.append(Chapter(
         path=Path(COLOPHON), page=page_name(Path(COLOPHON)), appendix=True, part=None,
         source=colophon, blocks=asts[-1]["blocks"]))
+    point_images(chapters, book.root, {p for w in woven for p in w.files}, set(resources))
     for chapter in chapters:
         hoist_callout_titles(chapter.blocks)
     check_attrs(chapters)
@@ -259,8 +262,9 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
 
     book = load_book(root)
     output = output or book.output_dir
-    with build_lock(book.root):
-        docs = [read_qmd(book.root, ref.path) for ref in book.chapters]
+    docs: list[Document] = []
+    with build_lock(book.root), errors_at_origin(docs):
+        docs[:] = [read_qmd(book.root, ref.path) for ref in book.chapters]
         lap("parse")
         runs = plan(book, docs, use_cache, freeze)
         reused = [str(r.doc.path) for r in runs if r.notebook is not None]
@@ -274,6 +278,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         files: dict[str, bytes] = {}
         for item in woven:
             files.update(item.files)
+        resources = edition_files(book.root, docs, set(files), output)  # images, resources:
+        shipped = {**resources, **files}  # the sources' own files are never rewritten
         lap("weave")
         env = describe(book.root)
         # what each chapter gives rendering: source, woven markdown, cache record (inputs'
@@ -282,7 +288,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                  for r, w in zip(runs, woven, strict=True)]
         key = None
         if not isolated and use_cache:  # even after executing: outputs may be unchanged
-            key = edition.edition_key(book, state, files, env, formats)
+            key = edition.edition_key(book, state, shipped, env, formats)
         memo = Memo(None if isolated else book.root / FOLDER)
         if key is not None and edition.is_current(book.root, key, output):
             _write_files(files, book.root)  # figures/ as the edition has them, if deleted
@@ -291,14 +297,17 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         else:
             rendered = True
             chapters, api = assemble(book, runs, woven, jobs, env,
-                                     None if isolated else book.root / PARSES, memo)
+                                     None if isolated else book.root / PARSES, memo,
+                                     frozenset(resources))
             lap("pandoc")
             clean_stale_staging(output)
             staging = staging_dir(output)
             try:
-                _write_files(files, staging, *([] if isolated else [book.root]))
+                _write_files(shipped, staging)
+                _write_files(files, *([] if isolated else [book.root]))
                 timings.update(render(book, chapters, api, env, formats, staging, reporter,
                                       memo, jobs))
+                check_not_overwritten(staging, resources)
                 memo.prune()
                 mark = time.perf_counter()
                 record = provenance(book, runs, woven, env)
@@ -313,7 +322,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                 raise
             if not isolated:
                 edition.remember(book.root, key or edition.edition_key(
-                    book, state, files, env, formats), output)
+                    book, state, shipped, env, formats), output)
             lap("publish")
     report = BuildReport(output, runs, timings, kernels, time.perf_counter() - start, rendered,
                          memo.computed)

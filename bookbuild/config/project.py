@@ -7,6 +7,7 @@ is an error here too, and a key Quarto accepts but this build ignores is a warni
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import re
@@ -27,7 +28,7 @@ CONFIG_NAME = "_quarto.yml"
 _STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine", "metadata-files",
                     "thesis"}  # `thesis:`: the title page's fields, read by config/thesis.py
 # Project-level keys this build interprets (others Quarto accepts are reported as ignored).
-_HONOURED_PROJECT = {"type", "output-dir", "title"}
+_HONOURED_PROJECT = {"type", "output-dir", "title", "resources"}
 _HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices", "abstract",
                   "description", "downloads", "output-file"}
 _HONOURED_EXECUTE = {"echo", "eval", "warning", "include", "output", "freeze", "error"}
@@ -104,13 +105,22 @@ def _entry_line(text: str, entry: str) -> int | None:
     return next((n for n, line in enumerate(text.splitlines(), 1) if pattern.match(line)), None)
 
 
+def did_you_mean(key: Any, known: Any) -> str:
+    """" (did you mean 'x'?)" for the closest of `known` names, or ""."""
+    close = difflib.get_close_matches(str(key), [str(k) for k in known], n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def check_document_keys(options: dict[str, Any], path: Path, text: str, where: str) -> None:
-    """Error on keys Quarto's schema does not know; `where` names the YAML block."""
+    """Keys Quarto's schema does not know are custom metadata, as Quarto allows (`{{< meta >}}`
+    reads them); one that looks like a misspelt Quarto option is warned about."""
     known = quarto_schema()["document_options"]
     for key in options:
         if key not in known and key not in _STRUCTURAL_KEYS:
-            raise BuildError(f"unknown option '{key}' in {where} (not a Quarto option)",
-                             path, _line_of(text, key))
+            hint = did_you_mean(key, known)
+            if hint:
+                log.warning("%s:%s: '%s' in %s is not a Quarto option; kept as custom "
+                            "metadata%s", path, _line_of(text, str(key)) or 1, key, where, hint)
 
 
 def check_execute(options: Any, path: Path, text: str) -> None:
@@ -121,7 +131,12 @@ def check_execute(options: Any, path: Path, text: str) -> None:
     for key, value in options.items():
         line = _line_of(text, str(key)) or 1
         if key not in _HONOURED_EXECUTE:
-            raise BuildError(f"execute option '{key}' is not supported", path, line)
+            schema = quarto_schema()
+            if key in schema["cell_options"] or key in schema["document_options"]:
+                raise BuildError(f"execute option '{key}' is not supported by this build (it "
+                                 "is a Quarto option; remove it)", path, line)
+            raise BuildError(f"execute option '{key}' is not a Quarto option"
+                             f"{did_you_mean(key, _HONOURED_EXECUTE)}", path, line)
         types, words = _EXECUTE_VALUES[key]
         if not isinstance(value, types) or (isinstance(value, str) and value not in words):
             wanted = " or ".join(["true", "false", *words])
@@ -134,8 +149,9 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
     check_document_keys(options, path, text, "front matter")
     if "execute" in options:
         check_execute(options["execute"], path, text)
+    known = quarto_schema()["document_options"]
     for key in options:
-        if key not in _HONOURED_FRONT_MATTER:
+        if key not in _HONOURED_FRONT_MATTER and key in known:
             log.warning("%s:%s: front matter option '%s' is ignored by this build", path,
                         _line_of(text, key) or 1, key)
 
@@ -187,7 +203,9 @@ def load_book(root: Path) -> Book:
         raise BuildError("project: type: must be 'book'", path, _line_of(text, "type") or 1)
     for key in project:
         if key not in schema["project_keys"]:
-            raise BuildError(f"unknown project option '{key}'", path, _line_of(text, key))
+            raise BuildError(f"unknown project option '{key}' (not a Quarto option)"
+                             f"{did_you_mean(key, schema['project_keys'])}", path,
+                             _line_of(text, key))
         if key not in _HONOURED_PROJECT:
             log.warning("%s: project option '%s' is ignored by this build", path.name, key)
 
@@ -196,7 +214,9 @@ def load_book(root: Path) -> Book:
         raise BuildError("missing 'book:' section", path, 1)
     for key in book:
         if key not in schema["book_keys"]:
-            raise BuildError(f"unknown book option '{key}'", path, _line_of(text, key))
+            raise BuildError(f"unknown book option '{key}' (not a Quarto option)"
+                             f"{did_you_mean(key, schema['book_keys'])}", path,
+                             _line_of(text, key))
         if key not in _HONOURED_BOOK:
             log.warning("%s: book option '%s' is ignored by this build", path.name, key)
 

@@ -39,6 +39,7 @@ class Woven:
 def disclosure(doc: Document, line: int, code: str, inputs: dict[str, str | None],
                downloads: list[tuple[str, str]]) -> str:
     """An HTML "Data and code" block: the producing call, inputs with checksums, downloads."""
+    source, line = doc.origin(line)  # an included file's own line
     rows = "".join(
         f"<li><code>{html.escape(path)}</code> <span class=\"sha256\">SHA-256 "
         f"<code>{html.escape(str(digest))}</code></span></li>"
@@ -47,7 +48,7 @@ def disclosure(doc: Document, line: int, code: str, inputs: dict[str, str | None
                        for href, text in downloads)
     parts = [
         '<details class="provenance"><summary>Data and code</summary>',
-        f"<p>Produced in <code>{html.escape(str(doc.path))}</code>, line {line}, by:</p>",
+        f"<p>Produced in <code>{html.escape(str(source))}</code>, line {line}, by:</p>",
         f'<pre class="provenance-code"><code>{html.escape(code)}</code></pre>',
         f"<p>Files this chapter read:</p><ul>{rows}</ul>" if rows else
         "<p>This chapter read no data files.</p>",

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bookbuild.config.project import check_front_matter, load_yaml, quarto_schema
+from bookbuild.config.project import check_front_matter, did_you_mean, load_yaml, quarto_schema
 from bookbuild.errors import BuildError
+from bookbuild.source.includes import Origin, Source, expand_includes, relocate
+from bookbuild.source.shortcodes import expand_shortcodes, load_context
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
 _ENGINE = re.compile(r"^\{(?P<engine>[A-Za-z0-9_+-]+)(?P<rest>[^}]*)\}$")
@@ -33,6 +36,9 @@ CELL_OPTIONS: dict[str, tuple[type, ...]] = {
     "eval": (bool,),
     "error": (bool,),
 }
+
+# The words a string-valued option may take (others take any text).
+_ALLOWED_VALUES: dict[str, tuple[str, ...]] = {"output": ("asis",)}
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class Document:
     front_matter: dict[str, Any]
     front_raw: str
     blocks: list[Markdown | Cell] = field(default_factory=list)
+    origins: tuple[Origin, ...] = ()             # per line of source(): where it came from
 
     @property
     def cells(self) -> list[Cell]:
@@ -68,6 +75,10 @@ class Document:
 
     def source(self) -> str:
         return self.front_raw + "".join(b.raw for b in self.blocks)
+
+    def origin(self, line: int) -> tuple[Path, int]:
+        """The file and line that line `line` of `source()` came from (through includes)."""
+        return self.origins[line - 1] if 0 < line <= len(self.origins) else (self.path, line)
 
     def inlines(self) -> list[Inline]:
         found: list[Inline] = []
@@ -133,14 +144,17 @@ def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, A
     for key, value in options.items():
         key_line = line + 1 + _option_index(lines[:count], key)
         if key not in CELL_OPTIONS:
-            what = "is not supported by this build" if key in known else "is not a Quarto option"
-            raise BuildError(f"cell option '{key}' {what}", path, key_line)
-        if not isinstance(value, CELL_OPTIONS[key]):
-            wanted = " or ".join(t.__name__ for t in CELL_OPTIONS[key])
-            raise BuildError(f"cell option '{key}' must be {wanted}, got {value!r}", path,
-                             key_line)
-        if key == "output" and isinstance(value, str) and value != "asis":
-            raise BuildError(f"cell option 'output' must be true, false or asis, got {value!r}",
+            if key in known:
+                raise BuildError(f"cell option '{key}' is not supported by this build (it is a "
+                                 "Quarto option; remove it)", path, key_line)
+            raise BuildError(f"cell option '{key}' is not a Quarto option"
+                             f"{did_you_mean(key, known)}", path, key_line)
+        allowed = _ALLOWED_VALUES.get(key)
+        bad_type = not isinstance(value, CELL_OPTIONS[key])
+        if bad_type or (allowed and isinstance(value, str) and value not in allowed):
+            wanted = ", ".join([*(["true", "false"] if bool in CELL_OPTIONS[key] else []),
+                                *(allowed or (["text"] if str in CELL_OPTIONS[key] else []))])
+            raise BuildError(f"cell option '{key}' must be one of: {wanted}; got {value!r}",
                              path, key_line)
     return options, count
 
@@ -151,9 +165,13 @@ def _option_index(lines: list[str], key: Any) -> int:
     return next((i for i, raw in enumerate(lines) if pattern.match(raw.lstrip()[2:])), 0)
 
 
-def parse_qmd(text: str, path: Path) -> Document:
-    """Split a `.qmd` source into blocks; raise `BuildError` on malformed input."""
-    front, front_raw, skip = _split_front_matter(text, path)
+def parse_qmd(text: str, path: Path,
+              front_matter: tuple[dict[str, Any], str, int] | None = None) -> Document:
+    """Split a `.qmd` source into blocks; raise `BuildError` on malformed input.
+
+    `front_matter` is the result of splitting it off already (so it is checked once).
+    """
+    front, front_raw, skip = front_matter or _split_front_matter(text, path)
     doc = Document(path=path, front_matter=front, front_raw=front_raw)
     lines = text.splitlines(keepends=True)[skip:]
     buffer: list[str] = []
@@ -220,10 +238,51 @@ def _find_close(lines: list[str], start: int, fence: str) -> int | None:
 
 
 def read_qmd(root: Path, relative_path: Path) -> Document:
-    """Read and parse one chapter file."""
+    """Read one chapter file, expand its includes and shortcodes, and parse it.
+
+    The document keeps each line's origin, and errors name the file and line a line came from.
+    """
     path = root / relative_path
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError as exc:
         raise BuildError(f"not valid UTF-8 (byte {exc.start})", relative_path) from None
-    return parse_qmd(text, relative_path)
+    front = _split_front_matter(text, relative_path)
+    source = Source(text, tuple((relative_path, n) for n in
+                                range(1, text.count("\n") + 2)))
+    if "{{<" in text:
+        source = expand_includes(root, relative_path, text)
+        source = expand_shortcodes(source, load_context(root, front[0]), front[2])
+    try:
+        doc = parse_qmd(source.text, relative_path, front)
+    except BuildError as exc:
+        raise relocate(exc, relative_path, source.origins) from None
+    doc.origins = source.origins
+    return doc
+
+
+@contextmanager
+def errors_at_origin(docs: list[Document]) -> Iterator[None]:
+    """Let a `BuildError` raised inside about a line of a document's expanded source name the
+    file and line that line came from (an included file's own line), in its message and in
+    the `path:line:` lines of its detail."""
+    try:
+        yield
+    except BuildError as exc:
+        maps = {str(d.path): d.origins for d in docs if d.origins}
+        moved = exc
+        if exc.path is not None and str(exc.path) in maps:
+            moved = relocate(exc, exc.path, maps[str(exc.path)])
+
+        def line_at(match: re.Match[str]) -> str:
+            origins = maps.get(match[1])
+            number = int(match[2])
+            if not origins or not 0 < number <= len(origins):
+                return match[0]
+            file, line = origins[number - 1]
+            return f"{file}:{line}:"
+
+        detail = re.sub(r"^([^\s:]+\.qmd):(\d+):", line_at, moved.detail, flags=re.M)
+        if moved is exc and detail == exc.detail:
+            raise
+        raise BuildError(moved.message, moved.path, moved.line, detail) from None
