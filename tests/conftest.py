@@ -8,6 +8,8 @@ fast, with known effects so that the statistics have something to find.
 
 from __future__ import annotations
 
+import fcntl
+import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -235,21 +237,34 @@ def close_figures():
 
 @pytest.fixture(scope="session")
 def fixture_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture book (``tests/fixtures/minibook``) copied and built once per test session
+    """The fixture book (``tests/fixtures/minibook``) copied and built once per test run
     (HTML and PDF, ``--jobs 2``): its folder, with ``_book/``, ``_freeze/`` and ``.bookbuild/``.
 
-    Shared by every module that only reads the edition; a test that edits a book builds its
-    own copy. Fails if the build wrote into the fixture folder itself.
+    Shared by every module that only reads the edition, and by the pytest-xdist workers too
+    (the first to need it builds it, under a lock, in the run's common temporary folder); a
+    test that edits a book builds its own copy. Fails if the build wrote into the fixture
+    folder itself.
     """
     from bookbuild_helpers import FIXTURE, copy_book, run, snapshot
 
-    before = snapshot(FIXTURE)
-    root = copy_book(FIXTURE, tmp_path_factory.mktemp("fixture-book") / "minibook")
-    result = run(root, "build", "--jobs", "2")
-    if result.code != 0:
-        pytest.fail(f"the fixture book does not build: {result.err.strip()[-2000:]}")
-    if snapshot(FIXTURE) != before:
-        pytest.fail(f"building a copy of the fixture book changed {FIXTURE}")
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "fixture-book"
+    root, outcome = folder / "minibook", folder / "outcome.txt"
+    folder.mkdir(exist_ok=True)
+    with (shared / "fixture-book.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not outcome.exists():
+            before = snapshot(FIXTURE)
+            copy_book(FIXTURE, root)
+            result = run(root, "build", "--jobs", "2")
+            problem = "" if result.code == 0 else (
+                f"the fixture book does not build: {result.err.strip()[-2000:]}")
+            if not problem and snapshot(FIXTURE) != before:
+                problem = f"building a copy of the fixture book changed {FIXTURE}"
+            outcome.write_text(problem or "ok", "utf-8")
+    if outcome.read_text("utf-8") != "ok":
+        pytest.fail(outcome.read_text("utf-8"))
     return root
 
 
