@@ -3,8 +3,9 @@
     python3 scripts/test_pythons.py [--keep] [--only 3.12,3.13]
 
 For each interpreter (python3.11, python3.12, python3.13 on PATH, and pyenv's versions), a
-fresh clone of this repository's HEAD in a temporary folder runs the README's set-up with
-that interpreter: `make PYTHON=... test-fast` (pinned venv, npm, build, fast tests). The
+fresh clone of this repository at HEAD (read once, at the start) in a temporary folder runs
+the README's set-up with that interpreter: `make PYTHON=... test-fast` (pinned venv, npm,
+build, fast tests). The
 editions are then compared file by file with the first one: text files after replacing
 each interpreter's version number with a placeholder, the PDF by its text (`pdftotext`),
 everything else byte for byte. The report goes to stdout and `test-artifacts/pythons.md`;
@@ -74,14 +75,15 @@ def interpreters() -> dict[str, Path]:
     return {minor: python for minor, (_n, python) in sorted(found.items())}
 
 
-def run_one(python: Path, version: str, workdir: Path) -> Run:
-    """Clone HEAD, then `make test-fast` with `python`; a log beside the clone."""
+def run_one(python: Path, version: str, workdir: Path, commit: str) -> Run:
+    """Clone `commit`, then `make test-fast` with `python`; a log beside the clone."""
     clone = workdir / f"py{version}"
     result = Run(python, version, clone)
     log = workdir / f"py{version}.log"
     started = time.perf_counter()
     with log.open("w") as handle:
         steps = [["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)],
+                 ["git", "-C", str(clone), "checkout", "--quiet", commit],
                  ["make", "-C", str(clone), f"PYTHON={python}", "test-fast"]]
         for step in steps:
             handle.write(f"$ {' '.join(step)}\n")
@@ -172,13 +174,13 @@ def main(argv: list[str] | None = None) -> int:
                          f"pyenv; install one (pyenv install 3.13, uv python install 3.13)\n")
         return 1
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"],
-                          capture_output=True, text=True).stdout.strip()
+                          capture_output=True, text=True).stdout.strip()  # one commit for all
     workdir = Path(tempfile.mkdtemp(prefix="test-pythons-"))
     runs = []
     for _minor, python in found.items():
         version = version_of(python) or "?"
         print(f"test-pythons: Python {version} ({python}) in {workdir}/py{version}", flush=True)
-        runs.append(run_one(python, version, workdir))
+        runs.append(run_one(python, version, workdir, head))
     built = [r for r in runs if r.ok]
     for run in built[1:]:
         compare(built[0], run)
