@@ -7,14 +7,25 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
 .DEFAULT_GOAL := book
-.PHONY: book test verify lint bench clean help
+PYTEST := $(PY) -m pytest -p no:cacheprovider
+# The whole suite: two workers, each test file on one worker (its module fixtures built once),
+# and the 15 slowest tests listed at the end.
+SUITE  := -n 2 --dist loadfile --nbval tests _freeze --ignore-glob="tests/fixtures/*" --durations=15
+
+.PHONY: book test test-fast test-pythons verify lint bench clean help
 
 book: $(STAMP) ## Build the thesis: execute what changed, render _book/ (HTML + thesis.pdf)
 	$(PY) -m bookbuild build
 
 test: $(STAMP) ## Build the thesis, then run the whole test suite
 	$(PY) -m bookbuild build
-	$(PY) -m pytest --nbval tests _freeze --ignore-glob="tests/fixtures/*"
+	$(PYTEST) $(SUITE)
+
+test-fast: book ## The tests that need no browser, no kill loop and no full-book rebuild (< 1 min)
+	$(PYTEST) -n 2 --dist loadfile -m "not slow" tests --ignore-glob="tests/fixtures/*" --durations=10
+
+test-pythons: ## Build and run the fast tests under every Python 3.11-3.13 found; compare the editions
+	$(PYTHON) scripts/test_pythons.py
 
 verify: $(STAMP) ## Examiner's check: raw data vs checksums, re-execute all in isolation, compare with _book/
 	$(PY) -m bookbuild verify
@@ -28,7 +39,8 @@ bench: $(STAMP) ## Time the build of the thesis in every benchmark scenario vs t
 clean: ## Remove the edition, the execution cache and build state (not .venv/)
 	rm -rf _book _freeze .bookbuild figures/*.svg figures/*.csv
 
-$(STAMP): pyproject.toml requirements.lock package-lock.json
+$(STAMP): pyproject.toml requirements.lock package-lock.json scripts/check_setup.py
+	@$(PYTHON) scripts/check_setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -36,4 +48,4 @@ $(STAMP): pyproject.toml requirements.lock package-lock.json
 	touch $@
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'

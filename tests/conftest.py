@@ -1,5 +1,6 @@
-"""Shared fixtures for the analysis tests: small seeded synthetic frames with the data contract's
-columns (``briefs/data_contract.md``), the public data copy, and figure cleanup.
+"""Shared fixtures: small seeded synthetic frames with the data contract's columns
+(``briefs/data_contract.md``), the public data, the fixture book built once per session,
+figure cleanup, and the ``slow`` marker on every browser test.
 
 The synthetic frames are NOT the project's simulated survey: they are built here, small and
 fast, with known effects so that the statistics have something to find.
@@ -7,6 +8,8 @@ fast, with known effects so that the statistics have something to find.
 
 from __future__ import annotations
 
+import fcntl
+import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -15,8 +18,6 @@ import pandas as pd
 import pytest
 
 from analysis import paths
-
-SHARED_PUBLIC = paths.ROOT.parent / "shared" / "data" / "public"  # shared/ beside the clone
 
 SPEC = {
     "precision": [f"prec_{i}" for i in range(1, 7)],
@@ -220,13 +221,11 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
 
 
-@pytest.fixture(params=["shared", "project"])
-def public_dir(request: pytest.FixtureRequest) -> Path:
-    """The public CSVs: the shared originals, and the project's copy when it exists."""
-    directory = SHARED_PUBLIC if request.param == "shared" else paths.RAW_PUBLIC
-    if not (directory / "sources.csv").is_file():
-        pytest.skip(f"public data not present in {directory}")
-    return directory
+@pytest.fixture
+def public_dir() -> Path:
+    """The public CSVs in the repository (byte-identical to the compiled originals: checked
+    against ``tests/reference/shared-public.sha256`` in ``test_simulation``)."""
+    return paths.RAW_PUBLIC
 
 
 @pytest.fixture(autouse=True)
@@ -234,3 +233,43 @@ def close_figures():
     """Close every pyplot figure after each test."""
     yield
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def fixture_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture book (``tests/fixtures/minibook``) copied and built once per test run
+    (HTML and PDF, ``--jobs 2``): its folder, with ``_book/``, ``_freeze/`` and ``.bookbuild/``.
+
+    Shared by every module that only reads the edition, and by the pytest-xdist workers too
+    (the first to need it builds it, under a lock, in the run's common temporary folder); a
+    test that edits a book builds its own copy. Fails if the build wrote into the fixture
+    folder itself.
+    """
+    from bookbuild_helpers import FIXTURE, copy_book, run, snapshot
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "fixture-book"
+    root, outcome = folder / "minibook", folder / "outcome.txt"
+    folder.mkdir(exist_ok=True)
+    with (shared / "fixture-book.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not outcome.exists():
+            before = snapshot(FIXTURE)
+            copy_book(FIXTURE, root)
+            result = run(root, "build", "--jobs", "2")
+            problem = "" if result.code == 0 else (
+                f"the fixture book does not build: {result.err.strip()[-2000:]}")
+            if not problem and snapshot(FIXTURE) != before:
+                problem = f"building a copy of the fixture book changed {FIXTURE}"
+            outcome.write_text(problem or "ok", "utf-8")
+    if outcome.read_text("utf-8") != "ok":
+        pytest.fail(outcome.read_text("utf-8"))
+    return root
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests are slow tests too: ``-m "not slow"`` (``make test-fast``) leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)

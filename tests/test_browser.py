@@ -83,14 +83,9 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="session")
-def fixture_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture book's HTML edition, built into a temporary folder."""
-    from bookbuild.commands.build import build
-    from bookbuild.commands.progress import Reporter
-
-    output = tmp_path_factory.mktemp("browser-edition") / "_book"
-    build(FIXTURE, formats=("html",), reporter=Reporter(quiet=True), output=output)
-    return output
+def fixture_edition(fixture_book: Path) -> Path:
+    """The fixture book's edition, built once per session (conftest)."""
+    return fixture_book / "_book"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

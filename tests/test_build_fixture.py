@@ -14,12 +14,10 @@ import nbformat
 import pytest
 from bookbuild_helpers import (
     FIXTURE,
-    copy_book,
     executed,
     page,
     pdf_links,
     pdf_text,
-    run,
     snapshot,
 )
 
@@ -38,11 +36,9 @@ def fixture_before() -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory, fixture_before) -> Path:
-    root = copy_book(FIXTURE, tmp_path_factory.mktemp("fixture") / "minibook")
-    result = run(root, "build", "--jobs", "2")
-    assert result.code == 0, result.err
-    return root
+def book(fixture_book: Path, fixture_before) -> Path:
+    """The fixture book built once per session (conftest)."""
+    return fixture_book
 
 
 @pytest.fixture(scope="module")

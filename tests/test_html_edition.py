@@ -1,6 +1,6 @@
 """The HTML edition as files: pages parsed with the standard library's HTML parser.
 
-The fixture book is built (HTML only) into a temporary folder once; the tests read its pages
+The fixture book is built once per session (`fixture_book` in conftest); the tests read its pages
 and check structure that a reader relies on: the sidebar and pager, numbered headings,
 cross-references and citations that resolve, alt text, local assets, language spans,
 escaped data, and the search documents. The helpers of `bookbuild.html` and
@@ -67,13 +67,9 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from bookbuild.commands.build import build
-    from bookbuild.commands.progress import Reporter
-
-    output = tmp_path_factory.mktemp("html-edition") / "_book"
-    build(FIXTURE, formats=("html",), reporter=Reporter(quiet=True), output=output)
-    return output
+def edition(fixture_book: Path) -> Path:
+    """The fixture book's edition, built once per session (conftest)."""
+    return fixture_book / "_book"
 
 
 @pytest.fixture(scope="module")

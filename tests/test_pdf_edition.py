@@ -16,8 +16,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from bookbuild_helpers import last_build
 
-from bookbuild.commands.build import build
 from bookbuild.config.project import load_book
 from bookbuild.document.ast import Str
 from bookbuild.errors import BuildError
@@ -34,12 +34,9 @@ def _poppler(*args: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, float]]:
-    """(thesis.pdf, build timings) from a private copy of the fixture book."""
-    root = tmp_path_factory.mktemp("pdfbook") / "minibook"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("_book", ".bookbuild"))
-    report = build(root, jobs=2)
-    return report.output / "thesis.pdf", report.timings
+def built(fixture_book: Path) -> tuple[Path, dict[str, float]]:
+    """(thesis.pdf, build timings) of the fixture book built once per session (conftest)."""
+    return fixture_book / "_book" / "thesis.pdf", last_build(fixture_book)["timings_s"]
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,10 @@
-"""The build under abuse: killed at random moments, run twice at once, run without a network,
+"""The build under abuse: killed at every stage, run twice at once, run without a network,
 fed hostile survey text; and a property test of the cross-reference resolver.
 
 The books here are written by the tests (two or three tiny chapters) so that the kill loop,
-which runs a dozen builds, stays fast. An "edition" is compared as a whole: every file of
-`_book/` with its bytes, against the two editions known to be correct.
+which runs a dozen builds, stays fast; `tests/kill_points.py` holds each killed build at a
+named point, so every kill lands mid-build. An "edition" is compared as a whole: every file
+of `_book/` with its bytes, against the two editions known to be correct.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -96,78 +96,94 @@ def edition(root: Path) -> dict[str, str] | None:
             for name, data in snapshot(root / "_book").items()}
 
 
-def cached_value_is_consistent(root: Path) -> str:
-    """The code chapter's cache entry is absent, or intact and self-consistent; say which."""
+def cached_value_is_consistent(root: Path) -> int | None:
+    """The code chapter's cache entry is absent (None, with a reason), or intact and
+    self-consistent: then the data value it was executed with."""
     entry, reason = cache.read_entry(root, CODE_CHAPTER)
     if entry is None:
         assert reason, "an absent entry must say why"
-        return f"absent ({reason})"
+        return None
     digest = entry.record["reads"]["data/value.txt"]
     value = {hashlib.sha256(f"{v}\n".encode()).hexdigest(): v for v in (20, 21)}[digest]
     shown = [o["data"]["text/plain"] for c in entry.notebook.cells for o in c.get("outputs", [])
              if o.get("metadata", {}).get("bookbuild") == "inline"]
     assert shown == [str(2 * value)], "cached output does not match the data it records"
-    return f"entry for value {value}"
+    return value
 
 
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory: pytest.TempPathFactory):
-    """A built tiny book and its two correct editions: value 20 (A) and value 21 (B)."""
+    """A built tiny book and its two correct editions, for data values 20 and 21."""
     root = write_book(tmp_path_factory.mktemp("robust") / "book", 20)
     build(root)
     first = edition(root)
     set_value(root, 21)
-    started = time.perf_counter()
     build(root)
-    duration = time.perf_counter() - started
     second = edition(root)
     assert first != second
-    return root, first, second, duration
+    return root, {20: first, 21: second}
 
 
-def test_sigkill_at_random_moments_leaves_old_or_new_edition(editions):
-    root, first, second, duration = editions
-    seed = int(os.environ.get("ROBUSTNESS_SEED", "0")) or random.SystemRandom().randrange(10**6)
-    rng = random.Random(seed)
-    moments = sorted(rng.uniform(0.05, duration * 1.1) for _ in range(10))
-    seen = []
-    killed = 0
-    for attempt, moment in enumerate(moments):
-        value = 20 if attempt % 2 == 0 else 21
-        # A build that finished before its kill proves nothing new: retry it with the kill
-        # earlier (builds vary in speed with machine load), a few times at most.
-        for _retry in range(4):
-            set_value(root, value)
-            proc = subprocess.Popen(build_cmd(root), cwd=REPO, start_new_session=True,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(moment)
-            with contextlib.suppress(ProcessLookupError):  # it may have finished already
-                os.killpg(proc.pid, signal.SIGKILL)  # the build and its kernels: a power cut
-            was_killed = proc.wait() == -signal.SIGKILL
-            now = edition(root)
-            where = f"seed {seed}, kill {attempt + 1} at {moment:.2f} s"
-            assert now in (first, second), f"_book/ is neither edition ({where})"
-            seen.append(cached_value_is_consistent(root))
-            if was_killed:
-                killed += 1
-                break
-            value = 41 - value  # the other edition, so the retried build has work to do
-            moment /= 2
-    # The next builds are correct: each state gives exactly its edition, cache reused or not.
-    for value, expected in ((21, second), (20, first)):
+# The kill schedule: every point of tests/kill_points.py once, in the order a build reaches
+# them, each killing a build that has a new data value to execute, render and publish.
+# (point, edition the kill leaves: the one before the build or the new one, cache entry left)
+SCHEDULE = [
+    ("kernel-running", "old", "old"),
+    ("cache-torn", "old", "absent"),
+    ("executed", "old", "new"),
+    ("html-staged", "old", "new"),
+    ("staged", "old", "new"),
+    ("published", "new", "new"),
+]
+
+
+def killed_at(root: Path, point: str, marker: Path) -> None:
+    """Run a build, wait until it holds at `point`, then SIGKILL it and its kernels."""
+    marker.unlink(missing_ok=True)
+    command = [sys.executable, str(REPO / "tests" / "kill_points.py"), point, str(marker), "--",
+               *build_cmd(root)[3:]]
+    proc = subprocess.Popen(command, cwd=REPO, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not marker.exists():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        _out, err = proc.communicate()
+        pytest.fail(f"the build never reached kill point {point!r} (exit {proc.returncode}): "
+                    f"{err.strip()[-500:]}")
+    os.killpg(proc.pid, signal.SIGKILL)  # the build and its kernels: a power cut
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_sigkill_at_every_stage_leaves_the_last_good_edition(editions, tmp_path: Path):
+    root, known = editions
+    value = 21  # the fixture built 21 last: its edition and cache entry are for 21
+    for point, left, entry in SCHEDULE:
+        old, value = value, 41 - value  # the other value: the build has everything to do
         set_value(root, value)
+        killed_at(root, point, tmp_path / "reached")
+        expected = known[value] if left == "new" else known[old]
+        assert edition(root) == expected, f"after a kill at {point}: _book/ is not the " \
+                                          f"{left} edition"
+        cached = cached_value_is_consistent(root)
+        assert cached == {"old": old, "new": value, "absent": None}[entry], \
+            f"after a kill at {point}: cache entry for {cached}, expected {entry}"
+        # The next build repairs whatever the kill left: exactly the edition of the data.
         build(root)
-        assert edition(root) == expected, f"seed {seed}: wrong edition after the kills"
-    assert not list(root.glob("._book.*")), "staging folders left behind after a good build"
+        assert edition(root) == known[value], f"the build after a kill at {point} is wrong"
+        assert cached_value_is_consistent(root) == value
+        assert not list(root.glob("._book.*")), f"staging left behind after a kill at {point}"
     proc = subprocess.run([sys.executable, "-m", "bookbuild", "--root", str(root), "verify",
                            "--quiet"], capture_output=True, text=True, cwd=REPO, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert len(seen) >= 10
-    assert killed >= 8, f"seed {seed}: only {killed} of 10 builds were still running when killed"
 
 
 def test_two_builds_at_once_second_stops_and_nothing_is_corrupted(editions):
-    root, first, _second, _duration = editions
+    root, known = editions
+    first = known[20]
     set_value(root, 21)
     build(root)
     set_value(root, 20)  # the first build has real work: execute, render, publish
@@ -184,7 +200,7 @@ def test_two_builds_at_once_second_stops_and_nothing_is_corrupted(editions):
     assert f"another build of this project is running (pid {one.pid})" in two.stderr
     assert "nothing was published" in two.stderr
     assert edition(root) == first
-    assert cached_value_is_consistent(root) == "entry for value 20"
+    assert cached_value_is_consistent(root) == 20
 
 
 def test_build_needs_no_network(tmp_path: Path):
@@ -415,7 +431,8 @@ def test_unknown_references_are_errors_naming_them(plans, unknown):
 
 
 def test_noop_rebuild_renders_nothing_but_repairs_a_changed_edition(editions):
-    root, _first, second, _duration = editions
+    root, known = editions
+    second = known[21]
     set_value(root, 21)
     build(root)
     assert edition(root) == second
