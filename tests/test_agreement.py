@@ -92,7 +92,7 @@ def test_thesis_reports_kappa_as_computed_independently():
     a = first.loc[coded.index, themes].to_numpy().ravel()
     b = coded[themes].to_numpy().ravel()
     kappa = cohens_kappa(pd.crosstab(a, b).to_numpy()).kappa
-    expected = f"Cohen's κ = {kappa:.2f}"
+    expected = f"Cohen\u2019s κ = {kappa:.2f}"  # smart punctuation
     assert expected in _html_text("05-findings")
     assert f"{int((a == b).sum())} of {a.size}" in _html_text("05-findings")
     assert re.search(rf"all themes pooled .*? {kappa:.2f}", _html_text("e-statistics"))

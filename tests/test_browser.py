@@ -346,6 +346,7 @@ def test_search_works_from_a_file_url_without_a_server(driver, fixture_edition):
 def test_keyboard_reaches_content_search_results_and_the_next_chapter(driver, fixture_url):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
     viewport(driver, DESKTOP)
     load(driver, fixture_url + "01-data.html")
@@ -358,6 +359,8 @@ def test_keyboard_reaches_content_search_results_and_the_next_chapter(driver, fi
     ActionChains(driver).send_keys("/").perform()
     assert driver.switch_to.active_element.get_attribute("id") == "search-input"
     ActionChains(driver).send_keys("glossary").perform()
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(  # the index loads on first use
+        "return document.querySelectorAll('#search-results .search-list a').length > 0;"))
     ActionChains(driver).send_keys(Keys.ARROW_DOWN).perform()
     focused = driver.switch_to.active_element
     assert focused.get_attribute("href").endswith("a-extra.html")
