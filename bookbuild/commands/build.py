@@ -49,7 +49,13 @@ from bookbuild.execute.weave import Woven, weave
 from bookbuild.source.qmd import Document, read_qmd
 from bookbuild.state import edition
 from bookbuild.state.memo import FOLDER, PARSES, Memo
-from bookbuild.state.publish import build_lock, clean_stale_staging, publish, staging_dir
+from bookbuild.state.publish import (
+    build_lock,
+    check_replaceable,
+    clean_stale_staging,
+    publish,
+    staging_dir,
+)
 from bookbuild.writers.html import page_name, write_html
 from bookbuild.writers.pdf import compile_pdf, typst_source
 from bookbuild.writers.rewrites import hoist_callout_titles
@@ -259,6 +265,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
 
     book = load_book(root)
     output = output or book.output_dir
+    check_replaceable(output, book.root)  # before any work: never replace what we did not make
     with build_lock(book.root):
         docs = [read_qmd(book.root, ref.path) for ref in book.chapters]
         lap("parse")

@@ -62,10 +62,17 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    root = Path(args.root)
-    for name in ("_book", "_freeze", ".bookbuild"):
-        shutil.rmtree(root / name, ignore_errors=True)
-    print("removed _book/, _freeze/ and .bookbuild/")
+    from bookbuild.config.project import load_book
+    from bookbuild.state.publish import build_lock, clean_stale_staging, remove_edition
+
+    book = load_book(Path(args.root))  # output-dir checked as for a build
+    output = book.output_dir
+    with build_lock(book.root):  # not while a build is publishing
+        remove_edition(output, book.root)
+        clean_stale_staging(output)
+        shutil.rmtree(book.root / "_freeze", ignore_errors=True)
+    shutil.rmtree(book.root / ".bookbuild", ignore_errors=True)
+    print(f"removed {output.relative_to(book.root)}/, _freeze/ and .bookbuild/")
     return 0
 
 

@@ -38,6 +38,9 @@ _EXECUTE_VALUES: dict[str, tuple[tuple[type, ...], tuple[str, ...]]] = {
 }
 # Front-matter keys this build honours per file (others Quarto accepts are warned about).
 _HONOURED_FRONT_MATTER = {"execute"}
+# Folders that hold sources, state or tools: an output folder may not be, hold or sit in one.
+RESERVED_DIRS = ("chapters", "analysis", "data", "bookbuild", "tests", "figures", "docs",
+                 "bench", "seed", "_freeze", ".bookbuild", ".git", ".venv", "node_modules")
 
 
 @cache
@@ -169,6 +172,40 @@ def _authors(value: Any) -> tuple[str, ...]:
     return tuple(str(a["name"]) if isinstance(a, dict) else str(a) for a in items)
 
 
+def _output_dir(root: Path, value: Any, sources: list[Path], path: Path, text: str) -> Path:
+    """The edition folder named by `project: output-dir:`, refused (before any work) when
+    publishing there could replace anything the build did not create.
+
+    It must be a folder of its own strictly inside the project: not the project root, not an
+    ancestor of it or outside it, not a reserved folder (`RESERVED_DIRS`) nor inside one,
+    and holding no source file (`_quarto.yml`, a chapter, the bibliography).
+    """
+    line = _line_of(text, "output-dir") or 1
+    if not isinstance(value, str) or not value.strip():
+        raise BuildError("project: output-dir: must be a folder name such as _book", path, line)
+    output = (root / value).resolve()
+    why = ""
+    if output == root:
+        why = "is the project folder itself"
+    elif root.is_relative_to(output):
+        why = "is a folder above the project"
+    elif not output.is_relative_to(root):
+        why = "is outside the project"
+    else:
+        reserved = [name for name in RESERVED_DIRS if output.is_relative_to(root / name)
+                    or (root / name).is_relative_to(output)]
+        held = [s for s in sources if (root / s).resolve().is_relative_to(output)]
+        if reserved:
+            why = f"is, holds or lies in {reserved[0]}/, which holds sources or build state"
+        elif held:
+            why = f"holds the source file {held[0]}"
+    if why:
+        raise BuildError(f"project: output-dir: '{value}' {why}; publishing would replace it "
+                         "— name a folder of its own inside the project, such as _book", path,
+                         line)
+    return output
+
+
 def load_book(root: Path) -> Book:
     """Read and check `_quarto.yml` under `root`; every chapter file must exist."""
     root = root.resolve()
@@ -249,6 +286,9 @@ def load_book(root: Path) -> Book:
     csl = document.get("csl")
     if csl is not None and (not isinstance(csl, str) or not (root / csl).is_file()):
         raise BuildError(f"csl style file not found: {csl}", path, _line_of(text, "csl"))
+    sources = [Path(CONFIG_NAME), *(ref.path for ref in chapters), *bib_paths,
+               *([Path(csl)] if csl else [])]
+    output_dir = _output_dir(root, project.get("output-dir", "_book"), sources, path, text)
     return Book(
         root=root,
         title=str(book.get("title", "")),
@@ -262,6 +302,6 @@ def load_book(root: Path) -> Book:
         execute=dict(execute),
         html=dict(html),
         pdf=dict(pdf),
-        output_dir=root / str(project.get("output-dir", "_book")),
+        output_dir=output_dir,
         metadata=document,
     )

@@ -1,0 +1,207 @@
+"""Guards: the build never replaces what it did not create, and names from sources stay inside
+the edition. Each probe breaks a small book that has a published edition, asserts the one-line
+message, that the edition and the sources are intact, and that once the fault is undone the
+next build is byte-identical to the first one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from bookbuild_helpers import run, snapshot
+
+from bookbuild.state.publish import MARKER
+
+CONFIG = """\
+project:
+  type: book
+  output-dir: {out}
+book:
+  title: "Guards"
+  chapters:
+    - index.qmd
+    - chapters/one.qmd
+"""
+INDEX = "# Preface {.unnumbered}\n\nPlain prose of the preface.\n"
+ONE = "# One\n\nThe first chapter.\n"
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+
+
+def sources(root: Path) -> dict[str, bytes]:
+    """Every file of the book except what builds write."""
+    return {name: data for name, data in snapshot(root).items()
+            if not name.startswith(("_book", "site", ".bookbuild", "_freeze", "figures"))}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A prose book with its HTML edition published in `_book/`."""
+    root = tmp_path_factory.mktemp("guards") / "book"
+    write(root, {"_quarto.yml": CONFIG.format(out="_book"), "index.qmd": INDEX,
+                 "chapters/one.qmd": ONE, "data/raw/keep.csv": "a,b\n1,2\n",
+                 "analysis/__init__.py": "", ".git/HEAD": "ref: refs/heads/main\n"})
+    result = run(root, "build", "--to", "html")
+    assert result.code == 0, result.err
+    return root
+
+
+@pytest.fixture()
+def book(built: Path, tmp_path: Path) -> Path:
+    """A copy of the built book, to break."""
+    root = tmp_path / "book"
+    shutil.copytree(built, root, symlinks=True)
+    return root
+
+
+def assert_refused(root: Path, message: str, *args: str) -> str:
+    """The build fails with one `error:` line holding `message`; edition and sources intact."""
+    before_edition, before_sources = snapshot(root / "_book"), sources(root)
+    result = run(root, "build", "--to", "html", *args)
+    assert result.code == 1, result.err
+    errors = [line for line in result.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0], result.err
+    assert "Traceback" not in result.err
+    assert snapshot(root / "_book") == before_edition
+    changed = {k for k in before_sources.keys() | sources(root).keys()
+               if before_sources.get(k) != sources(root).get(k)}
+    assert not changed, changed
+    return errors[0]
+
+
+def assert_recovers(root: Path, built: Path) -> None:
+    """The next build publishes exactly the edition the intact book gave."""
+    result = run(root, "build", "--to", "html")
+    assert result.code == 0, result.err
+    assert snapshot(root / "_book") == snapshot(built / "_book")
+
+
+# --- output-dir ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("out", "why"), [
+    (".", "is the project folder itself"),
+    ("sub/..", "is the project folder itself"),
+    ("..", "is a folder above the project"),
+    ("../elsewhere", "is outside the project"),
+    ("/tmp/thesis-out", "is outside the project"),
+    ("chapters", "holds or lies in chapters/"),
+    ("chapters/site", "holds or lies in chapters/"),
+    ("data", "holds or lies in data/"),
+    ("data/raw", "holds or lies in data/"),
+    ("analysis", "holds or lies in analysis/"),
+    (".git", "holds or lies in .git/"),
+    ("_freeze", "holds or lies in _freeze/"),
+    (".bookbuild", "holds or lies in .bookbuild/"),
+])
+def test_output_dir_that_would_replace_sources_is_refused(book: Path, built: Path, out: str,
+                                                          why: str):
+    write(book, {"_quarto.yml": CONFIG.format(out=out)})
+    line = assert_refused(book, why)
+    assert f"_quarto.yml:3: project: output-dir: '{out}' " in line
+    assert "name a folder of its own inside the project" in line
+    write(book, {"_quarto.yml": CONFIG.format(out="_book")})
+    assert_recovers(book, built)
+
+
+def test_output_dir_holding_a_chapter_is_refused(book: Path, built: Path):
+    write(book, {"_quarto.yml": CONFIG.format(out="site").replace("chapters/one.qmd",
+                                                                  "site/one.qmd"),
+                 "site/one.qmd": ONE})
+    assert_refused(book, "'site' holds the source file site/one.qmd")
+
+
+def test_output_dir_not_a_string_is_refused(book: Path):
+    write(book, {"_quarto.yml": CONFIG.format(out="[a, b]")})
+    assert_refused(book, "_quarto.yml:3: project: output-dir: must be a folder name")
+
+
+def test_output_dir_through_a_symlink_out_is_refused(book: Path, tmp_path: Path):
+    (tmp_path / "outside").mkdir()
+    (book / "link").symlink_to(tmp_path / "outside")
+    write(book, {"_quarto.yml": CONFIG.format(out="link/site")})
+    assert_refused(book, "is outside the project")
+    assert not any((tmp_path / "outside").iterdir())
+
+
+def test_a_folder_of_its_own_is_accepted_and_marked(book: Path):
+    write(book, {"_quarto.yml": CONFIG.format(out="site/html")})
+    result = run(book, "build", "--to", "html")
+    assert result.code == 0, result.err
+    assert (book / "site" / "html" / "index.html").is_file()
+    assert (book / "site" / "html" / MARKER).is_file()
+
+
+# --- the edition marker --------------------------------------------------------------------
+
+def test_every_edition_carries_the_marker(built: Path):
+    assert "published by `thesis build`" in (built / "_book" / MARKER).read_text("utf-8")
+
+
+def test_an_unmarked_folder_is_never_replaced(book: Path, built: Path):
+    write(book, {"_quarto.yml": CONFIG.format(out="site"), "site/notes.txt": "my notes\n"})
+    assert_refused(book, f"site: the output folder exists but is not an edition this build "
+                         f"published (no {MARKER} in it); move it aside")
+    assert (book / "site" / "notes.txt").read_text() == "my notes\n"
+    result = run(book, "clean")
+    assert result.code == 1 and "not an edition this build published" in result.err
+    assert (book / "site" / "notes.txt").read_text() == "my notes\n"
+    (book / "site" / "notes.txt").unlink()
+    (book / "site").rmdir()
+    result = run(book, "build", "--to", "html")
+    assert result.code == 0, result.err
+    assert snapshot(book / "site") == snapshot(built / "_book")
+
+
+def test_an_output_that_is_a_file_or_link_is_refused(book: Path, tmp_path: Path):
+    write(book, {"_quarto.yml": CONFIG.format(out="site"), "site": "a file\n"})
+    assert_refused(book, "site: the output folder is a file or a link")
+    assert (book / "site").read_text() == "a file\n"
+    (book / "site").unlink()
+    (tmp_path / "elsewhere").mkdir()
+    (book / "site").symlink_to(tmp_path / "elsewhere")
+    assert_refused(book, "outside the project")
+
+
+def test_a_legacy_edition_is_replaced_once_with_a_warning(book: Path, built: Path, caplog):
+    (book / "_book" / MARKER).unlink()  # as a build from before the marker left it
+    result = run(book, "build", "--to", "html")
+    assert result.code == 0, result.err
+    assert caplog.messages == ["_book/: an edition from before edition markers; it is replaced "
+                               "and marked"]
+    assert snapshot(book / "_book") == snapshot(built / "_book")
+
+
+def test_a_legacy_looking_folder_with_sources_is_not_adopted(book: Path):
+    (book / "_book" / MARKER).unlink()
+    write(book, {"_book/draft.qmd": "# Mine\n"})
+    assert_refused(book, "not an edition this build published")
+    assert (book / "_book" / "draft.qmd").is_file()
+
+
+# --- clean ---------------------------------------------------------------------------------
+
+def test_clean_honours_output_dir(book: Path):
+    write(book, {"_quarto.yml": CONFIG.format(out="site")})
+    assert run(book, "build", "--to", "html").code == 0
+    before = sources(book)
+    result = run(book, "clean")
+    assert result.code == 0, result.err
+    assert "removed site/, _freeze/ and .bookbuild/" in result.err
+    assert not (book / "site").exists() and not (book / ".bookbuild").exists()
+    assert (book / "_book" / "index.html").is_file()  # not ours any more: left alone
+    assert sources(book) == before
+
+
+def test_clean_refuses_a_dangerous_output_dir(book: Path):
+    write(book, {"_quarto.yml": CONFIG.format(out="chapters")})
+    before = sources(book)
+    result = run(book, "clean")
+    assert result.code == 1
+    assert "_quarto.yml:3: project: output-dir: 'chapters' is, holds" in result.err
+    assert sources(book) == before and (book / "_book" / "index.html").is_file()
