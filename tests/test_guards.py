@@ -205,3 +205,76 @@ def test_clean_refuses_a_dangerous_output_dir(book: Path):
     assert result.code == 1
     assert "_quarto.yml:3: project: output-dir: 'chapters' is, holds" in result.err
     assert sources(book) == before and (book / "_book" / "index.html").is_file()
+
+
+# --- names from sources --------------------------------------------------------------------
+
+def figure_cell(label: str) -> str:
+    return (f"# One\n\nText.\n\n```{{python}}\n#| label: {label}\n#| fig-cap: \"A\"\n"
+            "#| fig-alt: \"A\"\nprint(1)\n```\n")
+
+
+@pytest.mark.parametrize("label", [
+    "fig-a/../../../X", "fig-a/b", "/etc/fig-x", "../fig-a", "fig-a..b", ".fig-a",
+    '"fig a"', "fig-a\\\\b", "'fig-%2e%2e'", "fig-a?x", "fig-a#x",
+])
+def test_a_label_that_is_not_a_plain_name_is_refused(book: Path, built: Path, label: str,
+                                                     tmp_path: Path):
+    write(book, {"chapters/one.qmd": figure_cell(label)})
+    line = assert_refused(book, "cannot name a file: use letters, digits")
+    assert line.startswith("error: chapters/one.qmd:5: label ")
+    assert not (book / "figures").exists() and not (tmp_path / "X.svg").exists()
+    write(book, {"chapters/one.qmd": ONE})
+    assert_recovers(book, built)
+
+
+def test_a_label_used_twice_in_the_book_is_refused(book: Path, built: Path):
+    write(book, {"chapters/one.qmd": figure_cell("fig-same"),
+                 "index.qmd": INDEX + "\n```{python}\n#| label: fig-same\nprint(2)\n```\n"})
+    line = assert_refused(book, "label 'fig-same' is also used at index.qmd:5; labels must be "
+                                "unique in the book")
+    assert line.startswith("error: chapters/one.qmd:5: ")
+    write(book, {"chapters/one.qmd": ONE, "index.qmd": INDEX})
+    assert_recovers(book, built)
+
+
+def test_labels_differing_only_in_case_collide(book: Path):
+    write(book, {"chapters/one.qmd": figure_cell("fig-Case") + figure_cell("fig-case")[5:]})
+    assert_refused(book, "label 'fig-case' is also used at chapters/one.qmd:5")
+
+
+def chapters_config(*names: str) -> str:
+    entries = "".join(f"    - {name}\n" for name in names)
+    return CONFIG.format(out="_book").split("  chapters:")[0] + "  chapters:\n" + entries
+
+
+@pytest.mark.parametrize(("names", "message", "line"), [
+    (("index.qmd", "chapters/one.qmd", "other/one.qmd"),
+     "chapters chapters/one.qmd and other/one.qmd would both be the page one.html", 9),
+    (("index.qmd", "chapters/one.qmd", "chapters/One.qmd"),
+     "chapters chapters/one.qmd and chapters/One.qmd would both be the page One.html", 9),
+    (("index.qmd", "chapters/colophon.qmd"),
+     "chapter chapters/colophon.qmd would be the page colophon.html, which the build "
+     "generates itself", 8),
+    (("index.qmd", "chapters/a b.qmd"), "chapter file name 'a b.qmd' cannot name a web page", 8),
+    (("index.qmd", "chapters/a&b.qmd"), "chapter file name 'a&b.qmd' cannot name a web page", 8),
+    (("index.qmd", "chapters/.hidden.qmd"), "chapter file name '.hidden.qmd' cannot name", 8),
+])
+def test_chapter_pages_must_be_plain_and_unique(book: Path, built: Path, names: tuple[str, ...],
+                                                message: str, line: int):
+    for name in names[1:]:
+        write(book, {name: ONE})
+    write(book, {"_quarto.yml": chapters_config(*names)})
+    error = assert_refused(book, message)
+    assert f"_quarto.yml:{line}: " in error
+    write(book, {"_quarto.yml": CONFIG.format(out="_book")})
+    assert_recovers(book, built)
+
+
+@pytest.mark.parametrize("name", ["../outside.qmd", "ABSOLUTE", "chapters/../../outside.qmd"])
+def test_a_chapter_outside_the_project_is_refused(book: Path, built: Path, name: str):
+    (book.parent / "outside.qmd").write_text(ONE)
+    name = str(book.parent / "outside.qmd") if name == "ABSOLUTE" else name
+    write(book, {"_quarto.yml": chapters_config("index.qmd", name)})
+    error = assert_refused(book, f"chapter {Path(name)} is outside the project")
+    assert "_quarto.yml:8: " in error

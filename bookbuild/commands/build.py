@@ -23,6 +23,7 @@ from typing import Any
 import nbformat
 
 from bookbuild.commands.progress import Reporter
+from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
 from bookbuild.document import pandoc
 from bookbuild.document.chapter import Chapter
@@ -268,6 +269,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
     check_replaceable(output, book.root)  # before any work: never replace what we did not make
     with build_lock(book.root):
         docs = [read_qmd(book.root, ref.path) for ref in book.chapters]
+        check_names(book.config_path, docs, book.config_path.read_text("utf-8"))
         lap("parse")
         runs = plan(book, docs, use_cache, freeze)
         reused = [str(r.doc.path) for r in runs if r.notebook is not None]

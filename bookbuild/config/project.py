@@ -263,6 +263,10 @@ def load_book(root: Path) -> Book:
         raise BuildError("book: chapters: is empty", path, _line_of(text, "chapters"))
     seen: set[Path] = set()
     for ref in chapters:
+        if ref.path.is_absolute() or not (root / ref.path).resolve().is_relative_to(root):
+            raise BuildError(f"chapter {ref.path} is outside the project; chapters must be "
+                             "files inside it", path,
+                             _entry_line(text, str(ref.path)) or _line_of(text, "chapters"))
         if not (root / ref.path).is_file():
             raise BuildError(f"chapter file not found: {ref.path}", path,
                              _entry_line(text, str(ref.path)) or _line_of(text, "chapters"))
