@@ -278,3 +278,55 @@ def test_a_chapter_outside_the_project_is_refused(book: Path, built: Path, name:
     write(book, {"_quarto.yml": chapters_config("index.qmd", name)})
     error = assert_refused(book, f"chapter {Path(name)} is outside the project")
     assert "_quarto.yml:8: " in error
+
+
+# --- the preview server --------------------------------------------------------------------
+
+@pytest.fixture()
+def served(tmp_path: Path):
+    """A preview server over an edition holding files, folders and links of every kind."""
+    from bookbuild.commands.preview import start_server
+
+    site = tmp_path / "_book"
+    write(site, {"index.html": "<p>home</p>", "figures/f.svg": "<svg/>",
+                 "assets/sub/index.html": "<p>sub</p>", "empty/.keep": ""})
+    (tmp_path / "secret.txt").write_text("outside the edition\n")
+    (site / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (site / "inner.svg").symlink_to(site / "figures" / "f.svg")
+    (site / "outdir").symlink_to(tmp_path)
+    (site / "etc").symlink_to("/etc")
+    server = start_server(site, 0)
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, b""
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/", b"<p>home</p>"), ("/index.html", b"<p>home</p>"), ("/figures/f.svg", b"<svg/>"),
+    ("/assets/sub/", b"<p>sub</p>"), ("/assets/sub", b"<p>sub</p>"),
+    ("/index.html?x=1", b"<p>home</p>"),
+])
+def test_preview_serves_regular_files_of_the_edition(served: str, path: str, body: bytes):
+    assert fetch(served + path) == (200, body)
+
+
+@pytest.mark.parametrize("path", [
+    "/link.txt", "/inner.svg", "/outdir/secret.txt", "/etc/passwd", "/etc/", "/figures/",
+    "/empty/", "/empty", "/assets/", "/../secret.txt", "/%2e%2e/secret.txt",
+    "/figures/..%2f..%2fsecret.txt", "/nothing.html", "/outdir/", "/outdir",
+])
+def test_preview_refuses_links_listings_and_escapes(served: str, path: str):
+    status, body = fetch(served + path)
+    assert status == 404, (path, body[:80])
+    assert b"outside the edition" not in body
