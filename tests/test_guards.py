@@ -330,3 +330,31 @@ def test_preview_refuses_links_listings_and_escapes(served: str, path: str):
     status, body = fetch(served + path)
     assert status == 404, (path, body[:80])
     assert b"outside the edition" not in body
+
+
+# --- --to html keeps the last PDF ----------------------------------------------------------
+
+@pytest.mark.slow
+def test_html_only_build_keeps_the_last_pdf_and_says_so(book: Path):
+    from bookbuild_helpers import pdf_text
+
+    assert run(book, "build").code == 0
+    pdf = (book / "_book" / "thesis.pdf").read_bytes()
+    assert "Plain prose of the preface." in pdf_text(book / "_book" / "thesis.pdf")
+    write(book, {"index.qmd": INDEX.replace("Plain prose", "Edited prose")})
+    result = run(book, "build", "--to", "html")
+    assert result.code == 0, result.err
+    assert "kept thesis.pdf from the last edition (not rebuilt" in result.err
+    assert (book / "_book" / "thesis.pdf").read_bytes() == pdf
+    assert "Edited prose" in (book / "_book" / "index.html").read_text("utf-8")
+    result = run(book, "build")
+    assert result.code == 0 and "kept thesis.pdf" not in result.err
+    assert "Edited prose of the preface." in pdf_text(book / "_book" / "thesis.pdf")
+
+
+def test_html_only_build_without_a_last_pdf_says_there_is_none(book: Path):
+    assert not (book / "_book" / "thesis.pdf").exists()
+    write(book, {"index.qmd": INDEX.replace("Plain prose", "Edited prose")})
+    result = run(book, "build", "--to", "html")
+    assert result.code == 0 and "this edition has no thesis.pdf" in result.err
+    assert not (book / "_book" / "thesis.pdf").exists()

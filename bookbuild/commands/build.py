@@ -233,6 +233,18 @@ def render(book: Book, chapters: list[Chapter], api: list[int], env: dict[str, A
     return seconds
 
 
+def keep_last_pdf(output: Path, staging: Path, reporter: Reporter) -> None:
+    """A build without the PDF format carries the last edition's `thesis.pdf` over, and says
+    so: the PDF is then as old as the last build that made it."""
+    old = output / "thesis.pdf"
+    if old.is_file() and not old.is_symlink():
+        shutil.copy2(old, staging / "thesis.pdf")
+        reporter.info("kept thesis.pdf from the last edition (not rebuilt: the PDF was not "
+                      "asked for; build with --to pdf to update it)")
+    else:
+        reporter.info("this edition has no thesis.pdf (the PDF was not asked for)")
+
+
 def _write_files(files: dict[str, bytes], *folders: Path) -> None:
     for folder in folders:
         for relative, data in files.items():
@@ -308,6 +320,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                 _write_files(files, staging, *([] if isolated else [book.root]))
                 timings.update(render(book, chapters, api, env, formats, staging, reporter,
                                       memo, jobs))
+                if "pdf" not in formats and not isolated:
+                    keep_last_pdf(output, staging, reporter)
                 memo.prune()
                 mark = time.perf_counter()
                 record = provenance(book, runs, woven, env)
