@@ -358,3 +358,71 @@ def test_html_only_build_without_a_last_pdf_says_there_is_none(book: Path):
     result = run(book, "build", "--to", "html")
     assert result.code == 0 and "this edition has no thesis.pdf" in result.err
     assert not (book / "_book" / "thesis.pdf").exists()
+
+
+# --- raw inputs against their checksum manifest --------------------------------------------
+
+RAW_CHAPTER = ("# One\n\n```{python}\nfrom pathlib import Path\n"
+               "rows = Path('data/raw/public/series.csv').read_text().splitlines()\n```\n\n"
+               "The series has `{python} len(rows)` lines.\n")
+
+
+@pytest.fixture(scope="module")
+def raw_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A book whose chapter reads a raw file listed in data/raw/SHA256SUMS."""
+    import hashlib
+
+    root = tmp_path_factory.mktemp("raw") / "book"
+    data = "year,value\n2019,1\n2020,2\n"
+    digest = hashlib.sha256(data.encode()).hexdigest()
+    write(root, {"_quarto.yml": CONFIG.format(out="_book"), "index.qmd": INDEX,
+                 "chapters/one.qmd": RAW_CHAPTER, "data/raw/public/series.csv": data,
+                 "data/raw/SHA256SUMS": f"# raw data\n{digest}  public/series.csv\n"})
+    result = run(root, "build", "--to", "html")
+    assert result.code == 0, result.err
+    assert "The series has 3 lines." in (root / "_book" / "one.html").read_text("utf-8")
+    return root
+
+
+@pytest.fixture()
+def raw_book(raw_built: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "book"
+    shutil.copytree(raw_built, root, symlinks=True)
+    return root
+
+
+@pytest.mark.slow
+def test_a_changed_raw_byte_is_an_error_naming_the_file(raw_book: Path, raw_built: Path):
+    csv = raw_book / "data/raw/public/series.csv"
+    original = csv.read_bytes()
+    csv.write_bytes(original.replace(b"2020,2", b"2020,3"))
+    before = snapshot(raw_book / "_book")
+    for _attempt in range(2):  # also once its cache entry was rewritten from the changed file
+        result = run(raw_book, "build", "--to", "html")
+        assert result.code == 1
+        assert ("error: data/raw/public/series.csv: data/raw/public/series.csv (read by "
+                "chapters/one.qmd) does not match its checksum in data/raw/SHA256SUMS:2; raw "
+                "data are never edited — restore the file, or if the change is intended accept "
+                "it by updating its line in data/raw/SHA256SUMS") in result.err
+        assert snapshot(raw_book / "_book") == before
+    csv.write_bytes(original)
+    result = run(raw_book, "build", "--to", "html")
+    assert result.code == 0, result.err
+    assert snapshot(raw_book / "_book") == snapshot(raw_built / "_book")
+
+
+@pytest.mark.slow
+def test_a_raw_file_missing_from_the_manifest_is_an_error(raw_book: Path, raw_built: Path):
+    manifest = raw_book / "data/raw/SHA256SUMS"
+    original = manifest.read_text()
+    manifest.write_text("# raw data\n")
+    result = run(raw_book, "build", "--to", "html")
+    assert result.code == 1
+    assert "data/raw/public/series.csv (read by chapters/one.qmd) is not listed in " in result.err
+    manifest.write_text("0123  public/series.csv\n")
+    result = run(raw_book, "build", "--to", "html")
+    assert "error: data/raw/SHA256SUMS:1: not in sha256sum format" in result.err
+    manifest.write_text(original)
+    result = run(raw_book, "build", "--to", "html")
+    assert result.code == 0, result.err
+    assert snapshot(raw_book / "_book") == snapshot(raw_built / "_book")

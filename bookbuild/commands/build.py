@@ -40,6 +40,7 @@ from bookbuild.document.environment import describe
 from bookbuild.document.provenance import provenance
 from bookbuild.errors import BuildError
 from bookbuild.execute import cache
+from bookbuild.execute.checksums import check_raw_reads
 from bookbuild.execute.kernel import (
     build_notebook,
     dependencies_of,
@@ -288,6 +289,7 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         if reused:
             reporter.info(f"cache: {len(reused)} chapter(s) up to date")
         execute_runs(book, runs, jobs, reporter, freeze)
+        check_raw_reads(book.root, [(r.doc.path, r.record) for r in runs])
         kernels = sum(r.executed for r in runs)
         lap("execute")
         woven = [weave(r.doc, r.notebook or _empty_notebook(), chapter_defaults(book, r.doc),
