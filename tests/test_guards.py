@@ -426,3 +426,101 @@ def test_a_raw_file_missing_from_the_manifest_is_an_error(raw_book: Path, raw_bu
     result = run(raw_book, "build", "--to", "html")
     assert result.code == 0, result.err
     assert snapshot(raw_book / "_book") == snapshot(raw_built / "_book")
+
+
+# --- caches validated before use -----------------------------------------------------------
+
+def damage_memo_entries(folder: Path, how: str) -> int:
+    entries = [p for p in folder.glob("*.json") if not p.name.startswith(".")]
+    for path in entries:
+        data = path.read_bytes()
+        path.write_bytes({"truncate": data[: len(data) // 2],
+                          "flip": data[:-3] + bytes([data[-3] ^ 1]) + data[-2:],
+                          "wrong-shape": b"[]", "binary": b"\xff\xfe\x00",
+                          "empty": b""}[how])
+    return len(entries)
+
+
+@pytest.mark.parametrize("how", ["truncate", "flip", "wrong-shape", "binary", "empty"])
+@pytest.mark.parametrize("store", ["render", "ast"])
+def test_a_damaged_memo_entry_is_rebuilt_with_a_warning(book: Path, built: Path, store: str,
+                                                        how: str, caplog):
+    write(book, {"index.qmd": INDEX + "\nOne more sentence.\n"})  # a render, not a no-op
+    assert damage_memo_entries(book / ".bookbuild" / store, how) > 0
+    result = run(book, "build", "--to", "html")
+    assert result.code == 0, result.err
+    damaged = [m for m in caplog.messages if "build-state entry" in m]
+    assert damaged and all("computing it again" in m for m in damaged)
+    assert "One more sentence." in (book / "_book" / "index.html").read_text("utf-8")
+    write(book, {"index.qmd": INDEX})
+    assert_recovers(book, built)
+    caplog.clear()
+    assert run(book, "build", "--to", "html").code == 0  # the rewritten entries are intact
+    assert not [m for m in caplog.messages if "build-state entry" in m]
+
+
+@pytest.mark.parametrize("state", ["[]", "\"text\"", "{\"key\": 1", "\xff", "{}"])
+def test_a_damaged_edition_record_means_render_again(book: Path, built: Path, state: str):
+    (book / ".bookbuild" / "edition.json").write_bytes(state.encode("latin-1"))
+    result = run(book, "build", "--to", "html")
+    assert result.code == 0 and "Traceback" not in result.err, result.err
+    assert "render HTML edition" in result.err
+    assert snapshot(book / "_book") == snapshot(built / "_book")
+    assert "nothing rendered" in run(book, "build", "--to", "html").err
+
+
+def test_bookbuild_being_a_file_is_a_message(book: Path):
+    shutil.rmtree(book / ".bookbuild")
+    (book / ".bookbuild").write_text("not a folder\n")
+    assert_refused(book, ".bookbuild: cannot keep build state here (File exists); .bookbuild "
+                         "must be a writable folder")
+
+
+def _record_damages() -> dict[str, object]:
+    import hashlib
+    import json
+
+    def with_notebook(notebook: dict) -> object:
+        def damage(record: dict, folder: Path) -> dict:
+            data = (json.dumps(notebook) + "\n").encode()
+            (folder / "notebook.ipynb").write_bytes(data)
+            return {**record, "notebook_sha256": hashlib.sha256(data).hexdigest()}
+        return damage
+
+    return {
+        "list": lambda r, f: [],
+        "reads-a-list": lambda r, f: {**r, "reads": list(r["reads"])},
+        "modules-null": lambda r, f: {**r, "modules": None},
+        "lines-wrong": lambda r, f: {**r, "lines": {"data/raw/SHA256SUMS": 5}},
+        "code-number": lambda r, f: {**r, "code": 7},
+        "digest-number": lambda r, f: {**r, "reads": {k: 1 for k in r["reads"]}},
+        "no-env": lambda r, f: {k: v for k, v in r.items() if k != "env"},
+        "cells-not-list": with_notebook({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                                         "cells": {"a": 1}}),
+        "outputs-not-list": with_notebook({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                                           "cells": [{"cell_type": "code", "source": "",
+                                                      "metadata": {}, "outputs": 3}]}),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", [*_record_damages(), "truncated", "not-utf8"])
+def test_a_damaged_freeze_record_is_executed_again(raw_book: Path, raw_built: Path,
+                                                    damage: str, caplog):
+    import json
+
+    folder = raw_book / "_freeze" / "chapters" / "one"
+    text = (folder / "record.json").read_text("utf-8")
+    if damage == "truncated":
+        (folder / "record.json").write_text(text[: len(text) // 2])
+    elif damage == "not-utf8":
+        (folder / "record.json").write_bytes(b"\xff" + text.encode())
+    else:
+        damaged = _record_damages()[damage](json.loads(text), folder)
+        (folder / "record.json").write_text(json.dumps(damaged))
+    result = run(raw_book, "build", "--to", "html")
+    assert result.code == 0 and "Traceback" not in result.err, result.err
+    warned = [m for m in caplog.messages if "executing chapters/one.qmd again" in m]
+    assert len(warned) == 1 and warned[0].startswith("_freeze/chapters/one: cache entry ")
+    assert snapshot(raw_book / "_book") == snapshot(raw_built / "_book")
+    assert snapshot(folder) == snapshot(raw_built / "_freeze" / "chapters" / "one")
