@@ -37,7 +37,8 @@ def write(root: Path, files: dict[str, str]) -> None:
 def sources(root: Path) -> dict[str, bytes]:
     """Every file of the book except what builds write."""
     return {name: data for name, data in snapshot(root).items()
-            if not name.startswith(("_book", "site", ".bookbuild", "_freeze", "figures"))}
+            if not name.startswith(("_book", "site", ".bookbuild", "_freeze", "figures",
+                                    "kernel.pid"))}
 
 
 @pytest.fixture(scope="module")
@@ -524,3 +525,102 @@ def test_a_damaged_freeze_record_is_executed_again(raw_book: Path, raw_built: Pa
     assert len(warned) == 1 and warned[0].startswith("_freeze/chapters/one: cache entry ")
     assert snapshot(raw_book / "_book") == snapshot(raw_built / "_book")
     assert snapshot(folder) == snapshot(raw_built / "_freeze" / "chapters" / "one")
+
+
+# --- time limits and Ctrl-C ----------------------------------------------------------------
+
+SLOW = ("# One\n\nBefore.\n\n```{python}\nimport os, time\n"
+        "open('kernel.pid', 'w').write(str(os.getpid()))\ntime.sleep({sleep})\n```\n\nAfter.\n")
+
+
+def limits(cell: str = "", chapter: str = "") -> str:
+    block = "".join(f"  {k}: {v}\n" for k, v in (("cell-timeout", cell),
+                                                  ("chapter-timeout", chapter)) if v)
+    return CONFIG.format(out="_book") + (f"bookbuild:\n{block}" if block else "")
+
+
+def kernel_gone(pid_file: Path, within: float = 5.0) -> bool:
+    import os
+    import time
+
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("cell", "chapter", "message"), [
+    ("2", "", "chapters/one.qmd:5: this cell ran longer than the cell time limit of 2 s — "
+                "make it faster, or raise bookbuild: cell-timeout: / chapter-timeout: in "
+                "_quarto.yml"),
+    ("", "2", "chapters/one.qmd:5: the chapter ran longer than its time limit of 2 s (stopped "
+              "in this cell) — make it faster"),
+])
+def test_a_cell_over_its_time_limit_is_stopped_and_named(book: Path, built: Path, cell: str,
+                                                         chapter: str, message: str):
+    import time
+
+    write(book, {"_quarto.yml": limits(cell, chapter), "chapters/one.qmd":
+                 SLOW.replace("{sleep}", "60")})
+    started = time.monotonic()
+    assert message in assert_refused(book, message)
+    assert time.monotonic() - started < 30
+    assert kernel_gone(book / "kernel.pid")
+    write(book, {"_quarto.yml": CONFIG.format(out="_book"), "chapters/one.qmd": ONE})
+    assert_recovers(book, built)
+
+
+@pytest.mark.parametrize(("block", "message"), [
+    ("bookbuild:\n  cell-timeout: 0\n", "_quarto.yml:10: bookbuild: cell-timeout: must be a "
+                                        "whole number of seconds (1 or more), got 0"),
+    ("bookbuild:\n  cell-timeout: soon\n", "(1 or more), got 'soon'"),
+    ("bookbuild:\n  cell-timeout: 1.5\n", "(1 or more), got 1.5"),
+    ("bookbuild:\n  chapter-timeout: true\n", "_quarto.yml:10: bookbuild: chapter-timeout: must"),
+    ("bookbuild:\n  timeout: 5\n", "_quarto.yml:10: bookbuild: unknown option 'timeout'"),
+    ("bookbuild: 5\n", "_quarto.yml:9: bookbuild: must be a mapping"),
+])
+def test_time_limit_options_are_checked(book: Path, block: str, message: str):
+    write(book, {"_quarto.yml": CONFIG.format(out="_book") + block})
+    assert_refused(book, message)
+
+
+@pytest.mark.slow
+def test_one_ctrl_c_stops_the_build_at_once_and_keeps_the_edition(book: Path, built: Path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from bookbuild_helpers import REPO
+
+    write(book, {"chapters/one.qmd": SLOW.replace("{sleep}", "120")})
+    before = snapshot(book / "_book")
+    proc = subprocess.Popen([sys.executable, "-m", "bookbuild", "--root", str(book), "build",
+                             "--to", "html"], cwd=REPO, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 90
+    while not (book / "kernel.pid").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[1]
+        time.sleep(0.1)
+    time.sleep(0.5)
+    pressed = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # what the terminal sends on one Ctrl-C
+    _, err = proc.communicate(timeout=30)
+    took = time.monotonic() - pressed
+    assert proc.returncode == 130, err
+    assert took < 3, f"stopped {took:.1f} s after Ctrl-C"
+    assert "interrupted; nothing was published." in err and "Traceback" not in err
+    assert kernel_gone(book / "kernel.pid", within=1)
+    assert snapshot(book / "_book") == before
+    assert not list(book.glob("._book.*"))
+    write(book, {"chapters/one.qmd": ONE})
+    (book / "kernel.pid").unlink()
+    assert_recovers(book, built)
+    print(f"Ctrl-C to exit: {took:.2f} s")

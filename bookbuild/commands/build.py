@@ -39,7 +39,7 @@ from bookbuild.document.crossref import (
 from bookbuild.document.environment import describe
 from bookbuild.document.provenance import provenance
 from bookbuild.errors import BuildError
-from bookbuild.execute import cache
+from bookbuild.execute import cache, kernel
 from bookbuild.execute.checksums import check_raw_reads
 from bookbuild.execute.kernel import (
     build_notebook,
@@ -138,7 +138,8 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
         reporter.info(f"execute {run.doc.path}: {'; '.join(run.reasons)}")
         started = time.perf_counter()
         defaults = chapter_defaults(book, run.doc)
-        nb = execute_notebook(build_notebook(run.doc, defaults), run.doc, book.root, defaults)
+        nb = execute_notebook(build_notebook(run.doc, defaults), run.doc, book.root, defaults,
+                              book.cell_timeout, book.chapter_timeout)
         entry = cache.write_entry(book.root, run.doc, defaults, nb, dependencies_of(nb),
                                   freeze)
         run.notebook, run.record = entry.notebook, entry.record
@@ -148,13 +149,20 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
 
     if not todo:
         return
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+    kernel.STOP.clear()
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo))))
+    futures = []
+    try:
         futures = [pool.submit(work, run) for run in todo]
         finished, _pending = wait(futures, return_when=FIRST_EXCEPTION)
-        failed = [f for f in futures if f in finished and f.exception() is not None]
-        if failed:  # stop early: chapters not yet started are cancelled, running ones finish
-            for future in futures:
-                future.cancel()
+    except KeyboardInterrupt:  # Ctrl-C: kill the kernels, so the workers end at once
+        kernel.stop_all_kernels()
+        pool.shutdown(wait=True, cancel_futures=True)
+        reporter.clear()
+        raise
+    failed = [f for f in futures if f in finished and f.exception() is not None]
+    # stop early: chapters not yet started are cancelled, running ones finish
+    pool.shutdown(wait=True, cancel_futures=bool(failed))
     reporter.clear()
     if failed:
         raise failed[0].exception()

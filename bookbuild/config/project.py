@@ -24,7 +24,12 @@ log = logging.getLogger("bookbuild")
 CONFIG_NAME = "_quarto.yml"
 
 # Top-level keys of a Quarto project file that are not document options.
-_STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine", "metadata-files"}
+_STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine", "metadata-files",
+                    "bookbuild"}
+# This build's own options (Quarto has no time limit for cells; it keeps unknown top-level
+# keys as metadata): `bookbuild: {cell-timeout: s, chapter-timeout: s}`.
+BUILD_OPTIONS = {"cell-timeout", "chapter-timeout"}
+DEFAULT_CELL_TIMEOUT_S = 600
 # Project-level keys this build interprets (others Quarto accepts are reported as ignored).
 _HONOURED_PROJECT = {"type", "output-dir", "title"}
 _HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices", "abstract",
@@ -75,6 +80,8 @@ class Book:
     pdf: dict[str, Any]
     output_dir: Path
     metadata: dict[str, Any] = field(default_factory=dict)  # other document options
+    cell_timeout: int = DEFAULT_CELL_TIMEOUT_S  # seconds a cell may run
+    chapter_timeout: int | None = None          # seconds a chapter may run (None: no limit)
 
     @property
     def config_path(self) -> Path:
@@ -206,6 +213,24 @@ def _output_dir(root: Path, value: Any, sources: list[Path], path: Path, text: s
     return output
 
 
+def _build_options(value: Any, path: Path, text: str) -> tuple[int, int | None]:
+    """(cell time limit, chapter time limit) from the `bookbuild:` block."""
+    if value is None:
+        return DEFAULT_CELL_TIMEOUT_S, None
+    if not isinstance(value, dict):
+        raise BuildError("bookbuild: must be a mapping (cell-timeout:, chapter-timeout:)", path,
+                         _line_of(text, "bookbuild"))
+    for key, limit in value.items():
+        line = _line_of(text, str(key)) or _line_of(text, "bookbuild")
+        if key not in BUILD_OPTIONS:
+            raise BuildError(f"bookbuild: unknown option '{key}' (known: "
+                             f"{', '.join(sorted(BUILD_OPTIONS))})", path, line)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise BuildError(f"bookbuild: {key}: must be a whole number of seconds (1 or more), "
+                             f"got {limit!r}", path, line)
+    return value.get("cell-timeout", DEFAULT_CELL_TIMEOUT_S), value.get("chapter-timeout")
+
+
 def load_book(root: Path) -> Book:
     """Read and check `_quarto.yml` under `root`; every chapter file must exist."""
     root = root.resolve()
@@ -293,6 +318,7 @@ def load_book(root: Path) -> Book:
     sources = [Path(CONFIG_NAME), *(ref.path for ref in chapters), *bib_paths,
                *([Path(csl)] if csl else [])]
     output_dir = _output_dir(root, project.get("output-dir", "_book"), sources, path, text)
+    cell_timeout, chapter_timeout = _build_options(config.get("bookbuild"), path, text)
     return Book(
         root=root,
         title=str(book.get("title", "")),
@@ -308,4 +334,6 @@ def load_book(root: Path) -> Book:
         pdf=dict(pdf),
         output_dir=output_dir,
         metadata=document,
+        cell_timeout=cell_timeout,
+        chapter_timeout=chapter_timeout,
     )
