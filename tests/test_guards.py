@@ -61,14 +61,15 @@ def book(built: Path, tmp_path: Path) -> Path:
     return root
 
 
-def assert_refused(root: Path, message: str, *args: str) -> str:
-    """The build fails with one `error:` line holding `message`; edition and sources intact."""
+def assert_refused(root: Path, message: str, *args: str, cell_traceback: bool = False) -> str:
+    """The build fails with one `error:` line holding `message`; edition and sources intact.
+    No traceback is shown, except (`cell_traceback`) the author's own cell's, after the line."""
     before_edition, before_sources = snapshot(root / "_book"), sources(root)
     result = run(root, "build", "--to", "html", *args)
     assert result.code == 1, result.err
     errors = [line for line in result.err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and message in errors[0], result.err
-    assert "Traceback" not in result.err
+    assert cell_traceback or "Traceback" not in result.err
     assert snapshot(root / "_book") == before_edition
     changed = {k for k in before_sources.keys() | sources(root).keys()
                if before_sources.get(k) != sources(root).get(k)}

@@ -99,6 +99,18 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         raise BuildError(f"invalid YAML: {problem}", path, line) from None
 
 
+def read_text(path: Path) -> str:
+    """A source file's text; one that is not UTF-8 is an error naming the line of the first
+    bad byte."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise BuildError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}) — save the file as "
+                         "UTF-8", path, line) from None
+
+
 def _line_of(text: str, key: str) -> int | None:
     """First line (1-based) on which `key:` appears, for pointing at a bad option."""
     for number, line in enumerate(text.splitlines(), start=1):
@@ -161,7 +173,11 @@ def _chapter_list(entries: Any, key: str, path: Path, text: str,
             refs.append(ChapterRef(Path(entry), None, appendix))
         elif isinstance(entry, dict) and "part" in entry:
             part = str(entry["part"])
-            for sub in entry.get("chapters") or []:
+            subs = entry.get("chapters") or []
+            if not isinstance(subs, list):
+                raise BuildError(f"part '{part}': chapters: must be a list of files", path,
+                                 _line_of(text, "part"))
+            for sub in subs:
                 if not isinstance(sub, str):
                     raise BuildError(f"part '{part}': chapters must be file names", path,
                                      _line_of(text, "part"))
@@ -172,11 +188,23 @@ def _chapter_list(entries: Any, key: str, path: Path, text: str,
     return refs
 
 
-def _authors(value: Any) -> tuple[str, ...]:
+def _authors(value: Any, path: Path, text: str) -> tuple[str, ...]:
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
-    return tuple(str(a["name"]) if isinstance(a, dict) else str(a) for a in items)
+    names = []
+    for author in items:
+        if isinstance(author, dict):
+            name = author.get("name")
+            if isinstance(name, dict):  # Quarto's `name: {given:, family:}`
+                name = " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
+            if not name:
+                raise BuildError("book: author: an entry has no name: (give each author a "
+                                 "name)", path, _line_of(text, "author"))
+            names.append(str(name))
+        else:
+            names.append(str(author))
+    return tuple(names)
 
 
 def _output_dir(root: Path, value: Any, sources: list[Path], path: Path, text: str) -> Path:
@@ -237,7 +265,7 @@ def load_book(root: Path) -> Book:
     path = root / CONFIG_NAME
     if not path.exists():
         raise BuildError(f"no {CONFIG_NAME} here: not a Quarto project", root)
-    text = path.read_text("utf-8")
+    text = read_text(path)
     config = load_yaml(text, path) or {}
     if not isinstance(config, dict):
         raise BuildError("expected a mapping of options", path, 1)
@@ -308,11 +336,17 @@ def load_book(root: Path) -> Book:
         raise BuildError("bibliography: must be a file name or a list of file names", path,
                          _line_of(text, "bibliography"))
     bib_paths = tuple(Path(b) for b in bib_list)
+    csl = document.get("csl")
+    for named in (*bib_paths, *([Path(csl)] if isinstance(csl, str) else [])):
+        if not (root / named).resolve().is_relative_to(root):
+            raise BuildError(f"{named} is outside the project; keep the bibliography and "
+                             "style inside it", path, _line_of(text, "bibliography" if named
+                                                                in bib_paths else "csl"))
     for bib_path in bib_paths:
         if not (root / bib_path).is_file():
             raise BuildError(f"bibliography not found: {bib_path}", path,
                              _line_of(text, "bibliography"))
-    csl = document.get("csl")
+        read_text(root / bib_path)  # citeproc and the key check read it as UTF-8
     if csl is not None and (not isinstance(csl, str) or not (root / csl).is_file()):
         raise BuildError(f"csl style file not found: {csl}", path, _line_of(text, "csl"))
     sources = [Path(CONFIG_NAME), *(ref.path for ref in chapters), *bib_paths,
@@ -323,7 +357,7 @@ def load_book(root: Path) -> Book:
         root=root,
         title=str(book.get("title", "")),
         subtitle=str(book.get("subtitle", "")),
-        authors=_authors(book.get("author")),
+        authors=_authors(book.get("author"), path, text),
         date=str(book.get("date", "")),
         chapters=tuple(chapters),
         bibliography=bib_paths,

@@ -100,16 +100,26 @@ def publish(staging: Path, output: Path) -> None:
     check_replaceable(output, warn=False)
     (staging / MARKER).write_text(MARKER_TEXT, "utf-8")
     if output.exists() and _exchange(staging, output):
-        shutil.rmtree(staging)
+        _remove_old(staging)
         return
     if output.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
         os.rmdir(old)
         os.rename(output, old)
         os.rename(staging, output)
-        shutil.rmtree(old)
+        _remove_old(old)
     else:
         os.rename(staging, output)
+
+
+def _remove_old(old: Path) -> None:
+    """Delete the replaced edition; the new one is already published, so a failure (a
+    read-only file in it) is a warning, and the next build clears what is left."""
+    try:
+        shutil.rmtree(old)
+    except OSError as exc:
+        log.warning("%s: the replaced edition could not be removed (%s); the next build "
+                    "tries again", old, exc.strerror or exc)
 
 
 def remove_edition(output: Path, root: Path | None = None) -> bool:
@@ -129,10 +139,20 @@ def clean_stale_staging(output: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+# What the build keeps in .bookbuild/, checked before a build starts (not after it published).
+_STATE_KINDS = {"build.lock": "file", "edition.json": "file", "last-build.json": "file",
+                "render": "folder", "ast": "folder"}
+
+
 @contextmanager
 def build_lock(root: Path) -> Iterator[None]:
     """Hold the project's build lock; a second build stops with a clear message."""
     folder = root / ".bookbuild"
+    for name, kind in _STATE_KINDS.items():
+        path = folder / name
+        if path.exists() and path.is_dir() != (kind == "folder"):
+            raise BuildError(f"build state should be a {kind}; remove it (it is rebuilt)",
+                             f".bookbuild/{name}")
     try:
         folder.mkdir(exist_ok=True)
         handle = open(folder / "build.lock", "a+")  # noqa: SIM115 - held for the whole build
