@@ -625,3 +625,27 @@ def test_one_ctrl_c_stops_the_build_at_once_and_keeps_the_edition(book: Path, bu
     (book / "kernel.pid").unlink()
     assert_recovers(book, built)
     print(f"Ctrl-C to exit: {took:.2f} s")
+
+
+# --- reads outside the project -------------------------------------------------------------
+
+@pytest.mark.slow
+def test_a_read_outside_the_project_is_a_warning_naming_the_cell(book: Path, built: Path,
+                                                                 tmp_path: Path, monkeypatch,
+                                                                 caplog):
+    (tmp_path / "kernel-tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "kernel-tmp"))  # tmp_path is under /tmp
+    outside = tmp_path / "outside.txt"
+    outside.write_text("42\n")
+    write(book, {"chapters/one.qmd": "# One\n\nText.\n\n```{python}\nimport json, pathlib\n"
+                                     f"value = pathlib.Path({str(outside)!r}).read_text()\n"
+                                     "```\n\nThe value is `{python} value.strip()`.\n"})
+    result = run(book, "build", "--to", "html")
+    assert result.code == 0, result.err
+    warned = [m for m in caplog.messages if "outside the project" in m]
+    assert warned == [f"chapters/one.qmd:5: this cell read {outside.resolve()}, outside the "
+                      "project: the cache does not see it change — copy it into the project "
+                      "(e.g. data/raw/)"]
+    assert "The value is 42." in (book / "_book" / "one.html").read_text("utf-8")
+    write(book, {"chapters/one.qmd": ONE})
+    assert_recovers(book, built)

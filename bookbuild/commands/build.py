@@ -140,6 +140,7 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
         defaults = chapter_defaults(book, run.doc)
         nb = execute_notebook(build_notebook(run.doc, defaults), run.doc, book.root, defaults,
                               book.cell_timeout, book.chapter_timeout)
+        kernel.warn_outside_reads(nb, run.doc)
         entry = cache.write_entry(book.root, run.doc, defaults, nb, dependencies_of(nb),
                                   freeze)
         run.notebook, run.record = entry.notebook, entry.record

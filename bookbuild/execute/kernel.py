@@ -8,6 +8,7 @@ files and modules the chapter used. Errors are mapped back to the `.qmd` line.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import re
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
+log = logging.getLogger("bookbuild")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 LIMITS_HINT = "raise bookbuild: cell-timeout: / chapter-timeout: in _quarto.yml if it needs longer"
 # Clients whose kernels are running, so that Ctrl-C can stop them all at once.
@@ -160,7 +162,9 @@ def execute_notebook(nb: nbformat.NotebookNode, doc: Document, root: Path,
                     allow = meta["kind"] == "cell" and effective_options(
                         blocks[meta["block"]], defaults)["error"]
                     limit, limit_name = cell_timeout, "cell"
-                    if chapter_timeout is not None and meta["kind"] != "setup":
+                    if meta["kind"] == "setup":  # the build's own imports: not the author's
+                        limit = max(cell_timeout, CELL_TIMEOUT_S)
+                    elif chapter_timeout is not None:
                         left = chapter_timeout - (time.monotonic() - started)
                         if left < cell_timeout:
                             limit, limit_name = max(1, math.ceil(left)), "chapter"
@@ -222,6 +226,26 @@ def dependencies_of(nb: nbformat.NotebookNode) -> Dependencies:
                                 data.get("lines", {}))
     raise BuildError("the chapter's kernel did not report its dependencies",
                      nb.metadata["bookbuild"]["source"])
+
+
+def outside_reads(nb: nbformat.NotebookNode) -> list[tuple[str, dict[str, Any]]]:
+    """(real path, metadata of the cell that first read it) for each file outside the project
+    (and outside Python's and the system's folders) that the executed chapter read."""
+    for output in nb.cells[-1].get("outputs", []):
+        if output.get("metadata", {}).get("bookbuild") == "dependencies":
+            found = output["data"]["application/json"].get("outside") or {}
+            return [(path, nb.cells[number].metadata["bookbuild"])
+                    for path, number in found.items()
+                    if isinstance(number, int) and 0 < number < len(nb.cells)]
+    return []
+
+
+def warn_outside_reads(nb: nbformat.NotebookNode, doc: Document) -> None:
+    """A warning for each read outside the project: the cache cannot see it change."""
+    for path, meta in outside_reads(nb):
+        log.warning("%s:%s: %s read %s, outside the project: the cache does not see it change "
+                    "— copy it into the project (e.g. data/raw/)", doc.path, meta["line"],
+                    _what(meta), path)
 
 
 def inline_values(nb: nbformat.NotebookNode) -> dict[int, list[str]]:
