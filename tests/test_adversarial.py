@@ -231,3 +231,18 @@ def test_jobs_must_be_a_positive_number(book: Path, jobs: str, capsys):
         cli.main(["--root", str(book), "build", "--jobs", jobs])
     assert exit_.value.code == 2
     assert "argument --jobs/-j: must be a whole number of 1 or more" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("state", [".bookbuild", ".bookbuild/edition.json/",
+                                   ".bookbuild/render"])
+def test_clean_repairs_build_state_of_the_wrong_kind(book: Path, built: Path, state: str):
+    import shutil
+
+    path = book / state.rstrip("/")
+    shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    path.mkdir() if state.endswith("/") else path.write_text("x")
+    assert run(book, "build", "--to", "html").code == 1
+    result = run(book, "clean")
+    assert result.code == 0, result.err
+    assert not (book / ".bookbuild").exists() and not (book / "_book").exists()
+    assert_recovers(book, built)

@@ -78,7 +78,10 @@ def _clean(args: argparse.Namespace) -> int:
 
     book = load_book(Path(args.root))  # output-dir checked as for a build
     output = book.output_dir
-    with build_lock(book.root):  # not while a build is publishing
+    state = book.root / ".bookbuild"
+    if state.is_symlink() or state.is_file():
+        state.unlink()  # not a folder: cannot hold the lock, and is build state anyway
+    with build_lock(book.root, check_state=False):  # not while a build is publishing
         remove_edition(output, book.root)
         clean_stale_staging(output)
         shutil.rmtree(book.root / "_freeze", ignore_errors=True)

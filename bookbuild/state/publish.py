@@ -145,10 +145,11 @@ _STATE_KINDS = {"build.lock": "file", "edition.json": "file", "last-build.json":
 
 
 @contextmanager
-def build_lock(root: Path) -> Iterator[None]:
-    """Hold the project's build lock; a second build stops with a clear message."""
+def build_lock(root: Path, check_state: bool = True) -> Iterator[None]:
+    """Hold the project's build lock; a second build stops with a clear message. With
+    `check_state`, build state of the wrong kind (a folder where a file belongs) is refused."""
     folder = root / ".bookbuild"
-    for name, kind in _STATE_KINDS.items():
+    for name, kind in _STATE_KINDS.items() if check_state else ():
         path = folder / name
         if path.exists() and path.is_dir() != (kind == "folder"):
             raise BuildError(f"build state should be a {kind}; remove it (it is rebuilt)",
