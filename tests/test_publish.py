@@ -43,11 +43,13 @@ def prose_book(root: Path, text: str = "Plain prose.") -> Path:
 def test_publish_replaces_the_whole_edition(tmp_path: Path, monkeypatch, exchange: bool):
     if not exchange:
         monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
-    output = tree(tmp_path / "_book", {"index.html": "old", "gone.html": "old only"})
+    output = tree(tmp_path / "_book", {"index.html": "old", "gone.html": "old only",
+                                       publish.MARKER: "old"})
     staging = publish.staging_dir(output)
     tree(staging, {"index.html": "new", "figures/f.svg": "<svg/>"})
     publish.publish(staging, output)
-    assert snapshot(output) == {"index.html": b"new", "figures/f.svg": b"<svg/>"}
+    assert snapshot(output) == {"index.html": b"new", "figures/f.svg": b"<svg/>",
+                                publish.MARKER: publish.MARKER_TEXT.encode()}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_book"]  # nothing left beside it
 
 
@@ -55,7 +57,8 @@ def test_first_publish_renames_staging(tmp_path: Path):
     output = tmp_path / "_book"
     staging = tree(publish.staging_dir(output), {"index.html": "first"})
     publish.publish(staging, output)
-    assert snapshot(output) == {"index.html": b"first"}
+    assert snapshot(output) == {"index.html": b"first",
+                                publish.MARKER: publish.MARKER_TEXT.encode()}
     assert not staging.exists()
 
 

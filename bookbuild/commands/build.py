@@ -23,6 +23,7 @@ from typing import Any
 import nbformat
 
 from bookbuild.commands.progress import Reporter
+from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
 from bookbuild.document import pandoc
 from bookbuild.document.chapter import Chapter
@@ -39,7 +40,8 @@ from bookbuild.document.environment import describe
 from bookbuild.document.provenance import provenance
 from bookbuild.document.resources import check_not_overwritten, edition_files, point_images
 from bookbuild.errors import BuildError
-from bookbuild.execute import cache
+from bookbuild.execute import cache, kernel
+from bookbuild.execute.checksums import check_raw_reads
 from bookbuild.execute.kernel import (
     build_notebook,
     dependencies_of,
@@ -50,7 +52,13 @@ from bookbuild.execute.weave import Woven, weave
 from bookbuild.source.qmd import Document, errors_at_origin, read_qmd
 from bookbuild.state import edition
 from bookbuild.state.memo import FOLDER, PARSES, Memo
-from bookbuild.state.publish import build_lock, clean_stale_staging, publish, staging_dir
+from bookbuild.state.publish import (
+    build_lock,
+    check_replaceable,
+    clean_stale_staging,
+    publish,
+    staging_dir,
+)
 from bookbuild.writers.html import page_name, write_html
 from bookbuild.writers.pdf import compile_pdf, typst_source
 from bookbuild.writers.rewrites import hoist_callout_titles
@@ -131,7 +139,9 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
         reporter.info(f"execute {run.doc.path}: {'; '.join(run.reasons)}")
         started = time.perf_counter()
         defaults = chapter_defaults(book, run.doc)
-        nb = execute_notebook(build_notebook(run.doc, defaults), run.doc, book.root, defaults)
+        nb = execute_notebook(build_notebook(run.doc, defaults), run.doc, book.root, defaults,
+                              book.cell_timeout, book.chapter_timeout)
+        kernel.warn_outside_reads(nb, run.doc)
         entry = cache.write_entry(book.root, run.doc, defaults, nb, dependencies_of(nb),
                                   freeze)
         run.notebook, run.record = entry.notebook, entry.record
@@ -141,13 +151,20 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
 
     if not todo:
         return
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+    kernel.STOP.clear()
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo))))
+    futures = []
+    try:
         futures = [pool.submit(work, run) for run in todo]
         finished, _pending = wait(futures, return_when=FIRST_EXCEPTION)
-        failed = [f for f in futures if f in finished and f.exception() is not None]
-        if failed:  # stop early: chapters not yet started are cancelled, running ones finish
-            for future in futures:
-                future.cancel()
+    except KeyboardInterrupt:  # Ctrl-C: kill the kernels, so the workers end at once
+        kernel.stop_all_kernels()
+        pool.shutdown(wait=True, cancel_futures=True)
+        reporter.clear()
+        raise
+    failed = [f for f in futures if f in finished and f.exception() is not None]
+    # stop early: chapters not yet started are cancelled, running ones finish
+    pool.shutdown(wait=True, cancel_futures=bool(failed))
     reporter.clear()
     if failed:
         raise failed[0].exception()
@@ -229,6 +246,18 @@ def render(book: Book, chapters: list[Chapter], api: list[int], env: dict[str, A
     return seconds
 
 
+def keep_last_pdf(output: Path, staging: Path, reporter: Reporter) -> None:
+    """A build without the PDF format carries the last edition's `thesis.pdf` over, and says
+    so: the PDF is then as old as the last build that made it."""
+    old = output / "thesis.pdf"
+    if old.is_file() and not old.is_symlink():
+        shutil.copy2(old, staging / "thesis.pdf")
+        reporter.info("kept thesis.pdf from the last edition (not rebuilt: the PDF was not "
+                      "asked for; build with --to pdf to update it)")
+    else:
+        reporter.info("this edition has no thesis.pdf (the PDF was not asked for)")
+
+
 def _write_files(files: dict[str, bytes], *folders: Path) -> None:
     for folder in folders:
         for relative, data in files.items():
@@ -262,15 +291,19 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
 
     book = load_book(root)
     output = output or book.output_dir
+    check_replaceable(output, book.root)  # before any work: never replace what we did not make
     docs: list[Document] = []
     with build_lock(book.root), errors_at_origin(docs):
         docs[:] = [read_qmd(book.root, ref.path) for ref in book.chapters]
+        check_names(book.config_path, docs, book.config_path.read_text("utf-8"))
         lap("parse")
         runs = plan(book, docs, use_cache, freeze)
         reused = [str(r.doc.path) for r in runs if r.notebook is not None]
         if reused:
             reporter.info(f"cache: {len(reused)} chapter(s) up to date")
         execute_runs(book, runs, jobs, reporter, freeze)
+        if not isolated:  # `verify` reports raw files against the manifest in its own table
+            check_raw_reads(book.root, [(r.doc.path, r.record) for r in runs])
         kernels = sum(r.executed for r in runs)
         lap("execute")
         woven = [weave(r.doc, r.notebook or _empty_notebook(), chapter_defaults(book, r.doc),
@@ -308,6 +341,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                 timings.update(render(book, chapters, api, env, formats, staging, reporter,
                                       memo, jobs))
                 check_not_overwritten(staging, resources)
+                if "pdf" not in formats and not isolated:
+                    keep_last_pdf(output, staging, reporter)
                 memo.prune()
                 mark = time.perf_counter()
                 record = provenance(book, runs, woven, env)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import shutil
 import sys
+import traceback
 from pathlib import Path
 
 from bookbuild.errors import BuildError
@@ -14,12 +16,21 @@ from bookbuild.errors import BuildError
 
 def _formats(option: str) -> tuple[str, ...]:
     """The formats named by `--to` ("html,pdf"); an unknown one is an error."""
-    formats = tuple(f.strip() for f in option.split(",") if f.strip())
+    formats = tuple(dict.fromkeys(f.strip() for f in option.split(",") if f.strip()))
     unknown = set(formats) - {"html", "pdf"}
     if unknown:
         raise BuildError(f"unknown format(s) for --to: {', '.join(sorted(unknown))} "
                          "(choose html, pdf)")
+    if not formats:
+        raise BuildError("--to names no format (choose html, pdf or html,pdf)")
     return formats
+
+
+def _jobs(option: str) -> int:
+    """`--jobs N`: a whole number, 1 or more."""
+    if not option.isdigit() or int(option) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, got {option!r}")
+    return int(option)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -62,10 +73,20 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    root = Path(args.root)
-    for name in ("_book", "_freeze", ".bookbuild"):
-        shutil.rmtree(root / name, ignore_errors=True)
-    print("removed _book/, _freeze/ and .bookbuild/")
+    from bookbuild.config.project import load_book
+    from bookbuild.state.publish import build_lock, clean_stale_staging, remove_edition
+
+    book = load_book(Path(args.root))  # output-dir checked as for a build
+    output = book.output_dir
+    state = book.root / ".bookbuild"
+    if state.is_symlink() or state.is_file():
+        state.unlink()  # not a folder: cannot hold the lock, and is build state anyway
+    with build_lock(book.root, check_state=False):  # not while a build is publishing
+        remove_edition(output, book.root)
+        clean_stale_staging(output)
+        shutil.rmtree(book.root / "_freeze", ignore_errors=True)
+    shutil.rmtree(book.root / ".bookbuild", ignore_errors=True)
+    print(f"removed {output.relative_to(book.root)}/, _freeze/ and .bookbuild/")
     return 0
 
 
@@ -79,10 +100,12 @@ def _preview(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="thesis", description=__doc__)
     main.add_argument("--root", default=".", help="project folder (holds _quarto.yml)")
+    main.add_argument("--debug", action="store_true",
+                      help="on an error, also print the Python traceback")
     sub = main.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="execute what changed and render HTML + PDF into _book/")
     b.add_argument("--to", default="html,pdf", help="formats: html, pdf or html,pdf")
-    b.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+    b.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1,
                    help="chapters executed in parallel (default: number of cores)")
     b.add_argument("--no-cache", action="store_true", help="re-execute every chapter")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
@@ -91,7 +114,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_status)
     v = sub.add_parser("verify", help="check raw data, re-execute everything in isolation and "
                        "compare every output with the published edition")
-    v.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    v.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1)
     v.add_argument("--all", action="store_true", help="list passing checks too")
     v.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     v.set_defaults(func=_verify)
@@ -104,18 +127,50 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+_NOTHING_PUBLISHED = "nothing was published; the last good edition is untouched."
+
+
+def _os_error(exc: OSError) -> str:
+    """An environment fault as `FILE: what — what to do`."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    what = exc.strerror or exc.__class__.__name__
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        todo = "free some disk space and build again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        todo = "make it writable (or readable) for you and build again"
+    else:
+        todo = "fix the file or folder named and build again"
+    return f"{where}{what} — {todo}"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every fault ends in one `error:` line (`--debug`: with traceback)."""
     logging.basicConfig(level=logging.WARNING, format="warning: %(message)s")
     args = parser().parse_args(argv)
     try:
         return args.func(args)
     except BuildError as exc:
+        if args.debug:
+            traceback.print_exc()
         print(f"error: {exc}", file=sys.stderr)
-        print("nothing was published; the last good edition is untouched.", file=sys.stderr)
+        print(_NOTHING_PUBLISHED, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; nothing was published.", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {_os_error(exc)}", file=sys.stderr)
+        print(_NOTHING_PUBLISHED, file=sys.stderr)
+        return 1
+    except Exception as exc:  # a fault of the build itself: one line, the rest with --debug
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: internal error ({exc.__class__.__name__}: {exc}) — run again with "
+              "--debug for the traceback, and report it", file=sys.stderr)
+        print(_NOTHING_PUBLISHED, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

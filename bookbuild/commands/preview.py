@@ -55,8 +55,41 @@ def changed(before: Snapshot, after: Snapshot) -> list[Path]:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves regular files under its folder only: a path that leaves the folder (`..`, a
+    symlink pointing out, a link anywhere on the way), a directory without `index.html`, or
+    anything that is not a regular file is 404; no directory is ever listed."""
+
     def log_message(self, format: str, *args: Any) -> None:  # stdlib signature
         pass
+
+    def send_head(self) -> Any:  # stdlib signature
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and not self.path.split("?", 1)[0].split("#", 1)[0].endswith("/"):
+            return super().send_head()  # a redirect to the folder's own address
+        if path.is_dir():
+            path = path / "index.html"
+        if not _servable(path, Path(self.directory).resolve()):
+            self.send_error(404, "File not found")
+            return None
+        return super().send_head()
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:  # stdlib signature
+        self.send_error(404, "File not found")
+        return None
+
+
+def _servable(path: Path, base: Path) -> bool:
+    """A regular file under `base`, reached through no symbolic link."""
+    try:
+        relative = path.absolute().relative_to(base)
+    except ValueError:
+        return False
+    current = base
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            return False
+    return current.is_file() and current.resolve().is_relative_to(base)
 
 
 def start_server(folder: Path, port: int = 0) -> ThreadingHTTPServer:

@@ -26,7 +26,11 @@ CONFIG_NAME = "_quarto.yml"
 
 # Top-level keys of a Quarto project file that are not document options.
 _STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine", "metadata-files",
-                    "thesis"}  # `thesis:`: the title page's fields, read by config/thesis.py
+                    "thesis", "bookbuild"}  # `thesis:`: the title page's fields (config/thesis.py)
+# This build's own options (Quarto has no time limit for cells; it keeps unknown top-level
+# keys as metadata): `bookbuild: {cell-timeout: s, chapter-timeout: s}`.
+BUILD_OPTIONS = {"cell-timeout", "chapter-timeout"}
+DEFAULT_CELL_TIMEOUT_S = 600
 # Project-level keys this build interprets (others Quarto accepts are reported as ignored).
 _HONOURED_PROJECT = {"type", "output-dir", "title", "resources"}
 _HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices", "abstract",
@@ -40,6 +44,9 @@ _EXECUTE_VALUES: dict[str, tuple[tuple[type, ...], tuple[str, ...]]] = {
 }
 # Front-matter keys this build honours per file (others Quarto accepts are warned about).
 _HONOURED_FRONT_MATTER = {"execute"}
+# Folders that hold sources, state or tools: an output folder may not be, hold or sit in one.
+RESERVED_DIRS = ("chapters", "analysis", "data", "bookbuild", "tests", "figures", "docs",
+                 "bench", "seed", "_freeze", ".bookbuild", ".git", ".venv", "node_modules")
 
 
 @cache
@@ -74,6 +81,8 @@ class Book:
     pdf: dict[str, Any]
     output_dir: Path
     metadata: dict[str, Any] = field(default_factory=dict)  # other document options
+    cell_timeout: int = DEFAULT_CELL_TIMEOUT_S  # seconds a cell may run
+    chapter_timeout: int | None = None          # seconds a chapter may run (None: no limit)
 
     @property
     def config_path(self) -> Path:
@@ -89,6 +98,18 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         line = first_line + mark.line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or str(exc)
         raise BuildError(f"invalid YAML: {problem}", path, line) from None
+
+
+def read_text(path: Path) -> str:
+    """A source file's text; one that is not UTF-8 is an error naming the line of the first
+    bad byte."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise BuildError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}) — save the file as "
+                         "UTF-8", path, line) from None
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -168,7 +189,11 @@ def _chapter_list(entries: Any, key: str, path: Path, text: str,
             refs.append(ChapterRef(Path(entry), None, appendix))
         elif isinstance(entry, dict) and "part" in entry:
             part = str(entry["part"])
-            for sub in entry.get("chapters") or []:
+            subs = entry.get("chapters") or []
+            if not isinstance(subs, list):
+                raise BuildError(f"part '{part}': chapters: must be a list of files", path,
+                                 _line_of(text, "part"))
+            for sub in subs:
                 if not isinstance(sub, str):
                     raise BuildError(f"part '{part}': chapters must be file names", path,
                                      _line_of(text, "part"))
@@ -179,11 +204,75 @@ def _chapter_list(entries: Any, key: str, path: Path, text: str,
     return refs
 
 
-def _authors(value: Any) -> tuple[str, ...]:
+def _authors(value: Any, path: Path, text: str) -> tuple[str, ...]:
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
-    return tuple(str(a["name"]) if isinstance(a, dict) else str(a) for a in items)
+    names = []
+    for author in items:
+        if isinstance(author, dict):
+            name = author.get("name")
+            if isinstance(name, dict):  # Quarto's `name: {given:, family:}`
+                name = " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
+            if not name:
+                raise BuildError("book: author: an entry has no name: (give each author a "
+                                 "name)", path, _line_of(text, "author"))
+            names.append(str(name))
+        else:
+            names.append(str(author))
+    return tuple(names)
+
+
+def _output_dir(root: Path, value: Any, sources: list[Path], path: Path, text: str) -> Path:
+    """The edition folder named by `project: output-dir:`, refused (before any work) when
+    publishing there could replace anything the build did not create.
+
+    It must be a folder of its own strictly inside the project: not the project root, not an
+    ancestor of it or outside it, not a reserved folder (`RESERVED_DIRS`) nor inside one,
+    and holding no source file (`_quarto.yml`, a chapter, the bibliography).
+    """
+    line = _line_of(text, "output-dir") or 1
+    if not isinstance(value, str) or not value.strip():
+        raise BuildError("project: output-dir: must be a folder name such as _book", path, line)
+    output = (root / value).resolve()
+    why = ""
+    if output == root:
+        why = "is the project folder itself"
+    elif root.is_relative_to(output):
+        why = "is a folder above the project"
+    elif not output.is_relative_to(root):
+        why = "is outside the project"
+    else:
+        reserved = [name for name in RESERVED_DIRS if output.is_relative_to(root / name)
+                    or (root / name).is_relative_to(output)]
+        held = [s for s in sources if (root / s).resolve().is_relative_to(output)]
+        if reserved:
+            why = f"is, holds or lies in {reserved[0]}/, which holds sources or build state"
+        elif held:
+            why = f"holds the source file {held[0]}"
+    if why:
+        raise BuildError(f"project: output-dir: '{value}' {why}; publishing would replace it "
+                         "— name a folder of its own inside the project, such as _book", path,
+                         line)
+    return output
+
+
+def _build_options(value: Any, path: Path, text: str) -> tuple[int, int | None]:
+    """(cell time limit, chapter time limit) from the `bookbuild:` block."""
+    if value is None:
+        return DEFAULT_CELL_TIMEOUT_S, None
+    if not isinstance(value, dict):
+        raise BuildError("bookbuild: must be a mapping (cell-timeout:, chapter-timeout:)", path,
+                         _line_of(text, "bookbuild"))
+    for key, limit in value.items():
+        line = _line_of(text, str(key)) or _line_of(text, "bookbuild")
+        if key not in BUILD_OPTIONS:
+            raise BuildError(f"bookbuild: unknown option '{key}' (known: "
+                             f"{', '.join(sorted(BUILD_OPTIONS))})", path, line)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise BuildError(f"bookbuild: {key}: must be a whole number of seconds (1 or more), "
+                             f"got {limit!r}", path, line)
+    return value.get("cell-timeout", DEFAULT_CELL_TIMEOUT_S), value.get("chapter-timeout")
 
 
 def load_book(root: Path) -> Book:
@@ -192,7 +281,7 @@ def load_book(root: Path) -> Book:
     path = root / CONFIG_NAME
     if not path.exists():
         raise BuildError(f"no {CONFIG_NAME} here: not a Quarto project", root)
-    text = path.read_text("utf-8")
+    text = read_text(path)
     config = load_yaml(text, path) or {}
     if not isinstance(config, dict):
         raise BuildError("expected a mapping of options", path, 1)
@@ -247,6 +336,10 @@ def load_book(root: Path) -> Book:
         raise BuildError("book: chapters: is empty", path, _line_of(text, "chapters"))
     seen: set[Path] = set()
     for ref in chapters:
+        if ref.path.is_absolute() or not (root / ref.path).resolve().is_relative_to(root):
+            raise BuildError(f"chapter {ref.path} is outside the project; chapters must be "
+                             "files inside it", path,
+                             _entry_line(text, str(ref.path)) or _line_of(text, "chapters"))
         if not (root / ref.path).is_file():
             raise BuildError(f"chapter file not found: {ref.path}", path,
                              _entry_line(text, str(ref.path)) or _line_of(text, "chapters"))
@@ -263,18 +356,28 @@ def load_book(root: Path) -> Book:
         raise BuildError("bibliography: must be a file name or a list of file names", path,
                          _line_of(text, "bibliography"))
     bib_paths = tuple(Path(b) for b in bib_list)
+    csl = document.get("csl")
+    for named in (*bib_paths, *([Path(csl)] if isinstance(csl, str) else [])):
+        if not (root / named).resolve().is_relative_to(root):
+            raise BuildError(f"{named} is outside the project; keep the bibliography and "
+                             "style inside it", path, _line_of(text, "bibliography" if named
+                                                                in bib_paths else "csl"))
     for bib_path in bib_paths:
         if not (root / bib_path).is_file():
             raise BuildError(f"bibliography not found: {bib_path}", path,
                              _line_of(text, "bibliography"))
-    csl = document.get("csl")
+        read_text(root / bib_path)  # citeproc and the key check read it as UTF-8
     if csl is not None and (not isinstance(csl, str) or not (root / csl).is_file()):
         raise BuildError(f"csl style file not found: {csl}", path, _line_of(text, "csl"))
+    sources = [Path(CONFIG_NAME), *(ref.path for ref in chapters), *bib_paths,
+               *([Path(csl)] if csl else [])]
+    output_dir = _output_dir(root, project.get("output-dir", "_book"), sources, path, text)
+    cell_timeout, chapter_timeout = _build_options(config.get("bookbuild"), path, text)
     return Book(
         root=root,
         title=str(book.get("title", "")),
         subtitle=str(book.get("subtitle", "")),
-        authors=_authors(book.get("author")),
+        authors=_authors(book.get("author"), path, text),
         date=str(book.get("date", "")),
         chapters=tuple(chapters),
         bibliography=bib_paths,
@@ -283,6 +386,8 @@ def load_book(root: Path) -> Book:
         execute=dict(execute),
         html=dict(html),
         pdf=dict(pdf),
-        output_dir=root / str(project.get("output-dir", "_book")),
+        output_dir=output_dir,
         metadata=document,
+        cell_timeout=cell_timeout,
+        chapter_timeout=chapter_timeout,
     )

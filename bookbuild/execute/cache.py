@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
@@ -27,6 +28,44 @@ from bookbuild.source.qmd import Document
 FREEZE_DIR = "_freeze"
 LOCK_FILE = "requirements.lock"
 RECORD_VERSION = 1
+log = logging.getLogger("bookbuild")
+
+
+def _digests(value: Any) -> bool:
+    """A {path: SHA-256 or None} mapping, as `write_entry` records reads and modules."""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items())
+
+
+def record_problem(record: Any) -> str | None:
+    """What is wrong with a record's shape (None when it is what `write_entry` writes)."""
+    if not isinstance(record, dict):
+        return "record is not a mapping"
+    for key in ("code", "env", "notebook_sha256"):
+        if not isinstance(record.get(key), str):
+            return f"record has no valid '{key}'"
+    for key in ("reads", "modules"):
+        if not _digests(record.get(key)):
+            return f"record has no valid '{key}'"
+    lines = record.get("lines", {})
+    if not (isinstance(lines, dict) and all(_digests(v) for v in lines.values())):
+        return "record has no valid 'lines'"
+    return None
+
+
+def _cells_problem(nb: Any) -> str | None:
+    """What is wrong with a notebook's shape for weaving (None when it is fine)."""
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if nb.get("nbformat") != 4 or not isinstance(cells, list):
+        return "not a version 4 notebook"
+    for cell in cells:
+        if not isinstance(cell, dict) or not isinstance(cell.get("metadata", {}), dict):
+            return "a cell is not a mapping"
+        if cell.get("cell_type") == "code" and not (
+                isinstance(cell.get("outputs"), list)
+                and all(isinstance(o, dict) for o in cell["outputs"])):
+            return "a code cell has no list of outputs"
+    return None
 
 
 def file_sha256(path: Path) -> str | None:
@@ -124,27 +163,47 @@ def write_entry(root: Path, doc: Document, defaults: dict[str, Any],
 
 def read_entry(root: Path, chapter: Path,
                freeze: Path | None = None) -> tuple[Entry | None, str | None]:
-    """(entry, None) when present and intact; (None, reason) otherwise."""
+    """(entry, None) when present and intact; (None, reason) otherwise.
+
+    A damaged entry (unreadable, truncated, of the wrong shape, or a notebook that does not
+    match its record) is never used: the chapter is executed again, with a warning.
+    """
     folder = entry_dir(root, chapter, freeze)
     if not (folder / "record.json").exists():
         return None, "never executed"
+    entry, problem = _read(folder)
+    if problem and problem.startswith(("cache entry unreadable", "cache entry corrupt")):
+        log.warning("%s: %s; executing %s again", relative_to(folder, root), problem, chapter)
+    return entry, problem
+
+
+def relative_to(path: Path, root: Path) -> Path:
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        return path
+
+
+def _read(folder: Path) -> tuple[Entry | None, str | None]:
     try:
         record = json.loads((folder / "record.json").read_text("utf-8"))
         data = (folder / "notebook.ipynb").read_bytes()
     except (OSError, ValueError) as exc:
         return None, f"cache entry unreadable ({exc.__class__.__name__})"
-    if not isinstance(record, dict) or not {"code", "env", "reads", "modules"} <= set(record):
-        return None, "cache entry unreadable (record incomplete)"
-    if record.get("version") != RECORD_VERSION:
+    if isinstance(record, dict) and record.get("version") != RECORD_VERSION:
         return None, "cache entry from another version of the build"
+    problem = record_problem(record)
+    if problem:
+        return None, f"cache entry unreadable ({problem})"
     if hashlib.sha256(data).hexdigest() != record.get("notebook_sha256"):
         return None, "cache entry corrupt (notebook does not match its record)"
     try:  # the hash matches what a build wrote: not validated again (0.2 s on every build)
         nb = nbformat.reader.reads(data.decode("utf-8"))
     except Exception as exc:  # nbformat raises several types for bad JSON
         return None, f"cache entry unreadable ({exc.__class__.__name__})"
-    if nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
-        return None, "cache entry unreadable (not a version 4 notebook)"
+    problem = _cells_problem(nb)
+    if problem:
+        return None, f"cache entry unreadable ({problem})"
     return Entry(nb, record), None
 
 

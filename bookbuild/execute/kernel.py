@@ -7,9 +7,15 @@ files and modules the chapter used. Errors are mapped back to the `.qmd` line.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import math
 import os
 import re
+import signal
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,7 +31,32 @@ if TYPE_CHECKING:
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
+log = logging.getLogger("bookbuild")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+LIMITS_HINT = "raise bookbuild: cell-timeout: / chapter-timeout: in _quarto.yml if it needs longer"
+# Clients whose kernels are running, so that Ctrl-C can stop them all at once.
+_RUNNING: set[Any] = set()
+_RUNNING_LOCK = threading.Lock()
+STOP = threading.Event()  # set on Ctrl-C: no new kernel starts
+
+
+def _kill(client: Any) -> None:
+    """Kill a client's kernel (its whole process group) without waiting for it."""
+    client.shutdown_kernel = "immediate"
+    provisioner = getattr(getattr(client, "km", None), "provisioner", None)
+    group = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
+    if group:
+        with contextlib.suppress(OSError):  # already gone
+            os.killpg(group, signal.SIGKILL)
+
+
+def stop_all_kernels() -> None:
+    """Ctrl-C: let no kernel start and kill every running one (their cells fail at once)."""
+    STOP.set()
+    with _RUNNING_LOCK:
+        clients = list(_RUNNING)
+    for client in clients:
+        _kill(client)
 
 
 @dataclass(frozen=True)
@@ -92,8 +123,14 @@ def _error_detail(exc: CellExecutionError) -> str:
 
 
 def execute_notebook(nb: nbformat.NotebookNode, doc: Document, root: Path,
-                     defaults: dict[str, Any]) -> nbformat.NotebookNode:
-    """Execute `nb` cell by cell in a new kernel whose working directory is `root`."""
+                     defaults: dict[str, Any], cell_timeout: int = CELL_TIMEOUT_S,
+                     chapter_timeout: int | None = None) -> nbformat.NotebookNode:
+    """Execute `nb` cell by cell in a new kernel whose working directory is `root`.
+
+    Each cell may run `cell_timeout` seconds and the chapter's cells together (after the
+    build's set-up) `chapter_timeout` (None: no limit); a cell that runs longer is stopped
+    and named.
+    """
     # imported here: a build with nothing to execute never needs them (0.2 s of start-up)
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -105,27 +142,59 @@ def execute_notebook(nb: nbformat.NotebookNode, doc: Document, root: Path,
     sockets = tempfile.TemporaryDirectory(prefix="bb-kernel-")
     # Local IPC sockets instead of TCP: nothing listens on the network, and no warning.
     ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets.name, "k")}})
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name=KERNEL, config=ipc,
+    client = NotebookClient(nb, timeout=cell_timeout, kernel_name=KERNEL, config=ipc,
                             resources={"metadata": {"path": str(root)}})
     blocks = doc.blocks
     meta: dict[str, Any] = {"kind": "setup", "line": 0}  # the cell running, for errors
+    started = time.monotonic()
+    limit, limit_name = cell_timeout, "cell"
+    if STOP.is_set():
+        raise KeyboardInterrupt
     try:
         with sockets, client.setup_kernel(env=env, cwd=str(root)):
-            for index, cell in enumerate(nb.cells):
-                meta = cell.metadata["bookbuild"]
-                allow = meta["kind"] == "cell" and effective_options(
-                    blocks[meta["block"]], defaults)["error"]
-                try:
-                    client.execute_cell(cell, index, store_history=meta["kind"] == "cell")
-                except CellExecutionError as exc:
-                    if allow:
-                        continue
-                    raise _cell_error(exc, meta, doc) from None
+            with _RUNNING_LOCK:
+                _RUNNING.add(client)
+            try:
+                if STOP.is_set():
+                    raise KeyboardInterrupt
+                for index, cell in enumerate(nb.cells):
+                    meta = cell.metadata["bookbuild"]
+                    allow = meta["kind"] == "cell" and effective_options(
+                        blocks[meta["block"]], defaults)["error"]
+                    limit, limit_name = cell_timeout, "cell"
+                    if meta["kind"] == "setup":  # the build's own imports: not the author's
+                        limit = max(cell_timeout, CELL_TIMEOUT_S)
+                    elif chapter_timeout is not None:
+                        left = chapter_timeout - (time.monotonic() - started)
+                        if left < cell_timeout:
+                            limit, limit_name = max(1, math.ceil(left)), "chapter"
+                    client.timeout = limit
+                    try:
+                        client.execute_cell(cell, index, store_history=meta["kind"] == "cell")
+                    except CellExecutionError as exc:
+                        if allow:
+                            continue
+                        raise _cell_error(exc, meta, doc) from None
+                    if meta["kind"] == "setup":
+                        started = time.monotonic()  # the chapter's own time starts after it
+            except BaseException:
+                _kill(client)  # a failed, timed-out or interrupted chapter: no slow shutdown
+                raise
+            finally:
+                with _RUNNING_LOCK:
+                    _RUNNING.discard(client)
     except DeadKernelError as exc:
+        if STOP.is_set():
+            raise KeyboardInterrupt from None
         raise BuildError(f"the Python kernel died while running {_what(meta)} ({exc})",
                          doc.path, meta["line"] or None) from None
     except CellTimeoutError:
-        raise BuildError(f"{_what(meta)} ran longer than {CELL_TIMEOUT_S} s", doc.path,
+        if limit_name == "chapter":
+            message = (f"the chapter ran longer than its time limit of {chapter_timeout:g} s "
+                       f"(stopped in {_what(meta)})")
+        else:
+            message = f"{_what(meta)} ran longer than the cell time limit of {limit:g} s"
+        raise BuildError(f"{message} — make it faster, or {LIMITS_HINT}", doc.path,
                          meta["line"] or None) from None
     return nb
 
@@ -157,6 +226,26 @@ def dependencies_of(nb: nbformat.NotebookNode) -> Dependencies:
                                 data.get("lines", {}))
     raise BuildError("the chapter's kernel did not report its dependencies",
                      nb.metadata["bookbuild"]["source"])
+
+
+def outside_reads(nb: nbformat.NotebookNode) -> list[tuple[str, dict[str, Any]]]:
+    """(real path, metadata of the cell that first read it) for each file outside the project
+    (and outside Python's and the system's folders) that the executed chapter read."""
+    for output in nb.cells[-1].get("outputs", []):
+        if output.get("metadata", {}).get("bookbuild") == "dependencies":
+            found = output["data"]["application/json"].get("outside") or {}
+            return [(path, nb.cells[number].metadata["bookbuild"])
+                    for path, number in found.items()
+                    if isinstance(number, int) and 0 < number < len(nb.cells)]
+    return []
+
+
+def warn_outside_reads(nb: nbformat.NotebookNode, doc: Document) -> None:
+    """A warning for each read outside the project: the cache cannot see it change."""
+    for path, meta in outside_reads(nb):
+        log.warning("%s:%s: %s read %s, outside the project: the cache does not see it change "
+                    "— copy it into the project (e.g. data/raw/)", doc.path, meta["line"],
+                    _what(meta), path)
 
 
 def inline_values(nb: nbformat.NotebookNode) -> dict[int, list[str]]:

@@ -18,6 +18,26 @@ _BB_ROOT = _bb_os.path.realpath(_bb_os.getcwd())
 _BB_SKIP = tuple(_bb_os.path.join(_BB_ROOT, d) + _bb_os.sep
                  for d in (".venv", "_book", "_freeze", ".git", ".bookbuild"))
 _bb_reads = set()
+_bb_outside = {}       # real path outside the project -> number of the cell that first read it
+_bb_cell = [0]         # number of the notebook cell running (0: this set-up cell)
+
+
+def _bb_system_dirs():
+    """Where Python, its packages and the machine's own files live: not the author's inputs."""
+    import site
+    import tempfile
+
+    home = _bb_os.path.expanduser("~")
+    found = {_bb_sys.prefix, _bb_sys.base_prefix, _bb_sys.exec_prefix, tempfile.gettempdir(),
+             "/usr", "/lib", "/lib64", "/proc", "/sys", "/dev", "/run", "/var", "/etc",
+             *(_bb_os.path.join(home, d) for d in (".cache", ".config", ".local", ".ipython",
+                                                   ".matplotlib", ".fonts", ".pyenv")),
+             _bb_os.environ.get("MPLCONFIGDIR") or home}
+    found.update([*site.getsitepackages(), site.getusersitepackages()])
+    return tuple(_bb_os.path.realpath(d) + _bb_os.sep for d in found if d and d != home)
+
+
+_BB_SYSTEM = _bb_system_dirs()
 _bb_lines = {}         # project path -> regexes of the lines read
 _bb_next_lines = {}    # real path -> regex of the lines the next open of it reads
 
@@ -36,6 +56,10 @@ def _bb_audit(event, args):
     try:
         path = _bb_os.path.realpath(_bb_os.fsdecode(target))
     except (TypeError, ValueError):
+        return
+    if (not path.startswith(_BB_ROOT + _bb_os.sep) and not path.startswith(_BB_SYSTEM)
+            and _bb_cell[0] > 0 and _bb_os.path.isfile(path)):
+        _bb_outside.setdefault(path, _bb_cell[0])
         return
     if (path.startswith(_BB_ROOT + _bb_os.sep) and not path.startswith(_BB_SKIP)
             and ".egg-info" not in path and "__pycache__" not in path  # bytecode is no input
@@ -97,7 +121,8 @@ def _bb_dependencies():
     lines = {path: sorted(patterns) for path, patterns in _bb_lines.items()
              if path not in _bb_reads}  # a whole-file read covers its lines
     publish_display_data(
-        {"application/json": {"reads": reads, "modules": sorted(modules), "lines": lines}},
+        {"application/json": {"reads": reads, "modules": sorted(modules), "lines": lines,
+                              "outside": dict(sorted(_bb_outside.items()))}},
         metadata={"bookbuild": "dependencies"},
     )
 
@@ -121,6 +146,7 @@ def _bb_configure():
 
     warnings.showwarning = _bb_showwarning
     ip = get_ipython()  # noqa: F821 - defined inside IPython
+    ip.events.register("pre_run_cell", lambda *_: _bb_cell.__setitem__(0, _bb_cell[0] + 1))
     tables = ip.display_formatter.formatters["application/json"]
     for module in ("pandas", "pandas.core.frame"):  # DataFrame.__module__ differs by version
         tables.for_type_by_name(module, "DataFrame", _bb_table_json)

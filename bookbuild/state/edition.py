@@ -97,6 +97,8 @@ def is_current(root: Path, key: str, output: Path) -> bool:
         state = json.loads((root / STATE).read_text("utf-8"))
     except (OSError, ValueError):
         return False
+    if not isinstance(state, dict):
+        return False  # not what `remember` writes: render, and the record is rewritten
     return (state.get("key") == key and state.get("output") == str(output)
             and (output / "index.html").is_file()
             and state.get("stamp") == tree_stamp(output))

@@ -4,17 +4,18 @@ A prose edit used to run Pandoc and the Python rewrites for every chapter twice 
 because numbering, links and citations can change anywhere. They rarely do: what a chapter
 renders to is a pure function of its numbered, cited AST, its place in the book, the link
 targets it points at, the Pandoc version and the build's own code. `Memo` stores each result
-in `.bookbuild/render/<sha256 of all that>.json` (written atomically; an unreadable entry is
-computed again) and `prune` drops what the last build did not use. Each chapter's Pandoc
-parse is kept the same way in `.bookbuild/ast/` (parsing all 14 chapters of the thesis was
-3.5 s of every build). Isolated builds (`verify`) get a `Memo` without a store, which computes
-everything.
+in `.bookbuild/render/<sha256 of all that>.json` (written atomically, its first line the
+SHA-256 of the rest: a truncated or garbled entry is computed again, with a warning) and
+`prune` drops what the last build did not use. Each chapter's Pandoc parse is kept the same
+way in `.bookbuild/ast/` (parsing all 14 chapters of the thesis was 3.5 s of every build).
+Isolated builds (`verify`) get a `Memo` without a store, which computes everything.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import fields
@@ -28,6 +29,25 @@ from bookbuild.state.edition import package_digest
 FOLDER = Path(".bookbuild") / "render"
 PARSES = Path(".bookbuild") / "ast"
 T = TypeVar("T")
+log = logging.getLogger("bookbuild")
+
+
+def _load(path: Path) -> tuple[bool, Any]:
+    """(True, value) for an intact entry; (False, None) when absent or damaged (warned)."""
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return False, None
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("%s: unreadable build-state entry (%s); computing it again", path,
+                    exc.__class__.__name__)
+        return False, None
+    digest, _, data = text.partition("\n")
+    if hashlib.sha256(data.encode("utf-8")).hexdigest() != digest:
+        log.warning("%s: damaged build-state entry (truncated or edited); computing it again",
+                    path)
+        return False, None
+    return True, json.loads(data)
 
 
 def code_version() -> str:
@@ -61,15 +81,15 @@ class Memo:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         self.used.add(digest)
         path = self.store / f"{digest}.json"
-        try:
-            return json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            pass
+        found, value = _load(path)
+        if found:
+            return value
         data = json.dumps(compute(), ensure_ascii=False)
         self.computed.setdefault(kind, []).append(what)
         self.store.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(data, "utf-8")
+        check = hashlib.sha256(data.encode("utf-8")).hexdigest()
+        tmp.write_text(f"{check}\n{data}", "utf-8")
         os.replace(tmp, path)
         return json.loads(data)  # the same types (lists, not tuples) as a stored result
 

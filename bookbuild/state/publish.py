@@ -1,4 +1,11 @@
-"""Publishing an edition atomically, and keeping two builds from running at once."""
+"""Publishing an edition atomically, and keeping two builds from running at once.
+
+Publishing replaces only a folder the build made: each edition holds a marker file
+(`MARKER`), and an existing output folder without one is refused, so a mistyped `output-dir`
+can never delete files the author wrote. A legacy edition, published before markers existed,
+is recognised by its shape (an `index.html` and the build's `provenance.json`, and no source
+files) and replaced once with a warning; from then on it carries the marker.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,8 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import json
+import logging
 import os
 import shutil
 import tempfile
@@ -17,6 +26,44 @@ from bookbuild.errors import BuildError
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+MARKER = ".thesis-edition"
+MARKER_TEXT = ("This folder is an edition published by `thesis build`, which replaces it whole "
+               "on every build.\nDo not keep other files here.\n")
+_SOURCE_SUFFIXES = {".qmd", ".py", ".yml", ".yaml", ".bib", ".ipynb", ".md"}
+log = logging.getLogger("bookbuild")
+
+
+def _is_legacy_edition(folder: Path) -> bool:
+    """An unmarked folder that a build before edition markers published (see the module)."""
+    try:
+        record = json.loads((folder / "provenance.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not (isinstance(record, dict) and {"version", "chapters", "environment"} <= set(record)
+            and (folder / "index.html").is_file()):
+        return False
+    return not any(p.suffix in _SOURCE_SUFFIXES or p.name == ".git"
+                   for p in folder.rglob("*"))
+
+
+def check_replaceable(output: Path, root: Path | None = None, warn: bool = True) -> None:
+    """Refuse (BuildError) when publishing to `output` could replace something the build did
+    not create: a file, a symlink, or a folder without the edition marker (a legacy edition
+    is accepted, with a warning if `warn`)."""
+    shown = output.relative_to(root) if root and output.is_relative_to(root) else output
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise BuildError("the output folder is a file or a link, not an edition; move it "
+                         "aside or choose another project: output-dir:", shown)
+    if not output.exists() or (output / MARKER).is_file():
+        return
+    if _is_legacy_edition(output):
+        if warn:
+            log.warning("%s/: an edition from before edition markers; it is replaced and "
+                        "marked", shown)
+        return
+    raise BuildError(f"the output folder exists but is not an edition this build published "
+                     f"(no {MARKER} in it); move it aside or choose another project: "
+                     "output-dir:", shown)
 
 
 def staging_dir(output: Path) -> Path:
@@ -47,19 +94,41 @@ def publish(staging: Path, output: Path) -> None:
     """Make `staging` the edition at `output`; the old edition is removed afterwards.
 
     With an existing edition the two directories are exchanged in one system call, so a
-    reader (or a crash) sees the old or the new edition, never a mix or nothing.
+    reader (or a crash) sees the old or the new edition, never a mix or nothing. `staging` is
+    marked as an edition; an `output` that is not one is refused (`check_replaceable`).
     """
+    check_replaceable(output, warn=False)
+    (staging / MARKER).write_text(MARKER_TEXT, "utf-8")
     if output.exists() and _exchange(staging, output):
-        shutil.rmtree(staging)
+        _remove_old(staging)
         return
     if output.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
         os.rmdir(old)
         os.rename(output, old)
         os.rename(staging, output)
-        shutil.rmtree(old)
+        _remove_old(old)
     else:
         os.rename(staging, output)
+
+
+def _remove_old(old: Path) -> None:
+    """Delete the replaced edition; the new one is already published, so a failure (a
+    read-only file in it) is a warning, and the next build clears what is left."""
+    try:
+        shutil.rmtree(old)
+    except OSError as exc:
+        log.warning("%s: the replaced edition could not be removed (%s); the next build "
+                    "tries again", old, exc.strerror or exc)
+
+
+def remove_edition(output: Path, root: Path | None = None) -> bool:
+    """Delete the edition at `output` (only if it is one, see `check_replaceable`)."""
+    check_replaceable(output, root)
+    if not output.exists():
+        return False
+    shutil.rmtree(output)
+    return True
 
 
 def clean_stale_staging(output: Path) -> None:
@@ -70,12 +139,27 @@ def clean_stale_staging(output: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+# What the build keeps in .bookbuild/, checked before a build starts (not after it published).
+_STATE_KINDS = {"build.lock": "file", "edition.json": "file", "last-build.json": "file",
+                "render": "folder", "ast": "folder"}
+
+
 @contextmanager
-def build_lock(root: Path) -> Iterator[None]:
-    """Hold the project's build lock; a second build stops with a clear message."""
+def build_lock(root: Path, check_state: bool = True) -> Iterator[None]:
+    """Hold the project's build lock; a second build stops with a clear message. With
+    `check_state`, build state of the wrong kind (a folder where a file belongs) is refused."""
     folder = root / ".bookbuild"
-    folder.mkdir(exist_ok=True)
-    handle = open(folder / "build.lock", "a+")  # noqa: SIM115 - held for the whole build
+    for name, kind in _STATE_KINDS.items() if check_state else ():
+        path = folder / name
+        if path.exists() and path.is_dir() != (kind == "folder"):
+            raise BuildError(f"build state should be a {kind}; remove it (it is rebuilt)",
+                             f".bookbuild/{name}")
+    try:
+        folder.mkdir(exist_ok=True)
+        handle = open(folder / "build.lock", "a+")  # noqa: SIM115 - held for the whole build
+    except OSError as exc:
+        raise BuildError(f"cannot keep build state here ({exc.strerror}); .bookbuild must be a "
+                         "writable folder — remove or fix it", folder.name) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
