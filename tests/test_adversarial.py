@@ -69,7 +69,7 @@ SOURCE_PROBES = {
     "cell-option-garbage": ({"chapters/one.qmd": cell("#| label: [\nx = 1")},
                             "chapters/one.qmd:4: invalid YAML"),
     "cell-option-wrong-type": ({"chapters/one.qmd": cell("#| echo: maybe\nx = 1")},
-                               "chapters/one.qmd:4: cell option 'echo' must be bool"),
+                               "chapters/one.qmd:4: cell option 'echo' must be one of: "),
     "cell-option-unknown": ({"chapters/one.qmd": cell("#| frobnicate: 1\nx = 1")},
                             "chapters/one.qmd:4: cell option 'frobnicate' is not a Quarto"),
     "duplicate-section-id": ({"chapters/one.qmd": "# One {#sec-a}\n\n## Two {#sec-a}\n"},
