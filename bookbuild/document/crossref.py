@@ -24,6 +24,8 @@ from bookbuild.document.ast import (
     walk,
 )
 from bookbuild.document.chapter import Chapter, Target
+from bookbuild.document.conditional import check_conditionals
+from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.errors import BuildError
 
 KINDS = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation"}
@@ -88,6 +90,9 @@ def number_book(chapters: list[Chapter]) -> dict[str, Target]:
         elif numbered:
             main_count += 1
             chapter.number = str(main_count)
+        prepare_tabsets(chapter.blocks, chapter.path, chapter.source)
+        check_conditionals(chapter.blocks, chapter.path, chapter.source,
+                           numbered=bool(chapter.number))
         chapter.title = stringify(first["c"][2])
         chapter.title_id = first["c"][1][0]
         counters = [0, 0, 0, 0, 0, 0]

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import json
 
-from bookbuild.document.ast import Div, Node, RawBlock, Str, copy_of, map_inlines, stringify, walk
+from bookbuild.document.ast import (
+    Div,
+    Node,
+    RawBlock,
+    RawInline,
+    Str,
+    copy_of,
+    map_inlines,
+    stringify,
+    walk,
+)
+from bookbuild.document.tabsets import is_tabset, split_tabs
 
 CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
 CALLOUT_TITLES = {kind: kind.capitalize() for kind in CALLOUT_KINDS}
@@ -121,3 +132,50 @@ def header_ids(blocks: list[Node]) -> list[tuple[int, str, str]]:
 def rendered_citations(blocks: list[Node]) -> list[Node]:
     """Replace Cite elements by the text citeproc rendered for them (for Typst)."""
     return map_inlines(blocks, lambda n: n["c"][1] if n["t"] == "Cite" else None)
+
+
+def html_tabsets(blocks: list[Node]) -> list[Node]:
+    """Tabsets as an ARIA tab list (buttons) and panels; `book.js` switches them (arrow keys,
+    Home, End). Panels other than the active one start `hidden`; print shows them all."""
+    count = 0
+
+    def fn(block: Node) -> list[Node]:
+        nonlocal count
+        if not is_tabset(block):
+            return [block]
+        count += 1
+        before, tabs = split_tabs(block)
+        active = next((i for i, tab in enumerate(tabs) if tab.active), 0)
+        ids = [f"tabset-{count}-{i + 1}" for i in range(len(tabs))]
+        buttons: list[Node] = []
+        for i, tab in enumerate(tabs):
+            selected = i == active
+            buttons += [RawInline("html", f'<button type="button" role="tab" id="{ids[i]}-tab" '
+                                          f'aria-controls="{ids[i]}" aria-selected='
+                                          f'"{"true" if selected else "false"}" tabindex='
+                                          f'"{0 if selected else -1}">'),
+                        *tab.title, RawInline("html", "</button>")]
+        panels = [Div(ids[i], ["tab-pane"], tab.blocks,
+                      [["role", "tabpanel"], ["aria-labelledby", f"{ids[i]}-tab"],
+                       ["tabindex", "0"], *([] if i == active else [["hidden", ""]])])
+                  for i, tab in enumerate(tabs)]
+        attr = block["c"][0]
+        return [*before, Div(attr[0], attr[1], [
+            Div("", ["tab-list"], [{"t": "Plain", "c": buttons}], [["role", "tablist"]]),
+            *panels], [kv for kv in attr[2] if kv[0] != "group"])]
+    return rewrite_blocks(blocks, fn)
+
+
+def typst_tabsets(blocks: list[Node]) -> list[Node]:
+    """Tabsets in the PDF: each tab a headed section (level at most 4, as Quarto does), its
+    heading unnumbered and kept out of the contents (`prepare_tabsets`)."""
+    def fn(block: Node) -> list[Node]:
+        if not is_tabset(block):
+            return [block]
+        before, tabs = split_tabs(block)
+        out = list(before)
+        for tab in tabs:
+            tab.header["c"][0] = min(4, tab.header["c"][0])
+            out += [tab.header, *tab.blocks]  # .unlisted: Pandoc writes `outlined: false`
+        return out
+    return rewrite_blocks(blocks, fn)

@@ -1,0 +1,205 @@
+"""Quarto block features in both editions: conditional content, tabsets, callouts.
+
+One small book (no Python cells) holds every construct and is built once; the HTML pages are
+read as a DOM and the PDF through `pdftotext`. Each refusal builds its own one-chapter book
+and checks that the message names the file, the line and the feature.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from bookbuild_helpers import page, pdf_text, run
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                reason="poppler-utils (pdftotext) needed")
+
+CONFIG = """\
+project:
+  type: book
+book:
+  title: "Blocks"
+  chapters:
+    - index.qmd
+    - one.qmd
+format:
+  html: {}
+  typst: {}
+"""
+INDEX = "# Preface {.unnumbered}\n\nA preface.\n"
+
+ONE = """\
+# Blocks {#sec-blocks}
+
+::: {.content-visible when-format="html"}
+Only-in-HTML paragraph.
+:::
+
+::: {.content-visible when-format="typst"}
+Only-in-PDF paragraph.
+:::
+
+::: {.content-hidden when-format="html"}
+Hidden-from-HTML paragraph.
+:::
+
+::: {.content-hidden unless-format="html"}
+Hidden-unless-html paragraph.
+:::
+
+::: {.content-visible when-format="pdf"}
+LaTeX-only paragraph.
+:::
+
+::: {.hidden}
+Never-shown paragraph.
+:::
+
+Inline [html-span]{.content-visible when-format="html"}[pdf-span]{.content-visible
+when-format="typst"} end.
+
+```{.python .content-visible when-format="html"}
+html_only_code = 1
+```
+
+## Results
+
+::: {.panel-tabset}
+Before-the-tabs text.
+
+## Table view
+
+Tab-one body.
+
+## Chart view {.active}
+
+Tab-two body.
+:::
+
+## After the tabs
+
+Closing text.
+"""
+
+
+def make_book(root: Path, chapter: str, config: str = CONFIG) -> Path:
+    root.mkdir(parents=True)
+    (root / "_quarto.yml").write_text(config, "utf-8")
+    (root / "index.qmd").write_text(INDEX, "utf-8")
+    (root / "one.qmd").write_text(chapter, "utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_book(tmp_path_factory.mktemp("blocks") / "book", ONE)
+    result = run(root, "build", "--quiet")
+    assert result.code == 0, result.err
+    return root
+
+
+@pytest.fixture(scope="module")
+def html_text(book: Path) -> str:
+    return page(book, "one.html").find("main").text()
+
+
+@pytest.fixture(scope="module")
+def pdf(book: Path) -> str:
+    return pdf_text(book / "_book" / "thesis.pdf")
+
+
+def _tabset(book: Path):
+    return page(book, "one.html").find("div", cls="panel-tabset")
+
+
+def fails(chapter: str, tmp_path: Path, *words: str, config: str = CONFIG) -> str:
+    root = make_book(tmp_path / "bad", chapter, config)
+    result = run(root, "build", "--quiet")
+    assert result.code == 1, result.err
+    for word in words:
+        assert word in result.err, (word, result.err)
+    assert "thesis.typ" not in result.err
+    return result.err
+
+
+# ---- conditional content --------------------------------------------------------------------
+
+def test_format_conditions_in_html(html_text: str, book: Path):
+    assert "Only-in-HTML paragraph." in html_text
+    assert "Hidden-unless-html paragraph." in html_text
+    for absent in ("Only-in-PDF", "Hidden-from-HTML", "LaTeX-only", "Never-shown", "pdf-span"):
+        assert absent not in html_text, absent
+    assert "html-span" in html_text
+    assert "html_only_code" in html_text
+    raw = (book / "_book" / "one.html").read_text("utf-8")
+    assert "content-visible" not in raw and "when-format" not in raw
+
+
+def test_format_conditions_in_pdf(pdf: str):
+    assert "Only-in-PDF paragraph." in pdf
+    assert "Hidden-from-HTML paragraph." in pdf
+    assert "pdf-span" in pdf
+    for absent in ("Only-in-HTML", "LaTeX-only", "Never-shown", "html-span", "html_only_code"):
+        assert absent not in pdf, absent
+
+
+def test_pdf_alias_matches_when_the_book_declares_format_pdf(tmp_path: Path):
+    root = make_book(tmp_path / "latex", ONE, CONFIG.replace("typst: {}", "pdf: {}"))
+    result = run(root, "build", "--quiet", "--to", "pdf")
+    assert result.code == 0, result.err
+    text = pdf_text(root / "_book" / "thesis.pdf")
+    assert "LaTeX-only paragraph." in text
+    assert "Only-in-PDF" not in text  # when-format="typst" is not this book's PDF
+
+
+def test_numbered_heading_in_conditional_content_is_refused(tmp_path: Path):
+    chapter = "# One\n\ntext\n\n::: {.content-visible when-format=\"html\"}\n## Web only\n:::\n"
+    fails(chapter, tmp_path, "one.qmd:5", "numbered heading inside conditional content")
+
+
+def test_when_meta_is_refused(tmp_path: Path):
+    chapter = "# One\n\n::: {.content-visible when-meta=\"draft\"}\nx\n:::\n"
+    fails(chapter, tmp_path, "one.qmd:3", "when-meta", "not supported")
+
+
+# ---- tabsets --------------------------------------------------------------------------------
+
+def test_tabset_is_an_aria_tab_list_in_html(book: Path):
+    tabset = _tabset(book)
+    tabs = tabset.find("div", cls="tab-list")
+    assert tabs.attrs["role"] == "tablist"
+    buttons = tabs.find_all("button")
+    assert [b.text() for b in buttons] == ["Table view", "Chart view"]
+    assert [b.attrs["role"] for b in buttons] == ["tab", "tab"]
+    assert [b.attrs["aria-selected"] for b in buttons] == ["false", "true"]  # {.active}
+    assert [b.attrs["tabindex"] for b in buttons] == ["-1", "0"]
+    panels = [p for p in tabset.find_all("div") if p.attrs.get("role") == "tabpanel"]
+    assert [p.attrs["id"] for p in panels] == [b.attrs["aria-controls"] for b in buttons]
+    assert [p.attrs["aria-labelledby"] for p in panels] == [b.attrs["id"] for b in buttons]
+    assert ["hidden" in p.attrs for p in panels] == [True, False]
+    assert [p.text().strip() for p in panels] == ["Tab-one body.", "Tab-two body."]
+    assert not tabset.find_all("h2")  # the headings became the tabs
+
+
+def test_tab_titles_are_not_sections(book: Path):
+    body = page(book, "one.html").find("main")
+    titles = [" ".join(h.text().split()) for h in body.find_all("h2")]
+    assert titles == ["1.1 Results", "1.2 After the tabs"]
+    assert "Before-the-tabs text." in body.text()
+    script = (book / "_book" / "assets" / "book.js").read_text("utf-8")
+    assert 'querySelectorAll(\'.panel-tabset [role="tablist"]\')' in script
+
+
+def test_tabset_is_sequential_sections_in_pdf(pdf: str):
+    body = pdf[pdf.index("1.1 Results"):]
+    assert ("1.1 Results Before-the-tabs text. Table view Tab-one body. Chart view Tab-two "
+            "body. 1.2 After the tabs") in body
+    contents = pdf[pdf.index("Contents"):pdf.index("1.1 Results Before")]
+    assert "Table view" not in contents and "After the tabs" in contents
+
+
+def test_tabset_without_headings_is_refused(tmp_path: Path):
+    fails("# One\n\n::: {.panel-tabset}\njust text\n:::\n", tmp_path, "one.qmd:3",
+          "panel-tabset needs a heading")
