@@ -81,6 +81,33 @@ Tab-two body.
 ## After the tabs
 
 Closing text.
+
+::: {.callout-note}
+Note body.
+:::
+
+::: {.callout-tip title="Tip by attribute"}
+Tip body.
+:::
+
+::: {.callout-warning collapse="true"}
+## Closed warning
+Warning body.
+:::
+
+::: {.callout-important collapse="false"}
+## Open important
+Important body.
+:::
+
+::: {.callout-caution appearance="simple"}
+Caution body, no title.
+:::
+
+::: {.callout-note appearance="minimal" icon="false"}
+## Minimal note
+Minimal body.
+:::
 """
 
 
@@ -203,3 +230,51 @@ def test_tabset_is_sequential_sections_in_pdf(pdf: str):
 def test_tabset_without_headings_is_refused(tmp_path: Path):
     fails("# One\n\n::: {.panel-tabset}\njust text\n:::\n", tmp_path, "one.qmd:3",
           "panel-tabset needs a heading")
+
+
+# ---- callouts -------------------------------------------------------------------------------
+
+def _callouts(book: Path) -> list:
+    main = page(book, "one.html").find("main")
+    return [e for e in main.iter() if "callout" in e.classes]
+
+
+def test_callouts_in_html(book: Path):
+    found = []
+    for box in _callouts(book):
+        kind = next(c.removeprefix("callout-") for c in box.classes
+                    if c.startswith("callout-") and not c.startswith("callout-style"))
+        titles = [e for e in box.iter() if "callout-title" in e.classes]
+        body = box.find("div", cls="callout-body")
+        found.append((box.tag, kind, titles[0].text().strip() if titles else None,
+                      body.text().strip(), "open" in box.attrs,
+                      "callout-style-simple" in box.classes))
+    assert found == [
+        ("div", "note", "Note", "Note body.", False, False),
+        ("div", "tip", "Tip by attribute", "Tip body.", False, False),
+        ("details", "warning", "Closed warning", "Warning body.", False, False),
+        ("details", "important", "Open important", "Important body.", True, False),
+        ("div", "caution", None, "Caution body, no title.", False, True),
+        ("div", "note", "Minimal note", "Minimal body.", False, True),
+    ]
+    summaries = [box.find("summary") for box in _callouts(book) if box.tag == "details"]
+    assert [s.attrs["class"] for s in summaries] == ["callout-title", "callout-title"]
+
+
+def test_callouts_in_pdf(pdf: str):
+    for expected in ("Note Note body.", "Tip by attribute Tip body.",
+                     "Closed warning Warning body.",  # paper cannot collapse: shown open
+                     "Open important Important body.", "Caution body, no title.",
+                     "Minimal note Minimal body."):
+        assert expected in pdf, expected
+    assert "Caution Caution body" not in pdf  # simple: no default title
+
+
+def test_unknown_callout_kind_is_refused(tmp_path: Path):
+    fails("# One\n\ntext\n\n::: {.callout-danger}\nx\n:::\n", tmp_path, "one.qmd:5",
+          "unknown callout kind '.callout-danger'", ".callout-warning")
+
+
+def test_bad_callout_appearance_is_refused(tmp_path: Path):
+    fails("# One\n\n::: {.callout-note appearance=\"fancy\"}\nx\n:::\n", tmp_path,
+          "one.qmd:3", 'appearance="fancy" is not a valid value', '"simple"')

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bookbuild.document.ast import Node, ids_in, walk
+from bookbuild.document.kinds import kind_of
 from bookbuild.errors import BuildError
 
 log = logging.getLogger("bookbuild")
@@ -164,16 +165,10 @@ def check_conditionals(blocks: list[Node], path: Path, source: str, numbered: bo
             raise BuildError("a numbered heading inside conditional content (.content-visible/"
                              ".content-hidden) would be numbered in one edition only: mark it "
                              "{.unnumbered} or move it out", path, line)
-        labels = [i for i in ids_in(content) if i.split("-", 1)[0] in CROSSREF_PREFIXES
-                  and "-" in i]
+        labels = [i for i in ids_in(content) if kind_of(i)]
         if labels:
             raise BuildError(f"cross-reference target '{labels[0]}' inside conditional content "
                              "would be numbered in one edition only: move it out of the "
                              ".content-visible/.content-hidden block", path,
                              _line(source, labels[0]) or line)
 
-
-# Labels whose kinds are numbered (see crossref.KINDS); kept here to avoid an import cycle.
-CROSSREF_PREFIXES = frozenset({"fig", "tbl", "eq", "sec", "lst", "thm", "lem", "cor", "prp",
-                               "cnj", "def", "exm", "exr", "sol", "rem", "nte", "tip", "wrn",
-                               "imp", "cau"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 from bookbuild.document.ast import (
@@ -9,47 +10,18 @@ from bookbuild.document.ast import (
     Node,
     RawBlock,
     RawInline,
-    Str,
     copy_of,
     map_inlines,
     stringify,
     walk,
 )
+from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: build.py)
+    CALLOUT_TITLES,
+    callout_of,
+    hoist_callout_titles,
+    title_inlines,
+)
 from bookbuild.document.tabsets import is_tabset, split_tabs
-
-CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
-CALLOUT_TITLES = {kind: kind.capitalize() for kind in CALLOUT_KINDS}
-
-
-def callout_kind(node: Node) -> str | None:
-    if node.get("t") != "Div":
-        return None
-    for cls in node["c"][0][1]:
-        if cls.startswith("callout-") and cls.removeprefix("callout-") in CALLOUT_KINDS:
-            return cls.removeprefix("callout-")
-    return None
-
-
-def _split_title(node: Node, kind: str) -> tuple[list[Node], list[Node]]:
-    """(title inlines, body blocks): a leading heading in the callout is its title."""
-    attrs = dict(node["c"][0][2])
-    blocks = node["c"][1]
-    if blocks and blocks[0]["t"] == "Header":
-        return blocks[0]["c"][2], blocks[1:]
-    if "title" in attrs:
-        return [Str(attrs["title"])], blocks
-    return [Str(CALLOUT_TITLES[kind])], blocks
-
-
-def hoist_callout_titles(blocks: list[Node]) -> list[Node]:
-    """Move a callout's leading heading into its `title` attribute (before numbering)."""
-    for node in walk(blocks):
-        kind = callout_kind(node)
-        inner = node["c"][1] if kind else []
-        if kind and inner and inner[0]["t"] == "Header":
-            node["c"][0][2] = [*node["c"][0][2], ["title", stringify(inner[0]["c"][2])]]
-            node["c"][1] = inner[1:]
-    return blocks
 
 
 def rewrite_blocks(blocks: list[Node], fn) -> list[Node]:
@@ -69,15 +41,28 @@ def rewrite_blocks(blocks: list[Node], fn) -> list[Node]:
 
 
 def html_callouts(blocks: list[Node]) -> list[Node]:
+    """Callouts as titled boxes; `collapse` makes a `<details>` whose summary is the title."""
     def fn(block: Node) -> list[Node]:
-        kind = callout_kind(block)
-        if kind is None:
+        callout = callout_of(block)
+        if callout is None:
             return [block]
-        title, body = _split_title(block, kind)
-        return [Div("", ["callout", f"callout-{kind}"], [
-            Div("", ["callout-title"], [{"t": "Plain", "c": title}]),
-            Div("", ["callout-body"], body),
-        ], [["role", "note"], ["aria-label", f"{CALLOUT_TITLES[kind]}: {stringify(title)}"]])]
+        kind, title = callout.kind, callout.title
+        classes = ["callout", f"callout-{kind}"]
+        if callout.appearance != "default":
+            classes.append(f"callout-style-{callout.appearance}")
+        body = Div("", ["callout-body"], callout.body)
+        if callout.collapse:
+            opened = " open" if callout.collapse == "false" else ""
+            ident = f' id="{html.escape(callout.ident)}"' if callout.ident else ""
+            return [RawBlock("html", f'<details{ident} class="{" ".join(classes)}"{opened}>'
+                                     f'<summary class="callout-title">{html.escape(title)}'
+                                     "</summary>"),
+                    body, RawBlock("html", "</details>")]
+        name = CALLOUT_TITLES[kind]
+        label = title if title.startswith(name) else f"{name}: {title}" if title else name
+        head = [Div("", ["callout-title"], [{"t": "Plain", "c": title_inlines(callout)}])]
+        return [Div(callout.ident, classes, [*(head if title else []), body],
+                    [["role", "note"], ["aria-label", label]])]
     return rewrite_blocks(blocks, fn)
 
 
@@ -86,14 +71,17 @@ def typst_string(text: str) -> str:
 
 
 def typst_callouts(blocks: list[Node]) -> list[Node]:
+    """Callouts as the template's `#callout` box (a collapsed one is shown open: paper)."""
     def fn(block: Node) -> list[Node]:
-        kind = callout_kind(block)
-        if kind is None:
+        callout = callout_of(block)
+        if callout is None:
             return [block]
-        title, body = _split_title(block, kind)
-        return [RawBlock("typst", f"#callout(kind: {typst_string(kind)}, "
-                                  f"title: {typst_string(stringify(title))})["),
-                *body, RawBlock("typst", "]")]
+        style = (f", appearance: {typst_string(callout.appearance)}"
+                 if callout.appearance != "default" else "")
+        label = f" <{callout.ident}>" if callout.ident else ""
+        return [RawBlock("typst", f"#callout(kind: {typst_string(callout.kind)}, "
+                                  f"title: {typst_string(callout.title)}{style})["),
+                *callout.body, RawBlock("typst", f"]{label}")]
     return rewrite_blocks(blocks, fn)
 
 

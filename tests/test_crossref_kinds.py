@@ -1,0 +1,203 @@
+"""Cross-reference kinds beyond figures, tables, sections and equations: the theorem family,
+proofs, callouts and listings, with Quarto's titles and numbering, the `@Tbl-x` and
+`[-@tbl-x]` forms, and the `crossref:` prefix and title options, in HTML and PDF.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from bookbuild_helpers import page, pdf_text, run
+
+from bookbuild.document.kinds import BY_PREFIX, TABLE
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                reason="poppler-utils (pdftotext) needed")
+
+CONFIG = """\
+project:
+  type: book
+book:
+  title: "Kinds"
+  chapters:
+    - index.qmd
+    - one.qmd
+    - two.qmd
+crossref:
+  tbl-prefix: tab.
+  thm-title: Thm
+format:
+  html: {}
+  typst: {}
+"""
+ONE = """\
+# Kinds {#sec-kinds}
+
+::: {#thm-line}
+## Line
+A line is straight.
+:::
+
+::: {#lem-small}
+Small things.
+:::
+
+::: {#thm-second}
+Another theorem.
+:::
+
+::: {.proof}
+Obvious.
+:::
+
+::: {#nte-first .callout-note}
+## Noted
+A numbered note.
+:::
+
+::: {#tip-plain .callout-tip}
+A tip without a title.
+:::
+
+```{#lst-hello .python lst-cap="Saying hello"}
+print("hello")
+```
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+: Numbers {#tbl-nums}
+
+See @thm-line, @thm-second, [-@lem-small], @nte-first, @tip-plain and @lst-hello.
+
+Tables: @tbl-nums, @Tbl-nums and [-@tbl-nums].
+"""
+TWO = """\
+# Second
+
+::: {#exm-two}
+## Counting
+Numbers restart in each chapter.
+:::
+
+Back to @thm-line and on to @exm-two.
+"""
+
+
+def make_book(root: Path, files: dict[str, str], config: str = CONFIG) -> Path:
+    root.mkdir(parents=True)
+    (root / "_quarto.yml").write_text(config, "utf-8")
+    (root / "index.qmd").write_text("# Preface {.unnumbered}\n\nA preface.\n", "utf-8")
+    for name, text in files.items():
+        (root / name).write_text(text, "utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_book(tmp_path_factory.mktemp("kinds") / "book", {"one.qmd": ONE, "two.qmd": TWO})
+    result = run(root, "build", "--quiet")
+    assert result.code == 0, result.err
+    return root
+
+
+@pytest.fixture(scope="module")
+def pdf(book: Path) -> str:
+    text = pdf_text(book / "_book" / "thesis.pdf")
+    return text[text.index("CHAPTER 1"):]
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def _refs(book: Path, name: str) -> list[tuple[str, str]]:
+    return [(_norm(a.text()), a.attrs["href"])
+            for a in page(book, name).find_all("a", cls="quarto-xref")]
+
+
+def test_one_table_of_kinds():
+    prefixes = [kind.prefix for kind in TABLE]
+    assert len(prefixes) == len(set(prefixes))
+    for prefix in ("fig", "tbl", "eq", "sec", "lst", "thm", "lem", "cor", "prp", "cnj", "def",
+                   "exm", "exr", "sol", "rem", "nte", "tip", "wrn", "imp", "cau"):
+        assert prefix in BY_PREFIX, prefix
+
+
+def test_theorems_are_titled_and_numbered_per_kind(book: Path):
+    body = page(book, "one.html").find("main")
+    thm = body.find("div", id="thm-line")
+    assert "theorem" in thm.classes
+    assert _norm(thm.find("span", cls="theorem-title").text()) == "Thm 1.1 (Line)"
+    assert _norm(body.find("div", id="lem-small").find("strong").text()) == "Lemma 1.1"
+    assert _norm(body.find("div", id="thm-second").find("strong").text()) == "Thm 1.2"
+    assert not body.find_all("h2")  # the theorem's heading is its name, not a section
+    proof = body.find("div", cls="proof")
+    assert _norm(proof.text()) == "Proof. Obvious."
+    assert proof.find("em").text() == "Proof"
+
+
+def test_references_to_every_kind(book: Path):
+    assert _refs(book, "one.html") == [
+        ("Theorem 1.1", "#thm-line"), ("Theorem 1.2", "#thm-second"), ("1.1", "#lem-small"),
+        ("Note 1.1", "#nte-first"), ("Tip 1.1", "#tip-plain"), ("Listing 1.1", "#lst-hello"),
+        ("tab. 1.1", "#tbl-nums"), ("Tab. 1.1", "#tbl-nums"), ("1.1", "#tbl-nums")]
+    assert _refs(book, "two.html") == [("Theorem 1.1", "one.html#thm-line"),
+                                       ("Example 2.1", "#exm-two")]
+
+
+def test_numbered_callouts_and_listing(book: Path):
+    body = page(book, "one.html").find("main")
+    note = body.find("div", id="nte-first")
+    assert _norm(note.find("div", cls="callout-title").text()) == "Note 1.1: Noted"
+    assert note.attrs["aria-label"] == "Note\u00a01.1: Noted"
+    tip = body.find("div", id="tip-plain")
+    assert _norm(tip.find("div", cls="callout-title").text()) == "Tip 1.1"
+    listing = body.find("div", id="lst-hello")
+    assert _norm(listing.find("div", cls="listing-caption").text()) == \
+        "Listing 1.1: Saying hello"
+    assert 'print("hello")' in listing.find("pre").text()
+    caption = body.find("caption")  # the table's caption keeps its title: tbl-title is unset
+    assert _norm(caption.text()) == "Table 1.1: Numbers"
+
+
+def test_kinds_in_pdf(pdf: str):
+    text = _norm(pdf)
+    for expected in ("Thm 1.1 (Line) A line is straight.", "Lemma 1.1 Small things.",
+                     "Thm 1.2 Another theorem.", "Proof. Obvious.", "Note 1.1: Noted",
+                     "Tip 1.1 A tip without a title.", "Listing 1.1: Saying hello",
+                     "See Theorem 1.1, Theorem 1.2, 1.1, Note 1.1, Tip 1.1 and Listing 1.1.",
+                     "Tables: tab. 1.1, Tab. 1.1 and 1.1.", "Example 2.1 (Counting)",
+                     "Back to Theorem 1.1 and on to Example 2.1."):
+        assert expected in text, expected
+
+
+def _fails(tmp_path: Path, chapter: str, *words: str, config: str = CONFIG) -> None:
+    root = make_book(tmp_path / "bad", {"one.qmd": chapter, "two.qmd": TWO}, config)
+    result = run(root, "build", "--quiet")
+    assert result.code == 1, result.err
+    for word in words:
+        assert word in result.err, (word, result.err)
+
+
+def test_callout_label_must_match_its_kind(tmp_path: Path):
+    _fails(tmp_path, "# One\n\n::: {#nte-x .callout-tip}\nx\n:::\n", "one.qmd:3",
+           "must label a .callout-note")
+
+
+def test_theorem_label_on_a_heading_is_refused(tmp_path: Path):
+    _fails(tmp_path, "# One\n\n## A heading {#thm-x}\n\nx\n", "one.qmd:3", "is on a Header")
+
+
+def test_listing_without_caption_is_refused(tmp_path: Path):
+    _fails(tmp_path, "# One\n\n```{#lst-x .python}\nx = 1\n```\n", "one.qmd:3",
+           "listing 'lst-x' has no caption")
+
+
+def test_unsupported_crossref_option_is_refused(tmp_path: Path):
+    config = CONFIG.replace("  thm-title: Thm\n", "  thm-title: Thm\n  labels: alpha a\n")
+    _fails(tmp_path, "# One\n\nx\n", "_quarto.yml:12", "crossref option 'labels'",
+           "not supported", config=config)
