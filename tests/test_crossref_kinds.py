@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 from bookbuild_helpers import page, pdf_text, run
 
+from bookbuild.document import pandoc
+from bookbuild.document.ast import stringify, walk
+from bookbuild.document.chapter import Chapter
+from bookbuild.document.crossref import number_book
 from bookbuild.document.kinds import BY_PREFIX, TABLE
+from bookbuild.document.layout import subfigure_rows
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                 reason="poppler-utils (pdftotext) needed")
@@ -84,6 +89,37 @@ Numbers restart in each chapter.
 :::
 
 Back to @thm-line and on to @exm-two.
+
+::: {#fig-panels layout-ncol=2}
+
+::: {#fig-panels-1}
+Left panel text.
+
+Left caption
+:::
+
+::: {#fig-panels-2}
+Right panel text.
+
+Right caption
+:::
+
+::: {#fig-panels-3}
+Third panel text.
+
+Third caption
+:::
+
+Three panels in two columns.
+:::
+
+::: {#fig-single}
+A single text figure.
+
+The single caption.
+:::
+
+Figures: @fig-panels, @Fig-panels-1, [-@fig-panels-3] and @fig-single.
 """
 
 
@@ -145,8 +181,10 @@ def test_references_to_every_kind(book: Path):
         ("Theorem 1.1", "#thm-line"), ("Theorem 1.2", "#thm-second"), ("1.1", "#lem-small"),
         ("Note 1.1", "#nte-first"), ("Tip 1.1", "#tip-plain"), ("Listing 1.1", "#lst-hello"),
         ("tab. 1.1", "#tbl-nums"), ("Tab. 1.1", "#tbl-nums"), ("1.1", "#tbl-nums")]
-    assert _refs(book, "two.html") == [("Theorem 1.1", "one.html#thm-line"),
-                                       ("Example 2.1", "#exm-two")]
+    assert _refs(book, "two.html") == [
+        ("Theorem 1.1", "one.html#thm-line"), ("Example 2.1", "#exm-two"),
+        ("Figure 2.1", "#fig-panels"), ("Figure 2.1(a)", "#fig-panels-1"),
+        ("2.1(c)", "#fig-panels-3"), ("Figure 2.2", "#fig-single")]
 
 
 def test_numbered_callouts_and_listing(book: Path):
@@ -171,7 +209,11 @@ def test_kinds_in_pdf(pdf: str):
                      "Tip 1.1 A tip without a title.", "Listing 1.1: Saying hello",
                      "See Theorem 1.1, Theorem 1.2, 1.1, Note 1.1, Tip 1.1 and Listing 1.1.",
                      "Tables: tab. 1.1, Tab. 1.1 and 1.1.", "Example 2.1 (Counting)",
-                     "Back to Theorem 1.1 and on to Example 2.1."):
+                     "Back to Theorem 1.1 and on to Example 2.1.",
+                     "Left panel text. Right panel text. (a) Left caption (b) Right caption "
+                     "Third panel text. (c) Third caption Figure 2.1: Three panels in two columns.",
+                     "A single text figure. Figure 2.2: The single caption.",
+                     "Figures: Figure 2.1, Figure 2.1(a), 2.1(c) and Figure 2.2."):
         assert expected in text, expected
 
 
@@ -201,3 +243,66 @@ def test_unsupported_crossref_option_is_refused(tmp_path: Path):
     config = CONFIG.replace("  thm-title: Thm\n", "  thm-title: Thm\n  labels: alpha a\n")
     _fails(tmp_path, "# One\n\nx\n", "_quarto.yml:12", "crossref option 'labels'",
            "not supported", config=config)
+
+
+def test_subfigures_in_html(book: Path):
+    figure = page(book, "two.html").find("figure", id="fig-panels")
+    rows = figure.find_all("div", cls="layout-row")
+    assert [[f.attrs["id"] for f in row.find_all("figure")] for row in rows] == [
+        ["fig-panels-1", "fig-panels-2"], ["fig-panels-3"]]
+    assert rows[0].attrs["style"] == "grid-template-columns: 1fr 1fr"
+    captions = [_norm(c.text()) for c in figure.find_all("figcaption")]
+    assert captions == ["(a) Left caption", "(b) Right caption", "(c) Third caption",
+                        "Figure 2.1: Three panels in two columns."]
+    assert "data-layout-rows" not in (book / "_book" / "two.html").read_text("utf-8")
+
+
+def test_subfigures_stay_out_of_the_list_of_figures(pdf: str, book: Path):
+    text = _norm(pdf_text(book / "_book" / "thesis.pdf"))
+    listing = text[text.index("List of Figures"):text.index("List of Tables")]
+    assert "2.1 Three panels in two columns" in listing
+    assert "2.2 The single caption" in listing
+    assert "Left caption" not in listing
+
+
+def test_layout_on_a_plain_div_is_refused(tmp_path: Path):
+    _fails(tmp_path, "# One\n\n::: {layout-ncol=2}\nx\n:::\n", "one.qmd:3",
+           "layout-ncol on a div that is not a figure")
+
+
+def test_bad_layout_is_refused(tmp_path: Path):
+    chapter = ("# One\n\n::: {#fig-x layout=\"[[1,-1]]\"}\n::: {#fig-x-1}\na\n\nA\n:::\n\n"
+               "::: {#fig-x-2}\nb\n\nB\n:::\n\nCaption\n:::\n")
+    _fails(tmp_path, chapter, "one.qmd:3", "spacers are not supported")
+
+
+def _numbered(text: str) -> tuple[list, dict]:
+    blocks = pandoc.markdown_to_ast(text, Path.cwd(), "one.qmd")["blocks"]
+    chapter = Chapter(path=Path("one.qmd"), page="one.html", appendix=False, part=None,
+                      source=text, blocks=blocks)
+    targets = number_book([chapter])
+    return chapter.blocks, targets
+
+
+def test_image_subfigures_with_a_layout_array():
+    text = ("# One\n\n::: {#fig-maps layout=\"[[2,1],[1]]\"}\n![North](n.svg){#fig-maps-n}\n\n"
+            "![South](s.svg)\n\n![East](e.svg){#fig-maps-e}\n\nThree maps.\n:::\n")
+    blocks, targets = _numbered(text)
+    figure = next(n for n in walk(blocks) if n["t"] == "Figure")
+    assert stringify(figure["c"][1][1]) == "Figure\u00a01.1: Three maps."
+    subs = [n for n in walk(figure["c"][2]) if n["t"] == "Figure"]
+    assert [stringify(s["c"][1][1]) for s in subs] == ["(a) North", "(b) South", "(c) East"]
+    assert subfigure_rows(figure) == [[2.0, 1.0], [1.0]]
+    assert targets["fig-maps-n"].text == "Figure\u00a01.1(a)"
+    assert targets["fig-maps-e"].number == "1.1(c)"
+    assert [t.number for t in targets.values() if t.kind == "fig"] == ["1.1", "1.1(a)", "1.1(c)"]
+
+
+def test_a_div_around_one_image_is_one_figure():
+    blocks, targets = _numbered("# One\n\n::: {#fig-one}\n![Alt text](a.svg)\n\nCaption.\n:::\n")
+    figures = [n for n in walk(blocks) if n["t"] == "Figure"]
+    assert len(figures) == 1
+    assert stringify(figures[0]["c"][1][1]) == "Figure\u00a01.1: Caption."
+    image = next(n for n in walk(figures[0]) if n["t"] == "Image")
+    assert stringify(image["c"][1]) == "Alt text"
+    assert list(targets) == ["fig-one"]

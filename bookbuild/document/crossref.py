@@ -28,6 +28,7 @@ from bookbuild.document.callouts import callout_kind, check_callouts
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.conditional import check_conditionals
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
+from bookbuild.document.layout import SUBFIGURE, prepare_figures
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
 from bookbuild.errors import BuildError
@@ -131,6 +132,7 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
         targets[label] = target
 
     for chapter in chapters:
+        prepare_figures(chapter.blocks, chapter.path, chapter.source)
         headers = [b for b in chapter.blocks if b["t"] == "Header"]
         first = headers[0] if headers and headers[0]["c"][0] == 1 else None
         if first is None:
@@ -187,13 +189,22 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
                     register(ident, Target("sec", number or "", chapter.page, text), chapter)
             elif kind == "Figure":
                 ident = node["c"][0][0]
-                if ident.startswith("fig-"):
+                if ident.startswith("fig-") and SUBFIGURE not in node["c"][0][1]:
                     kind = BY_PREFIX["fig"]
                     number = _next(counts, prefix, "fig")
                     _caption_prefix(node["c"][1], f"{names.title(kind)}\u00a0{number}:")
                     _image_alt(node)
                     register(ident, Target("fig", number, chapter.page,
                                            names.ref(kind, number)), chapter)
+                    subs = [b for b in node["c"][2]
+                            if b["t"] == "Figure" and SUBFIGURE in b["c"][0][1]]
+                    for letter, sub in zip(string.ascii_lowercase, subs, strict=False):
+                        _caption_prefix(sub["c"][1], f"({letter})")
+                        _image_alt(sub)
+                        if sub["c"][0][0]:
+                            register(sub["c"][0][0], Target(
+                                "fig", f"{number}({letter})", chapter.page,
+                                names.ref(kind, f"{number}({letter})")), chapter)
             elif kind == "Table":
                 ident = node["c"][0][0]
                 if ident.startswith("tbl-"):

@@ -26,7 +26,13 @@ from bookbuild.document.chapter import Chapter
 from bookbuild.document.conditional import HTML_NAMES, select
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
-from bookbuild.writers.rewrites import header_ids, html_callouts, html_tabsets, relink
+from bookbuild.writers.rewrites import (
+    header_ids,
+    html_callouts,
+    html_subfigures,
+    html_tabsets,
+    relink,
+)
 from bookbuild.writers.search import chapter_documents, index_script
 
 TEMPLATES = PACKAGE_DIR / "writers" / "templates"
@@ -228,7 +234,7 @@ def chapter_html(chapter: Chapter, pages: dict[str, str], api: list[int],
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
     documents. `pages` gives, for each id the chapter links to, the page that holds it."""
     blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
-    blocks = html_callouts(html_tabsets(with_header_ids(blocks)))
+    blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": blocks}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {"body": wrap_tables(body), "toc": page_toc(blocks),

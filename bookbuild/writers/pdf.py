@@ -40,6 +40,7 @@ from bookbuild.writers.rewrites import (
     typst_callouts,
     typst_language_spans,
     typst_string,
+    typst_subfigures,
     typst_tabsets,
 )
 
@@ -324,7 +325,7 @@ def chapter_blocks(chapter: Chapter, front: bool,
     `names`: the `when-format` values the PDF matches."""
     blocks = select(copy_of(chapter.blocks), names)
     blocks = rendered_citations(blocks)
-    blocks = numbered_floats(table_column_widths(blocks))
+    blocks = numbered_floats(table_column_widths(typst_subfigures(blocks)))
     blocks = image_alt_text(blocks, str(chapter.path))
     blocks = equations(blocks)
     blocks = typst_callouts(typst_tabsets(blocks))

@@ -10,6 +10,7 @@ from bookbuild.document.ast import (
     Node,
     RawBlock,
     RawInline,
+    attr_of,
     copy_of,
     map_inlines,
     stringify,
@@ -21,6 +22,7 @@ from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: b
     hoist_callout_titles,
     title_inlines,
 )
+from bookbuild.document.layout import ROWS, SUBFIGURE, subfigure_rows
 from bookbuild.document.tabsets import is_tabset, split_tabs
 
 
@@ -167,3 +169,58 @@ def typst_tabsets(blocks: list[Node]) -> list[Node]:
             out += [tab.header, *tab.blocks]  # .unlisted: Pandoc writes `outlined: false`
         return out
     return rewrite_blocks(blocks, fn)
+
+
+def _subfigure_rows(figure: Node) -> list[tuple[list[float], list[Node]]] | None:
+    """(relative widths, subfigures) of each row of a figure with subfigures; None for others.
+    Takes the layout attribute off the figure."""
+    rows = subfigure_rows(figure)
+    if rows is None:
+        return None
+    figure["c"][0][2] = [kv for kv in figure["c"][0][2] if kv[0] != ROWS]
+    subs = [b for b in figure["c"][2] if b["t"] == "Figure" and SUBFIGURE in b["c"][0][1]]
+    out, start = [], 0
+    for widths in rows:
+        if start < len(subs):
+            out.append((widths, subs[start:start + len(widths)]))
+        start += len(widths)
+    return out
+
+
+def _replace_subfigures(figure: Node, laid_out: list[Node]) -> None:
+    content = figure["c"][2]
+    first = next(i for i, b in enumerate(content) if SUBFIGURE in (attr_of(b) or ["", []])[1])
+    rest = [b for b in content[first:]
+            if not (b["t"] == "Figure" and SUBFIGURE in b["c"][0][1])]
+    figure["c"][2] = [*content[:first], *laid_out, *rest]
+
+
+def html_subfigures(blocks: list[Node]) -> list[Node]:
+    """Subfigures in rows: a CSS grid per row, its columns as wide as the layout says."""
+    for node in walk(blocks):
+        if node["t"] != "Figure" or (rows := _subfigure_rows(node)) is None:
+            continue
+        _replace_subfigures(node, [
+            Div("", ["layout-row"], subs, [["style", "grid-template-columns: "
+                                            + " ".join(f"{w:g}fr" for w in widths[:len(subs)])]])
+            for widths, subs in rows])
+    return blocks
+
+
+def typst_subfigures(blocks: list[Node]) -> list[Node]:
+    """Subfigures in rows: a Typst grid per row; each subfigure is unnumbered (its caption
+    carries its letter) and kept out of the list of figures."""
+    for node in walk(blocks):
+        if node["t"] != "Figure" or (rows := _subfigure_rows(node)) is None:
+            continue
+        laid_out: list[Node] = []
+        for widths, subs in rows:
+            columns = ", ".join(f"{w:g}fr" for w in widths[:len(subs)])
+            laid_out.append(RawBlock("typst", f"#grid(columns: ({columns},), "
+                                              "column-gutter: 1em, align: bottom,"))
+            for sub in subs:
+                laid_out += [RawBlock("typst", "[#set figure(numbering: none, outlined: false)"),
+                             sub, RawBlock("typst", "],")]
+            laid_out.append(RawBlock("typst", ")"))
+        _replace_subfigures(node, laid_out)
+    return blocks

@@ -1,0 +1,112 @@
+"""Figure divs and subfigures: `::: {#fig-x layout-ncol=2}` as Quarto reads them.
+
+A div labelled `fig-…` becomes a figure whose caption is its last paragraph. The figures
+inside it (images, or divs labelled `fig-…`) are its subfigures when there are two or more
+or any is labelled: crossref numbers them (a), (b) and `@fig-x-1` shows "Figure 1.2(a)".
+`layout-ncol`, `layout-nrow` and `layout="[[1,1],[1]]"` arrange them in rows; the writers
+lay the rows out as grids.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from bookbuild.document.ast import Node, walk
+from bookbuild.errors import BuildError
+
+SUBFIGURE = "subfigure"
+ROWS = "layout-rows"  # attribute on the figure: the rows' relative widths, as JSON
+LAYOUT_KEYS = ("layout-ncol", "layout-nrow", "layout")
+
+
+def _line(source: str, needle: str) -> int | None:
+    return next((n for n, line in enumerate(source.splitlines(), 1) if needle in line), None)
+
+
+def _figure_of(div: Node) -> Node:
+    """A `fig-` div as a Pandoc Figure: the last paragraph is the caption."""
+    (ident, classes, attrs), blocks = div["c"]
+    caption: list[Node] = []
+    if len(blocks) > 1 and blocks[-1]["t"] == "Para":
+        caption, blocks = [{"t": "Plain", "c": blocks[-1]["c"]}], blocks[:-1]
+    return {"t": "Figure", "c": [[ident, classes, attrs], [None, caption], blocks]}
+
+
+def _convert(blocks: list[Node], path: Path, source: str) -> None:
+    """In place: every `fig-` div becomes a figure; a layout on any other div is an error."""
+    for node in walk(blocks):
+        if node["t"] != "Div":
+            continue
+        ident, _classes, attrs = node["c"][0]
+        if ident.startswith("fig-"):
+            figure = _figure_of(node)
+            node["t"], node["c"] = figure["t"], figure["c"]
+        elif any(key in LAYOUT_KEYS for key, _ in attrs):
+            key = next(k for k, _ in attrs if k in LAYOUT_KEYS)
+            raise BuildError(f"{key} on a div that is not a figure is not supported by this "
+                             "build: label the div #fig-... to lay out subfigures",
+                             path, _line(source, key))
+
+
+def _rows(attrs: dict[str, str], count: int, where: tuple[Path, int | None]) -> list[list[float]]:
+    try:
+        if "layout" in attrs:
+            rows = json.loads(attrs["layout"])
+            if not (isinstance(rows, list) and rows
+                    and all(isinstance(r, list) and r for r in rows)
+                    and all(isinstance(w, int | float) and w > 0 for r in rows for w in r)):
+                raise ValueError
+            return [[float(w) for w in row] for row in rows]
+        if "layout-ncol" in attrs:
+            ncol = int(attrs["layout-ncol"])
+        elif "layout-nrow" in attrs:
+            ncol = math.ceil(count / int(attrs["layout-nrow"]))
+        else:
+            ncol = count
+        if ncol < 1:
+            raise ValueError
+    except (ValueError, ZeroDivisionError):
+        raise BuildError("a figure layout must be layout-ncol=N, layout-nrow=N or "
+                         'layout="[[1,1],[1]]" (positive widths; spacers are not supported)',
+                         *where) from None
+    return [[1.0] * min(ncol, count - start) for start in range(0, count, ncol)]
+
+
+def prepare_figures(blocks: list[Node], path: Path, source: str) -> list[Node]:
+    """Figure divs become figures; their subfigures are marked and laid out in rows."""
+    _convert(blocks, path, source)
+    for node in walk(blocks):
+        if node["t"] != "Figure" or SUBFIGURE in node["c"][0][1]:
+            continue
+        ident, _classes, attr_list = node["c"][0]
+        attrs = dict(attr_list)
+        content = node["c"][2]
+        subs = [b for b in content if b["t"] == "Figure"]
+        labelled = [s for s in subs if s["c"][0][0]]
+        layout = any(key in attrs for key in LAYOUT_KEYS)
+        where = (path, _line(source, ident) if ident else None)
+        if len(subs) >= 2 or labelled:
+            rows = _rows(attrs, len(subs), where)
+            if sum(len(r) for r in rows) < len(subs):
+                raise BuildError(f"the layout of '{ident}' has room for "
+                                 f"{sum(len(r) for r in rows)} subfigures, not {len(subs)}",
+                                 *where)
+            for sub in subs:
+                sub["c"][0][1].append(SUBFIGURE)
+            node["c"][0][2] = [kv for kv in attr_list if kv[0] not in LAYOUT_KEYS]
+            node["c"][0][2].append([ROWS, json.dumps(rows)])
+        elif layout:
+            raise BuildError(f"figure '{ident}' has a layout but no subfigures (images or "
+                             "fig- divs) to lay out", *where)
+        elif len(subs) == 1:  # a div around one image: the image is the figure's content
+            at = content.index(subs[0])
+            content[at:at + 1] = subs[0]["c"][2]
+    return blocks
+
+
+def subfigure_rows(figure: Node) -> list[list[float]] | None:
+    """The rows (relative widths) of a figure with subfigures, else None."""
+    rows = dict(figure["c"][0][2]).get(ROWS)
+    return json.loads(rows) if rows else None
