@@ -108,6 +108,14 @@ Caution body, no title.
 ## Minimal note
 Minimal body.
 :::
+
+Main-text paragraph.
+
+::: {.column-margin}
+A margin note.
+:::
+
+A sentence with [an aside remark]{.aside} inside.
 """
 
 
@@ -278,3 +286,28 @@ def test_unknown_callout_kind_is_refused(tmp_path: Path):
 def test_bad_callout_appearance_is_refused(tmp_path: Path):
     fails("# One\n\n::: {.callout-note appearance=\"fancy\"}\nx\n:::\n", tmp_path,
           "one.qmd:3", 'appearance="fancy" is not a valid value', '"simple"')
+
+
+# ---- margin content -------------------------------------------------------------------------
+
+def test_margin_content_in_html(book: Path):
+    main = page(book, "one.html").find("main")
+    note = main.find("aside", cls="margin-note")
+    assert note.text().strip() == "A margin note."
+    aside = main.find("span", cls="margin-aside")
+    assert aside.text() == "an aside remark" and aside.attrs["role"] == "note"
+    assert "column-margin" not in (book / "_book" / "one.html").read_text("utf-8")
+    css = (book / "_book" / "assets" / "book.css").read_text("utf-8")
+    assert ".margin-note, .margin-aside { float: right;" in css
+
+
+def test_margin_content_in_pdf(pdf: str):
+    assert "Main-text paragraph. A margin note. A sentence with" in pdf
+    # the inline aside is a footnote on paper: its mark in the text, its words at the foot
+    assert "A sentence with1 inside." in pdf
+    assert "1an aside remark" in pdf  # pdftotext sets the superscript mark flush
+
+
+def test_other_page_columns_are_refused(tmp_path: Path):
+    fails("# One\n\n::: {.column-page}\nwide\n:::\n", tmp_path, "one.qmd:3",
+          ".column-page is not supported")

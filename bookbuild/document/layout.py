@@ -16,6 +16,14 @@ from pathlib import Path
 from bookbuild.document.ast import Node, walk
 from bookbuild.errors import BuildError
 
+MARGIN_CLASSES = ("column-margin", "aside")
+# Quarto's other article-layout columns: refused (this build has one text column).
+OTHER_COLUMNS = ("column-body", "column-body-outset", "column-page", "column-page-inset",
+                 "column-screen", "column-screen-inset", "column-body-outset-left",
+                 "column-body-outset-right", "column-page-left", "column-page-right",
+                 "column-page-inset-left", "column-page-inset-right", "column-screen-left",
+                 "column-screen-right", "column-screen-inset-left", "column-screen-inset-right",
+                 "column-screen-inset-shaded", "column-margin-left")
 SUBFIGURE = "subfigure"
 ROWS = "layout-rows"  # attribute on the figure: the rows' relative widths, as JSON
 LAYOUT_KEYS = ("layout-ncol", "layout-nrow", "layout")
@@ -110,3 +118,22 @@ def subfigure_rows(figure: Node) -> list[list[float]] | None:
     """The rows (relative widths) of a figure with subfigures, else None."""
     rows = dict(figure["c"][0][2]).get(ROWS)
     return json.loads(rows) if rows else None
+
+
+def is_margin(node: Node) -> bool:
+    """A `.column-margin` or `.aside` div or span (margin content)."""
+    return (node.get("t") in ("Div", "Span")
+            and any(c in MARGIN_CLASSES for c in node["c"][0][1]))
+
+
+def check_columns(blocks: list[Node], path: Path, source: str) -> None:
+    """Column classes other than the margin are refused, naming the line."""
+    for node in walk(blocks):
+        if node["t"] not in ("Div", "Span", "Figure", "Table", "CodeBlock"):
+            continue
+        attr = node["c"][0]
+        other = [c for c in attr[1] if c in OTHER_COLUMNS]
+        if other:
+            raise BuildError(f".{other[0]} is not supported by this build (one text column "
+                             "and a margin): use .column-margin or .aside, or remove it",
+                             path, _line(source, other[0]))

@@ -29,6 +29,7 @@ from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.rewrites import (
     header_ids,
     html_callouts,
+    html_margins,
     html_subfigures,
     html_tabsets,
     relink,
@@ -235,6 +236,7 @@ def chapter_html(chapter: Chapter, pages: dict[str, str], api: list[int],
     documents. `pages` gives, for each id the chapter links to, the page that holds it."""
     blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
+    blocks = html_margins(blocks)
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": blocks}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {"body": wrap_tables(body), "toc": page_toc(blocks),

@@ -39,6 +39,7 @@ from bookbuild.writers.rewrites import (
     rewrite_blocks,
     typst_callouts,
     typst_language_spans,
+    typst_margins,
     typst_string,
     typst_subfigures,
     typst_tabsets,
@@ -328,7 +329,7 @@ def chapter_blocks(chapter: Chapter, front: bool,
     blocks = numbered_floats(table_column_widths(typst_subfigures(blocks)))
     blocks = image_alt_text(blocks, str(chapter.path))
     blocks = equations(blocks)
-    blocks = typst_callouts(typst_tabsets(blocks))
+    blocks = typst_margins(typst_callouts(typst_tabsets(blocks)))
     blocks = typst_language_spans(blocks)
     blocks = bibliography_layout(blocks)
     blocks = typst_headings(blocks, chapter)

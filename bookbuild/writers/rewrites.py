@@ -22,7 +22,7 @@ from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: b
     hoist_callout_titles,
     title_inlines,
 )
-from bookbuild.document.layout import ROWS, SUBFIGURE, subfigure_rows
+from bookbuild.document.layout import ROWS, SUBFIGURE, is_margin, subfigure_rows
 from bookbuild.document.tabsets import is_tabset, split_tabs
 
 
@@ -224,3 +224,40 @@ def typst_subfigures(blocks: list[Node]) -> list[Node]:
             laid_out.append(RawBlock("typst", ")"))
         _replace_subfigures(node, laid_out)
     return blocks
+
+
+def _margin_classes(node: Node) -> list[str]:
+    return [c for c in node["c"][0][1] if c not in ("column-margin", "aside")]
+
+
+def html_margins(blocks: list[Node]) -> list[Node]:
+    """Margin content (`.column-margin`, `.aside`) as an `<aside>` beside the text (inline on
+    narrow screens; book.css places it)."""
+    def span(node: Node) -> list[Node] | None:
+        if node["t"] != "Span" or not is_margin(node):
+            return None
+        return [RawInline("html", '<span class="margin-aside" role="note">'), *node["c"][1],
+                RawInline("html", "</span>")]
+
+    def div(block: Node) -> list[Node]:
+        if block.get("t") != "Div" or not is_margin(block):
+            return [block]
+        return [RawBlock("html", '<aside class="margin-note">'),
+                Div(block["c"][0][0], _margin_classes(block), block["c"][1], block["c"][0][2]),
+                RawBlock("html", "</aside>")]
+    return rewrite_blocks(map_inlines(blocks, span), div)
+
+
+def typst_margins(blocks: list[Node]) -> list[Node]:
+    """Margin content on paper: a margin block becomes a small side note set off by a rule
+    under the paragraph it follows; an inline `.aside` becomes a footnote."""
+    def span(node: Node) -> list[Node] | None:
+        if node["t"] != "Span" or not is_margin(node):
+            return None
+        return [RawInline("typst", "#footnote["), *node["c"][1], RawInline("typst", "]")]
+
+    def div(block: Node) -> list[Node]:
+        if block.get("t") != "Div" or not is_margin(block):
+            return [block]
+        return [RawBlock("typst", "#margin-note["), *block["c"][1], RawBlock("typst", "]")]
+    return rewrite_blocks(map_inlines(blocks, span), div)
