@@ -183,8 +183,8 @@ def test_references_to_every_kind(book: Path):
         ("tab. 1.1", "#tbl-nums"), ("Tab. 1.1", "#tbl-nums"), ("1.1", "#tbl-nums")]
     assert _refs(book, "two.html") == [
         ("Theorem 1.1", "one.html#thm-line"), ("Example 2.1", "#exm-two"),
-        ("Figure 2.1", "#fig-panels"), ("Figure 2.1(a)", "#fig-panels-1"),
-        ("2.1(c)", "#fig-panels-3"), ("Figure 2.2", "#fig-single")]
+        ("Figure 2.1", "#fig-panels"), ("Figure 2.1 (a)", "#fig-panels-1"),
+        ("2.1 (c)", "#fig-panels-3"), ("Figure 2.2", "#fig-single")]
 
 
 def test_numbered_callouts_and_listing(book: Path):
@@ -213,7 +213,7 @@ def test_kinds_in_pdf(pdf: str):
                      "Left panel text. Right panel text. (a) Left caption (b) Right caption "
                      "Third panel text. (c) Third caption Figure 2.1: Three panels in two columns.",
                      "A single text figure. Figure 2.2: The single caption.",
-                     "Figures: Figure 2.1, Figure 2.1(a), 2.1(c) and Figure 2.2."):
+                     "Figures: Figure 2.1, Figure 2.1 (a), 2.1 (c) and Figure 2.2."):
         assert expected in text, expected
 
 
@@ -293,9 +293,10 @@ def test_image_subfigures_with_a_layout_array():
     subs = [n for n in walk(figure["c"][2]) if n["t"] == "Figure"]
     assert [stringify(s["c"][1][1]) for s in subs] == ["(a) North", "(b) South", "(c) East"]
     assert subfigure_rows(figure) == [[2.0, 1.0], [1.0]]
-    assert targets["fig-maps-n"].text == "Figure\u00a01.1(a)"
-    assert targets["fig-maps-e"].number == "1.1(c)"
-    assert [t.number for t in targets.values() if t.kind == "fig"] == ["1.1", "1.1(a)", "1.1(c)"]
+    assert targets["fig-maps-n"].text == "Figure\u00a01.1 (a)"
+    assert targets["fig-maps-e"].number == "1.1 (c)"
+    assert [t.number for t in targets.values() if t.kind == "fig"] == ["1.1", "1.1 (a)",
+                                                                        "1.1 (c)"]
 
 
 def test_a_div_around_one_image_is_one_figure():

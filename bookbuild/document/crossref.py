@@ -203,9 +203,10 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
                         _caption_prefix(sub["c"][1], f"({letter})")
                         _image_alt(sub)
                         if sub["c"][0][0]:
+                            sub_number = f"{number} ({letter})"  # Quarto: "Figure 1.2 (a)"
                             register(sub["c"][0][0], Target(
-                                "fig", f"{number}({letter})", chapter.page,
-                                names.ref(kind, f"{number}({letter})")), chapter)
+                                "fig", sub_number, chapter.page, names.ref(kind, sub_number)),
+                                chapter)
             elif kind == "Table":
                 ident = node["c"][0][0]
                 if ident.startswith("tbl-"):

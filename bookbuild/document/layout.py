@@ -2,7 +2,7 @@
 
 A div labelled `fig-…` becomes a figure whose caption is its last paragraph. The figures
 inside it (images, or divs labelled `fig-…`) are its subfigures when there are two or more
-or any is labelled: crossref numbers them (a), (b) and `@fig-x-1` shows "Figure 1.2(a)".
+or any is labelled: crossref numbers them (a), (b) and `@fig-x-1` shows "Figure 1.2 (a)".
 `layout-ncol`, `layout-nrow` and `layout="[[1,1],[1]]"` arrange them in rows; the writers
 lay the rows out as grids.
 """
