@@ -69,7 +69,7 @@ html_only_code = 1
 ::: {.panel-tabset}
 Before-the-tabs text.
 
-## Table view
+## Table view {#sec-table-view}
 
 Tab-one body.
 
@@ -80,7 +80,7 @@ Tab-two body.
 
 ## After the tabs
 
-Closing text.
+Closing text, back to @sec-table-view.
 
 ::: {.callout-note}
 Note body.
@@ -212,6 +212,7 @@ def test_tabset_is_an_aria_tab_list_in_html(book: Path):
     assert [b.attrs["tabindex"] for b in buttons] == ["-1", "0"]
     panels = [p for p in tabset.find_all("div") if p.attrs.get("role") == "tabpanel"]
     assert [p.attrs["id"] for p in panels] == [b.attrs["aria-controls"] for b in buttons]
+    assert panels[0].attrs["id"] == "sec-table-view"  # the heading's label: links land here
     assert [p.attrs["aria-labelledby"] for p in panels] == [b.attrs["id"] for b in buttons]
     assert ["hidden" in p.attrs for p in panels] == [True, False]
     assert [p.text().strip() for p in panels] == ["Tab-one body.", "Tab-two body."]

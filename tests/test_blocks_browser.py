@@ -61,3 +61,8 @@ def test_collapsed_callout_opens(driver, page_url: str):  # noqa: F811
 def test_no_serious_accessibility_problems(driver, page_url: str, axe_source: str):  # noqa: F811
     driver.get(page_url)
     assert axe_violations(driver, axe_source) == []
+
+
+def test_a_link_to_a_tab_opens_it(driver, page_url: str):  # noqa: F811
+    driver.get(page_url + "#sec-table-view")
+    assert _state(driver)[0][1:] == ["true", True]

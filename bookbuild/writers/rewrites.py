@@ -136,7 +136,8 @@ def html_tabsets(blocks: list[Node]) -> list[Node]:
         count += 1
         before, tabs = split_tabs(block)
         active = next((i for i, tab in enumerate(tabs) if tab.active), 0)
-        ids = [f"tabset-{count}-{i + 1}" for i in range(len(tabs))]
+        # a tab's panel takes its heading's id, so links to the heading land on the tab
+        ids = [tab.header["c"][1][0] or f"tabset-{count}-{i + 1}" for i, tab in enumerate(tabs)]
         buttons: list[Node] = []
         for i, tab in enumerate(tabs):
             selected = i == active

@@ -314,6 +314,15 @@
       });
       if (focus) tab.focus();
     }
+    function fromHash() {  // a link to a tab's panel opens that tab
+      var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      var tab = target && tabs.filter(function (t) {
+        return t.getAttribute("aria-controls") === target.id;
+      })[0];
+      if (tab) select(tab, false);
+    }
+    fromHash();
+    window.addEventListener("hashchange", fromHash);
     tabs.forEach(function (tab, i) {
       tab.addEventListener("click", function () { select(tab, false); });
       tab.addEventListener("keydown", function (event) {
