@@ -307,3 +307,18 @@ def test_a_div_around_one_image_is_one_figure():
     image = next(n for n in walk(figures[0]) if n["t"] == "Image")
     assert stringify(image["c"][1]) == "Alt text"
     assert list(targets) == ["fig-one"]
+
+
+def test_a_div_around_a_table_labels_the_table():
+    text = "# One\n\n::: {#tbl-div}\n| a | b |\n|---|---|\n| 1 | 2 |\n\nDiv caption.\n:::\n"
+    blocks, targets = _numbered(text)
+    table = next(n for n in walk(blocks) if n["t"] == "Table")
+    assert table["c"][0][0] == "tbl-div"
+    assert stringify(table["c"][1][1]) == "Table\u00a01.1: Div caption."
+    assert targets["tbl-div"].text == "Table\u00a01.1"
+    assert "Div caption" not in stringify([b for b in walk(blocks) if b["t"] == "Para"])
+
+
+def test_plain_callout_without_a_kind_is_refused(tmp_path: Path):
+    _fails(tmp_path, "# One\n\n::: {.callout}\nx\n:::\n", "one.qmd:3",
+           "a callout needs its kind", ".callout-note")

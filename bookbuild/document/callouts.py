@@ -90,6 +90,10 @@ def check_callouts(blocks: list[Node], path: Path, source: str) -> None:
                              + ", ".join(f".callout-{k}" for k in CALLOUT_KINDS),
                              path, _line(source, unknown[0]))
         if callout_kind(node) is None:
+            if "callout" in classes:
+                raise BuildError("a callout needs its kind: use one of "
+                                 + ", ".join(f".callout-{k}" for k in CALLOUT_KINDS),
+                                 path, _line(source, "callout"))
             continue
         attrs = dict(node["c"][0][2])
         for key, allowed in (("collapse", BOOLEANS), ("appearance", APPEARANCES),

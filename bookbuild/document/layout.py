@@ -1,4 +1,4 @@
-"""Figure divs and subfigures: `::: {#fig-x layout-ncol=2}` as Quarto reads them.
+"""Figure and table divs, subfigures (`::: {#fig-x layout-ncol=2}`) and margin content.
 
 A div labelled `fig-…` becomes a figure whose caption is its last paragraph. The figures
 inside it (images, or divs labelled `fig-…`) are its subfigures when there are two or more
@@ -51,11 +51,31 @@ def _convert(blocks: list[Node], path: Path, source: str) -> None:
         if ident.startswith("fig-"):
             figure = _figure_of(node)
             node["t"], node["c"] = figure["t"], figure["c"]
+        elif ident.startswith("tbl-"):
+            _table_of(node, path, source)
         elif any(key in LAYOUT_KEYS for key, _ in attrs):
             key = next(k for k, _ in attrs if k in LAYOUT_KEYS)
             raise BuildError(f"{key} on a div that is not a figure is not supported by this "
                              "build: label the div #fig-... to lay out subfigures",
                              path, _line(source, key))
+
+
+def _table_of(div: Node, path: Path, source: str) -> None:
+    """A `tbl-` div around one table: the table takes the label, and the div's last
+    paragraph is its caption unless the table has its own (in place)."""
+    ident, blocks = div["c"][0][0], div["c"][1]
+    tables = [b for b in blocks if b["t"] == "Table"]
+    if len(tables) != 1:
+        raise BuildError(f"the div '{ident}' must hold exactly one table (found "
+                         f"{len(tables)}); sub-tables are not supported by this build",
+                         path, _line(source, ident))
+    table = tables[0]
+    last = blocks[-1]
+    if last is not table and last["t"] == "Para" and not table["c"][1][1]:
+        table["c"][1] = [None, [{"t": "Plain", "c": last["c"]}]]
+        div["c"][1] = blocks[:-1]
+    table["c"][0][0] = ident
+    div["c"][0][0] = ""
 
 
 def _rows(attrs: dict[str, str], count: int, where: tuple[Path, int | None]) -> list[list[float]]:
