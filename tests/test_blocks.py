@@ -8,6 +8,7 @@ and checks that the message names the file, the line and the feature.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,12 @@ A margin note.
 :::
 
 A sentence with [an aside remark]{.aside} inside.
+
+::: {layout-ncol=2}
+Left-column cell.
+
+Right-column cell.
+:::
 """
 
 
@@ -312,3 +319,14 @@ def test_margin_content_in_pdf(pdf: str):
 def test_other_page_columns_are_refused(tmp_path: Path):
     fails("# One\n\n::: {.column-page}\nwide\n:::\n", tmp_path, "one.qmd:3",
           ".column-page is not supported")
+
+
+def test_layout_div_in_both_editions(book: Path, pdf: str):
+    row = page(book, "one.html").find("div", cls="layout-row")
+    assert row.attrs["style"] == "grid-template-columns: 1fr 1fr"
+    assert [p.text() for p in row.find_all("p")] == ["Left-column cell.", "Right-column cell."]
+    assert "Left-column cell." in pdf and "Right-column cell." in pdf
+    layout = subprocess.run(["pdftotext", "-layout", str(book / "_book" / "thesis.pdf"), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    line = next(text for text in layout.splitlines() if "Left-column cell." in text)
+    assert "Right-column cell." in line  # side by side, one grid row

@@ -17,6 +17,7 @@ from bookbuild.document.chapter import Chapter
 from bookbuild.document.crossref import number_book
 from bookbuild.document.kinds import BY_PREFIX, TABLE
 from bookbuild.document.layout import subfigure_rows
+from bookbuild.writers.rewrites import html_subfigures
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                 reason="poppler-utils (pdftotext) needed")
@@ -234,9 +235,11 @@ def test_theorem_label_on_a_heading_is_refused(tmp_path: Path):
     _fails(tmp_path, "# One\n\n## A heading {#thm-x}\n\nx\n", "one.qmd:3", "is on a Header")
 
 
-def test_listing_without_caption_is_refused(tmp_path: Path):
-    _fails(tmp_path, "# One\n\n```{#lst-x .python}\nx = 1\n```\n", "one.qmd:3",
-           "listing 'lst-x' has no caption")
+def test_listing_without_caption_is_numbered():
+    blocks, targets = _numbered("# One\n\n```{#lst-x .python}\nx = 1\n```\n")
+    listing = next(n for n in walk(blocks) if n["t"] == "Div" and n["c"][0][0] == "lst-x")
+    assert stringify(listing["c"][1][0]) == "Listing\u00a01.1"
+    assert targets["lst-x"].text == "Listing\u00a01.1"
 
 
 def test_unsupported_crossref_option_is_refused(tmp_path: Path):
@@ -265,9 +268,19 @@ def test_subfigures_stay_out_of_the_list_of_figures(pdf: str, book: Path):
     assert "Left caption" not in listing
 
 
-def test_layout_on_a_plain_div_is_refused(tmp_path: Path):
-    _fails(tmp_path, "# One\n\n::: {layout-ncol=2}\nx\n:::\n", "one.qmd:3",
-           "layout-ncol on a div that is not a figure")
+def test_a_layout_div_lays_out_its_blocks():
+    blocks, targets = _numbered("# One\n\n::: {layout-ncol=2}\nFirst.\n\nSecond.\n\nThird.\n:::\n")
+    div = next(n for n in walk(blocks) if n["t"] == "Div")
+    assert subfigure_rows(div) == [[1.0, 1.0], [1.0]]
+    assert not targets
+    html_subfigures(blocks)
+    rows = [n for n in walk(blocks) if n["t"] == "Div" and "layout-row" in n["c"][0][1]]
+    assert [stringify(r["c"][1]) for r in rows] == ["First.Second.", "Third."]
+
+
+def test_a_layout_on_a_table_div_is_refused(tmp_path: Path):
+    chapter = "# One\n\n::: {#tbl-x layout-ncol=2}\n| a |\n|---|\n| 1 |\n\nCap.\n:::\n"
+    _fails(tmp_path, chapter, "one.qmd:3", "sub-tables", "not supported")
 
 
 def test_bad_layout_is_refused(tmp_path: Path):

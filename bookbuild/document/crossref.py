@@ -271,13 +271,9 @@ def _listing(node: Node, title: str, chapter: Chapter) -> None:
         code = codes[0]
         caption = paras[-1]["c"] if paras else []
         rest = [b for b in blocks if b is not code and (not paras or b is not paras[-1])]
-    if not caption:
-        raise BuildError(f"listing '{ident}' has no caption: add lst-cap=\"...\" (or a "
-                         "caption paragraph in the div)", chapter.path,
-                         _definition_line(chapter.source, ident))
-    head = {"t": "Plain", "c": [{"t": "Strong", "c": [_number_span(f"{title}:",
-                                                                   "listing-number")]},
-                                Space(), *caption]}
+    number = _number_span(f"{title}:" if caption else title, "listing-number")
+    head = {"t": "Plain", "c": [{"t": "Strong", "c": [number]},
+                                *([Space(), *caption] if caption else [])]}
     node["t"] = "Div"
     node["c"] = [[ident, ["listing"], []], [Div("", ["listing-caption"], [head]), code, *rest]]
 

@@ -3,8 +3,8 @@
 A div labelled `fig-…` becomes a figure whose caption is its last paragraph. The figures
 inside it (images, or divs labelled `fig-…`) are its subfigures when there are two or more
 or any is labelled: crossref numbers them (a), (b) and `@fig-x-1` shows "Figure 1.2 (a)".
-`layout-ncol`, `layout-nrow` and `layout="[[1,1],[1]]"` arrange them in rows; the writers
-lay the rows out as grids.
+`layout-ncol`, `layout-nrow` and `layout="[[1,1],[1]]"` arrange them in rows (on a div
+without a label, its blocks); the writers lay the rows out as grids.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def _figure_of(div: Node) -> Node:
 
 
 def _convert(blocks: list[Node], path: Path, source: str) -> None:
-    """In place: every `fig-` div becomes a figure; a layout on any other div is an error."""
+    """In place: `fig-` divs become figures, `tbl-` divs label their table, other divs with a
+    layout get their rows."""
     for node in walk(blocks):
         if node["t"] != "Div":
             continue
@@ -52,12 +53,22 @@ def _convert(blocks: list[Node], path: Path, source: str) -> None:
             figure = _figure_of(node)
             node["t"], node["c"] = figure["t"], figure["c"]
         elif ident.startswith("tbl-"):
+            if any(key in LAYOUT_KEYS for key, _ in attrs):
+                raise BuildError(f"a layout on the table div '{ident}' (sub-tables) is not "
+                                 "supported by this build", path, _line(source, ident))
             _table_of(node, path, source)
         elif any(key in LAYOUT_KEYS for key, _ in attrs):
-            key = next(k for k, _ in attrs if k in LAYOUT_KEYS)
-            raise BuildError(f"{key} on a div that is not a figure is not supported by this "
-                             "build: label the div #fig-... to lay out subfigures",
-                             path, _line(source, key))
+            _layout_div(node, path, source)
+
+
+def _layout_div(div: Node, path: Path, source: str) -> None:
+    """A div with a layout and no figure label: its blocks are laid out in rows (in place)."""
+    attrs = div["c"][0][2]
+    key = next(k for k, _ in attrs if k in LAYOUT_KEYS)
+    cells = div["c"][1]
+    rows = _rows(dict(attrs), len(cells), (path, _line(source, key)))
+    div["c"][0][2] = [kv for kv in attrs if kv[0] not in LAYOUT_KEYS]
+    div["c"][0][2].append([ROWS, json.dumps(rows)])
 
 
 def _table_of(div: Node, path: Path, source: str) -> None:
@@ -135,7 +146,7 @@ def prepare_figures(blocks: list[Node], path: Path, source: str) -> list[Node]:
 
 
 def subfigure_rows(figure: Node) -> list[list[float]] | None:
-    """The rows (relative widths) of a figure with subfigures, else None."""
+    """The rows (relative widths) of a figure with subfigures or a layout div, else None."""
     rows = dict(figure["c"][0][2]).get(ROWS)
     return json.loads(rows) if rows else None
 

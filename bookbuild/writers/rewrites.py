@@ -172,58 +172,65 @@ def typst_tabsets(blocks: list[Node]) -> list[Node]:
     return rewrite_blocks(blocks, fn)
 
 
-def _subfigure_rows(figure: Node) -> list[tuple[list[float], list[Node]]] | None:
-    """(relative widths, subfigures) of each row of a figure with subfigures; None for others.
-    Takes the layout attribute off the figure."""
-    rows = subfigure_rows(figure)
-    if rows is None:
+def _layout_rows(node: Node) -> list[tuple[list[float], list[Node]]] | None:
+    """(relative widths, cells) of each row of a figure with subfigures (the cells are the
+    subfigures) or of a layout div (its blocks); None for other elements. Takes the layout
+    attribute off the element."""
+    if node["t"] not in ("Figure", "Div") or (rows := subfigure_rows(node)) is None:
         return None
-    figure["c"][0][2] = [kv for kv in figure["c"][0][2] if kv[0] != ROWS]
-    subs = [b for b in figure["c"][2] if b["t"] == "Figure" and SUBFIGURE in b["c"][0][1]]
+    node["c"][0][2] = [kv for kv in node["c"][0][2] if kv[0] != ROWS]
+    if node["t"] == "Figure":
+        cells = [b for b in node["c"][2] if b["t"] == "Figure" and SUBFIGURE in b["c"][0][1]]
+    else:
+        cells = node["c"][1]
     out, start = [], 0
     for widths in rows:
-        if start < len(subs):
-            out.append((widths, subs[start:start + len(widths)]))
+        if start < len(cells):
+            out.append((widths, cells[start:start + len(widths)]))
         start += len(widths)
     return out
 
 
-def _replace_subfigures(figure: Node, laid_out: list[Node]) -> None:
-    content = figure["c"][2]
+def _replace_cells(node: Node, laid_out: list[Node]) -> None:
+    if node["t"] == "Div":
+        node["c"][1] = laid_out
+        return
+    content = node["c"][2]
     first = next(i for i, b in enumerate(content) if SUBFIGURE in (attr_of(b) or ["", []])[1])
     rest = [b for b in content[first:]
             if not (b["t"] == "Figure" and SUBFIGURE in b["c"][0][1])]
-    figure["c"][2] = [*content[:first], *laid_out, *rest]
+    node["c"][2] = [*content[:first], *laid_out, *rest]
 
 
 def html_subfigures(blocks: list[Node]) -> list[Node]:
-    """Subfigures in rows: a CSS grid per row, its columns as wide as the layout says."""
+    """Subfigures and layout divs in rows: a CSS grid per row, its columns as wide as the
+    layout says."""
     for node in walk(blocks):
-        if node["t"] != "Figure" or (rows := _subfigure_rows(node)) is None:
+        if (rows := _layout_rows(node)) is None:
             continue
-        _replace_subfigures(node, [
-            Div("", ["layout-row"], subs, [["style", "grid-template-columns: "
-                                            + " ".join(f"{w:g}fr" for w in widths[:len(subs)])]])
-            for widths, subs in rows])
+        _replace_cells(node, [
+            Div("", ["layout-row"], cells, [["style", "grid-template-columns: "
+                                             + " ".join(f"{w:g}fr" for w in widths[:len(cells)])]])
+            for widths, cells in rows])
     return blocks
 
 
 def typst_subfigures(blocks: list[Node]) -> list[Node]:
-    """Subfigures in rows: a Typst grid per row; each subfigure is unnumbered (its caption
-    carries its letter) and kept out of the list of figures."""
+    """Subfigures and layout divs in rows: a Typst grid per row; subfigures are unnumbered
+    (the caption carries the letter) and kept out of the list of figures."""
     for node in walk(blocks):
-        if node["t"] != "Figure" or (rows := _subfigure_rows(node)) is None:
+        if (rows := _layout_rows(node)) is None:
             continue
         laid_out: list[Node] = []
-        for widths, subs in rows:
-            columns = ", ".join(f"{w:g}fr" for w in widths[:len(subs)])
+        for widths, cells in rows:
+            columns = ", ".join(f"{w:g}fr" for w in widths[:len(cells)])
             laid_out.append(RawBlock("typst", f"#grid(columns: ({columns},), "
                                               "column-gutter: 1em, align: bottom,"))
-            for sub in subs:
+            for cell in cells:
                 laid_out += [RawBlock("typst", "[#set figure(numbering: none, outlined: false)"),
-                             sub, RawBlock("typst", "],")]
+                             cell, RawBlock("typst", "],")]
             laid_out.append(RawBlock("typst", ")"))
-        _replace_subfigures(node, laid_out)
+        _replace_cells(node, laid_out)
     return blocks
 
 
