@@ -121,6 +121,24 @@ The single caption.
 :::
 
 Figures: @fig-panels, @Fig-panels-1, [-@fig-panels-3] and @fig-single.
+
+::: {#tbl-panel layout-ncol=2}
+| Col1 | Col2 |
+|------|------|
+| A    | B    |
+
+: First sub-table {#tbl-first}
+
+| Col1 | Col2 |
+|------|------|
+| E    | F    |
+
+: Second sub-table {#tbl-second}
+
+Two tables side by side.
+:::
+
+Tables: @tbl-panel and @tbl-second.
 """
 
 
@@ -185,7 +203,8 @@ def test_references_to_every_kind(book: Path):
     assert _refs(book, "two.html") == [
         ("Theorem 1.1", "one.html#thm-line"), ("Example 2.1", "#exm-two"),
         ("Figure 2.1", "#fig-panels"), ("Figure 2.1 (a)", "#fig-panels-1"),
-        ("2.1 (c)", "#fig-panels-3"), ("Figure 2.2", "#fig-single")]
+        ("2.1 (c)", "#fig-panels-3"), ("Figure 2.2", "#fig-single"),
+        ("tab. 2.1", "#tbl-panel"), ("tab. 2.1 (b)", "#tbl-second")]  # tbl-prefix: tab.
 
 
 def test_numbered_callouts_and_listing(book: Path):
@@ -214,7 +233,9 @@ def test_kinds_in_pdf(pdf: str):
                      "Left panel text. Right panel text. (a) Left caption (b) Right caption "
                      "Third panel text. (c) Third caption Figure 2.1: Three panels in two columns.",
                      "A single text figure. Figure 2.2: The single caption.",
-                     "Figures: Figure 2.1, Figure 2.1 (a), 2.1 (c) and Figure 2.2."):
+                     "Figures: Figure 2.1, Figure 2.1 (a), 2.1 (c) and Figure 2.2.",
+                     "Table 2.1: Two tables side by side. (a) First sub-table (b) Second "
+                     "sub-table", "Tables: tab. 2.1 and tab. 2.1 (b)."):
         assert expected in text, expected
 
 
@@ -280,7 +301,7 @@ def test_a_layout_div_lays_out_its_blocks():
 
 def test_a_layout_on_a_table_div_is_refused(tmp_path: Path):
     chapter = "# One\n\n::: {#tbl-x layout-ncol=2}\n| a |\n|---|\n| 1 |\n\nCap.\n:::\n"
-    _fails(tmp_path, chapter, "one.qmd:3", "sub-tables", "not supported")
+    _fails(tmp_path, chapter, "one.qmd:3", "needs two or more sub-tables")
 
 
 def test_bad_layout_is_refused(tmp_path: Path):
@@ -335,3 +356,15 @@ def test_a_div_around_a_table_labels_the_table():
 def test_plain_callout_without_a_kind_is_refused(tmp_path: Path):
     _fails(tmp_path, "# One\n\n::: {.callout}\nx\n:::\n", "one.qmd:3",
            "a callout needs its kind", ".callout-note")
+
+
+def test_sub_tables_in_html_and_the_list_of_tables(book: Path):
+    panel = page(book, "two.html").find("figure", id="tbl-panel")
+    assert "table-panel" in panel.classes
+    assert [t.attrs["id"] for t in panel.find_all("table")] == ["tbl-first", "tbl-second"]
+    assert [_norm(c.text()) for c in panel.find_all("caption")] == [
+        "(a) First sub-table", "(b) Second sub-table"]
+    assert _norm(panel.find("figcaption").text()) == "Table 2.1: Two tables side by side."
+    text = _norm(pdf_text(book / "_book" / "thesis.pdf"))
+    tables = text[text.index("List of Tables"):text.index("CHAPTER 1")]
+    assert "2.1 Two tables side by side" in tables and "sub-table" not in tables

@@ -28,7 +28,7 @@ from bookbuild.document.callouts import callout_kind, check_callouts
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.conditional import check_conditionals
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
-from bookbuild.document.layout import SUBFIGURE, check_columns, prepare_figures
+from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL, check_columns, prepare_figures
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
 from bookbuild.errors import BuildError
@@ -188,7 +188,7 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
                         text = (f"{names.prefix(BY_PREFIX['sec'])}\u00a0{number}" if number
                                 else title)
                     register(ident, Target("sec", number or "", chapter.page, text), chapter)
-            elif kind == "Figure":
+            elif kind == "Figure" and TABLE_PANEL not in node["c"][0][1]:
                 ident = node["c"][0][0]
                 if ident.startswith("fig-") and SUBFIGURE not in node["c"][0][1]:
                     kind = BY_PREFIX["fig"]
@@ -197,8 +197,7 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
                     _image_alt(node)
                     register(ident, Target("fig", number, chapter.page,
                                            names.ref(kind, number)), chapter)
-                    subs = [b for b in node["c"][2]
-                            if b["t"] == "Figure" and SUBFIGURE in b["c"][0][1]]
+                    subs = _subfloats(node)
                     for letter, sub in zip(string.ascii_lowercase, subs, strict=False):
                         _caption_prefix(sub["c"][1], f"({letter})")
                         _image_alt(sub)
@@ -207,7 +206,21 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
                             register(sub["c"][0][0], Target(
                                 "fig", sub_number, chapter.page, names.ref(kind, sub_number)),
                                 chapter)
-            elif kind == "Table":
+            elif kind == "Figure" and TABLE_PANEL in node["c"][0][1]:
+                ident = node["c"][0][0]
+                table_kind = BY_PREFIX["tbl"]
+                number = _next(counts, prefix, "tbl")
+                _caption_prefix(node["c"][1], f"{names.title(table_kind)}\u00a0{number}:")
+                register(ident, Target("tbl", number, chapter.page,
+                                       names.ref(table_kind, number)), chapter)
+                for letter, sub in zip(string.ascii_lowercase, _subfloats(node), strict=False):
+                    _caption_prefix(sub["c"][1], f"({letter})")
+                    if sub["c"][0][0]:
+                        sub_number = f"{number} ({letter})"
+                        register(sub["c"][0][0], Target(
+                            "tbl", sub_number, chapter.page, names.ref(table_kind, sub_number)),
+                            chapter)
+            elif kind == "Table" and SUBFIGURE not in node["c"][0][1]:
                 ident = node["c"][0][0]
                 if ident.startswith("tbl-"):
                     kind = BY_PREFIX["tbl"]
@@ -239,6 +252,12 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
                     register(label, Target("eq", number, chapter.page,
                                            names.ref(BY_PREFIX["eq"], number)), chapter)
     return targets
+
+
+def _subfloats(figure: Node) -> list[Node]:
+    """The subfigures (or sub-tables) of a figure, in order."""
+    return [b for b in figure["c"][2]
+            if b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1]]
 
 
 def _title_callout(div: Node, title: str) -> None:

@@ -24,7 +24,8 @@ OTHER_COLUMNS = ("column-body", "column-body-outset", "column-page", "column-pag
                  "column-page-inset-left", "column-page-inset-right", "column-screen-left",
                  "column-screen-right", "column-screen-inset-left", "column-screen-inset-right",
                  "column-screen-inset-shaded", "column-margin-left")
-SUBFIGURE = "subfigure"
+SUBFIGURE = "subfigure"  # also marks the sub-tables of a table panel
+TABLE_PANEL = "table-panel"  # a figure holding sub-tables (`::: {#tbl-x layout-ncol=2}`)
 ROWS = "layout-rows"  # attribute on the figure: the rows' relative widths, as JSON
 LAYOUT_KEYS = ("layout-ncol", "layout-nrow", "layout")
 
@@ -52,10 +53,14 @@ def _convert(blocks: list[Node], path: Path, source: str) -> None:
         if ident.startswith("fig-"):
             figure = _figure_of(node)
             node["t"], node["c"] = figure["t"], figure["c"]
+        elif ident.startswith("tbl-") and sum(b["t"] == "Table" for b in node["c"][1]) > 1:
+            figure = _figure_of(node)  # a panel of sub-tables, captioned like a table
+            node["t"], node["c"] = figure["t"], figure["c"]
+            node["c"][0][1].append(TABLE_PANEL)
         elif ident.startswith("tbl-"):
             if any(key in LAYOUT_KEYS for key, _ in attrs):
-                raise BuildError(f"a layout on the table div '{ident}' (sub-tables) is not "
-                                 "supported by this build", path, _line(source, ident))
+                raise BuildError(f"a layout on the table div '{ident}' needs two or more "
+                                 "sub-tables", path, _line(source, ident))
             _table_of(node, path, source)
         elif any(key in LAYOUT_KEYS for key, _ in attrs):
             _layout_div(node, path, source)
@@ -76,9 +81,8 @@ def _table_of(div: Node, path: Path, source: str) -> None:
     paragraph is its caption unless the table has its own (in place)."""
     ident, blocks = div["c"][0][0], div["c"][1]
     tables = [b for b in blocks if b["t"] == "Table"]
-    if len(tables) != 1:
-        raise BuildError(f"the div '{ident}' must hold exactly one table (found "
-                         f"{len(tables)}); sub-tables are not supported by this build",
+    if not tables:
+        raise BuildError(f"the div '{ident}' must hold a table (found none)",
                          path, _line(source, ident))
     table = tables[0]
     last = blocks[-1]
@@ -122,7 +126,8 @@ def prepare_figures(blocks: list[Node], path: Path, source: str) -> list[Node]:
         ident, _classes, attr_list = node["c"][0]
         attrs = dict(attr_list)
         content = node["c"][2]
-        subs = [b for b in content if b["t"] == "Figure"]
+        inner = "Table" if TABLE_PANEL in _classes else "Figure"
+        subs = [b for b in content if b["t"] == inner]
         labelled = [s for s in subs if s["c"][0][0]]
         layout = any(key in attrs for key in LAYOUT_KEYS)
         where = (path, _line(source, ident) if ident else None)

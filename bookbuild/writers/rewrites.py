@@ -180,7 +180,8 @@ def _layout_rows(node: Node) -> list[tuple[list[float], list[Node]]] | None:
         return None
     node["c"][0][2] = [kv for kv in node["c"][0][2] if kv[0] != ROWS]
     if node["t"] == "Figure":
-        cells = [b for b in node["c"][2] if b["t"] == "Figure" and SUBFIGURE in b["c"][0][1]]
+        cells = [b for b in node["c"][2]
+                 if b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1]]
     else:
         cells = node["c"][1]
     out, start = [], 0
@@ -198,7 +199,7 @@ def _replace_cells(node: Node, laid_out: list[Node]) -> None:
     content = node["c"][2]
     first = next(i for i, b in enumerate(content) if SUBFIGURE in (attr_of(b) or ["", []])[1])
     rest = [b for b in content[first:]
-            if not (b["t"] == "Figure" and SUBFIGURE in b["c"][0][1])]
+            if not (b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1])]
     node["c"][2] = [*content[:first], *laid_out, *rest]
 
 
