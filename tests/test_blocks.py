@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from bookbuild_helpers import page, pdf_text, run
+from bookbuild_helpers import page, pdf_text, run, run_process
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                 reason="poppler-utils (pdftotext) needed")
@@ -117,6 +117,10 @@ A margin note.
 :::
 
 A sentence with [an aside remark]{.aside} inside.
+
+```{.python filename="hello.py"}
+print("named file")
+```
 
 ::: {layout-ncol=2}
 Left-column cell.
@@ -330,3 +334,21 @@ def test_layout_div_in_both_editions(book: Path, pdf: str):
                             capture_output=True, text=True, check=True).stdout
     line = next(text for text in layout.splitlines() if "Left-column cell." in text)
     assert "Right-column cell." in line  # side by side, one grid row
+
+
+# ---- code blocks with a file name -----------------------------------------------------------
+
+def test_code_filename_in_both_editions(book: Path, pdf: str):
+    box = page(book, "one.html").find("div", cls="code-with-filename")
+    assert box.find("div", cls="code-with-filename-file").text().strip() == "hello.py"
+    assert 'print("named file")' in box.find("pre").text()
+    assert 'filename="hello.py"' not in (book / "_book" / "one.html").read_text("utf-8")
+    assert 'hello.py print("named file")' in pdf
+
+
+def test_margin_caption_is_ignored_with_a_warning(tmp_path: Path):
+    chapter = "# One\n\ntext\n\n```{#lst-a .python lst-cap=\"Cap\" .margin-caption}\nx\n```\n"
+    root = make_book(tmp_path / "warn", chapter)
+    result = run_process(root, "build", "--to", "html")
+    assert result.code == 0, result.err
+    assert "warning: one.qmd:5: .margin-caption is ignored" in result.err

@@ -26,6 +26,7 @@ from bookbuild.document.ast import (
 )
 from bookbuild.document.callouts import callout_kind, check_callouts
 from bookbuild.document.chapter import Chapter, Target
+from bookbuild.document.code import code_filenames
 from bookbuild.document.conditional import check_conditionals
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
 from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL, check_columns, prepare_figures
@@ -134,6 +135,7 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
     for chapter in chapters:
         prepare_figures(chapter.blocks, chapter.path, chapter.source)
         check_columns(chapter.blocks, chapter.path, chapter.source)
+        code_filenames(chapter.blocks)
         headers = [b for b in chapter.blocks if b["t"] == "Header"]
         first = headers[0] if headers and headers[0]["c"][0] == 1 else None
         if first is None:

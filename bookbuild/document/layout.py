@@ -10,6 +10,7 @@ without a label, its blocks); the writers lay the rows out as grids.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from pathlib import Path
 
@@ -24,6 +25,8 @@ OTHER_COLUMNS = ("column-body", "column-body-outset", "column-page", "column-pag
                  "column-page-inset-left", "column-page-inset-right", "column-screen-left",
                  "column-screen-right", "column-screen-inset-left", "column-screen-inset-right",
                  "column-screen-inset-shaded", "column-margin-left")
+log = logging.getLogger("bookbuild")
+
 SUBFIGURE = "subfigure"  # also marks the sub-tables of a table panel
 TABLE_PANEL = "table-panel"  # a figure holding sub-tables (`::: {#tbl-x layout-ncol=2}`)
 ROWS = "layout-rows"  # attribute on the figure: the rows' relative widths, as JSON
@@ -168,6 +171,9 @@ def check_columns(blocks: list[Node], path: Path, source: str) -> None:
         if node["t"] not in ("Div", "Span", "Figure", "Table", "CodeBlock"):
             continue
         attr = node["c"][0]
+        if "margin-caption" in attr[1]:
+            log.warning("%s:%s: .margin-caption is ignored: the caption stays with its "
+                        "figure, table or listing", path, _line(source, "margin-caption"))
         other = [c for c in attr[1] if c in OTHER_COLUMNS]
         if other:
             raise BuildError(f".{other[0]} is not supported by this build (one text column "
