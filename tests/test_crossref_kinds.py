@@ -368,3 +368,8 @@ def test_sub_tables_in_html_and_the_list_of_tables(book: Path):
     text = _norm(pdf_text(book / "_book" / "thesis.pdf"))
     tables = text[text.index("List of Tables"):text.index("CHAPTER 1")]
     assert "2.1 Two tables side by side" in tables and "sub-table" not in tables
+
+
+def test_table_div_without_a_table_is_refused(tmp_path: Path):
+    _fails(tmp_path, "# One\n\n::: {#tbl-x layout-ncol=2}\njust text\n:::\n", "one.qmd:3",
+           "the div 'tbl-x' must hold a table (found none)")

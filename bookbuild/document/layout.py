@@ -61,7 +61,8 @@ def _convert(blocks: list[Node], path: Path, source: str) -> None:
             node["t"], node["c"] = figure["t"], figure["c"]
             node["c"][0][1].append(TABLE_PANEL)
         elif ident.startswith("tbl-"):
-            if any(key in LAYOUT_KEYS for key, _ in attrs):
+            if any(key in LAYOUT_KEYS for key, _ in attrs) and any(
+                    b["t"] == "Table" for b in node["c"][1]):
                 raise BuildError(f"a layout on the table div '{ident}' needs two or more "
                                  "sub-tables", path, _line(source, ident))
             _table_of(node, path, source)
@@ -172,8 +173,9 @@ def check_columns(blocks: list[Node], path: Path, source: str) -> None:
             continue
         attr = node["c"][0]
         if "margin-caption" in attr[1]:
+            where = _line(source, f"#{attr[0]}") if attr[0] else None
             log.warning("%s:%s: .margin-caption is ignored: the caption stays with its "
-                        "figure, table or listing", path, _line(source, "margin-caption"))
+                        "figure, table or listing", path, where or _line(source, "margin-caption"))
         other = [c for c in attr[1] if c in OTHER_COLUMNS]
         if other:
             raise BuildError(f".{other[0]} is not supported by this build (one text column "
