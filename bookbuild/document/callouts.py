@@ -77,9 +77,10 @@ def _line(source: str, needle: str) -> int | None:
     return next((n for n, line in enumerate(source.splitlines(), 1) if needle in line), None)
 
 
-def check_callouts(blocks: list[Node], path: Path, source: str) -> None:
-    """An unknown callout kind or a bad `collapse`/`appearance`/`icon` value is an error."""
-    for node in walk(blocks):
+def check_callouts(nodes: list[Node], path: Path, source: str) -> None:
+    """An unknown callout kind or a bad `collapse`/`appearance`/`icon` value is an error.
+    `nodes`: the chapter's elements (`ast.elements`)."""
+    for node in nodes:
         if node["t"] != "Div":
             continue
         classes = node["c"][0][1]

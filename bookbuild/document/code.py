@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bookbuild.document.ast import Div, Node, Str, walk
+from bookbuild.document.ast import Div, Node, Str
 
 FILENAME_BOX = "code-with-filename"
 
 
-def code_filenames(blocks: list[Node]) -> None:
+def code_filenames(nodes: list[Node]) -> None:
     """In place: a code block with a `filename` attribute becomes a box holding the name
-    (in bold) and the code, in both editions."""
-    for node in walk(blocks):
+    (in bold) and the code, in both editions. `nodes`: the chapter's elements (`ast.elements`)."""
+    for node in nodes:
         if node["t"] != "CodeBlock":
             continue
         attrs = dict(node["c"][0][2])

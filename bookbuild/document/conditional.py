@@ -98,6 +98,17 @@ def select(value: Any, names: frozenset[str]) -> Any:
     A shown Div is replaced by its content, as Quarto does; a shown Span or CodeBlock stays,
     without its conditions. `.hidden` divs and spans are removed from both editions.
     """
+    if not any(_is_conditional(node) for node in walk(value)):
+        return value  # the common case: nothing to rebuild
+    return _select(value, names)
+
+
+def _is_conditional(node: Node) -> bool:
+    return (node["t"] in ("Div", "Span", "CodeBlock")
+            and any(c in (VISIBLE, HIDDEN, "hidden") for c in node["c"][0][1]))
+
+
+def _select(value: Any, names: frozenset[str]) -> Any:
     if isinstance(value, list):
         out = []
         for item in value:
@@ -106,13 +117,13 @@ def select(value: Any, names: frozenset[str]) -> Any:
                 if keep is False:
                     continue
                 if keep and item["t"] == "Div" and not item["c"][0][0]:
-                    out.extend(select(item["c"][1], names))
+                    out.extend(_select(item["c"][1], names))
                     continue
-            out.append(select(item, names))
+            out.append(_select(item, names))
         return out
     if isinstance(value, dict):
         for key, inner in value.items():
-            value[key] = select(inner, names)
+            value[key] = _select(inner, names)
     return value
 
 
@@ -134,12 +145,13 @@ def _attr_line(source: str, behaviour: str, attrs: dict[str, str]) -> int | None
     return _line(source, behaviour)
 
 
-def check_conditionals(blocks: list[Node], path: Path, source: str, numbered: bool) -> None:
+def check_conditionals(nodes: list[Node], path: Path, source: str, numbered: bool) -> None:
     """Refuse what conditional content cannot do here (see the module docstring).
 
-    `numbered`: whether the chapter numbers its sections (a heading inside would be numbered).
+    `numbered`: whether the chapter numbers its sections (a heading inside would be numbered);
+    `nodes`: the chapter's elements (`ast.elements`).
     """
-    for node in walk(blocks):
+    for node in nodes:
         if node["t"] not in ("Div", "Span", "CodeBlock"):
             continue
         found = _condition(node)

@@ -20,6 +20,7 @@ from bookbuild.document.ast import (
     Span,
     Str,
     attr_of,
+    elements,
     map_inlines,
     stringify,
     walk,
@@ -133,9 +134,9 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
         targets[label] = target
 
     for chapter in chapters:
-        prepare_figures(chapter.blocks, chapter.path, chapter.source)
-        check_columns(chapter.blocks, chapter.path, chapter.source)
-        code_filenames(chapter.blocks)
+        nodes = elements(chapter.blocks)  # one walk for the block features' passes
+        prepare_figures(nodes, chapter.path, chapter.source)
+        check_columns(nodes, chapter.path, chapter.source)
         headers = [b for b in chapter.blocks if b["t"] == "Header"]
         first = headers[0] if headers and headers[0]["c"][0] == 1 else None
         if first is None:
@@ -148,11 +149,11 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
         elif numbered:
             main_count += 1
             chapter.number = str(main_count)
-        prepare_tabsets(chapter.blocks, chapter.path, chapter.source)
-        check_callouts(chapter.blocks, chapter.path, chapter.source)
-        prepare_theorems(chapter.blocks)
-        check_conditionals(chapter.blocks, chapter.path, chapter.source,
-                           numbered=bool(chapter.number))
+        prepare_tabsets(nodes, chapter.path, chapter.source)
+        check_callouts(nodes, chapter.path, chapter.source)
+        prepare_theorems(nodes)
+        check_conditionals(nodes, chapter.path, chapter.source, numbered=bool(chapter.number))
+        code_filenames(nodes)
         chapter.title = stringify(first["c"][2])
         chapter.title_id = first["c"][1][0]
         counters = [0, 0, 0, 0, 0, 0]

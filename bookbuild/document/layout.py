@@ -14,7 +14,7 @@ import logging
 import math
 from pathlib import Path
 
-from bookbuild.document.ast import Node, walk
+from bookbuild.document.ast import Node
 from bookbuild.errors import BuildError
 
 MARGIN_CLASSES = ("column-margin", "aside")
@@ -46,10 +46,10 @@ def _figure_of(div: Node) -> Node:
     return {"t": "Figure", "c": [[ident, classes, attrs], [None, caption], blocks]}
 
 
-def _convert(blocks: list[Node], path: Path, source: str) -> None:
+def _convert(nodes: list[Node], path: Path, source: str) -> None:
     """In place: `fig-` divs become figures, `tbl-` divs label their table, other divs with a
     layout get their rows."""
-    for node in walk(blocks):
+    for node in nodes:
         if node["t"] != "Div":
             continue
         ident, _classes, attrs = node["c"][0]
@@ -121,10 +121,11 @@ def _rows(attrs: dict[str, str], count: int, where: tuple[Path, int | None]) -> 
     return [[1.0] * min(ncol, count - start) for start in range(0, count, ncol)]
 
 
-def prepare_figures(blocks: list[Node], path: Path, source: str) -> list[Node]:
-    """Figure divs become figures; their subfigures are marked and laid out in rows."""
-    _convert(blocks, path, source)
-    for node in walk(blocks):
+def prepare_figures(nodes: list[Node], path: Path, source: str) -> None:
+    """Figure divs become figures; their subfigures are marked and laid out in rows.
+    `nodes`: the chapter's elements (`ast.elements`)."""
+    _convert(nodes, path, source)
+    for node in nodes:
         if node["t"] != "Figure" or SUBFIGURE in node["c"][0][1]:
             continue
         ident, _classes, attr_list = node["c"][0]
@@ -151,7 +152,6 @@ def prepare_figures(blocks: list[Node], path: Path, source: str) -> list[Node]:
         elif len(subs) == 1:  # a div around one image: the image is the figure's content
             at = content.index(subs[0])
             content[at:at + 1] = subs[0]["c"][2]
-    return blocks
 
 
 def subfigure_rows(figure: Node) -> list[list[float]] | None:
@@ -166,9 +166,10 @@ def is_margin(node: Node) -> bool:
             and any(c in MARGIN_CLASSES for c in node["c"][0][1]))
 
 
-def check_columns(blocks: list[Node], path: Path, source: str) -> None:
-    """Column classes other than the margin are refused, naming the line."""
-    for node in walk(blocks):
+def check_columns(nodes: list[Node], path: Path, source: str) -> None:
+    """Column classes other than the margin are refused, naming the line.
+    `nodes`: the chapter's elements (`ast.elements`)."""
+    for node in nodes:
         if node["t"] not in ("Div", "Span", "Figure", "Table", "CodeBlock"):
             continue
         attr = node["c"][0]

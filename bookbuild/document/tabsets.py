@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bookbuild.document.ast import Node, walk
+from bookbuild.document.ast import Node
 from bookbuild.errors import BuildError
 
 log = logging.getLogger("bookbuild")
@@ -51,9 +51,10 @@ def _line(source: str, needle: str) -> int | None:
     return next((n for n, line in enumerate(source.splitlines(), 1) if needle in line), None)
 
 
-def prepare_tabsets(blocks: list[Node], path: Path, source: str) -> None:
-    """Mark tab headings unnumbered and unlisted; a tabset without headings is an error."""
-    for node in walk(blocks):
+def prepare_tabsets(nodes: list[Node], path: Path, source: str) -> None:
+    """Mark tab headings unnumbered and unlisted; a tabset without headings is an error.
+    `nodes`: the chapter's elements (`ast.elements`)."""
+    for node in nodes:
         if not is_tabset(node):
             continue
         _before, tabs = split_tabs(node)

@@ -8,7 +8,7 @@ never counted as a section.
 
 from __future__ import annotations
 
-from bookbuild.document.ast import Node, Space, Span, Str, stringify, walk
+from bookbuild.document.ast import Node, Space, Span, Str, stringify
 from bookbuild.document.kinds import PROOF_CLASSES, kind_of
 
 
@@ -32,10 +32,10 @@ def proof_title(node: Node) -> str | None:
     return next((PROOF_CLASSES[c] for c in node["c"][0][1] if c in PROOF_CLASSES), None)
 
 
-def prepare_theorems(blocks: list[Node]) -> None:
+def prepare_theorems(nodes: list[Node]) -> None:
     """Take each theorem's or proof's leading heading into its `name` attribute; give proofs
-    their title (they are not numbered)."""
-    for node in walk(blocks):
+    their title (they are not numbered). `nodes`: the chapter's elements (`ast.elements`)."""
+    for node in nodes:
         if is_theorem(node):
             _hoist_name(node)
         elif title := proof_title(node):

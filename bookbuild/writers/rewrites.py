@@ -254,7 +254,14 @@ def html_margins(blocks: list[Node]) -> list[Node]:
         return [RawBlock("html", '<aside class="margin-note">'),
                 Div(block["c"][0][0], _margin_classes(block), block["c"][1], block["c"][0][2]),
                 RawBlock("html", "</aside>")]
-    return rewrite_blocks(map_inlines(blocks, span), div)
+    return rewrite_blocks(_with_spans(blocks, span), div)
+
+
+def _with_spans(blocks: list[Node], fn) -> list[Node]:
+    """`map_inlines(blocks, fn)` only when some span is margin content (it rebuilds the tree)."""
+    if any(n["t"] == "Span" and is_margin(n) for n in walk(blocks)):
+        return map_inlines(blocks, fn)
+    return blocks
 
 
 def typst_margins(blocks: list[Node]) -> list[Node]:
@@ -269,4 +276,4 @@ def typst_margins(blocks: list[Node]) -> list[Node]:
         if block.get("t") != "Div" or not is_margin(block):
             return [block]
         return [RawBlock("typst", "#margin-note["), *block["c"][1], RawBlock("typst", "]")]
-    return rewrite_blocks(map_inlines(blocks, span), div)
+    return rewrite_blocks(_with_spans(blocks, span), div)
