@@ -83,6 +83,22 @@ Tab-two body.
 
 Closing text, back to @sec-table-view.
 
+::: {.panel-tabset group="language"}
+## Python
+Python one.
+
+## R
+R one.
+:::
+
+::: {.panel-tabset group="language"}
+## Python
+Python two.
+
+## R
+R two.
+:::
+
 ::: {.callout-note}
 Note body.
 :::

@@ -21,9 +21,10 @@ def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _state(driver) -> list[tuple[str, str, bool]]:  # noqa: F811
-    """(tab text, aria-selected, its panel visible) of each tab."""
+    """(tab text, aria-selected, its panel visible) of each tab of the first tabset."""
     return driver.execute_script("""
-        return Array.from(document.querySelectorAll('.panel-tabset [role="tab"]')).map(t => [
+        const first = document.querySelector('.panel-tabset');
+        return Array.from(first.querySelectorAll('[role="tab"]')).map(t => [
           t.textContent, t.getAttribute('aria-selected'),
           document.getElementById(t.getAttribute('aria-controls')).offsetParent !== null]);""")
 
@@ -34,7 +35,8 @@ def test_tabs_by_click_and_keyboard(driver, page_url: str):  # noqa: F811
 
     driver.get(page_url)
     assert _state(driver) == [["Table view", "false", False], ["Chart view", "true", True]]
-    tabs = driver.find_elements(By.CSS_SELECTOR, '.panel-tabset [role="tab"]')
+    tabs = driver.find_elements(By.CSS_SELECTOR, '.panel-tabset')[0].find_elements(
+        By.CSS_SELECTOR, '[role="tab"]')
     tabs[0].click()
     assert _state(driver) == [["Table view", "true", True], ["Chart view", "false", False]]
     tabs[0].send_keys(Keys.ARROW_RIGHT)
@@ -66,3 +68,16 @@ def test_no_serious_accessibility_problems(driver, page_url: str, axe_source: st
 def test_a_link_to_a_tab_opens_it(driver, page_url: str):  # noqa: F811
     driver.get(page_url + "#sec-table-view")
     assert _state(driver)[0][1:] == ["true", True]
+
+
+def test_tabsets_of_one_group_switch_together(driver, page_url: str):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    driver.get(page_url)
+    grouped = driver.find_elements(By.CSS_SELECTOR, '.panel-tabset[data-group="language"]')
+    assert len(grouped) == 2
+    grouped[0].find_elements(By.CSS_SELECTOR, '[role="tab"]')[1].click()  # "R" in the first
+    selected = [[t.text for t in g.find_elements(By.CSS_SELECTOR, '[aria-selected="true"]')]
+                for g in grouped]
+    assert selected == [["R"], ["R"]]
+    assert "R two." in grouped[1].text and "Python two." not in grouped[1].text

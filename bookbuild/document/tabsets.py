@@ -6,14 +6,11 @@ titles); the writers then make tabs of them in HTML and plain headed sections in
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from bookbuild.document.ast import Node
 from bookbuild.errors import BuildError
-
-log = logging.getLogger("bookbuild")
 
 TABSET = "panel-tabset"
 TAB_TITLE = "panel-tab-title"
@@ -61,10 +58,6 @@ def prepare_tabsets(nodes: list[Node], path: Path, source: str) -> None:
         if not tabs:
             raise BuildError("a .panel-tabset needs a heading for each tab (e.g. '## Tab')",
                              path, _line(source, TABSET))
-        attrs = dict(node["c"][0][2])
-        if "group" in attrs:
-            log.warning("%s:%s: panel-tabset group=\"%s\" is ignored (tabs are not synced "
-                        "across tabsets)", path, _line(source, "group="), attrs["group"])
         for tab in tabs:
             classes = tab.header["c"][1][1]
             for cls in ("unnumbered", "unlisted", TAB_TITLE):

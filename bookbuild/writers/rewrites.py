@@ -126,7 +126,8 @@ def rendered_citations(blocks: list[Node]) -> list[Node]:
 
 def html_tabsets(blocks: list[Node]) -> list[Node]:
     """Tabsets as an ARIA tab list (buttons) and panels; `book.js` switches them (arrow keys,
-    Home, End). Panels other than the active one start `hidden`; print shows them all."""
+    Home, End; tabsets of one `group` switch together). Panels other than the active one
+    start `hidden`; print shows them all."""
     count = 0
 
     def fn(block: Node) -> list[Node]:
@@ -151,9 +152,10 @@ def html_tabsets(blocks: list[Node]) -> list[Node]:
                        ["tabindex", "0"], *([] if i == active else [["hidden", ""]])])
                   for i, tab in enumerate(tabs)]
         attr = block["c"][0]
+        group = [["data-group", value] for key, value in attr[2] if key == "group"]
         return [*before, Div(attr[0], attr[1], [
             Div("", ["tab-list"], [{"t": "Plain", "c": buttons}], [["role", "tablist"]]),
-            *panels], [kv for kv in attr[2] if kv[0] != "group"])]
+            *panels], [*(kv for kv in attr[2] if kv[0] != "group"), *group])]
     return rewrite_blocks(blocks, fn)
 
 

@@ -302,9 +302,17 @@
   window.addEventListener("resize", markScrollable);
 
   // ---- Tabsets (.panel-tabset): ARIA tabs; arrows, Home and End move between them. ----
+  // Tabsets with the same group= switch together: choosing a tab chooses the tab of the same
+  // name in the others (Quarto's behaviour; the choice is not stored between pages).
+  var tabGroups = {};
   document.querySelectorAll('.panel-tabset [role="tablist"]').forEach(function (list) {
     var tabs = Array.prototype.slice.call(list.querySelectorAll('[role="tab"]'));
-    function select(tab, focus) {
+    var group = list.parentNode.getAttribute("data-group");
+    function choose(name) {
+      tabs.forEach(function (t) { if (t.textContent === name) select(t, false, true); });
+    }
+    if (group) (tabGroups[group] = tabGroups[group] || []).push(choose);
+    function select(tab, focus, fromGroup) {
       tabs.forEach(function (t) {
         var on = t === tab;
         t.setAttribute("aria-selected", on ? "true" : "false");
@@ -313,6 +321,11 @@
         if (panel) panel.hidden = !on;
       });
       if (focus) tab.focus();
+      if (group && !fromGroup) {
+        tabGroups[group].forEach(function (other) {
+          if (other !== choose) other(tab.textContent);
+        });
+      }
     }
     function fromHash() {  // a link to a tab's panel opens that tab
       var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
