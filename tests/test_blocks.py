@@ -126,6 +126,11 @@ Caution body, no title.
 Minimal body.
 :::
 
+::: {.callout-tip}
+## Run `make` *first*
+Formatted-title body.
+:::
+
 Main-text paragraph.
 
 ::: {.column-margin}
@@ -292,7 +297,10 @@ def test_callouts_in_html(book: Path):
         ("details", "important", "Open important", "Important body.", True, False),
         ("div", "caution", None, "Caution body, no title.", False, True),
         ("div", "note", "Minimal note", "Minimal body.", False, True),
+        ("div", "tip", "Run make first", "Formatted-title body.", False, False),
     ]
+    formatted = _callouts(book)[-1].find("div", cls="callout-title")
+    assert formatted.find("code").text() == "make" and formatted.find("em").text() == "first"
     summaries = [box.find("summary") for box in _callouts(book) if box.tag == "details"]
     assert [s.attrs["class"] for s in summaries] == ["callout-title", "callout-title"]
 
@@ -301,7 +309,7 @@ def test_callouts_in_pdf(pdf: str):
     for expected in ("Note Note body.", "Tip by attribute Tip body.",
                      "Closed warning Warning body.",  # paper cannot collapse: shown open
                      "Open important Important body.", "Caution body, no title.",
-                     "Minimal note Minimal body."):
+                     "Minimal note Minimal body.", "Run make first Formatted-title body."):
         assert expected in pdf, expected
     assert "Caution Caution body" not in pdf  # simple: no default title
 

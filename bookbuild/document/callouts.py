@@ -8,11 +8,12 @@ at an unknown kind or a bad option value, naming the line.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bookbuild.document.ast import Node, Str, stringify, walk
+from bookbuild.document.ast import Node, Space, Str, stringify, walk
 from bookbuild.errors import BuildError
 
 log = logging.getLogger("bookbuild")
@@ -23,6 +24,8 @@ APPEARANCES = ("default", "simple", "minimal")
 BOOLEANS = ("true", "false")
 # Attributes the callout itself consumes (the rest stay on the element).
 OPTIONS = ("title", "collapse", "appearance", "icon")
+# Attributes the build itself adds: the hoisted heading's inlines, and crossref's number.
+TITLE_INLINES, TITLE_PREFIX = "title-inlines", "title-prefix"
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Callout:
     appearance: str       # "default" or "simple" (minimal is simple without an icon)
     body: list[Node]
     ident: str
+    title_nodes: list[Node]  # the title as inlines (a heading's formatting kept)
 
 
 def callout_kind(node: Node) -> str | None:
@@ -51,14 +55,22 @@ def callout_of(node: Node) -> Callout | None:
         return None
     attrs = dict(node["c"][0][2])
     blocks = node["c"][1]
-    title = attrs.get("title", "")
-    if not title and blocks and blocks[0]["t"] == "Header":
-        title, blocks = stringify(blocks[0]["c"][2]), blocks[1:]
+    given = attrs.get("title", "")
+    nodes = json.loads(attrs[TITLE_INLINES]) if TITLE_INLINES in attrs else (
+        [Str(given)] if given else [])
+    if not given and blocks and blocks[0]["t"] == "Header":
+        given, nodes, blocks = stringify(blocks[0]["c"][2]), blocks[0]["c"][2], blocks[1:]
+    prefix = attrs.get(TITLE_PREFIX, "")  # "Note 1.2" on a numbered callout
+    title = f"{prefix}: {given}" if prefix and given else prefix or given
+    if prefix:
+        nodes = [Str(prefix), *([Str(":"), Space(), *nodes] if given else [])]
     appearance = attrs.get("appearance", "default")
     appearance = "simple" if appearance == "minimal" else appearance
     if not title and (appearance == "default" or attrs.get("collapse")):
         title = CALLOUT_TITLES[kind]
-    return Callout(kind, title, attrs.get("collapse"), appearance, blocks, node["c"][0][0])
+        nodes = [Str(title)]
+    return Callout(kind, title, attrs.get("collapse"), appearance, blocks, node["c"][0][0],
+                   nodes)
 
 
 def hoist_callout_titles(blocks: list[Node]) -> list[Node]:
@@ -68,7 +80,9 @@ def hoist_callout_titles(blocks: list[Node]) -> list[Node]:
         inner = node["c"][1] if callout_kind(node) else []
         attrs = node["c"][0][2] if inner else []
         if inner and inner[0]["t"] == "Header" and not any(k == "title" for k, _ in attrs):
-            node["c"][0][2] = [*attrs, ["title", stringify(inner[0]["c"][2])]]
+            heading = inner[0]["c"][2]
+            node["c"][0][2] = [*attrs, ["title", stringify(heading)],
+                               [TITLE_INLINES, json.dumps(heading, ensure_ascii=False)]]
             node["c"][1] = inner[1:]
     return blocks
 
@@ -109,4 +123,4 @@ def check_callouts(nodes: list[Node], path: Path, source: str) -> None:
 
 
 def title_inlines(callout: Callout) -> list[Node]:
-    return [Str(callout.title)] if callout.title else []
+    return callout.title_nodes if callout.title else []

@@ -25,7 +25,7 @@ from bookbuild.document.ast import (
     stringify,
     walk,
 )
-from bookbuild.document.callouts import callout_kind, check_callouts
+from bookbuild.document.callouts import TITLE_PREFIX, callout_kind, check_callouts
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.code import code_filenames
 from bookbuild.document.conditional import check_conditionals
@@ -264,11 +264,10 @@ def _subfloats(figure: Node) -> list[Node]:
 
 
 def _title_callout(div: Node, title: str) -> None:
-    """A numbered callout's title: "Note 1.2: Its title", or "Note 1.2" when it has none."""
-    attrs = div["c"][0][2]
-    given = dict(attrs).get("title", "")
-    div["c"][0][2] = [kv for kv in attrs if kv[0] != "title"]
-    div["c"][0][2].append(["title", f"{title}: {given}" if given else title])
+    """A numbered callout shows "Note 1.2: Its title", or "Note 1.2" when it has none
+    (`callouts.callout_of` puts the two together)."""
+    div["c"][0][2] = [kv for kv in div["c"][0][2] if kv[0] != TITLE_PREFIX]
+    div["c"][0][2].append([TITLE_PREFIX, title])
 
 
 def _listing(node: Node, title: str, chapter: Chapter) -> None:
