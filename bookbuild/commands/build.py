@@ -204,7 +204,7 @@ def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
     for chapter in chapters:
         hoist_callout_titles(chapter.blocks)
     check_attrs(chapters)
-    targets = number_book(chapters)
+    targets = number_book(chapters, book.metadata.get("crossref"), book.config_path)
     bib = [book.root / b for b in book.bibliography]
     cited = resolve_references(chapters, targets, bibliography_keys(bib))
     if cited or any(_has_refs_div(c) for c in chapters):

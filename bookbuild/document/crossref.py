@@ -13,20 +13,31 @@ from pathlib import Path
 from typing import Any
 
 from bookbuild.document.ast import (
+    Div,
     Link,
     Node,
     Space,
     Span,
     Str,
     attr_of,
+    elements,
     map_inlines,
     stringify,
     walk,
 )
+from bookbuild.document.callouts import TITLE_PREFIX, callout_kind, check_callouts
 from bookbuild.document.chapter import Chapter, Target
+from bookbuild.document.code import code_filenames
+from bookbuild.document.conditional import check_conditionals
+from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
+from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL, check_columns, prepare_figures
+from bookbuild.document.tabsets import prepare_tabsets
+from bookbuild.document.theorems import prepare_theorems, title_theorem
 from bookbuild.errors import BuildError
 
-KINDS = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation"}
+KINDS = {kind.prefix: kind.name for kind in BY_PREFIX.values()}  # prefix -> name
+# `crossref:` options this build honours: `<prefix>-title` and `<prefix>-prefix` per kind.
+CROSSREF_OPTIONS = frozenset(f"{p}-{what}" for p in KINDS for what in ("title", "prefix"))
 _EQ_LABEL = re.compile(r"^\{#(eq-[\w-]+)\}$")
 _BIB_KEY = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,")
 
@@ -63,8 +74,55 @@ def _number_span(text: str, cls: str) -> Node:
     return Span("", [cls], [Str(text)])
 
 
-def number_book(chapters: list[Chapter]) -> dict[str, Target]:
-    """Assign numbers in reading order and return every label's target."""
+class Names:
+    """What each kind is called: in captions and block titles (`<prefix>-title`) and in
+    references (`<prefix>-prefix`), from the book's `crossref:` options."""
+
+    def __init__(self, options: dict[str, Any] | None = None,
+                 config: Path | None = None) -> None:
+        options = options or {}
+        if not isinstance(options, dict):
+            raise BuildError("crossref: must be a mapping of options", config)
+        for key, value in options.items():
+            if key not in CROSSREF_OPTIONS:
+                raise BuildError(f"crossref option '{key}' is not supported by this build "
+                                 "(supported: <kind>-title and <kind>-prefix, e.g. fig-prefix)",
+                                 config, _config_line(config, key))
+            if not isinstance(value, str):
+                raise BuildError(f"crossref option '{key}' must be text", config,
+                                 _config_line(config, key))
+        self.options = options
+
+    def title(self, kind: Kind) -> str:
+        return self.options.get(f"{kind.prefix}-title", kind.name)
+
+    def prefix(self, kind: Kind) -> str:
+        return self.options.get(f"{kind.prefix}-prefix", kind.name)
+
+    def ref(self, kind: Kind, number: str) -> str:
+        """What a reference to item `number` shows: "Figure 1.2"."""
+        return f"{self.prefix(kind)}\u00a0{number}"
+
+
+def _next(counts: dict[str, int], chapter_prefix: str, kind: str) -> str:
+    """The next number of `kind` in the chapter: "3.2" (chapter prefix "3.")."""
+    counts[kind] = counts.get(kind, 0) + 1
+    return f"{chapter_prefix}{counts[kind]}"
+
+
+def _config_line(config: Path | None, key: str) -> int | None:
+    if config is None or not config.is_file():
+        return None
+    return _line_of(config.read_text("utf-8"), f"{key}:")
+
+
+def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
+                config: Path | None = None) -> dict[str, Target]:
+    """Assign numbers in reading order and return every label's target.
+
+    `options`: the book's `crossref:` mapping (`config`: the file it came from, for errors).
+    """
+    names = Names(options, config)
     targets: dict[str, Target] = {}
     main_count = 0
     appendix_count = 0
@@ -76,6 +134,9 @@ def number_book(chapters: list[Chapter]) -> dict[str, Target]:
         targets[label] = target
 
     for chapter in chapters:
+        nodes = elements(chapter.blocks)  # one walk for the block features' passes
+        prepare_figures(nodes, chapter.path, chapter.source)
+        check_columns(nodes, chapter.path, chapter.source)
         headers = [b for b in chapter.blocks if b["t"] == "Header"]
         first = headers[0] if headers and headers[0]["c"][0] == 1 else None
         if first is None:
@@ -88,10 +149,15 @@ def number_book(chapters: list[Chapter]) -> dict[str, Target]:
         elif numbered:
             main_count += 1
             chapter.number = str(main_count)
+        prepare_tabsets(nodes, chapter.path, chapter.source)
+        check_callouts(nodes, chapter.path, chapter.source)
+        prepare_theorems(nodes)
+        check_conditionals(nodes, chapter.path, chapter.source, numbered=bool(chapter.number))
+        code_filenames(nodes)
         chapter.title = stringify(first["c"][2])
         chapter.title_id = first["c"][1][0]
         counters = [0, 0, 0, 0, 0, 0]
-        fig = tbl = eq = 0
+        counts: dict[str, int] = {}  # per kind, within the chapter
         prefix = f"{chapter.number}." if chapter.number else ""
         for node in walk(chapter.blocks):
             kind = node["t"]
@@ -122,36 +188,115 @@ def number_book(chapters: list[Chapter]) -> dict[str, Target]:
                         text = (f"Appendix\u00a0{number}" if chapter.appendix
                                 else f"Chapter\u00a0{number}")
                     else:
-                        text = f"Section\u00a0{number}" if number else title
+                        text = (f"{names.prefix(BY_PREFIX['sec'])}\u00a0{number}" if number
+                                else title)
                     register(ident, Target("sec", number or "", chapter.page, text), chapter)
-            elif kind == "Figure":
+            elif kind == "Figure" and TABLE_PANEL not in node["c"][0][1]:
                 ident = node["c"][0][0]
-                if ident.startswith("fig-"):
-                    fig += 1
-                    number = f"{prefix}{fig}"
-                    _caption_prefix(node["c"][1], f"Figure\u00a0{number}:")
+                if ident.startswith("fig-") and SUBFIGURE not in node["c"][0][1]:
+                    kind = BY_PREFIX["fig"]
+                    number = _next(counts, prefix, "fig")
+                    _caption_prefix(node["c"][1], f"{names.title(kind)}\u00a0{number}:")
                     _image_alt(node)
                     register(ident, Target("fig", number, chapter.page,
-                                           f"Figure\u00a0{number}"), chapter)
-            elif kind == "Table":
+                                           names.ref(kind, number)), chapter)
+                    subs = _subfloats(node)
+                    for letter, sub in zip(string.ascii_lowercase, subs, strict=False):
+                        _caption_prefix(sub["c"][1], f"({letter})")
+                        _image_alt(sub)
+                        if sub["c"][0][0]:
+                            sub_number = f"{number} ({letter})"  # Quarto: "Figure 1.2 (a)"
+                            register(sub["c"][0][0], Target(
+                                "fig", sub_number, chapter.page, names.ref(kind, sub_number)),
+                                chapter)
+            elif kind == "Figure" and TABLE_PANEL in node["c"][0][1]:
+                ident = node["c"][0][0]
+                table_kind = BY_PREFIX["tbl"]
+                number = _next(counts, prefix, "tbl")
+                _caption_prefix(node["c"][1], f"{names.title(table_kind)}\u00a0{number}:")
+                register(ident, Target("tbl", number, chapter.page,
+                                       names.ref(table_kind, number)), chapter)
+                for letter, sub in zip(string.ascii_lowercase, _subfloats(node), strict=False):
+                    _caption_prefix(sub["c"][1], f"({letter})")
+                    if sub["c"][0][0]:
+                        sub_number = f"{number} ({letter})"
+                        register(sub["c"][0][0], Target(
+                            "tbl", sub_number, chapter.page, names.ref(table_kind, sub_number)),
+                            chapter)
+            elif kind == "Table" and SUBFIGURE not in node["c"][0][1]:
                 ident = node["c"][0][0]
                 if ident.startswith("tbl-"):
-                    tbl += 1
-                    number = f"{prefix}{tbl}"
-                    _caption_prefix(node["c"][1], f"Table\u00a0{number}:")
+                    kind = BY_PREFIX["tbl"]
+                    number = _next(counts, prefix, "tbl")
+                    _caption_prefix(node["c"][1], f"{names.title(kind)}\u00a0{number}:")
                     register(ident, Target("tbl", number, chapter.page,
-                                           f"Table\u00a0{number}"), chapter)
+                                           names.ref(kind, number)), chapter)
+            elif kind in ("Div", "CodeBlock") and (block_kind := kind_of(node["c"][0][0])):
+                ident = node["c"][0][0]
+                if block_kind.element not in ("theorem", "callout", "listing"):
+                    continue
+                number = _next(counts, prefix, block_kind.prefix)
+                title = f"{names.title(block_kind)}\u00a0{number}"
+                if block_kind.element == "theorem":
+                    title_theorem(node, title)
+                elif block_kind.element == "callout":
+                    _title_callout(node, title)
+                else:
+                    _listing(node, title, chapter)
+                register(ident, Target(block_kind.prefix, number, chapter.page,
+                                       names.ref(block_kind, number)), chapter)
             elif kind == "Para":
                 label = _equation_label(node)
                 if label:
-                    eq += 1
-                    number = f"{prefix}{eq}"
+                    number = _next(counts, prefix, "eq")
                     math = node["c"][0]
                     node["c"] = [Span(label, ["equation"],
                                       [math, Space(), Str(f"({number})")])]
                     register(label, Target("eq", number, chapter.page,
-                                           f"Equation\u00a0{number}"), chapter)
+                                           names.ref(BY_PREFIX["eq"], number)), chapter)
     return targets
+
+
+def _subfloats(figure: Node) -> list[Node]:
+    """The subfigures (or sub-tables) of a figure, in order."""
+    return [b for b in figure["c"][2]
+            if b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1]]
+
+
+def _title_callout(div: Node, title: str) -> None:
+    """A numbered callout shows "Note 1.2: Its title", or "Note 1.2" when it has none
+    (`callouts.callout_of` puts the two together)."""
+    div["c"][0][2] = [kv for kv in div["c"][0][2] if kv[0] != TITLE_PREFIX]
+    div["c"][0][2].append([TITLE_PREFIX, title])
+
+
+def _listing(node: Node, title: str, chapter: Chapter) -> None:
+    """A listing: its caption ("Listing 1.2: ..." above the code, as Quarto places it) and the
+    code, in a div that carries the label. From a code block with `lst-cap`, or a div holding
+    a code block and a caption paragraph."""
+    ident = node["c"][0][0]
+    if node["t"] == "CodeBlock":
+        attrs = dict(node["c"][0][2])
+        caption = [Str(attrs["lst-cap"])] if attrs.get("lst-cap") else []
+        code = {"t": "CodeBlock", "c": [["", node["c"][0][1],
+                                         [kv for kv in node["c"][0][2] if kv[0] != "lst-cap"]],
+                                        node["c"][1]]}
+        rest: list[Node] = []
+    else:
+        blocks = node["c"][1]
+        codes = [b for b in blocks if b["t"] == "CodeBlock"]
+        paras = [b for b in blocks if b["t"] in ("Para", "Plain")]
+        if len(codes) != 1:
+            raise BuildError(f"listing '{ident}' must hold exactly one code block",
+                             chapter.path, _definition_line(chapter.source, ident))
+        code = codes[0]
+        caption = paras[-1]["c"] if paras else []
+        rest = [b for b in blocks if b is not code and (not paras or b is not paras[-1])]
+    number = _number_span(f"{title}:" if caption else title, "listing-number")
+    head = {"t": "Plain", "c": [{"t": "Strong", "c": [number]},
+                                *([Space(), *caption] if caption else [])]}
+    node["t"] = "Div"
+    node["c"] = [[ident, ["listing"], []], [Div("", ["listing-caption"], [head]), code, *rest]]
 
 
 def _caption_prefix(caption: list[Any], text: str) -> None:
@@ -183,6 +328,12 @@ def _equation_label(para: Node) -> str | None:
     return None
 
 
+def _uncapitalised(label: str) -> str:
+    """`Fig-map` -> `fig-map` (Quarto's capitalised reference form); others unchanged."""
+    lowered = label[:1].lower() + label[1:]
+    return lowered if label[:1].isupper() and kind_of(lowered) else label
+
+
 def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
                        bib_keys: set[str]) -> list[str]:
     """Replace crossref cites by links; return the citation keys used (checked against bib)."""
@@ -195,7 +346,7 @@ def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
                 return None
             citations = node["c"][0]
             ids = [c["citationId"] for c in citations]
-            is_ref = [i.split("-", 1)[0] in KINDS and "-" in i for i in ids]
+            is_ref = [kind_of(_uncapitalised(i)) is not None for i in ids]
             if not any(is_ref):
                 for key in ids:
                     if key not in bib_keys:
@@ -211,18 +362,24 @@ def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
                 return None
             out: list[Node] = []
             for position, citation in enumerate(citations):
-                label = citation["citationId"]
+                written = citation["citationId"]
+                label = _uncapitalised(written)
                 target = targets.get(label)
                 if target is None:
-                    line = _ref_line(chapter.source, label)
+                    line = _ref_line(chapter.source, written)
                     problems.append(f"{chapter.path}:{line}: unknown cross-reference "
-                                    f"'@{label}'")
+                                    f"'@{written}'")
                     return None
+                text = target.text
+                if citation["citationMode"]["t"] == "SuppressAuthor":  # [-@fig-x]: "1.2"
+                    text = target.number or target.text
+                elif written != label:  # @Fig-x: the prefix capitalised
+                    text = text[:1].upper() + text[1:]
                 if position:
                     out += [Str(","), Space()]
                 out += citation["citationPrefix"] + ([Space()] if citation["citationPrefix"]
                                                      else [])
-                out.append(Link([Str(target.text)], f"#{label}", ["quarto-xref"]))
+                out.append(Link([Str(text)], f"#{label}", ["quarto-xref"]))
                 out += citation["citationSuffix"]
             return out
 
@@ -245,3 +402,24 @@ def check_attrs(chapters: list[Chapter]) -> None:
             if expected and node["t"] not in (expected, "Div", "Span") and "-" in attr[0]:
                 raise BuildError(f"label '{attr[0]}' is on a {node['t']}, not a {expected}",
                                  chapter.path, _line_of(chapter.source, attr[0]))
+            _check_block_label(node, attr[0], chapter)
+
+
+def _check_block_label(node: Node, label: str, chapter: Chapter) -> None:
+    """Theorem labels go on divs, listing labels on code blocks or divs, callout labels on a
+    callout of their own kind (`#nte-` on `.callout-note`)."""
+    kind = kind_of(label)
+    if kind is None or kind.element not in ("theorem", "listing", "callout"):
+        return
+    problem = None
+    if kind.element == "theorem" and node["t"] != "Div":
+        problem = f"is on a {node['t']}: a {kind.name.lower()} is a div, ::: {{#{label}}}"
+    elif kind.element == "listing" and node["t"] not in ("CodeBlock", "Div"):
+        problem = f"is on a {node['t']}: a listing is a code block with lst-cap, or a div"
+    elif kind.element == "callout":
+        wanted = CALLOUT_PREFIXES[kind.prefix]
+        if node["t"] != "Div" or callout_kind(node) != wanted:
+            problem = f"must label a .callout-{wanted} (the prefix names the callout's kind)"
+    if problem:
+        raise BuildError(f"label '{label}' {problem}", chapter.path,
+                         _line_of(chapter.source, f"#{label}"))

@@ -24,12 +24,20 @@ from bookbuild.config.thesis import Thesis, load_thesis
 from bookbuild.document import pandoc
 from bookbuild.document.ast import Node, copy_of, ids_in, stringify, walk
 from bookbuild.document.chapter import Chapter
+from bookbuild.document.conditional import HTML_NAMES, select
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
 from bookbuild.writers.languages import mark_chinese
 from bookbuild.writers.previews import preview_script
-from bookbuild.writers.rewrites import header_ids, html_callouts, relink
+from bookbuild.writers.rewrites import (
+    header_ids,
+    html_callouts,
+    html_margins,
+    html_subfigures,
+    html_tabsets,
+    relink,
+)
 from bookbuild.writers.search import chapter_documents, index_script
 from bookbuild.writers.typography import smart_text
 
@@ -258,7 +266,9 @@ def chapter_html(chapter: Chapter, pages: dict[str, str], api: list[int],
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
     documents. `pages` gives, for each id the chapter links to, the page that holds it;
     passages in another language than the book's `lang` are marked with theirs."""
-    blocks = html_callouts(with_header_ids(relink(chapter.blocks, pages, chapter.page)))
+    blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
+    blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
+    blocks = html_margins(blocks)
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": mark_chinese(blocks, lang)}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {"body": wrap_tables(body), "toc": page_toc(blocks),

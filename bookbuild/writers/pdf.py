@@ -31,6 +31,7 @@ from bookbuild.document.ast import (
     walk,
 )
 from bookbuild.document.chapter import Chapter
+from bookbuild.document.conditional import TYPST_NAMES, pdf_names, select
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.fonts import cjk_font_dir
@@ -39,7 +40,10 @@ from bookbuild.writers.rewrites import (
     rewrite_blocks,
     typst_callouts,
     typst_language_spans,
+    typst_margins,
     typst_string,
+    typst_subfigures,
+    typst_tabsets,
 )
 from bookbuild.writers.typography import smart_text
 
@@ -378,14 +382,16 @@ def bibliography_layout(blocks: list[Node]) -> list[Node]:
     return blocks
 
 
-def chapter_blocks(chapter: Chapter, front: bool) -> list[Node]:
-    """One chapter's blocks adapted for Typst (on a deep copy: the HTML edition is untouched)."""
-    blocks = copy_of(chapter.blocks)
+def chapter_blocks(chapter: Chapter, front: bool,
+                   names: frozenset[str] = TYPST_NAMES) -> list[Node]:
+    """One chapter's blocks adapted for Typst (on a deep copy: the HTML edition is untouched);
+    `names`: the `when-format` values the PDF matches."""
+    blocks = select(copy_of(chapter.blocks), names)
     blocks = rendered_citations(blocks)
-    blocks = numbered_floats(wide_tables(table_column_widths(blocks)))
+    blocks = numbered_floats(wide_tables(table_column_widths(typst_subfigures(blocks))))
     blocks = image_alt_text(blocks, str(chapter.path))
     blocks = equations(blocks)
-    blocks = typst_callouts(blocks)
+    blocks = typst_margins(typst_callouts(typst_tabsets(blocks)))
     blocks = typst_language_spans(blocks)
     blocks = bibliography_layout(blocks)
     blocks = typst_headings(blocks, chapter)
@@ -453,9 +459,11 @@ def typst_metadata(book: Book) -> dict[str, Any]:
     }
 
 
-def chapter_typst(chapter: Chapter, front: bool, api: list[int], root: Path) -> str:
+def chapter_typst(chapter: Chapter, front: bool, api: list[int], root: Path,
+                  names: frozenset[str] = TYPST_NAMES) -> str:
     """One chapter as Typst markup (Pandoc's Typst writer, no template)."""
-    ast = {"pandoc-api-version": api, "meta": {}, "blocks": chapter_blocks(chapter, front)}
+    ast = {"pandoc-api-version": api, "meta": {},
+           "blocks": chapter_blocks(chapter, front, names)}
     return pandoc.ast_to(ast, "typst", root, str(chapter.path), "--wrap=none")
 
 
@@ -467,6 +475,7 @@ def typst_source(book: Book, chapters: list[Chapter], api: list[int],
     changed since the last build), and joined into the template's body.
     """
     memo = memo or Memo(None)
+    names = pdf_names(book.config_path)
     pieces: list[str | tuple[Chapter, bool]] = []  # Typst markup, or (chapter, in front matter)
     body_started = False
     part: str | None = None
@@ -491,8 +500,9 @@ def typst_source(book: Book, chapters: list[Chapter], api: list[int],
         if isinstance(piece, str):
             return piece
         chapter, front = piece
-        return memo("typst", str(chapter.path), [chapter_inputs(chapter), front, api],
-                    lambda: chapter_typst(chapter, front, api, book.root))
+        return memo("typst", str(chapter.path),
+                    [chapter_inputs(chapter), front, api, sorted(names)],
+                    lambda: chapter_typst(chapter, front, api, book.root, names))
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
         body = "\n\n".join(text.strip("\n") for text in pool.map(convert, pieces))

@@ -2,43 +2,28 @@
 
 from __future__ import annotations
 
+import html
 import json
 
-from bookbuild.document.ast import Div, Node, RawBlock, Str, copy_of, map_inlines, stringify, walk
-
-CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
-CALLOUT_TITLES = {kind: kind.capitalize() for kind in CALLOUT_KINDS}
-
-
-def callout_kind(node: Node) -> str | None:
-    if node.get("t") != "Div":
-        return None
-    for cls in node["c"][0][1]:
-        if cls.startswith("callout-") and cls.removeprefix("callout-") in CALLOUT_KINDS:
-            return cls.removeprefix("callout-")
-    return None
-
-
-def _split_title(node: Node, kind: str) -> tuple[list[Node], list[Node]]:
-    """(title inlines, body blocks): a leading heading in the callout is its title."""
-    attrs = dict(node["c"][0][2])
-    blocks = node["c"][1]
-    if blocks and blocks[0]["t"] == "Header":
-        return blocks[0]["c"][2], blocks[1:]
-    if "title" in attrs:
-        return [Str(attrs["title"])], blocks
-    return [Str(CALLOUT_TITLES[kind])], blocks
-
-
-def hoist_callout_titles(blocks: list[Node]) -> list[Node]:
-    """Move a callout's leading heading into its `title` attribute (before numbering)."""
-    for node in walk(blocks):
-        kind = callout_kind(node)
-        inner = node["c"][1] if kind else []
-        if kind and inner and inner[0]["t"] == "Header":
-            node["c"][0][2] = [*node["c"][0][2], ["title", stringify(inner[0]["c"][2])]]
-            node["c"][1] = inner[1:]
-    return blocks
+from bookbuild.document.ast import (
+    Div,
+    Node,
+    RawBlock,
+    RawInline,
+    attr_of,
+    copy_of,
+    map_inlines,
+    stringify,
+    walk,
+)
+from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: build.py)
+    CALLOUT_TITLES,
+    callout_of,
+    hoist_callout_titles,
+    title_inlines,
+)
+from bookbuild.document.layout import ROWS, SUBFIGURE, is_margin, subfigure_rows
+from bookbuild.document.tabsets import is_tabset, split_tabs
 
 
 def rewrite_blocks(blocks: list[Node], fn) -> list[Node]:
@@ -58,15 +43,28 @@ def rewrite_blocks(blocks: list[Node], fn) -> list[Node]:
 
 
 def html_callouts(blocks: list[Node]) -> list[Node]:
+    """Callouts as titled boxes; `collapse` makes a `<details>` whose summary is the title."""
     def fn(block: Node) -> list[Node]:
-        kind = callout_kind(block)
-        if kind is None:
+        callout = callout_of(block)
+        if callout is None:
             return [block]
-        title, body = _split_title(block, kind)
-        return [Div("", ["callout", f"callout-{kind}"], [
-            Div("", ["callout-title"], [{"t": "Plain", "c": title}]),
-            Div("", ["callout-body"], body),
-        ], [["role", "note"], ["aria-label", f"{CALLOUT_TITLES[kind]}: {stringify(title)}"]])]
+        kind, title = callout.kind, callout.title
+        classes = ["callout", f"callout-{kind}"]
+        if callout.appearance != "default":
+            classes.append(f"callout-style-{callout.appearance}")
+        body = Div("", ["callout-body"], callout.body)
+        if callout.collapse:
+            opened = " open" if callout.collapse == "false" else ""
+            ident = f' id="{html.escape(callout.ident)}"' if callout.ident else ""
+            return [RawBlock("html", f'<details{ident} class="{" ".join(classes)}"{opened}>'
+                                     f'<summary class="callout-title">{html.escape(title)}'
+                                     "</summary>"),
+                    body, RawBlock("html", "</details>")]
+        name = CALLOUT_TITLES[kind]
+        label = title if title.startswith(name) else f"{name}: {title}" if title else name
+        head = [Div("", ["callout-title"], [{"t": "Plain", "c": title_inlines(callout)}])]
+        return [Div(callout.ident, classes, [*(head if title else []), body],
+                    [["role", "note"], ["aria-label", label]])]
     return rewrite_blocks(blocks, fn)
 
 
@@ -75,14 +73,17 @@ def typst_string(text: str) -> str:
 
 
 def typst_callouts(blocks: list[Node]) -> list[Node]:
+    """Callouts as the template's `#callout` box (a collapsed one is shown open: paper)."""
     def fn(block: Node) -> list[Node]:
-        kind = callout_kind(block)
-        if kind is None:
+        callout = callout_of(block)
+        if callout is None:
             return [block]
-        title, body = _split_title(block, kind)
-        return [RawBlock("typst", f"#callout(kind: {typst_string(kind)}, "
-                                  f"title: {typst_string(stringify(title))})["),
-                *body, RawBlock("typst", "]")]
+        style = (f", appearance: {typst_string(callout.appearance)}"
+                 if callout.appearance != "default" else "")
+        label = f" <{callout.ident}>" if callout.ident else ""
+        return [RawBlock("typst", f"#callout(kind: {typst_string(callout.kind)}, "
+                                  f"title: {typst_string(callout.title)}{style})["),
+                *callout.body, RawBlock("typst", f"]{label}")]
     return rewrite_blocks(blocks, fn)
 
 
@@ -121,3 +122,160 @@ def header_ids(blocks: list[Node]) -> list[tuple[int, str, str]]:
 def rendered_citations(blocks: list[Node]) -> list[Node]:
     """Replace Cite elements by the text citeproc rendered for them (for Typst)."""
     return map_inlines(blocks, lambda n: n["c"][1] if n["t"] == "Cite" else None)
+
+
+def html_tabsets(blocks: list[Node]) -> list[Node]:
+    """Tabsets as an ARIA tab list (buttons) and panels; `book.js` switches them (arrow keys,
+    Home, End; tabsets of one `group` switch together). Panels other than the active one
+    start `hidden`; print shows them all."""
+    count = 0
+
+    def fn(block: Node) -> list[Node]:
+        nonlocal count
+        if not is_tabset(block):
+            return [block]
+        count += 1
+        before, tabs = split_tabs(block)
+        active = next((i for i, tab in enumerate(tabs) if tab.active), 0)
+        # a tab's panel takes its heading's id, so links to the heading land on the tab
+        ids = [tab.header["c"][1][0] or f"tabset-{count}-{i + 1}" for i, tab in enumerate(tabs)]
+        buttons: list[Node] = []
+        for i, tab in enumerate(tabs):
+            selected = i == active
+            buttons += [RawInline("html", f'<button type="button" role="tab" id="{ids[i]}-tab" '
+                                          f'aria-controls="{ids[i]}" aria-selected='
+                                          f'"{"true" if selected else "false"}" tabindex='
+                                          f'"{0 if selected else -1}">'),
+                        *tab.title, RawInline("html", "</button>")]
+        panels = [Div(ids[i], ["tab-pane"], tab.blocks,
+                      [["role", "tabpanel"], ["aria-labelledby", f"{ids[i]}-tab"],
+                       ["tabindex", "0"], *([] if i == active else [["hidden", ""]])])
+                  for i, tab in enumerate(tabs)]
+        attr = block["c"][0]
+        group = [["data-group", value] for key, value in attr[2] if key == "group"]
+        return [*before, Div(attr[0], attr[1], [
+            Div("", ["tab-list"], [{"t": "Plain", "c": buttons}], [["role", "tablist"]]),
+            *panels], [*(kv for kv in attr[2] if kv[0] != "group"), *group])]
+    return rewrite_blocks(blocks, fn)
+
+
+def typst_tabsets(blocks: list[Node]) -> list[Node]:
+    """Tabsets in the PDF: each tab a headed section (level at most 4, as Quarto does), its
+    heading unnumbered and kept out of the contents (`prepare_tabsets`)."""
+    def fn(block: Node) -> list[Node]:
+        if not is_tabset(block):
+            return [block]
+        before, tabs = split_tabs(block)
+        out = list(before)
+        for tab in tabs:
+            tab.header["c"][0] = min(4, tab.header["c"][0])
+            out += [tab.header, *tab.blocks]  # .unlisted: Pandoc writes `outlined: false`
+        return out
+    return rewrite_blocks(blocks, fn)
+
+
+def _layout_rows(node: Node) -> list[tuple[list[float], list[Node]]] | None:
+    """(relative widths, cells) of each row of a figure with subfigures (the cells are the
+    subfigures) or of a layout div (its blocks); None for other elements. Takes the layout
+    attribute off the element."""
+    if node["t"] not in ("Figure", "Div") or (rows := subfigure_rows(node)) is None:
+        return None
+    node["c"][0][2] = [kv for kv in node["c"][0][2] if kv[0] != ROWS]
+    if node["t"] == "Figure":
+        cells = [b for b in node["c"][2]
+                 if b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1]]
+    else:
+        cells = node["c"][1]
+    out, start = [], 0
+    for widths in rows:
+        if start < len(cells):
+            out.append((widths, cells[start:start + len(widths)]))
+        start += len(widths)
+    return out
+
+
+def _replace_cells(node: Node, laid_out: list[Node]) -> None:
+    if node["t"] == "Div":
+        node["c"][1] = laid_out
+        return
+    content = node["c"][2]
+    first = next(i for i, b in enumerate(content) if SUBFIGURE in (attr_of(b) or ["", []])[1])
+    rest = [b for b in content[first:]
+            if not (b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1])]
+    node["c"][2] = [*content[:first], *laid_out, *rest]
+
+
+def html_subfigures(blocks: list[Node]) -> list[Node]:
+    """Subfigures and layout divs in rows: a CSS grid per row, its columns as wide as the
+    layout says."""
+    for node in walk(blocks):
+        if (rows := _layout_rows(node)) is None:
+            continue
+        _replace_cells(node, [
+            Div("", ["layout-row"], cells, [["style", "grid-template-columns: "
+                                             + " ".join(f"{w:g}fr" for w in widths[:len(cells)])]])
+            for widths, cells in rows])
+    return blocks
+
+
+def typst_subfigures(blocks: list[Node]) -> list[Node]:
+    """Subfigures and layout divs in rows: a Typst grid per row; subfigures are unnumbered
+    (the caption carries the letter) and kept out of the list of figures."""
+    for node in walk(blocks):
+        if (rows := _layout_rows(node)) is None:
+            continue
+        laid_out: list[Node] = []
+        for widths, cells in rows:
+            columns = ", ".join(f"{w:g}fr" for w in widths[:len(cells)])
+            laid_out.append(RawBlock("typst", f"#grid(columns: ({columns},), "
+                                              "column-gutter: 1em, align: bottom,"))
+            for cell in cells:
+                laid_out += [RawBlock("typst", "[#set figure(numbering: none, outlined: false)"),
+                             cell, RawBlock("typst", "],")]
+            laid_out.append(RawBlock("typst", ")"))
+        _replace_cells(node, laid_out)
+    return blocks
+
+
+def _margin_classes(node: Node) -> list[str]:
+    return [c for c in node["c"][0][1] if c not in ("column-margin", "aside")]
+
+
+def html_margins(blocks: list[Node]) -> list[Node]:
+    """Margin content (`.column-margin`, `.aside`) as an `<aside>` beside the text (inline on
+    narrow screens; book.css places it)."""
+    def span(node: Node) -> list[Node] | None:
+        if node["t"] != "Span" or not is_margin(node):
+            return None
+        return [RawInline("html", '<span class="margin-aside" role="note">'), *node["c"][1],
+                RawInline("html", "</span>")]
+
+    def div(block: Node) -> list[Node]:
+        if block.get("t") != "Div" or not is_margin(block):
+            return [block]
+        return [RawBlock("html", '<aside class="margin-note">'),
+                Div(block["c"][0][0], _margin_classes(block), block["c"][1], block["c"][0][2]),
+                RawBlock("html", "</aside>")]
+    return rewrite_blocks(_with_spans(blocks, span), div)
+
+
+def _with_spans(blocks: list[Node], fn) -> list[Node]:
+    """`map_inlines(blocks, fn)` only when some span is margin content (it rebuilds the tree)."""
+    if any(n["t"] == "Span" and is_margin(n) for n in walk(blocks)):
+        return map_inlines(blocks, fn)
+    return blocks
+
+
+def typst_margins(blocks: list[Node]) -> list[Node]:
+    """Margin content on paper: a margin block becomes a small side note set off by a rule
+    under the paragraph it follows; an inline `.aside` becomes a footnote."""
+    def span(node: Node) -> list[Node] | None:
+        if node["t"] != "Span" or not is_margin(node):
+            return None
+        return [RawInline("typst", "#footnote["), *node["c"][1], RawInline("typst", "]")]
+
+    def div(block: Node) -> list[Node]:
+        if block.get("t") != "Div" or not is_margin(block):
+            return [block]
+        return [RawBlock("typst", "#margin-note["), *block["c"][1], RawBlock("typst", "]")]
+    return rewrite_blocks(_with_spans(blocks, span), div)

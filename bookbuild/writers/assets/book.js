@@ -333,6 +333,52 @@
   markScrollable();
   window.addEventListener("resize", markScrollable);
 
+  // ---- Tabsets (.panel-tabset): ARIA tabs; arrows, Home and End move between them. ----
+  // Tabsets with the same group= switch together: choosing a tab chooses the tab of the same
+  // name in the others (Quarto's behaviour; the choice is not stored between pages).
+  var tabGroups = {};
+  document.querySelectorAll('.panel-tabset [role="tablist"]').forEach(function (list) {
+    var tabs = Array.prototype.slice.call(list.querySelectorAll('[role="tab"]'));
+    var group = list.parentNode.getAttribute("data-group");
+    function choose(name) {
+      tabs.forEach(function (t) { if (t.textContent === name) select(t, false, true); });
+    }
+    if (group) (tabGroups[group] = tabGroups[group] || []).push(choose);
+    function select(tab, focus, fromGroup) {
+      tabs.forEach(function (t) {
+        var on = t === tab;
+        t.setAttribute("aria-selected", on ? "true" : "false");
+        t.setAttribute("tabindex", on ? "0" : "-1");
+        var panel = document.getElementById(t.getAttribute("aria-controls"));
+        if (panel) panel.hidden = !on;
+      });
+      if (focus) tab.focus();
+      if (group && !fromGroup) {
+        tabGroups[group].forEach(function (other) {
+          if (other !== choose) other(tab.textContent);
+        });
+      }
+    }
+    function fromHash() {  // a link to a tab's panel opens that tab
+      var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      var tab = target && tabs.filter(function (t) {
+        return t.getAttribute("aria-controls") === target.id;
+      })[0];
+      if (tab) select(tab, false);
+    }
+    fromHash();
+    window.addEventListener("hashchange", fromHash);
+    tabs.forEach(function (tab, i) {
+      tab.addEventListener("click", function () { select(tab, false); });
+      tab.addEventListener("keydown", function (event) {
+        var next = {ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1}[event.key];
+        if (next === undefined) return;
+        event.preventDefault();
+        select(tabs[(next + tabs.length) % tabs.length], true);
+      });
+    });
+  });
+
   // ---- Printing shows the contents of closed "Data and code" disclosures. ----
   var reopened = [];
   window.addEventListener("beforeprint", function () {

@@ -1,0 +1,186 @@
+"""Conditional content: `.content-visible` / `.content-hidden` with `when-format` /
+`unless-format`, and `.hidden`, kept or dropped per edition as Quarto does.
+
+Quarto renders each format separately, so a block shown only in one format takes no part in
+the other format's numbering. This build numbers the book once for both editions; a numbered
+heading or a labelled figure, table or other target inside conditional content would get a
+number the other edition skips, so that is an error (`check_conditionals`), never a silent gap.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from bookbuild.document.ast import Node, ids_in, walk
+from bookbuild.document.kinds import kind_of
+from bookbuild.errors import BuildError
+
+log = logging.getLogger("bookbuild")
+
+VISIBLE, HIDDEN = "content-visible", "content-hidden"
+FORMAT_KEYS = ("when-format", "unless-format")
+UNSUPPORTED_KEYS = ("when-meta", "unless-meta", "when-profile", "unless-profile")
+# What each edition is, in Quarto's format names and the aliases `isFormat` accepts for them.
+HTML_NAMES = frozenset({"html", "html4", "html5", "html:js"})
+TYPST_NAMES = frozenset({"typst"})
+LATEX_NAMES = frozenset({"pdf", "latex"})
+
+
+def edition_names(edition: str, pdf_format: str = "typst") -> frozenset[str]:
+    """The `when-format` values that match `edition` ("html" or "pdf").
+
+    The PDF edition is Quarto's `typst` format, or `pdf` (LaTeX) when `_quarto.yml` declares
+    `format: pdf:` instead: then `pdf` and `latex` match it, as in Quarto.
+    """
+    if edition == "html":
+        return HTML_NAMES
+    return LATEX_NAMES if pdf_format == "pdf" else TYPST_NAMES
+
+
+def declared_pdf_format(formats: dict[str, Any] | None) -> str:
+    """"pdf" when the book's `format:` declares `pdf:` and not `typst:`; otherwise "typst"."""
+    formats = formats if isinstance(formats, dict) else {}
+    return "pdf" if "pdf" in formats and "typst" not in formats else "typst"
+
+
+def pdf_names(config_path: Path) -> frozenset[str]:
+    """The `when-format` values the PDF edition of the book at `config_path` matches."""
+    from bookbuild.config.project import load_yaml
+
+    config = load_yaml(config_path.read_text("utf-8"), config_path) if config_path.is_file() else {}
+    return edition_names("pdf", declared_pdf_format((config or {}).get("format")))
+
+
+def _condition(node: Node) -> tuple[str, dict[str, str]] | None:
+    """("content-visible" | "content-hidden", its attributes) of a conditional element."""
+    attr = node["c"][0]
+    for cls in attr[1]:
+        if cls in (VISIBLE, HIDDEN):
+            return cls, dict(attr[2])
+    return None
+
+
+def _shown(behaviour: str, attrs: dict[str, str], names: frozenset[str]) -> bool:
+    match = True
+    if "when-format" in attrs:
+        match = match and attrs["when-format"] in names
+    if "unless-format" in attrs:
+        match = match and attrs["unless-format"] not in names
+    return match if behaviour == VISIBLE else not match
+
+
+def _clean(node: Node) -> None:
+    attr = node["c"][0]
+    attr[1] = [c for c in attr[1] if c not in (VISIBLE, HIDDEN)]
+    attr[2] = [[k, v] for k, v in attr[2] if k not in FORMAT_KEYS]
+
+
+def _keep(node: Node, names: frozenset[str]) -> bool | None:
+    """False to drop `node`, True to keep it (conditions removed), None if not conditional."""
+    if node.get("t") not in ("Div", "Span", "CodeBlock"):
+        return None
+    if node["t"] in ("Div", "Span") and "hidden" in node["c"][0][1]:
+        return False
+    found = _condition(node)
+    if found is None:
+        return None
+    shown = _shown(*found, names)
+    if shown:
+        _clean(node)
+    return shown
+
+
+def select(value: Any, names: frozenset[str]) -> Any:
+    """`value` (blocks, in place) with conditional content not for `names` removed.
+
+    A shown Div is replaced by its content, as Quarto does; a shown Span or CodeBlock stays,
+    without its conditions. `.hidden` divs and spans are removed from both editions.
+    """
+    if not any(_is_conditional(node) for node in walk(value)):
+        return value  # the common case: nothing to rebuild
+    return _select(value, names)
+
+
+def _is_conditional(node: Node) -> bool:
+    return (node["t"] in ("Div", "Span", "CodeBlock")
+            and any(c in (VISIBLE, HIDDEN, "hidden") for c in node["c"][0][1]))
+
+
+def _select(value: Any, names: frozenset[str]) -> Any:
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, dict) and "t" in item:
+                keep = _keep(item, names)
+                if keep is False:
+                    continue
+                if keep and item["t"] == "Div" and not item["c"][0][0]:
+                    out.extend(_select(item["c"][1], names))
+                    continue
+            out.append(_select(item, names))
+        return out
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            value[key] = _select(inner, names)
+    return value
+
+
+def _line(source: str, needle: str, after: int = 0) -> int | None:
+    for number, line in enumerate(source.splitlines(), start=1):
+        if number > after and needle in line:
+            return number
+    return None
+
+
+def _attr_line(source: str, behaviour: str, attrs: dict[str, str]) -> int | None:
+    """The first line with `behaviour` and (on it or the next line) all of `attrs`."""
+    lines = source.splitlines()
+    for number, line in enumerate(lines, start=1):
+        if behaviour in line:
+            near = line + " " + (lines[number] if number < len(lines) else "")
+            if all(key in near and value in near for key, value in attrs.items()):
+                return number
+    return _line(source, behaviour)
+
+
+def check_conditionals(nodes: list[Node], path: Path, source: str, numbered: bool) -> None:
+    """Refuse what conditional content cannot do here (see the module docstring).
+
+    `numbered`: whether the chapter numbers its sections (a heading inside would be numbered);
+    `nodes`: the chapter's elements (`ast.elements`).
+    """
+    for node in nodes:
+        if node["t"] not in ("Div", "Span", "CodeBlock"):
+            continue
+        found = _condition(node)
+        if found is None:
+            continue
+        behaviour, attrs = found
+        line = _attr_line(source, behaviour, attrs)
+        for key in UNSUPPORTED_KEYS:
+            if key in attrs:
+                raise BuildError(f"conditional content with '{key}' is not supported by this "
+                                 "build: use when-format or unless-format", path, line)
+        for key in FORMAT_KEYS:
+            if key in attrs and attrs[key] in LATEX_NAMES:
+                log.warning("%s:%s: %s=\"%s\" matches Quarto's LaTeX PDF; this book's PDF is "
+                            "Typst unless _quarto.yml declares format: pdf (use \"typst\")",
+                            path, line, key, attrs[key])
+        if node["t"] == "CodeBlock":
+            continue
+        content = node["c"][1]
+        headers = [n for n in walk(content) if n["t"] == "Header"
+                   and "unnumbered" not in n["c"][1][1]]
+        if numbered and headers:
+            raise BuildError("a numbered heading inside conditional content (.content-visible/"
+                             ".content-hidden) would be numbered in one edition only: mark it "
+                             "{.unnumbered} or move it out", path, line)
+        labels = [i for i in ids_in(content) if kind_of(i)]
+        if labels:
+            raise BuildError(f"cross-reference target '{labels[0]}' inside conditional content "
+                             "would be numbered in one edition only: move it out of the "
+                             ".content-visible/.content-hidden block", path,
+                             _line(source, labels[0]) or line)
+

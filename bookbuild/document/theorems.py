@@ -1,0 +1,65 @@
+"""Theorem-like blocks (`::: {#thm-x}` and the other kinds in `kinds.TABLE`) and proofs.
+
+As in Quarto: a leading heading in the div (or its `name` attribute) is the theorem's name;
+the block opens with "**Theorem 1.2 (Name)**"; `::: {.proof}`, `.remark` and `.solution` are
+unnumbered and open with "*Proof.*". The heading is taken out before numbering, so it is
+never counted as a section.
+"""
+
+from __future__ import annotations
+
+from bookbuild.document.ast import Node, Space, Span, Str, stringify
+from bookbuild.document.kinds import PROOF_CLASSES, kind_of
+
+
+def _hoist_name(div: Node) -> None:
+    blocks = div["c"][1]
+    attrs = div["c"][0][2]
+    if blocks and blocks[0]["t"] == "Header":
+        if not any(key == "name" for key, _ in attrs):
+            attrs.append(["name", stringify(blocks[0]["c"][2])])
+        div["c"][1] = blocks[1:]
+
+
+def is_theorem(node: Node) -> bool:
+    kind = kind_of(node["c"][0][0]) if node.get("t") == "Div" else None
+    return kind is not None and kind.element == "theorem"
+
+
+def proof_title(node: Node) -> str | None:
+    if node.get("t") != "Div":
+        return None
+    return next((PROOF_CLASSES[c] for c in node["c"][0][1] if c in PROOF_CLASSES), None)
+
+
+def prepare_theorems(nodes: list[Node]) -> None:
+    """Take each theorem's or proof's leading heading into its `name` attribute; give proofs
+    their title (they are not numbered). `nodes`: the chapter's elements (`ast.elements`)."""
+    for node in nodes:
+        if is_theorem(node):
+            _hoist_name(node)
+        elif title := proof_title(node):
+            _hoist_name(node)
+            name = dict(node["c"][0][2]).get("name")
+            text = f"{title} ({name})" if name else title
+            _open_with(node, Span("", ["proof-title"], [{"t": "Emph", "c": [Str(text)]},
+                                                       Str(".")]))
+
+
+def _open_with(div: Node, span: Node) -> None:
+    blocks = div["c"][1]
+    if blocks and blocks[0]["t"] in ("Para", "Plain"):
+        blocks[0]["c"] = [span, Space(), *blocks[0]["c"]]
+    else:
+        blocks.insert(0, {"t": "Para", "c": [span]})
+
+
+def title_theorem(div: Node, title: str) -> None:
+    """Open the theorem with its bold title ("Theorem 1.2 (Name)") and mark its kind."""
+    name = dict(div["c"][0][2]).get("name")
+    text = f"{title} ({name})" if name else title
+    div["c"][0][2] = [kv for kv in div["c"][0][2] if kv[0] != "name"]
+    kind = kind_of(div["c"][0][0])
+    if kind and kind.name.lower() not in div["c"][0][1]:
+        div["c"][0][1].append(kind.name.lower())
+    _open_with(div, Span("", ["theorem-title"], [{"t": "Strong", "c": [Str(text)]}]))
