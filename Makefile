@@ -36,8 +36,9 @@ lint: $(STAMP) ## ruff over the project
 bench: $(STAMP) ## Time the build of the thesis in every benchmark scenario vs the naive baseline (slow)
 	$(PY) -m bench.run_benchmarks
 
-clean: ## Remove the edition, the execution cache and build state (not .venv/)
-	rm -rf _book _freeze .bookbuild figures/*.svg figures/*.csv
+clean: $(STAMP) ## Remove the edition (wherever output-dir puts it), the execution cache, build state and generated figures (not .venv/)
+	$(PY) -m bookbuild clean
+	rm -f figures/*.svg figures/*.csv
 
 $(STAMP): pyproject.toml requirements.lock package-lock.json scripts/check_setup.py
 	@$(PYTHON) scripts/check_setup.py
