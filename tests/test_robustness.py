@@ -424,7 +424,10 @@ def test_unknown_references_are_errors_naming_them(plans, unknown):
     with pytest.raises(BuildError) as info:
         resolve_references(chapters, targets, set())
     message = str(info.value)
-    assert f"{len(unknown)} unresolved reference(s)" in message
+    first, *rest = message.splitlines()
+    assert f"unknown cross-reference '@{unknown[0]}'" in first
+    assert (f"(and {len(unknown) - 1} more unresolved reference(s) below)" in first) == bool(rest)
+    assert len(rest) == len(unknown) - 1
     for label in unknown:
         assert f"unknown cross-reference '@{label}'" in message
     assert f"'@{known}'" not in message

@@ -337,7 +337,7 @@ def _uncapitalised(label: str) -> str:
 def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
                        bib_keys: set[str]) -> list[str]:
     """Replace crossref cites by links; return the citation keys used (checked against bib)."""
-    problems: list[str] = []
+    problems: list[tuple[Path, int, str]] = []  # (file, line, what is wrong)
     cited: list[str] = []
 
     for chapter in chapters:
@@ -351,14 +351,14 @@ def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
                 for key in ids:
                     if key not in bib_keys:
                         line = _ref_line(chapter.source, key)
-                        problems.append(f"{chapter.path}:{line}: unknown citation key "
-                                        f"'@{key}' (not in the bibliography)")
+                        problems.append((chapter.path, line, f"unknown citation key '@{key}' "
+                                                             "(not in the bibliography)"))
                     cited.append(key)
                 return None
             if not all(is_ref):
                 line = _ref_line(chapter.source, ids[0])
-                problems.append(f"{chapter.path}:{line}: a citation mixes cross-references and "
-                                f"bibliography keys: {', '.join(ids)}")
+                problems.append((chapter.path, line, "a citation mixes cross-references and "
+                                 f"bibliography keys: {', '.join(ids)}"))
                 return None
             out: list[Node] = []
             for position, citation in enumerate(citations):
@@ -367,8 +367,8 @@ def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
                 target = targets.get(label)
                 if target is None:
                     line = _ref_line(chapter.source, written)
-                    problems.append(f"{chapter.path}:{line}: unknown cross-reference "
-                                    f"'@{written}'")
+                    problems.append((chapter.path, line,
+                                     f"unknown cross-reference '@{written}'"))
                     return None
                 text = target.text
                 if citation["citationMode"]["t"] == "SuppressAuthor":  # [-@fig-x]: "1.2"
@@ -384,9 +384,11 @@ def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
             return out
 
         chapter.blocks = map_inlines(chapter.blocks, fix)
-    if problems:
-        raise BuildError(f"{len(problems)} unresolved reference(s)",
-                         detail="\n".join(problems))
+    if problems:  # the first names its file and line on the error's own line; others follow
+        (path, line, what), rest = problems[0], problems[1:]
+        more = f" (and {len(rest)} more unresolved reference(s) below)" if rest else ""
+        raise BuildError(what + more, path, line,
+                         detail="\n".join(f"{p}:{n}: {w}" for p, n, w in rest))
     return cited
 
 
