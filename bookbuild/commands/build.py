@@ -241,7 +241,7 @@ def render(book: Book, chapters: list[Chapter], api: list[int], env: dict[str, A
         reporter.info("render PDF")
         started = time.perf_counter()
         compile_pdf(typst_source(book, chapters, api, memo, jobs), staging, staging / "thesis.pdf",
-                    int(env["source_date_epoch"]))
+                    int(env["source_date_epoch"]), chapters)
         seconds["pdf"] = time.perf_counter() - started
     return seconds
 

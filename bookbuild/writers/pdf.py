@@ -12,6 +12,7 @@ Chinese. The file is PDF/A-2b (archival) and PDF/UA-1 (tagged, accessible) at on
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from bookbuild.writers.rewrites import (
     typst_tabsets,
 )
 from bookbuild.writers.typography import smart_text
+from bookbuild.writers.unprintable import drop_control_characters, glyph_error
 
 TEMPLATE = PACKAGE_DIR / "writers" / "templates" / "thesis.typ"
 # Both standards in one file: the typst wheel checks them together at compile time.
@@ -386,7 +388,7 @@ def chapter_blocks(chapter: Chapter, front: bool,
                    names: frozenset[str] = TYPST_NAMES) -> list[Node]:
     """One chapter's blocks adapted for Typst (on a deep copy: the HTML edition is untouched);
     `names`: the `when-format` values the PDF matches."""
-    blocks = select(copy_of(chapter.blocks), names)
+    blocks = drop_control_characters(select(copy_of(chapter.blocks), names), chapter)
     blocks = rendered_citations(blocks)
     blocks = numbered_floats(wide_tables(table_column_widths(typst_subfigures(blocks))))
     blocks = image_alt_text(blocks, str(chapter.path))
@@ -512,12 +514,13 @@ def typst_source(book: Book, chapters: list[Chapter], api: list[int],
                          "--wrap=none")
 
 
-def compile_pdf(source: str, workdir: Path, output: Path, epoch: int) -> None:
+def compile_pdf(source: str, workdir: Path, output: Path, epoch: int,
+                chapters: Sequence[Chapter] = ()) -> None:
     """Typeset `source` (images relative to `workdir`) into `output`, dated `epoch` (s since
     1970), as PDF/A-2b and PDF/UA-1, with system fonts ignored so every machine agrees.
 
     A font Typst cannot find is an error, not a warning: it would print the wrong glyphs or
-    empty boxes.
+    empty boxes. A character no font has is an error at its line in `chapters`' sources.
     """
     import typst
 
@@ -529,8 +532,9 @@ def compile_pdf(source: str, workdir: Path, output: Path, epoch: int) -> None:
             str(typ), output=str(output), root=str(workdir), font_paths=[str(fonts)],
             ignore_system_fonts=True, pdf_standards=list(PDF_STANDARDS), timestamp=epoch)
     except Exception as exc:  # typst.TypstError: `diagnostic` has the source excerpt
-        detail = getattr(exc, "diagnostic", None) or str(exc)
-        raise BuildError("Typst could not typeset the PDF", detail=str(detail)) from None
+        detail = str(getattr(exc, "diagnostic", None) or exc)
+        raise glyph_error(detail, list(chapters)) or BuildError(
+            "Typst could not typeset the PDF", detail=detail) from None
     finally:
         typ.unlink(missing_ok=True)
     missing = [str(w) for w in warnings if "font" in str(w)]
