@@ -26,7 +26,13 @@ CONFIG_NAME = "_quarto.yml"
 
 # Top-level keys of a Quarto project file that are not document options.
 _STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine", "metadata-files",
-                    "thesis"}  # `thesis:`: the title page's fields, read by config/thesis.py
+                    "thesis",  # `thesis:`: the title page's fields, read by config/thesis.py
+                    "house-rules"}  # this build's own strictness settings (not Quarto's)
+# `house-rules:` settings, each off unless turned on (off means Quarto's defaults apply).
+HOUSE_RULES = {
+    # every plot needs `label: fig-...`, `fig-cap` and `fig-alt`
+    "figures-labelled": "every figure cell needs '#| label: fig-...', 'fig-cap' and 'fig-alt'",
+}
 # Project-level keys this build interprets (others Quarto accepts are reported as ignored).
 _HONOURED_PROJECT = {"type", "output-dir", "title", "resources"}
 _HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices", "abstract",
@@ -74,6 +80,7 @@ class Book:
     pdf: dict[str, Any]
     output_dir: Path
     metadata: dict[str, Any] = field(default_factory=dict)  # other document options
+    house_rules: frozenset[str] = frozenset()  # the `house-rules:` settings turned on
 
     @property
     def config_path(self) -> Path:
@@ -142,6 +149,27 @@ def check_execute(options: Any, path: Path, text: str) -> None:
             wanted = " or ".join(["true", "false", *words])
             raise BuildError(f"execute option '{key}' must be {wanted}, got {value!r}", path,
                              line)
+
+
+def check_house_rules(value: Any, path: Path, text: str) -> frozenset[str]:
+    """The `house-rules:` settings turned on; an unknown name or a non-boolean is an error."""
+    if value is None:
+        return frozenset()
+    if not isinstance(value, dict):
+        raise BuildError("house-rules: must be a mapping of settings to true or false", path,
+                         _line_of(text, "house-rules") or 1)
+    on = set()
+    for key, setting in value.items():
+        line = _line_of(text, str(key)) or _line_of(text, "house-rules") or 1
+        if key not in HOUSE_RULES:
+            raise BuildError(f"unknown house rule '{key}' (known: {', '.join(sorted(HOUSE_RULES))})"
+                             f"{did_you_mean(key, HOUSE_RULES)}", path, line)
+        if not isinstance(setting, bool):
+            raise BuildError(f"house rule '{key}' must be true or false, got {setting!r}", path,
+                             line)
+        if setting:
+            on.add(str(key))
+    return frozenset(on)
 
 
 def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
@@ -285,4 +313,5 @@ def load_book(root: Path) -> Book:
         pdf=dict(pdf),
         output_dir=root / str(project.get("output-dir", "_book")),
         metadata=document,
+        house_rules=check_house_rules(config.get("house-rules"), path, text),
     )

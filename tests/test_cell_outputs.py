@@ -1,0 +1,146 @@
+"""Cell outputs as Quarto renders them, in small books built in temporary folders.
+
+The `figures-labelled` house rule (on for the thesis) against Quarto's defaults; display
+outputs chosen by MIME type per format (a `df.style` Styler, `IPython.display.HTML` and
+`Markdown`); PNG figures and the figure-size options. Each case inspects the rendered HTML and
+the PDF's text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bookbuild_helpers import pdf_text, run
+
+pytestmark = pytest.mark.slow
+
+CONFIG = """\
+project:
+  type: book
+book:
+  title: "Outputs"
+  chapters:
+    - index.qmd
+    - chapters/one.qmd
+execute:
+  echo: false
+"""
+INDEX = "# Preface {.unnumbered}\n\nSee @fig-named.\n"
+FIGURES = """\
+# One {#sec-one}
+
+```{python}
+import matplotlib.pyplot as plt
+plt.plot([1, 2, 3]);
+```
+
+```{python}
+#| fig-cap: "An unnumbered rising line"
+plt.plot([3, 2, 1]);
+```
+
+```{python}
+#| label: fig-named
+#| fig-cap: "A numbered flat line"
+plt.plot([2, 2, 2]);
+```
+"""
+
+
+def write_book(root: Path, chapter: str, config: str = CONFIG) -> Path:
+    (root / "chapters").mkdir(parents=True)
+    (root / "_quarto.yml").write_text(config, "utf-8")
+    (root / "index.qmd").write_text(INDEX, "utf-8")
+    (root / "chapters" / "one.qmd").write_text(chapter, "utf-8")
+    return root
+
+
+def build(root: Path) -> str:
+    """Build the book; return chapter one's HTML page."""
+    result = run(root, "build", "--quiet")
+    assert result.code == 0, result.err
+    return (root / "_book" / "one.html").read_text("utf-8")
+
+
+def failure(root: Path) -> str:
+    """Build the book, which must fail with one error; return that error's line."""
+    result = run(root, "build", "--quiet")
+    assert result.code == 1, result.err
+    errors = [line for line in result.err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.err
+    return errors[0]
+
+
+def figures(page: str) -> list[str]:
+    return re.findall(r"<figure\b.*?</figure>", page, flags=re.S)
+
+
+# --- the `figures-labelled` house rule --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def quarto_defaults(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_book(tmp_path_factory.mktemp("defaults") / "book", FIGURES)
+    build(root)
+    return root
+
+
+def test_without_the_house_rule_unlabelled_figures_are_unnumbered(quarto_defaults: Path):
+    page = (quarto_defaults / "_book" / "one.html").read_text("utf-8")
+    found = figures(page)
+    assert len(found) == 2, found  # the uncaptioned plot is a plain image, not a figure
+    assert "An unnumbered rising line" in found[0] and "Figure" not in found[0]
+    assert "Figure\u00a01.1" in found[1] and "A numbered flat line" in found[1]
+    images = re.findall(r'<img\b[^>]*src="(figures/[^"]+)"', page)
+    assert len(images) == 3 and len(set(images)) == 3, images
+    assert all((quarto_defaults / "_book" / src).read_bytes().startswith(b"<?xml")
+               for src in images)
+    index = (quarto_defaults / "_book" / "index.html").read_text("utf-8")
+    assert "Figure\u00a01.1" in index  # @fig-named resolves
+
+
+def test_without_the_house_rule_pdf_numbers_only_the_labelled_figure(quarto_defaults: Path):
+    text = pdf_text(quarto_defaults / "_book" / "thesis.pdf")
+    assert "An unnumbered rising line" in text
+    assert "Figure 1.1: A numbered flat line" in text
+    assert "Figure 1.2" not in text
+
+
+RULE = "house-rules:\n  figures-labelled: true\n"
+
+
+@pytest.mark.parametrize(("cell", "line", "words"), [
+    ("plt.plot([1]);\n", 5, "figure needs '#| label: fig-...'"),
+    ("#| label: fig-a\n#| fig-cap: \"A\"\nplt.plot([1]);\n", 5, "'fig-a' has no fig-alt"),
+    ("#| label: fig-a\n#| fig-alt: \"A\"\nplt.plot([1]);\n", 5, "'fig-a' has no fig-cap"),
+])
+def test_the_house_rule_names_itself_and_how_to_turn_it_off(tmp_path: Path, cell: str,
+                                                           line: int, words: str):
+    chapter = f"# One\n\n```{{python}}\nimport matplotlib.pyplot as plt\n```\n\n" \
+              f"```{{python}}\n{cell}```\n"
+    root = write_book(tmp_path / "book", chapter, CONFIG + RULE)
+    error = failure(root)
+    assert f"chapters/one.qmd:{line + 2}:" in error, error
+    assert words in error and "house rule" in error, error
+    assert "'house-rules: figures-labelled: false' in _quarto.yml" in error, error
+
+
+def test_a_labelled_figure_needs_a_caption_even_without_the_rule(tmp_path: Path):
+    chapter = "# One\n\n```{python}\n#| label: fig-a\nimport matplotlib.pyplot as plt\n" \
+              "plt.plot([1]);\n```\n"
+    error = failure(write_book(tmp_path / "book", chapter))
+    assert "chapters/one.qmd:3:" in error and "'fig-a' has no fig-cap" in error, error
+
+
+@pytest.mark.parametrize(("setting", "line", "words"), [
+    ("house-rules:\n  figures-labeled: true\n", 11, "unknown house rule 'figures-labeled' "
+     "(known: figures-labelled) (did you mean 'figures-labelled'?)"),
+    ("house-rules:\n  figures-labelled: yes please\n", 11,
+     "house rule 'figures-labelled' must be true or false, got 'yes please'"),
+    ("house-rules: strict\n", 10, "house-rules: must be a mapping"),
+])
+def test_bad_house_rules_name_the_line(tmp_path: Path, setting: str, line: int, words: str):
+    root = write_book(tmp_path / "book", "# One\n", CONFIG + setting)
+    error = failure(root)
+    assert f"_quarto.yml:{line}:" in error and words in error, error
