@@ -49,10 +49,11 @@ plt.plot([2, 2, 2]);
 """
 
 
-def write_book(root: Path, chapter: str, config: str = CONFIG) -> Path:
+def write_book(root: Path, chapter: str, config: str = CONFIG,
+               index: str = "# Preface {.unnumbered}\n\nText.\n") -> Path:
     (root / "chapters").mkdir(parents=True)
     (root / "_quarto.yml").write_text(config, "utf-8")
-    (root / "index.qmd").write_text(INDEX, "utf-8")
+    (root / "index.qmd").write_text(index, "utf-8")
     (root / "chapters" / "one.qmd").write_text(chapter, "utf-8")
     return root
 
@@ -81,7 +82,7 @@ def figures(page: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def quarto_defaults(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_book(tmp_path_factory.mktemp("defaults") / "book", FIGURES)
+    root = write_book(tmp_path_factory.mktemp("defaults") / "book", FIGURES, index=INDEX)
     build(root)
     return root
 
@@ -144,3 +145,106 @@ def test_bad_house_rules_name_the_line(tmp_path: Path, setting: str, line: int, 
     root = write_book(tmp_path / "book", "# One\n", CONFIG + setting)
     error = failure(root)
     assert f"_quarto.yml:{line}:" in error and words in error, error
+
+
+# --- display outputs chosen by MIME type --------------------------------------------------
+
+DISPLAYS = '''\
+# One
+
+```{python}
+import pandas as pd
+from IPython.display import HTML, Markdown
+frame = pd.DataFrame({"county": ["Lankao", "Qi"], "rate": [0.1234, 0.2]})
+```
+
+```{python}
+frame.style.format({"rate": "{:.1%}"}).highlight_max("rate", color="yellow")
+```
+
+```{python}
+#| label: tbl-styled
+#| tbl-cap: "Styled rates"
+frame.style.format({"rate": "{:.2%}"})
+```
+
+```{python}
+HTML("<p>An <b>emphatic</b> paragraph of HTML</p>")
+```
+
+```{python}
+Markdown("Some *Markdown* text")
+```
+
+```{python}
+#| label: tbl-md
+#| tbl-cap: "A Markdown table"
+Markdown("| side | count |\\n|---|---|\\n| left | 17 |")
+```
+
+See @tbl-styled and @tbl-md.
+'''
+
+
+@pytest.fixture(scope="module")
+def displays(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_book(tmp_path_factory.mktemp("displays") / "book", DISPLAYS)
+    build(root)
+    return root
+
+
+def test_html_edition_shows_the_html_and_markdown(displays: Path):
+    page = (displays / "_book" / "one.html").read_text("utf-8")
+    assert " at 0x" not in page and "object>" not in page
+    styled = re.search(r'<table id="T_cell(\d+)">.*?</table>', page, flags=re.S)
+    assert styled and styled[1] == "9", page  # the Styler's own table, its id from the line
+    assert "12.3%" in styled[0] and "20.0%" in styled[0]
+    assert re.search(r"#T_cell9_row1_col1 \{\s*background-color: yellow;", page)
+    assert "<p>An <b>emphatic</b> paragraph of HTML</p>" in page
+    assert "Some <em>Markdown</em> text" in page
+
+
+def test_captioned_displays_are_numbered_tables(displays: Path):
+    page = (displays / "_book" / "one.html").read_text("utf-8")
+    tables = {m[1]: m[2] for m in re.finditer(r'<table[^>]*id="(tbl-[a-z]+)"(.*?)</table>',
+                                                page, flags=re.S)}
+    if not tables:  # the id may sit on a wrapper rather than on the table
+        tables = {m[1]: m[2] for m in re.finditer(
+            r'id="(tbl-[a-z]+)"(.*?)</table>', page, flags=re.S)}
+    assert set(tables) == {"tbl-styled", "tbl-md"}, page
+    assert "Table\u00a01.1" in tables["tbl-styled"] and "Styled rates" in tables["tbl-styled"]
+    assert "12.34%" in tables["tbl-styled"] and "Lankao" in tables["tbl-styled"]
+    assert "Table\u00a01.2" in tables["tbl-md"] and "17" in tables["tbl-md"]
+    assert re.search(r"See <a [^>]*>Table\u00a01\.1</a> and <a [^>]*>Table\u00a01\.2</a>",
+                     page), page
+
+
+def test_pdf_edition_shows_every_display(displays: Path):
+    text = pdf_text(displays / "_book" / "thesis.pdf")
+    assert "at 0x" not in text and "object>" not in text
+    assert re.search(r"county rate 0 Lankao 12\.3% 1 Qi 20\.0%", text), text
+    assert "An emphatic paragraph of HTML" in text
+    assert "Some Markdown text" in text
+    assert "Table 1.1: Styled rates" in text and re.search(r"Lankao 12\.34%", text)
+    assert "Table 1.2: A Markdown table" in text and "left 17" in text
+    assert "See Table 1.1 and Table 1.2" in text
+
+
+def test_a_styler_rebuilds_to_the_same_bytes(displays: Path):
+    before = (displays / "_book" / "one.html").read_bytes()
+    result = run(displays, "build", "--quiet", "--no-cache", "--to", "html")
+    assert result.code == 0, result.err
+    assert (displays / "_book" / "one.html").read_bytes() == before
+
+
+@pytest.mark.parametrize(("cell", "words"), [
+    ("object()\n", "cell shows an object with no display form (<object at 0x"),
+    ("#| tbl-cap: \"Nothing\"\nfrom IPython.display import HTML\nHTML('<p>no table</p>')\n",
+     "cell has tbl-cap but its HTML output holds no <table>"),
+    ("from IPython.display import HTML\nHTML('<script>1</script>')\n",
+     "cell shows HTML with no content for the PDF"),
+])
+def test_outputs_without_a_usable_form_name_the_cell(tmp_path: Path, cell: str, words: str):
+    root = write_book(tmp_path / "book", f"# One\n\nText.\n\n```{{python}}\n{cell}```\n")
+    error = failure(root)
+    assert "chapters/one.qmd:5:" in error and words in error, error

@@ -21,6 +21,7 @@ from typing import Any
 import nbformat
 
 from bookbuild.errors import BuildError
+from bookbuild.execute import display
 from bookbuild.execute.kernel import effective_options, inline_values
 from bookbuild.source.markdown_text import attribute, escape, pipe_table
 from bookbuild.source.qmd import _INLINE, Cell, Document, Markdown, find_inlines, prose_lines
@@ -155,12 +156,19 @@ def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any
         elif "application/json" in data and {"columns", "rows"} <= set(data["application/json"]):
             parts.append(_table(cell, data["application/json"], label, options, doc, woven))
         elif "text/markdown" in data:
-            parts.append(str(data["text/markdown"]))
+            parts.append(display.markdown_output(display.joined(data["text/markdown"]),
+                                                 str(options.get("tbl-cap") or ""),
+                                                 label if label.startswith("tbl-") else "",
+                                                 doc, cell))
+        elif "text/html" in data:
+            parts.append(_html(cell, display.joined(data["text/html"]), label, options, doc,
+                               woven))
         elif "text/plain" in data and output["output_type"] == "execute_result" and \
                 label.startswith("fig-") and data["text/plain"].startswith("<Figure"):
             continue  # the repr of a returned Figure, shown as the figure itself
         elif "text/plain" in data:
             text = _text(output)
+            display.reject_repr(text, doc, cell)
             parts.append(text if options["output"] == "asis" else
                          _code_block(text, ".cell-output"))
     return "\n".join(parts)
@@ -229,6 +237,21 @@ def _figure(cell: Cell, data: dict[str, Any], label: str, options: dict[str, Any
         text = alt or f"Figure produced by the cell at line {doc.origin(cell.line)[1]}"
         figure = f"![{escape(str(text))}]({path})\\ \n"
     return figure + disclosure(doc, cell.line, cell.code, woven.inputs, downloads)
+
+
+def _html(cell: Cell, text: str, label: str, options: dict[str, Any], doc: Document,
+          woven: Woven) -> str:
+    """A `text/html` output: as it is in HTML, converted for the PDF; captioned, a table."""
+    text = display.stable_ids(text, label or f"cell{doc.origin(cell.line)[1]}")
+    if label.startswith("tbl-") or options.get("tbl-cap"):
+        table = display.html_table(text)
+        if table is None:
+            raise BuildError(f"cell has {'tbl-cap' if options.get('tbl-cap') else 'a tbl- label'}"
+                             " but its HTML output holds no <table>", doc.path, cell.line)
+        return _table(cell, table, label, options, doc, woven)
+    fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    return (f"{fence}{{=html}}\n{text.rstrip()}\n{fence}\n\n"
+            f"{fence}{{=typst}}\n{display.html_to_typst(text, doc, cell)}\n{fence}\n")
 
 
 def _table(cell: Cell, table: dict[str, Any], label: str, options: dict[str, Any],
