@@ -9,6 +9,7 @@ the PDF's text.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -248,3 +249,86 @@ def test_outputs_without_a_usable_form_name_the_cell(tmp_path: Path, cell: str, 
     root = write_book(tmp_path / "book", f"# One\n\nText.\n\n```{{python}}\n{cell}```\n")
     error = failure(root)
     assert "chapters/one.qmd:5:" in error and words in error, error
+
+
+# --- PNG figures and the figure-size options ------------------------------------------------
+
+SIZES = '''\
+# One
+
+```{python}
+#| label: fig-png
+#| fig-cap: "A raster figure"
+#| fig-alt: "A falling line"
+#| fig-format: png
+#| fig-width: 4
+#| fig-height: 2
+#| fig-dpi: 50
+import matplotlib.pyplot as plt
+plt.plot([3, 2, 1]);
+```
+
+```{python}
+#| label: fig-after
+#| fig-cap: "The next figure is SVG again"
+#| fig-alt: "A rising line"
+plt.plot([1, 2, 3]);
+```
+
+```{python}
+import io
+from IPython.display import Image
+from PIL import Image as Pillow
+buffer = io.BytesIO()
+Pillow.new("RGB", (2, 2), (200, 30, 30)).save(buffer, "PNG")
+Image(data=buffer.getvalue())
+```
+'''
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@pytest.fixture(scope="module")
+def sizes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_book(tmp_path_factory.mktemp("sizes") / "book", SIZES)
+    build(root)
+    return root
+
+
+def test_png_figure_honours_format_size_and_dpi(sizes: Path):
+    page = (sizes / "_book" / "one.html").read_text("utf-8")
+    found = figures(page)
+    assert 'src="figures/fig-png.png"' in found[0] and 'alt="A falling line"' in found[0]
+    width, height = png_size((sizes / "_book" / "figures" / "fig-png.png").read_bytes())
+    # 4 x 2 inches at 50 dpi, give or take the tight crop of the margins
+    assert 150 <= width <= 230 and 70 <= height <= 115, (width, height)
+    assert 1.6 <= width / height <= 2.6
+    assert (sizes / "_book" / "figures" / "fig-after.svg").read_bytes().startswith(b"<?xml")
+    assert 'src="figures/fig-after.svg"' in found[1]  # the options held for their cell only
+
+
+def test_an_image_png_output_is_an_image_in_both_editions(sizes: Path):
+    page = (sizes / "_book" / "one.html").read_text("utf-8")
+    plain = re.findall(r'<img\b[^>]*src="(figures/chapters-one-figure-1\.png)"', page)
+    assert plain, page
+    assert png_size((sizes / "_book" / plain[0]).read_bytes()) == (2, 2)
+    text = pdf_text(sizes / "_book" / "thesis.pdf")
+    assert "Figure 1.1: A raster figure" in text and "Figure 1.2: The next figure" in text
+    listing = subprocess.run(["pdfimages", "-list", str(sizes / "_book" / "thesis.pdf")],
+                             capture_output=True, text=True, check=True).stdout
+    widths = [int(line.split()[3]) for line in listing.splitlines()[2:]]
+    assert any(150 <= w <= 230 for w in widths) and 2 in widths, listing
+
+
+@pytest.mark.parametrize(("option", "words"), [
+    ("fig-format: jpeg", "cell option 'fig-format' must be one of: svg, png; got 'jpeg'"),
+    ("fig-dpi: 0", "cell option 'fig-dpi' must be a positive whole number; got 0"),
+    ("fig-width: wide", "cell option 'fig-width' must be a positive number; got 'wide'"),
+])
+def test_bad_figure_options_name_the_option_and_line(tmp_path: Path, option: str, words: str):
+    root = write_book(tmp_path / "book", f"# One\n\n```{{python}}\n#| {option}\n1\n```\n")
+    error = failure(root)
+    assert "chapters/one.qmd:4:" in error and words in error, error
