@@ -332,3 +332,86 @@ def test_bad_figure_options_name_the_option_and_line(tmp_path: Path, option: str
     root = write_book(tmp_path / "book", f"# One\n\n```{{python}}\n#| {option}\n1\n```\n")
     error = failure(root)
     assert "chapters/one.qmd:4:" in error and words in error, error
+
+
+# --- echo: fenced, code-fold, code-summary, output: asis ----------------------------------
+
+CODE = '''\
+# One
+
+```{python}
+#| echo: fenced
+1 + 1
+```
+
+```{python}
+#| echo: true
+#| code-fold: true
+#| code-summary: "Show the sum"
+2 + 3
+```
+
+```{python}
+#| echo: true
+#| code-fold: show
+4 + 5
+```
+
+```{python}
+#| output: asis
+print("A paragraph with **bold** words from print.")
+```
+'''
+
+
+def untagged(html_text: str) -> str:
+    """HTML with its tags removed and entities decoded (code is split into token spans)."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+@pytest.fixture(scope="module")
+def code(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_book(tmp_path_factory.mktemp("code") / "book", CODE)
+    build(root)
+    return root
+
+
+def test_echo_fenced_shows_the_whole_cell(code: Path):
+    page = (code / "_book" / "one.html").read_text("utf-8")
+    blocks = [untagged(b) for b in re.findall(r"<pre\b.*?</pre>", page, flags=re.S)]
+    assert "```{python}\n#| echo: fenced\n1 + 1\n```" in blocks[0], blocks
+    assert blocks[1].strip() == "2", blocks  # then its output
+    text = pdf_text(code / "_book" / "thesis.pdf")
+    assert "```{python} #| echo: fenced 1 + 1 ``` 2" in text, text
+
+
+def test_code_fold_folds_in_html_only(code: Path):
+    page = (code / "_book" / "one.html").read_text("utf-8")
+    folds = re.findall(r'<details class="code-fold"( open)?><summary>(.*?)</summary>(.*?)'
+                       r"</details>", page, flags=re.S)
+    assert [(opened, summary) for opened, summary, _ in folds] == [
+        ("", "Show the sum"), (" open", "Code")], folds
+    assert untagged(folds[0][2]).strip() == "2 + 3"
+    assert untagged(folds[1][2]).strip() == "4 + 5"
+    assert "<pre" in page.split("Show the sum")[1].split("</details>")[1]  # output outside
+    text = pdf_text(code / "_book" / "thesis.pdf")
+    assert "2 + 3 5 4 + 5 9" in text and "Show the sum" not in text, text
+
+
+def test_output_asis_is_markdown(code: Path):
+    page = (code / "_book" / "one.html").read_text("utf-8")
+    assert "<p>A paragraph with <strong>bold</strong> words from print.</p>" in page
+    text = pdf_text(code / "_book" / "thesis.pdf")
+    assert "A paragraph with bold words from print." in text and "**" not in text
+
+
+@pytest.mark.parametrize(("option", "words"), [
+    ("echo: folded", "cell option 'echo' must be one of: true, false, fenced; got 'folded'"),
+    ("code-fold: hide", "cell option 'code-fold' must be one of: true, false, show; got 'hide'"),
+])
+def test_bad_code_options_name_the_line(tmp_path: Path, option: str, words: str):
+    root = write_book(tmp_path / "book", f"# One\n\n```{{python}}\n#| {option}\n1\n```\n")
+    error = failure(root)
+    assert "chapters/one.qmd:4:" in error and words in error, error

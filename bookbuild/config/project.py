@@ -40,7 +40,7 @@ _HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices
 _HONOURED_EXECUTE = {"echo", "eval", "warning", "include", "output", "freeze", "error"}
 # The values each `execute:` option may take: its types, and for strings the allowed words.
 _EXECUTE_VALUES: dict[str, tuple[tuple[type, ...], tuple[str, ...]]] = {
-    "echo": ((bool,), ()), "eval": ((bool,), ()), "warning": ((bool,), ()),
+    "echo": ((bool, str), ("fenced",)), "eval": ((bool,), ()), "warning": ((bool,), ()),
     "include": ((bool,), ()), "error": ((bool,), ()), "output": ((bool, str), ("asis",)),
     "freeze": ((bool, str), ("auto",)),
 }

@@ -103,6 +103,22 @@ def _code_block(text: str, classes: str) -> str:
     return f"{fence} {{{classes}}}\n{text.rstrip()}\n{fence}\n"
 
 
+def _echo(cell: Cell, options: dict[str, Any]) -> str:
+    """The echoed code: the cell itself with its fence for `echo: fenced`; folded in HTML
+    under `code-fold` (true: closed, "show": open; the PDF shows it unfolded, as Quarto)."""
+    if options["echo"] == "fenced":
+        code = _code_block(cell.raw.rstrip("\n"), ".markdown .cell-code")
+    else:
+        code = _code_block(cell.code, ".python .cell-code")
+    fold = options.get("code-fold", False)
+    if fold is False:
+        return code
+    summary = html.escape(str(options.get("code-summary", "Code")))
+    opened = " open" if fold == "show" else ""
+    return (f"```{{=html}}\n<details class=\"code-fold\"{opened}><summary>{summary}</summary>\n"
+            f"```\n\n{code}\n```{{=html}}\n</details>\n```\n")
+
+
 def _distinct_figures(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Image outputs, without repeats: a returned Figure is also shown by the inline backend."""
     seen: set[str] = set()
@@ -126,7 +142,7 @@ def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any
         return ""
     parts: list[str] = []
     if options["echo"]:
-        parts.append(_code_block(cell.code, ".python .cell-code"))
+        parts.append(_echo(cell, options))
     if options["output"] is False:
         return "\n".join(parts)
     label = str(options.get("label", ""))

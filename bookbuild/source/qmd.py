@@ -29,7 +29,7 @@ CELL_OPTIONS: dict[str, tuple[type, ...]] = {
     "fig-cap": (str,),
     "fig-alt": (str,),
     "tbl-cap": (str,),
-    "echo": (bool,),
+    "echo": (bool, str),     # true / false / "fenced"
     "output": (bool, str),   # true / false / "asis"
     "warning": (bool,),
     "include": (bool,),
@@ -39,10 +39,13 @@ CELL_OPTIONS: dict[str, tuple[type, ...]] = {
     "fig-width": (int, float),   # inches
     "fig-height": (int, float),
     "fig-dpi": (int,),
+    "code-fold": (bool, str),   # HTML only: true / false / "show"
+    "code-summary": (str,),
 }
 
 # The words a string-valued option may take (others take any text).
-_ALLOWED_VALUES: dict[str, tuple[str, ...]] = {"output": ("asis",), "fig-format": ("svg", "png")}
+_ALLOWED_VALUES: dict[str, tuple[str, ...]] = {"output": ("asis",), "fig-format": ("svg", "png"),
+                                               "echo": ("fenced",), "code-fold": ("show",)}
 _NUMBERS = ("fig-width", "fig-height", "fig-dpi")  # positive numbers
 
 
