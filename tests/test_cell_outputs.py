@@ -415,3 +415,22 @@ def test_bad_code_options_name_the_line(tmp_path: Path, option: str, words: str)
     root = write_book(tmp_path / "book", f"# One\n\n```{{python}}\n#| {option}\n1\n```\n")
     error = failure(root)
     assert "chapters/one.qmd:4:" in error and words in error, error
+
+
+def test_a_latex_formula_output_is_math_in_both_editions(tmp_path: Path):
+    chapter = ("# One\n\n```{python}\nfrom IPython.display import Latex\n"
+               "Latex(r'$\\frac{a}{b} + x^{2}$')\n```\n")
+    page = build(write_book(tmp_path / "book", chapter))
+    math = re.search(r"<math\b.*?</math>", page, flags=re.S)
+    assert math and "<mfrac>" in math[0] and "<msup>" in math[0], page
+    assert "Latex object" not in page
+    text = pdf_text(tmp_path / "book" / "_book" / "thesis.pdf")
+    assert "Latex object" not in text and "frac" not in text
+    assert re.search(r"𝑎 2 𝑏 \+ ?𝑥", text), text  # a over b, then x with its exponent
+
+
+def test_latex_that_is_not_a_formula_has_no_form_here(tmp_path: Path):
+    chapter = ("# One\n\n```{python}\nfrom IPython.display import Latex\n"
+               "Latex(r'\\begin{tabular}{c} 1 \\end{tabular}')\n```\n")
+    error = failure(write_book(tmp_path / "book", chapter))
+    assert "chapters/one.qmd:3:" in error and "no display form" in error, error

@@ -18,7 +18,9 @@ from bookbuild.source.qmd import Cell, Document
 # A pandas Styler's table id and the CSS selectors built on it (`T_` and a random uuid).
 _STYLER_ID = re.compile(r'<table id="(T_[0-9a-zA-Z]+)"')
 # An object's default repr: no display form at all (and not the same twice).
-_REPR = re.compile(r"<[^<>\n]* at 0x[0-9a-fA-F]+>")
+_REPR = re.compile(r"<[^<>\n]* at 0x[0-9a-fA-F]+>|^<[\w.]+ object>$")
+# A `text/latex` output that is one formula (`$...$` or `$$...$$`), as sympy and `Latex` show.
+_MATH = re.compile(r"^(\$\$?)(?!\$)(?P<tex>.+?)\1$", re.S)
 # A pipe table's delimiter row, to find a table in a markdown output.
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M)
 
@@ -132,3 +134,13 @@ def markdown_output(text: str, caption: str, label: str, doc: Document, cell: Ce
                          "Markdown output holds no pipe table", doc.path, cell.line)
     ident = f" {{#{label}}}" if label else ""
     return text.rstrip() + f"\n\n: {caption}{ident}\n"
+
+
+def latex_math(text: str) -> str | None:
+    """A `text/latex` formula as Pandoc markdown math (MathML in HTML, Typst math in the PDF),
+    or None when the LaTeX is more than one formula (this build typesets no other LaTeX)."""
+    match = _MATH.match(text.strip())
+    if not match or "$" in match["tex"]:
+        return None
+    tex = " ".join(match["tex"].split())
+    return f"$${tex}$$" if match[1] == "$$" else f"${tex}$"

@@ -179,6 +179,8 @@ def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any
         elif "text/html" in data:
             parts.append(_html(cell, display.joined(data["text/html"]), label, options, doc,
                                woven))
+        elif "text/latex" in data and display.latex_math(display.joined(data["text/latex"])):
+            parts.append(display.latex_math(display.joined(data["text/latex"])) or "")
         elif "text/plain" in data and output["output_type"] == "execute_result" and \
                 label.startswith("fig-") and data["text/plain"].startswith("<Figure"):
             continue  # the repr of a returned Figure, shown as the figure itself
