@@ -1,9 +1,11 @@
 """Turn a chapter's executed notebook back into Pandoc markdown.
 
-Cells are replaced by what they show: code (when echoed), figures written to `figures/` as
-SVG with the data behind them as CSV, DataFrames as captioned tables, text output as output
-blocks. Inline expressions become their values, escaped so they can never become markup.
-Each figure, table and inline value is recorded as a provenance item.
+Cells are replaced by what they show: code (when echoed; `echo: fenced`, `code-fold`), figures
+written to `figures/` as SVG or PNG with the data behind them as CSV, DataFrames as captioned
+tables, rich displays chosen by MIME type (`display.py`), text output as output blocks. The
+`figures-labelled` house rule (`strict`) requires a label, caption and alt text on figures;
+without it Quarto's defaults apply. Inline expressions become their values, escaped so they
+can never become markup. Each figure, table and inline value is recorded as a provenance item.
 """
 
 from __future__ import annotations
