@@ -39,6 +39,7 @@ plt.plot([1, 2, 3]);
 
 ```{python}
 #| fig-cap: "An unnumbered rising line"
+#| fig-alt: "A line falling from left to right"
 plt.plot([3, 2, 1]);
 ```
 
@@ -93,6 +94,8 @@ def test_without_the_house_rule_unlabelled_figures_are_unnumbered(quarto_default
     found = figures(page)
     assert len(found) == 2, found  # the uncaptioned plot is a plain image, not a figure
     assert "An unnumbered rising line" in found[0] and "Figure" not in found[0]
+    assert 'alt="A line falling from left to right"' in found[0]
+    assert re.search(r'<img\b[^>]*alt="Figure produced by the cell at line 3"', page)
     assert "Figure\u00a01.1" in found[1] and "A numbered flat line" in found[1]
     images = re.findall(r'<img\b[^>]*src="(figures/[^"]+)"', page)
     assert len(images) == 3 and len(set(images)) == 3, images

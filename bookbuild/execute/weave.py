@@ -251,8 +251,8 @@ def _figure(cell: Cell, data: dict[str, Any], label: str, options: dict[str, Any
     if label:  # the caption is markdown, as in Quarto (emphasis, math, citations)
         alt_text = f" fig-alt={attribute(str(alt))}" if alt else ""  # else: the caption
         figure = f"![{caption}]({path}){{#{label}{alt_text}}}\n"
-    elif caption:  # an unnumbered figure: Pandoc's image figure, its caption the alt text
-        figure = f"![{caption}]({path})\n"
+    elif caption:  # an unnumbered figure: Pandoc's image figure (alt text: fig-alt or caption)
+        figure = f"![{caption}]({path})" + (f"{{alt={attribute(str(alt))}}}" if alt else "") + "\n"
     else:  # no caption: a plain image (not a figure), as Quarto shows an uncaptioned plot
         text = alt or f"Figure produced by the cell at line {doc.origin(cell.line)[1]}"
         figure = f"![{escape(str(text))}]({path})\\ \n"
