@@ -140,10 +140,11 @@ def test_missing_chapter_file(book: Path):
 
 
 def test_figure_without_alt_text(book: Path):
+    edit(book / "_quarto.yml", "execute:\n", "house-rules:\n  figures-labelled: true\nexecute:\n")
     edit(book / "chapters" / "one.qmd", "x = 6 * 7\n", "x = 6 * 7\n```\n\n```{python}\n"
          "#| label: fig-line\n#| fig-cap: \"A line\"\n"
          "import matplotlib.pyplot as plt\nplt.plot([1, 2]);\n")
-    fails(book, "chapters/one.qmd:7:", "figure 'fig-line' has no fig-alt")
+    fails(book, "chapters/one.qmd:7:", "figure 'fig-line' has no fig-alt", "house rule")
 
 
 # --- where reference errors point (units on Pandoc's AST, no build) -------------------------

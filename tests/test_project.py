@@ -218,8 +218,8 @@ def test_real_config_keys_are_quarto_options():
                 schema["project_keys"]]
     problems += [f"book: {k}" for k in config.get("book", {}) if k not in schema["book_keys"]]
     # `thesis:` is this build's own block of title-page fields (custom metadata, which Quarto
-    # passes through to documents)
-    structural = {"project", "book", "format", "execute", "thesis"}
+    # passes through to documents); `house-rules:` holds this build's strictness settings
+    structural = {"project", "book", "format", "execute", "thesis", "house-rules"}
     problems += [k for k in config if k not in structural and k not in
                  schema["document_options"]]
     for key in config.get("execute", {}):

@@ -111,7 +111,7 @@ def test_output_option_rejects_other_strings():
 
 
 def test_option_quarto_knows_but_build_does_not_support():
-    err = error_of("# T\n\n```{python}\n#| code-fold: true\nx\n```\n")
+    err = error_of("# T\n\n```{python}\n#| code-overflow: wrap\nx\n```\n")
     assert err.line == 4 and "not supported by this build" in err.message
 
 

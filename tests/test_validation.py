@@ -43,15 +43,15 @@ def test_not_a_quarto_option_without_a_near_name() -> None:
 
 
 def test_quarto_option_this_build_does_not_support() -> None:
-    err = cell_error("#| label: a\n#| fig-width: 4\n")
+    err = cell_error("#| label: a\n#| code-overflow: wrap\n")
     assert err.line == 5
-    assert err.message == ("cell option 'fig-width' is not supported by this build (it is a "
+    assert err.message == ("cell option 'code-overflow' is not supported by this build (it is a "
                            "Quarto option; remove it)")
 
 
 def test_bad_value_lists_the_allowed_ones() -> None:
     assert cell_error("#| echo: maybe\n").message == (
-        "cell option 'echo' must be one of: true, false; got 'maybe'")
+        "cell option 'echo' must be one of: true, false, fenced; got 'maybe'")
     assert cell_error("#| output: markup\n").message == (
         "cell option 'output' must be one of: true, false, asis; got 'markup'")
 
@@ -63,7 +63,7 @@ def test_execute_options_get_the_same_three_messages(tmp_path: Path) -> None:
              "  ecko: false\n": "_quarto.yml:8: execute option 'ecko' is not a Quarto option "
                                 "(did you mean 'echo'?)",
              "  echo: sometimes\n": "_quarto.yml:8: execute option 'echo' must be true or "
-                                    "false, got 'sometimes'"}
+                                    "false or fenced, got 'sometimes'"}
     for line, message in cases.items():
         (tmp_path / "_quarto.yml").write_text(CONFIG + "execute:\n" + line)
         with pytest.raises(BuildError) as caught:

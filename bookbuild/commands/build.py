@@ -307,7 +307,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         kernels = sum(r.executed for r in runs)
         lap("execute")
         woven = [weave(r.doc, r.notebook or _empty_notebook(), chapter_defaults(book, r.doc),
-                       (r.record or {}).get("reads")) for r in runs]
+                       (r.record or {}).get("reads"), "figures-labelled" in book.house_rules)
+                 for r in runs]
         files: dict[str, bytes] = {}
         for item in woven:
             files.update(item.files)

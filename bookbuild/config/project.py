@@ -26,11 +26,18 @@ CONFIG_NAME = "_quarto.yml"
 
 # Top-level keys of a Quarto project file that are not document options.
 _STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine", "metadata-files",
-                    "thesis", "bookbuild"}  # `thesis:`: the title page's fields (config/thesis.py)
+                    "thesis",  # `thesis:`: the title page's fields, read by config/thesis.py
+                    "bookbuild",  # this build's own limits (below)
+                    "house-rules"}  # this build's own strictness settings (not Quarto's)
 # This build's own options (Quarto has no time limit for cells; it keeps unknown top-level
 # keys as metadata): `bookbuild: {cell-timeout: s, chapter-timeout: s}`.
 BUILD_OPTIONS = {"cell-timeout", "chapter-timeout"}
 DEFAULT_CELL_TIMEOUT_S = 600
+# `house-rules:` settings, each off unless turned on (off means Quarto's defaults apply).
+HOUSE_RULES = {
+    # every plot needs `label: fig-...`, `fig-cap` and `fig-alt`
+    "figures-labelled": "every figure cell needs '#| label: fig-...', 'fig-cap' and 'fig-alt'",
+}
 # Project-level keys this build interprets (others Quarto accepts are reported as ignored).
 _HONOURED_PROJECT = {"type", "output-dir", "title", "resources"}
 _HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices", "abstract",
@@ -38,7 +45,7 @@ _HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices
 _HONOURED_EXECUTE = {"echo", "eval", "warning", "include", "output", "freeze", "error"}
 # The values each `execute:` option may take: its types, and for strings the allowed words.
 _EXECUTE_VALUES: dict[str, tuple[tuple[type, ...], tuple[str, ...]]] = {
-    "echo": ((bool,), ()), "eval": ((bool,), ()), "warning": ((bool,), ()),
+    "echo": ((bool, str), ("fenced",)), "eval": ((bool,), ()), "warning": ((bool,), ()),
     "include": ((bool,), ()), "error": ((bool,), ()), "output": ((bool, str), ("asis",)),
     "freeze": ((bool, str), ("auto",)),
 }
@@ -83,6 +90,7 @@ class Book:
     metadata: dict[str, Any] = field(default_factory=dict)  # other document options
     cell_timeout: int = DEFAULT_CELL_TIMEOUT_S  # seconds a cell may run
     chapter_timeout: int | None = None          # seconds a chapter may run (None: no limit)
+    house_rules: frozenset[str] = frozenset()  # the `house-rules:` settings turned on
 
     @property
     def config_path(self) -> Path:
@@ -163,6 +171,27 @@ def check_execute(options: Any, path: Path, text: str) -> None:
             wanted = " or ".join(["true", "false", *words])
             raise BuildError(f"execute option '{key}' must be {wanted}, got {value!r}", path,
                              line)
+
+
+def check_house_rules(value: Any, path: Path, text: str) -> frozenset[str]:
+    """The `house-rules:` settings turned on; an unknown name or a non-boolean is an error."""
+    if value is None:
+        return frozenset()
+    if not isinstance(value, dict):
+        raise BuildError("house-rules: must be a mapping of settings to true or false", path,
+                         _line_of(text, "house-rules") or 1)
+    on = set()
+    for key, setting in value.items():
+        line = _line_of(text, str(key)) or _line_of(text, "house-rules") or 1
+        if key not in HOUSE_RULES:
+            raise BuildError(f"unknown house rule '{key}' (known: {', '.join(sorted(HOUSE_RULES))})"
+                             f"{did_you_mean(key, HOUSE_RULES)}", path, line)
+        if not isinstance(setting, bool):
+            raise BuildError(f"house rule '{key}' must be true or false, got {setting!r}", path,
+                             line)
+        if setting:
+            on.add(str(key))
+    return frozenset(on)
 
 
 def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
@@ -390,4 +419,5 @@ def load_book(root: Path) -> Book:
         metadata=document,
         cell_timeout=cell_timeout,
         chapter_timeout=chapter_timeout,
+        house_rules=check_house_rules(config.get("house-rules"), path, text),
     )

@@ -83,6 +83,35 @@ def effective_options(cell: Cell, defaults: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+_FIGURE_OPTIONS = ("fig-format", "fig-width", "fig-height", "fig-dpi")
+_FIGURE_RESET = """\
+import matplotlib as _bb_mpl
+from matplotlib_inline.backend_inline import set_matplotlib_formats as _bb_formats
+_bb_mpl.rcParams.update(_bb_rc)
+_bb_formats("svg", metadata={"Date": None}, bbox_inches="tight")"""
+
+
+def figure_setup(options: dict[str, Any]) -> tuple[str, str] | None:
+    """Code run before and after a cell with `fig-format`/`fig-width`/`fig-height`/`fig-dpi`
+    (matplotlib's figure size, resolution and format for that cell only), or None."""
+    given = {k: options[k] for k in _FIGURE_OPTIONS if k in options}
+    if not given:
+        return None
+    lines = ["import matplotlib as _bb_mpl",
+             "from matplotlib_inline.backend_inline import set_matplotlib_formats as _bb_formats",
+             "_bb_rc = {k: _bb_mpl.rcParams[k] for k in ('figure.figsize', 'figure.dpi')}"]
+    if "fig-width" in given or "fig-height" in given:
+        lines.append("_bb_mpl.rcParams['figure.figsize'] = "
+                     f"({given.get('fig-width', 'None')}, {given.get('fig-height', 'None')})")
+        lines[-1] = lines[-1].replace("(None,", "(_bb_rc['figure.figsize'][0],").replace(
+            ", None)", ", _bb_rc['figure.figsize'][1])")
+    if "fig-dpi" in given:
+        lines.append(f"_bb_mpl.rcParams['figure.dpi'] = {int(given['fig-dpi'])}")
+    if given.get("fig-format") == "png":
+        lines.append('_bb_formats("png", bbox_inches="tight")')
+    return "\n".join(lines), _FIGURE_RESET
+
+
 def planned_cells(doc: Document, defaults: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(source, `bookbuild` metadata) of each cell the chapter executes as, in order.
 
@@ -96,7 +125,12 @@ def planned_cells(doc: Document, defaults: dict[str, Any]) -> list[tuple[str, di
                         "expr": inline.expr})
                       for inline in find_inlines(block.raw, block.line)]
         elif effective_options(block, defaults)["eval"]:
+            figure = figure_setup(block.options)
+            if figure:
+                cells.append((figure[0], {"kind": "figure options", "line": block.line}))
             cells.append((block.code, {"kind": "cell", "line": block.line, "block": index}))
+            if figure:
+                cells.append((figure[1], {"kind": "figure options", "line": block.line}))
     cells.append(("_bb_dependencies()", {"kind": "dependencies", "line": 0}))
     return cells
 

@@ -1,24 +1,29 @@
 """Turn a chapter's executed notebook back into Pandoc markdown.
 
-Cells are replaced by what they show: code (when echoed), figures written to `figures/` as
-SVG with the data behind them as CSV, DataFrames as captioned tables, text output as output
-blocks. Inline expressions become their values, escaped so they can never become markup.
-Each figure, table and inline value is recorded as a provenance item.
+Cells are replaced by what they show: code (when echoed; `echo: fenced`, `code-fold`), figures
+written to `figures/` as SVG or PNG with the data behind them as CSV, DataFrames as captioned
+tables, rich displays chosen by MIME type (`display.py`), text output as output blocks. The
+`figures-labelled` house rule (`strict`) requires a label, caption and alt text on figures;
+without it Quarto's defaults apply. Inline expressions become their values, escaped so they
+can never become markup. Each figure, table and inline value is recorded as a provenance item.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import html
 import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import nbformat
 
 from bookbuild.errors import BuildError
+from bookbuild.execute import display
 from bookbuild.execute.kernel import effective_options, inline_values
 from bookbuild.source.markdown_text import attribute, escape, pipe_table
 from bookbuild.source.qmd import _INLINE, Cell, Document, Markdown, find_inlines, prose_lines
@@ -34,6 +39,7 @@ class Woven:
     files: dict[str, bytes] = field(default_factory=dict)   # relative path -> content
     items: list[dict[str, Any]] = field(default_factory=list)  # provenance items
     inputs: dict[str, str | None] = field(default_factory=dict)  # files read -> SHA-256
+    unlabelled: int = 0  # unlabelled figures so far (they are named by this count)
 
 
 def disclosure(doc: Document, line: int, code: str, inputs: dict[str, str | None],
@@ -99,6 +105,22 @@ def _code_block(text: str, classes: str) -> str:
     return f"{fence} {{{classes}}}\n{text.rstrip()}\n{fence}\n"
 
 
+def _echo(cell: Cell, options: dict[str, Any]) -> str:
+    """The echoed code: the cell itself with its fence for `echo: fenced`; folded in HTML
+    under `code-fold` (true: closed, "show": open; the PDF shows it unfolded, as Quarto)."""
+    if options["echo"] == "fenced":
+        code = _code_block(cell.raw.rstrip("\n"), ".markdown .cell-code")
+    else:
+        code = _code_block(cell.code, ".python .cell-code")
+    fold = options.get("code-fold", False)
+    if fold is False:
+        return code
+    summary = html.escape(str(options.get("code-summary", "Code")))
+    opened = " open" if fold == "show" else ""
+    return (f"```{{=html}}\n<details class=\"code-fold\"{opened}><summary>{summary}</summary>\n"
+            f"```\n\n{code}\n```{{=html}}\n</details>\n```\n")
+
+
 def _distinct_figures(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Image outputs, without repeats: a returned Figure is also shown by the inline backend."""
     seen: set[str] = set()
@@ -116,13 +138,13 @@ def _distinct_figures(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any],
-               doc: Document, woven: Woven) -> str:
+               doc: Document, woven: Woven, strict: bool = False) -> str:
     """Markdown for one cell: echoed code, then its outputs as the options ask."""
     if not options["include"]:
         return ""
     parts: list[str] = []
     if options["echo"]:
-        parts.append(_code_block(cell.code, ".python .cell-code"))
+        parts.append(_echo(cell, options))
     if options["output"] is False:
         return "\n".join(parts)
     label = str(options.get("label", ""))
@@ -146,52 +168,110 @@ def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any
         elif kind == "error":
             parts.append(_code_block(_text(output), ".cell-output-error"))
         elif output in figures:
-            parts.append(_figure(cell, data, label, options, doc, woven))
+            parts.append(_figure(cell, data, label, options, doc, woven, strict))
         elif "image/svg+xml" in data or "image/png" in data:
             continue  # a repeat of a figure already shown
         elif "application/json" in data and {"columns", "rows"} <= set(data["application/json"]):
             parts.append(_table(cell, data["application/json"], label, options, doc, woven))
         elif "text/markdown" in data:
-            parts.append(str(data["text/markdown"]))
+            parts.append(display.markdown_output(display.joined(data["text/markdown"]),
+                                                 str(options.get("tbl-cap") or ""),
+                                                 label if label.startswith("tbl-") else "",
+                                                 doc, cell))
+        elif "text/html" in data:
+            parts.append(_html(cell, display.joined(data["text/html"]), label, options, doc,
+                               woven))
+        elif "text/latex" in data and display.latex_math(display.joined(data["text/latex"])):
+            parts.append(display.latex_math(display.joined(data["text/latex"])) or "")
         elif "text/plain" in data and output["output_type"] == "execute_result" and \
                 label.startswith("fig-") and data["text/plain"].startswith("<Figure"):
             continue  # the repr of a returned Figure, shown as the figure itself
         elif "text/plain" in data:
             text = _text(output)
+            display.reject_repr(text, doc, cell)
             parts.append(text if options["output"] == "asis" else
                          _code_block(text, ".cell-output"))
     return "\n".join(parts)
 
 
-def _figure(cell: Cell, data: dict[str, Any], label: str, options: dict[str, Any],
-            doc: Document, woven: Woven) -> str:
+def _figure_problem(label: str, options: dict[str, Any], strict: bool) -> str | None:
+    """What a figure cell lacks under the `figures-labelled` house rule, or None."""
+    if not strict:
+        return None
     if not label.startswith("fig-"):
-        raise BuildError("a cell that shows a figure needs '#| label: fig-...', 'fig-cap' and "
-                         "'fig-alt'", doc.path, cell.line)
-    caption, alt = options.get("fig-cap"), options.get("fig-alt")
-    if not caption or not alt:
-        missing = "fig-cap" if not caption else "fig-alt"
-        raise BuildError(f"figure '{label}' has no {missing}: every figure needs a caption and "
-                         "alt text", doc.path, cell.line)
-    if "image/svg+xml" not in data:
-        raise BuildError(f"figure '{label}' is not SVG; return a vector figure", doc.path,
+        return "needs '#| label: fig-...', 'fig-cap' and 'fig-alt'"
+    for option in ("fig-cap", "fig-alt"):
+        if not options.get(option):
+            return f"'{label}' has no {option}"
+    return None
+
+
+def _figure_path(doc: Document, label: str, extension: str, woven: Woven) -> str:
+    """Where a figure is written: its label, or for an unlabelled one the chapter and a count."""
+    if label:
+        return f"figures/{label}.{extension}"
+    woven.unlabelled += 1
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", str(doc.path.with_suffix("")))
+    return f"figures/{stem}-figure-{woven.unlabelled}.{extension}"
+
+
+def _figure(cell: Cell, data: dict[str, Any], label: str, options: dict[str, Any],
+            doc: Document, woven: Woven, strict: bool = False) -> str:
+    problem = _figure_problem(label, options, strict)
+    if problem:
+        raise BuildError(f"figure {problem}: this thesis's house rule is that every figure "
+                         "cell has a label, a caption and alt text (turn it off with "
+                         "'house-rules: figures-labelled: false' in _quarto.yml)", doc.path,
                          cell.line)
-    svg = data["image/svg+xml"]
-    svg_bytes = (svg if isinstance(svg, str) else "".join(svg)).encode("utf-8")
-    path = f"figures/{label}.svg"
-    woven.files[path] = svg_bytes
+    label = label if label.startswith("fig-") else ""
+    caption, alt = options.get("fig-cap") or "", options.get("fig-alt") or ""
+    if label and not caption:
+        raise BuildError(f"figure '{label}' has no fig-cap: a cross-referenced figure needs "
+                         "a caption in this build (add '#| fig-cap: ...' or drop the label)",
+                         doc.path, cell.line)
+    if "image/svg+xml" in data:
+        svg = data["image/svg+xml"]
+        image, extension = (svg if isinstance(svg, str) else "".join(svg)).encode("utf-8"), "svg"
+    else:
+        png = data["image/png"]
+        image = base64.b64decode(png if isinstance(png, str) else "".join(png))
+        extension = "png"
+    path = _figure_path(doc, label, extension, woven)
+    woven.files[path] = image
     item: dict[str, Any] = {"kind": "figure", "label": label, "line": cell.line,
-                            "code": cell.code, "file": path, "sha256": sha256(svg_bytes)}
+                            "code": cell.code, "file": path, "sha256": sha256(image)}
     if "text/csv" in data:
         csv_bytes = str(data["text/csv"]).encode("utf-8")
-        woven.files[f"figures/{label}.csv"] = csv_bytes
-        item["data_file"] = f"figures/{label}.csv"
+        item["data_file"] = str(Path(path).with_suffix(".csv"))
+        woven.files[item["data_file"]] = csv_bytes
         item["data_sha256"] = sha256(csv_bytes)
     woven.items.append(item)
     downloads = [(item["data_file"], "plotted data (CSV)")] if "data_file" in item else []
-    downloads.append((path, "figure (SVG)"))
-    figure = f"![{caption}]({path}){{#{label} fig-alt={attribute(str(alt))}}}\n"
+    downloads.append((path, f"figure ({extension.upper()})"))
+    if label:  # the caption is markdown, as in Quarto (emphasis, math, citations)
+        alt_text = f" fig-alt={attribute(str(alt))}" if alt else ""  # else: the caption
+        figure = f"![{caption}]({path}){{#{label}{alt_text}}}\n"
+    elif caption:  # an unnumbered figure: Pandoc's image figure (alt text: fig-alt or caption)
+        figure = f"![{caption}]({path})" + (f"{{alt={attribute(str(alt))}}}" if alt else "") + "\n"
+    else:  # no caption: a plain image (not a figure), as Quarto shows an uncaptioned plot
+        text = alt or f"Figure produced by the cell at line {doc.origin(cell.line)[1]}"
+        figure = f"![{escape(str(text))}]({path})\\ \n"
     return figure + disclosure(doc, cell.line, cell.code, woven.inputs, downloads)
+
+
+def _html(cell: Cell, text: str, label: str, options: dict[str, Any], doc: Document,
+          woven: Woven) -> str:
+    """A `text/html` output: as it is in HTML, converted for the PDF; captioned, a table."""
+    text = display.stable_ids(text, label or f"cell{doc.origin(cell.line)[1]}")
+    if label.startswith("tbl-") or options.get("tbl-cap"):
+        table = display.html_table(text)
+        if table is None:
+            raise BuildError(f"cell has {'tbl-cap' if options.get('tbl-cap') else 'a tbl- label'}"
+                             " but its HTML output holds no <table>", doc.path, cell.line)
+        return _table(cell, table, label, options, doc, woven)
+    fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    return (f"{fence}{{=html}}\n{text.rstrip()}\n{fence}\n\n"
+            f"{fence}{{=typst}}\n{display.html_to_typst(text, doc, cell)}\n{fence}\n")
 
 
 def _table(cell: Cell, table: dict[str, Any], label: str, options: dict[str, Any],
@@ -213,10 +293,11 @@ def _table(cell: Cell, table: dict[str, Any], label: str, options: dict[str, Any
 
 
 def weave(doc: Document, nb: nbformat.NotebookNode, defaults: dict[str, Any],
-          inputs: dict[str, str | None] | None = None) -> Woven:
+          inputs: dict[str, str | None] | None = None, strict: bool = False) -> Woven:
     """Markdown for a whole chapter from its parsed source and executed notebook.
 
-    `inputs` maps the files the chapter's kernel read to their SHA-256 (from the cache record).
+    `inputs` maps the files the chapter's kernel read to their SHA-256 (from the cache record);
+    `strict` is the `figures-labelled` house rule (label, caption and alt text on every figure).
     """
     woven = Woven(markdown="", inputs=dict(inputs or {}))
     outputs = _outputs_by_block(nb)
@@ -231,7 +312,7 @@ def weave(doc: Document, nb: nbformat.NotebookNode, defaults: dict[str, Any],
                                     "value": value, "sha256": sha256(value.encode("utf-8"))})
         else:
             options = effective_options(block, defaults)
-            text = weave_cell(block, outputs.get(index, []), options, doc, woven)
+            text = weave_cell(block, outputs.get(index, []), options, doc, woven, strict)
             parts.append("\n" + text + "\n" if text else "\n")
     woven.markdown = "".join(parts)
     return woven

@@ -29,16 +29,24 @@ CELL_OPTIONS: dict[str, tuple[type, ...]] = {
     "fig-cap": (str,),
     "fig-alt": (str,),
     "tbl-cap": (str,),
-    "echo": (bool,),
+    "echo": (bool, str),     # true / false / "fenced"
     "output": (bool, str),   # true / false / "asis"
     "warning": (bool,),
     "include": (bool,),
     "eval": (bool,),
     "error": (bool,),
+    "fig-format": (str,),
+    "fig-width": (int, float),   # inches
+    "fig-height": (int, float),
+    "fig-dpi": (int,),
+    "code-fold": (bool, str),   # HTML only: true / false / "show"
+    "code-summary": (str,),
 }
 
 # The words a string-valued option may take (others take any text).
-_ALLOWED_VALUES: dict[str, tuple[str, ...]] = {"output": ("asis",)}
+_ALLOWED_VALUES: dict[str, tuple[str, ...]] = {"output": ("asis",), "fig-format": ("svg", "png"),
+                                               "echo": ("fenced",), "code-fold": ("show",)}
+_NUMBERS = ("fig-width", "fig-height", "fig-dpi")  # positive numbers
 
 
 @dataclass(frozen=True)
@@ -150,7 +158,12 @@ def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, A
             raise BuildError(f"cell option '{key}' is not a Quarto option"
                              f"{did_you_mean(key, known)}", path, key_line)
         allowed = _ALLOWED_VALUES.get(key)
-        bad_type = not isinstance(value, CELL_OPTIONS[key])
+        bad_type = not isinstance(value, CELL_OPTIONS[key]) or (
+            key in _NUMBERS and (isinstance(value, bool) or value <= 0))
+        if bad_type and key in _NUMBERS:
+            kind = "whole number" if key == "fig-dpi" else "number"
+            raise BuildError(f"cell option '{key}' must be a positive {kind}; got {value!r}",
+                             path, key_line)
         if bad_type or (allowed and isinstance(value, str) and value not in allowed):
             wanted = ", ".join([*(["true", "false"] if bool in CELL_OPTIONS[key] else []),
                                 *(allowed or (["text"] if str in CELL_OPTIONS[key] else []))])
