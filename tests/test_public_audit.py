@@ -335,6 +335,31 @@ def test_every_public_figure_in_chapter_3_is_stated_by_a_source():
         unexplained)
 
 
+VALUE_CALL = re.compile(r'public\.value\("(\w+)", "(\w+)"(?:, (\d{4}))?\)')
+FILES = {"national": "national_indicators.csv", "henan": "henan_poverty.csv",
+         "lankao": "lankao_indicators.csv"}
+
+
+@pytest.mark.parametrize("chapter", ["01-introduction", "03-lankao"])
+def test_every_public_value_call_shown_reads_a_row_its_source_states(chapter: str):
+    """Each inline ``public.value(table, indicator, year)`` of the page names a stated row."""
+    import json
+
+    provenance = json.loads((BOOK / "provenance.json").read_text(encoding="utf-8"))
+    entry = next(c for c in provenance["chapters"] if c["source"].endswith(f"{chapter}.qmd"))
+    calls = [(m.groups(), item["code"]) for item in entry["items"]
+             for m in VALUE_CALL.finditer(item["code"])]
+    assert calls, f"{chapter}: no public.value call found"
+    for (table, indicator, year), code in calls:
+        found = [r for r in rows() if r["file"] == FILES[table] and r["indicator"] == indicator
+                 and (year is None or r["year"] == year)]
+        assert len(found) == 1, (chapter, code)
+        row = found[0]
+        assert any(states(s, row["value"], row["unit"]) for s in row["source_id"].split(";")), (
+            f"{chapter}: {code} shows {row['value']}, which no quote of {row['source_id']} states"
+        )
+
+
 @pytest.mark.parametrize("chapter", ["index", "01-introduction", "07-conclusion"])
 def test_public_figures_outside_chapter_3_are_stated_by_a_source(chapter: str):
     """The inline values these chapters compute from public data, found in the page."""
