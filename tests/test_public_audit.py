@@ -208,12 +208,20 @@ def test_every_figure_of_table_3_1_is_stated_by_each_source_printed_beside_it():
             )
 
 
-def test_table_3_1_explains_every_source_id_it_prints():
-    note = page("03-lankao").find(id="lankao-facts-sources")
-    assert note is not None, "Table 3.1 has no note explaining its source ids"
-    text = note.get_text(" ", strip=True)
-    for cell in table_rows("03-lankao", "tbl-lankao-facts"):
-        for source_id in _ids(cell["Source"]):
+@pytest.mark.parametrize(("label", "column"), [("lankao-facts", "Source"),
+                                               ("national-poverty", "Sources"),
+                                               ("exit-criteria", "Source")])
+def test_each_public_table_note_explains_every_source_id_the_table_prints(label, column):
+    note = page("03-lankao").find(id=f"{label}-sources")
+    assert note is not None, f"tbl-{label} has no note explaining its source ids"
+    text = note.get_text(" ", strip=True).replace("\u2019", "'")  # smart apostrophes
+    for cell in table_rows("03-lankao", f"tbl-{label}"):
+        printed = cell[column]
+        if printed == "not reported":
+            continue
+        ids = _ids(printed) if "[" in printed else [s.strip() for s in printed.split(",")]
+        assert ids
+        for source_id in ids:
             record = sources()[source_id]
             assert source_id in text
             assert record["url"] in text, f"{source_id}'s URL missing from the note"
@@ -301,8 +309,8 @@ def _prose_numbers(chapter: str) -> list[tuple[str, str, str]]:
     main = page(chapter)
     found = []
     for block in main.find_all(["p", "li", "figcaption"]):
-        if block.find_parent(id="lankao-facts-sources"):
-            continue  # the list of sources of Table 3.1 (ids, titles, URLs), checked above
+        if block.find_parent(class_="table-note"):
+            continue  # the source lists of the tables (ids, titles, URLs), checked above
         nested = block.find_parent("li") is not None and block.name == "p"
         if nested or block.find_parent(["table", "figcaption"]):
             continue
