@@ -406,3 +406,50 @@ def test_the_pdf_prints_the_same_public_figures_as_the_html():
         if not YEAR.match(token):
             assert token in text, f"chapter 3's {token} ({after[:20]!r}) missing from the PDF"
     assert "23,275" not in text and "23,275" not in page("03-lankao").get_text()
+
+
+# --------------------------------------------------------------------------------------------
+# research question 2 and the years the county data cover
+# --------------------------------------------------------------------------------------------
+
+COUNTY_OUTCOMES = re.compile(r"poverty|poor_population|income|infrastructure|social_security")
+
+
+def test_the_county_data_hold_no_outcome_figures_after_2016():
+    """The premise of narrowing research question 2: if Lankao outcome figures for 2017-2020 are
+    added to data/raw/public, this fails and the question can be widened again."""
+    later = [r["indicator"] for r in rows() if r["file"] == "lankao_indicators.csv"
+             and r["year"] and 2017 <= int(r["year"]) <= 2020
+             and COUNTY_OUTCOMES.search(r["indicator"])]
+    assert later == []
+    years = {int(r["year"]) for r in rows() if r["file"] == "lankao_indicators.csv"
+             and r["year"] and COUNTY_OUTCOMES.search(r["indicator"])}
+    assert max(years) == 2016
+
+
+def _section_text(chapter: str, heading_id: str) -> str:
+    """The text from a heading to the next heading of the same or a higher level."""
+    heading = page(chapter).find(id=heading_id)
+    assert heading is not None, (chapter, heading_id)
+    stop = {f"h{n}" for n in range(1, int(heading.name[1]) + 1)}
+    parts = [heading.get_text(" ")]
+    for sibling in heading.find_next_siblings():
+        if sibling.name in stop:
+            break
+        parts.append(sibling.get_text(" "))
+    return re.sub(r"\s+", " ", " ".join(parts))
+
+
+def test_research_question_2_is_limited_to_the_years_the_public_record_covers():
+    heading = page("01-introduction").find(id="sec-intro-questions")
+    question_2 = heading.find_next("ol").find_all("li")[1].get_text(" ", strip=True)
+    question_2 = re.sub(r"\s+", " ", question_2)
+    assert "years that followed" not in question_2
+    assert "left the list of poor counties in early 2017" in question_2
+    assert "For 2017–2020 it holds no county figures on poverty, incomes" in _section_text(
+        "01-introduction", "sec-intro-questions")
+    for chapter, heading_id in (("03-lankao", "sec-lankao-summary"),
+                                ("07-conclusion", "sec-conclusion-answers")):
+        text = _section_text(chapter, heading_id)
+        assert "none on poverty or incomes was found for 2017–2020" in text or (
+            "no Lankao figures on poverty or incomes for 2017–2020" in text), chapter
