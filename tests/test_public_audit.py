@@ -453,3 +453,45 @@ def test_research_question_2_is_limited_to_the_years_the_public_record_covers():
         text = _section_text(chapter, heading_id)
         assert "none on poverty or incomes was found for 2017–2020" in text or (
             "no Lankao figures on poverty or incomes for 2017–2020" in text), chapter
+
+
+# --------------------------------------------------------------------------------------------
+# attributions in the prose
+# --------------------------------------------------------------------------------------------
+
+
+def _label(source_id: str) -> str:
+    """The printed label of a source: its outlet (publisher up to the first note) and date."""
+    record = sources()[source_id]
+    outlet = re.split(r" \(|, ", record["publisher"])[0]
+    return f"{outlet}, {record['published'].split(' (')[0]}"
+
+
+def test_each_figure_in_a_clause_that_names_a_source_is_stated_by_that_source():
+    """In chapter 3, a clause (up to ``;`` or the end of the sentence) that prints a source
+    label ("Xinhua, 2017-01-11") attributes its figures to it: one of the ids behind that label
+    must state each figure, as a value of a data row or as written in its quote."""
+    labels: dict[str, list[str]] = {}
+    for source_id in sources():
+        labels.setdefault(_label(source_id).replace("'", "\u2019"), []).append(source_id)
+    wrong = []
+    for block in page("03-lankao").find_all(["p", "li", "figcaption"]):
+        if block.find_parent(class_="table-note") or block.find_parent("table"):
+            continue
+        text = re.sub(r"\s+([,;)])", r"\1", re.sub(r"\s+", " ", block.get_text(" ")))
+        for pattern in NOT_FIGURES[1:]:
+            text = pattern.sub(" ", text)
+        for clause in re.split(r"(?<=[.;])\s+", text):
+            ids = [s for label, group in labels.items() if label in clause for s in group]
+            if not ids:
+                continue
+            clause = NOT_FIGURES[0].sub(" ", clause)
+            for match in re.finditer(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?%?(?![\w])", clause):
+                token, after = match.group().rstrip(","), clause[match.end():match.end() + 30]
+                if YEAR.match(token) or DAY_OF_DATE.match(after):
+                    continue
+                number, tolerance, _ = shown_number(token, after)
+                candidates = matches(number, tolerance, rows())
+                if not any(states(s, r["value"], r["unit"]) for r in candidates for s in ids):
+                    wrong.append(f"{token} in {clause[:90]!r}")
+    assert not wrong, "figures their named source does not state: " + "; ".join(wrong)
