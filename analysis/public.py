@@ -34,6 +34,8 @@ __all__ = [
     "regional_poor",
     "source_label",
     "sources",
+    "sources_note",
+    "stating_ids",
     "value",
 ]
 
@@ -217,6 +219,67 @@ def _label(table: pd.DataFrame, source_id: str) -> str:
         outlet = re.split(r" \(|, ", str(table.at[sid, "publisher"]))[0]
         labels.append(f"{outlet}, {published}")
     return "; ".join(labels)
+
+
+_SCALES = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}
+_NUMERAL_WORDS = {"十多万": 1e5, "十多萬": 1e5, "一亿": 1e8, "一億": 1e8}
+_MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]
+
+
+def _quoted_numbers(text: str) -> set[float]:
+    """Numbers a quote states, each as written and with its unit (万, 亿, million) applied."""
+    found: set[float] = set()
+    for match in re.finditer(r"(\d[\d,]*(?:\.\d+)?)\s*(万|萬|亿|億|[Mm]illion)?", text):
+        number = float(match.group(1).replace(",", ""))
+        unit = match.group(2)
+        found |= {number, round(number * _SCALES.get(unit, 1e6 if unit else 1.0), 6)}
+    return found | {v for word, v in _NUMERAL_WORDS.items() if word in text}
+
+
+def _states(text: str, value_text: str, unit: str) -> bool:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value_text):
+        _, month, day = map(int, value_text.split("-"))
+        return bool(re.search(rf"(?<!\d){day}日", text)) or f"{_MONTHS[month - 1]} {day}" in text
+    if re.fullmatch(r"\d+-\d+", value_text):
+        low, high = value_text.split("-")
+        return bool(re.search(rf"{low}%?\s*[~～-]\s*{high}%", text))
+    number = float(value_text)
+    if number == 0:
+        return "全部实现脱贫" in text or "全部脱贫" in text
+    wanted = {number, round(number * 1e6, 6)} if unit.startswith("million") else {number}
+    return bool(wanted & _quoted_numbers(text))
+
+
+def stating_ids(
+    source_id: str, value_text: str, unit: str, data_dir: Path | str | None = None
+) -> str:
+    """The ids of ``source_id`` (``;``-joined) whose quoted text or title states the value.
+
+    A quote states a value written with or without thousands commas, with Chinese units (万,
+    亿, the numerals 十多万 and 一亿) or "million"; a date as "M月D日", "D日" or "<Month> D";
+    a band "a-b" as "a%~b%"; a population of 0 as 全部(实现)脱贫 (all lifted out of poverty).
+    """
+    table = sources(data_dir).set_index("source_id")
+    return ";".join(
+        sid for sid in source_id.split(";")
+        if _states(f"{table.at[sid, 'quote']} {table.at[sid, 'title']}", value_text, unit)
+    )
+
+
+def sources_note(source_ids: list[str], data_dir: Path | str | None = None) -> str:
+    """Markdown paragraph resolving ``source_ids``: id, publisher, title, date and URL."""
+    table = sources(data_dir).set_index("source_id")
+    entries = []
+    for sid in sorted(set(source_ids), key=lambda s: (s[0], int(s[1:3]), s[3:])):
+        row = table.loc[sid]
+        entries.append(
+            f"[{sid}] {row['publisher']}, \u201c{row['title']}\u201d, {row['published']}, "
+            f"<{row['url']}>."
+        )
+    return " ".join(entries)
 
 
 def _join_ids(*cells: object) -> str:
@@ -412,11 +475,24 @@ def lankao_facts(data_dir: Path | str | None = None) -> pd.DataFrame:
 
     Returns ``indicator``, ``year`` (Int64, missing where the source gives none), ``value``
     (the value as stated, text: numbers and ISO dates), ``value_num`` (float or NaN),
-    ``unit``, ``lower_bound``, ``source_id``, ``source`` (label from :func:`source_label`).
+    ``unit``, ``lower_bound``, ``source_id``, ``stated_by`` (the ids whose quote states the
+    value, :func:`stating_ids`), ``source`` (label from :func:`source_label`, of ``stated_by``).
     """
     frame = indicators("lankao", data_dir)
     table = sources(data_dir).set_index("source_id")
-    labels = {sid: _label(table, sid) for sid in frame["source_id"].unique()}
+    stated_by = [
+        stating_ids(sid, text, unit, data_dir)
+        for sid, text, unit in zip(frame["source_id"], frame["value_text"], frame["unit"],
+                                   strict=True)
+    ]
+    missing = [i for i, ids in enumerate(stated_by) if not ids]
+    if missing:
+        i = missing[0]
+        raise ValueError(
+            f"lankao_indicators.csv, row {i + 2}: no source's quote states "
+            f"{frame.at[i, 'value_text']!r} ({frame.at[i, 'source_id']})"
+        )
+    labels = {sid: _label(table, sid) for sid in set(stated_by)}
     return pd.DataFrame(
         {
             "indicator": frame["indicator"],
@@ -426,7 +502,8 @@ def lankao_facts(data_dir: Path | str | None = None) -> pd.DataFrame:
             "unit": frame["unit"],
             "lower_bound": frame["lower_bound"],
             "source_id": frame["source_id"],
-            "source": frame["source_id"].map(labels),
+            "stated_by": stated_by,
+            "source": [labels[ids] for ids in stated_by],
         }
     )
 

@@ -250,7 +250,7 @@ def lankao_facts_table(data_dir: Path | str | None = None) -> pd.DataFrame:
                 "Year": facts["year"].map(lambda y: "" if pd.isna(y) else str(int(y))),
                 "Value": facts.apply(show, axis=1),
                 "Unit": facts["unit"],
-                "Source": facts["source"] + " [" + facts["source_id"].str.replace(";", ", ") + "]",
+                "Source": facts["source"] + " [" + facts["stated_by"].str.replace(";", ", ") + "]",
             }
         )
     )
