@@ -128,14 +128,20 @@ def compare_provenance(published: Path, fresh: Path) -> list[Row]:
     return rows
 
 
-def _outputs(nb: nbformat.NotebookNode) -> dict[tuple[str, int], Any]:
-    found = {}
+def _outputs(nb: nbformat.NotebookNode) -> dict[tuple[str, int], tuple[int, Any]]:
+    """(kind, n-th of its kind) -> (source line, outputs). Keyed by position, not line: a
+    prose edit moves the lines of a chapter whose cells are reused from `_freeze/` unchanged
+    (the cache key holds the code, not where it stands), and that is no difference."""
+    found: dict[tuple[str, int], tuple[int, Any]] = {}
+    counts = {"cell": 0, "inline": 0}
     for cell in nb.cells:
         meta = cell.metadata.get("bookbuild", {})
-        if meta.get("kind") in ("cell", "inline"):
+        kind = meta.get("kind")
+        if kind in counts:
             outputs = [{k: v for k, v in o.items() if k != "execution_count"}
                        for o in cell.get("outputs", [])]
-            found[(meta["kind"], meta["line"])] = outputs
+            found[(kind, counts[kind])] = (meta["line"], outputs)
+            counts[kind] += 1
     return found
 
 
@@ -157,8 +163,12 @@ def compare_notebooks(root: Path, fresh_freeze: Path, chapters: list[Path]) -> l
             rows.append(Row(label, "differs", f"unreadable ({exc.__class__.__name__})"))
             continue
         fresh = _outputs(nbformat.read(fresh_path, as_version=4))
-        bad = [f"{kind} at line {line}" for (kind, line) in sorted(fresh.keys() | recorded.keys())
-               if fresh.get((kind, line)) != recorded.get((kind, line))]
+        bad = []
+        for key in sorted(fresh.keys() | recorded.keys()):
+            now, then = fresh.get(key), recorded.get(key)
+            if now is None or then is None or now[1] != then[1]:
+                line = (now or then or (0, None))[0]
+                bad.append(f"{key[0]} at line {line}")
         rows.append(Row(label, "differs" if bad else "ok",
                         "outputs differ: " + ", ".join(bad[:5]) if bad else
                         "every output reproduced"))
