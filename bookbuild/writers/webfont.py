@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+import os
 import re
 from pathlib import Path
 
 from bookbuild.writers.fonts import cjk_font_dir
+
+log = logging.getLogger("bookbuild")
 
 FAMILY = "Noto Sans SC (subset)"
 FONT_FILE = "assets/fonts/noto-sans-sc-subset.woff2"
@@ -50,6 +54,13 @@ def subset_font(characters: str) -> bytes:
     return out.getvalue()
 
 
+def is_whole_woff2(data: bytes) -> bool:
+    """True when `data` has WOFF2's signature and is as long as its header says (a truncated
+    or overwritten cache entry is neither)."""
+    return len(data) >= 48 and data[:4] == b"wOF2" and \
+        int.from_bytes(data[8:12], "big") == len(data)
+
+
 def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -> str:
     """Write the subset font and its stylesheet into the edition; returns the characters.
 
@@ -63,13 +74,17 @@ def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -
         return ""
     key = hashlib.sha256(characters.encode()).hexdigest()[:16]
     cached = cache_dir / f"cjk-{key}.woff2" if cache_dir else None
-    if cached and cached.exists():
-        data = cached.read_bytes()
-    else:
+    data = cached.read_bytes() if cached and cached.is_file() else b""
+    if data and not is_whole_woff2(data):
+        log.warning("%s: damaged web-font cache entry; subsetting the font again", cached)
+        data = b""
+    if not data:
         data = subset_font(characters)
         if cached:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_bytes(data)
+            partial = cached.with_name(cached.name + ".partial")
+            partial.write_bytes(data)
+            os.replace(partial, cached)  # a killed build never leaves half a font behind
     (out / FONT_FILE).write_bytes(data)
     licence = next(cjk_font_dir().glob("OFL.txt"), None)
     if licence:  # the OFL asks that the licence travel with the font
