@@ -182,3 +182,19 @@ def test_two_clean_builds_are_byte_identical(tmp_path: Path) -> None:
     assert "thesis.pdf" in editions[0] and "figures/fig-values.svg" in editions[0]
     different = [name for name in editions[0] if editions[0][name] != editions[1][name]]
     assert different == []
+
+
+def test_a_web_font_from_a_tampered_cache_is_caught(project: Path) -> None:
+    from bookbuild.writers.webfont import FONT_FILE, subset_font
+
+    index = project / "index.qmd"
+    index.write_text(index.read_text("utf-8") + "\n[精准扶贫]{lang=zh}\n", "utf-8")
+    build(project, reporter=Reporter(quiet=True))
+    [entry] = (project / ".bookbuild").glob("cjk-*.woff2")
+    entry.write_bytes(subset_font("共享"))  # whole, but the wrong glyphs
+    (project / "_book" / FONT_FILE).unlink()  # make the next build render again
+    build(project, use_cache=False, reporter=Reporter(quiet=True))
+    assert (project / "_book" / FONT_FILE).read_bytes() == entry.read_bytes()  # shipped
+    bad = _bad(_verify(project))  # verify subsets the font afresh, so it sees the difference
+    assert set(bad) == {f"_book/{FONT_FILE}"}, bad
+    assert bad[f"_book/{FONT_FILE}"].status == "differs"

@@ -235,7 +235,8 @@ def render(book: Book, chapters: list[Chapter], api: list[int], env: dict[str, A
         pages = write_html(book, chapters, {"pandoc-api-version": api}, staging,
                            {"summary": f"Built from {env['source_revision']} on "
                                        f"{env['source_date']}"}, memo, jobs)
-        write_webfont(staging, pages, cache_dir=book.root / ".bookbuild")
+        stored = memo is not None and memo.store is not None  # an isolated build (verify)
+        write_webfont(staging, pages, cache_dir=book.root / ".bookbuild" if stored else None)
         seconds["html"] = time.perf_counter() - started
     if "pdf" in formats:
         reporter.info("render PDF")
