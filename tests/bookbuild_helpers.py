@@ -66,6 +66,19 @@ def executed(root: Path) -> set[str]:
     return set(last_build(root)["executed"])
 
 
+def thesis_page_text(name: str) -> str:
+    """The visible text of the built thesis's page `_book/<name>.html`, whitespace collapsed."""
+    import html as html_module
+    import re
+
+    path = REPO / "_book" / f"{name}.html"
+    if not path.exists():
+        import pytest
+        pytest.fail("no built edition in _book/: run `make` first")
+    text = re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))
+    return " ".join(html_module.unescape(text).split())
+
+
 def pdf_text(pdf: Path) -> str:
     """The PDF's text with whitespace collapsed (pdftotext, from poppler)."""
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,

@@ -1,13 +1,11 @@
 """Inter-coder agreement (analysis.agreement) and the simulated second coding."""
 
-import html
 import re
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from bookbuild_helpers import REPO, pdf_text, thesis_page_text
 from statsmodels.stats.inter_rater import cohens_kappa
 
 from analysis import agreement, inference, manifest, survey
@@ -74,15 +72,6 @@ def test_second_coding_is_a_stratified_subsample_of_the_first():
 
 # ---- the rendered thesis ------------------------------------------------------------------
 
-BOOK = Path(__file__).resolve().parents[1] / "_book"
-
-
-def _html_text(name: str) -> str:
-    path = BOOK / f"{name}.html"
-    if not path.exists():
-        pytest.fail("no built edition in _book/: run `make` first")
-    text = re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))
-    return " ".join(html.unescape(text).split())
 
 
 def test_thesis_reports_kappa_as_computed_independently():
@@ -93,13 +82,10 @@ def test_thesis_reports_kappa_as_computed_independently():
     b = coded[themes].to_numpy().ravel()
     kappa = cohens_kappa(pd.crosstab(a, b).to_numpy()).kappa
     expected = f"Cohen\u2019s κ = {kappa:.2f}"  # smart punctuation
-    assert expected in _html_text("05-findings")
-    assert f"{int((a == b).sum())} of {a.size}" in _html_text("05-findings")
-    assert re.search(rf"all themes pooled .*? {kappa:.2f}", _html_text("e-statistics"))
-    pdf = subprocess.run(
-        ["pdftotext", str(BOOK / "thesis.pdf"), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    assert f"κ = {kappa:.2f}" in " ".join(pdf.split())
+    assert expected in thesis_page_text("05-findings")
+    assert f"{int((a == b).sum())} of {a.size}" in thesis_page_text("05-findings")
+    assert re.search(rf"all themes pooled .*? {kappa:.2f}", thesis_page_text("e-statistics"))
+    assert f"κ = {kappa:.2f}" in pdf_text(REPO / "_book" / "thesis.pdf")
 
 
 def test_simulation_parameters_read_from_source_equal_the_imported_values(tmp_path):

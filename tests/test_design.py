@@ -4,16 +4,15 @@ Independent means numpy by hand (sandwich estimators, least squares), scipy, pin
 statsmodels routine that analysis.design does not call for that result.
 """
 
-import html
 import itertools
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
 import statsmodels.api as sm
+from bookbuild_helpers import REPO, thesis_page_text
 from scipy import optimize, stats
 from statsmodels.stats.multitest import multipletests
 
@@ -342,15 +341,6 @@ def test_design_tables_show_the_results_with_one_rounding_rule(hh):
 
 # ---- the rendered thesis ------------------------------------------------------------------
 
-BOOK = Path(__file__).resolve().parents[1] / "_book"
-
-
-def _html_text(name: str) -> str:
-    path = BOOK / f"{name}.html"
-    if not path.exists():
-        pytest.fail("no built edition in _book/: run `make` first")
-    text = re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))
-    return " ".join(html.unescape(text).split())
 
 
 def test_thesis_reports_the_within_village_gap_and_household_level_tests():
@@ -365,7 +355,7 @@ def test_thesis_reports_the_within_village_gap_and_household_level_tests():
     cov = _cr1(x, y - x @ beta, hh["village"].to_numpy())
     t_crit = stats.t.ppf(0.975, hh["village"].nunique() - 1)
     lo, hi = beta[1] - t_crit * np.sqrt(cov[1, 1]), beta[1] + t_crit * np.sqrt(cov[1, 1])
-    text = _html_text("05-findings")
+    text = thesis_page_text("05-findings")
     assert f"score {-beta[1]:.2f} points lower on precision" in text
     assert f"[{lo:.2f}, {hi:.2f}]" in text
     # the pair-level chi-square is gone; the household-level tests name their unit
@@ -374,7 +364,7 @@ def test_thesis_reports_the_within_village_gap_and_household_level_tests():
     assert "Limitations" in text and "ordered logit" in text
     table = re.search(
         r'id="tbl-assistance-permutation".*?</table>',
-        (BOOK / "05-findings.html").read_text("utf-8"),
+        (REPO / "_book" / "05-findings.html").read_text("utf-8"),
         re.S,
     )
     assert table and table[0].count("<tr") == 1 + len(inference.ASSISTANCE)
@@ -387,7 +377,7 @@ def test_thesis_majority_words_and_small_group_counts_follow_the_data():
     answered = staff["measures_fit"].dropna().astype(int)
     agree = int((answered >= 4).sum())
     word = "a majority" if 2 * agree > len(answered) else "a minority"
-    text = _html_text("05-findings")
+    text = thesis_page_text("05-findings")
     assert f"among staff: {word} agreed that they fit" in text
     # three-way split by hand, half up
     shares = [
