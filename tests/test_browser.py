@@ -484,3 +484,36 @@ def test_thesis_search_lists_each_chapter_first_for_its_own_title(driver, thesis
         assert results[0]["href"].split("#")[0] == page, (title, results[:3])
         checked += 1
     assert checked >= 5
+
+
+def test_thesis_search_folds_accents_and_widths(driver, thesis_url):
+    """A query without the accent, or typed in full-width letters, finds the accented word
+    and the snippet marks the word as the text spells it."""
+    viewport(driver, DESKTOP)
+    load(driver, thesis_url + "index.html")
+    plain = search(driver, "communique", typed=False)
+    assert plain, "no result for 'communique'"
+    marks = {m for r in plain for m in r["marks"]}
+    assert marks and all(m.lower().startswith("communiqu") for m in marks), marks
+    assert any("é" in m for m in marks), marks  # the text's own spelling is what is marked
+    wide = search(driver, "ｃｏｍｍｕｎｉｑｕｅ", typed=False)
+    assert [r["href"] for r in wide] == [r["href"] for r in plain]
+
+
+def test_a_followed_result_marks_its_terms_on_the_page_it_opens(driver, thesis_url):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    viewport(driver, DESKTOP)
+    load(driver, thesis_url + "index.html")
+    results = search(driver, "communique", typed=False)
+    target = results[0]["href"].split("#")[0]
+    driver.find_element(By.CSS_SELECTOR, "#search-results .search-list a").click()
+    WebDriverWait(driver, 10).until(
+        lambda d: d.current_url.split("#")[0].endswith(target)
+        and d.execute_script("return document.readyState") == "complete")
+    hits = driver.execute_script(
+        "return Array.from(document.querySelectorAll('main mark.search-hit'), m => m.textContent);")
+    assert hits and all(h.lower().startswith("communiqu") for h in hits), hits
+    driver.refresh()  # the terms were for one arrival only
+    assert driver.execute_script("return document.querySelectorAll('mark.search-hit').length") == 0

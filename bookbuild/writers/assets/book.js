@@ -90,6 +90,12 @@
 
   // Latin words as they are; runs of Chinese characters as overlapping pairs (and a lone
   // character as itself), since Chinese text has no spaces between words.
+  // Accents and compatibility widths removed (NFKD without combining marks), lower case,
+  // curly apostrophes straight: the index and the query meet in this one form.
+  function fold(term) {
+    return String(term).normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().replace(/\u2019/g, "'");
+  }
+
   function tokenize(text) {
     var tokens = [];
     var runs = String(text).match(WORD) || [];
@@ -138,8 +144,8 @@
       fields: ["section", "chapter", "text"],
       storeFields: ["url", "page", "chapter", "section", "text", "weight"],
       tokenize: tokenize,
-      // curly and straight apostrophes alike (the text has smart quotes, keyboards do not)
-      processTerm: function (term) { return term.toLowerCase().replace(/\u2019/g, "'"); },
+      // accents, widths, case and curly apostrophes folded: "communique" finds "communiqué"
+      processTerm: fold,
       searchOptions: {
         boost: { section: 3, chapter: 1.5 },
         prefix: function (term) { return term.length > 2; },
@@ -157,34 +163,99 @@
 
   function escapeRegExp(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
 
+  // Where the (folded) `terms` occur in `text`, as [start, end) offsets into `text` itself:
+  // the text is folded character by character, remembering where each piece came from.
+  function matches(text, terms) {
+    if (!text || !terms.length) return [];
+    var folded = "", starts = [], ends = [], at = 0;
+    for (var ch of text) {
+      var piece = fold(ch);
+      for (var k = 0; k < piece.length; k++) { folded += piece[k]; starts.push(at); ends.push(at + ch.length); }
+      at += ch.length;
+    }
+    var pattern = new RegExp(terms.map(escapeRegExp).join("|"), "gu");
+    var found = [], match;
+    while ((match = pattern.exec(folded)) !== null) {
+      if (!match[0]) { pattern.lastIndex++; continue; }
+      found.push([starts[match.index], ends[match.index + match[0].length - 1]]);
+    }
+    return found;
+  }
+
+  // `text` from `start` to `end` as text nodes, with the `hits` inside it as <mark>s.
+  function marked(text, start, end, hits, className) {
+    var fragment = document.createDocumentFragment();
+    var last = start;
+    for (var i = 0; i < hits.length; i++) {
+      var from = Math.max(hits[i][0], last), to = Math.min(hits[i][1], end);
+      if (from >= to) continue;
+      fragment.appendChild(document.createTextNode(text.slice(last, from)));
+      var mark = document.createElement("mark");
+      if (className) mark.className = className;
+      mark.textContent = text.slice(from, to);
+      fragment.appendChild(mark);
+      last = to;
+    }
+    fragment.appendChild(document.createTextNode(text.slice(last, end)));
+    return fragment;
+  }
+
   // A short passage around the first match, built as text nodes and <mark> elements.
   function snippet(text, terms) {
     var fragment = document.createDocumentFragment();
     if (!text) return fragment;
-    var pattern = terms.length ? new RegExp(terms.map(escapeRegExp).join("|"), "giu") : null;
-    var first = pattern ? text.search(pattern) : -1;
+    var hits = matches(text, terms);
+    var first = hits.length ? hits[0][0] : -1;
     var start = Math.max(0, first - 60);
     if (start > 0) { var space = text.indexOf(" ", start); if (space > 0 && space < first) start = space + 1; }
     var end = Math.min(text.length, start + 200);
-    var piece = (start > 0 ? "… " : "") + text.slice(start, end) + (end < text.length ? " …" : "");
-    if (!pattern) { fragment.appendChild(document.createTextNode(piece)); return fragment; }
-    var last = 0;
-    piece.replace(pattern, function (match, offset) {
-      fragment.appendChild(document.createTextNode(piece.slice(last, offset)));
-      var mark = document.createElement("mark");
-      mark.textContent = match;
-      fragment.appendChild(mark);
-      last = offset + match.length;
-      return match;
-    });
-    fragment.appendChild(document.createTextNode(piece.slice(last)));
+    if (start > 0) fragment.appendChild(document.createTextNode("… "));
+    fragment.appendChild(marked(text, start, end, hits));
+    if (end < text.length) fragment.appendChild(document.createTextNode(" …"));
     return fragment;
   }
+
+  // The terms of a followed result travel to its page (sessionStorage: works from file://
+  // too), which marks them where they occur and scrolls to the first when there is no anchor.
+  var HIT_KEY = "book-search-hit";
+  function remember(link) {
+    try {
+      sessionStorage.setItem(HIT_KEY, JSON.stringify({
+        page: link.getAttribute("href").split("#")[0], terms: JSON.parse(link.dataset.terms || "[]")
+      }));
+    } catch (e) { /* storage unavailable: the page simply opens unmarked */ }
+  }
+  function markArrival() {
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(HIT_KEY) || "null"); sessionStorage.removeItem(HIT_KEY); }
+    catch (e) { return; }
+    var here = window.location.pathname.split("/").pop() || "index.html";
+    var main = document.querySelector("main");
+    if (!saved || saved.page !== here || !main || !saved.terms.length) return;
+    var walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        return node.parentNode.closest("script, style, mark") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    var nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    var firstMark = null;
+    for (var i = 0; i < nodes.length; i++) {
+      var hits = matches(nodes[i].data, saved.terms);
+      if (!hits.length) continue;
+      var replacement = marked(nodes[i].data, 0, nodes[i].data.length, hits, "search-hit");
+      firstMark = firstMark || replacement.querySelector("mark");
+      nodes[i].parentNode.replaceChild(replacement, nodes[i]);
+    }
+    if (firstMark && !window.location.hash) firstMark.scrollIntoView({ block: "center" });
+  }
+  markArrival();
 
   function resultItem(result) {
     var li = document.createElement("li");
     var a = document.createElement("a");
     a.href = result.url;
+    a.dataset.terms = JSON.stringify(result.terms);
     var chapter = document.createElement("span");
     chapter.className = "result-chapter";
     chapter.textContent = result.chapter;
@@ -234,7 +305,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var first = resultLinks()[0];
-      if (first) window.location.href = first.href;
+      if (first) { remember(first); window.location.href = first.href; }
     });
     form.addEventListener("keydown", function (event) {
       var links = resultLinks();
@@ -257,6 +328,10 @@
       if (!form.contains(event.relatedTarget)) closeSearch();
     });
     list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    list.addEventListener("click", function (event) {
+      var link = event.target.closest("a");
+      if (link) remember(link);
+    });
   }
 
   // ---- Keyboard: "/" searches, ← and → turn pages, Escape closes the drawer. ----
