@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bookbuild.writers.webfont import FONT_FILE, write_webfont
+from bookbuild.writers.webfont import BOLD_FONT_FILE, CSS_FILE, FONT_FILE, write_webfont
 
 pytestmark = pytest.mark.slow  # each case subsets the 17 MB CJK font twice (about 10 s)
 
@@ -21,8 +21,7 @@ def test_a_damaged_cached_font_is_subset_again_never_shipped(
     first, second = tmp_path / "one", tmp_path / "two"
     write_webfont(first, [page], cache_dir=cache)
     good = (first / FONT_FILE).read_bytes()
-    [entry] = cache.glob("cjk-*.woff2")
-    assert entry.read_bytes() == good
+    [entry] = [e for e in cache.glob("cjk-*.woff2") if e.read_bytes() == good]
     entry.write_bytes(damage(good))
     with caplog.at_level(logging.WARNING, logger="bookbuild"):
         write_webfont(second, [page], cache_dir=cache)
@@ -30,3 +29,20 @@ def test_a_damaged_cached_font_is_subset_again_never_shipped(
     assert entry.read_bytes() == good  # repaired in place
     assert any("damaged web-font cache entry" in r.getMessage() for r in caplog.records)
     assert not list(cache.glob("*.partial"))
+
+
+def test_bold_chinese_has_its_own_bold_face(tmp_path: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    page = tmp_path / "page.html"
+    page.write_text("<p lang=\"zh\"><strong>精准</strong>扶贫</p>", "utf-8")
+    write_webfont(tmp_path / "out", [page])
+    css = (tmp_path / "out" / CSS_FILE).read_text("utf-8")
+    assert "font-weight: 400;" in css and "font-weight: 700;" in css
+    assert "100 900" not in css  # one weight no longer claims the whole range
+    weights = {name: TTFont(tmp_path / "out" / name)["OS/2"].usWeightClass
+               for name in (FONT_FILE, BOLD_FONT_FILE)}
+    assert weights == {FONT_FILE: 400, BOLD_FONT_FILE: 700}
+    for name in (FONT_FILE, BOLD_FONT_FILE):
+        cmap = TTFont(tmp_path / "out" / name).getBestCmap()
+        assert all(ord(c) in cmap for c in "精准扶贫")

@@ -19,7 +19,9 @@ from bookbuild.writers.fonts import cjk_font_dir
 log = logging.getLogger("bookbuild")
 
 FAMILY = "Noto Sans SC (subset)"
-FONT_FILE = "assets/fonts/noto-sans-sc-subset.woff2"
+FONT_FILE = "assets/fonts/noto-sans-sc-subset.woff2"        # regular (400)
+BOLD_FONT_FILE = "assets/fonts/noto-sans-sc-subset-bold.woff2"  # bold (700): real bold, not
+# the browser's smeared imitation; fetched only by a page that sets Chinese text in bold
 CSS_FILE = "assets/fonts/cjk.css"
 # CJK ideographs, punctuation and full-width forms: what falls back to the CJK font.
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2e80-\u2fdf]")
@@ -30,8 +32,8 @@ def cjk_characters(texts: list[str]) -> str:
     return "".join(sorted({c for text in texts for c in _CJK.findall(text)}))
 
 
-def subset_font(characters: str) -> bytes:
-    """Noto Sans SC reduced to `characters`, at its regular weight, as WOFF2 bytes."""
+def subset_font(characters: str, weight: int = 400) -> bytes:
+    """Noto Sans SC reduced to `characters`, at `weight` (400 regular, 700 bold), as WOFF2."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
@@ -46,7 +48,7 @@ def subset_font(characters: str) -> bytes:
     subsetter.populate(text=characters)
     subsetter.subset(font)  # subset first: instancing the full 17 MB font takes minutes
     if "fvar" in font:
-        font = instancer.instantiateVariableFont(font, {"wght": 400})
+        font = instancer.instantiateVariableFont(font, {"wght": weight})
     out = io.BytesIO()
     font.recalcTimestamp = False  # keep the source's dates: same characters, same bytes
     font.flavor = "woff2"
@@ -61,10 +63,29 @@ def is_whole_woff2(data: bytes) -> bool:
         int.from_bytes(data[8:12], "big") == len(data)
 
 
-def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -> str:
-    """Write the subset font and its stylesheet into the edition; returns the characters.
+def _subset(characters: str, weight: int, cache_dir: Path | None) -> bytes:
+    """The subset at `weight`, from `cache_dir` when a whole copy is stored there."""
+    key = hashlib.sha256(f"{weight}\0{characters}".encode()).hexdigest()[:16]
+    cached = cache_dir / f"cjk-{key}.woff2" if cache_dir else None
+    data = cached.read_bytes() if cached and cached.is_file() else b""
+    if data and not is_whole_woff2(data):
+        log.warning("%s: damaged web-font cache entry; subsetting the font again", cached)
+        data = b""
+    if not data:
+        data = subset_font(characters, weight)
+        if cached:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_name(cached.name + ".partial")
+            partial.write_bytes(data)
+            os.replace(partial, cached)  # a killed build never leaves half a font behind
+    return data
 
-    Subsetting takes seconds, so the result is kept in `cache_dir` keyed on the characters.
+
+def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -> str:
+    """Write the subset fonts (regular and bold) and their stylesheet into the edition;
+    returns the characters.
+
+    Subsetting takes seconds, so the results are kept in `cache_dir` keyed on the characters.
     """
     characters = cjk_characters([p.read_text("utf-8") for p in pages])
     css = out / CSS_FILE
@@ -72,30 +93,20 @@ def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -
     if not characters:
         css.write_text("/* no Chinese text in this edition */\n", "utf-8")
         return ""
-    key = hashlib.sha256(characters.encode()).hexdigest()[:16]
-    cached = cache_dir / f"cjk-{key}.woff2" if cache_dir else None
-    data = cached.read_bytes() if cached and cached.is_file() else b""
-    if data and not is_whole_woff2(data):
-        log.warning("%s: damaged web-font cache entry; subsetting the font again", cached)
-        data = b""
-    if not data:
-        data = subset_font(characters)
-        if cached:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_name(cached.name + ".partial")
-            partial.write_bytes(data)
-            os.replace(partial, cached)  # a killed build never leaves half a font behind
-    (out / FONT_FILE).write_bytes(data)
+    faces = []
+    for weight, name in ((400, FONT_FILE), (700, BOLD_FONT_FILE)):
+        (out / name).write_bytes(_subset(characters, weight, cache_dir))
+        faces.append("@font-face {\n"
+                     f'  font-family: "{FAMILY}";\n'
+                     f'  src: url("{Path(name).name}") format("woff2");\n'
+                     f"  font-weight: {weight};\n"
+                     "  font-display: swap;\n"
+                     "}\n")
     licence = next(cjk_font_dir().glob("OFL.txt"), None)
     if licence:  # the OFL asks that the licence travel with the font
         (out / FONT_FILE).with_name("OFL.txt").write_bytes(licence.read_bytes())
     css.write_text(
         "/* Noto Sans SC (SIL Open Font License), subset to the characters of this edition. */\n"
-        "@font-face {\n"
-        f'  font-family: "{FAMILY}";\n'
-        '  src: url("noto-sans-sc-subset.woff2") format("woff2");\n'
-        "  font-weight: 100 900;\n"
-        "  font-display: swap;\n"
-        "}\n"
-        f':lang(zh) {{ font-family: "{FAMILY}", sans-serif; }}\n', "utf-8")
+        + "".join(faces)
+        + f':lang(zh) {{ font-family: "{FAMILY}", sans-serif; }}\n', "utf-8")
     return characters
