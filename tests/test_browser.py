@@ -366,7 +366,7 @@ def test_keyboard_reaches_content_search_results_and_the_next_chapter(driver, fi
     assert focused.get_attribute("href").endswith("a-extra.html")
     ActionChains(driver).send_keys(Keys.ESCAPE).perform()
     assert driver.execute_script("return document.getElementById('search-results').hidden")
-    driver.find_element("id", "content").click()
+    driver.find_element("css selector", "main h1").click()  # the middle may be a figure link
     ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
     assert driver.current_url.endswith("02-prose.html")
     ActionChains(driver).send_keys(Keys.ARROW_LEFT).perform()

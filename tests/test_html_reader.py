@@ -279,3 +279,17 @@ def test_search_matches_smart_apostrophes_typed_straight(driver, config) -> None
     straight, curly = (search(driver, q) for q in ("Lankao's gains", "Lankao\u2019s gains"))
     assert straight == curly
     assert any(r["href"].startswith("index.html") for r in straight)
+
+
+def test_every_figure_image_opens_full_size() -> None:
+    """On a phone a figure is as wide as the screen; its image links to itself, full size."""
+    checked = 0
+    for path in sorted(BOOK.glob("*.html")):
+        for figure in parse_html(path.read_text("utf-8")).find_all("figure"):
+            for image in figure.find_all("img"):
+                link = next((a for a in image.ancestors() if a.tag == "a"), None)
+                assert link is not None and "figure-zoom" in link.classes, (path.name, image.attrs)
+                assert link.attrs["href"] == image.attrs["src"]
+                assert (BOOK / image.attrs["src"]).is_file()
+                checked += 1
+    assert checked >= 10

@@ -128,7 +128,8 @@ def test_html_points_at_the_copies(book: Path) -> None:
     assert '<a href="img/map.png">a link</a>' in one  # links are not images: left alone
     index = (book / "_book" / "index.html").read_text("utf-8")
     assert '<img src="shared/logo.svg" alt="the project logo" />' in index
-    assert re.search(r'<figure id="fig-map">\s*<img src="chapters/img/map.png"', one)
+    assert re.search(r'<figure id="fig-map">\s*<a href="chapters/img/map.png" class="figure-zoom">'
+                     r'<img src="chapters/img/map.png"', one)  # the image opens full size
     assert re.search(r"Figure\s1\.1:</span> A map of the county", one)
 
 

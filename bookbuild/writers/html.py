@@ -36,6 +36,7 @@ from bookbuild.writers.rewrites import (
     html_margins,
     html_subfigures,
     html_tabsets,
+    html_zoomable_figures,
     relink,
 )
 from bookbuild.writers.search import chapter_documents, index_script
@@ -268,7 +269,7 @@ def chapter_html(chapter: Chapter, pages: dict[str, str], api: list[int],
     passages in another language than the book's `lang` are marked with theirs."""
     blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
-    blocks = html_margins(blocks)
+    blocks = html_zoomable_figures(html_margins(blocks))
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": mark_chinese(blocks, lang)}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {"body": wrap_tables(body), "toc": page_toc(blocks),

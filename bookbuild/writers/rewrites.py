@@ -7,6 +7,7 @@ import json
 
 from bookbuild.document.ast import (
     Div,
+    Link,
     Node,
     RawBlock,
     RawInline,
@@ -203,6 +204,20 @@ def _replace_cells(node: Node, laid_out: list[Node]) -> None:
     rest = [b for b in content[first:]
             if not (b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1])]
     node["c"][2] = [*content[:first], *laid_out, *rest]
+
+
+def html_zoomable_figures(blocks: list[Node]) -> list[Node]:
+    """Each figure's image is a link to the image itself, so a reader on a small screen can
+    open it full size and zoom (the link's name is the image's alt text)."""
+    for node in walk(blocks):
+        if node.get("t") != "Figure":
+            continue
+        for block in node["c"][2]:
+            if block.get("t") in ("Plain", "Para"):
+                block["c"] = [Link([inline], inline["c"][2][0], ["figure-zoom"])
+                              if inline.get("t") == "Image" else inline
+                              for inline in block["c"]]
+    return blocks
 
 
 def html_subfigures(blocks: list[Node]) -> list[Node]:
