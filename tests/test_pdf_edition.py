@@ -105,8 +105,10 @@ def test_every_font_embedded_and_cjk_font_present(thesis: Path) -> None:
         # columns from the right: object ID (2 fields), uni, sub, emb
         assert fields[-5] == "yes", f"font not embedded: {row}"
         names.append(fields[0])
-    assert any("NotoSansSC" in name for name in names)
+    # Chinese text in a serif beside the serif Latin, each face a static Regular (not "Thin")
+    assert any("NotoSerifSC-Regular" in name for name in names), names
     assert any("LibertinusSerif" in name for name in names)
+    assert not any("Thin" in name for name in names), names
 
 
 def test_front_matter_roman_then_chapter_one_is_page_one(pages: list[str], reader) -> None:

@@ -1,6 +1,8 @@
-"""Fonts from pip packages: where Noto Sans SC (`justmytype-intl-cjk`) lives, checked once.
+"""Fonts from pip packages: where the Chinese fonts live, checked once.
 
-Both writers need it: Typst embeds it in the PDF, the HTML edition ships a subset of it.
+Noto Sans SC as a variable font (`justmytype-intl-cjk`): the HTML edition ships regular and bold
+subsets of it. Noto Serif SC and Noto Sans SC as static Regular faces (`pylopdf-fonts-zh-cn`):
+the PDF's Chinese body text in the serif, beside the serif Latin, and Chinese in code in the sans.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from bookbuild.errors import BuildError
 
 CJK_FONT = "Noto Sans SC"
 CJK_PACKAGE = "justmytype-intl-cjk"
+CJK_SERIF_FONT = "Noto Serif SC"
+CJK_SERIF_PACKAGE = "pylopdf-fonts-zh-cn"
 
 
 def _cjk_package_dir() -> Path | None:
@@ -40,4 +44,25 @@ def cjk_font_dir() -> Path:
         raise BuildError(f"Typst cannot read the CJK font '{CJK_FONT}' in {folder} "
                          f"(found: {', '.join(families) or 'nothing'}); reinstall "
                          f"'{CJK_PACKAGE}'")
+    return folder
+
+
+def cjk_pdf_dir() -> Path:
+    """Folder holding the PDF's Chinese fonts, Noto Serif SC (body) and Noto Sans SC (code),
+    both static Regular faces; a `BuildError` naming the package when they are missing."""
+    try:
+        import pylopdf_fonts_zh_cn
+    except ImportError:
+        raise BuildError(f"the CJK font '{CJK_SERIF_FONT}' is missing: install the "
+                         f"'{CJK_SERIF_PACKAGE}' package (run `make`); without it Chinese text "
+                         "in the PDF would print as empty boxes") from None
+    folder = Path(pylopdf_fonts_zh_cn.serif_path()).parent
+    import typst
+
+    families = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
+                           font_paths=[str(folder)]).families()
+    if not {CJK_FONT, CJK_SERIF_FONT} <= set(families):
+        raise BuildError(f"Typst cannot read the CJK fonts '{CJK_SERIF_FONT}' and '{CJK_FONT}' "
+                         f"in {folder} (found: {', '.join(families) or 'nothing'}); reinstall "
+                         f"'{CJK_SERIF_PACKAGE}'")
     return folder

@@ -5,8 +5,9 @@ first adapts the numbered, cited AST to Typst: each heading is told the number c
 gave it (Typst counts nothing itself, so the PDF and the HTML edition agree), captions get a
 short form for the lists of figures and tables, images and equations get the alt text PDF/UA
 requires, and sections marked `lang` are set in that language. Fonts come from pip packages
-only: Typst's embedded fonts for Latin text and Noto Sans SC (`justmytype-intl-cjk`) for
-Chinese. The file is PDF/A-2b (archival) and PDF/UA-1 (tagged, accessible) at once.
+only: Typst's embedded fonts for Latin text; for Chinese, Noto Serif SC (text) and Noto Sans SC
+(code) from `pylopdf-fonts-zh-cn`. The file is PDF/A-2b (archival) and PDF/UA-1 (tagged,
+accessible) at once.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from bookbuild.document.chapter import Chapter
 from bookbuild.document.conditional import TYPST_NAMES, pdf_names, select
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
-from bookbuild.writers.fonts import cjk_font_dir
+from bookbuild.writers.fonts import cjk_pdf_dir
 from bookbuild.writers.rewrites import (
     rendered_citations,
     rewrite_blocks,
@@ -524,7 +525,7 @@ def compile_pdf(source: str, workdir: Path, output: Path, epoch: int,
     """
     import typst
 
-    fonts = cjk_font_dir()
+    fonts = cjk_pdf_dir()
     typ = workdir / "thesis.typ"
     typ.write_text(source, "utf-8")
     try:
