@@ -150,3 +150,68 @@ def test_a_saved_chapter_reloads_the_page_and_the_pdf_follows(tmp_path):
             assert b"livereload" not in path.read_bytes(), path
     # what the preview left is the edition `thesis build` makes: nothing to render again
     assert build(root).rendered is False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in state  # a zombie has ended; only its record is left
+
+
+def test_a_new_save_stops_the_background_build_and_all_it_started(tmp_path):
+    import sys
+
+    from bookbuild.commands.background import BackgroundBuild
+
+    marker = tmp_path / "child.pid"
+    ended: list[bool] = []
+
+    class Slow(BackgroundBuild):  # the same process handling, a build that takes a minute
+        def command(self) -> list[str]:
+            return [sys.executable, "-c",
+                    "import subprocess, sys, time\n"
+                    "child = subprocess.Popen([sys.executable, '-c', 'import time; "
+                    "time.sleep(60)'])\n"
+                    f"open({str(marker)!r}, 'w').write(str(child.pid))\n"
+                    "time.sleep(60)\n"]
+
+    background = Slow(tmp_path, ("html", "pdf"), lambda ok, s, last: ended.append(ok))
+    background.start()
+    deadline = time.monotonic() + 30
+    while not marker.exists() or not marker.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    child = int(marker.read_text())
+    assert background.running() and _alive(child)
+    started = time.monotonic()
+    background.stop()
+    assert time.monotonic() - started < 10  # the next HTML build does not wait for it
+    assert not background.running()
+    deadline = time.monotonic() + 10
+    while _alive(child):  # the kernel-like grandchild goes with it
+        assert time.monotonic() < deadline, "a process the build started outlived it"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert ended == []  # a build stopped on purpose reports nothing
+
+
+def test_a_background_build_that_ends_reports_its_outcome(tmp_path):
+    import sys
+
+    from bookbuild.commands.background import BackgroundBuild
+
+    ended: list[tuple[bool, str]] = []
+
+    class Failing(BackgroundBuild):
+        def command(self) -> list[str]:
+            return [sys.executable, "-c", "print('chapters/one.qmd:3: bad'); raise SystemExit(1)"]
+
+    background = Failing(tmp_path, ("html", "pdf"), lambda ok, s, last: ended.append((ok, last)))
+    background.start()
+    deadline = time.monotonic() + 30
+    while not ended:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert ended == [(False, "chapters/one.qmd:3: bad")] and not background.running()

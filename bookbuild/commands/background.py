@@ -4,7 +4,9 @@ It runs as a separate `python -m bookbuild build` process in its own process gro
 preview can stop it (with any kernel it started) the moment a new save arrives: the next HTML
 build never waits for Typst. A stopped build publishes nothing (the build publishes
 atomically, and the next build clears its staging folder), and a finished one leaves `_book/`
-exactly as `thesis build` would.
+exactly as `thesis build` would. The HTML build before it has executed every stale chapter,
+so it starts no kernel in practice; one it did start (kernels have their own session) exits
+when its parent is gone, by ipykernel's parent poller.
 """
 
 from __future__ import annotations
