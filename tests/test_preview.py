@@ -139,6 +139,9 @@ def test_a_saved_chapter_reloads_the_page_and_the_pdf_follows(tmp_path):
 
         wait_for("PDF updated", 2)  # the PDF follows, and the page is not told again
         assert json.loads(_get(f"{url}{livereload.ENDPOINT[1:]}?since=x")[1]) == answer
+        # one save, one rebuild: what the builds write is never taken for an edit
+        assert [line for line in lines if line.startswith("changed:")] == [
+            "changed: chapters/one.qmd; rebuilding"]
     finally:
         stop.set()
         thread.join(timeout=60)
