@@ -218,3 +218,30 @@ def test_a_background_build_that_ends_reports_its_outcome(tmp_path):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert ended == [(False, "chapters/one.qmd:3: bad")] and not background.running()
+
+
+def test_a_save_during_a_rebuild_is_rebuilt_too_and_dead_links_are_skipped(tmp_path):
+    from bookbuild.commands.preview import watch
+
+    source = tmp_path / "one.qmd"
+    source.write_text("# One\n")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")  # a link that leads nowhere
+    calls: list[list[Path]] = []
+    stop = threading.Event()
+
+    def rebuild(files: list[Path]) -> None:
+        calls.append(files)
+        if len(calls) == 1:
+            source.write_text("# One, saved again while building\n")
+            time.sleep(0.3)
+        else:
+            stop.set()
+
+    worker = threading.Thread(target=watch, args=([tmp_path], rebuild, 0.05, stop))
+    worker.start()
+    time.sleep(0.3)
+    source.write_text("# One, saved\n")
+    worker.join(BOUND_S)
+    stop.set()
+    assert not worker.is_alive()
+    assert calls == [[source], [source]]

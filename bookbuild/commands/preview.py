@@ -49,8 +49,8 @@ def snapshot(folders: Iterable[Path], ignored: set[str] = IGNORED_DIRS) -> Snaps
                 path = Path(parent, name)
                 try:
                     stat = path.stat()
-                except FileNotFoundError:
-                    continue  # removed while we looked
+                except OSError:
+                    continue  # removed while we looked, or a link that leads nowhere
                 found[path] = (stat.st_mtime_ns, stat.st_size)
     return found
 
@@ -158,7 +158,7 @@ def watch(folders: list[Path], rebuild: Callable[[list[Path]], None], interval: 
     """Call `rebuild(changed files)` whenever files under `folders` change, until `stop` is set.
 
     A change is acted on once it has been stable for one interval, so a save that writes a
-    file in several steps leads to one rebuild.
+    file in several steps leads to one rebuild; a save while `rebuild` runs leads to another.
     """
     stop = stop or threading.Event()
     current = snapshot(folders)
@@ -172,9 +172,8 @@ def watch(folders: list[Path], rebuild: Callable[[list[Path]], None], interval: 
                 break
             latest = settled
         files = changed(current, latest)
-        current = latest
-        rebuild(files)
-        current = snapshot(folders)  # what the build wrote outside IGNORED_DIRS is not a change
+        current = latest  # a save during the build is a change the next poll sees (the build
+        rebuild(files)    # writes only under IGNORED_DIRS and hidden folders)
 
 
 def preview(root: Path, port: int = 4173, formats: tuple[str, ...] = ("html", "pdf"),
