@@ -107,13 +107,13 @@ class _ReloadingHandler(_QuietHandler):
         if path.is_dir() and where.endswith("/"):
             path = path / "index.html"
         if path.suffix == ".html" and _servable(path, Path(self.directory).resolve()):
-            try:
+            version = self.reloader.version  # before the page: a page newer than its
+            try:                               # version reloads once more, never the reverse
                 page = path.read_bytes()
             except OSError:  # replaced by a publish while we looked
                 self.send_error(404, "File not found")
                 return None
-            return self._send(livereload.inject(page, self.reloader.version),
-                              "text/html; charset=utf-8")
+            return self._send(livereload.inject(page, version), "text/html; charset=utf-8")
         return super().send_head()
 
     def _send(self, body: bytes, kind: str) -> io.BytesIO:
