@@ -120,7 +120,8 @@ def parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_verify)
     p = sub.add_parser("preview", help="serve _book/ on localhost and rebuild on every change")
     p.add_argument("--port", type=int, default=4173, help="port on 127.0.0.1 (default 4173)")
-    p.add_argument("--to", default="html", help="formats rebuilt on change (default html)")
+    p.add_argument("--to", default="html,pdf",
+                   help="formats rebuilt on change; the PDF follows the HTML (default html,pdf)")
     p.set_defaults(func=_preview)
     c = sub.add_parser("clean", help="remove _book/, _freeze/ and build state")
     c.set_defaults(func=_clean)

@@ -2,13 +2,17 @@
 
 The server (the standard library's `http.server`, in a daemon thread) serves `_book/` by
 path, so after an atomic publish it serves the new edition without a restart. The watcher
-polls file modification times (no extra dependency) over the project, skipping what the
-build itself writes, and over the build package's own templates and assets.
+polls file modification times (no extra dependency) over the project (chapters,
+`_quarto.yml`, analysis code, data), skipping what the build itself writes, and over the
+build package's own templates and assets. On a change the HTML is built first, in this
+process, and the open page reloads itself (see `livereload`); the full build with the PDF
+follows in a background process that the next save stops (see `background`).
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import os
 import threading
 import time
@@ -18,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from bookbuild import PACKAGE_DIR
+from bookbuild.commands import livereload
+from bookbuild.commands.background import BackgroundBuild
 from bookbuild.config.project import load_book
 from bookbuild.errors import BuildError
 
@@ -43,8 +49,8 @@ def snapshot(folders: Iterable[Path], ignored: set[str] = IGNORED_DIRS) -> Snaps
                 path = Path(parent, name)
                 try:
                     stat = path.stat()
-                except FileNotFoundError:
-                    continue  # removed while we looked
+                except OSError:
+                    continue  # removed while we looked, or a link that leads nowhere
                 found[path] = (stat.st_mtime_ns, stat.st_size)
     return found
 
@@ -78,6 +84,46 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         return None
 
 
+class _ReloadingHandler(_QuietHandler):
+    """`_QuietHandler` whose HTML pages carry the live-reload script, plus the script itself
+    and its long-poll endpoint; every other path keeps the same guards."""
+
+    reloader: livereload.Reloader
+
+    def end_headers(self) -> None:  # stdlib signature
+        self.send_header("Cache-Control", "no-store")  # a reload must show the new edition
+        super().end_headers()
+
+    def send_head(self) -> Any:  # stdlib signature
+        address = self.path.split("#", 1)[0]
+        where, _, query = address.partition("?")
+        if where == livereload.ENDPOINT:
+            since = dict(p.partition("=")[::2] for p in query.split("&")).get("since", "")
+            version = self.reloader.wait(since)
+            return self._send(f'{{"version": {version}}}'.encode(), "application/json")
+        if where == livereload.SCRIPT_PATH:
+            return self._send(livereload.SCRIPT_FILE.read_bytes(), "text/javascript")
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and where.endswith("/"):
+            path = path / "index.html"
+        if path.suffix == ".html" and _servable(path, Path(self.directory).resolve()):
+            version = self.reloader.version  # before the page: a page newer than its
+            try:                               # version reloads once more, never the reverse
+                page = path.read_bytes()
+            except OSError:  # replaced by a publish while we looked
+                self.send_error(404, "File not found")
+                return None
+            return self._send(livereload.inject(page, version), "text/html; charset=utf-8")
+        return super().send_head()
+
+    def _send(self, body: bytes, kind: str) -> io.BytesIO:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 def _servable(path: Path, base: Path) -> bool:
     """A regular file under `base`, reached through no symbolic link."""
     try:
@@ -92,9 +138,16 @@ def _servable(path: Path, base: Path) -> bool:
     return current.is_file() and current.resolve().is_relative_to(base)
 
 
-def start_server(folder: Path, port: int = 0) -> ThreadingHTTPServer:
-    """Serve `folder` on 127.0.0.1:`port` (0 picks a free port) from a daemon thread."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def start_server(folder: Path, port: int = 0,
+                 reloader: livereload.Reloader | None = None) -> ThreadingHTTPServer:
+    """Serve `folder` on 127.0.0.1:`port` (0 picks a free port) from a daemon thread; with a
+    `reloader`, pages reload themselves when it sees a new edition."""
+    handler: Callable[..., Any]
+    if reloader is None:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+    else:
+        kind = type("Handler", (_ReloadingHandler,), {"reloader": reloader})
+        handler = functools.partial(kind, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, name="preview-server", daemon=True).start()
     return server
@@ -105,7 +158,7 @@ def watch(folders: list[Path], rebuild: Callable[[list[Path]], None], interval: 
     """Call `rebuild(changed files)` whenever files under `folders` change, until `stop` is set.
 
     A change is acted on once it has been stable for one interval, so a save that writes a
-    file in several steps leads to one rebuild.
+    file in several steps leads to one rebuild; a save while `rebuild` runs leads to another.
     """
     stop = stop or threading.Event()
     current = snapshot(folders)
@@ -119,34 +172,52 @@ def watch(folders: list[Path], rebuild: Callable[[list[Path]], None], interval: 
                 break
             latest = settled
         files = changed(current, latest)
-        current = latest
-        rebuild(files)
-        current = snapshot(folders)  # what the build wrote outside IGNORED_DIRS is not a change
+        current = latest  # a save during the build is a change the next poll sees (the build
+        rebuild(files)    # writes only under IGNORED_DIRS and hidden folders)
 
 
-def preview(root: Path, port: int = 4173, formats: tuple[str, ...] = ("html",),
-            interval: float = 1.0, stop: threading.Event | None = None,
+def preview(root: Path, port: int = 4173, formats: tuple[str, ...] = ("html", "pdf"),
+            interval: float = 0.1, stop: threading.Event | None = None,
             log: Callable[[str], None] = print) -> None:
-    """Build once, serve the edition at http://127.0.0.1:`port`/, rebuild on every change."""
+    """Build once, serve the edition at http://127.0.0.1:`port`/, rebuild on every change.
+
+    Each build makes the HTML first; the open page reloads itself as soon as it is
+    published. With "pdf" in `formats`, the full build follows in the background.
+    """
     from bookbuild.commands.build import build
     from bookbuild.commands.progress import Reporter
 
     book = load_book(root)
+    reloader = livereload.Reloader(book.output_dir)
+
+    def pdf_done(ok: bool, seconds: float, last: str) -> None:
+        if ok:
+            reloader.update()
+            log(f"PDF updated in {seconds:.1f} s")
+        else:
+            log(f"error in the PDF build: {last}\nthe HTML is current; the PDF is not.")
+
+    full = BackgroundBuild(book.root, formats, pdf_done)
 
     def rebuild(files: list[Path]) -> None:
+        full.stop()  # a save never waits for the PDF of the previous one
         if files:
             names = ", ".join(str(_short(f, book.root)) for f in files[:3])
             log(f"changed: {names}{' …' if len(files) > 3 else ''}; rebuilding")
         started = time.perf_counter()
         try:
-            build(book.root, formats=formats, reporter=Reporter(quiet=True))
+            build(book.root, formats=("html",) if "html" in formats else formats,
+                  reporter=Reporter(quiet=True))
         except BuildError as exc:
             log(f"error: {exc}\nstill serving the last good edition.")
             return
-        log(f"rebuilt in {time.perf_counter() - started:.1f} s; reload the page")
+        reloader.update()
+        log(f"rebuilt in {time.perf_counter() - started:.1f} s; the page reloads itself")
+        if "html" in formats and len(formats) > 1:
+            full.start()
 
     rebuild([])
-    server = start_server(book.output_dir, port)
+    server = start_server(book.output_dir, port, reloader)
     log(f"serving {book.output_dir.name}/ at http://127.0.0.1:{server.server_address[1]}/ "
         "(Ctrl-C stops)")
     try:
@@ -154,6 +225,8 @@ def preview(root: Path, port: int = 4173, formats: tuple[str, ...] = ("html",),
                PACKAGE_DIR / "writers" / "assets"], rebuild,
               interval, stop)
     finally:
+        full.stop()
+        reloader.close()
         server.shutdown()
         server.server_close()
 

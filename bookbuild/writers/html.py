@@ -237,7 +237,8 @@ def copy_assets(out: Path, book_root: Path) -> None:
     """The house stylesheet and scripts, and the vendored search library with its licence."""
     name, script, licence = SEARCH_LIBRARY
     package = find_npm_package(name, book_root)
-    shutil.copytree(ASSETS, out / "assets", dirs_exist_ok=True)
+    shutil.copytree(ASSETS, out / "assets", dirs_exist_ok=True,  # the preview's own script
+                    ignore=shutil.ignore_patterns("livereload.js"))  # is never published
     vendor = out / "assets" / "vendor"
     vendor.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(package / script, vendor / f"{name}.js")
