@@ -18,7 +18,8 @@ sys.path.insert(0, str(REPO))
 
 from bookbuild.config import registry  # noqa: E402
 from bookbuild.config.project import quarto_schema  # noqa: E402
-from bookbuild.document import kinds  # noqa: E402
+from bookbuild.document import callouts, conditional, crossref, kinds, layout  # noqa: E402
+from bookbuild.source import shortcodes  # noqa: E402
 
 TARGET = REPO / "docs" / "quarto-support.md"
 RESULTS = REPO / "tests" / "conformance" / "smoke-all.json"
@@ -74,6 +75,42 @@ def _kinds() -> list[str]:
     rows += [f"| `{k.prefix}` | {k.name} | {k.element} |" for k in kinds.TABLE]
     proofs = ", ".join(f"`.{c}` ({t})" for c, t in kinds.PROOF_CLASSES.items())
     return [*rows, "", f"Unnumbered proof-like blocks: {proofs}.", ""]
+
+
+def _code(names) -> str:
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def _blocks() -> list[str]:
+    """Block and shortcode features, from the tables the stages that handle them keep."""
+    prefixes = sorted({o.split("-")[0] for o in crossref.CROSSREF_OPTIONS})
+    return [
+        "| feature | status | what this build does |", "| --- | --- | --- |",
+        f"| shortcodes {_code(shortcodes.KNOWN)} | supported | resolved before parsing; an "
+        "included file's lines keep their own file and line in errors |",
+        f"| shortcodes {_code(shortcodes.UNSUPPORTED)} | refused | \"shortcode 'x' is a Quarto "
+        "shortcode this build does not render\" |",
+        "| any other shortcode | refused | \"unknown shortcode 'x': not one of Quarto's\" |",
+        f"| callouts `.callout-` {_code(callouts.CALLOUT_KINDS)} with {_code(callouts.OPTIONS)}"
+        f" (appearance {_code(callouts.APPEARANCES)}) | supported | collapse folds in HTML; "
+        "the PDF shows the body |",
+        f"| conditional content {_code(conditional.FORMAT_KEYS)}, `.hidden` | supported | "
+        "the editions are html and typst; pdf/latex content shows in the PDF only when the "
+        "book declares `format: pdf:` |",
+        f"| conditional content {_code(conditional.UNSUPPORTED_KEYS)} | refused | "
+        "\"conditional content with 'x' is not supported by this build: use when-format or "
+        "unless-format\" |",
+        "| `.panel-tabset` | supported | tabs in HTML, one after another in the PDF |",
+        f"| margin content {_code('.' + c for c in layout.MARGIN_CLASSES)} | supported | "
+        "the margin in HTML; in the PDF a side note under its paragraph (a block) or a "
+        "footnote (an inline `.aside`) |",
+        f"| other article-layout columns ({len(layout.OTHER_COLUMNS)}, e.g. `.column-page`) | "
+        "refused | \".column-x is not supported by this build (one text column and a "
+        "margin)\" |",
+        f"| `crossref:` `<prefix>-title`, `<prefix>-prefix` for {len(prefixes)} kinds | "
+        "supported | names in captions and in references |",
+        "",
+    ]
 
 
 def _conformance() -> list[str]:
@@ -134,6 +171,7 @@ def render() -> str:
     lines += ["Other Quarto document options in a chapter's front matter are ignored with a "
               "warning (\"front matter option 'x' is ignored by this build\").", "",
               "## Quarto options this build does not take", "", *_unlisted(),
+              "## Block features and shortcodes", "", *_blocks(),
               "## Cross-reference kinds", "", *_kinds(),
               "## Conformance with Quarto's smoke tests", "", *_conformance()]
     return "\n".join(lines).rstrip("\n") + "\n"
