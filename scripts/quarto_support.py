@@ -125,7 +125,9 @@ def _conformance() -> list[str]:
              "`ensureFileRegexMatches` assertions hold), *built, unasserted* (built; the "
              "document asserts nothing about HTML), *refused* (stopped with a message naming "
              "the source file and line), *unclear error* (stopped without naming one), "
-             "*silently wrong* (built, but Quarto's own assertions fail). The second run writes "
+             "*silently wrong* (built, but Quarto's own assertions fail; they test Quarto's "
+             "HTML class names, such as `quarto-float-caption`, so such a document may hold "
+             "the right content in other markup). The second run writes "
              "each document's front-matter `title:` also as its first `# heading`, so the "
              "other features are measured past that refusal.", "",
              "| outcome | " + " | ".join(runs) + " |",
