@@ -12,7 +12,7 @@ PYTEST := $(PY) -m pytest -p no:cacheprovider
 # and the 15 slowest tests listed at the end.
 SUITE  := -n 2 --dist loadfile --nbval tests _freeze --ignore-glob="tests/fixtures/*" --durations=15
 
-.PHONY: book test test-fast test-pythons verify lint bench clean help
+.PHONY: book test test-fast test-pythons verify lint bench clean help conformance
 
 book: $(STAMP) ## Build the thesis: execute what changed, render _book/ (HTML + thesis.pdf)
 	$(PY) -m bookbuild build
@@ -47,6 +47,11 @@ $(STAMP): pyproject.toml requirements.lock package-lock.json scripts/check_setup
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	npm ci --silent --no-audit --no-fund
 	touch $@
+
+conformance: $(STAMP) ## Build Quarto's in-scope smoke-all documents (QUARTO=<quarto-cli checkout>), report per document
+	@test -n "$(QUARTO)" || { echo "usage: make conformance QUARTO=<quarto-cli checkout>"; exit 2; }
+	$(PY) tests/conformance/smoke_all.py "$(QUARTO)"
+	$(PY) scripts/quarto_support.py
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from bookbuild.config import registry
 from bookbuild.errors import BuildError
 
 log = logging.getLogger("bookbuild")
@@ -30,27 +31,22 @@ _STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine",
                     "bookbuild",  # this build's own limits (below)
                     "house-rules"}  # this build's own strictness settings (not Quarto's)
 # This build's own options (Quarto has no time limit for cells; it keeps unknown top-level
-# keys as metadata): `bookbuild: {cell-timeout: s, chapter-timeout: s}`.
-BUILD_OPTIONS = {"cell-timeout", "chapter-timeout"}
-DEFAULT_CELL_TIMEOUT_S = 600
+# keys as metadata): `bookbuild: {cell-timeout: s, chapter-timeout: s}`. These tables are
+# read from the option registry (config/registry.py).
+BUILD_OPTIONS = set(registry.at(registry.BUILD))
+DEFAULT_CELL_TIMEOUT_S = int(registry.at(registry.BUILD)["cell-timeout"].default)
 # `house-rules:` settings, each off unless turned on (off means Quarto's defaults apply).
-HOUSE_RULES = {
-    # every plot needs `label: fig-...`, `fig-cap` and `fig-alt`
-    "figures-labelled": "every figure cell needs '#| label: fig-...', 'fig-cap' and 'fig-alt'",
-}
+HOUSE_RULES = registry.house_rules()
 # Project-level keys this build interprets (others Quarto accepts are reported as ignored).
-_HONOURED_PROJECT = {"type", "output-dir", "title", "resources"}
-_HONOURED_BOOK = {"title", "subtitle", "author", "date", "chapters", "appendices", "abstract",
-                  "description", "downloads", "output-file"}
-_HONOURED_EXECUTE = {"echo", "eval", "warning", "include", "output", "freeze", "error"}
+_HONOURED_PROJECT = set(registry.at(registry.PROJECT))
+_HONOURED_BOOK = set(registry.at(registry.BOOK))
+_HONOURED_EXECUTE = set(registry.at(registry.EXECUTE))
 # The values each `execute:` option may take: its types, and for strings the allowed words.
 _EXECUTE_VALUES: dict[str, tuple[tuple[type, ...], tuple[str, ...]]] = {
-    "echo": ((bool, str), ("fenced",)), "eval": ((bool,), ()), "warning": ((bool,), ()),
-    "include": ((bool,), ()), "error": ((bool,), ()), "output": ((bool, str), ("asis",)),
-    "freeze": ((bool, str), ("auto",)),
+    name: (option.types, option.allowed) for name, option in registry.at(registry.EXECUTE).items()
 }
 # Front-matter keys this build honours per file (others Quarto accepts are warned about).
-_HONOURED_FRONT_MATTER = {"execute"}
+_HONOURED_FRONT_MATTER = set(registry.at(registry.FRONT))
 # Folders that hold sources, state or tools: an output folder may not be, hold or sit in one.
 RESERVED_DIRS = ("chapters", "analysis", "data", "bookbuild", "tests", "figures", "docs",
                  "bench", "seed", "_freeze", ".bookbuild", ".git", ".venv", "node_modules")

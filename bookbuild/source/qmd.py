@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bookbuild.config import registry
 from bookbuild.config.project import check_front_matter, did_you_mean, load_yaml, quarto_schema
 from bookbuild.errors import BuildError
 from bookbuild.source.includes import Origin, Source, expand_includes, relocate
@@ -23,29 +24,10 @@ _ENGINE = re.compile(r"^\{(?P<engine>[A-Za-z0-9_+-]+)(?P<rest>[^}]*)\}$")
 _INLINE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
 _OTHER_INLINE = re.compile(r"`\{(?P<engine>r|julia|ojs|bash)\}\s+[^`]+`")
 
-# Cell options this build honours, with the types Quarto's schema gives them.
-CELL_OPTIONS: dict[str, tuple[type, ...]] = {
-    "label": (str,),
-    "fig-cap": (str,),
-    "fig-alt": (str,),
-    "tbl-cap": (str,),
-    "echo": (bool, str),     # true / false / "fenced"
-    "output": (bool, str),   # true / false / "asis"
-    "warning": (bool,),
-    "include": (bool,),
-    "eval": (bool,),
-    "error": (bool,),
-    "fig-format": (str,),
-    "fig-width": (int, float),   # inches
-    "fig-height": (int, float),
-    "fig-dpi": (int,),
-    "code-fold": (bool, str),   # HTML only: true / false / "show"
-    "code-summary": (str,),
-}
-
-# The words a string-valued option may take (others take any text).
-_ALLOWED_VALUES: dict[str, tuple[str, ...]] = {"output": ("asis",), "fig-format": ("svg", "png"),
-                                               "echo": ("fenced",), "code-fold": ("show",)}
+# Cell options this build honours, with the types Quarto's schema gives them, and the words
+# a string-valued option may take (others take any text): read from the option registry.
+CELL_OPTIONS: dict[str, tuple[type, ...]] = registry.cell_types()
+_ALLOWED_VALUES: dict[str, tuple[str, ...]] = registry.allowed_words(registry.CELL)
 _NUMBERS = ("fig-width", "fig-height", "fig-dpi")  # positive numbers
 
 

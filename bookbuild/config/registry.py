@@ -1,0 +1,151 @@
+"""The option registry: every option this build knows, in one table.
+
+Each `Option` says where it is accepted (`levels`), what it may hold (`types`, and for a
+string the `allowed` words; none means any text), its `default`, and its support status with
+a `note` (the difference from Quarto, or what the build says). The checks in
+`config/project.py` and `source/qmd.py` read their tables from here, and
+`scripts/quarto_support.py` writes `docs/quarto-support.md` from it.
+
+An option Quarto's schema (`quarto_schema.json`) knows but this table does not is treated by
+level: a cell or `execute:` option is refused, a project or book key is ignored with a
+warning, a document option in a chapter's front matter is ignored with a warning, and any
+other key is kept as metadata (Quarto allows custom keys).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SUPPORTED = "supported"
+DIFFERENT = "supported with a difference"
+IGNORED = "ignored with a warning"
+REFUSED = "refused"
+STATUSES = (SUPPORTED, DIFFERENT, IGNORED, REFUSED)
+
+# Where an option may be written.
+CELL = "cell"               # a `#|` line of a Python cell
+EXECUTE = "execute"         # `execute:` in `_quarto.yml` or a chapter's front matter
+FRONT = "front matter"      # a chapter's front matter
+PROJECT = "project"         # `project:` in `_quarto.yml`
+BOOK = "book"               # `book:` in `_quarto.yml`
+BUILD = "bookbuild"         # `bookbuild:` in `_quarto.yml` (this build's own)
+HOUSE = "house-rules"       # `house-rules:` in `_quarto.yml` (this build's own)
+LEVELS = (CELL, EXECUTE, FRONT, PROJECT, BOOK, BUILD, HOUSE)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option: where it is accepted, what it holds, and how this build treats it."""
+
+    name: str
+    levels: tuple[str, ...]
+    types: tuple[type, ...]
+    allowed: tuple[str, ...] = ()  # the words a string value may take (empty: any text)
+    default: Any = None            # None: no default (absent unless given)
+    status: str = SUPPORTED
+    note: str = ""                 # the difference, or the message, for the status
+
+    def value_words(self) -> str:
+        """The values it takes, in words: `true, false, fenced` or `text`."""
+        words = ["true", "false"] if bool in self.types else []
+        if self.allowed:
+            words += self.allowed
+        elif str in self.types:
+            words.append("text")
+        if int in self.types and bool not in self.types:
+            words.append("number")
+        return ", ".join(words)
+
+
+_C, _E = (CELL,), (CELL, EXECUTE)
+_TEXT, _FLAG, _NUM = (str,), (bool,), (int, float)
+
+OPTIONS: tuple[Option, ...] = (
+    # Cell options (`#|`); the execution ones also under `execute:`.
+    Option("label", _C, _TEXT),
+    Option("fig-cap", _C, _TEXT),
+    Option("fig-alt", _C, _TEXT),
+    Option("tbl-cap", _C, _TEXT),
+    Option("echo", _E, (bool, str), ("fenced",), True),
+    Option("eval", _E, _FLAG, default=True),
+    Option("output", _E, (bool, str), ("asis",), True),
+    Option("warning", _E, _FLAG, default=True),
+    Option("include", _E, _FLAG, default=True),
+    Option("error", _E, _FLAG, default=False),
+    Option("freeze", (EXECUTE,), (bool, str), ("auto",), False, DIFFERENT,
+           "every chapter's run is kept in _freeze/ and reused while its code and inputs are "
+           "unchanged, whatever the value"),
+    Option("fig-format", _C, _TEXT, ("svg", "png"), "svg", DIFFERENT,
+           "only svg and png (Quarto also takes retina, jpeg and pdf)"),
+    Option("fig-width", _C, _NUM, status=DIFFERENT,
+           note="a positive number of inches; sets matplotlib's figure size for the cell"),
+    Option("fig-height", _C, _NUM, status=DIFFERENT,
+           note="a positive number of inches; sets matplotlib's figure size for the cell"),
+    Option("fig-dpi", _C, (int,), status=DIFFERENT,
+           note="a positive whole number; sets matplotlib's resolution for the cell"),
+    Option("code-fold", _C, (bool, str), ("show",), False,
+           note="HTML folds the code (show: open); the PDF shows it unfolded, as Quarto does"),
+    Option("code-summary", _C, _TEXT, default="Code", note="the fold's summary, in HTML"),
+    # A chapter's front matter: only `execute:` acts; other Quarto options are warned about.
+    Option("execute", (FRONT,), (dict,), status=SUPPORTED,
+           note="the chapter's execution defaults (the execute options above)"),
+    # `project:`
+    Option("type", (PROJECT,), _TEXT, ("book",), status=DIFFERENT,
+           note="must be book: other project types are refused"),
+    Option("output-dir", (PROJECT,), _TEXT, default="_book", status=DIFFERENT,
+           note="must be a folder of its own inside the project (not a source or state folder)"),
+    Option("title", (PROJECT, BOOK), _TEXT),
+    Option("resources", (PROJECT,), (str, list)),
+    # `book:`
+    Option("subtitle", (BOOK,), _TEXT),
+    Option("author", (BOOK,), (str, list, dict)),
+    Option("date", (BOOK,), _TEXT),
+    Option("chapters", (BOOK,), (list,)),
+    Option("appendices", (BOOK,), (list,)),
+    Option("abstract", (BOOK,), _TEXT),
+    Option("description", (BOOK,), _TEXT),
+    Option("downloads", (BOOK,), (list,)),
+    Option("output-file", (BOOK,), _TEXT),
+    # This build's own settings (Quarto keeps unknown top-level keys as metadata).
+    Option("cell-timeout", (BUILD,), (int,), default=600, status=DIFFERENT,
+           note="this build's own: seconds a cell may run (Quarto has no limit)"),
+    Option("chapter-timeout", (BUILD,), (int,), status=DIFFERENT,
+           note="this build's own: seconds a chapter may run (no limit unless given)"),
+    Option("figures-labelled", (HOUSE,), _FLAG, default=False, status=DIFFERENT,
+           note="this build's own: every figure cell needs '#| label: fig-...', 'fig-cap' "
+                "and 'fig-alt'"),
+)
+
+
+def at(level: str) -> dict[str, Option]:
+    """The options accepted at `level`, by name."""
+    return {o.name: o for o in OPTIONS if level in o.levels}
+
+
+def cell_types() -> dict[str, tuple[type, ...]]:
+    """Each cell option's accepted value types (what `source/qmd.py` checks)."""
+    return {name: option.types for name, option in at(CELL).items()}
+
+
+def allowed_words(level: str) -> dict[str, tuple[str, ...]]:
+    """The words each string-valued option at `level` may take (options with a fixed set)."""
+    return {name: option.allowed for name, option in at(level).items() if option.allowed}
+
+
+def house_rules() -> dict[str, str]:
+    """Each `house-rules:` setting with what it requires."""
+    return {name: option.note.removeprefix("this build's own: ")
+            for name, option in at(HOUSE).items()}
+
+
+def status_of(name: str, level: str, quarto_names: set[str] | frozenset[str]) -> str:
+    """How this build treats option `name` at `level`, given the names Quarto's schema
+    accepts there: a registered option's own status; else refused (cell, execute),
+    ignored with a warning (project, book, front matter) or refused as not Quarto's."""
+    option = at(level).get(name)
+    if option is not None:
+        return option.status
+    if name not in quarto_names:
+        return REFUSED
+    return REFUSED if level in (CELL, EXECUTE) else IGNORED
