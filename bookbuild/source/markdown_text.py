@@ -7,11 +7,19 @@ import re
 # Quotes stay unescaped: they are no markup, and Pandoc's `smart` reading makes them curly in
 # computed text as in the author's.
 _PUNCT = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~^$@&:;=%])")
+# Runs of white space collapse to one space, except a no-break space inside the text, which
+# computed values use on purpose ("p\u00a0<\u00a00.001").
+_SPACE = re.compile(r"[^\S\u00a0]+")
+
+
+def collapse(text: str) -> str:
+    """``text`` with white space collapsed and trimmed; inner no-break spaces are kept."""
+    return _SPACE.sub(" ", text).strip()
 
 
 def escape(text: str) -> str:
     """Make arbitrary text literal in Pandoc markdown (markup and HTML become inert)."""
-    return _PUNCT.sub(r"\\\1", " ".join(str(text).split()))
+    return _PUNCT.sub(r"\\\1", collapse(str(text)))
 
 
 def attribute(value: str) -> str:
