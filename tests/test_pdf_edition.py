@@ -21,7 +21,7 @@ from bookbuild_helpers import last_build
 from bookbuild.config.project import load_book
 from bookbuild.document.ast import Str
 from bookbuild.errors import BuildError
-from bookbuild.writers import fonts, pdf
+from bookbuild.writers import fonts, pdf, short_captions
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minibook"
 pypdf = pytest.importorskip("pypdf")
@@ -250,7 +250,7 @@ def test_image_alt_text_and_size_reach_typst() -> None:
 def test_first_sentence_of_caption_for_the_lists() -> None:
     inlines = [Str("Income"), {"t": "Space"}, Str("rises."), {"t": "Space"}, Str("Source:"),
                {"t": "Space"}, Str("NBS.")]
-    assert pdf._first_sentence(inlines) == [Str("Income"), {"t": "Space"}, Str("rises")]
+    assert short_captions.first_sentence(inlines) == [Str("Income"), {"t": "Space"}, Str("rises")]
 
 
 def _alt_texts(node, seen: set[int] | None = None) -> list[str]:

@@ -29,6 +29,8 @@ CELL_OPTIONS: dict[str, tuple[type, ...]] = {
     "fig-cap": (str,),
     "fig-alt": (str,),
     "tbl-cap": (str,),
+    "fig-scap": (str,),   # short caption, for the list of figures
+    "tbl-scap": (str,),   # short caption, for the list of tables
     "echo": (bool, str),     # true / false / "fenced"
     "output": (bool, str),   # true / false / "asis"
     "warning": (bool,),
