@@ -134,7 +134,7 @@ def test_outline_lists_chapters_and_sections(reader) -> None:
 
     outline = list(titles(reader.outline))
     top = [title for depth, title, _ in outline if depth == 0]
-    assert top[:3] == ["Preface", "1 Data and results", "2 Prose only"]
+    assert top[:4] == ["Preface", "Part I Findings", "1 Data and results", "2 Prose only"]
     assert "A Extra material" in top and "References" in top
     assert (1, "1.1 Figures") in [(d, t) for d, t, _ in outline]
     # the bookmark for chapter 1 lands on the page labelled 1

@@ -82,3 +82,42 @@ def test_cell_short_captions_reach_the_lists(tmp_path: Path) -> None:
     assert "a long caption" not in lists
     assert re.search(r"Table 1\.1 Income by year \.", lists), lists
     assert "Second sentence" not in lists and "see Section" not in lists
+
+
+def _parts() -> list[str]:
+    import yaml
+
+    config = yaml.safe_load((BOOK.parent / "_quarto.yml").read_text(encoding="utf-8"))
+    return [c["part"] for c in config["book"]["chapters"] if isinstance(c, dict) and "part" in c]
+
+
+def test_parts_are_in_the_contents_before_their_first_chapter() -> None:
+    text = " ".join(pdf_text(BOOK / "thesis.pdf").replace("\u00a0", " ").split())
+    contents = text[text.index("Contents"):text.index("List of Figures")]
+    parts = _parts()
+    assert len(parts) == 3
+    for roman, title in zip(("I", "II", "III"), parts, strict=True):
+        assert f"PART {roman} {title}" in contents
+    assert re.search(r"PART I Background and theory 1 Introduction \.", contents)
+    assert re.search(r"PART III Conclusions 6 Recommendations \.", contents)
+
+
+def test_parts_are_bookmarks_beside_the_chapters() -> None:
+    import pypdf
+
+    outline = pypdf.PdfReader(BOOK / "thesis.pdf").outline
+    top = [item.title for item in outline if not isinstance(item, list)]
+    parts = _parts()
+    for roman, title in zip(("I", "II", "III"), parts, strict=True):
+        assert f"Part {roman} {title}" in top
+    assert top.index(f"Part II {parts[1]}") + 1 == top.index(
+        next(t for t in top if t.startswith("3 ")))
+
+
+def test_running_headers_name_the_chapter_not_the_part() -> None:
+    import pypdf
+
+    reader = pypdf.PdfReader(BOOK / "thesis.pdf")
+    heads = [page.extract_text().split("\n", 1)[0] for page in reader.pages]
+    assert not any(h.startswith(("Background and theory", "The Lankao case")) for h in heads)
+    assert any(h.startswith("1 Introduction") or h.startswith("1Introduction") for h in heads)
