@@ -31,7 +31,7 @@ OUTCOMES = {
 
 
 def _p(p: float) -> str:
-    return fmt.pval(p).removeprefix("p ").removeprefix("= ")
+    return fmt.p_cell(p)
 
 
 def design_effect_table(hh: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,11 @@ reader rounding the printed digits would expect; Python's own formatting would g
 Sentences that state a direction or a majority take their words from the numbers:
 :func:`majority` says "a majority" only when more than half, and :func:`count_share` prints
 small groups as counts ("7 of 8") rather than as percentages.
+
+One number style in both editions: a negative number takes the true minus sign (U+2212,
+:data:`MINUS`), a range an en dash (:func:`span`, :func:`year_span`), and "p < 0.001" is held
+together by non-breaking spaces (:data:`NBSP`) so that a line cannot end inside it. Table
+columns share one number of decimals (:func:`column`).
 """
 
 from __future__ import annotations
@@ -23,18 +28,25 @@ from numbers import Real
 import pandas as pd
 
 __all__ = [
+    "EN_DASH",
+    "MINUS",
     "MISSING",
+    "NBSP",
     "SMALL_N",
     "ci",
+    "column",
     "count_share",
     "integer",
     "likert_split",
     "majority",
     "num",
+    "p_cell",
     "pct",
     "pval",
     "round_half_up",
     "share",
+    "span",
+    "year_span",
     "yuan",
 ]
 
@@ -42,6 +54,11 @@ MISSING = "n/a"
 """What a missing value is printed as."""
 SMALL_N = 20
 """Below this many cases a share is printed as a count only ("7 of 8"), never as a percentage."""
+MINUS = "\u2212"
+"""The minus sign of a negative number (not the hyphen-minus)."""
+NBSP = "\u00a0"
+"""The no-break space inside "p < 0.001"."""
+EN_DASH = "\u2013"
 
 
 def _is_missing(x: object) -> bool:
@@ -68,11 +85,15 @@ def round_half_up(x: float, digits: int = 0) -> Decimal:
 
 
 def num(x: float | None, digits: int = 1) -> str:
-    """Number with thousands separators and ``digits`` decimals, half up: 1234.55 -> "1,234.6"."""
+    """Number with thousands separators and ``digits`` decimals, half up: 1234.55 -> "1,234.6".
+
+    A negative number starts with the minus sign :data:`MINUS`: -0.25 -> "\u22120.25".
+    """
     _check_digits(digits)
     if _is_missing(x):
         return MISSING
-    return f"{round_half_up(x, digits):,.{digits}f}"
+    text = f"{round_half_up(x, digits):,.{digits}f}"
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def integer(x: float | None) -> str:
@@ -93,16 +114,53 @@ def share(x: float | None, digits: int = 1) -> str:
     return pct(_check_number(x, "x") * 100.0, digits)
 
 
-def pval(p: float | None) -> str:
-    """A p-value in APA style: "p < 0.001" below 0.001, otherwise "p = 0.023" (3 decimals)."""
+def p_cell(p: float | None) -> str:
+    """A p-value as a table cell shows it: "<\u00a00.001" below 0.001, otherwise "0.023"."""
     if _is_missing(p):
         return MISSING
     value = _check_number(p, "p")
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"a p-value must lie in [0, 1], got {value!r}")
-    if value < 0.001:
-        return "p < 0.001"
-    return f"p = {num(value, 3)}"
+    return f"<{NBSP}0.001" if value < 0.001 else num(value, 3)
+
+
+def pval(p: float | None) -> str:
+    """A p-value in APA style: "p < 0.001" below 0.001, otherwise "p = 0.023" (3 decimals).
+
+    The spaces are no-break spaces (:data:`NBSP`), so the statement never breaks across lines.
+    """
+    cell = p_cell(p)
+    if cell == MISSING:
+        return MISSING
+    return f"p{NBSP}{cell}" if cell.startswith("<") else f"p{NBSP}={NBSP}{cell}"
+
+
+def span(lo: float | None, hi: float | None, digits: int = 0) -> str:
+    """A range of numbers with an en dash: (3850, 4030) -> "3,850\u20134,030"."""
+    if _is_missing(lo) or _is_missing(hi):
+        return MISSING
+    if _check_number(lo, "lo") > _check_number(hi, "hi"):
+        raise ValueError(f"range bounds are reversed: lo={lo!r} > hi={hi!r}")
+    return f"{num(lo, digits)}{EN_DASH}{num(hi, digits)}"
+
+
+def year_span(first: int, last: int) -> str:
+    """A range of years with an en dash and no separators: (2017, 2019) -> "2017\u20132019"."""
+    for name, value in (("first", first), ("last", last)):
+        if isinstance(value, bool) or not isinstance(value, Real) or float(value) % 1:
+            raise TypeError(f"{name} must be a whole year, got {value!r}")
+    if first > last:
+        raise ValueError(f"years are reversed: {first!r} > {last!r}")
+    return f"{int(first)}{EN_DASH}{int(last)}"
+
+
+def column(values: Iterable[object], digits: int) -> list[str]:
+    """One table column as text, every number with the same ``digits`` decimals.
+
+    Thousands separators and the minus sign as in :func:`num`; missing values are
+    :data:`MISSING`. Whole-number statistics (counts, W, U) take ``digits=0``.
+    """
+    return [num(v, digits) for v in values]  # type: ignore[arg-type]
 
 
 def yuan(x: float | None) -> str:

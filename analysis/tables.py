@@ -1,12 +1,15 @@
 """Display-ready tables for ``tbl-`` cells: human column names, values rounded, RangeIndex.
 
-Numbers are rounded here (counts as integers, statistics to 2-3 decimals); p-values and
-intervals are formatted text (``"< 0.001"``, ``"[0.71, 0.80]"``) because that is how they are
-read. Missing public values read "not stated"; derived values are marked "(derived)".
+Every number is formatted text, a column at a time (:func:`analysis.fmt.column`): one number
+of decimals per column (counts and the W and U statistics as whole numbers, other statistics
+to 2-3 decimals), thousands separators and the true minus sign. p-values and intervals read
+``"< 0.001"`` and ``"[0.71, 0.80]"``. Missing public values read "not stated"; derived
+values are marked "(derived)".
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,22 +33,31 @@ __all__ = [
 ]
 
 NOT_STATED = "not stated"
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)-((?:19|20)\d\d)\b")
 
 
 def _p(p: float) -> str:
     """p-value text for a table cell: "< 0.001" or "0.023"."""
-    return fmt.pval(p).removeprefix("p ").removeprefix("= ")
+    return fmt.p_cell(p)
 
 
-def _half_up(values: pd.Series, digits: int) -> pd.Series:
-    """``values`` rounded half up like the prose (:func:`analysis.fmt.round_half_up`)."""
-    return values.map(
-        lambda v: v if pd.isna(v) else float(fmt.round_half_up(float(v), digits))
-    ).astype("float64")
+def _col(values: pd.Series, digits: int) -> list[str]:
+    """``values`` as text with ``digits`` decimals each, rounded half up like the prose."""
+    return fmt.column((None if pd.isna(v) else float(v) for v in values), digits)
 
 
 def _done(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.reset_index(drop=True)
+    """``frame`` with a RangeIndex; year ranges in its labels and headers take an en dash."""
+    frame = frame.reset_index(drop=True).rename(columns=_ranges)
+    for name in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[name]):
+            frame[name] = [_ranges(v) if isinstance(v, str) else v for v in frame[name]]
+    return frame
+
+
+def _ranges(text: str) -> str:
+    """Year ranges written with a hyphen ("2017-2019") set with an en dash instead."""
+    return _YEAR_RANGE.sub(lambda m: fmt.year_span(int(m[1]), int(m[2])), text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,9 +111,9 @@ def reliability_table(hh: pd.DataFrame) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "Scale": rel["scale"],
-                "Items": rel["n_items"],
-                "n": rel["n"],
-                "Cronbach's alpha": _half_up(rel["alpha"], 2),
+                "Items": _col(rel["n_items"], 0),
+                "n": _col(rel["n"], 0),
+                "Cronbach's alpha": _col(rel["alpha"], 2),
                 "95% CI": [
                     fmt.ci(lo, hi) for lo, hi in zip(rel["ci_low"], rel["ci_high"], strict=True)
                 ],
@@ -118,13 +130,13 @@ def income_change_table(hh: pd.DataFrame) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "Group": table["group"].replace({"all": "all households"}),
-                "n": table["n"],
-                "Median 2014 (yuan)": _half_up(table["median_2014_yuan"], 0).astype("int64"),
-                "Median 2019 (yuan)": _half_up(table["median_2019_yuan"], 0).astype("int64"),
-                "Median ratio 2019/2014": _half_up(table["median_ratio"], 2),
-                "W": _half_up(table["w_stat"], 1),
+                "n": _col(table["n"], 0),
+                "Median 2014 (yuan)": _col(table["median_2014_yuan"], 0),
+                "Median 2019 (yuan)": _col(table["median_2019_yuan"], 0),
+                "Median ratio 2019/2014": _col(table["median_ratio"], 2),
+                "W": _col(table["w_stat"], 0),
                 "p": table["p_value"].map(_p),
-                "Rank-biserial r": _half_up(table["rank_biserial"], 2),
+                "Rank-biserial r": _col(table["rank_biserial"], 2),
             }
         )
     )
@@ -137,11 +149,14 @@ def precision_posthoc_table(hh: pd.DataFrame) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "Comparison": table["group_a"] + " vs " + table["group_b"],
-                "n": table["n_a"].astype(str) + " / " + table["n_b"].astype(str),
-                "U": _half_up(table["u_stat"], 1),
+                "n": [
+                    f"{a} / {b}"
+                    for a, b in zip(_col(table["n_a"], 0), _col(table["n_b"], 0), strict=True)
+                ],
+                "U": _col(table["u_stat"], 0),
                 "p (unadjusted)": table["p_unc"].map(_p),
                 "p (Holm)": table["p_holm"].map(_p),
-                "Rank-biserial r": _half_up(table["rank_biserial"], 2),
+                "Rank-biserial r": _col(table["rank_biserial"], 2),
             }
         )
     )
@@ -155,9 +170,8 @@ def assistance_table(hh: pd.DataFrame) -> pd.DataFrame:
         causes, list(inference.ASSISTANCE.values())
     ]
     sizes = long.drop_duplicates("cause").set_index("cause")["n_households"]
-    out = _half_up(wide * 100, 0).astype("int64")
-    out.columns = [f"{c} (%)" for c in out.columns]
-    out.insert(0, "n", sizes.loc[causes].to_numpy())
+    out = pd.DataFrame({f"{c} (%)": _col(wide[c] * 100, 0) for c in wide.columns})
+    out.insert(0, "n", _col(sizes.loc[causes], 0))
     out.insert(0, "Cause of poverty", causes)
     return _done(out)
 
@@ -170,9 +184,9 @@ def regression_table(hh: pd.DataFrame) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "Term": c["term"].replace({"Intercept": "(intercept)"}),
-                "B": _half_up(c["coef"], 3),
-                "SE": _half_up(c["se"], 3),
-                "t": _half_up(c["t"], 2),
+                "B": _col(c["coef"], 3),
+                "SE": _col(c["se"], 3),
+                "t": _col(c["t"], 2),
                 "p": c["p"].map(_p),
                 "95% CI": [
                     fmt.ci(lo, hi, 3) for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)
@@ -187,11 +201,11 @@ def staff_table(staff: pd.DataFrame) -> pd.DataFrame:
     result = inference.staff_formalism(staff)
     means = result.means
     hours = staff.groupby(staff["role"].astype(str))["hours_per_week"].mean()
-    table = pd.DataFrame({"Role": means["role"], "n": means["n"].astype("int64")})
+    table = pd.DataFrame({"Role": means["role"], "n": _col(means["n"], 0)})
     for column in means.columns.drop(["role", "n"]):
         name = "Formalism index" if column == "formalism" else column.replace("_", " ")
-        table[f"{name} (mean, 1-5)"] = _half_up(means[column], 2)
-    table["Hours per week (mean)"] = _half_up(means["role"].map(hours), 1)
+        table[f"{name} (mean, 1{fmt.EN_DASH}5)"] = _col(means[column], 2)
+    table["Hours per week (mean)"] = _col(means["role"].map(hours), 1)
     return _done(table)
 
 
@@ -201,14 +215,14 @@ def staff_table(staff: pd.DataFrame) -> pd.DataFrame:
 
 
 def _value_text(value: float, digits: int) -> str:
-    return NOT_STATED if np.isnan(value) else f"{value:.{digits}f}"
+    return NOT_STATED if np.isnan(value) else fmt.num(value, digits)
 
 
 def national_poverty_table(data_dir: Path | str | None = None) -> pd.DataFrame:
     """National rural poverty 2012-2020 from stated values (not-stated cells say so)."""
     frame = public.poverty_reduction(data_dir)
     reduction = [
-        NOT_STATED if np.isnan(v) else f"{v:.2f}" + (" (derived)" if derived else "")
+        NOT_STATED if np.isnan(v) else fmt.num(v, 2) + (" (derived)" if derived else "")
         for v, derived in zip(frame["reduction_million"], frame["reduction_derived"], strict=True)
     ]
     return _done(
@@ -298,7 +312,7 @@ def _values_text(book: object, col: dict) -> str:
         return "; ".join(str(c) for c in codes)
     if kind in ("integer", "number") and "range" in col:
         low, high = col["range"]
-        return f"{low}-{high}"
+        return fmt.span(low, high)
     if kind == "income":
         return col.get("unit", "yuan")
     if kind == "text":

@@ -357,7 +357,7 @@ def test_thesis_reports_the_within_village_gap_and_household_level_tests():
     lo, hi = beta[1] - t_crit * np.sqrt(cov[1, 1]), beta[1] + t_crit * np.sqrt(cov[1, 1])
     text = thesis_page_text("05-findings")
     assert f"score {-beta[1]:.2f} points lower on precision" in text
-    assert f"[{lo:.2f}, {hi:.2f}]" in text
+    assert f"[{lo:.2f}, {hi:.2f}]".replace("-", "\u2212") in text  # true minus signs
     # the pair-level chi-square is gone; the household-level tests name their unit
     assert "household–assistance pairs" not in text
     assert f"each of the {int(hh['registered'].sum())} registered households counts once" in text

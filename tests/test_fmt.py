@@ -13,7 +13,7 @@ def test_num_uses_thousands_separators_and_digits():
     assert fmt.num(1234.5) == "1,234.5"
     assert fmt.num(1234.5678, digits=2) == "1,234.57"
     assert fmt.num(-0.04, digits=1) == "0.0"  # a value that rounds to zero loses its sign
-    assert fmt.num(-0.05, digits=1) == "-0.1"
+    assert fmt.num(-0.05, digits=1) == "\u22120.1"
     assert fmt.num(np.float64(98.99), digits=2) == "98.99"
 
 
@@ -32,7 +32,8 @@ def test_pct_takes_percent_and_share_takes_fraction():
 
 @pytest.mark.parametrize(
     ("p", "text"),
-    [(0.0004, "p < 0.001"), (0.001, "p = 0.001"), (0.0234, "p = 0.023"), (1.0, "p = 1.000")],
+    [(0.0004, "p\u00a0<\u00a00.001"), (0.001, "p\u00a0=\u00a00.001"),
+     (0.0234, "p\u00a0=\u00a00.023"), (1.0, "p\u00a0=\u00a01.000")],
 )
 def test_pval_apa_style(p, text):
     assert fmt.pval(p) == text
@@ -82,7 +83,7 @@ def test_non_numbers_are_rejected():
         (0.5, 0, "1"),
         (1.5, 0, "2"),
         (2.5, 0, "3"),
-        (-2.5, 0, "-3"),  # a tie goes away from zero
+        (-2.5, 0, "\u22123"),  # a tie goes away from zero
         (2.675, 2, "2.68"),  # the binary value is 2.67499..., the printed digits are a tie
         (0.125, 2, "0.13"),
         (1234.45, 1, "1,234.5"),
@@ -98,7 +99,7 @@ def test_integer_pct_share_pval_use_the_same_rule():
     assert fmt.integer(77350.5) == "77,351"
     assert fmt.pct(12.25) == "12.3%"
     assert fmt.share(0.5625) == "56.3%"  # 56.25 -> 56.3
-    assert fmt.pval(0.0125) == "p = 0.013"
+    assert fmt.pval(0.0125) == "p\u00a0=\u00a00.013"
     assert fmt.yuan(2600.5) == "2,601 yuan"
 
 

@@ -21,7 +21,7 @@ from bookbuild_helpers import last_build
 from bookbuild.config.project import load_book
 from bookbuild.document.ast import Str
 from bookbuild.errors import BuildError
-from bookbuild.writers import fonts, pdf
+from bookbuild.writers import fonts, pdf, short_captions
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minibook"
 pypdf = pytest.importorskip("pypdf")
@@ -136,7 +136,7 @@ def test_outline_lists_chapters_and_sections(reader) -> None:
 
     outline = list(titles(reader.outline))
     top = [title for depth, title, _ in outline if depth == 0]
-    assert top[:3] == ["Preface", "1 Data and results", "2 Prose only"]
+    assert top[:4] == ["Preface", "Part I Findings", "1 Data and results", "2 Prose only"]
     assert "A Extra material" in top and "References" in top
     assert (1, "1.1 Figures") in [(d, t) for d, t, _ in outline]
     # the bookmark for chapter 1 lands on the page labelled 1
@@ -252,7 +252,7 @@ def test_image_alt_text_and_size_reach_typst() -> None:
 def test_first_sentence_of_caption_for_the_lists() -> None:
     inlines = [Str("Income"), {"t": "Space"}, Str("rises."), {"t": "Space"}, Str("Source:"),
                {"t": "Space"}, Str("NBS.")]
-    assert pdf._first_sentence(inlines) == [Str("Income"), {"t": "Space"}, Str("rises")]
+    assert short_captions.first_sentence(inlines) == [Str("Income"), {"t": "Space"}, Str("rises")]
 
 
 def _alt_texts(node, seen: set[int] | None = None) -> list[str]:

@@ -1,6 +1,5 @@
 """Display-ready tables (analysis.tables): content checked against direct computations."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -27,10 +26,12 @@ def _display_ready(table: pd.DataFrame) -> None:
 def test_sample_profile_counts_and_shares(hh):
     table = tables.sample_profile(hh).set_index("Characteristic")
     _display_ready(table.reset_index())
-    assert list(table.columns) == [*inference.STATUS_ORDER, "All"]
+    assert list(table.columns) == [s.replace("2017-2019", "2017\u20132019")
+                                   for s in inference.STATUS_ORDER] + ["All"]
     counts = hh["status"].value_counts()
     for status in inference.STATUS_ORDER:
-        assert table.at["Households (n)", status] == f"{counts[status]:,}"
+        shown = status.replace("2017-2019", "2017\u20132019")
+        assert table.at["Households (n)", shown] == f"{counts[status]:,}"
     female = 100 * (hh["gender"] == "female").mean()
     assert table.at["Female household head (%)", "All"] == _half_up_text(female, 1)
     marginal = hh[hh["status"] == "marginal"]
@@ -46,18 +47,20 @@ def test_reliability_table_rounds_alpha_and_formats_ci(hh):
     k = items.shape[1]
     alpha = k / (k - 1) * (1 - items.var().sum() / items.sum(axis=1).var())
     row = table[table["Scale"] == "precision"].iloc[0]
-    assert row["Cronbach's alpha"] == _half_up(alpha, 2)
-    assert row["n"] == len(items)
+    assert row["Cronbach's alpha"] == _half_up_text(alpha, 2)
+    assert row["n"] == f"{len(items):,}"
     assert row["95% CI"].startswith("[") and row["95% CI"].endswith("]")
 
 
 def test_income_change_table(hh):
     table = tables.income_change_table(hh)
     _display_ready(table)
-    assert table["Group"].tolist() == ["all households", *inference.STATUS_ORDER]
-    assert table["n"].iloc[0] == len(hh)
-    assert table["Median 2014 (yuan)"].iloc[0] == _half_up(hh["income_2014"].median(), 0)
-    assert set(table["p"]) <= {"< 0.001"} | {f"{x / 1000:.3f}" for x in range(1000)}
+    assert table["Group"].tolist() == ["all households", *(
+        s.replace("2017-2019", "2017\u20132019") for s in inference.STATUS_ORDER)]
+    assert table["n"].iloc[0] == f"{len(hh):,}"
+    assert table["Median 2014 (yuan)"].iloc[0] == f"{_half_up(hh['income_2014'].median(), 0):,.0f}"
+    assert set(table["p"]) <= {"<\u00a00.001"} | {f"{x / 1000:.3f}" for x in range(1000)}
+    assert all("." not in w for w in table["W"])  # W is a whole number
 
 
 def test_posthoc_and_regression_tables(hh):
@@ -65,14 +68,15 @@ def test_posthoc_and_regression_tables(hh):
     _display_ready(posthoc)
     assert len(posthoc) == 6
     raw = inference.precision_posthoc(hh)
-    np.testing.assert_allclose(
-        posthoc["Rank-biserial r"], raw["rank_biserial"].map(lambda v: _half_up(v, 2))
-    )
+    assert posthoc["Rank-biserial r"].tolist() == [
+        _half_up_text(v, 2).replace("-", "\u2212") for v in raw["rank_biserial"]]
+    assert posthoc["U"].tolist() == [f"{_half_up(v, 0):,.0f}" for v in raw["u_stat"]]
     regression = tables.regression_table(hh)
     _display_ready(regression)
     assert regression["Term"].tolist() == ["(intercept)", "precision", "sharing", "problems"]
     coefs = inference.satisfaction_model(hh).coefficients
-    np.testing.assert_allclose(regression["B"], coefs["coef"].map(lambda v: _half_up(v, 3)))
+    assert regression["B"].tolist() == [
+        _half_up_text(v, 3).replace("-", "\u2212") for v in coefs["coef"]]
 
 
 def test_assistance_table_is_wide_percentages(hh):
@@ -80,8 +84,9 @@ def test_assistance_table_is_wide_percentages(hh):
     _display_ready(table)
     illness = hh[hh["cause"] == "illness"]
     row = table[table["Cause of poverty"] == "illness"].iloc[0]
-    assert row["n"] == len(illness)
-    assert row["industry project (%)"] == _half_up(100 * illness["assist_industry"].mean(), 0)
+    assert row["n"] == f"{len(illness):,}"
+    assert row["industry project (%)"] == _half_up_text(
+        100 * illness["assist_industry"].mean(), 0)
 
 
 def test_staff_table(staff):
@@ -90,8 +95,8 @@ def test_staff_table(staff):
     first = staff[staff["role"] == "first secretary"]
     row = table[table["Role"] == "first secretary"].iloc[0]
     index = first[["paperwork", "inspections"]].astype(float).mean(axis=1).mean()
-    assert row["Formalism index (mean, 1-5)"] == _half_up(index, 2)
-    assert row["Hours per week (mean)"] == _half_up(first["hours_per_week"].mean(), 1)
+    assert row["Formalism index (mean, 1\u20135)"] == _half_up_text(index, 2)
+    assert row["Hours per week (mean)"] == _half_up_text(first["hours_per_week"].mean(), 1)
 
 
 def test_public_tables_say_not_stated_and_derived(public_dir):

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from bookbuild.errors import BuildError
+from bookbuild.source.markdown_text import collapse
 from bookbuild.source.qmd import Cell, Document
 
 # A pandas Styler's table id and the CSS selectors built on it (`T_` and a random uuid).
@@ -80,7 +81,7 @@ class _TableCells(HTMLParser):
             self.in_head = False
         elif self.depth == 1 and tag in ("td", "th") and self.cell is not None and \
                 self.row is not None:
-            self.row.append(" ".join("".join(self.cell).replace("\u00a0", " ").split()))
+            self.row.append(collapse("".join(self.cell)))
             self.cell = None
         elif self.depth == 1 and tag == "tr" and self.row is not None:
             (self.head if self.in_head else self.body).append(self.row)

@@ -250,6 +250,8 @@ def _figure(cell: Cell, data: dict[str, Any], label: str, options: dict[str, Any
     downloads.append((path, f"figure ({extension.upper()})"))
     if label:  # the caption is markdown, as in Quarto (emphasis, math, citations)
         alt_text = f" fig-alt={attribute(str(alt))}" if alt else ""  # else: the caption
+        short = options.get("fig-scap")
+        alt_text += f" fig-scap={attribute(str(short))}" if short else ""
         figure = f"![{caption}]({path}){{#{label}{alt_text}}}\n"
     elif caption:  # an unnumbered figure: Pandoc's image figure (alt text: fig-alt or caption)
         figure = f"![{caption}]({path})" + (f"{{alt={attribute(str(alt))}}}" if alt else "") + "\n"
@@ -280,7 +282,9 @@ def _table(cell: Cell, table: dict[str, Any], label: str, options: dict[str, Any
     if label.startswith("tbl-") and not caption:
         raise BuildError(f"table '{label}' has no tbl-cap", doc.path, cell.line)
     label = label if label.startswith("tbl-") else ""
-    text = pipe_table(table["columns"], table["rows"], caption, label)
+    short = options.get("tbl-scap")
+    text = pipe_table(table["columns"], table["rows"], caption, label,
+                      f" tbl-scap={attribute(str(short))}" if short and label else "")
     if not label:
         return text
     data = table_csv(table)

@@ -7,11 +7,19 @@ import re
 # Quotes stay unescaped: they are no markup, and Pandoc's `smart` reading makes them curly in
 # computed text as in the author's.
 _PUNCT = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~^$@&:;=%])")
+# Runs of white space collapse to one space, except a no-break space inside the text, which
+# computed values use on purpose ("p\u00a0<\u00a00.001").
+_SPACE = re.compile(r"[^\S\u00a0]+")
+
+
+def collapse(text: str) -> str:
+    """``text`` with white space collapsed and trimmed; inner no-break spaces are kept."""
+    return _SPACE.sub(" ", text).strip()
 
 
 def escape(text: str) -> str:
     """Make arbitrary text literal in Pandoc markdown (markup and HTML become inert)."""
-    return _PUNCT.sub(r"\\\1", " ".join(str(text).split()))
+    return _PUNCT.sub(r"\\\1", collapse(str(text)))
 
 
 def attribute(value: str) -> str:
@@ -20,8 +28,9 @@ def attribute(value: str) -> str:
 
 
 def pipe_table(columns: list[str], rows: list[list[str]], caption: str = "",
-               label: str = "") -> str:
-    """A Pandoc pipe table whose every cell is escaped text; optional caption and id."""
+               label: str = "", attributes: str = "") -> str:
+    """A Pandoc pipe table whose every cell is escaped text; optional caption, id and further
+    `attributes` (` key="value"` text) after the id."""
     numeric = [all(_looks_numeric(row[i]) for row in rows if row[i]) and any(r[i] for r in rows)
                for i in range(len(columns))]
     head = "| " + " | ".join(escape(c) or " " for c in columns) + " |"
@@ -29,7 +38,7 @@ def pipe_table(columns: list[str], rows: list[list[str]], caption: str = "",
     body = ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows]
     lines = [head, rule, *body]
     if caption or label:
-        ident = f" {{#{label}}}" if label else ""
+        ident = f" {{#{label}{attributes}}}" if label else ""
         lines += ["", f": {caption}{ident}"]
     return "\n".join(lines) + "\n"
 

@@ -26,7 +26,6 @@ from bookbuild.document.ast import (
     Node,
     RawBlock,
     RawInline,
-    Str,
     copy_of,
     map_inlines,
     stringify,
@@ -47,6 +46,7 @@ from bookbuild.writers.rewrites import (
     typst_subfigures,
     typst_tabsets,
 )
+from bookbuild.writers.short_captions import list_entry
 from bookbuild.writers.typography import smart_text
 from bookbuild.writers.unprintable import drop_control_characters, glyph_error
 
@@ -143,16 +143,6 @@ def front_matter_breaks(blocks: list[Node]) -> list[Node]:
     return out
 
 
-def _first_sentence(inlines: list[Node]) -> list[Node]:
-    """The caption up to its first full stop (without it): the entry in the lists."""
-    for position, node in enumerate(inlines):
-        after = inlines[position + 1] if position + 1 < len(inlines) else None
-        if (node["t"] == "Str" and node["c"].endswith(".") and len(node["c"]) > 1
-                and (after is None or after["t"] in ("Space", "SoftBreak"))):
-            return [*inlines[:position], Str(node["c"][:-1])]
-    return inlines
-
-
 def _caption_number(node: Node) -> tuple[str, str, list[Node]] | None:
     """("Figure 1.1:", "1.1", the rest of the caption) of a numbered figure or table."""
     caption = node["c"][1][1]
@@ -170,8 +160,8 @@ def _caption_number(node: Node) -> tuple[str, str, list[Node]] | None:
 def numbered_floats(blocks: list[Node]) -> list[Node]:
     """Figures and tables as crossref numbered them: each is told its number (for the lists
     of figures and tables; the caption shows the number from the text), its caption shows
-    "Figure 1.1:" in bold, and the lists show the first sentence. Unnumbered ones stay out
-    of the lists."""
+    "Figure 1.1:" in bold, and the lists show its short caption (`short_captions.py`).
+    Unnumbered ones stay out of the lists."""
     def fn(block: Node) -> list[Node]:
         if block.get("t") not in ("Figure", "Table"):
             return [block]
@@ -181,7 +171,7 @@ def numbered_floats(blocks: list[Node]) -> list[Node]:
         label, number, rest = found
         block["c"][1][1][0]["c"] = [
             RawInline("typst", f"#flex-caption({typst_string(label)})["),
-            *rest, RawInline("typst", "]["), *copy_of(_first_sentence(rest)),
+            *rest, RawInline("typst", "]["), *list_entry(block, rest),
             RawInline("typst", "]"),
         ]
         rule = f"#set figure(numbering: (..) => {typst_string(number)}, outlined: true)"
