@@ -68,7 +68,6 @@ OPTIONS: tuple[Option, ...] = (
     Option("fig-alt", _C, _TEXT),
     Option("tbl-cap", _C, _TEXT),
     Option("fig-scap", _C, _TEXT),  # short caption, for the list of figures
-    Option("tbl-scap", _C, _TEXT),  # short caption, for the list of tables
     Option("echo", _E, (bool, str), ("fenced",), True),
     Option("eval", _E, _FLAG, default=True),
     Option("output", _E, (bool, str), ("asis",), True),

@@ -282,9 +282,7 @@ def _table(cell: Cell, table: dict[str, Any], label: str, options: dict[str, Any
     if label.startswith("tbl-") and not caption:
         raise BuildError(f"table '{label}' has no tbl-cap", doc.path, cell.line)
     label = label if label.startswith("tbl-") else ""
-    short = options.get("tbl-scap")
-    text = pipe_table(table["columns"], table["rows"], caption, label,
-                      f" tbl-scap={attribute(str(short))}" if short and label else "")
+    text = pipe_table(table["columns"], table["rows"], caption, label)
     if not label:
         return text
     data = table_csv(table)
