@@ -65,6 +65,7 @@ def test_the_thesis_lists_show_no_cross_references() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.slow  # builds the whole fixture book
 def test_cell_short_captions_reach_the_lists(tmp_path: Path) -> None:
     root = copy_book(Path(__file__).parent / "fixtures" / "minibook", tmp_path / "book")
     chapter = root / "chapters" / "01-data.qmd"

@@ -16,8 +16,9 @@ from bs4 import BeautifulSoup
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="poppler-utils (pdftotext) needed")
+pytestmark = [pytest.mark.slow,  # builds a whole book with a chapter per feature area
+              pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                 reason="poppler-utils (pdftotext) needed")]
 
 
 @pytest.fixture(scope="module")
