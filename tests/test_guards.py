@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from bookbuild_helpers import run, snapshot
+from bookbuild_helpers import copy_book, run, snapshot
 
 from bookbuild.state.publish import MARKER
 
@@ -56,9 +56,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def book(built: Path, tmp_path: Path) -> Path:
     """A copy of the built book, to break."""
-    root = tmp_path / "book"
-    shutil.copytree(built, root, symlinks=True)
-    return root
+    return copy_book(built, tmp_path / "book", with_products=True)
 
 
 def assert_refused(root: Path, message: str, *args: str, cell_traceback: bool = False) -> str:
@@ -388,9 +386,7 @@ def raw_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def raw_book(raw_built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "book"
-    shutil.copytree(raw_built, root, symlinks=True)
-    return root
+    return copy_book(raw_built, tmp_path / "book", with_products=True)
 
 
 @pytest.mark.slow

@@ -150,28 +150,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except BuildError as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(f"error: {exc}", file=sys.stderr)
-        print(_NOTHING_PUBLISHED, file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("interrupted; nothing was published.", file=sys.stderr)
         return 130
-    except OSError as exc:
+    except Exception as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"error: {_os_error(exc)}", file=sys.stderr)
+        print(f"error: {_message(exc)}", file=sys.stderr)
         print(_NOTHING_PUBLISHED, file=sys.stderr)
         return 1
-    except Exception as exc:  # a fault of the build itself: one line, the rest with --debug
-        if args.debug:
-            traceback.print_exc()
-        print(f"error: internal error ({exc.__class__.__name__}: {exc}) — run again with "
-              "--debug for the traceback, and report it", file=sys.stderr)
-        print(_NOTHING_PUBLISHED, file=sys.stderr)
-        return 1
+
+
+def _message(exc: Exception) -> str:
+    """The one line a fault ends in: the author's problem, the environment's, or the build's."""
+    if isinstance(exc, BuildError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return _os_error(exc)
+    return (f"internal error ({exc.__class__.__name__}: {exc}) — run again with --debug for "
+            "the traceback, and report it")
 
 
 if __name__ == "__main__":

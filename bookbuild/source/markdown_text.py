@@ -28,9 +28,8 @@ def attribute(value: str) -> str:
 
 
 def pipe_table(columns: list[str], rows: list[list[str]], caption: str = "",
-               label: str = "", attributes: str = "") -> str:
-    """A Pandoc pipe table whose every cell is escaped text; optional caption, id and further
-    `attributes` (` key="value"` text) after the id."""
+               label: str = "") -> str:
+    """A Pandoc pipe table whose every cell is escaped text; optional caption and id."""
     numeric = [all(_looks_numeric(row[i]) for row in rows if row[i]) and any(r[i] for r in rows)
                for i in range(len(columns))]
     head = "| " + " | ".join(escape(c) or " " for c in columns) + " |"
@@ -38,7 +37,7 @@ def pipe_table(columns: list[str], rows: list[list[str]], caption: str = "",
     body = ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows]
     lines = [head, rule, *body]
     if caption or label:
-        ident = f" {{#{label}{attributes}}}" if label else ""
+        ident = f" {{#{label}}}" if label else ""
         lines += ["", f": {caption}{ident}"]
     return "\n".join(lines) + "\n"
 

@@ -1,9 +1,9 @@
 """The entry a figure or table gets in the PDF's lists of figures and tables.
 
 The author's short caption when there is one (Quarto's `fig-scap` cell option, or a
-`fig-scap` / `tbl-scap` attribute on a figure or table), otherwise the caption's first sentence without its
-cross-references and citations: "(simulated data, see Section 4.4)" is left out whole, a
-bare "see Table 3.1" loses the reference and its "see".
+`fig-scap` / `tbl-scap` attribute on a figure or table), otherwise the caption's first
+sentence without its cross-references and citations: "(simulated data, see Section 4.4)" is
+left out whole, a bare "see Table 3.1" loses the reference and its "see".
 """
 
 from __future__ import annotations
