@@ -350,45 +350,95 @@ def _stack(*parts: pd.DataFrame) -> pd.DataFrame:
     return data[["layer", *[c for c in data.columns if c != "layer"]]]
 
 
-def _strip(ax: Axes, positions: np.ndarray, values: np.ndarray, hue: pd.Series,
-           colours: Mapping[object, str], half_width: float = 0.16) -> None:
+def _strip(
+    ax: Axes,
+    positions: np.ndarray,
+    values: np.ndarray,
+    hue: pd.Series,
+    colours: Mapping[object, str],
+    half_width: float = 0.16,
+) -> None:
     """Every observation as a faint, seeded-jittered dot."""
-    sns.scatterplot(x=positions + _jitter(len(positions), half_width), y=values, hue=hue,
-                    palette=dict(colours), s=POINT_SIZE, alpha=POINT_ALPHA, linewidth=0,
-                    legend=False, ax=ax)
+    sns.scatterplot(
+        x=positions + _jitter(len(positions), half_width),
+        y=values,
+        hue=hue,
+        palette=dict(colours),
+        s=POINT_SIZE,
+        alpha=POINT_ALPHA,
+        linewidth=0,
+        legend=False,
+        ax=ax,
+    )
 
 
-def _boxes(ax: Axes, data: pd.DataFrame, x: str, order: list[str],
-           colours: Mapping[str, str], width: float, **options: object) -> None:
+def _boxes(
+    ax: Axes,
+    data: pd.DataFrame,
+    x: str,
+    order: list[str],
+    colours: Mapping[str, str],
+    width: float,
+    **options: object,
+) -> None:
     """Outline box plots (no fliers: every point is drawn as a dot anyway), one per group."""
     with warnings.catch_warnings():
         # seaborn 0.13.2 passes ``vert`` to Axes.bxp, deprecated since matplotlib 3.10
         warnings.filterwarnings("ignore", message=".*vert: bool", category=DeprecationWarning)
-        sns.boxplot(data=data, x=x, y="value", order=order, hue=x, hue_order=order,
-                    palette=dict(colours), fill=False, showfliers=False, dodge=False,
-                    width=width, linewidth=0.9, legend=False, ax=ax, **options)
+        sns.boxplot(
+            data=data,
+            x=x,
+            y="value",
+            order=order,
+            hue=x,
+            hue_order=order,
+            palette=dict(colours),
+            fill=False,
+            showfliers=False,
+            dodge=False,
+            width=width,
+            linewidth=0.9,
+            legend=False,
+            ax=ax,
+            **options,
+        )
 
 
 def _intervals(ax: Axes, positions: np.ndarray, table: pd.DataFrame, marker: str = "D") -> None:
     """Estimates as markers with their interval as a vertical bar."""
     estimate = table["estimate"].to_numpy()
     below, above = estimate - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - estimate
-    ax.errorbar(positions, estimate, yerr=[below, above],
-                fmt=marker, color=INTERVAL_COLOUR, markersize=4.5, capsize=3, elinewidth=1.3,
-                zorder=5)
+    ax.errorbar(
+        positions,
+        estimate,
+        yerr=[below, above],
+        fmt=marker,
+        color=INTERVAL_COLOUR,
+        markersize=4.5,
+        capsize=3,
+        elinewidth=1.3,
+        zorder=5,
+    )
 
 
 def _interval_handle(statistic: str) -> Line2D:
-    return Line2D([], [], color=INTERVAL_COLOUR, marker="D", markersize=4.5,
-                  label=f"{statistic}, {resampling.LEVEL:.0%} CI (villages resampled)")
+    return Line2D(
+        [],
+        [],
+        color=INTERVAL_COLOUR,
+        marker="D",
+        markersize=4.5,
+        label=f"{statistic}, {resampling.LEVEL:.0%} CI (villages resampled)",
+    )
 
 
 def _dot_handle(colour: str, label: str) -> Line2D:
     return Line2D([], [], color=colour, marker="o", linestyle="", markersize=4, label=label)
 
 
-def _log_ticks(ax: Axes, low: float, high: float, candidates: tuple[float, ...],
-               formatter: str = "{:g}") -> None:
+def _log_ticks(
+    ax: Axes, low: float, high: float, candidates: tuple[float, ...], formatter: str = "{:g}"
+) -> None:
     ax.set_yscale("log")
     ax.yaxis.set_minor_formatter(NullFormatter())
     ticks = [t for t in candidates if low / 1.5 <= t <= high * 1.5]
@@ -417,14 +467,19 @@ def income_change(hh: pd.DataFrame) -> FigureResult:
     """Per-capita income 2014 and 2019 by registration status: every household, and the
     medians with village-cluster bootstrap intervals (simulated data)."""
     wide = _households(hh, {"2014": "income_2014", "2019": "income_2019"})
-    long = wide.melt(id_vars=["hh_id", "village", "status"], value_vars=["2014", "2019"],
-                     var_name="year", value_name="value").dropna(subset=["value"])
+    long = wide.melt(
+        id_vars=["hh_id", "village", "status"],
+        value_vars=["2014", "2019"],
+        var_name="year",
+        value_name="value",
+    ).dropna(subset=["value"])
     long["year"] = long["year"].astype(int)
     order = _status_order(long["status"])
     long["status"] = pd.Categorical(long["status"], categories=order)
     long = long.sort_values(["status", "year", "hh_id"], ignore_index=True)
-    table = resampling.grouped_intervals(long, value="value", group=["status", "year"],
-                                         cluster="village", statistic="median")
+    table = resampling.grouped_intervals(
+        long, value="value", group=["status", "year"], cluster="village", statistic="median"
+    )
     offsets = {2014: -0.2, 2019: 0.2}
     with house_style():
         fig, (ax,) = _figure(height=3.8)
@@ -437,17 +492,29 @@ def income_change(hh: pd.DataFrame) -> FigureResult:
         _intervals(ax, centres, table)
         sizes = wide.groupby("status").size()
         ax.set_xticks(range(len(order)), [f"{s}\n(n = {sizes[s]})" for s in order])
-        _log_ticks(ax, long["value"].min(), long["value"].max(),
-                   (500, 1000, 2000, 3000, 5000, 10000, 20000, 30000, 50000), "{:,.0f}")
+        _log_ticks(
+            ax,
+            long["value"].min(),
+            long["value"].max(),
+            (500, 1000, 2000, 3000, 5000, 10000, 20000, 30000, 50000),
+            "{:,.0f}",
+        )
         ax.set_xlabel(_codebook_label("households", "status"))
         ax.set_ylabel(_wrap("Per-capita annual net income (yuan per person, log scale)", 36))
-        ax.legend(handles=[_dot_handle(YEAR_COLOURS[2014], "household, 2014"),
-                           _dot_handle(YEAR_COLOURS[2019], "household, 2019"),
-                           _interval_handle("median")],
-                  loc="upper left", fontsize=7)
+        ax.legend(
+            handles=[
+                _dot_handle(YEAR_COLOURS[2014], "household, 2014"),
+                _dot_handle(YEAR_COLOURS[2019], "household, 2019"),
+                _interval_handle("median"),
+            ],
+            loc="upper left",
+            fontsize=7,
+        )
         _note(ax, SIMULATED_NOTE)
-        data = _stack(_with_layer(long.assign(status=long["status"].astype(str)), "household"),
-                      _summary(table.assign(status=table["status"].astype(str)), "median"))
+        data = _stack(
+            _with_layer(long.assign(status=long["status"].astype(str)), "household"),
+            _summary(table.assign(status=table["status"].astype(str)), "median"),
+        )
         result = _result(fig, data)
     return result
 
@@ -467,8 +534,9 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
     order = _status_order(households["status"])
     households["status"] = pd.Categorical(households["status"], categories=order)
     households = households.sort_values(["status", "hh_id"], ignore_index=True)
-    table = resampling.grouped_intervals(households, value="value", group="status",
-                                         cluster="village")
+    table = resampling.grouped_intervals(
+        households, value="value", group="status", cluster="village"
+    )
     villages = sorted(households["village"].unique())
     means = (
         households.groupby(["village", "status"], observed=True)["value"]
@@ -480,12 +548,19 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
         left, right = fig.subplots(1, 2, sharey=True, width_ratios=[1, 1.25])
         codes = households["status"].cat.codes.to_numpy()
         _boxes(left, households, "status", order, STATUS_COLOURS, 0.55)
-        _strip(left, codes.astype(float), households["value"].to_numpy(),
-               households["status"].astype(str), STATUS_COLOURS)
+        _strip(
+            left,
+            codes.astype(float),
+            households["value"].to_numpy(),
+            households["status"].astype(str),
+            STATUS_COLOURS,
+        )
         _intervals(left, np.arange(len(order)), table)
-        left.set_xticks(range(len(order)), [
-            f"{_wrap(s, 9)}\n(n = {n})" for s, n in zip(order, table["n"], strict=True)
-        ], fontsize=7)
+        left.set_xticks(
+            range(len(order)),
+            [f"{_wrap(s, 9)}\n(n = {n})" for s, n in zip(order, table["n"], strict=True)],
+            fontsize=7,
+        )
         left.set_xlabel(_codebook_label("households", "status", 24))
         left.set_ylabel("Precision score (mean of 6 items, 1-5)")
         left.set_ylim(0.8, 5.2)
@@ -493,9 +568,18 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
         step = 0.6 / len(order)
         village_x = means["village"].map({v: i for i, v in enumerate(villages)}).to_numpy()
         status_offset = (means["status"].cat.codes.to_numpy() - (len(order) - 1) / 2) * step
-        sns.scatterplot(x=village_x + status_offset, y=means["estimate"], hue=means["status"],
-                        style=means["status"], hue_order=order, style_order=order,
-                        palette=STATUS_COLOURS, s=22, ax=right, legend=False)
+        sns.scatterplot(
+            x=village_x + status_offset,
+            y=means["estimate"],
+            hue=means["status"],
+            style=means["status"],
+            hue_order=order,
+            style_order=order,
+            palette=STATUS_COLOURS,
+            s=22,
+            ax=right,
+            legend=False,
+        )
         labels = _village_labels(villages)
         right.set_xticks(range(len(villages)), [labels[v] for v in villages], fontsize=7)
         right.set_xlim(-0.6, len(villages) - 0.4)
@@ -503,14 +587,29 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
         right.set_ylabel("Village mean of the precision score")
         right.yaxis.set_tick_params(labelleft=True)
         markers = dict(zip(order, ["o", "X", "s", "P"], strict=False))
-        handles = [Line2D([], [], color=STATUS_COLOURS[s], marker=markers[s], linestyle="",
-                          markersize=5, label=s) for s in order]
-        right.legend(handles=handles, title="Status", loc="lower left", fontsize=6.5,
-                     title_fontsize=7, ncols=2)
+        handles = [
+            Line2D(
+                [],
+                [],
+                color=STATUS_COLOURS[s],
+                marker=markers[s],
+                linestyle="",
+                markersize=5,
+                label=s,
+            )
+            for s in order
+        ]
+        right.legend(
+            handles=handles,
+            title="Status",
+            loc="lower left",
+            fontsize=6.5,
+            title_fontsize=7,
+            ncols=2,
+        )
         _note(right, SIMULATED_NOTE)
         data = _stack(
-            _with_layer(households.assign(status=households["status"].astype(str)),
-                        "household"),
+            _with_layer(households.assign(status=households["status"].astype(str)), "household"),
             _summary(table.assign(status=table["status"].astype(str)), "mean"),
             _with_layer(means.assign(status=means["status"].astype(str)), "village mean"),
         )
@@ -525,15 +624,23 @@ def assistance_by_cause(hh: pd.DataFrame) -> FigureResult:
     causes = list(dict.fromkeys(shares["cause"]))
     kinds = list(inference.ASSISTANCE.values())
     registered = hh[hh["cause"].notna()]
-    base = pd.DataFrame({"village": registered["village"].astype(str).to_numpy(),
-                         "cause": registered["cause"].astype(str).to_numpy()})
+    base = pd.DataFrame(
+        {
+            "village": registered["village"].astype(str).to_numpy(),
+            "cause": registered["cause"].astype(str).to_numpy(),
+        }
+    )
     tables = []
     for column, label in inference.ASSISTANCE.items():
         flags = registered[column].astype("boolean").fillna(False).astype(float).to_numpy()
-        table = resampling.grouped_intervals(base.assign(value=flags), value="value",
-                                             group="cause", cluster="village")
-        tables.append(table.assign(assistance=label)[["cause", "assistance", "estimate",
-                                                       "ci_low", "ci_high", "n_clusters"]])
+        table = resampling.grouped_intervals(
+            base.assign(value=flags), value="value", group="cause", cluster="village"
+        )
+        tables.append(
+            table.assign(assistance=label)[
+                ["cause", "assistance", "estimate", "ci_low", "ci_high", "n_clusters"]
+            ]
+        )
     intervals = pd.concat(tables, ignore_index=True)
     data = (
         shares.drop(columns="share")
@@ -550,13 +657,25 @@ def assistance_by_cause(hh: pd.DataFrame) -> FigureResult:
     sizes = data.drop_duplicates("cause").set_index("cause")["n_households"]
     with house_style():
         fig, (ax,) = _figure(height=4.6)
-        sns.heatmap(grid * 100, vmin=0, vmax=100, cmap="cividis", annot=annotations, fmt="",
-                    annot_kws={"fontsize": 6}, linewidths=0.6, linecolor="white",
-                    cbar_kws={"label": "Households receiving it (%)", "shrink": 0.9}, ax=ax)
-        ax.set_xticks(np.arange(len(kinds)) + 0.5, kinds, rotation=40,
-                      ha="right", rotation_mode="anchor")
-        ax.set_yticks(np.arange(len(causes)) + 0.5, [f"{c} (n = {sizes[c]})" for c in causes],
-                      rotation=0)
+        sns.heatmap(
+            grid * 100,
+            vmin=0,
+            vmax=100,
+            cmap="cividis",
+            annot=annotations,
+            fmt="",
+            annot_kws={"fontsize": 6},
+            linewidths=0.6,
+            linecolor="white",
+            cbar_kws={"label": "Households receiving it (%)", "shrink": 0.9},
+            ax=ax,
+        )
+        ax.set_xticks(
+            np.arange(len(kinds)) + 0.5, kinds, rotation=40, ha="right", rotation_mode="anchor"
+        )
+        ax.set_yticks(
+            np.arange(len(causes)) + 0.5, [f"{c} (n = {sizes[c]})" for c in causes], rotation=0
+        )
         ax.grid(False)
         ax.set_xlabel("Assistance received")
         ax.set_ylabel(_codebook_label("households", "cause", 30))
@@ -681,19 +800,31 @@ def waiting_income(hh: pd.DataFrame) -> FigureResult:
         }
     ).dropna(subset=["value"])
     households = households.sort_values(["group", "hh_id"], ignore_index=True)
-    table = resampling.grouped_intervals(households, value="value", group="group",
-                                         cluster="village", statistic="median")
+    table = resampling.grouped_intervals(
+        households, value="value", group="group", cluster="village", statistic="median"
+    )
     colours = {order[0]: OKABE_ITO["vermillion"], order[1]: OKABE_ITO["blue"]}
     with house_style():
         fig, (ax,) = _figure(height=3.4)
         _boxes(ax, households, "group", order, colours, 0.45, log_scale=True)
-        _strip(ax, households["group"].cat.codes.to_numpy().astype(float),
-               households["value"].to_numpy(), households["group"].astype(str), colours, 0.14)
+        _strip(
+            ax,
+            households["group"].cat.codes.to_numpy().astype(float),
+            households["value"].to_numpy(),
+            households["group"].astype(str),
+            colours,
+            0.14,
+        )
         _intervals(ax, np.arange(len(order)), table)
-        ax.set_xticks(range(len(order)),
-                      [f"{g}\n(n = {n})" for g, n in zip(order, table["n"], strict=True)])
-        _log_ticks(ax, households["value"].min(), households["value"].max(),
-                   (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 12))
+        ax.set_xticks(
+            range(len(order)), [f"{g}\n(n = {n})" for g, n in zip(order, table["n"], strict=True)]
+        )
+        _log_ticks(
+            ax,
+            households["value"].min(),
+            households["value"].max(),
+            (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 12),
+        )
         ax.set_xlabel(_wrap(f"Answer to '{_codebook_label('households', 'prob_6', 200)}'", 70))
         ax.set_ylabel("Income ratio 2019 / 2014 (log scale)")
         ax.legend(handles=[_interval_handle("median")], loc="upper right", fontsize=7)
@@ -733,16 +864,36 @@ def staff_workload(staff: pd.DataFrame) -> FigureResult:
     sizes = points["role"].value_counts()
     with house_style():
         fig, (ax,) = _figure()
-        ax.fill_between(band["x"], band["ci_low"], band["ci_high"], color=GREY, alpha=0.25,
-                        linewidth=0, label=f"{resampling.LEVEL:.0%} band (staff resampled)")
-        ax.plot(band["x"], band["estimate"], color=INTERVAL_COLOUR, linewidth=1.2,
-                label="least-squares line")
-        sns.scatterplot(data=points.assign(role=[f"{r} (n = {sizes[r]})" for r in points["role"]]),
-                        x="hours_per_week", y="formalism", hue="role", style="role",
-                        hue_order=[f"{r} (n = {sizes[r]})" for r in roles],
-                        style_order=[f"{r} (n = {sizes[r]})" for r in roles],
-                        palette=[ROLE_COLOURS[r] for r in roles], s=18, alpha=0.8,
-                        linewidth=0, ax=ax)
+        ax.fill_between(
+            band["x"],
+            band["ci_low"],
+            band["ci_high"],
+            color=GREY,
+            alpha=0.25,
+            linewidth=0,
+            label=f"{resampling.LEVEL:.0%} band (staff resampled)",
+        )
+        ax.plot(
+            band["x"],
+            band["estimate"],
+            color=INTERVAL_COLOUR,
+            linewidth=1.2,
+            label="least-squares line",
+        )
+        sns.scatterplot(
+            data=points.assign(role=[f"{r} (n = {sizes[r]})" for r in points["role"]]),
+            x="hours_per_week",
+            y="formalism",
+            hue="role",
+            style="role",
+            hue_order=[f"{r} (n = {sizes[r]})" for r in roles],
+            style_order=[f"{r} (n = {sizes[r]})" for r in roles],
+            palette=[ROLE_COLOURS[r] for r in roles],
+            s=18,
+            alpha=0.8,
+            linewidth=0,
+            ax=ax,
+        )
         ax.set_xlabel(_codebook_label("staff", "hours_per_week") + " (h)")
         ax.set_ylabel(_wrap("Formalism index (paperwork, inspections; 1-5)", 32))
         ax.legend(fontsize=7, loc="lower right")

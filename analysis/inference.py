@@ -184,6 +184,7 @@ def income_change(
     left out (``n`` counts the pairs used).
     """
     import pingouin as pg
+
     _require(hh, ["status", "income_2014", "income_2019"], "income_change")
     if group is not None and registered is not None:
         raise ValueError("give either group or registered, not both")
@@ -265,6 +266,7 @@ def precision_by_status(hh: pd.DataFrame, scale: str = "precision") -> GroupTest
     epsilon^2 = H / ((n^2 - 1) / (n + 1)) = H / (n - 1) (Tomczak & Tomczak 2014).
     """
     import pingouin as pg
+
     data = _status_scores(hh, scale)
     test = pg.kruskal(data, dv=scale, between="status")
     h = float(test["H"].iloc[0])
@@ -288,6 +290,7 @@ def precision_posthoc(hh: pd.DataFrame, scale: str = "precision") -> pd.DataFram
     ``p_holm``, ``rank_biserial`` (positive when group_a scores higher).
     """
     import pingouin as pg
+
     data = _status_scores(hh, scale)
     table = pg.pairwise_tests(
         data=data, dv=scale, between="status", parametric=False, padjust="holm", effsize="none"
@@ -314,6 +317,7 @@ def precision_posthoc(hh: pd.DataFrame, scale: str = "precision") -> pd.DataFram
 def precision_welch(hh: pd.DataFrame, scale: str = "precision") -> GroupTest:
     """Welch's ANOVA of the scale score across statuses (unequal variances), with eta-squared."""
     import pingouin as pg
+
     data = _status_scores(hh, scale)
     test = pg.welch_anova(data=data, dv=scale, between="status")
     return GroupTest(
@@ -335,6 +339,7 @@ def precision_games_howell(hh: pd.DataFrame, scale: str = "precision") -> pd.Dat
     ``se``, ``t``, ``df``, ``p_value``, ``hedges_g``.
     """
     import pingouin as pg
+
     data = _status_scores(hh, scale)
     table = pg.pairwise_gameshowell(data=data, dv=scale, between="status", effsize="hedges")
     return pd.DataFrame(
@@ -375,6 +380,7 @@ class TwoGroupTest:
 def marginal_vs_registered(hh: pd.DataFrame, scale: str = "precision") -> TwoGroupTest:
     """Compare ``scale`` between marginal and registered households (two-sided MWU)."""
     import pingouin as pg
+
     _require(hh, ["registered"], "marginal_vs_registered")
     scored = with_scores(hh, [scale])
     score = _float(scored[scale])
@@ -439,6 +445,7 @@ def _assistance_long(hh: pd.DataFrame) -> pd.DataFrame:
 def cause_assistance(hh: pd.DataFrame) -> Association:
     """Chi-square test of cause of poverty x assistance type (registered households)."""
     import pingouin as pg
+
     long = _assistance_long(hh)
     if long["cause"].nunique() < 2 or long["assistance"].nunique() < 2:
         raise ValueError("cause_assistance: need at least two causes and two assistance types")
@@ -517,6 +524,7 @@ class Correlation:
 def precision_sharing(hh: pd.DataFrame) -> Correlation:
     """Spearman rho of precision and sharing, plus partial rho controlling for 2019 income."""
     import pingouin as pg
+
     _require(hh, ["income_2019"], "precision_sharing")
     scored = with_scores(hh, ["precision", "sharing"])
     data = pd.DataFrame(
@@ -560,6 +568,7 @@ def satisfaction_model(hh: pd.DataFrame, controls: Sequence[str] = ()) -> Regres
     """
     import pingouin as pg
     from scipy import stats
+
     predictors = ["precision", "sharing", "problems", *controls]
     _require(hh, ["satisfaction", *controls], "satisfaction_model")
     scored = with_scores(hh, ["precision", "sharing", "problems"])
@@ -633,6 +642,7 @@ def wait_groups(hh: pd.DataFrame) -> pd.DataFrame:
 def waiting_mindset(hh: pd.DataFrame) -> Waiting:
     """Share agreeing that it is better to wait for help, and their income growth vs others'."""
     import pingouin as pg
+
     groups = wait_groups(hh)
     agree = groups.loc[groups["agree"], "growth_ratio"].dropna()
     others = groups.loc[~groups["agree"], "growth_ratio"].dropna()
@@ -685,6 +695,7 @@ def staff_scores(staff: pd.DataFrame, items: Sequence[str] | None = None) -> pd.
 def staff_formalism(staff: pd.DataFrame, items: Sequence[str] | None = None) -> StaffFormalism:
     """Formalism by role (Kruskal-Wallis) and its Spearman correlation with weekly hours."""
     import pingouin as pg
+
     _require(staff, ["role", "hours_per_week"], "staff_formalism")
     scored = staff_scores(staff, items)
     item_columns = list(items) if items is not None else scales.items_of("formalism")

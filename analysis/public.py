@@ -224,8 +224,18 @@ def _label(table: pd.DataFrame, source_id: str) -> str:
 _SCALES = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}
 _NUMERAL_WORDS = {"十多万": 1e5, "十多萬": 1e5, "一亿": 1e8, "一億": 1e8}
 _MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 
@@ -264,7 +274,8 @@ def stating_ids(
     """
     table = sources(data_dir).set_index("source_id")
     return ";".join(
-        sid for sid in source_id.split(";")
+        sid
+        for sid in source_id.split(";")
         if _states(f"{table.at[sid, 'quote']} {table.at[sid, 'title']}", value_text, unit)
     )
 
@@ -482,8 +493,9 @@ def lankao_facts(data_dir: Path | str | None = None) -> pd.DataFrame:
     table = sources(data_dir).set_index("source_id")
     stated_by = [
         stating_ids(sid, text, unit, data_dir)
-        for sid, text, unit in zip(frame["source_id"], frame["value_text"], frame["unit"],
-                                   strict=True)
+        for sid, text, unit in zip(
+            frame["source_id"], frame["value_text"], frame["unit"], strict=True
+        )
     ]
     missing = [i for i, ids in enumerate(stated_by) if not ids]
     if missing:

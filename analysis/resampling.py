@@ -67,8 +67,9 @@ def method_note(*, clustered: bool = True) -> str:
     )
 
 
-def cluster_draws(n_clusters: int, *, n_resamples: int = N_RESAMPLES, seed: int = SEED
-                  ) -> np.ndarray:
+def cluster_draws(
+    n_clusters: int, *, n_resamples: int = N_RESAMPLES, seed: int = SEED
+) -> np.ndarray:
     """Indices of the clusters drawn by each resample: an ``(n_resamples, n_clusters)`` array."""
     if n_clusters < 2:
         raise ValueError(f"a cluster bootstrap needs at least 2 clusters, got {n_clusters}")
@@ -97,8 +98,9 @@ def _weighted_statistic(values: np.ndarray, weights: np.ndarray, statistic: str)
     return float(np.median(np.repeat(values, weights)))
 
 
-def _replicates(values: np.ndarray, codes: np.ndarray, draws: np.ndarray, statistic: str
-                ) -> np.ndarray:
+def _replicates(
+    values: np.ndarray, codes: np.ndarray, draws: np.ndarray, statistic: str
+) -> np.ndarray:
     """The statistic in each resample; ``codes`` gives each value's cluster index."""
     k = draws.shape[1]
     # times[b, c]: how often resample b drew cluster c; each value inherits its cluster's count
@@ -111,34 +113,61 @@ def _replicates(values: np.ndarray, codes: np.ndarray, draws: np.ndarray, statis
     return np.array([_weighted_statistic(values, row[codes], statistic) for row in times])
 
 
-def _interval(values: np.ndarray, codes: np.ndarray, draws: np.ndarray, statistic: str,
-              level: float) -> Interval:
+def _interval(
+    values: np.ndarray, codes: np.ndarray, draws: np.ndarray, statistic: str, level: float
+) -> Interval:
     estimate = _weighted_statistic(values, np.ones(len(values), dtype=int), statistic)
     replicates = _replicates(values, codes, draws, statistic)
     replicates = replicates[~np.isnan(replicates)]  # resamples that drew none of this group
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(replicates, [tail, 100 - tail]) if len(replicates) else (np.nan,) * 2
-    return Interval(float(estimate), float(low), float(high), len(values),
-                    len(np.unique(codes)))
+    return Interval(float(estimate), float(low), float(high), len(values), len(np.unique(codes)))
 
 
-def cluster_interval(data: pd.DataFrame, *, value: str, cluster: str, statistic: str = "mean",
-                     n_resamples: int = N_RESAMPLES, seed: int = SEED, level: float = LEVEL
-                     ) -> Interval:
+def cluster_interval(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    cluster: str,
+    statistic: str = "mean",
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+    level: float = LEVEL,
+) -> Interval:
     """The ``statistic`` of ``value`` with a cluster-bootstrap percentile interval.
 
     Rows with a missing ``value`` are dropped first; the clusters are those of the other rows.
     """
-    row = grouped_intervals(data.assign(_all=0), value=value, group="_all", cluster=cluster,
-                            statistic=statistic, n_resamples=n_resamples, seed=seed,
-                            level=level).iloc[0]
-    return Interval(float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
-                    int(row["n"]), int(row["n_clusters"]))
+    row = grouped_intervals(
+        data.assign(_all=0),
+        value=value,
+        group="_all",
+        cluster=cluster,
+        statistic=statistic,
+        n_resamples=n_resamples,
+        seed=seed,
+        level=level,
+    ).iloc[0]
+    return Interval(
+        float(row["estimate"]),
+        float(row["ci_low"]),
+        float(row["ci_high"]),
+        int(row["n"]),
+        int(row["n_clusters"]),
+    )
 
 
-def grouped_intervals(data: pd.DataFrame, *, value: str, group: str | Sequence[str],
-                      cluster: str, statistic: str = "mean", n_resamples: int = N_RESAMPLES,
-                      seed: int = SEED, level: float = LEVEL) -> pd.DataFrame:
+def grouped_intervals(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    group: str | Sequence[str],
+    cluster: str,
+    statistic: str = "mean",
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+    level: float = LEVEL,
+) -> pd.DataFrame:
     """The ``statistic`` of ``value`` for every group, each with a cluster-bootstrap interval.
 
     All groups share the same resamples of clusters (a drawn village brings all its households,
@@ -160,14 +189,21 @@ def grouped_intervals(data: pd.DataFrame, *, value: str, group: str | Sequence[s
         key = key if isinstance(key, tuple) else (key,)
         interval = _interval(values[index], codes[index], draws, statistic, level)
         rows.append({**dict(zip(groups, key, strict=True)), **interval.__dict__})
-    table = pd.DataFrame(rows, columns=[*groups, "estimate", "ci_low", "ci_high", "n",
-                                        "n_clusters"])
+    table = pd.DataFrame(
+        rows, columns=[*groups, "estimate", "ci_low", "ci_high", "n", "n_clusters"]
+    )
     return table.astype({g: data[g].dtype for g in groups})  # keep categories and their order
 
 
-def line_band(x: np.ndarray, y: np.ndarray, grid: np.ndarray, *,
-              n_resamples: int = N_RESAMPLES, seed: int = SEED, level: float = LEVEL
-              ) -> pd.DataFrame:
+def line_band(
+    x: np.ndarray,
+    y: np.ndarray,
+    grid: np.ndarray,
+    *,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+    level: float = LEVEL,
+) -> pd.DataFrame:
     """Least-squares line of ``y`` on ``x`` at ``grid``, with a pointwise bootstrap band.
 
     Respondents (pairs) are resampled with replacement, ``rng.integers(0, n, size=(B, n))``;
@@ -190,5 +226,6 @@ def line_band(x: np.ndarray, y: np.ndarray, grid: np.ndarray, *,
     lines = intercepts[keep, None] + slopes[keep, None] * grid[None, :]
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(lines, [tail, 100 - tail], axis=0)
-    return pd.DataFrame({"x": grid, "estimate": intercept + slope * grid, "ci_low": low,
-                         "ci_high": high})
+    return pd.DataFrame(
+        {"x": grid, "estimate": intercept + slope * grid, "ci_low": low, "ci_high": high}
+    )

@@ -171,6 +171,7 @@ def cronbach(
     interval (Feldt).
     """
     import pingouin as pg
+
     columns = items_of(scale) if items is None else list(items)
     if len(columns) < 2:
         raise ValueError(f"scale {scale!r} needs at least two items, got {columns}")

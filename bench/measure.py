@@ -46,8 +46,13 @@ def tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def run_measured(cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
-                 interval: float = 0.02, timeout: float = 3600) -> Measurement:
+def run_measured(
+    cmd: list[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    interval: float = 0.02,
+    timeout: float = 3600,
+) -> Measurement:
     """Run `cmd` to completion; wall time in seconds, peak tree RSS in bytes."""
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()

@@ -55,7 +55,7 @@ def _strip_front_matter(text: str) -> str:
     if text.startswith("---\n"):
         end = text.find("\n---", 4)
         if end != -1:
-            return text[end + 4:].lstrip("\n")
+            return text[end + 4 :].lstrip("\n")
     return text
 
 
@@ -75,8 +75,11 @@ def _code_cell(code: str) -> nbformat.NotebookNode:
 def qmd_to_notebook(text: str) -> nbformat.NotebookNode:
     """A .qmd chapter as a notebook: prose cells, code cells, one cell per inline value."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     text = _strip_front_matter(text)
     position = 0
 
@@ -91,7 +94,7 @@ def qmd_to_notebook(text: str) -> nbformat.NotebookNode:
             nb.cells.append(cell)
 
     for match in FENCE.finditer(text):
-        prose(text[position:match.start()])
+        prose(text[position : match.start()])
         nb.cells.append(_code_cell(match[1].rstrip("\n")))
         position = match.end()
     prose(text[position:])
@@ -106,8 +109,9 @@ def substitute_inline(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if meta is None:
             keep.append(cell)
             continue
-        value = "".join(o.get("text", "") for o in cell.get("outputs", [])
-                        if o.get("output_type") == "stream").strip()
+        value = "".join(
+            o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"
+        ).strip()
         owner = nb.cells[meta["cell"]]
         owner.source = owner.source.replace(f"`{{python}} {meta['expr']}`", value, 1)
     nb.cells = keep
@@ -115,8 +119,9 @@ def substitute_inline(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _nbconvert(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--log-level=ERROR", *args],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--log-level=ERROR", *args], check=True
+    )
 
 
 def _pandoc(cwd: Path, *args: str) -> None:
@@ -137,24 +142,55 @@ def build(root: Path) -> Path:
         nbformat.write(nb, path)
         sources.append(path)
     try:
-        _nbconvert("--execute", "--to", "notebook", "--output-dir", str(work / "executed"),
-                   *map(str, sources))
+        _nbconvert(
+            "--execute",
+            "--to",
+            "notebook",
+            "--output-dir",
+            str(work / "executed"),
+            *map(str, sources),
+        )
     finally:
         for path in sources:
             path.unlink(missing_ok=True)
     executed = sorted((work / "executed").glob("*.ipynb"))
     for path in executed:
         nbformat.write(substitute_inline(nbformat.read(path, as_version=4)), path)
-    _nbconvert("--to", "markdown", "--TemplateExporter.exclude_input=True",
-               "--output-dir", str(work), *map(str, executed))
+    _nbconvert(
+        "--to",
+        "markdown",
+        "--TemplateExporter.exclude_input=True",
+        "--output-dir",
+        str(work),
+        *map(str, executed),
+    )
     markdown = sorted(work.glob("*.md"))
     bib = [f"--bibliography={root / b}" for b in _bibliography(root)]
     for path in markdown:
-        _pandoc(work, path.name, "-o", f"html/{path.stem}.html", "--to=html", "--standalone",
-                "--citeproc", "--number-sections", f"--metadata=title:{path.stem}", *bib)
+        _pandoc(
+            work,
+            path.name,
+            "-o",
+            f"html/{path.stem}.html",
+            "--to=html",
+            "--standalone",
+            "--citeproc",
+            "--number-sections",
+            f"--metadata=title:{path.stem}",
+            *bib,
+        )
     book = work / "book.typ"
-    _pandoc(work, *[p.name for p in markdown], "-o", book.name, "--to=typst", "--standalone",
-            "--citeproc", "--number-sections", *bib)
+    _pandoc(
+        work,
+        *[p.name for p in markdown],
+        "-o",
+        book.name,
+        "--to=typst",
+        "--standalone",
+        "--citeproc",
+        "--number-sections",
+        *bib,
+    )
     pdf = work / "book.pdf"
     typst.compile(str(book), output=str(pdf), root=str(work))
     return pdf

@@ -37,9 +37,23 @@ class Preview:
 
     def __init__(self, root: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "bookbuild", "--root", str(root), "preview",
-             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            cwd=root, start_new_session=True)
+            [
+                sys.executable,
+                "-u",
+                "-m",
+                "bookbuild",
+                "--root",
+                str(root),
+                "preview",
+                "--port",
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=root,
+            start_new_session=True,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -104,8 +118,7 @@ def measure(root: Path, repeat: int, touch: Touch) -> dict[str, list[float]]:
             html_s.append(float(re.search(r"rebuilt in ([\d.]+) s", line)[1]))
             preview.wait_for("PDF updated")
             pdf_s.append(time.perf_counter() - saved)
-        return {"save_to_reloaded_s": reload_s, "html_build_s": html_s,
-                "save_to_pdf_s": pdf_s}
+        return {"save_to_reloaded_s": reload_s, "html_build_s": html_s, "save_to_pdf_s": pdf_s}
     finally:
         preview.stop()
 
@@ -114,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=REPO, help="project (copied)")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--out", type=Path,
-                        default=REPO / "test-artifacts" / "bench" / "preview.json")
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "test-artifacts" / "bench" / "preview.json"
+    )
     args = parser.parse_args(argv)
     touch = Touch()
     with tempfile.TemporaryDirectory(prefix="bench-preview-") as tmp:
@@ -126,9 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n", "utf-8")
     for name, values in results.items():
-        print(f"{name}: median {statistics.median(values):.2f} s "
-              f"(range {min(values):.2f}–{max(values):.2f}; "
-              + ", ".join(f"{v:.2f}" for v in values) + ")")
+        print(
+            f"{name}: median {statistics.median(values):.2f} s "
+            f"(range {min(values):.2f}–{max(values):.2f}; "
+            + ", ".join(f"{v:.2f}" for v in values)
+            + ")"
+        )
     return 0
 
 

@@ -25,20 +25,31 @@ from bookbuild.config.project import load_book
 from bookbuild.execute.kernel import KERNEL, build_notebook
 from bookbuild.source.qmd import read_qmd
 
-PARTS = ("kernel start", "setup cell", "first code cell", "other cells", "inline values",
-         "dependency report")
+PARTS = (
+    "kernel start",
+    "setup cell",
+    "first code cell",
+    "other cells",
+    "inline values",
+    "dependency report",
+)
 
 
 def profile_chapter(root: Path, nb) -> dict[str, float]:
     """Seconds per part for one notebook executed in a fresh kernel."""
-    env = dict(os.environ, PYTHONHASHSEED="0",
-               MPLBACKEND="module://matplotlib_inline.backend_inline")
+    env = dict(
+        os.environ, PYTHONHASHSEED="0", MPLBACKEND="module://matplotlib_inline.backend_inline"
+    )
     seconds = dict.fromkeys(PARTS, 0.0)
     with tempfile.TemporaryDirectory(prefix="bb-profile-") as sockets:
-        config = Config({"KernelManager": {"transport": "ipc",
-                                           "ip": os.path.join(sockets, "k")}})
-        client = NotebookClient(nb, timeout=600, kernel_name=KERNEL, config=config,
-                                resources={"metadata": {"path": str(root)}})
+        config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}})
+        client = NotebookClient(
+            nb,
+            timeout=600,
+            kernel_name=KERNEL,
+            config=config,
+            resources={"metadata": {"path": str(root)}},
+        )
         started = time.perf_counter()
         with client.setup_kernel(env=env, cwd=str(root)):
             seconds["kernel start"] = time.perf_counter() - started
@@ -75,18 +86,23 @@ def main(argv: list[str] | None = None) -> int:
             continue
         seconds = profile_chapter(book.root, build_notebook(doc, defaults))
         rows.append((str(ref.path), seconds))
-        print(f"{ref.path}: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()),
-              flush=True)
+        print(f"{ref.path}: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()), flush=True)
     print("\n| chapter | " + " | ".join(PARTS) + " | total |")
     print("|---" * (len(PARTS) + 2) + "|")
     totals = dict.fromkeys(PARTS, 0.0)
     for path, seconds in rows:
         for part in PARTS:
             totals[part] += seconds[part]
-        print(f"| {path} | " + " | ".join(f"{seconds[p]:.1f}" for p in PARTS)
-              + f" | {sum(seconds.values()):.1f} |")
-    print("| **all** | " + " | ".join(f"{totals[p]:.1f}" for p in PARTS)
-          + f" | {sum(totals.values()):.1f} |")
+        print(
+            f"| {path} | "
+            + " | ".join(f"{seconds[p]:.1f}" for p in PARTS)
+            + f" | {sum(seconds.values()):.1f} |"
+        )
+    print(
+        "| **all** | "
+        + " | ".join(f"{totals[p]:.1f}" for p in PARTS)
+        + f" | {sum(totals.values()):.1f} |"
+    )
     return 0
 
 

@@ -34,9 +34,23 @@ from bench.measure import Measurement, machine, run_measured
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-COPY_IGNORE = (".venv", "_book", "_freeze", ".bookbuild", "_naive", "__pycache__", ".git",
-               "node_modules", "test-artifacts", ".pytest_cache", ".ruff_cache",
-               ".hypothesis", "*.egg-info", "._book.*", ".naive-*")
+COPY_IGNORE = (
+    ".venv",
+    "_book",
+    "_freeze",
+    ".bookbuild",
+    "_naive",
+    "__pycache__",
+    ".git",
+    "node_modules",
+    "test-artifacts",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "*.egg-info",
+    "._book.*",
+    ".naive-*",
+)
 
 BENCH_LITERAL = "_bench_literal = "
 
@@ -91,16 +105,20 @@ def run_build(root: Path, jobs: int | None) -> Run:
     result = run_measured(build_cmd(root, jobs), cwd=root)
     _check(result, "build")
     record = json.loads((root / ".bookbuild" / "last-build.json").read_text("utf-8"))
-    return Run(result.wall_s, result.peak_rss_bytes / 2**20, record["kernels_started"],
-               sorted(record["executed"]), record.get("rendered_chapters", {}))
+    return Run(
+        result.wall_s,
+        result.peak_rss_bytes / 2**20,
+        record["kernels_started"],
+        sorted(record["executed"]),
+        record.get("rendered_chapters", {}),
+    )
 
 
 def run_baseline(root: Path) -> Run:
     """One naive build of `root`: every chapter's notebook executed, one kernel each."""
     from bench.naive_baseline import chapter_paths
 
-    result = run_measured([PYTHON, "-m", "bench.naive_baseline", "--root", str(root)],
-                          cwd=REPO)
+    result = run_measured([PYTHON, "-m", "bench.naive_baseline", "--root", str(root)], cwd=REPO)
     _check(result, "naive baseline")
     chapters = [str(p) for p in chapter_paths(root)]
     return Run(result.wall_s, result.peak_rss_bytes / 2**20, len(chapters), chapters)
@@ -122,8 +140,11 @@ def make_cold(root: Path) -> None:
 def edit_prose(root: Path, rep: int, touch: Touch) -> None:
     """Append one sentence to a chapter that has code: nothing to execute."""
     path = root / touch.prose
-    path.write_text(path.read_text("utf-8").rstrip("\n") +
-                    f"\n\nA sentence appended by the benchmark, edit {rep}.\n", "utf-8")
+    path.write_text(
+        path.read_text("utf-8").rstrip("\n")
+        + f"\n\nA sentence appended by the benchmark, edit {rep}.\n",
+        "utf-8",
+    )
 
 
 def edit_code_cell(root: Path, rep: int, touch: Touch) -> None:
@@ -133,12 +154,17 @@ def edit_code_cell(root: Path, rep: int, touch: Touch) -> None:
     if BENCH_LITERAL in text:
         text = re.sub(re.escape(BENCH_LITERAL) + r"\d+", f"{BENCH_LITERAL}{rep}", text, count=1)
     else:
-        match = next((m for m in re.finditer(r"^```\{python\}[^\n]*\n((?:#\|[^\n]*\n)*)",
-                                             text, re.M)
-                      if not re.search(r"#\|\s*eval:\s*false", m[1])), None)
+        match = next(
+            (
+                m
+                for m in re.finditer(r"^```\{python\}[^\n]*\n((?:#\|[^\n]*\n)*)", text, re.M)
+                if not re.search(r"#\|\s*eval:\s*false", m[1])
+            ),
+            None,
+        )
         if match is None:
             raise SystemExit(f"{touch.code} has no code cell to edit")
-        text = text[:match.end()] + f"{BENCH_LITERAL}{rep}\n" + text[match.end():]
+        text = text[: match.end()] + f"{BENCH_LITERAL}{rep}\n" + text[match.end() :]
     path.write_text(text, "utf-8")
 
 
@@ -149,8 +175,12 @@ def edit_raw_data(root: Path, rep: int, touch: Touch) -> None:
     with path.open("ab") as handle:
         handle.write(ending)
     if (root / "analysis" / "manifest.py").exists():
-        subprocess.run([PYTHON, "-m", "analysis.manifest", "--update"], cwd=root, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [PYTHON, "-m", "analysis.manifest", "--update"],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
 
 
 def edit_function(root: Path, rep: int, touch: Touch) -> None:
@@ -163,7 +193,7 @@ def edit_function(root: Path, rep: int, touch: Touch) -> None:
             while not lines[end].rstrip().endswith(":"):
                 end += 1
             body = lines[end + 1]
-            indent = body[:len(body) - len(body.lstrip())] or "    "
+            indent = body[: len(body) - len(body.lstrip())] or "    "
             lines.insert(end + 1, f"{indent}# benchmark edit {rep}\n")
             path.write_text("".join(lines), "utf-8")
             return
@@ -175,17 +205,26 @@ def edits(touch: Touch) -> dict[str, tuple[str, Callable[[Path, int, Touch], Non
     return {
         "noop": ("no-op rebuild (nothing changed)", lambda root, rep, touch: None),
         "prose": (f"prose-only edit: a sentence appended to {touch.prose}", edit_prose),
-        "code": (f"one code cell edited: a literal in the first cell of {touch.code}",
-                 edit_code_cell),
-        "data": (f"one raw data file changed: {touch.raw} (+ manifest update)",
-                 edit_raw_data),
-        "function": (f"one analysis function changed: a comment line in {touch.module}",
-                     edit_function),
+        "code": (
+            f"one code cell edited: a literal in the first cell of {touch.code}",
+            edit_code_cell,
+        ),
+        "data": (f"one raw data file changed: {touch.raw} (+ manifest update)", edit_raw_data),
+        "function": (
+            f"one analysis function changed: a comment line in {touch.module}",
+            edit_function,
+        ),
     }
 
 
-def benchmark(root: Path, repeat: int, jobs: int | None, baseline: bool, touch: Touch,
-              log: Callable[[str], None]) -> list[Scenario]:
+def benchmark(
+    root: Path,
+    repeat: int,
+    jobs: int | None,
+    baseline: bool,
+    touch: Touch,
+    log: Callable[[str], None],
+) -> list[Scenario]:
     cold = Scenario("cold", "cold build: _freeze/, _book/ and build state deleted")
     naive = Scenario("naive", "naive baseline: nbconvert --execute every chapter, then Pandoc")
     for rep in range(repeat):  # interleaved, so a change in machine load hits both alike
@@ -203,8 +242,10 @@ def benchmark(root: Path, repeat: int, jobs: int | None, baseline: bool, touch: 
             edit(root, rep, touch)
             scenario.runs.append(run_build(root, jobs))
             run = scenario.runs[-1]
-            log(f"{name} {rep + 1}/{repeat}: {run.wall_s:.1f} s, {run.kernels} kernel(s): "
-                f"{', '.join(run.executed) or 'nothing executed'}")
+            log(
+                f"{name} {rep + 1}/{repeat}: {run.wall_s:.1f} s, {run.kernels} kernel(s): "
+                f"{', '.join(run.executed) or 'nothing executed'}"
+            )
         scenarios.append(scenario)
     return scenarios
 
@@ -219,25 +260,34 @@ def markdown(scenarios: list[Scenario], info: dict[str, str]) -> str:
     cold = by_name["cold"].median()
     naive = by_name["naive"].median() if "naive" in by_name else None
     lines = ["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in info.items()], ""]
-    lines += ["| scenario | runs | median (s) | min–max (s) | peak memory, median (MiB) | "
-              "peak memory, max (MiB) | kernels started | / cold | / naive |",
-              "|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "| scenario | runs | median (s) | min–max (s) | peak memory, median (MiB) | "
+        "peak memory, max (MiB) | kernels started | / cold | / naive |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for s in scenarios:
         rss = [r.peak_rss_mib for r in s.runs]
         kernels = sorted({r.kernels for r in s.runs})
         ratio_naive = f"{s.median() / naive:.2f}" if naive else "–"
-        lines.append(f"| {s.description} | {len(s.runs)} | {s.median():.1f} | "
-                     f"{_fmt_range(s.walls())} | {statistics.median(rss):.0f} | {max(rss):.0f} "
-                     f"| {'/'.join(map(str, kernels))} | {s.median() / cold:.3f} | "
-                     f"{ratio_naive} |")
-    lines += ["", "Chapters executed, and chapters rendered anew by format, per scenario "
-              "(last run):", ""]
+        lines.append(
+            f"| {s.description} | {len(s.runs)} | {s.median():.1f} | "
+            f"{_fmt_range(s.walls())} | {statistics.median(rss):.0f} | {max(rss):.0f} "
+            f"| {'/'.join(map(str, kernels))} | {s.median() / cold:.3f} | "
+            f"{ratio_naive} |"
+        )
+    lines += [
+        "",
+        "Chapters executed, and chapters rendered anew by format, per scenario (last run):",
+        "",
+    ]
     for s in scenarios:
         if s.name != "naive":
             last = s.runs[-1]
             rendered = "; ".join(f"{kind} {len(names)}" for kind, names in last.rendered.items())
-            lines.append(f"- {s.name}: executed {', '.join(last.executed) or 'none'}; "
-                         f"rendered {rendered or 'nothing'}")
+            lines.append(
+                f"- {s.name}: executed {', '.join(last.executed) or 'none'}; "
+                f"rendered {rendered or 'nothing'}"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -248,22 +298,35 @@ def targets(scenarios: list[Scenario], touch: Touch) -> list[str]:
     peak = max(r.peak_rss_mib for s in scenarios if s.name != "naive" for r in s.runs)
     code_runs = by["code"].runs
     checks = [
-        ("no-op rebuild ≤ 5 % of cold", by["noop"].median() / cold <= 0.05,
-         f"{100 * by['noop'].median() / cold:.1f} %"),
-        ("prose-only edit ≤ 15 % of cold", by["prose"].median() / cold <= 0.15,
-         f"{100 * by['prose'].median() / cold:.1f} %"),
-        ("prose-only edit starts no kernel", all(r.kernels == 0 for r in by["prose"].runs),
-         f"kernels {sorted({r.kernels for r in by['prose'].runs})}"),
-        ("one-cell edit executes only its chapter",
-         all(r.executed == [touch.code] for r in code_runs),
-         f"executed {sorted({tuple(r.executed) for r in code_runs})}"),
+        (
+            "no-op rebuild ≤ 5 % of cold",
+            by["noop"].median() / cold <= 0.05,
+            f"{100 * by['noop'].median() / cold:.1f} %",
+        ),
+        (
+            "prose-only edit ≤ 15 % of cold",
+            by["prose"].median() / cold <= 0.15,
+            f"{100 * by['prose'].median() / cold:.1f} %",
+        ),
+        (
+            "prose-only edit starts no kernel",
+            all(r.kernels == 0 for r in by["prose"].runs),
+            f"kernels {sorted({r.kernels for r in by['prose'].runs})}",
+        ),
+        (
+            "one-cell edit executes only its chapter",
+            all(r.executed == [touch.code] for r in code_runs),
+            f"executed {sorted({tuple(r.executed) for r in code_runs})}",
+        ),
         ("build peak memory ≤ 1.5 GiB", peak <= 1.5 * 1024, f"{peak:.0f} MiB"),
     ]
     if "naive" in by:
         ratio = cold / by["naive"].median()
         checks.append(("cold build ≤ 0.8 × naive baseline", ratio <= 0.8, f"{ratio:.2f} ×"))
-    return [f"- [{'x' if ok else ' '}] {name}: {value} ({'met' if ok else 'MISSED'})"
-            for name, ok, value in checks]
+    return [
+        f"- [{'x' if ok else ' '}] {name}: {value} ({'met' if ok else 'MISSED'})"
+        for name, ok, value in checks
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -274,25 +337,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     for name, default in asdict(Touch()).items():
         parser.add_argument(f"--{name}", default=default, help=f"file the {name} edit touches")
-    parser.add_argument("--out", type=Path, default=REPO / "test-artifacts" / "bench",
-                        help="folder for results.json and results.md")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "test-artifacts" / "bench",
+        help="folder for results.json and results.md",
+    )
     args = parser.parse_args(argv)
     info = machine()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         root = copy_project(args.root.resolve(), Path(tmp) / "project")
         touch = Touch(args.prose, args.code, args.raw, args.module)
-        scenarios = benchmark(root, args.repeat, args.jobs, not args.no_baseline, touch,
-                              lambda line: print(line, flush=True))
-    info = {"run": started, **info,
-            "load average at end (1, 5, 15 min)": " ".join(f"{x:.1f}"
-                                                             for x in os.getloadavg())}
+        scenarios = benchmark(
+            root,
+            args.repeat,
+            args.jobs,
+            not args.no_baseline,
+            touch,
+            lambda line: print(line, flush=True),
+        )
+    info = {
+        "run": started,
+        **info,
+        "load average at end (1, 5, 15 min)": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+    }
     text = markdown(scenarios, info) + "\nTargets:\n\n" + "\n".join(targets(scenarios, touch))
     text += "\n"
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.md").write_text(text, "utf-8")
-    (args.out / "results.json").write_text(json.dumps(
-        {"machine": info, "scenarios": [asdict(s) for s in scenarios]}, indent=1), "utf-8")
+    (args.out / "results.json").write_text(
+        json.dumps({"machine": info, "scenarios": [asdict(s) for s in scenarios]}, indent=1),
+        "utf-8",
+    )
     print(text)
     return 0
 

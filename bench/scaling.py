@@ -39,8 +39,10 @@ class Point:
 def cold_build(root: Path, jobs: int) -> tuple[float, float, dict[str, float]]:
     for name in ("_book", "_freeze", ".bookbuild", "figures"):
         shutil.rmtree(root / name, ignore_errors=True)
-    result = run_measured([PYTHON, "-m", "bookbuild", "--root", str(root), "build", "--quiet",
-                           "--jobs", str(jobs)], cwd=REPO)
+    result = run_measured(
+        [PYTHON, "-m", "bookbuild", "--root", str(root), "build", "--quiet", "--jobs", str(jobs)],
+        cwd=REPO,
+    )
     if result.returncode != 0:
         raise SystemExit(f"build of {root} failed:\n{result.output_tail}")
     record = json.loads((root / ".bookbuild" / "last-build.json").read_text("utf-8"))
@@ -54,18 +56,23 @@ def fit(points: list[Point]) -> tuple[float, float, float]:
     slope, intercept = np.polyfit(x, y, 1)
     residual = y - (intercept + slope * x)
     total = float(((y - y.mean()) ** 2).sum())
-    r2 = 1.0 - float((residual ** 2).sum()) / total if total > 0 else 1.0
+    r2 = 1.0 - float((residual**2).sum()) / total if total > 0 else 1.0
     return float(intercept), float(slope), r2
 
 
 def markdown(points: list[Point]) -> str:
-    lines = ["| chapters | figures | jobs | wall (s) | execute (s) | pandoc (s) | html (s) | "
-             "pdf (s) | peak memory (MiB) |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| chapters | figures | jobs | wall (s) | execute (s) | pandoc (s) | html (s) | "
+        "pdf (s) | peak memory (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for p in sorted(points, key=lambda p: (p.jobs, p.chapters)):
         t = p.timings_s
-        lines.append(f"| {p.chapters} | {p.figures} | {p.jobs} | {p.wall_s:.1f} | "
-                     f"{t.get('execute', 0):.1f} | {t.get('pandoc', 0):.1f} | "
-                     f"{t.get('html', 0):.1f} | {t.get('pdf', 0):.1f} | {p.peak_rss_mib:.0f} |")
+        lines.append(
+            f"| {p.chapters} | {p.figures} | {p.jobs} | {p.wall_s:.1f} | "
+            f"{t.get('execute', 0):.1f} | {t.get('pandoc', 0):.1f} | "
+            f"{t.get('html', 0):.1f} | {t.get('pdf', 0):.1f} | {p.peak_rss_mib:.0f} |"
+        )
     lines += ["", "| jobs | fit: seconds = a + b × chapters | R² |", "|---|---|---|"]
     for jobs in sorted({p.jobs for p in points}):
         mine = [p for p in points if p.jobs == jobs]
@@ -85,8 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="5,10,20,40", help="chapter counts")
     parser.add_argument("--figures-per-chapter", type=int, default=5)
     parser.add_argument("--jobs", default="1,2", help="--jobs values to compare")
-    parser.add_argument("--jobs1-max", type=int, default=20,
-                        help="largest size also built with --jobs 1 (it is the slow one)")
+    parser.add_argument(
+        "--jobs1-max",
+        type=int,
+        default=20,
+        help="largest size also built with --jobs 1 (it is the slow one)",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "test-artifacts" / "bench")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -101,13 +112,17 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 wall, peak, timings = cold_build(root, jobs)
                 points.append(Point(chapters, figures, jobs, wall, peak, timings))
-                print(f"{chapters} chapters, {figures} figures, jobs {jobs}: {wall:.1f} s, "
-                      f"{peak:.0f} MiB", flush=True)
+                print(
+                    f"{chapters} chapters, {figures} figures, jobs {jobs}: {wall:.1f} s, "
+                    f"{peak:.0f} MiB",
+                    flush=True,
+                )
     text = markdown(points)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "scaling.md").write_text(text, "utf-8")
-    (args.out / "scaling.json").write_text(json.dumps(
-        {"machine": machine(), "points": [asdict(p) for p in points]}, indent=1), "utf-8")
+    (args.out / "scaling.json").write_text(
+        json.dumps({"machine": machine(), "points": [asdict(p) for p in points]}, indent=1), "utf-8"
+    )
     print(text)
     return 0
 

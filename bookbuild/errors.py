@@ -13,7 +13,10 @@ class BuildError(Exception):
     """
 
     def __init__(
-        self, message: str, path: Path | str | None = None, line: int | None = None,
+        self,
+        message: str,
+        path: Path | str | None = None,
+        line: int | None = None,
         detail: str = "",
     ) -> None:
         self.message = message

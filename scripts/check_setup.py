@@ -22,8 +22,9 @@ def python_problem(version=sys.version_info):  # type: (tuple) -> str | None
     return (
         "Python {0}.{1} cannot build this thesis: it needs Python {2}.{3} to {4}.{5}; "
         "run `make PYTHON=python3.{5}` with one of those installed (python.org, your "
-        "package manager, pyenv or uv)".format(version[0], version[1], low[0], low[1],
-                                               high[0], high[1])
+        "package manager, pyenv or uv)".format(
+            version[0], version[1], low[0], low[1], high[0], high[1]
+        )
     )
 
 
@@ -33,16 +34,21 @@ def venv_problem():  # type: () -> str | None
         import ensurepip  # noqa: F401
         import venv  # noqa: F401
     except ImportError:
-        return ("Python {0}.{1} has no venv module: install it (Debian/Ubuntu: apt-get install "
-                "python3-venv)".format(*sys.version_info[:2]))
+        return (
+            "Python {0}.{1} has no venv module: install it (Debian/Ubuntu: apt-get install "
+            "python3-venv)".format(*sys.version_info[:2])
+        )
     return None
 
 
 def tool_problems(which=None):  # type: (object) -> list
     """One message per missing command-line tool (`which` defaults to `shutil.which`)."""
     which = which or shutil.which
-    return ["`{0}` is not installed: {1}".format(name, hint)
-            for name, hint in sorted(TOOLS.items()) if which(name) is None]
+    return [
+        "`{0}` is not installed: {1}".format(name, hint)
+        for name, hint in sorted(TOOLS.items())
+        if which(name) is None
+    ]
 
 
 def main():  # type: () -> int

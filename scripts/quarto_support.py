@@ -28,16 +28,28 @@ COMMAND = "python scripts/quarto_support.py"
 # Quarto's names accepted at each level that the registry's table does not cover, and how the
 # build treats them (the schema's list for the level, the message the check gives).
 _UNLISTED = (
-    (registry.CELL, "cell_options",
-     "refused: \"cell option 'x' is not supported by this build (it is a Quarto option; "
-     "remove it)\""),
-    (registry.EXECUTE, "cell_options",
-     "refused: \"execute option 'x' is not supported by this build (it is a Quarto option; "
-     "remove it)\""),
-    (registry.PROJECT, "project_keys",
-     "ignored with a warning: \"project option 'x' is ignored by this build\""),
-    (registry.BOOK, "book_keys",
-     "ignored with a warning: \"book option 'x' is ignored by this build\""),
+    (
+        registry.CELL,
+        "cell_options",
+        "refused: \"cell option 'x' is not supported by this build (it is a Quarto option; "
+        'remove it)"',
+    ),
+    (
+        registry.EXECUTE,
+        "cell_options",
+        "refused: \"execute option 'x' is not supported by this build (it is a Quarto option; "
+        'remove it)"',
+    ),
+    (
+        registry.PROJECT,
+        "project_keys",
+        "ignored with a warning: \"project option 'x' is ignored by this build\"",
+    ),
+    (
+        registry.BOOK,
+        "book_keys",
+        "ignored with a warning: \"book option 'x' is ignored by this build\"",
+    ),
 )
 
 
@@ -50,13 +62,17 @@ def _default(option: registry.Option) -> str:
 
 
 def _options_table(level: str) -> list[str]:
-    rows = ["| option | other levels | values | default | status | difference / note |",
-            "| --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        "| option | other levels | values | default | status | difference / note |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for name, option in registry.at(level).items():
         others = ", ".join(x for x in option.levels if x != level) or "—"
         values = option.value_words() or "/".join(t.__name__ for t in option.types)
-        rows.append(f"| `{name}` | {others} | {values} | {_default(option)} | {option.status} "
-                    f"| {option.note or '—'} |")
+        rows.append(
+            f"| `{name}` | {others} | {values} | {_default(option)} | {option.status} "
+            f"| {option.note or '—'} |"
+        )
     return rows
 
 
@@ -65,8 +81,12 @@ def _unlisted() -> list[str]:
     lines: list[str] = []
     for level, key, treatment in _UNLISTED:
         names = sorted(set(schema[key]) - set(registry.at(level)))
-        lines += [f"**{level}** — {len(names)} other Quarto options, {treatment}:", "",
-                  ", ".join(f"`{n}`" for n in names), ""]
+        lines += [
+            f"**{level}** — {len(names)} other Quarto options, {treatment}:",
+            "",
+            ", ".join(f"`{n}`" for n in names),
+            "",
+        ]
     return lines
 
 
@@ -85,11 +105,12 @@ def _blocks() -> list[str]:
     """Block and shortcode features, from the tables the stages that handle them keep."""
     prefixes = sorted({o.split("-")[0] for o in crossref.CROSSREF_OPTIONS})
     return [
-        "| feature | status | what this build does |", "| --- | --- | --- |",
+        "| feature | status | what this build does |",
+        "| --- | --- | --- |",
         f"| shortcodes {_code(shortcodes.KNOWN)} | supported | resolved before parsing; an "
         "included file's lines keep their own file and line in errors |",
         f"| shortcodes {_code(shortcodes.UNSUPPORTED)} | refused | \"shortcode 'x' is a Quarto "
-        "shortcode this build does not render\" |",
+        'shortcode this build does not render" |',
         "| any other shortcode | refused | \"unknown shortcode 'x': not one of Quarto's\" |",
         f"| callouts `.callout-` {_code(callouts.CALLOUT_KINDS)} with {_code(callouts.OPTIONS)}"
         f" (appearance {_code(callouts.APPEARANCES)}) | supported | collapse folds in HTML; "
@@ -99,14 +120,14 @@ def _blocks() -> list[str]:
         "book declares `format: pdf:` |",
         f"| conditional content {_code(conditional.UNSUPPORTED_KEYS)} | refused | "
         "\"conditional content with 'x' is not supported by this build: use when-format or "
-        "unless-format\" |",
+        'unless-format" |',
         "| `.panel-tabset` | supported | tabs in HTML, one after another in the PDF |",
         f"| margin content {_code('.' + c for c in layout.MARGIN_CLASSES)} | supported | "
         "the margin in HTML; in the PDF a side note under its paragraph (a block) or a "
         "footnote (an inline `.aside`) |",
         f"| other article-layout columns ({len(layout.OTHER_COLUMNS)}, e.g. `.column-page`) | "
-        "refused | \".column-x is not supported by this build (one text column and a "
-        "margin)\" |",
+        'refused | ".column-x is not supported by this build (one text column and a '
+        'margin)" |',
         f"| `crossref:` `<prefix>-title`, `<prefix>-prefix` for {len(prefixes)} kinds | "
         "supported | names in captions and in references |",
         "",
@@ -115,31 +136,47 @@ def _blocks() -> list[str]:
 
 def _conformance() -> list[str]:
     if not RESULTS.exists():
-        return ["Not yet run against Quarto's smoke tests (`make conformance "
-                "QUARTO=<quarto-cli checkout>` writes the figures here).", ""]
+        return [
+            "Not yet run against Quarto's smoke tests (`make conformance "
+            "QUARTO=<quarto-cli checkout>` writes the figures here).",
+            "",
+        ]
     data = json.loads(RESULTS.read_text("utf-8"))
     runs = data["runs"]
-    lines = [f"Scope: {data['scope']}", "",
-             f"Run against quarto-cli {data['quarto']}: {data['documents']} documents in scope. "
-             "Outcomes: *right* (built, and the document's own `ensureHtmlElements` and "
-             "`ensureFileRegexMatches` assertions hold), *built, unasserted* (built; the "
-             "document asserts nothing about HTML), *refused* (stopped with a message naming "
-             "the source file and line), *unclear error* (stopped without naming one), "
-             "*silently wrong* (built, but Quarto's own assertions fail; they test Quarto's "
-             "HTML class names, such as `quarto-float-caption`, so such a document may hold "
-             "the right content in other markup). The second run writes "
-             "each document's front-matter `title:` also as its first `# heading`, so the "
-             "other features are measured past that refusal.", "",
-             "| outcome | " + " | ".join(runs) + " |",
-             "| --- |" + " --- |" * len(runs)]
+    lines = [
+        f"Scope: {data['scope']}",
+        "",
+        f"Run against quarto-cli {data['quarto']}: {data['documents']} documents in scope. "
+        "Outcomes: *right* (built, and the document's own `ensureHtmlElements` and "
+        "`ensureFileRegexMatches` assertions hold), *built, unasserted* (built; the "
+        "document asserts nothing about HTML), *refused* (stopped with a message naming "
+        "the source file and line), *unclear error* (stopped without naming one), "
+        "*silently wrong* (built, but Quarto's own assertions fail; they test Quarto's "
+        "HTML class names, such as `quarto-float-caption`, so such a document may hold "
+        "the right content in other markup). The second run writes "
+        "each document's front-matter `title:` also as its first `# heading`, so the "
+        "other features are measured past that refusal.",
+        "",
+        "| outcome | " + " | ".join(runs) + " |",
+        "| --- |" + " --- |" * len(runs),
+    ]
     outcomes = next(iter(runs.values()))["counts"]
-    lines += [f"| {o} | " + " | ".join(str(r["counts"][o]) for r in runs.values()) + " |"
-              for o in outcomes]
+    lines += [
+        f"| {o} | " + " | ".join(str(r["counts"][o]) for r in runs.values()) + " |"
+        for o in outcomes
+    ]
     last = list(runs.values())[-1]["documents"]
-    reasons = Counter(re.sub(r"^error: \S+?:\d+: ", "", d["detail"]).split(" (")[0]
-                      for d in last.values() if d["outcome"] in ("refused", "unclear error"))
-    lines += ["", "Why documents stopped (second run): "
-              + "; ".join(f"{text} ({n})" for text, n in reasons.most_common()) + "."]
+    reasons = Counter(
+        re.sub(r"^error: \S+?:\d+: ", "", d["detail"]).split(" (")[0]
+        for d in last.values()
+        if d["outcome"] in ("refused", "unclear error")
+    )
+    lines += [
+        "",
+        "Why documents stopped (second run): "
+        + "; ".join(f"{text} ({n})" for text, n in reasons.most_common())
+        + ".",
+    ]
     return [*lines, ""]
 
 
@@ -157,25 +194,39 @@ def render() -> str:
         "stops with the message, naming the file and line).",
         "",
         "A key Quarto's schema does not know is, as a cell, `execute:`, project or book "
-        "option, refused as \"not a Quarto option\" (with \"did you mean\"); as a document "
+        'option, refused as "not a Quarto option" (with "did you mean"); as a document '
         f"option it is kept as custom metadata, as Quarto keeps it. Schema snapshot: "
         f"{schema['about'].split('.')[0]}.",
         "",
     ]
-    titles = {registry.CELL: "Cell options (`#|`)",
-              registry.EXECUTE: "`execute:` (in `_quarto.yml` or a chapter's front matter)",
-              registry.FRONT: "A chapter's front matter",
-              registry.PROJECT: "`project:`", registry.BOOK: "`book:`",
-              registry.BUILD: "`bookbuild:` (this build's own)",
-              registry.HOUSE: "`house-rules:` (this build's own)"}
+    titles = {
+        registry.CELL: "Cell options (`#|`)",
+        registry.EXECUTE: "`execute:` (in `_quarto.yml` or a chapter's front matter)",
+        registry.FRONT: "A chapter's front matter",
+        registry.PROJECT: "`project:`",
+        registry.BOOK: "`book:`",
+        registry.BUILD: "`bookbuild:` (this build's own)",
+        registry.HOUSE: "`house-rules:` (this build's own)",
+    }
     for level in registry.LEVELS:
         lines += [f"## {titles[level]}", "", *_options_table(level), ""]
-    lines += ["Other Quarto document options in a chapter's front matter are ignored with a "
-              "warning (\"front matter option 'x' is ignored by this build\").", "",
-              "## Quarto options this build does not take", "", *_unlisted(),
-              "## Block features and shortcodes", "", *_blocks(),
-              "## Cross-reference kinds", "", *_kinds(),
-              "## Conformance with Quarto's smoke tests", "", *_conformance()]
+    lines += [
+        "Other Quarto document options in a chapter's front matter are ignored with a "
+        "warning (\"front matter option 'x' is ignored by this build\").",
+        "",
+        "## Quarto options this build does not take",
+        "",
+        *_unlisted(),
+        "## Block features and shortcodes",
+        "",
+        *_blocks(),
+        "## Cross-reference kinds",
+        "",
+        *_kinds(),
+        "## Conformance with Quarto's smoke tests",
+        "",
+        *_conformance(),
+    ]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

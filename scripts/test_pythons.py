@@ -51,8 +51,13 @@ class Run:
 def version_of(python: Path) -> str | None:
     """`platform.python_version()` of an interpreter, or None when it does not run."""
     try:
-        out = subprocess.run([str(python), "-c", PRINT_VERSION],
-                             capture_output=True, text=True, timeout=60, check=True)
+        out = subprocess.run(
+            [str(python), "-c", PRINT_VERSION],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip()
@@ -82,9 +87,11 @@ def run_one(python: Path, version: str, workdir: Path, commit: str) -> Run:
     log = workdir / f"py{version}.log"
     started = time.perf_counter()
     with log.open("w") as handle:
-        steps = [["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)],
-                 ["git", "-C", str(clone), "checkout", "--quiet", commit],
-                 ["make", "-C", str(clone), f"PYTHON={python}", "test-fast"]]
+        steps = [
+            ["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)],
+            ["git", "-C", str(clone), "checkout", "--quiet", commit],
+            ["make", "-C", str(clone), f"PYTHON={python}", "test-fast"],
+        ]
         for step in steps:
             handle.write(f"$ {' '.join(step)}\n")
             handle.flush()
@@ -104,8 +111,9 @@ def comparable(path: Path, version: str) -> bytes:
     """What must be equal across interpreters: text with the Python version replaced, the
     PDF's text likewise, other files' bytes."""
     if path.suffix == ".pdf":
-        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                              text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
         return text.replace(version, "<python>").encode()
     data = path.read_bytes()
     if path.suffix in TEXT:
@@ -142,10 +150,13 @@ def digest(folder: Path) -> str:
 def report(runs: list[Run], head: str) -> str:
     """The result as a markdown table and a line per interpreter's differences."""
     base = runs[0]
-    lines = [f"Commit {head}; `make test-fast` in a fresh clone per interpreter; editions "
-             f"compared with Python {base.version}'s.", "",
-             "| Python | set-up + build + fast tests | fast tests | edition |",
-             "|---|---|---|---|"]
+    lines = [
+        f"Commit {head}; `make test-fast` in a fresh clone per interpreter; editions "
+        f"compared with Python {base.version}'s.",
+        "",
+        "| Python | set-up + build + fast tests | fast tests | edition |",
+        "|---|---|---|---|",
+    ]
     for run in runs:
         if not run.ok:
             edition = f"not built: {run.failure}"
@@ -154,10 +165,14 @@ def report(runs: list[Run], head: str) -> str:
         elif run.differs:
             edition = f"**differs**: {', '.join(run.differs[:8])}"
         else:
-            edition = (f"same; {len(run.rewritten)} file(s) differ only by the recorded Python "
-                       f"version ({', '.join(run.rewritten[:6])})")
-        lines.append(f"| {run.version} (`{run.python}`) | {run.seconds / 60:.1f} min | "
-                     f"{run.tests} | {edition} |")
+            edition = (
+                f"same; {len(run.rewritten)} file(s) differ only by the recorded Python "
+                f"version ({', '.join(run.rewritten[:6])})"
+            )
+        lines.append(
+            f"| {run.version} (`{run.python}`) | {run.seconds / 60:.1f} min | "
+            f"{run.tests} | {edition} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -170,11 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         found = {m: p for m, p in found.items() if m in args.only.split(",")}
     if not found:
-        sys.stderr.write(f"test-pythons: no Python {', '.join(SUPPORTED)} found on PATH or in "
-                         f"pyenv; install one (pyenv install 3.13, uv python install 3.13)\n")
+        sys.stderr.write(
+            f"test-pythons: no Python {', '.join(SUPPORTED)} found on PATH or in "
+            f"pyenv; install one (pyenv install 3.13, uv python install 3.13)\n"
+        )
         return 1
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"],
-                          capture_output=True, text=True).stdout.strip()  # one commit for all
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()  # one commit for all
     workdir = Path(tempfile.mkdtemp(prefix="test-pythons-"))
     runs = []
     for _minor, python in found.items():

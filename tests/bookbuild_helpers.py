@@ -46,15 +46,21 @@ def run(root: Path, *args: str) -> Result:
 
 def run_process(root: Path, *args: str, timeout: float = 240) -> Result:
     """`python -m bookbuild --root ROOT ARGS` as a separate process."""
-    proc = subprocess.run([sys.executable, "-m", "bookbuild", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
     return Result(proc.returncode, proc.stderr + proc.stdout)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` with its bytes (relative paths as keys)."""
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def last_build(root: Path) -> dict:
@@ -74,6 +80,7 @@ def thesis_page_text(name: str) -> str:
     path = REPO / "_book" / f"{name}.html"
     if not path.exists():
         import pytest
+
         pytest.fail("no built edition in _book/: run `make` first")
     text = re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))
     return " ".join(html_module.unescape(text).split())
@@ -81,23 +88,43 @@ def thesis_page_text(name: str) -> str:
 
 def pdf_text(pdf: Path) -> str:
     """The PDF's text with whitespace collapsed (pdftotext, from poppler)."""
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return " ".join(text.split())
 
 
 def pdf_links(pdf: Path) -> list[tuple[str, str]]:
     """(link text, target) of every link in the PDF (pdftohtml's XML output)."""
-    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", "-q", str(pdf)],
-                         capture_output=True, text=True, check=True).stdout
-    return [(" ".join(el.text().split()), el.attrs.get("href", ""))
-            for el in parse_html(xml).find_all("a")]
+    xml = subprocess.run(
+        ["pdftohtml", "-xml", "-i", "-stdout", "-q", str(pdf)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [
+        (" ".join(el.text().split()), el.attrs.get("href", ""))
+        for el in parse_html(xml).find_all("a")
+    ]
 
 
 # --- a small DOM on html.parser ------------------------------------------------------------
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 @dataclass
@@ -120,13 +147,20 @@ class Element:
                 yield child
                 yield from child.iter()
 
-    def find_all(self, tag: str | None = None, cls: str | None = None,
-                 id: str | None = None) -> list[Element]:
-        return [e for e in self.iter() if (tag is None or e.tag == tag)
-                and (cls is None or cls in e.classes) and (id is None or e.attrs.get("id") == id)]
+    def find_all(
+        self, tag: str | None = None, cls: str | None = None, id: str | None = None
+    ) -> list[Element]:
+        return [
+            e
+            for e in self.iter()
+            if (tag is None or e.tag == tag)
+            and (cls is None or cls in e.classes)
+            and (id is None or e.attrs.get("id") == id)
+        ]
 
-    def find(self, tag: str | None = None, cls: str | None = None,
-             id: str | None = None) -> Element:
+    def find(
+        self, tag: str | None = None, cls: str | None = None, id: str | None = None
+    ) -> Element:
         found = self.find_all(tag, cls, id)
         assert found, f"no <{tag or '*'} class={cls} id={id}>"
         return found[0]
@@ -151,8 +185,9 @@ class _Builder(HTMLParser):
             self.current = element
 
     def handle_startendtag(self, tag, attrs):
-        self.current.children.append(Element(tag, {k: v or "" for k, v in attrs},
-                                             parent=self.current))
+        self.current.children.append(
+            Element(tag, {k: v or "" for k, v in attrs}, parent=self.current)
+        )
 
     def handle_endtag(self, tag):
         node = self.current

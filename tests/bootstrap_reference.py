@@ -11,9 +11,17 @@ import numpy as np
 import pandas as pd
 
 
-def loop_intervals(data: pd.DataFrame, *, value: str, cluster: str, statistic: str,
-                   n_resamples: int, seed: int, group: str | list[str] | None = None,
-                   level: float = 0.95) -> dict[object, tuple[float, float]]:
+def loop_intervals(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    cluster: str,
+    statistic: str,
+    n_resamples: int,
+    seed: int,
+    group: str | list[str] | None = None,
+    level: float = 0.95,
+) -> dict[object, tuple[float, float]]:
     """Percentile interval per group key (``"all"`` without groups) from a loop over resamples."""
     data = data.dropna(subset=[value])
     labels = sorted(data[cluster].astype(str).unique())
@@ -26,5 +34,6 @@ def loop_intervals(data: pd.DataFrame, *, value: str, cluster: str, statistic: s
         for key, part in parts:
             replicates.setdefault(key, []).append(getattr(part[value], statistic)())
     tail = (1 - level) / 2 * 100
-    return {key: tuple(np.percentile(values, [tail, 100 - tail]))
-            for key, values in replicates.items()}
+    return {
+        key: tuple(np.percentile(values, [tail, 100 - tail])) for key, values in replicates.items()
+    }

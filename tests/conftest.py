@@ -258,8 +258,11 @@ def fixture_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
             before = snapshot(FIXTURE)
             copy_book(FIXTURE, root)
             result = run(root, "build", "--jobs", "2")
-            problem = "" if result.code == 0 else (
-                f"the fixture book does not build: {result.err.strip()[-2000:]}")
+            problem = (
+                ""
+                if result.code == 0
+                else (f"the fixture book does not build: {result.err.strip()[-2000:]}")
+            )
             if not problem and snapshot(FIXTURE) != before:
                 problem = f"building a copy of the fixture book changed {FIXTURE}"
             outcome.write_text(problem or "ok", "utf-8")

@@ -27,8 +27,12 @@ POINTS: dict[str, tuple[str, str, str, Callable[..., bool] | None]] = {
     # a kernel is alive and has run the set-up cell; the chapter's cells are not all run yet
     "kernel-running": ("nbclient.client", "NotebookClient.execute_cell", "after", None),
     # the new notebook is in _freeze/, its record (which names the notebook's hash) is not
-    "cache-torn": ("bookbuild.execute.cache", "_atomic_write", "before",
-                   lambda path, data: Path(path).name == "record.json"),
+    "cache-torn": (
+        "bookbuild.execute.cache",
+        "_atomic_write",
+        "before",
+        lambda path, data: Path(path).name == "record.json",
+    ),
     # the chapter's cache entry is complete; nothing is rendered yet
     "executed": ("bookbuild.commands.build", "assemble", "before", None),
     # the HTML pages are in the staging folder; Typst has not started

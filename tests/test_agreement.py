@@ -73,7 +73,6 @@ def test_second_coding_is_a_stratified_subsample_of_the_first():
 # ---- the rendered thesis ------------------------------------------------------------------
 
 
-
 def test_thesis_reports_kappa_as_computed_independently():
     first = survey.load_interviews().set_index("interview_id")
     coded = agreement.load_second_coding().set_index("interview_id")

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from bookbuild_helpers import page, pdf_text, run, run_process
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="poppler-utils (pdftotext) needed")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) needed"
+)
 
 CONFIG = """\
 project:
@@ -193,6 +194,7 @@ def fails(chapter: str, tmp_path: Path, *words: str, config: str = CONFIG) -> st
 
 # ---- conditional content --------------------------------------------------------------------
 
+
 def test_format_conditions_in_html(html_text: str, book: Path):
     assert "Only-in-HTML paragraph." in html_text
     assert "Hidden-unless-html paragraph." in html_text
@@ -222,16 +224,17 @@ def test_pdf_alias_matches_when_the_book_declares_format_pdf(tmp_path: Path):
 
 
 def test_numbered_heading_in_conditional_content_is_refused(tmp_path: Path):
-    chapter = "# One\n\ntext\n\n::: {.content-visible when-format=\"html\"}\n## Web only\n:::\n"
+    chapter = '# One\n\ntext\n\n::: {.content-visible when-format="html"}\n## Web only\n:::\n'
     fails(chapter, tmp_path, "one.qmd:5", "numbered heading inside conditional content")
 
 
 def test_when_meta_is_refused(tmp_path: Path):
-    chapter = "# One\n\n::: {.content-visible when-meta=\"draft\"}\nx\n:::\n"
+    chapter = '# One\n\n::: {.content-visible when-meta="draft"}\nx\n:::\n'
     fails(chapter, tmp_path, "one.qmd:3", "when-meta", "not supported")
 
 
 # ---- tabsets --------------------------------------------------------------------------------
+
 
 def test_tabset_is_an_aria_tab_list_in_html(book: Path):
     tabset = _tabset(book)
@@ -257,23 +260,30 @@ def test_tab_titles_are_not_sections(book: Path):
     assert titles == ["1.1 Results", "1.2 After the tabs"]
     assert "Before-the-tabs text." in body.text()
     script = (book / "_book" / "assets" / "book.js").read_text("utf-8")
-    assert 'querySelectorAll(\'.panel-tabset [role="tablist"]\')' in script
+    assert "querySelectorAll('.panel-tabset [role=\"tablist\"]')" in script
 
 
 def test_tabset_is_sequential_sections_in_pdf(pdf: str):
-    body = pdf[pdf.index("1.1 Results"):]
-    assert ("1.1 Results Before-the-tabs text. Table view Tab-one body. Chart view Tab-two "
-            "body. 1.2 After the tabs") in body
-    contents = pdf[pdf.index("Contents"):pdf.index("1.1 Results Before")]
+    body = pdf[pdf.index("1.1 Results") :]
+    assert (
+        "1.1 Results Before-the-tabs text. Table view Tab-one body. Chart view Tab-two "
+        "body. 1.2 After the tabs"
+    ) in body
+    contents = pdf[pdf.index("Contents") : pdf.index("1.1 Results Before")]
     assert "Table view" not in contents and "After the tabs" in contents
 
 
 def test_tabset_without_headings_is_refused(tmp_path: Path):
-    fails("# One\n\n::: {.panel-tabset}\njust text\n:::\n", tmp_path, "one.qmd:3",
-          "panel-tabset needs a heading")
+    fails(
+        "# One\n\n::: {.panel-tabset}\njust text\n:::\n",
+        tmp_path,
+        "one.qmd:3",
+        "panel-tabset needs a heading",
+    )
 
 
 # ---- callouts -------------------------------------------------------------------------------
+
 
 def _callouts(book: Path) -> list:
     main = page(book, "one.html").find("main")
@@ -283,13 +293,23 @@ def _callouts(book: Path) -> list:
 def test_callouts_in_html(book: Path):
     found = []
     for box in _callouts(book):
-        kind = next(c.removeprefix("callout-") for c in box.classes
-                    if c.startswith("callout-") and not c.startswith("callout-style"))
+        kind = next(
+            c.removeprefix("callout-")
+            for c in box.classes
+            if c.startswith("callout-") and not c.startswith("callout-style")
+        )
         titles = [e for e in box.iter() if "callout-title" in e.classes]
         body = box.find("div", cls="callout-body")
-        found.append((box.tag, kind, titles[0].text().strip() if titles else None,
-                      body.text().strip(), "open" in box.attrs,
-                      "callout-style-simple" in box.classes))
+        found.append(
+            (
+                box.tag,
+                kind,
+                titles[0].text().strip() if titles else None,
+                body.text().strip(),
+                "open" in box.attrs,
+                "callout-style-simple" in box.classes,
+            )
+        )
     assert found == [
         ("div", "note", "Note", "Note body.", False, False),
         ("div", "tip", "Tip by attribute", "Tip body.", False, False),
@@ -306,25 +326,41 @@ def test_callouts_in_html(book: Path):
 
 
 def test_callouts_in_pdf(pdf: str):
-    for expected in ("Note Note body.", "Tip by attribute Tip body.",
-                     "Closed warning Warning body.",  # paper cannot collapse: shown open
-                     "Open important Important body.", "Caution body, no title.",
-                     "Minimal note Minimal body.", "Run make first Formatted-title body."):
+    for expected in (
+        "Note Note body.",
+        "Tip by attribute Tip body.",
+        "Closed warning Warning body.",  # paper cannot collapse: shown open
+        "Open important Important body.",
+        "Caution body, no title.",
+        "Minimal note Minimal body.",
+        "Run make first Formatted-title body.",
+    ):
         assert expected in pdf, expected
     assert "Caution Caution body" not in pdf  # simple: no default title
 
 
 def test_unknown_callout_kind_is_refused(tmp_path: Path):
-    fails("# One\n\ntext\n\n::: {.callout-danger}\nx\n:::\n", tmp_path, "one.qmd:5",
-          "unknown callout kind '.callout-danger'", ".callout-warning")
+    fails(
+        "# One\n\ntext\n\n::: {.callout-danger}\nx\n:::\n",
+        tmp_path,
+        "one.qmd:5",
+        "unknown callout kind '.callout-danger'",
+        ".callout-warning",
+    )
 
 
 def test_bad_callout_appearance_is_refused(tmp_path: Path):
-    fails("# One\n\n::: {.callout-note appearance=\"fancy\"}\nx\n:::\n", tmp_path,
-          "one.qmd:3", 'appearance="fancy" is not a valid value', '"simple"')
+    fails(
+        '# One\n\n::: {.callout-note appearance="fancy"}\nx\n:::\n',
+        tmp_path,
+        "one.qmd:3",
+        'appearance="fancy" is not a valid value',
+        '"simple"',
+    )
 
 
 # ---- margin content -------------------------------------------------------------------------
+
 
 def test_margin_content_in_html(book: Path):
     main = page(book, "one.html").find("main")
@@ -345,8 +381,12 @@ def test_margin_content_in_pdf(pdf: str):
 
 
 def test_other_page_columns_are_refused(tmp_path: Path):
-    fails("# One\n\n::: {.column-page}\nwide\n:::\n", tmp_path, "one.qmd:3",
-          ".column-page is not supported")
+    fails(
+        "# One\n\n::: {.column-page}\nwide\n:::\n",
+        tmp_path,
+        "one.qmd:3",
+        ".column-page is not supported",
+    )
 
 
 def test_layout_div_in_both_editions(book: Path, pdf: str):
@@ -354,13 +394,18 @@ def test_layout_div_in_both_editions(book: Path, pdf: str):
     assert row.attrs["style"] == "grid-template-columns: 1fr 1fr"
     assert [p.text() for p in row.find_all("p")] == ["Left-column cell.", "Right-column cell."]
     assert "Left-column cell." in pdf and "Right-column cell." in pdf
-    layout = subprocess.run(["pdftotext", "-layout", str(book / "_book" / "thesis.pdf"), "-"],
-                            capture_output=True, text=True, check=True).stdout
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(book / "_book" / "thesis.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     line = next(text for text in layout.splitlines() if "Left-column cell." in text)
     assert "Right-column cell." in line  # side by side, one grid row
 
 
 # ---- code blocks with a file name -----------------------------------------------------------
+
 
 def test_code_filename_in_both_editions(book: Path, pdf: str):
     box = page(book, "one.html").find("div", cls="code-with-filename")
@@ -371,7 +416,7 @@ def test_code_filename_in_both_editions(book: Path, pdf: str):
 
 
 def test_margin_caption_is_ignored_with_a_warning(tmp_path: Path):
-    chapter = "# One\n\ntext\n\n```{#lst-a .python lst-cap=\"Cap\" .margin-caption}\nx\n```\n"
+    chapter = '# One\n\ntext\n\n```{#lst-a .python lst-cap="Cap" .margin-caption}\nx\n```\n'
     root = make_book(tmp_path / "warn", chapter)
     result = run_process(root, "build", "--to", "html")
     assert result.code == 0, result.err

@@ -35,8 +35,9 @@ def test_tabs_by_click_and_keyboard(driver, page_url: str):  # noqa: F811
 
     driver.get(page_url)
     assert _state(driver) == [["Table view", "false", False], ["Chart view", "true", True]]
-    tabs = driver.find_elements(By.CSS_SELECTOR, '.panel-tabset')[0].find_elements(
-        By.CSS_SELECTOR, '[role="tab"]')
+    tabs = driver.find_elements(By.CSS_SELECTOR, ".panel-tabset")[0].find_elements(
+        By.CSS_SELECTOR, '[role="tab"]'
+    )
     tabs[0].click()
     assert _state(driver) == [["Table view", "true", True], ["Chart view", "false", False]]
     tabs[0].send_keys(Keys.ARROW_RIGHT)
@@ -77,7 +78,9 @@ def test_tabsets_of_one_group_switch_together(driver, page_url: str):  # noqa: F
     grouped = driver.find_elements(By.CSS_SELECTOR, '.panel-tabset[data-group="language"]')
     assert len(grouped) == 2
     grouped[0].find_elements(By.CSS_SELECTOR, '[role="tab"]')[1].click()  # "R" in the first
-    selected = [[t.text for t in g.find_elements(By.CSS_SELECTOR, '[aria-selected="true"]')]
-                for g in grouped]
+    selected = [
+        [t.text for t in g.find_elements(By.CSS_SELECTOR, '[aria-selected="true"]')]
+        for g in grouped
+    ]
     assert selected == [["R"], ["R"]]
     assert "R two." in grouped[1].text and "Python two." not in grouped[1].text

@@ -36,13 +36,25 @@ AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 PHONE = (360, 800)
 DESKTOP = (1280, 900)
-INSTALL_HINT = ("install Chromium and its driver (Debian: `apt-get install chromium "
-                "chromium-driver`; .ci/run does this)")
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--disable-extensions",
-                  "--disable-dev-shm-usage", "--hide-scrollbars", "--force-color-profile=srgb",
-                  "--font-render-hinting=none"]
+INSTALL_HINT = (
+    "install Chromium and its driver (Debian: `apt-get install chromium "
+    "chromium-driver`; .ci/run does this)"
+)
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--force-color-profile=srgb",
+    "--font-render-hinting=none",
+]
 _ID = re.compile(r"""\sid=["']([^"']+)["']""")
 
 
@@ -61,13 +73,16 @@ def _thesis_pages() -> list[str]:
 
 # ---- fixtures -------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser_binaries() -> tuple[str, str]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")
     if not chromium or not driver:
-        _missing(f"headless Chromium not found (chromium: {chromium}, chromedriver: {driver}): "
-                 f"{INSTALL_HINT}")
+        _missing(
+            f"headless Chromium not found (chromium: {chromium}, chromedriver: {driver}): "
+            f"{INSTALL_HINT}"
+        )
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -140,19 +155,26 @@ def driver(browser_binaries: tuple[str, str], tmp_path_factory: pytest.TempPathF
 
 # ---- helpers --------------------------------------------------------------------------------
 
+
 def viewport(driver, size: tuple[int, int], dark: bool = False, media: str = "") -> None:
     """Emulate a screen of `size` CSS pixels (a phone below 600 px) and a colour preference."""
     width, height = size
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
-    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": media, "features": [
-        {"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {
+            "media": media,
+            "features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}],
+        },
+    )
 
 
 def drain_logs(driver) -> tuple[list[str], list[str]]:
     """(console errors, URLs requested) since the last call."""
-    errors = [entry["message"] for entry in driver.get_log("browser")
-              if entry["level"] == "SEVERE"]
+    errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
     urls = []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
@@ -232,15 +254,21 @@ def axe_violations(driver, axe_source: str, rules: list[str] | None = None) -> l
     options = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
-    result = driver.execute_async_script("""
+    result = driver.execute_async_script(
+        """
         const done = arguments[arguments.length - 1];
         axe.run(document, arguments[0])
            .then(r => done(r.violations))
            .catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));
-    """, options)
-    return [f"{v['id']} ({v['impact']}): {v['help']} at "
-            + ", ".join(str(n.get("target")) for n in v["nodes"][:5])
-            for v in result if v["impact"] in ("serious", "critical")]
+    """,
+        options,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(n.get("target")) for n in v["nodes"][:5])
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def screenshot(driver, name: str) -> Path:
@@ -259,21 +287,29 @@ def search(driver, query: str, typed: bool = True) -> list[dict[str, str]]:
         box.clear()
         box.send_keys(query)
     else:
-        driver.execute_script("arguments[0].value = arguments[1];"
-                              "arguments[0].dispatchEvent(new Event('input'));", box, query)
+        driver.execute_script(
+            "arguments[0].value = arguments[1];arguments[0].dispatchEvent(new Event('input'));",
+            box,
+            query,
+        )
     # the index loads on first use: wait until the results are listed
     from selenium.webdriver.support.ui import WebDriverWait
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
-        "var s = document.querySelector('#search-results .search-status');"
-        "return s && s.textContent && s.textContent.indexOf('Loading') !== 0;"))
+
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script(
+            "var s = document.querySelector('#search-results .search-status');"
+            "return s && s.textContent && s.textContent.indexOf('Loading') !== 0;"
+        )
+    )
     return driver.execute_script("""
         return Array.from(document.querySelectorAll('#search-results .search-list a'), a => ({
             href: a.getAttribute('href'), text: a.textContent,
             marks: Array.from(a.querySelectorAll('mark'), m => m.textContent)}));""")
 
 
-def page_problems(driver, base: str, folder: Path, page: str, axe_source: str,
-                  size: tuple[int, int], dark: bool) -> list[str]:
+def page_problems(
+    driver, base: str, folder: Path, page: str, axe_source: str, size: tuple[int, int], dark: bool
+) -> list[str]:
     """Everything wrong with one page at one screen size and theme (empty when all is well)."""
     where = f"{page} at {size[0]}x{size[1]} {'dark' if dark else 'light'}"
     viewport(driver, size, dark=dark)
@@ -286,7 +322,8 @@ def page_problems(driver, base: str, folder: Path, page: str, axe_source: str,
     rules = COLOUR_RULES if dark else None  # the dark theme differs from the light in colour
     problems += [f"{where}: axe {v}" for v in axe_violations(driver, axe_source, rules)]
     overflow = driver.execute_script(
-        "return document.documentElement.scrollWidth - window.innerWidth")
+        "return document.documentElement.scrollWidth - window.innerWidth"
+    )
     if overflow > 0:
         problems.append(f"{where}: the page scrolls sideways by {overflow}px")
     return problems
@@ -294,8 +331,10 @@ def page_problems(driver, base: str, folder: Path, page: str, axe_source: str,
 
 # ---- every page of the fixture edition ------------------------------------------------------
 
-def test_every_fixture_page_is_clean_accessible_and_fits(driver, fixture_url, fixture_edition,
-                                                         axe_source):
+
+def test_every_fixture_page_is_clean_accessible_and_fits(
+    driver, fixture_url, fixture_edition, axe_source
+):
     """Each page at phone and desktop width, light and dark: no errors, no outside requests,
     no dead links or cross-references, no serious axe violations, no sideways scrolling."""
     pages = sorted(p.name for p in fixture_edition.glob("*.html"))
@@ -303,8 +342,9 @@ def test_every_fixture_page_is_clean_accessible_and_fits(driver, fixture_url, fi
     problems = []
     for page in pages:
         for size, dark in ((DESKTOP, False), (PHONE, False), (DESKTOP, True)):
-            problems += page_problems(driver, fixture_url, fixture_edition, page, axe_source,
-                                      size, dark)
+            problems += page_problems(
+                driver, fixture_url, fixture_edition, page, axe_source, size, dark
+            )
             theme = "dark" if dark else "light"
             screenshot(driver, f"fixture-{Path(page).stem}-{size[0]}x{size[1]}-{theme}")
     assert problems == [], "\n".join(problems)
@@ -329,7 +369,8 @@ def test_search_lists_the_chapter_that_holds_the_term_first(driver, fixture_url)
     assert search(driver, "兰考")[0]["href"] == "index.html"
     assert search(driver, "zyxxyq") == []
     status = driver.execute_script(
-        "return document.querySelector('#search-results .search-status').textContent")
+        "return document.querySelector('#search-results .search-status').textContent"
+    )
     assert "Nothing matches" in status
 
 
@@ -359,8 +400,11 @@ def test_keyboard_reaches_content_search_results_and_the_next_chapter(driver, fi
     ActionChains(driver).send_keys("/").perform()
     assert driver.switch_to.active_element.get_attribute("id") == "search-input"
     ActionChains(driver).send_keys("glossary").perform()
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script(  # the index loads on first use
-        "return document.querySelectorAll('#search-results .search-list a').length > 0;"))
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script(  # the index loads on first use
+            "return document.querySelectorAll('#search-results .search-list a').length > 0;"
+        )
+    )
     ActionChains(driver).send_keys(Keys.ARROW_DOWN).perform()
     focused = driver.switch_to.active_element
     assert focused.get_attribute("href").endswith("a-extra.html")
@@ -452,8 +496,16 @@ def test_print_stylesheet_leaves_only_the_text(driver, fixture_url):
 
 # ---- every page of the thesis, when it has been built -------------------------------------
 
-@pytest.mark.parametrize("page", _thesis_pages() or [
-    pytest.param("index.html", marks=pytest.mark.skip(reason="the thesis is not built: run make"))])
+
+@pytest.mark.parametrize(
+    "page",
+    _thesis_pages()
+    or [
+        pytest.param(
+            "index.html", marks=pytest.mark.skip(reason="the thesis is not built: run make")
+        )
+    ],
+)
 def test_thesis_page_is_clean_and_accessible(driver, thesis_url, axe_source, page):
     problems = []
     for size, dark in ((DESKTOP, False), (PHONE, False), (DESKTOP, True)):
@@ -478,7 +530,8 @@ def test_thesis_search_lists_each_chapter_first_for_its_own_title(driver, thesis
             continue
         title = driver.execute_script(
             "const h = document.querySelector('main h1').cloneNode(true);"
-            "h.querySelector('.header-section-number').remove(); return h.textContent.trim();")
+            "h.querySelector('.header-section-number').remove(); return h.textContent.trim();"
+        )
         results = search(driver, title, typed=False)
         assert results, f"no result for {title!r}"
         assert results[0]["href"].split("#")[0] == page, (title, results[:3])
@@ -510,10 +563,14 @@ def test_a_followed_result_marks_its_terms_on_the_page_it_opens(driver, thesis_u
     target = results[0]["href"].split("#")[0]
     driver.find_element(By.CSS_SELECTOR, "#search-results .search-list a").click()
     WebDriverWait(driver, 10).until(
-        lambda d: d.current_url.split("#")[0].endswith(target)
-        and d.execute_script("return document.readyState") == "complete")
+        lambda d: (
+            d.current_url.split("#")[0].endswith(target)
+            and d.execute_script("return document.readyState") == "complete"
+        )
+    )
     hits = driver.execute_script(
-        "return Array.from(document.querySelectorAll('main mark.search-hit'), m => m.textContent);")
+        "return Array.from(document.querySelectorAll('main mark.search-hit'), m => m.textContent);"
+    )
     assert hits and all(h.lower().startswith("communiqu") for h in hits), hits
     driver.refresh()  # the terms were for one arrival only
     assert driver.execute_script("return document.querySelectorAll('mark.search-hit').length") == 0

@@ -72,7 +72,7 @@ def fails(root: Path, where: str, *words: str, process: bool = False) -> str:
     assert result.code == 1, result.err
     errors = [line for line in result.err.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, result.err  # one error ...
-    paragraph = result.err[result.err.index(errors[0]):result.err.index("nothing was published")]
+    paragraph = result.err[result.err.index(errors[0]) : result.err.index("nothing was published")]
     assert where in paragraph, result.err  # ... whose paragraph names the file and line
     for word in words:
         assert word in result.err, (word, result.err)
@@ -89,8 +89,12 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_cell_that_raises(book: Path):
-    edit(book / "chapters" / "one.qmd", "x = 6 * 7\n", "x = 6 * 7\n```\n\n```{python}\n"
-         "def inner():\n    raise ValueError('boom in cell')\ninner()\n")
+    edit(
+        book / "chapters" / "one.qmd",
+        "x = 6 * 7\n",
+        "x = 6 * 7\n```\n\n```{python}\n"
+        "def inner():\n    raise ValueError('boom in cell')\ninner()\n",
+    )
     err = fails(book, "chapters/one.qmd:7:", "cell raised ValueError: boom in cell")
     assert "Traceback" in err or "inner()" in err  # the traceback follows the message
     assert re.search(r"inner\(\)", err)
@@ -113,7 +117,7 @@ def test_unknown_citation_key(book: Path):
 
 
 def test_option_of_the_wrong_type(book: Path):
-    edit(book / "chapters" / "one.qmd", "```{python}\n", "```{python}\n#| echo: \"yes\"\n")
+    edit(book / "chapters" / "one.qmd", "```{python}\n", '```{python}\n#| echo: "yes"\n')
     fails(book, "chapters/one.qmd:4:", "'echo' must be one of: true, false")
 
 
@@ -141,20 +145,33 @@ def test_missing_chapter_file(book: Path):
 
 def test_figure_without_alt_text(book: Path):
     edit(book / "_quarto.yml", "execute:\n", "house-rules:\n  figures-labelled: true\nexecute:\n")
-    edit(book / "chapters" / "one.qmd", "x = 6 * 7\n", "x = 6 * 7\n```\n\n```{python}\n"
-         "#| label: fig-line\n#| fig-cap: \"A line\"\n"
-         "import matplotlib.pyplot as plt\nplt.plot([1, 2]);\n")
+    edit(
+        book / "chapters" / "one.qmd",
+        "x = 6 * 7\n",
+        "x = 6 * 7\n```\n\n```{python}\n"
+        '#| label: fig-line\n#| fig-cap: "A line"\n'
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2]);\n",
+    )
     fails(book, "chapters/one.qmd:7:", "figure 'fig-line' has no fig-alt", "house rule")
 
 
 # --- where reference errors point (units on Pandoc's AST, no build) -------------------------
 
+
 def chapters_from(texts: dict[str, str]) -> list[Chapter]:
     chapters = []
     for name, text in texts.items():
         blocks = pandoc.markdown_to_ast(text, REPO, name)["blocks"]
-        chapters.append(Chapter(path=Path(name), page=name.replace(".qmd", ".html"),
-                                appendix=False, part=None, source=text, blocks=blocks))
+        chapters.append(
+            Chapter(
+                path=Path(name),
+                page=name.replace(".qmd", ".html"),
+                appendix=False,
+                part=None,
+                source=text,
+                blocks=blocks,
+            )
+        )
     return chapters
 
 

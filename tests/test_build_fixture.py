@@ -72,11 +72,13 @@ def test_numbered_headings_html(book: Path):
     assert norm(data.find("h2", id="sec-figures").text()) == "1.1 Figures"
     assert norm(data.find("h2", id="sec-tables").text()) == "1.2 Tables"
     prose = page(book, "02-prose.html")
-    titles = [norm(h.text()) for h in prose.find_all("h2")
-              if h.find_all("span", "header-section-number") or "unnumbered" in h.classes]
+    titles = [
+        norm(h.text())
+        for h in prose.find_all("h2")
+        if h.find_all("span", "header-section-number") or "unnumbered" in h.classes
+    ]
     assert titles == ["An unnumbered aside", "2.1 A numbered section"]
-    assert norm(page(book, "a-extra.html").find("h1", id="sec-extra").text()) == \
-        "A Extra material"
+    assert norm(page(book, "a-extra.html").find("h1", id="sec-extra").text()) == "A Extra material"
 
 
 def test_unnumbered_headings_html(book: Path):
@@ -89,8 +91,14 @@ def test_unnumbered_headings_html(book: Path):
 
 
 def test_numbered_headings_pdf(pdf: str):
-    for heading in ("1 Data and results", "1.1 Figures", "1.2 Tables", "2 Prose only",
-                    "2.1 A numbered section", "A Extra material"):
+    for heading in (
+        "1 Data and results",
+        "1.1 Figures",
+        "1.2 Tables",
+        "2 Prose only",
+        "2.1 A numbered section",
+        "A Extra material",
+    ):
         assert heading in pdf
     # in the body, the unnumbered headings follow the text before them with no number
     assert "Caution callout body. An unnumbered aside Nothing here is numbered." in pdf
@@ -100,30 +108,46 @@ def test_numbered_headings_pdf(pdf: str):
 
 def test_cross_references_are_links_html(book: Path):
     assert xrefs(book, "01-data.html") == {
-        "#fig-income": "Figure 1.1", "#tbl-income": "Table 1.1", "#eq-growth": "Equation 1.1"}
+        "#fig-income": "Figure 1.1",
+        "#tbl-income": "Table 1.1",
+        "#eq-growth": "Equation 1.1",
+    }
     assert xrefs(book, "02-prose.html") == {
-        "01-data.html#sec-figures": "Section 1.1", "01-data.html#sec-data": "Chapter 1",
-        "01-data.html#fig-income": "Figure 1.1"}
+        "01-data.html#sec-figures": "Section 1.1",
+        "01-data.html#sec-data": "Chapter 1",
+        "01-data.html#fig-income": "Figure 1.1",
+    }
     assert xrefs(book, "a-extra.html") == {
-        "#tbl-terms": "Table A.1", "01-data.html#sec-data": "Chapter 1"}
+        "#tbl-terms": "Table A.1",
+        "01-data.html#sec-data": "Chapter 1",
+    }
 
 
 def test_reference_targets_exist_html(book: Path):
     data = page(book, "01-data.html")
     figure = data.find("figure", id="fig-income")
     assert norm(figure.find("figcaption").text()) == "Figure 1.1: Income by year"
-    assert norm(data.find("table", id="tbl-income").find("caption").text()) == \
-        "Table 1.1: Income by year"
+    assert (
+        norm(data.find("table", id="tbl-income").find("caption").text())
+        == "Table 1.1: Income by year"
+    )
     assert norm(data.find(id="eq-growth").text()).endswith("(1.1)")
     glossary = page(book, "a-extra.html").find("table", id="tbl-terms")
     assert norm(glossary.find("caption").text()) == "Table A.1: Glossary"
 
 
 def test_cross_references_pdf(pdf: str, book: Path):
-    for text in ("see Figure 1.1 and Table 1.1", "defined in Equation 1.1",
-                 "refers back to Section 1.1 and Chapter 1", "to Figure 1.1 in another chapter",
-                 "See Table A.1 and Chapter 1", "Figure 1.1: Income by year",
-                 "Table 1.1: Income by year", "Table A.1: Glossary", "(1.1)"):
+    for text in (
+        "see Figure 1.1 and Table 1.1",
+        "defined in Equation 1.1",
+        "refers back to Section 1.1 and Chapter 1",
+        "to Figure 1.1 in another chapter",
+        "See Table A.1 and Chapter 1",
+        "Figure 1.1: Income by year",
+        "Table 1.1: Income by year",
+        "Table A.1: Glossary",
+        "(1.1)",
+    ):
         assert text in pdf, text
     links = {text for text, href in pdf_links(book / "_book" / "thesis.pdf") if href}
     for text in ("Figure 1.1", "Table 1.1", "Table A.1", "Equation 1.1", "Section 1.1"):
@@ -165,11 +189,15 @@ def test_inline_values_follow_document_order(book: Path, pdf: str):
 def test_citations_and_bibliography(book: Path, pdf: str):
     data = page(book, "01-data.html")
     cites = {c.attrs["data-cites"]: norm(c.text()) for c in data.find_all("span", "citation")}
-    assert cites == {"cronbach1951coefficient": "Cronbach (1951)",
-                     "knuth1984literate": "(Knuth 1984, 97)"}
+    assert cites == {
+        "cronbach1951coefficient": "Cronbach (1951)",
+        "knuth1984literate": "(Knuth 1984, 97)",
+    }
     hrefs = {a.attrs["href"] for c in data.find_all("span", "citation") for a in c.find_all("a")}
-    assert hrefs == {"references.html#ref-cronbach1951coefficient",
-                     "references.html#ref-knuth1984literate"}
+    assert hrefs == {
+        "references.html#ref-cronbach1951coefficient",
+        "references.html#ref-knuth1984literate",
+    }
     refs = page(book, "references.html")
     cronbach = norm(refs.find(id="ref-cronbach1951coefficient").text())
     assert "Cronbach, Lee J. 1951" in cronbach and "Psychometrika 16 (3): 297–334" in cronbach
@@ -182,10 +210,11 @@ def test_callouts_of_all_five_kinds(book: Path, pdf: str):
     found = {}
     for name in ("01-data.html", "02-prose.html"):
         for div in page(book, name).find_all("div", "callout"):
-            kind = next(c.removeprefix("callout-") for c in div.classes
-                        if c.startswith("callout-"))
-            found[kind] = (norm(div.find("div", "callout-title").text()),
-                           norm(div.find("div", "callout-body").text()))
+            kind = next(c.removeprefix("callout-") for c in div.classes if c.startswith("callout-"))
+            found[kind] = (
+                norm(div.find("div", "callout-title").text()),
+                norm(div.find("div", "callout-body").text()),
+            )
     assert found == {
         "warning": ("Simulated data", "These numbers are made up for the test."),
         "note": ("Note", "Note callout body."),
@@ -240,16 +269,18 @@ def test_warning_false_hides_warnings_only(book: Path, pdf: str):
     extra = page(book, "a-extra.html")
     stderr = norm(" ".join(p.text() for p in extra.find_all("pre", "cell-output-stderr")))
     assert "SHOWN-WARNING" in stderr and "HIDDEN-WARNING" not in stderr
-    assert "after hidden warning" in [p.text().strip() for p in extra.find_all("pre",
-                                                                               "cell-output")]
+    assert "after hidden warning" in [
+        p.text().strip() for p in extra.find_all("pre", "cell-output")
+    ]
     assert "HIDDEN-WARNING" not in (book / "_book" / "a-extra.html").read_text("utf-8")
     assert "SHOWN-WARNING" in pdf and "HIDDEN-WARNING" not in pdf and "after hidden warning" in pdf
 
 
 def test_warning_text_is_reproducible(book: Path):
     """No kernel process id or temporary path in shown warnings (editions must not differ)."""
-    stderr = " ".join(p.text() for p in page(book, "a-extra.html").find_all(
-        "pre", "cell-output-stderr"))
+    stderr = " ".join(
+        p.text() for p in page(book, "a-extra.html").find_all("pre", "cell-output-stderr")
+    )
     assert "ipykernel_" not in stderr and "/tmp/" not in stderr
     assert "UserWarning: SHOWN-WARNING" in stderr
 

@@ -74,6 +74,7 @@ def main_text(root: Path, name: str) -> str:
 
 # --- through the build ---------------------------------------------------------------------
 
+
 def test_unchanged_book_is_all_fresh(built: Path):
     lines = status(built)
     assert lines[DATA].startswith("fresh") and lines[EXTRA].startswith("fresh")
@@ -126,10 +127,12 @@ def test_a_narrowed_read_depends_on_the_matching_lines_only(book: Path):
     `analysis.manifest` does for a checksum line) depends on those lines, not the whole file."""
     sums = book / "data" / "sums.txt"
     sums.write_text("111  values.csv\n222  other.csv\n", "utf-8")
-    cell = ("```{python}\nimport sys\n"
-            "sys.audit('bookbuild.read_lines', 'data/sums.txt', r'  values\\.csv$')\n"
-            "sum_line = open('data/sums.txt').read().splitlines()[0]\n```\n\n"
-            "The sum is `{python} sum_line.split()[0]`.\n")
+    cell = (
+        "```{python}\nimport sys\n"
+        "sys.audit('bookbuild.read_lines', 'data/sums.txt', r'  values\\.csv$')\n"
+        "sum_line = open('data/sums.txt').read().splitlines()[0]\n```\n\n"
+        "The sum is `{python} sum_line.split()[0]`.\n"
+    )
     (book / EXTRA).write_text((book / EXTRA).read_text("utf-8") + "\n" + cell, "utf-8")
     build(book)
     assert executed(book) == {EXTRA}
@@ -201,8 +204,9 @@ def test_unreadable_record_is_reported(built: Path, tmp_path: Path, damage: str 
 def test_no_cache_executes_all_and_one_job_matches_two(built: Path, book: Path):
     build(book, "--no-cache", "--jobs", "1")
     assert executed(book) == {DATA, EXTRA}
-    assert json.loads((book / ".bookbuild" / "last-build.json").read_text())["executed"][DATA] \
-        == ["--no-cache"]
+    assert json.loads((book / ".bookbuild" / "last-build.json").read_text())["executed"][DATA] == [
+        "--no-cache"
+    ]
     assert snapshot(book / "_book") == snapshot(built / "_book")
     assert snapshot(book / "figures") == snapshot(built / "figures")
 
@@ -221,8 +225,7 @@ def test_code_key_ignores_prose_but_not_code_options_or_order():
     assert key(CHAPTER.replace("# T\n", "# T\n\nA new paragraph.\n")) == base
     assert key(CHAPTER.replace("Value", "The value is")) == base
     assert key(CHAPTER.replace("x = 2", "x = 3")) != base
-    assert key(CHAPTER.replace("```{python}\nx = 2", "```{python}\n#| echo: true\nx = 2")) \
-        != base
+    assert key(CHAPTER.replace("```{python}\nx = 2", "```{python}\n#| echo: true\nx = 2")) != base
     # the inline expression moved past the second cell now shows 2, not 1
     moved = CHAPTER.replace("Value `{python} x`.\n\n", "") + "\nValue `{python} x`.\n"
     assert key(moved) != base

@@ -51,8 +51,12 @@ plt.plot([2, 2, 2]);
 """
 
 
-def write_book(root: Path, chapter: str, config: str = CONFIG,
-               index: str = "# Preface {.unnumbered}\n\nText.\n") -> Path:
+def write_book(
+    root: Path,
+    chapter: str,
+    config: str = CONFIG,
+    index: str = "# Preface {.unnumbered}\n\nText.\n",
+) -> Path:
     (root / "chapters").mkdir(parents=True)
     (root / "_quarto.yml").write_text(config, "utf-8")
     (root / "index.qmd").write_text(index, "utf-8")
@@ -82,6 +86,7 @@ def figures(page: str) -> list[str]:
 
 # --- the `figures-labelled` house rule --------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def quarto_defaults(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_book(tmp_path_factory.mktemp("defaults") / "book", FIGURES, index=INDEX)
@@ -99,8 +104,9 @@ def test_without_the_house_rule_unlabelled_figures_are_unnumbered(quarto_default
     assert "Figure\u00a01.1" in found[1] and "A numbered flat line" in found[1]
     images = re.findall(r'<img\b[^>]*src="(figures/[^"]+)"', page)
     assert len(images) == 3 and len(set(images)) == 3, images
-    assert all((quarto_defaults / "_book" / src).read_bytes().startswith(b"<?xml")
-               for src in images)
+    assert all(
+        (quarto_defaults / "_book" / src).read_bytes().startswith(b"<?xml") for src in images
+    )
     index = (quarto_defaults / "_book" / "index.html").read_text("utf-8")
     assert "Figure\u00a01.1" in index  # @fig-named resolves
 
@@ -115,15 +121,21 @@ def test_without_the_house_rule_pdf_numbers_only_the_labelled_figure(quarto_defa
 RULE = "house-rules:\n  figures-labelled: true\n"
 
 
-@pytest.mark.parametrize(("cell", "line", "words"), [
-    ("plt.plot([1]);\n", 5, "figure needs '#| label: fig-...'"),
-    ("#| label: fig-a\n#| fig-cap: \"A\"\nplt.plot([1]);\n", 5, "'fig-a' has no fig-alt"),
-    ("#| label: fig-a\n#| fig-alt: \"A\"\nplt.plot([1]);\n", 5, "'fig-a' has no fig-cap"),
-])
-def test_the_house_rule_names_itself_and_how_to_turn_it_off(tmp_path: Path, cell: str,
-                                                           line: int, words: str):
-    chapter = f"# One\n\n```{{python}}\nimport matplotlib.pyplot as plt\n```\n\n" \
-              f"```{{python}}\n{cell}```\n"
+@pytest.mark.parametrize(
+    ("cell", "line", "words"),
+    [
+        ("plt.plot([1]);\n", 5, "figure needs '#| label: fig-...'"),
+        ('#| label: fig-a\n#| fig-cap: "A"\nplt.plot([1]);\n', 5, "'fig-a' has no fig-alt"),
+        ('#| label: fig-a\n#| fig-alt: "A"\nplt.plot([1]);\n', 5, "'fig-a' has no fig-cap"),
+    ],
+)
+def test_the_house_rule_names_itself_and_how_to_turn_it_off(
+    tmp_path: Path, cell: str, line: int, words: str
+):
+    chapter = (
+        f"# One\n\n```{{python}}\nimport matplotlib.pyplot as plt\n```\n\n"
+        f"```{{python}}\n{cell}```\n"
+    )
     root = write_book(tmp_path / "book", chapter, CONFIG + RULE)
     error = failure(root)
     assert f"chapters/one.qmd:{line + 2}:" in error, error
@@ -132,19 +144,31 @@ def test_the_house_rule_names_itself_and_how_to_turn_it_off(tmp_path: Path, cell
 
 
 def test_a_labelled_figure_needs_a_caption_even_without_the_rule(tmp_path: Path):
-    chapter = "# One\n\n```{python}\n#| label: fig-a\nimport matplotlib.pyplot as plt\n" \
-              "plt.plot([1]);\n```\n"
+    chapter = (
+        "# One\n\n```{python}\n#| label: fig-a\nimport matplotlib.pyplot as plt\n"
+        "plt.plot([1]);\n```\n"
+    )
     error = failure(write_book(tmp_path / "book", chapter))
     assert "chapters/one.qmd:3:" in error and "'fig-a' has no fig-cap" in error, error
 
 
-@pytest.mark.parametrize(("setting", "line", "words"), [
-    ("house-rules:\n  figures-labeled: true\n", 11, "unknown house rule 'figures-labeled' "
-     "(known: figures-labelled) (did you mean 'figures-labelled'?)"),
-    ("house-rules:\n  figures-labelled: yes please\n", 11,
-     "house rule 'figures-labelled' must be true or false, got 'yes please'"),
-    ("house-rules: strict\n", 10, "house-rules: must be a mapping"),
-])
+@pytest.mark.parametrize(
+    ("setting", "line", "words"),
+    [
+        (
+            "house-rules:\n  figures-labeled: true\n",
+            11,
+            "unknown house rule 'figures-labeled' "
+            "(known: figures-labelled) (did you mean 'figures-labelled'?)",
+        ),
+        (
+            "house-rules:\n  figures-labelled: yes please\n",
+            11,
+            "house rule 'figures-labelled' must be true or false, got 'yes please'",
+        ),
+        ("house-rules: strict\n", 10, "house-rules: must be a mapping"),
+    ],
+)
 def test_bad_house_rules_name_the_line(tmp_path: Path, setting: str, line: int, words: str):
     root = write_book(tmp_path / "book", "# One\n", CONFIG + setting)
     error = failure(root)
@@ -153,7 +177,7 @@ def test_bad_house_rules_name_the_line(tmp_path: Path, setting: str, line: int, 
 
 # --- display outputs chosen by MIME type --------------------------------------------------
 
-DISPLAYS = '''\
+DISPLAYS = """\
 # One
 
 ```{python}
@@ -187,7 +211,7 @@ Markdown("| side | count |\\n|---|---|\\n| left | 17 |")
 ```
 
 See @tbl-styled and @tbl-md.
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -210,17 +234,21 @@ def test_html_edition_shows_the_html_and_markdown(displays: Path):
 
 def test_captioned_displays_are_numbered_tables(displays: Path):
     page = (displays / "_book" / "one.html").read_text("utf-8")
-    tables = {m[1]: m[2] for m in re.finditer(r'<table[^>]*id="(tbl-[a-z]+)"(.*?)</table>',
-                                                page, flags=re.S)}
+    tables = {
+        m[1]: m[2]
+        for m in re.finditer(r'<table[^>]*id="(tbl-[a-z]+)"(.*?)</table>', page, flags=re.S)
+    }
     if not tables:  # the id may sit on a wrapper rather than on the table
-        tables = {m[1]: m[2] for m in re.finditer(
-            r'id="(tbl-[a-z]+)"(.*?)</table>', page, flags=re.S)}
+        tables = {
+            m[1]: m[2] for m in re.finditer(r'id="(tbl-[a-z]+)"(.*?)</table>', page, flags=re.S)
+        }
     assert set(tables) == {"tbl-styled", "tbl-md"}, page
     assert "Table\u00a01.1" in tables["tbl-styled"] and "Styled rates" in tables["tbl-styled"]
     assert "12.34%" in tables["tbl-styled"] and "Lankao" in tables["tbl-styled"]
     assert "Table\u00a01.2" in tables["tbl-md"] and "17" in tables["tbl-md"]
-    assert re.search(r"See <a [^>]*>Table\u00a01\.1</a> and <a [^>]*>Table\u00a01\.2</a>",
-                     page), page
+    assert re.search(r"See <a [^>]*>Table\u00a01\.1</a> and <a [^>]*>Table\u00a01\.2</a>", page), (
+        page
+    )
 
 
 def test_pdf_edition_shows_every_display(displays: Path):
@@ -241,13 +269,20 @@ def test_a_styler_rebuilds_to_the_same_bytes(displays: Path):
     assert (displays / "_book" / "one.html").read_bytes() == before
 
 
-@pytest.mark.parametrize(("cell", "words"), [
-    ("object()\n", "cell shows an object with no display form (<object at 0x"),
-    ("#| tbl-cap: \"Nothing\"\nfrom IPython.display import HTML\nHTML('<p>no table</p>')\n",
-     "cell has tbl-cap but its HTML output holds no <table>"),
-    ("from IPython.display import HTML\nHTML('<script>1</script>')\n",
-     "cell shows HTML with no content for the PDF"),
-])
+@pytest.mark.parametrize(
+    ("cell", "words"),
+    [
+        ("object()\n", "cell shows an object with no display form (<object at 0x"),
+        (
+            "#| tbl-cap: \"Nothing\"\nfrom IPython.display import HTML\nHTML('<p>no table</p>')\n",
+            "cell has tbl-cap but its HTML output holds no <table>",
+        ),
+        (
+            "from IPython.display import HTML\nHTML('<script>1</script>')\n",
+            "cell shows HTML with no content for the PDF",
+        ),
+    ],
+)
 def test_outputs_without_a_usable_form_name_the_cell(tmp_path: Path, cell: str, words: str):
     root = write_book(tmp_path / "book", f"# One\n\nText.\n\n```{{python}}\n{cell}```\n")
     error = failure(root)
@@ -256,7 +291,7 @@ def test_outputs_without_a_usable_form_name_the_cell(tmp_path: Path, cell: str, 
 
 # --- PNG figures and the figure-size options ------------------------------------------------
 
-SIZES = '''\
+SIZES = """\
 # One
 
 ```{python}
@@ -286,7 +321,7 @@ buffer = io.BytesIO()
 Pillow.new("RGB", (2, 2), (200, 30, 30)).save(buffer, "PNG")
 Image(data=buffer.getvalue())
 ```
-'''
+"""
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -320,17 +355,24 @@ def test_an_image_png_output_is_an_image_in_both_editions(sizes: Path):
     assert png_size((sizes / "_book" / plain[0]).read_bytes()) == (2, 2)
     text = pdf_text(sizes / "_book" / "thesis.pdf")
     assert "Figure 1.1: A raster figure" in text and "Figure 1.2: The next figure" in text
-    listing = subprocess.run(["pdfimages", "-list", str(sizes / "_book" / "thesis.pdf")],
-                             capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(sizes / "_book" / "thesis.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     widths = [int(line.split()[3]) for line in listing.splitlines()[2:]]
     assert any(150 <= w <= 230 for w in widths) and 2 in widths, listing
 
 
-@pytest.mark.parametrize(("option", "words"), [
-    ("fig-format: jpeg", "cell option 'fig-format' must be one of: svg, png; got 'jpeg'"),
-    ("fig-dpi: 0", "cell option 'fig-dpi' must be a positive whole number; got 0"),
-    ("fig-width: wide", "cell option 'fig-width' must be a positive number; got 'wide'"),
-])
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        ("fig-format: jpeg", "cell option 'fig-format' must be one of: svg, png; got 'jpeg'"),
+        ("fig-dpi: 0", "cell option 'fig-dpi' must be a positive whole number; got 0"),
+        ("fig-width: wide", "cell option 'fig-width' must be a positive number; got 'wide'"),
+    ],
+)
 def test_bad_figure_options_name_the_option_and_line(tmp_path: Path, option: str, words: str):
     root = write_book(tmp_path / "book", f"# One\n\n```{{python}}\n#| {option}\n1\n```\n")
     error = failure(root)
@@ -339,7 +381,7 @@ def test_bad_figure_options_name_the_option_and_line(tmp_path: Path, option: str
 
 # --- echo: fenced, code-fold, code-summary, output: asis ----------------------------------
 
-CODE = '''\
+CODE = """\
 # One
 
 ```{python}
@@ -364,7 +406,7 @@ CODE = '''\
 #| output: asis
 print("A paragraph with **bold** words from print.")
 ```
-'''
+"""
 
 
 def untagged(html_text: str) -> str:
@@ -392,10 +434,16 @@ def test_echo_fenced_shows_the_whole_cell(code: Path):
 
 def test_code_fold_folds_in_html_only(code: Path):
     page = (code / "_book" / "one.html").read_text("utf-8")
-    folds = re.findall(r'<details class="code-fold"( open)?><summary>(.*?)</summary>(.*?)'
-                       r"</details>", page, flags=re.S)
+    folds = re.findall(
+        r'<details class="code-fold"( open)?><summary>(.*?)</summary>(.*?)'
+        r"</details>",
+        page,
+        flags=re.S,
+    )
     assert [(opened, summary) for opened, summary, _ in folds] == [
-        ("", "Show the sum"), (" open", "Code")], folds
+        ("", "Show the sum"),
+        (" open", "Code"),
+    ], folds
     assert untagged(folds[0][2]).strip() == "2 + 3"
     assert untagged(folds[1][2]).strip() == "4 + 5"
     assert "<pre" in page.split("Show the sum")[1].split("</details>")[1]  # output outside
@@ -410,10 +458,16 @@ def test_output_asis_is_markdown(code: Path):
     assert "A paragraph with bold words from print." in text and "**" not in text
 
 
-@pytest.mark.parametrize(("option", "words"), [
-    ("echo: folded", "cell option 'echo' must be one of: true, false, fenced; got 'folded'"),
-    ("code-fold: hide", "cell option 'code-fold' must be one of: true, false, show; got 'hide'"),
-])
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        ("echo: folded", "cell option 'echo' must be one of: true, false, fenced; got 'folded'"),
+        (
+            "code-fold: hide",
+            "cell option 'code-fold' must be one of: true, false, show; got 'hide'",
+        ),
+    ],
+)
 def test_bad_code_options_name_the_line(tmp_path: Path, option: str, words: str):
     root = write_book(tmp_path / "book", f"# One\n\n```{{python}}\n#| {option}\n1\n```\n")
     error = failure(root)
@@ -421,8 +475,10 @@ def test_bad_code_options_name_the_line(tmp_path: Path, option: str, words: str)
 
 
 def test_a_latex_formula_output_is_math_in_both_editions(tmp_path: Path):
-    chapter = ("# One\n\n```{python}\nfrom IPython.display import Latex\n"
-               "Latex(r'$\\frac{a}{b} + x^{2}$')\n```\n")
+    chapter = (
+        "# One\n\n```{python}\nfrom IPython.display import Latex\n"
+        "Latex(r'$\\frac{a}{b} + x^{2}$')\n```\n"
+    )
     page = build(write_book(tmp_path / "book", chapter))
     math = re.search(r"<math\b.*?</math>", page, flags=re.S)
     assert math and "<mfrac>" in math[0] and "<msup>" in math[0], page
@@ -433,7 +489,9 @@ def test_a_latex_formula_output_is_math_in_both_editions(tmp_path: Path):
 
 
 def test_latex_that_is_not_a_formula_has_no_form_here(tmp_path: Path):
-    chapter = ("# One\n\n```{python}\nfrom IPython.display import Latex\n"
-               "Latex(r'\\begin{tabular}{c} 1 \\end{tabular}')\n```\n")
+    chapter = (
+        "# One\n\n```{python}\nfrom IPython.display import Latex\n"
+        "Latex(r'\\begin{tabular}{c} 1 \\end{tabular}')\n```\n"
+    )
     error = failure(write_book(tmp_path / "book", chapter))
     assert "chapters/one.qmd:3:" in error and "no display form" in error, error

@@ -19,8 +19,9 @@ from bookbuild.document.kinds import BY_PREFIX, TABLE
 from bookbuild.document.layout import subfigure_rows
 from bookbuild.writers.rewrites import html_subfigures
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="poppler-utils (pdftotext) needed")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) needed"
+)
 
 CONFIG = """\
 project:
@@ -162,7 +163,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def pdf(book: Path) -> str:
     text = pdf_text(book / "_book" / "thesis.pdf")
-    return text[text.index("CHAPTER 1"):]
+    return text[text.index("CHAPTER 1") :]
 
 
 def _norm(text: str) -> str:
@@ -170,15 +171,37 @@ def _norm(text: str) -> str:
 
 
 def _refs(book: Path, name: str) -> list[tuple[str, str]]:
-    return [(_norm(a.text()), a.attrs["href"])
-            for a in page(book, name).find_all("a", cls="quarto-xref")]
+    return [
+        (_norm(a.text()), a.attrs["href"])
+        for a in page(book, name).find_all("a", cls="quarto-xref")
+    ]
 
 
 def test_one_table_of_kinds():
     prefixes = [kind.prefix for kind in TABLE]
     assert len(prefixes) == len(set(prefixes))
-    for prefix in ("fig", "tbl", "eq", "sec", "lst", "thm", "lem", "cor", "prp", "cnj", "def",
-                   "exm", "exr", "sol", "rem", "nte", "tip", "wrn", "imp", "cau"):
+    for prefix in (
+        "fig",
+        "tbl",
+        "eq",
+        "sec",
+        "lst",
+        "thm",
+        "lem",
+        "cor",
+        "prp",
+        "cnj",
+        "def",
+        "exm",
+        "exr",
+        "sol",
+        "rem",
+        "nte",
+        "tip",
+        "wrn",
+        "imp",
+        "cau",
+    ):
         assert prefix in BY_PREFIX, prefix
 
 
@@ -197,14 +220,26 @@ def test_theorems_are_titled_and_numbered_per_kind(book: Path):
 
 def test_references_to_every_kind(book: Path):
     assert _refs(book, "one.html") == [
-        ("Theorem 1.1", "#thm-line"), ("Theorem 1.2", "#thm-second"), ("1.1", "#lem-small"),
-        ("Note 1.1", "#nte-first"), ("Tip 1.1", "#tip-plain"), ("Listing 1.1", "#lst-hello"),
-        ("tab. 1.1", "#tbl-nums"), ("Tab. 1.1", "#tbl-nums"), ("1.1", "#tbl-nums")]
+        ("Theorem 1.1", "#thm-line"),
+        ("Theorem 1.2", "#thm-second"),
+        ("1.1", "#lem-small"),
+        ("Note 1.1", "#nte-first"),
+        ("Tip 1.1", "#tip-plain"),
+        ("Listing 1.1", "#lst-hello"),
+        ("tab. 1.1", "#tbl-nums"),
+        ("Tab. 1.1", "#tbl-nums"),
+        ("1.1", "#tbl-nums"),
+    ]
     assert _refs(book, "two.html") == [
-        ("Theorem 1.1", "one.html#thm-line"), ("Example 2.1", "#exm-two"),
-        ("Figure 2.1", "#fig-panels"), ("Figure 2.1 (a)", "#fig-panels-1"),
-        ("2.1 (c)", "#fig-panels-3"), ("Figure 2.2", "#fig-single"),
-        ("tab. 2.1", "#tbl-panel"), ("tab. 2.1 (b)", "#tbl-second")]  # tbl-prefix: tab.
+        ("Theorem 1.1", "one.html#thm-line"),
+        ("Example 2.1", "#exm-two"),
+        ("Figure 2.1", "#fig-panels"),
+        ("Figure 2.1 (a)", "#fig-panels-1"),
+        ("2.1 (c)", "#fig-panels-3"),
+        ("Figure 2.2", "#fig-single"),
+        ("tab. 2.1", "#tbl-panel"),
+        ("tab. 2.1 (b)", "#tbl-second"),
+    ]  # tbl-prefix: tab.
 
 
 def test_numbered_callouts_and_listing(book: Path):
@@ -215,8 +250,7 @@ def test_numbered_callouts_and_listing(book: Path):
     tip = body.find("div", id="tip-plain")
     assert _norm(tip.find("div", cls="callout-title").text()) == "Tip 1.1"
     listing = body.find("div", id="lst-hello")
-    assert _norm(listing.find("div", cls="listing-caption").text()) == \
-        "Listing 1.1: Saying hello"
+    assert _norm(listing.find("div", cls="listing-caption").text()) == "Listing 1.1: Saying hello"
     assert 'print("hello")' in listing.find("pre").text()
     caption = body.find("caption")  # the table's caption keeps its title: tbl-title is unset
     assert _norm(caption.text()) == "Table 1.1: Numbers"
@@ -224,18 +258,25 @@ def test_numbered_callouts_and_listing(book: Path):
 
 def test_kinds_in_pdf(pdf: str):
     text = _norm(pdf)
-    for expected in ("Thm 1.1 (Line) A line is straight.", "Lemma 1.1 Small things.",
-                     "Thm 1.2 Another theorem.", "Proof. Obvious.", "Note 1.1: Noted",
-                     "Tip 1.1 A tip without a title.", "Listing 1.1: Saying hello",
-                     "See Theorem 1.1, Theorem 1.2, 1.1, Note 1.1, Tip 1.1 and Listing 1.1.",
-                     "Tables: tab. 1.1, Tab. 1.1 and 1.1.", "Example 2.1 (Counting)",
-                     "Back to Theorem 1.1 and on to Example 2.1.",
-                     "Left panel text. Right panel text. (a) Left caption (b) Right caption "
-                     "Third panel text. (c) Third caption Figure 2.1: Three panels in two columns.",
-                     "A single text figure. Figure 2.2: The single caption.",
-                     "Figures: Figure 2.1, Figure 2.1 (a), 2.1 (c) and Figure 2.2.",
-                     "Table 2.1: Two tables side by side. (a) First sub-table (b) Second "
-                     "sub-table", "Tables: tab. 2.1 and tab. 2.1 (b)."):
+    for expected in (
+        "Thm 1.1 (Line) A line is straight.",
+        "Lemma 1.1 Small things.",
+        "Thm 1.2 Another theorem.",
+        "Proof. Obvious.",
+        "Note 1.1: Noted",
+        "Tip 1.1 A tip without a title.",
+        "Listing 1.1: Saying hello",
+        "See Theorem 1.1, Theorem 1.2, 1.1, Note 1.1, Tip 1.1 and Listing 1.1.",
+        "Tables: tab. 1.1, Tab. 1.1 and 1.1.",
+        "Example 2.1 (Counting)",
+        "Back to Theorem 1.1 and on to Example 2.1.",
+        "Left panel text. Right panel text. (a) Left caption (b) Right caption "
+        "Third panel text. (c) Third caption Figure 2.1: Three panels in two columns.",
+        "A single text figure. Figure 2.2: The single caption.",
+        "Figures: Figure 2.1, Figure 2.1 (a), 2.1 (c) and Figure 2.2.",
+        "Table 2.1: Two tables side by side. (a) First sub-table (b) Second sub-table",
+        "Tables: tab. 2.1 and tab. 2.1 (b).",
+    ):
         assert expected in text, expected
 
 
@@ -248,8 +289,12 @@ def _fails(tmp_path: Path, chapter: str, *words: str, config: str = CONFIG) -> N
 
 
 def test_callout_label_must_match_its_kind(tmp_path: Path):
-    _fails(tmp_path, "# One\n\n::: {#nte-x .callout-tip}\nx\n:::\n", "one.qmd:3",
-           "must label a .callout-note")
+    _fails(
+        tmp_path,
+        "# One\n\n::: {#nte-x .callout-tip}\nx\n:::\n",
+        "one.qmd:3",
+        "must label a .callout-note",
+    )
 
 
 def test_theorem_label_on_a_heading_is_refused(tmp_path: Path):
@@ -265,25 +310,37 @@ def test_listing_without_caption_is_numbered():
 
 def test_unsupported_crossref_option_is_refused(tmp_path: Path):
     config = CONFIG.replace("  thm-title: Thm\n", "  thm-title: Thm\n  labels: alpha a\n")
-    _fails(tmp_path, "# One\n\nx\n", "_quarto.yml:12", "crossref option 'labels'",
-           "not supported", config=config)
+    _fails(
+        tmp_path,
+        "# One\n\nx\n",
+        "_quarto.yml:12",
+        "crossref option 'labels'",
+        "not supported",
+        config=config,
+    )
 
 
 def test_subfigures_in_html(book: Path):
     figure = page(book, "two.html").find("figure", id="fig-panels")
     rows = figure.find_all("div", cls="layout-row")
     assert [[f.attrs["id"] for f in row.find_all("figure")] for row in rows] == [
-        ["fig-panels-1", "fig-panels-2"], ["fig-panels-3"]]
+        ["fig-panels-1", "fig-panels-2"],
+        ["fig-panels-3"],
+    ]
     assert rows[0].attrs["style"] == "grid-template-columns: 1fr 1fr"
     captions = [_norm(c.text()) for c in figure.find_all("figcaption")]
-    assert captions == ["(a) Left caption", "(b) Right caption", "(c) Third caption",
-                        "Figure 2.1: Three panels in two columns."]
+    assert captions == [
+        "(a) Left caption",
+        "(b) Right caption",
+        "(c) Third caption",
+        "Figure 2.1: Three panels in two columns.",
+    ]
     assert "data-layout-rows" not in (book / "_book" / "two.html").read_text("utf-8")
 
 
 def test_subfigures_stay_out_of_the_list_of_figures(pdf: str, book: Path):
     text = _norm(pdf_text(book / "_book" / "thesis.pdf"))
-    listing = text[text.index("List of Figures"):text.index("List of Tables")]
+    listing = text[text.index("List of Figures") : text.index("List of Tables")]
     assert "2.1 Three panels in two columns" in listing
     assert "2.2 The single caption" in listing
     assert "Left caption" not in listing
@@ -305,22 +362,27 @@ def test_a_layout_on_a_table_div_is_refused(tmp_path: Path):
 
 
 def test_bad_layout_is_refused(tmp_path: Path):
-    chapter = ("# One\n\n::: {#fig-x layout=\"[[1,-1]]\"}\n::: {#fig-x-1}\na\n\nA\n:::\n\n"
-               "::: {#fig-x-2}\nb\n\nB\n:::\n\nCaption\n:::\n")
+    chapter = (
+        '# One\n\n::: {#fig-x layout="[[1,-1]]"}\n::: {#fig-x-1}\na\n\nA\n:::\n\n'
+        "::: {#fig-x-2}\nb\n\nB\n:::\n\nCaption\n:::\n"
+    )
     _fails(tmp_path, chapter, "one.qmd:3", "spacers are not supported")
 
 
 def _numbered(text: str) -> tuple[list, dict]:
     blocks = pandoc.markdown_to_ast(text, Path.cwd(), "one.qmd")["blocks"]
-    chapter = Chapter(path=Path("one.qmd"), page="one.html", appendix=False, part=None,
-                      source=text, blocks=blocks)
+    chapter = Chapter(
+        path=Path("one.qmd"), page="one.html", appendix=False, part=None, source=text, blocks=blocks
+    )
     targets = number_book([chapter])
     return chapter.blocks, targets
 
 
 def test_image_subfigures_with_a_layout_array():
-    text = ("# One\n\n::: {#fig-maps layout=\"[[2,1],[1]]\"}\n![North](n.svg){#fig-maps-n}\n\n"
-            "![South](s.svg)\n\n![East](e.svg){#fig-maps-e}\n\nThree maps.\n:::\n")
+    text = (
+        '# One\n\n::: {#fig-maps layout="[[2,1],[1]]"}\n![North](n.svg){#fig-maps-n}\n\n'
+        "![South](s.svg)\n\n![East](e.svg){#fig-maps-e}\n\nThree maps.\n:::\n"
+    )
     blocks, targets = _numbered(text)
     figure = next(n for n in walk(blocks) if n["t"] == "Figure")
     assert stringify(figure["c"][1][1]) == "Figure\u00a01.1: Three maps."
@@ -329,8 +391,7 @@ def test_image_subfigures_with_a_layout_array():
     assert subfigure_rows(figure) == [[2.0, 1.0], [1.0]]
     assert targets["fig-maps-n"].text == "Figure\u00a01.1 (a)"
     assert targets["fig-maps-e"].number == "1.1 (c)"
-    assert [t.number for t in targets.values() if t.kind == "fig"] == ["1.1", "1.1 (a)",
-                                                                        "1.1 (c)"]
+    assert [t.number for t in targets.values() if t.kind == "fig"] == ["1.1", "1.1 (a)", "1.1 (c)"]
 
 
 def test_a_div_around_one_image_is_one_figure():
@@ -354,8 +415,13 @@ def test_a_div_around_a_table_labels_the_table():
 
 
 def test_plain_callout_without_a_kind_is_refused(tmp_path: Path):
-    _fails(tmp_path, "# One\n\n::: {.callout}\nx\n:::\n", "one.qmd:3",
-           "a callout needs its kind", ".callout-note")
+    _fails(
+        tmp_path,
+        "# One\n\n::: {.callout}\nx\n:::\n",
+        "one.qmd:3",
+        "a callout needs its kind",
+        ".callout-note",
+    )
 
 
 def test_sub_tables_in_html_and_the_list_of_tables(book: Path):
@@ -363,13 +429,19 @@ def test_sub_tables_in_html_and_the_list_of_tables(book: Path):
     assert "table-panel" in panel.classes
     assert [t.attrs["id"] for t in panel.find_all("table")] == ["tbl-first", "tbl-second"]
     assert [_norm(c.text()) for c in panel.find_all("caption")] == [
-        "(a) First sub-table", "(b) Second sub-table"]
+        "(a) First sub-table",
+        "(b) Second sub-table",
+    ]
     assert _norm(panel.find("figcaption").text()) == "Table 2.1: Two tables side by side."
     text = _norm(pdf_text(book / "_book" / "thesis.pdf"))
-    tables = text[text.index("List of Tables"):text.index("CHAPTER 1")]
+    tables = text[text.index("List of Tables") : text.index("CHAPTER 1")]
     assert "2.1 Two tables side by side" in tables and "sub-table" not in tables
 
 
 def test_table_div_without_a_table_is_refused(tmp_path: Path):
-    _fails(tmp_path, "# One\n\n::: {#tbl-x layout-ncol=2}\njust text\n:::\n", "one.qmd:3",
-           "the div 'tbl-x' must hold a table (found none)")
+    _fails(
+        tmp_path,
+        "# One\n\n::: {#tbl-x layout-ncol=2}\njust text\n:::\n",
+        "one.qmd:3",
+        "the div 'tbl-x' must hold a table (found none)",
+    )

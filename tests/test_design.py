@@ -342,7 +342,6 @@ def test_design_tables_show_the_results_with_one_rounding_rule(hh):
 # ---- the rendered thesis ------------------------------------------------------------------
 
 
-
 def test_thesis_reports_the_within_village_gap_and_household_level_tests():
     from analysis import scales, survey
 

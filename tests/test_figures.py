@@ -128,10 +128,10 @@ def _drawn_intervals(ax) -> pd.DataFrame:
         if not isinstance(container, ErrorbarContainer):
             continue
         line, _caps, (bars,) = container.lines
-        for x, y, segment in zip(line.get_xdata(), line.get_ydata(), bars.get_segments(),
-                                 strict=True):
-            rows.append({"x": x, "estimate": y, "ci_low": segment[0][1],
-                         "ci_high": segment[1][1]})
+        for x, y, segment in zip(
+            line.get_xdata(), line.get_ydata(), bars.get_segments(), strict=True
+        ):
+            rows.append({"x": x, "estimate": y, "ci_low": segment[0][1], "ci_high": segment[1][1]})
     return pd.DataFrame(rows)
 
 
@@ -149,12 +149,19 @@ def test_income_change_draws_every_household_and_cluster_medians(hh):
         assert row.estimate == expected[(row.status, row.year)]
         assert row.ci_low <= row.estimate <= row.ci_high
     drawn = _drawn_intervals(result.figure.axes[0])
-    np.testing.assert_allclose(drawn[["estimate", "ci_low", "ci_high"]],
-                               medians[["estimate", "ci_low", "ci_high"]])
+    np.testing.assert_allclose(
+        drawn[["estimate", "ci_low", "ci_high"]], medians[["estimate", "ci_low", "ci_high"]]
+    )
     # every interval, recomputed by a plain loop over resampled villages
-    reference = loop_intervals(households, value="value", cluster="village", statistic="median",
-                               n_resamples=resampling.N_RESAMPLES, seed=resampling.SEED,
-                               group=["status", "year"])
+    reference = loop_intervals(
+        households,
+        value="value",
+        cluster="village",
+        statistic="median",
+        n_resamples=resampling.N_RESAMPLES,
+        seed=resampling.SEED,
+        group=["status", "year"],
+    )
     for row in medians.itertuples():
         assert (row.ci_low, row.ci_high) == pytest.approx(reference[(row.status, row.year)])
     row = result.row("median", status="marginal", year=2019)
@@ -167,12 +174,19 @@ def test_precision_shows_households_cluster_means_and_village_means(hh):
     assert len(households) == hh["precision"].notna().sum()
     means = _layer(result, "mean")
     assert means["status"].tolist() == list(inference.STATUS_ORDER)
-    np.testing.assert_allclose(means["estimate"],
-                               [households.loc[households["status"] == s, "value"].mean()
-                                for s in inference.STATUS_ORDER])
-    reference = loop_intervals(households, value="value", cluster="village", statistic="mean",
-                               n_resamples=resampling.N_RESAMPLES, seed=resampling.SEED,
-                               group="status")
+    np.testing.assert_allclose(
+        means["estimate"],
+        [households.loc[households["status"] == s, "value"].mean() for s in inference.STATUS_ORDER],
+    )
+    reference = loop_intervals(
+        households,
+        value="value",
+        cluster="village",
+        statistic="mean",
+        n_resamples=resampling.N_RESAMPLES,
+        seed=resampling.SEED,
+        group="status",
+    )
     for row in means.itertuples():
         assert (row.ci_low, row.ci_high) == pytest.approx(reference[row.status])
     left, right = result.figure.axes
@@ -197,13 +211,19 @@ def test_heatmap_cells_carry_shares_and_cluster_intervals(hh, interviews):
     np.testing.assert_allclose(result.data["estimate"], shares["share"])
     texts = {t.get_text() for t in result.figure.axes[0].texts}
     row = result.data.iloc[0]
-    assert (f"{row.estimate * 100:.0f}\n{row.ci_low * 100:.0f}–{row.ci_high * 100:.0f}"
-            in texts)
+    assert f"{row.estimate * 100:.0f}\n{row.ci_low * 100:.0f}–{row.ci_high * 100:.0f}" in texts
     registered = hh[hh["cause"].notna()].assign(
-        value=lambda f: f["assist_industry"].astype(float), cause=lambda f: f["cause"].astype(str))
-    reference = loop_intervals(registered, value="value", cluster="village", statistic="mean",
-                               n_resamples=resampling.N_RESAMPLES, seed=resampling.SEED,
-                               group="cause")
+        value=lambda f: f["assist_industry"].astype(float), cause=lambda f: f["cause"].astype(str)
+    )
+    reference = loop_intervals(
+        registered,
+        value="value",
+        cluster="village",
+        statistic="mean",
+        n_resamples=resampling.N_RESAMPLES,
+        seed=resampling.SEED,
+        group="cause",
+    )
     industry = result.data[result.data["assistance"] == "industry project"]
     for cell in industry.itertuples():
         assert (cell.ci_low, cell.ci_high) == pytest.approx(reference[cell.cause])
@@ -232,16 +252,23 @@ def test_coefficients_and_staff_band_plot_their_data(hh, staff):
     points = _layer(scatter, "staff member")
     assert len(points) == len(staff)
     ax = scatter.figure.axes[0]
-    offsets = np.vstack([c.get_offsets() for c in ax.collections if len(c.get_offsets())
-                         and not isinstance(c, PolyCollection)])
+    offsets = np.vstack(
+        [
+            c.get_offsets()
+            for c in ax.collections
+            if len(c.get_offsets()) and not isinstance(c, PolyCollection)
+        ]
+    )
     np.testing.assert_allclose(np.sort(offsets[:, 0]), np.sort(staff["hours_per_week"]))
     line = _layer(scatter, "least-squares line")
     x, y = points["hours_per_week"].to_numpy(), points["formalism"].to_numpy()
-    np.testing.assert_allclose(line["estimate"],
-                               np.polyval(np.polyfit(x, y, 1), line["hours_per_week"]))
+    np.testing.assert_allclose(
+        line["estimate"], np.polyval(np.polyfit(x, y, 1), line["hours_per_week"])
+    )
     draws = np.random.default_rng(resampling.SEED).integers(0, len(x), (400, len(x)))
-    refits = np.array([np.polyval(np.polyfit(x[d], y[d], 1), line["hours_per_week"])
-                       for d in draws])
+    refits = np.array(
+        [np.polyval(np.polyfit(x[d], y[d], 1), line["hours_per_week"]) for d in draws]
+    )
     # 400 refits against the figure's 2000: the band ends agree to within sampling noise
     width = (line["ci_high"] - line["ci_low"]).to_numpy()
     assert np.abs(np.percentile(refits, 97.5, axis=0) - line["ci_high"]).max() < 0.25 * width.max()
@@ -255,18 +282,29 @@ def test_waiting_groups_match_prob6_with_cluster_medians(hh):
     assert (households["group"] == "agree (4-5)").sum() == (answered["prob_6"] >= 4).sum()
     assert len(households) == len(answered)
     medians = _layer(result, "median")
-    reference = loop_intervals(households, value="value", cluster="village", statistic="median",
-                               n_resamples=resampling.N_RESAMPLES, seed=resampling.SEED,
-                               group="group")
+    reference = loop_intervals(
+        households,
+        value="value",
+        cluster="village",
+        statistic="median",
+        n_resamples=resampling.N_RESAMPLES,
+        seed=resampling.SEED,
+        group="group",
+    )
     for row in medians.itertuples():
         assert row.estimate == households.loc[households["group"] == row.group, "value"].median()
         assert (row.ci_low, row.ci_high) == pytest.approx(reference[row.group])
-    np.testing.assert_allclose(_drawn_intervals(result.figure.axes[0])["ci_low"],
-                               medians["ci_low"])
+    np.testing.assert_allclose(_drawn_intervals(result.figure.axes[0])["ci_low"], medians["ci_low"])
 
 
-SURVEY_FIGURES = ["income_change", "precision_by_status", "assistance_by_cause",
-                  "waiting_income", "staff_workload", "satisfaction_coefficients"]
+SURVEY_FIGURES = [
+    "income_change",
+    "precision_by_status",
+    "assistance_by_cause",
+    "waiting_income",
+    "staff_workload",
+    "satisfaction_coefficients",
+]
 
 
 def test_every_survey_figure_saves_estimates_with_interval_bounds(hh, staff):

@@ -32,8 +32,12 @@ def test_pct_takes_percent_and_share_takes_fraction():
 
 @pytest.mark.parametrize(
     ("p", "text"),
-    [(0.0004, "p\u00a0<\u00a00.001"), (0.001, "p\u00a0=\u00a00.001"),
-     (0.0234, "p\u00a0=\u00a00.023"), (1.0, "p\u00a0=\u00a01.000")],
+    [
+        (0.0004, "p\u00a0<\u00a00.001"),
+        (0.001, "p\u00a0=\u00a00.001"),
+        (0.0234, "p\u00a0=\u00a00.023"),
+        (1.0, "p\u00a0=\u00a01.000"),
+    ],
 )
 def test_pval_apa_style(p, text):
     assert fmt.pval(p) == text

@@ -63,7 +63,10 @@ def test_all_fields_are_read_from_where_quarto_keeps_them(tmp_path: Path) -> Non
     thesis = load_thesis(load_book(_project(tmp_path, FULL)))
     assert thesis is not None
     assert (thesis.author, thesis.institution, thesis.faculty) == (
-        "Li Hua", "Henan University", "School of Marxism")
+        "Li Hua",
+        "Henan University",
+        "School of Marxism",
+    )
     assert thesis.degree == "Master of Laws"
     assert thesis.supervisors == ("Prof. Wang Fang", "Dr Zhao Lei")
     assert (thesis.date, thesis.year, thesis.licence) == ("2026-05-01", "2026", "CC BY 4.0")
@@ -77,27 +80,37 @@ def test_a_book_without_a_thesis_block_has_no_thesis_front_matter(tmp_path: Path
 
 
 def test_optional_fields_have_defaults_and_a_licence_may_be_a_mapping(tmp_path: Path) -> None:
-    config = (FULL.replace('  type: "Master\'s thesis"\n', "")
-              .replace('license: "CC BY 4.0"',
-                       "license:\n  text: CC BY-SA 4.0\n  url: https://example.org/l"))
+    config = FULL.replace('  type: "Master\'s thesis"\n', "").replace(
+        'license: "CC BY 4.0"', "license:\n  text: CC BY-SA 4.0\n  url: https://example.org/l"
+    )
     thesis = load_thesis(load_book(_project(tmp_path, config)))
     assert thesis is not None
     assert thesis.kind == DEFAULT_TYPE
     assert (thesis.licence, thesis.licence_url) == ("CC BY-SA 4.0", "https://example.org/l")
 
 
-@pytest.mark.parametrize(("removed", "what", "line_of"), [
-    ('          department: "School of Marxism"\n', "faculty", "  author:"),
-    ('        - name: "Henan University"\n          department: "School of Marxism"\n',
-     "institution", "  author:"),
-    ('  degree: "Master of Laws"\n', "degree", "thesis:"),
-    ('  date: "2026-05-01"\n', "date", "book:"),
-    ('license: "CC BY 4.0"\n', "licence", None),
-    ('  supervisors:\n    - "Prof. Wang Fang"\n    - "Dr Zhao Lei"\n', "supervisors",
-     "thesis:"),
-])
+@pytest.mark.parametrize(
+    ("removed", "what", "line_of"),
+    [
+        ('          department: "School of Marxism"\n', "faculty", "  author:"),
+        (
+            '        - name: "Henan University"\n          department: "School of Marxism"\n',
+            "institution",
+            "  author:",
+        ),
+        ('  degree: "Master of Laws"\n', "degree", "thesis:"),
+        ('  date: "2026-05-01"\n', "date", "book:"),
+        ('license: "CC BY 4.0"\n', "licence", None),
+        (
+            '  supervisors:\n    - "Prof. Wang Fang"\n    - "Dr Zhao Lei"\n',
+            "supervisors",
+            "thesis:",
+        ),
+    ],
+)
 def test_a_missing_required_field_is_an_error_naming_the_config_and_line(
-        tmp_path: Path, removed: str, what: str, line_of: str | None) -> None:
+    tmp_path: Path, removed: str, what: str, line_of: str | None
+) -> None:
     config = FULL.replace(removed, "")
     if what == "institution":
         config = config.replace("      affiliations:\n", "")
@@ -105,8 +118,9 @@ def test_a_missing_required_field_is_an_error_naming_the_config_and_line(
     assert error.path is not None and error.path.name == "_quarto.yml"
     assert what in error.message
     if line_of is not None:
-        expected = next(n for n, line in enumerate(config.splitlines(), 1)
-                        if line.startswith(line_of))
+        expected = next(
+            n for n, line in enumerate(config.splitlines(), 1) if line.startswith(line_of)
+        )
         assert error.line == expected
     assert "Traceback" not in str(error)
 
@@ -114,12 +128,14 @@ def test_a_missing_required_field_is_an_error_naming_the_config_and_line(
 def test_an_empty_supervisor_list_and_an_unknown_key_are_errors(tmp_path: Path) -> None:
     empty = FULL.replace('    - "Prof. Wang Fang"\n    - "Dr Zhao Lei"\n', "    - ''\n")
     assert "supervisors" in _error(tmp_path, empty).message
-    unknown = FULL.replace('  degree: "Master of Laws"\n',
-                           '  degree: "Master of Laws"\n  advisor: "X"\n')
+    unknown = FULL.replace(
+        '  degree: "Master of Laws"\n', '  degree: "Master of Laws"\n  advisor: "X"\n'
+    )
     error = _error(tmp_path, unknown)
     assert "advisor" in error.message
-    assert error.line == next(n for n, line in enumerate(unknown.splitlines(), 1)
-                              if "advisor" in line)
+    assert error.line == next(
+        n for n, line in enumerate(unknown.splitlines(), 1) if "advisor" in line
+    )
 
 
 def test_fill_in_values_are_warned_about(tmp_path: Path, caplog) -> None:
@@ -131,6 +147,7 @@ def test_fill_in_values_are_warned_about(tmp_path: Path, caplog) -> None:
 
 # ---- the built thesis ---------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def config() -> dict:
     if not (BOOK / "thesis.pdf").is_file():
@@ -141,18 +158,27 @@ def config() -> dict:
 def _pages() -> list[str]:
     """Each page's text, whitespace collapsed and curly apostrophes made straight (the
     editions set `_quarto.yml`'s "Author's" as "Author’s")."""
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(BOOK / "thesis.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(BOOK / "thesis.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return [" ".join(page.replace("\u2019", "'").split()) for page in text.split("\f")]
 
 
 def test_the_title_page_shows_every_field_of_the_config(config: dict) -> None:
     author = config["book"]["author"][0]
     title_page = _pages()[0]
-    for value in (author["name"], author["affiliations"][0]["name"],
-                  author["affiliations"][0]["department"], config["thesis"]["degree"],
-                  *config["thesis"]["supervisors"], str(config["book"]["date"]),
-                  config["license"]):
+    for value in (
+        author["name"],
+        author["affiliations"][0]["name"],
+        author["affiliations"][0]["department"],
+        config["thesis"]["degree"],
+        *config["thesis"]["supervisors"],
+        str(config["book"]["date"]),
+        config["license"],
+    ):
         assert value in title_page, value
     assert "Thesis author" not in pdf_text(BOOK / "thesis.pdf")
 
@@ -167,18 +193,21 @@ def test_the_declaration_has_its_own_page_before_the_abstracts(config: dict) -> 
 
 
 def test_the_pdf_author_metadata_is_the_config_author(config: dict) -> None:
-    info = subprocess.run(["pdfinfo", str(BOOK / "thesis.pdf")], capture_output=True,
-                          text=True, check=True).stdout
+    info = subprocess.run(
+        ["pdfinfo", str(BOOK / "thesis.pdf")], capture_output=True, text=True, check=True
+    ).stdout
     fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
     assert fields["Author"].strip() == config["book"]["author"][0]["name"]
 
 
 def test_abstracts_and_acknowledgements_are_front_matter_sections_of_their_own() -> None:
     pypdf = pytest.importorskip("pypdf")
-    outline = [item.title for item in pypdf.PdfReader(BOOK / "thesis.pdf").outline
-               if not isinstance(item, list)]
-    assert outline[:4] == ["Abstract", "中文摘要", "Acknowledgements",
-                           "How to read this edition"]
+    outline = [
+        item.title
+        for item in pypdf.PdfReader(BOOK / "thesis.pdf").outline
+        if not isinstance(item, list)
+    ]
+    assert outline[:4] == ["Abstract", "中文摘要", "Acknowledgements", "How to read this edition"]
     assert "Preface" not in outline
     # each starts its own page, numbered in roman in the front matter
     pages = _pages()
@@ -199,4 +228,5 @@ def test_the_html_title_block_carries_the_thesis_fields(config: dict) -> None:
     assert headings == ["Abstract", "中文摘要", "Acknowledgements", "How to read this edition"]
     chinese = next(h for h in index.find_all("h1") if h.text().strip() == "中文摘要")
     assert chinese.attrs.get("lang", "").startswith("zh") or any(
-        a.attrs.get("lang", "").startswith("zh") for a in chinese.ancestors())
+        a.attrs.get("lang", "").startswith("zh") for a in chinese.ancestors()
+    )

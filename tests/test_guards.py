@@ -36,18 +36,28 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 def sources(root: Path) -> dict[str, bytes]:
     """Every file of the book except what builds write."""
-    return {name: data for name, data in snapshot(root).items()
-            if not name.startswith(("_book", "site", ".bookbuild", "_freeze", "figures",
-                                    "kernel.pid"))}
+    return {
+        name: data
+        for name, data in snapshot(root).items()
+        if not name.startswith(("_book", "site", ".bookbuild", "_freeze", "figures", "kernel.pid"))
+    }
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A prose book with its HTML edition published in `_book/`."""
     root = tmp_path_factory.mktemp("guards") / "book"
-    write(root, {"_quarto.yml": CONFIG.format(out="_book"), "index.qmd": INDEX,
-                 "chapters/one.qmd": ONE, "data/raw/keep.csv": "a,b\n1,2\n",
-                 "analysis/__init__.py": "", ".git/HEAD": "ref: refs/heads/main\n"})
+    write(
+        root,
+        {
+            "_quarto.yml": CONFIG.format(out="_book"),
+            "index.qmd": INDEX,
+            "chapters/one.qmd": ONE,
+            "data/raw/keep.csv": "a,b\n1,2\n",
+            "analysis/__init__.py": "",
+            ".git/HEAD": "ref: refs/heads/main\n",
+        },
+    )
     result = run(root, "build", "--to", "html")
     assert result.code == 0, result.err
     return root
@@ -69,8 +79,11 @@ def assert_refused(root: Path, message: str, *args: str, cell_traceback: bool = 
     assert len(errors) == 1 and message in errors[0], result.err
     assert cell_traceback or "Traceback" not in result.err
     assert snapshot(root / "_book") == before_edition
-    changed = {k for k in before_sources.keys() | sources(root).keys()
-               if before_sources.get(k) != sources(root).get(k)}
+    changed = {
+        k
+        for k in before_sources.keys() | sources(root).keys()
+        if before_sources.get(k) != sources(root).get(k)
+    }
     assert not changed, changed
     return errors[0]
 
@@ -84,23 +97,28 @@ def assert_recovers(root: Path, built: Path) -> None:
 
 # --- output-dir ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("out", "why"), [
-    (".", "is the project folder itself"),
-    ("sub/..", "is the project folder itself"),
-    ("..", "is a folder above the project"),
-    ("../elsewhere", "is outside the project"),
-    ("/tmp/thesis-out", "is outside the project"),
-    ("chapters", "holds or lies in chapters/"),
-    ("chapters/site", "holds or lies in chapters/"),
-    ("data", "holds or lies in data/"),
-    ("data/raw", "holds or lies in data/"),
-    ("analysis", "holds or lies in analysis/"),
-    (".git", "holds or lies in .git/"),
-    ("_freeze", "holds or lies in _freeze/"),
-    (".bookbuild", "holds or lies in .bookbuild/"),
-])
-def test_output_dir_that_would_replace_sources_is_refused(book: Path, built: Path, out: str,
-                                                          why: str):
+
+@pytest.mark.parametrize(
+    ("out", "why"),
+    [
+        (".", "is the project folder itself"),
+        ("sub/..", "is the project folder itself"),
+        ("..", "is a folder above the project"),
+        ("../elsewhere", "is outside the project"),
+        ("/tmp/thesis-out", "is outside the project"),
+        ("chapters", "holds or lies in chapters/"),
+        ("chapters/site", "holds or lies in chapters/"),
+        ("data", "holds or lies in data/"),
+        ("data/raw", "holds or lies in data/"),
+        ("analysis", "holds or lies in analysis/"),
+        (".git", "holds or lies in .git/"),
+        ("_freeze", "holds or lies in _freeze/"),
+        (".bookbuild", "holds or lies in .bookbuild/"),
+    ],
+)
+def test_output_dir_that_would_replace_sources_is_refused(
+    book: Path, built: Path, out: str, why: str
+):
     write(book, {"_quarto.yml": CONFIG.format(out=out)})
     line = assert_refused(book, why)
     assert f"_quarto.yml:3: project: output-dir: '{out}' " in line
@@ -110,9 +128,13 @@ def test_output_dir_that_would_replace_sources_is_refused(book: Path, built: Pat
 
 
 def test_output_dir_holding_a_chapter_is_refused(book: Path, built: Path):
-    write(book, {"_quarto.yml": CONFIG.format(out="site").replace("chapters/one.qmd",
-                                                                  "site/one.qmd"),
-                 "site/one.qmd": ONE})
+    write(
+        book,
+        {
+            "_quarto.yml": CONFIG.format(out="site").replace("chapters/one.qmd", "site/one.qmd"),
+            "site/one.qmd": ONE,
+        },
+    )
     assert_refused(book, "'site' holds the source file site/one.qmd")
 
 
@@ -139,14 +161,18 @@ def test_a_folder_of_its_own_is_accepted_and_marked(book: Path):
 
 # --- the edition marker --------------------------------------------------------------------
 
+
 def test_every_edition_carries_the_marker(built: Path):
     assert "published by `thesis build`" in (built / "_book" / MARKER).read_text("utf-8")
 
 
 def test_an_unmarked_folder_is_never_replaced(book: Path, built: Path):
     write(book, {"_quarto.yml": CONFIG.format(out="site"), "site/notes.txt": "my notes\n"})
-    assert_refused(book, f"site: the output folder exists but is not an edition this build "
-                         f"published (no {MARKER} in it); move it aside")
+    assert_refused(
+        book,
+        f"site: the output folder exists but is not an edition this build "
+        f"published (no {MARKER} in it); move it aside",
+    )
     assert (book / "site" / "notes.txt").read_text() == "my notes\n"
     result = run(book, "clean")
     assert result.code == 1 and "not an edition this build published" in result.err
@@ -172,8 +198,9 @@ def test_a_legacy_edition_is_replaced_once_with_a_warning(book: Path, built: Pat
     (book / "_book" / MARKER).unlink()  # as a build from before the marker left it
     result = run(book, "build", "--to", "html")
     assert result.code == 0, result.err
-    assert caplog.messages == ["_book/: an edition from before edition markers; it is replaced "
-                               "and marked"]
+    assert caplog.messages == [
+        "_book/: an edition from before edition markers; it is replaced and marked"
+    ]
     assert snapshot(book / "_book") == snapshot(built / "_book")
 
 
@@ -185,6 +212,7 @@ def test_a_legacy_looking_folder_with_sources_is_not_adopted(book: Path):
 
 
 # --- clean ---------------------------------------------------------------------------------
+
 
 def test_clean_honours_output_dir(book: Path):
     write(book, {"_quarto.yml": CONFIG.format(out="site")})
@@ -209,17 +237,33 @@ def test_clean_refuses_a_dangerous_output_dir(book: Path):
 
 # --- names from sources --------------------------------------------------------------------
 
+
 def figure_cell(label: str) -> str:
-    return (f"# One\n\nText.\n\n```{{python}}\n#| label: {label}\n#| fig-cap: \"A\"\n"
-            "#| fig-alt: \"A\"\nprint(1)\n```\n")
+    return (
+        f'# One\n\nText.\n\n```{{python}}\n#| label: {label}\n#| fig-cap: "A"\n'
+        '#| fig-alt: "A"\nprint(1)\n```\n'
+    )
 
 
-@pytest.mark.parametrize("label", [
-    "fig-a/../../../X", "fig-a/b", "/etc/fig-x", "../fig-a", "fig-a..b", ".fig-a",
-    '"fig a"', "fig-a\\\\b", "'fig-%2e%2e'", "fig-a?x", "fig-a#x",
-])
-def test_a_label_that_is_not_a_plain_name_is_refused(book: Path, built: Path, label: str,
-                                                     tmp_path: Path):
+@pytest.mark.parametrize(
+    "label",
+    [
+        "fig-a/../../../X",
+        "fig-a/b",
+        "/etc/fig-x",
+        "../fig-a",
+        "fig-a..b",
+        ".fig-a",
+        '"fig a"',
+        "fig-a\\\\b",
+        "'fig-%2e%2e'",
+        "fig-a?x",
+        "fig-a#x",
+    ],
+)
+def test_a_label_that_is_not_a_plain_name_is_refused(
+    book: Path, built: Path, label: str, tmp_path: Path
+):
     write(book, {"chapters/one.qmd": figure_cell(label)})
     line = assert_refused(book, "cannot name a file: use letters, digits")
     assert line.startswith("error: chapters/one.qmd:5: label ")
@@ -229,10 +273,16 @@ def test_a_label_that_is_not_a_plain_name_is_refused(book: Path, built: Path, la
 
 
 def test_a_label_used_twice_in_the_book_is_refused(book: Path, built: Path):
-    write(book, {"chapters/one.qmd": figure_cell("fig-same"),
-                 "index.qmd": INDEX + "\n```{python}\n#| label: fig-same\nprint(2)\n```\n"})
-    line = assert_refused(book, "label 'fig-same' is also used at index.qmd:5; labels must be "
-                                "unique in the book")
+    write(
+        book,
+        {
+            "chapters/one.qmd": figure_cell("fig-same"),
+            "index.qmd": INDEX + "\n```{python}\n#| label: fig-same\nprint(2)\n```\n",
+        },
+    )
+    line = assert_refused(
+        book, "label 'fig-same' is also used at index.qmd:5; labels must be unique in the book"
+    )
     assert line.startswith("error: chapters/one.qmd:5: ")
     write(book, {"chapters/one.qmd": ONE, "index.qmd": INDEX})
     assert_recovers(book, built)
@@ -248,20 +298,41 @@ def chapters_config(*names: str) -> str:
     return CONFIG.format(out="_book").split("  chapters:")[0] + "  chapters:\n" + entries
 
 
-@pytest.mark.parametrize(("names", "message", "line"), [
-    (("index.qmd", "chapters/one.qmd", "other/one.qmd"),
-     "chapters chapters/one.qmd and other/one.qmd would both be the page one.html", 9),
-    (("index.qmd", "chapters/one.qmd", "chapters/One.qmd"),
-     "chapters chapters/one.qmd and chapters/One.qmd would both be the page One.html", 9),
-    (("index.qmd", "chapters/colophon.qmd"),
-     "chapter chapters/colophon.qmd would be the page colophon.html, which the build "
-     "generates itself", 8),
-    (("index.qmd", "chapters/a b.qmd"), "chapter file name 'a b.qmd' cannot name a web page", 8),
-    (("index.qmd", "chapters/a&b.qmd"), "chapter file name 'a&b.qmd' cannot name a web page", 8),
-    (("index.qmd", "chapters/.hidden.qmd"), "chapter file name '.hidden.qmd' cannot name", 8),
-])
-def test_chapter_pages_must_be_plain_and_unique(book: Path, built: Path, names: tuple[str, ...],
-                                                message: str, line: int):
+@pytest.mark.parametrize(
+    ("names", "message", "line"),
+    [
+        (
+            ("index.qmd", "chapters/one.qmd", "other/one.qmd"),
+            "chapters chapters/one.qmd and other/one.qmd would both be the page one.html",
+            9,
+        ),
+        (
+            ("index.qmd", "chapters/one.qmd", "chapters/One.qmd"),
+            "chapters chapters/one.qmd and chapters/One.qmd would both be the page One.html",
+            9,
+        ),
+        (
+            ("index.qmd", "chapters/colophon.qmd"),
+            "chapter chapters/colophon.qmd would be the page colophon.html, which the build "
+            "generates itself",
+            8,
+        ),
+        (
+            ("index.qmd", "chapters/a b.qmd"),
+            "chapter file name 'a b.qmd' cannot name a web page",
+            8,
+        ),
+        (
+            ("index.qmd", "chapters/a&b.qmd"),
+            "chapter file name 'a&b.qmd' cannot name a web page",
+            8,
+        ),
+        (("index.qmd", "chapters/.hidden.qmd"), "chapter file name '.hidden.qmd' cannot name", 8),
+    ],
+)
+def test_chapter_pages_must_be_plain_and_unique(
+    book: Path, built: Path, names: tuple[str, ...], message: str, line: int
+):
     for name in names[1:]:
         write(book, {name: ONE})
     write(book, {"_quarto.yml": chapters_config(*names)})
@@ -282,14 +353,22 @@ def test_a_chapter_outside_the_project_is_refused(book: Path, built: Path, name:
 
 # --- the preview server --------------------------------------------------------------------
 
+
 @pytest.fixture()
 def served(tmp_path: Path):
     """A preview server over an edition holding files, folders and links of every kind."""
     from bookbuild.commands.preview import start_server
 
     site = tmp_path / "_book"
-    write(site, {"index.html": "<p>home</p>", "figures/f.svg": "<svg/>",
-                 "assets/sub/index.html": "<p>sub</p>", "empty/.keep": ""})
+    write(
+        site,
+        {
+            "index.html": "<p>home</p>",
+            "figures/f.svg": "<svg/>",
+            "assets/sub/index.html": "<p>sub</p>",
+            "empty/.keep": "",
+        },
+    )
     (tmp_path / "secret.txt").write_text("outside the edition\n")
     (site / "link.txt").symlink_to(tmp_path / "secret.txt")
     (site / "inner.svg").symlink_to(site / "figures" / "f.svg")
@@ -312,20 +391,41 @@ def fetch(url: str) -> tuple[int, bytes]:
         return exc.code, b""
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/", b"<p>home</p>"), ("/index.html", b"<p>home</p>"), ("/figures/f.svg", b"<svg/>"),
-    ("/assets/sub/", b"<p>sub</p>"), ("/assets/sub", b"<p>sub</p>"),
-    ("/index.html?x=1", b"<p>home</p>"),
-])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/", b"<p>home</p>"),
+        ("/index.html", b"<p>home</p>"),
+        ("/figures/f.svg", b"<svg/>"),
+        ("/assets/sub/", b"<p>sub</p>"),
+        ("/assets/sub", b"<p>sub</p>"),
+        ("/index.html?x=1", b"<p>home</p>"),
+    ],
+)
 def test_preview_serves_regular_files_of_the_edition(served: str, path: str, body: bytes):
     assert fetch(served + path) == (200, body)
 
 
-@pytest.mark.parametrize("path", [
-    "/link.txt", "/inner.svg", "/outdir/secret.txt", "/etc/passwd", "/etc/", "/figures/",
-    "/empty/", "/empty", "/assets/", "/../secret.txt", "/%2e%2e/secret.txt",
-    "/figures/..%2f..%2fsecret.txt", "/nothing.html", "/outdir/", "/outdir",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/link.txt",
+        "/inner.svg",
+        "/outdir/secret.txt",
+        "/etc/passwd",
+        "/etc/",
+        "/figures/",
+        "/empty/",
+        "/empty",
+        "/assets/",
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/figures/..%2f..%2fsecret.txt",
+        "/nothing.html",
+        "/outdir/",
+        "/outdir",
+    ],
+)
 def test_preview_refuses_links_listings_and_escapes(served: str, path: str):
     status, body = fetch(served + path)
     assert status == 404, (path, body[:80])
@@ -333,6 +433,7 @@ def test_preview_refuses_links_listings_and_escapes(served: str, path: str):
 
 
 # --- --to html keeps the last PDF ----------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_html_only_build_keeps_the_last_pdf_and_says_so(book: Path):
@@ -362,9 +463,11 @@ def test_html_only_build_without_a_last_pdf_says_there_is_none(book: Path):
 
 # --- raw inputs against their checksum manifest --------------------------------------------
 
-RAW_CHAPTER = ("# One\n\n```{python}\nfrom pathlib import Path\n"
-               "rows = Path('data/raw/public/series.csv').read_text().splitlines()\n```\n\n"
-               "The series has `{python} len(rows)` lines.\n")
+RAW_CHAPTER = (
+    "# One\n\n```{python}\nfrom pathlib import Path\n"
+    "rows = Path('data/raw/public/series.csv').read_text().splitlines()\n```\n\n"
+    "The series has `{python} len(rows)` lines.\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -375,9 +478,16 @@ def raw_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("raw") / "book"
     data = "year,value\n2019,1\n2020,2\n"
     digest = hashlib.sha256(data.encode()).hexdigest()
-    write(root, {"_quarto.yml": CONFIG.format(out="_book"), "index.qmd": INDEX,
-                 "chapters/one.qmd": RAW_CHAPTER, "data/raw/public/series.csv": data,
-                 "data/raw/SHA256SUMS": f"# raw data\n{digest}  public/series.csv\n"})
+    write(
+        root,
+        {
+            "_quarto.yml": CONFIG.format(out="_book"),
+            "index.qmd": INDEX,
+            "chapters/one.qmd": RAW_CHAPTER,
+            "data/raw/public/series.csv": data,
+            "data/raw/SHA256SUMS": f"# raw data\n{digest}  public/series.csv\n",
+        },
+    )
     result = run(root, "build", "--to", "html")
     assert result.code == 0, result.err
     assert "The series has 3 lines." in (root / "_book" / "one.html").read_text("utf-8")
@@ -398,10 +508,12 @@ def test_a_changed_raw_byte_is_an_error_naming_the_file(raw_book: Path, raw_buil
     for _attempt in range(2):  # also once its cache entry was rewritten from the changed file
         result = run(raw_book, "build", "--to", "html")
         assert result.code == 1
-        assert ("error: data/raw/public/series.csv: data/raw/public/series.csv (read by "
-                "chapters/one.qmd) does not match its checksum in data/raw/SHA256SUMS:2; raw "
-                "data are never edited — restore the file, or if the change is intended accept "
-                "it by updating its line in data/raw/SHA256SUMS") in result.err
+        assert (
+            "error: data/raw/public/series.csv: data/raw/public/series.csv (read by "
+            "chapters/one.qmd) does not match its checksum in data/raw/SHA256SUMS:2; raw "
+            "data are never edited — restore the file, or if the change is intended accept "
+            "it by updating its line in data/raw/SHA256SUMS"
+        ) in result.err
         assert snapshot(raw_book / "_book") == before
     csv.write_bytes(original)
     result = run(raw_book, "build", "--to", "html")
@@ -428,21 +540,28 @@ def test_a_raw_file_missing_from_the_manifest_is_an_error(raw_book: Path, raw_bu
 
 # --- caches validated before use -----------------------------------------------------------
 
+
 def damage_memo_entries(folder: Path, how: str) -> int:
     entries = [p for p in folder.glob("*.json") if not p.name.startswith(".")]
     for path in entries:
         data = path.read_bytes()
-        path.write_bytes({"truncate": data[: len(data) // 2],
-                          "flip": data[:-3] + bytes([data[-3] ^ 1]) + data[-2:],
-                          "wrong-shape": b"[]", "binary": b"\xff\xfe\x00",
-                          "empty": b""}[how])
+        path.write_bytes(
+            {
+                "truncate": data[: len(data) // 2],
+                "flip": data[:-3] + bytes([data[-3] ^ 1]) + data[-2:],
+                "wrong-shape": b"[]",
+                "binary": b"\xff\xfe\x00",
+                "empty": b"",
+            }[how]
+        )
     return len(entries)
 
 
 @pytest.mark.parametrize("how", ["truncate", "flip", "wrong-shape", "binary", "empty"])
 @pytest.mark.parametrize("store", ["render", "ast"])
-def test_a_damaged_memo_entry_is_rebuilt_with_a_warning(book: Path, built: Path, store: str,
-                                                        how: str, caplog):
+def test_a_damaged_memo_entry_is_rebuilt_with_a_warning(
+    book: Path, built: Path, store: str, how: str, caplog
+):
     write(book, {"index.qmd": INDEX + "\nOne more sentence.\n"})  # a render, not a no-op
     assert damage_memo_entries(book / ".bookbuild" / store, how) > 0
     result = run(book, "build", "--to", "html")
@@ -457,7 +576,7 @@ def test_a_damaged_memo_entry_is_rebuilt_with_a_warning(book: Path, built: Path,
     assert not [m for m in caplog.messages if "build-state entry" in m]
 
 
-@pytest.mark.parametrize("state", ["[]", "\"text\"", "{\"key\": 1", "\xff", "{}"])
+@pytest.mark.parametrize("state", ["[]", '"text"', '{"key": 1', "\xff", "{}"])
 def test_a_damaged_edition_record_means_render_again(book: Path, built: Path, state: str):
     (book / ".bookbuild" / "edition.json").write_bytes(state.encode("latin-1"))
     result = run(book, "build", "--to", "html")
@@ -470,8 +589,11 @@ def test_a_damaged_edition_record_means_render_again(book: Path, built: Path, st
 def test_bookbuild_being_a_file_is_a_message(book: Path):
     shutil.rmtree(book / ".bookbuild")
     (book / ".bookbuild").write_text("not a folder\n")
-    assert_refused(book, ".bookbuild: cannot keep build state here (File exists); .bookbuild "
-                         "must be a writable folder")
+    assert_refused(
+        book,
+        ".bookbuild: cannot keep build state here (File exists); .bookbuild "
+        "must be a writable folder",
+    )
 
 
 def _record_damages() -> dict[str, object]:
@@ -483,6 +605,7 @@ def _record_damages() -> dict[str, object]:
             data = (json.dumps(notebook) + "\n").encode()
             (folder / "notebook.ipynb").write_bytes(data)
             return {**record, "notebook_sha256": hashlib.sha256(data).hexdigest()}
+
         return damage
 
     return {
@@ -493,18 +616,25 @@ def _record_damages() -> dict[str, object]:
         "code-number": lambda r, f: {**r, "code": 7},
         "digest-number": lambda r, f: {**r, "reads": {k: 1 for k in r["reads"]}},
         "no-env": lambda r, f: {k: v for k, v in r.items() if k != "env"},
-        "cells-not-list": with_notebook({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-                                         "cells": {"a": 1}}),
-        "outputs-not-list": with_notebook({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-                                           "cells": [{"cell_type": "code", "source": "",
-                                                      "metadata": {}, "outputs": 3}]}),
+        "cells-not-list": with_notebook(
+            {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": {"a": 1}}
+        ),
+        "outputs-not-list": with_notebook(
+            {
+                "nbformat": 4,
+                "nbformat_minor": 5,
+                "metadata": {},
+                "cells": [{"cell_type": "code", "source": "", "metadata": {}, "outputs": 3}],
+            }
+        ),
     }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("damage", [*_record_damages(), "truncated", "not-utf8"])
-def test_a_damaged_freeze_record_is_executed_again(raw_book: Path, raw_built: Path,
-                                                    damage: str, caplog):
+def test_a_damaged_freeze_record_is_executed_again(
+    raw_book: Path, raw_built: Path, damage: str, caplog
+):
     import json
 
     folder = raw_book / "_freeze" / "chapters" / "one"
@@ -526,13 +656,16 @@ def test_a_damaged_freeze_record_is_executed_again(raw_book: Path, raw_built: Pa
 
 # --- time limits and Ctrl-C ----------------------------------------------------------------
 
-SLOW = ("# One\n\nBefore.\n\n```{python}\nimport os, time\n"
-        "open('kernel.pid', 'w').write(str(os.getpid()))\ntime.sleep({sleep})\n```\n\nAfter.\n")
+SLOW = (
+    "# One\n\nBefore.\n\n```{python}\nimport os, time\n"
+    "open('kernel.pid', 'w').write(str(os.getpid()))\ntime.sleep({sleep})\n```\n\nAfter.\n"
+)
 
 
 def limits(cell: str = "", chapter: str = "") -> str:
-    block = "".join(f"  {k}: {v}\n" for k, v in (("cell-timeout", cell),
-                                                  ("chapter-timeout", chapter)) if v)
+    block = "".join(
+        f"  {k}: {v}\n" for k, v in (("cell-timeout", cell), ("chapter-timeout", chapter)) if v
+    )
     return CONFIG.format(out="_book") + (f"bookbuild:\n{block}" if block else "")
 
 
@@ -552,19 +685,33 @@ def kernel_gone(pid_file: Path, within: float = 5.0) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("cell", "chapter", "message"), [
-    ("2", "", "chapters/one.qmd:5: this cell ran longer than the cell time limit of 2 s — "
-                "make it faster, or raise bookbuild: cell-timeout: / chapter-timeout: in "
-                "_quarto.yml"),
-    ("", "2", "chapters/one.qmd:5: the chapter ran longer than its time limit of 2 s (stopped "
-              "in this cell) — make it faster"),
-])
-def test_a_cell_over_its_time_limit_is_stopped_and_named(book: Path, built: Path, cell: str,
-                                                         chapter: str, message: str):
+@pytest.mark.parametrize(
+    ("cell", "chapter", "message"),
+    [
+        (
+            "2",
+            "",
+            "chapters/one.qmd:5: this cell ran longer than the cell time limit of 2 s — "
+            "make it faster, or raise bookbuild: cell-timeout: / chapter-timeout: in "
+            "_quarto.yml",
+        ),
+        (
+            "",
+            "2",
+            "chapters/one.qmd:5: the chapter ran longer than its time limit of 2 s (stopped "
+            "in this cell) — make it faster",
+        ),
+    ],
+)
+def test_a_cell_over_its_time_limit_is_stopped_and_named(
+    book: Path, built: Path, cell: str, chapter: str, message: str
+):
     import time
 
-    write(book, {"_quarto.yml": limits(cell, chapter), "chapters/one.qmd":
-                 SLOW.replace("{sleep}", "60")})
+    write(
+        book,
+        {"_quarto.yml": limits(cell, chapter), "chapters/one.qmd": SLOW.replace("{sleep}", "60")},
+    )
     started = time.monotonic()
     assert message in assert_refused(book, message)
     assert time.monotonic() - started < 30
@@ -573,15 +720,24 @@ def test_a_cell_over_its_time_limit_is_stopped_and_named(book: Path, built: Path
     assert_recovers(book, built)
 
 
-@pytest.mark.parametrize(("block", "message"), [
-    ("bookbuild:\n  cell-timeout: 0\n", "_quarto.yml:10: bookbuild: cell-timeout: must be a "
-                                        "whole number of seconds (1 or more), got 0"),
-    ("bookbuild:\n  cell-timeout: soon\n", "(1 or more), got 'soon'"),
-    ("bookbuild:\n  cell-timeout: 1.5\n", "(1 or more), got 1.5"),
-    ("bookbuild:\n  chapter-timeout: true\n", "_quarto.yml:10: bookbuild: chapter-timeout: must"),
-    ("bookbuild:\n  timeout: 5\n", "_quarto.yml:10: bookbuild: unknown option 'timeout'"),
-    ("bookbuild: 5\n", "_quarto.yml:9: bookbuild: must be a mapping"),
-])
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            "bookbuild:\n  cell-timeout: 0\n",
+            "_quarto.yml:10: bookbuild: cell-timeout: must be a "
+            "whole number of seconds (1 or more), got 0",
+        ),
+        ("bookbuild:\n  cell-timeout: soon\n", "(1 or more), got 'soon'"),
+        ("bookbuild:\n  cell-timeout: 1.5\n", "(1 or more), got 1.5"),
+        (
+            "bookbuild:\n  chapter-timeout: true\n",
+            "_quarto.yml:10: bookbuild: chapter-timeout: must",
+        ),
+        ("bookbuild:\n  timeout: 5\n", "_quarto.yml:10: bookbuild: unknown option 'timeout'"),
+        ("bookbuild: 5\n", "_quarto.yml:9: bookbuild: must be a mapping"),
+    ],
+)
 def test_time_limit_options_are_checked(book: Path, block: str, message: str):
     write(book, {"_quarto.yml": CONFIG.format(out="_book") + block})
     assert_refused(book, message)
@@ -599,9 +755,13 @@ def test_one_ctrl_c_stops_the_build_at_once_and_keeps_the_edition(book: Path, bu
 
     write(book, {"chapters/one.qmd": SLOW.replace("{sleep}", "120")})
     before = snapshot(book / "_book")
-    proc = subprocess.Popen([sys.executable, "-m", "bookbuild", "--root", str(book), "build",
-                             "--to", "html"], cwd=REPO, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bookbuild", "--root", str(book), "build", "--to", "html"],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 90
     while not (book / "kernel.pid").exists():
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[1]
@@ -625,23 +785,31 @@ def test_one_ctrl_c_stops_the_build_at_once_and_keeps_the_edition(book: Path, bu
 
 # --- reads outside the project -------------------------------------------------------------
 
+
 @pytest.mark.slow
-def test_a_read_outside_the_project_is_a_warning_naming_the_cell(book: Path, built: Path,
-                                                                 tmp_path: Path, monkeypatch,
-                                                                 caplog):
+def test_a_read_outside_the_project_is_a_warning_naming_the_cell(
+    book: Path, built: Path, tmp_path: Path, monkeypatch, caplog
+):
     (tmp_path / "kernel-tmp").mkdir()
     monkeypatch.setenv("TMPDIR", str(tmp_path / "kernel-tmp"))  # tmp_path is under /tmp
     outside = tmp_path / "outside.txt"
     outside.write_text("42\n")
-    write(book, {"chapters/one.qmd": "# One\n\nText.\n\n```{python}\nimport json, pathlib\n"
-                                     f"value = pathlib.Path({str(outside)!r}).read_text()\n"
-                                     "```\n\nThe value is `{python} value.strip()`.\n"})
+    write(
+        book,
+        {
+            "chapters/one.qmd": "# One\n\nText.\n\n```{python}\nimport json, pathlib\n"
+            f"value = pathlib.Path({str(outside)!r}).read_text()\n"
+            "```\n\nThe value is `{python} value.strip()`.\n"
+        },
+    )
     result = run(book, "build", "--to", "html")
     assert result.code == 0, result.err
     warned = [m for m in caplog.messages if "outside the project" in m]
-    assert warned == [f"chapters/one.qmd:5: this cell read {outside.resolve()}, outside the "
-                      "project: the cache does not see it change — copy it into the project "
-                      "(e.g. data/raw/)"]
+    assert warned == [
+        f"chapters/one.qmd:5: this cell read {outside.resolve()}, outside the "
+        "project: the cache does not see it change — copy it into the project "
+        "(e.g. data/raw/)"
+    ]
     assert "The value is 42." in (book / "_book" / "one.html").read_text("utf-8")
     write(book, {"chapters/one.qmd": ONE})
     assert_recovers(book, built)

@@ -37,9 +37,12 @@ class Page(HTMLParser):
         self.feed(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = {"tag": tag, "attrs": {k: v or "" for k, v in attrs}, "text": "",
-                   "parents": [e["tag"] + "." + e["attrs"].get("class", "")
-                               for e in self._open]}
+        element = {
+            "tag": tag,
+            "attrs": {k: v or "" for k, v in attrs},
+            "text": "",
+            "parents": [e["tag"] + "." + e["attrs"].get("class", "") for e in self._open],
+        }
         self.elements.append(element)
         if tag not in ("img", "meta", "link", "br", "hr", "input", "path", "circle"):
             self._open.append(element)
@@ -55,11 +58,13 @@ class Page(HTMLParser):
             element["text"] += data
 
     def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[dict]:
-        return [e for e in self.elements
-                if (tag is None or e["tag"] == tag)
-                and (cls is None or cls in e["attrs"].get("class", "").split())
-                and all(e["attrs"].get(k.rstrip("_").replace("_", "-")) == v
-                        for k, v in attrs.items())]
+        return [
+            e
+            for e in self.elements
+            if (tag is None or e["tag"] == tag)
+            and (cls is None or cls in e["attrs"].get("class", "").split())
+            and all(e["attrs"].get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())
+        ]
 
     @property
     def ids(self) -> set[str]:
@@ -80,8 +85,11 @@ def pages(edition: Path) -> dict[str, Page]:
 @pytest.fixture(scope="module")
 def order(pages: dict[str, Page]) -> list[str]:
     """Reading order, as the first page's sidebar lists it."""
-    sidebar = [e for e in pages["index.html"].find("a")
-               if "nav.sidebar" in e["parents"] and "ul.toc-sections" not in e["parents"]]
+    sidebar = [
+        e
+        for e in pages["index.html"].find("a")
+        if "nav.sidebar" in e["parents"] and "ul.toc-sections" not in e["parents"]
+    ]
     return [e["attrs"]["href"] for e in sidebar]
 
 
@@ -91,6 +99,7 @@ def _text(element: dict) -> str:
 
 # ---- navigation -----------------------------------------------------------------------------
 
+
 def test_sidebar_on_every_page_lists_every_chapter_once_and_marks_the_current_one(pages, order):
     from bookbuild.config.project import load_book
 
@@ -98,8 +107,11 @@ def test_sidebar_on_every_page_lists_every_chapter_once_and_marks_the_current_on
     assert [p for p in order if p in expected] == expected
     assert set(order) == set(pages)
     for name, page in pages.items():
-        listed = [e["attrs"]["href"] for e in page.find("a")
-                  if "nav.sidebar" in e["parents"] and "ul.toc-sections" not in e["parents"]]
+        listed = [
+            e["attrs"]["href"]
+            for e in page.find("a")
+            if "nav.sidebar" in e["parents"] and "ul.toc-sections" not in e["parents"]
+        ]
         assert listed == order, name
         current = page.find("a", aria_current="page")
         assert [e["attrs"]["href"] for e in current] == [name]
@@ -109,7 +121,9 @@ def test_current_chapter_lists_its_own_sections_in_the_sidebar(pages):
     page = pages["01-data.html"]
     sections = [e for e in page.find("a") if "ul.toc-sections" in e["parents"]]
     assert [(e["attrs"]["href"], _text(e)) for e in sections] == [
-        ("#sec-figures", "1.1 Figures"), ("#sec-tables", "1.2 Tables")]
+        ("#sec-figures", "1.1 Figures"),
+        ("#sec-tables", "1.2 Tables"),
+    ]
     assert all(e["attrs"]["href"][1:] in page.ids for e in sections)
 
 
@@ -135,6 +149,7 @@ def test_every_page_has_a_skip_link_to_its_main_content_and_a_search_box(pages):
 
 # ---- the text -------------------------------------------------------------------------------
 
+
 def test_headings_carry_the_numbers_of_the_book(pages):
     def numbered(page: Page, tag: str) -> list[str]:
         return [_text(e) for e in page.find(tag)]
@@ -150,8 +165,11 @@ def test_headings_carry_the_numbers_of_the_book(pages):
 
 def test_every_heading_has_an_id_unique_on_its_page(pages):
     for name, page in pages.items():
-        headings = [e for e in page.elements if re.fullmatch(r"h[1-6]", e["tag"])
-                    and "nav.page-toc" not in e["parents"]]
+        headings = [
+            e
+            for e in page.elements
+            if re.fullmatch(r"h[1-6]", e["tag"]) and "nav.page-toc" not in e["parents"]
+        ]
         ids = [e["attrs"].get("id") for e in headings]
         assert all(ids), f"{name}: a heading without id"
         assert len(ids) == len(set(ids)), name
@@ -182,8 +200,9 @@ def test_every_internal_link_and_cross_reference_resolves(pages, edition):
 
 
 def test_cross_references_from_another_chapter_point_at_the_right_page(pages):
-    links = {_text(e): e["attrs"]["href"] for e in pages["02-prose.html"].find(
-        "a", cls="quarto-xref")}
+    links = {
+        _text(e): e["attrs"]["href"] for e in pages["02-prose.html"].find("a", cls="quarto-xref")
+    }
     assert links["Figure 1.1"] == "01-data.html#fig-income"
     assert links["Section 1.1"] == "01-data.html#sec-figures"
     assert links["Chapter 1"] == "01-data.html#sec-data"
@@ -195,9 +214,13 @@ def test_citations_link_to_their_entry_on_the_references_page(pages):
     for name, page in pages.items():
         for span in page.find("span", cls="citation"):
             keys = span["attrs"]["data-cites"].split()
-            links = [e["attrs"]["href"] for e in page.elements
-                     if e["tag"] == "a" and e in page.elements
-                     and any(p.startswith("span.citation") for p in e["parents"])]
+            links = [
+                e["attrs"]["href"]
+                for e in page.elements
+                if e["tag"] == "a"
+                and e in page.elements
+                and any(p.startswith("span.citation") for p in e["parents"])
+            ]
             for key in keys:
                 assert f"references.html#ref-{key}" in links, (name, key)
                 assert f"ref-{key}" in references.ids
@@ -212,8 +235,11 @@ def test_footnotes_link_both_ways(pages):
     for ref in refs:
         note = ref["attrs"]["href"][1:]
         assert note in page.ids
-        back = [e for e in page.find("a", cls="footnote-back")
-                if e["attrs"]["href"] == "#" + ref["attrs"]["id"]]
+        back = [
+            e
+            for e in page.find("a", cls="footnote-back")
+            if e["attrs"]["href"] == "#" + ref["attrs"]["id"]
+        ]
         assert back
 
 
@@ -255,6 +281,7 @@ def test_program_output_with_markup_is_shown_as_text(edition, pages):
 
 # ---- assets ---------------------------------------------------------------------------------
 
+
 def test_every_asset_is_inside_the_edition(pages, edition):
     for name, page in pages.items():
         for element in page.elements:
@@ -291,17 +318,19 @@ def test_a_search_library_other_than_the_locked_one_stops_the_build(tmp_path, mo
     package.mkdir(parents=True)
     (package / "package.json").write_text('{"version": "6.0.0"}')
     (tmp_path / "package-lock.json").write_text(
-        '{"packages": {"node_modules/minisearch": {"version": "7.2.0"}}}')
+        '{"packages": {"node_modules/minisearch": {"version": "7.2.0"}}}'
+    )
     with pytest.raises(BuildError, match=r"6\.0\.0.*pins 7\.2\.0"):
         book_html.find_npm_package("minisearch", tmp_path / "book")
 
 
 # ---- search documents -----------------------------------------------------------------------
 
+
 def _documents(edition: Path) -> list[dict]:
     script = (edition / "assets" / "search-index.js").read_text("utf-8")
     prefix = f"window.{search.GLOBAL_NAME} = "
-    body = script[script.index(prefix) + len(prefix):].rstrip().removesuffix(";")
+    body = script[script.index(prefix) + len(prefix) :].rstrip().removesuffix(";")
     return json.loads(body)
 
 
@@ -316,8 +345,16 @@ def test_search_has_one_document_per_section_linking_to_its_heading(edition, pag
     assert "Income grew 2.84 times" in data[0]["text"]
     assert "A line rising" in data[1]["text"]  # alt text is searchable
     assert "made up for the test" in data[2]["text"]  # so are callouts
-    headings = sum(len([e for e in p.elements if e["tag"] in ("h1", "h2", "h3")
-                        and "nav.page-toc" not in e["parents"]]) for p in pages.values())
+    headings = sum(
+        len(
+            [
+                e
+                for e in p.elements
+                if e["tag"] in ("h1", "h2", "h3") and "nav.page-toc" not in e["parents"]
+            ]
+        )
+        for p in pages.values()
+    )
     assert len(documents) == headings
 
 
@@ -333,20 +370,33 @@ def test_search_script_cannot_be_broken_by_text_in_the_book(edition):
 
 
 def test_plain_text_keeps_words_apart_and_leaves_code_out():
-    blocks = [{"t": "Para", "c": [Str("one"), {"t": "Space"}, Str("two")]},
-              {"t": "CodeBlock", "c": [["", [], []], "print('x')"]},
-              {"t": "BulletList", "c": [[{"t": "Plain", "c": [Str("three")]}],
-                                        [{"t": "Plain", "c": [Str("four")]}]]},
-              {"t": "Para", "c": [{"t": "Math", "c": [{"t": "InlineMath"}, "x^2"]},
-                                  Str("five")]}]
+    blocks = [
+        {"t": "Para", "c": [Str("one"), {"t": "Space"}, Str("two")]},
+        {"t": "CodeBlock", "c": [["", [], []], "print('x')"]},
+        {
+            "t": "BulletList",
+            "c": [[{"t": "Plain", "c": [Str("three")]}], [{"t": "Plain", "c": [Str("four")]}]],
+        },
+        {"t": "Para", "c": [{"t": "Math", "c": [{"t": "InlineMath"}, "x^2"]}, Str("five")]},
+    ]
     assert search.plain_text(blocks) == "one two three four five"
 
 
 # ---- helpers on small inputs ----------------------------------------------------------------
 
+
 def _chapter(title: str, number: str | None = "1", page: str = "c.html") -> Chapter:
-    return Chapter(path=Path("c.qmd"), page=page, appendix=False, part="<Part & 1>",
-                   source="", blocks=[], number=number, title=title, title_id="sec-c")
+    return Chapter(
+        path=Path("c.qmd"),
+        page=page,
+        appendix=False,
+        part="<Part & 1>",
+        source="",
+        blocks=[],
+        number=number,
+        title=title,
+        title_id="sec-c",
+    )
 
 
 def test_titles_from_the_book_are_escaped_in_the_sidebar_and_pager():
@@ -361,8 +411,12 @@ def test_unlabelled_headings_get_unique_ids_and_labelled_ones_keep_theirs():
     def header(ident: str, text: str) -> dict:
         return {"t": "Header", "c": [2, [ident, [], []], [Str(text)]]}
 
-    blocks = [header("sec-a", "Aims"), header("", "Aims"), header("", "Aims"),
-              Div("", ["callout-note"], [header("", "Inside")])]
+    blocks = [
+        header("sec-a", "Aims"),
+        header("", "Aims"),
+        header("", "Aims"),
+        Div("", ["callout-note"], [header("", "Inside")]),
+    ]
     out = book_html.with_header_ids(blocks)
     ids = [b["c"][1][0] for b in out[:3]]
     assert ids == ["sec-a", "s-aims", "s-aims-2"]
@@ -372,9 +426,14 @@ def test_unlabelled_headings_get_unique_ids_and_labelled_ones_keep_theirs():
 
 def test_on_this_page_appears_only_for_chapters_with_several_sections():
     def header(level: int, ident: str) -> dict:
-        return {"t": "Header", "c": [level, [ident, [], []],
-                                     [Span("", ["header-section-number"], [Str("1.1")]),
-                                      {"t": "Space"}, Str(ident)]]}
+        return {
+            "t": "Header",
+            "c": [
+                level,
+                [ident, [], []],
+                [Span("", ["header-section-number"], [Str("1.1")]), {"t": "Space"}, Str(ident)],
+            ],
+        }
 
     assert book_html.page_toc([header(2, "a"), header(2, "b")]) == ""
     toc = book_html.page_toc([header(2, "a"), header(3, "b"), header(2, "c")])
@@ -383,6 +442,7 @@ def test_on_this_page_appears_only_for_chapters_with_several_sections():
 
 
 # ---- preview --------------------------------------------------------------------------------
+
 
 def test_snapshot_sees_edits_and_new_files_but_not_the_builds_own_output(tmp_path):
     from bookbuild.commands.preview import changed, snapshot
@@ -414,14 +474,19 @@ def test_preview_serves_the_edition_and_rebuilds_it_when_a_chapter_changes(tmp_p
     (root / "chapters").mkdir(parents=True)
     (root / "_quarto.yml").write_text(
         "project:\n  type: book\nbook:\n  title: Preview\n  chapters:\n"
-        "    - index.qmd\n    - chapters/one.qmd\n", "utf-8")
-    (root / "index.qmd").write_text("# Preface {.unnumbered}\n\nThis book tests the build.\n",
-                                    "utf-8")
+        "    - index.qmd\n    - chapters/one.qmd\n",
+        "utf-8",
+    )
+    (root / "index.qmd").write_text(
+        "# Preface {.unnumbered}\n\nThis book tests the build.\n", "utf-8"
+    )
     (root / "chapters" / "one.qmd").write_text("# One\n\nProse only.\n", "utf-8")
     lines: list[str] = []
     stop = threading.Event()
-    thread = threading.Thread(target=preview, kwargs={
-        "root": root, "port": 0, "interval": 0.2, "stop": stop, "log": lines.append})
+    thread = threading.Thread(
+        target=preview,
+        kwargs={"root": root, "port": 0, "interval": 0.2, "stop": stop, "log": lines.append},
+    )
     thread.start()
 
     def wait_for(word: str, count: int) -> None:
@@ -437,8 +502,12 @@ def test_preview_serves_the_edition_and_rebuilds_it_when_a_chapter_changes(tmp_p
         first = urllib.request.urlopen(url + "index.html", timeout=10).read().decode()
         assert "This book tests the build." in first
         index = root / "index.qmd"
-        index.write_text(index.read_text("utf-8").replace(
-            "This book tests the build.", "This book tests the preview."), "utf-8")
+        index.write_text(
+            index.read_text("utf-8").replace(
+                "This book tests the build.", "This book tests the preview."
+            ),
+            "utf-8",
+        )
         wait_for("rebuilt", 2)
         second = urllib.request.urlopen(url + "index.html", timeout=10).read().decode()
         assert "This book tests the preview." in second

@@ -34,10 +34,18 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "_book"
 FIXTURE = ROOT / "tests" / "fixtures" / "minibook"
 
-THESIS = Thesis(author="Li Hua", institution="Henan University", faculty="School of Law",
-                degree="Master of Laws", supervisors=("Prof. Wang",), date="2026-05-01",
-                licence="CC BY 4.0", licence_url="https://creativecommons.org/licenses/by/4.0/",
-                kind="Master's thesis", declaration="I declare.")
+THESIS = Thesis(
+    author="Li Hua",
+    institution="Henan University",
+    faculty="School of Law",
+    degree="Master of Laws",
+    supervisors=("Prof. Wang",),
+    date="2026-05-01",
+    licence="CC BY 4.0",
+    licence_url="https://creativecommons.org/licenses/by/4.0/",
+    kind="Master's thesis",
+    declaration="I declare.",
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +70,7 @@ def _meta(page: Element) -> dict[str, list[str]]:
 
 # ---- unit ---------------------------------------------------------------------------------
 
+
 def test_bibtex_entry_type_follows_the_kind_of_thesis() -> None:
     book = load_book(FIXTURE)
     assert citation.bibtex(book, THESIS).startswith("@mastersthesis{hua2026a,")
@@ -76,9 +85,9 @@ def test_bibtex_entry_type_follows_the_kind_of_thesis() -> None:
 def test_json_ld_cannot_close_its_script_element() -> None:
     book = dataclasses.replace(load_book(FIXTURE), title="A </script><b>title")
     head = citation.head_meta(book, THESIS, pdf=True)
-    script = head[head.index("<script"):]
+    script = head[head.index("<script") :]
     assert script.count("</script>") == 1 and script.endswith("</script>")
-    data = json.loads(script[script.index(">") + 1:-len("</script>")])
+    data = json.loads(script[script.index(">") + 1 : -len("</script>")])
     assert data["name"] == "A </script><b>title"
     assert '<link rel="license" href="https://creativecommons.org/licenses/by/4.0/">' in head
 
@@ -89,6 +98,7 @@ def test_the_pdf_is_offered_only_when_downloads_lists_it() -> None:
 
 
 # ---- the built first page -----------------------------------------------------------------
+
 
 def test_citation_meta_tags_come_from_the_config(config: dict, index: Element) -> None:
     meta = _meta(index)
@@ -106,8 +116,7 @@ def test_citation_meta_tags_come_from_the_config(config: dict, index: Element) -
 
 
 def test_json_ld_describes_the_thesis(config: dict, index: Element) -> None:
-    scripts = [s for s in index.find_all("script")
-               if s.attrs.get("type") == "application/ld+json"]
+    scripts = [s for s in index.find_all("script") if s.attrs.get("type") == "application/ld+json"]
     assert len(scripts) == 1
     data = json.loads(scripts[0].text())
     author = config["book"]["author"][0]
@@ -116,16 +125,16 @@ def test_json_ld_describes_the_thesis(config: dict, index: Element) -> None:
     assert data["alternativeHeadline"] == config["book"]["subtitle"]
     assert data["author"] == {"@type": "Person", "name": author["name"]}
     assert data["sourceOrganization"]["name"] == author["affiliations"][0]["name"]
-    assert data["sourceOrganization"]["department"]["name"] == author["affiliations"][0][
-        "department"]
+    assert (
+        data["sourceOrganization"]["department"]["name"] == author["affiliations"][0]["department"]
+    )
     assert data["inSupportOf"] == config["thesis"]["degree"]
     assert [c["name"] for c in data["contributor"]] == config["thesis"]["supervisors"]
     assert data["license"] == config["license"]
     assert data["encoding"]["contentUrl"] == "thesis.pdf"
 
 
-def test_licence_pdf_link_and_cite_block_on_the_first_page(config: dict,
-                                                            index: Element) -> None:
+def test_licence_pdf_link_and_cite_block_on_the_first_page(config: dict, index: Element) -> None:
     info = index.find("main").find("div", cls="work-info")
     assert config["license"] in info.find("p", cls="licence").text().replace("\u2019", "'")
     assert info.find("p", cls="pdf-link").find("a").attrs["href"] == "thesis.pdf"
@@ -133,8 +142,12 @@ def test_licence_pdf_link_and_cite_block_on_the_first_page(config: dict,
     assert block.find("summary").text() == "Cite this thesis"
     text = " ".join(block.find("p", cls="cite-text").text().replace("\u2019", "'").split())
     author = config["book"]["author"][0]
-    for part in (author["name"], f"({config['book']['date']})", config["book"]["title"],
-                 author["affiliations"][0]["name"]):
+    for part in (
+        author["name"],
+        f"({config['book']['date']})",
+        config["book"]["title"],
+        author["affiliations"][0]["name"],
+    ):
         assert part in text, part
     entry = block.find("pre", cls="cite-bibtex").text()
     match = re.fullmatch(r"@(\w+)\{(\w+),\n((?:  \w+ = \{.*\},?\n)+)\}", entry)
@@ -160,10 +173,13 @@ def test_every_page_links_the_pdf_and_none_loads_the_search_index_up_front() -> 
 
 # ---- in the browser -----------------------------------------------------------------------
 
+
 def _requested(driver) -> list[str]:  # noqa: F811
-    return [json.loads(e["message"])["message"]["params"]["request"]["url"]
-            for e in driver.get_log("performance")
-            if json.loads(e["message"])["message"]["method"] == "Network.requestWillBeSent"]
+    return [
+        json.loads(e["message"])["message"]["params"]["request"]["url"]
+        for e in driver.get_log("performance")
+        if json.loads(e["message"])["message"]["method"] == "Network.requestWillBeSent"
+    ]
 
 
 def test_the_search_index_loads_on_first_use_from_a_file_url(driver, config) -> None:  # noqa: F811
@@ -178,8 +194,11 @@ def test_the_search_index_loads_on_first_use_from_a_file_url(driver, config) -> 
     assert results and results[0]["href"].endswith(".html")
 
 
-def test_the_first_page_with_the_cite_block_open_is_accessible(driver, axe_source,  # noqa: F811
-                                                               config) -> None:
+def test_the_first_page_with_the_cite_block_open_is_accessible(
+    driver,  # noqa: F811
+    axe_source,  # noqa: F811
+    config,
+) -> None:
     errors, _ = load(driver, (BOOK / "index.html").as_uri())
     assert errors == []
     driver.execute_script("document.querySelector('details.cite-this').open = true;")
@@ -188,11 +207,12 @@ def test_the_first_page_with_the_cite_block_open_is_accessible(driver, axe_sourc
 
 # ---- previews of cross-references and citations -------------------------------------------
 
+
 def _preview_data() -> dict:
     text = (BOOK / "assets" / "preview-data.js").read_text("utf-8")
     prefix = "window.BOOK_PREVIEWS = "
     assert text.startswith(prefix) and text.endswith(";\n")
-    return json.loads(text[len(prefix):-2])
+    return json.loads(text[len(prefix) : -2])
 
 
 def test_previews_hold_each_target_as_the_pages_show_it(config) -> None:
@@ -206,14 +226,16 @@ def test_previews_hold_each_target_as_the_pages_show_it(config) -> None:
             assert preview["kind"] == "figure"
             assert preview["text"] == caption or (  # a long caption is cut at a word
                 preview["text"].endswith(" …")
-                and caption.startswith(preview["text"].removesuffix(" …")))
+                and caption.startswith(preview["text"].removesuffix(" …"))
+            )
     references = parse_html((BOOK / "references.html").read_text("utf-8"))
     entries = references.find_all("div", cls="csl-entry")
     assert entries
     for entry in entries:  # as the bibliography prints it, long ones cut at a word with " …"
         preview, shown = data[entry.attrs["id"]]["text"], " ".join(entry.text().split())
-        assert preview == shown or (preview.endswith(" …")
-                                    and shown.startswith(preview.removesuffix(" …")))
+        assert preview == shown or (
+            preview.endswith(" …") and shown.startswith(preview.removesuffix(" …"))
+        )
     section = data["sec-simulated-data"]
     assert section["title"].endswith("The simulated open data set")
     assert section["text"].startswith("The original questionnaires")
@@ -233,6 +255,7 @@ def _card(driver) -> dict:  # noqa: F811
 
 def _wait_for(driver, condition) -> None:  # noqa: F811
     from selenium.webdriver.support.ui import WebDriverWait
+
     WebDriverWait(driver, 5).until(lambda d: condition(_card(d)))
 
 
@@ -243,8 +266,9 @@ def test_hovering_a_cross_reference_previews_its_target(driver, config) -> None:
     errors, urls = load(driver, (BOOK / "05-findings.html").as_uri())
     assert errors == [] and not any("preview-data" in u for u in urls)
     data = _preview_data()
-    link = driver.find_element(By.CSS_SELECTOR, 'main a[href="04-survey-design.html'
-                                                '#sec-simulated-data"]')
+    link = driver.find_element(
+        By.CSS_SELECTOR, 'main a[href="04-survey-design.html#sec-simulated-data"]'
+    )
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", link)
     ActionChains(driver).move_to_element(link).perform()
     _wait_for(driver, lambda card: card["shown"])

@@ -50,10 +50,15 @@ def test_a_column_has_one_number_of_decimals() -> None:
 def _table_cells(page: str, label: str) -> list[list[str]]:
     text = (BOOK / page).read_text(encoding="utf-8")
     start = text.index(f'id="{label}"')
-    table = text[start:text.index("</table>", start)]
+    table = text[start : text.index("</table>", start)]
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)
-    return [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
-             for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)] for row in rows]
+    return [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)
+        ]
+        for row in rows
+    ]
 
 
 def _column(rows: list[list[str]], name: str) -> list[str]:

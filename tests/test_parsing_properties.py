@@ -32,8 +32,7 @@ def joined(parts: list[str], pads: list[tuple[str, str]]) -> str:
 
 @given(parts=chosen, data=st.data())
 def test_any_choice_round_trips_to_its_flags(parts: list[str], data) -> None:
-    pads = data.draw(st.lists(st.tuples(spaces, spaces), min_size=len(parts),
-                              max_size=len(parts)))
+    pads = data.draw(st.lists(st.tuples(spaces, spaces), min_size=len(parts), max_size=len(parts)))
     cell = joined(parts, pads)
     assert parsing.split_multi_select(cell) == parts
     flags = parsing.parse_multi_select(cell, OPTIONS, NONE)
@@ -60,16 +59,19 @@ def test_none_of_the_above_must_stand_alone(parts: list[str], where: int) -> Non
     mixed.insert(where % (len(parts) + 1), NONE)
     with pytest.raises(ParseError, match="combined"):
         parsing.parse_multi_select(MULTI_SEPARATOR.join(mixed), OPTIONS, NONE)
-    assert parsing.parse_multi_select(NONE, OPTIONS, NONE) == dict.fromkeys(
-        OPTIONS.values(), False)
+    assert parsing.parse_multi_select(NONE, OPTIONS, NONE) == dict.fromkeys(OPTIONS.values(), False)
 
 
-@given(parts=chosen,
-       stranger=st.text(st.characters(blacklist_characters=MULTI_SEPARATOR,
-                                      blacklist_categories=("Cs",)), min_size=1).map(str.strip)
-       .filter(lambda s: s and s not in OPTIONS and s != NONE
-               and not parsing.is_missing(s)),
-       where=st.integers(min_value=0))
+@given(
+    parts=chosen,
+    stranger=st.text(
+        st.characters(blacklist_characters=MULTI_SEPARATOR, blacklist_categories=("Cs",)),
+        min_size=1,
+    )
+    .map(str.strip)
+    .filter(lambda s: s and s not in OPTIONS and s != NONE and not parsing.is_missing(s)),
+    where=st.integers(min_value=0),
+)
 def test_an_unknown_option_is_named_in_the_error(parts, stranger, where) -> None:
     mixed = list(parts)
     mixed.insert(where % (len(parts) + 1), stranger)

@@ -25,8 +25,9 @@ from bookbuild.writers import fonts, pdf, short_captions
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minibook"
 pypdf = pytest.importorskip("pypdf")
-pytestmark = pytest.mark.skipif(shutil.which("pdfinfo") is None,
-                                reason="poppler-utils (pdfinfo, pdffonts, pdftotext) needed")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdfinfo") is None, reason="poppler-utils (pdfinfo, pdffonts, pdftotext) needed"
+)
 
 
 def _poppler(*args: str) -> str:
@@ -219,16 +220,16 @@ def test_missing_cjk_package_names_the_font(monkeypatch: pytest.MonkeyPatch) -> 
         fonts.cjk_font_dir()
 
 
-def test_empty_font_folder_names_the_font(monkeypatch: pytest.MonkeyPatch,
-                                          tmp_path: Path) -> None:
+def test_empty_font_folder_names_the_font(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(fonts, "_cjk_package_dir", lambda: tmp_path)
     with pytest.raises(BuildError, match="Noto Sans SC") as info:
         fonts.cjk_font_dir()
     assert str(tmp_path) in str(info.value)
 
 
-def test_unreadable_font_file_names_the_font(monkeypatch: pytest.MonkeyPatch,
-                                             tmp_path: Path) -> None:
+def test_unreadable_font_file_names_the_font(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     (tmp_path / "NotoSansSC-Regular.ttf").write_bytes(b"not a font")
     monkeypatch.setattr(fonts, "_cjk_package_dir", lambda: tmp_path)
     with pytest.raises(BuildError, match="cannot read the CJK font 'Noto Sans SC'"):
@@ -242,16 +243,25 @@ def test_image_without_alt_text_is_an_error() -> None:
 
 
 def test_image_alt_text_and_size_reach_typst() -> None:
-    image = {"t": "Image", "c": [["", [], [["width", "96px"]]], [Str("A chart")],
-                                 ["figures/x.svg", ""]]}
+    image = {
+        "t": "Image",
+        "c": [["", [], [["width", "96px"]]], [Str("A chart")], ["figures/x.svg", ""]],
+    }
     out = pdf.image_alt_text([{"t": "Para", "c": [image]}], "x.qmd")
     code = out[0]["c"][0]["c"][1]
     assert code == '#box(image("figures/x.svg", alt: "A chart", width: 72pt))'
 
 
 def test_first_sentence_of_caption_for_the_lists() -> None:
-    inlines = [Str("Income"), {"t": "Space"}, Str("rises."), {"t": "Space"}, Str("Source:"),
-               {"t": "Space"}, Str("NBS.")]
+    inlines = [
+        Str("Income"),
+        {"t": "Space"},
+        Str("rises."),
+        {"t": "Space"},
+        Str("Source:"),
+        {"t": "Space"},
+        Str("NBS."),
+    ]
     assert short_captions.first_sentence(inlines) == [Str("Income"), {"t": "Space"}, Str("rises")]
 
 
@@ -299,8 +309,7 @@ def test_table_columns_fit_or_share_by_length() -> None:
 
 
 def test_unknown_font_in_the_document_is_an_error(tmp_path: Path) -> None:
-    source = ('#set document(title: "t")\n#set text(lang: "en", font: "Nope Sans")\n'
-              "Some text.\n")
+    source = '#set document(title: "t")\n#set text(lang: "en", font: "Nope Sans")\nSome text.\n'
     with pytest.raises(BuildError, match="font Typst cannot find") as info:
         pdf.compile_pdf(source, tmp_path, tmp_path / "out.pdf", 0)
     assert "nope sans" in str(info.value)

@@ -19,20 +19,47 @@ from bookbuild.errors import BuildError
 from bookbuild.writers import pdf
 from bookbuild.writers.pdf_check import check_no_overlaps, overlaps, word_boxes
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="poppler-utils (pdftotext) needed")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) needed"
+)
 ROOT = Path(__file__).resolve().parents[1]
 
 # Twelve columns of long words: far wider than an A4 page in 9 pt type.
-WIDE_HEAD = ["Cause of poverty", "n", *(f"{w} (%)" for w in (
-    "industry project", "skills training", "microcredit", "education aid", "medical aid",
-    "housing renovation", "relocation", "public-welfare job", "asset-income dividend",
-    "technology extension"))]
-WIDE_ROWS = [["disability", "35", *map(str, range(60, 70))],
-             ["education costs", "14", *map(str, range(10, 20))]]
+WIDE_HEAD = [
+    "Cause of poverty",
+    "n",
+    *(
+        f"{w} (%)"
+        for w in (
+            "industry project",
+            "skills training",
+            "microcredit",
+            "education aid",
+            "medical aid",
+            "housing renovation",
+            "relocation",
+            "public-welfare job",
+            "asset-income dividend",
+            "technology extension",
+        )
+    ),
+]
+WIDE_ROWS = [
+    ["disability", "35", *map(str, range(60, 70))],
+    ["education costs", "14", *map(str, range(10, 20))],
+]
 # Nine columns: too wide for 9 pt, narrow enough for smaller type on a portrait page.
-MEDIUM_HEAD = ["Household", "Registered", "Exited", "Marginal", "Dividend", "Relocation",
-               "Microcredit", "Extension", "Renovation"]
+MEDIUM_HEAD = [
+    "Household",
+    "Registered",
+    "Exited",
+    "Marginal",
+    "Dividend",
+    "Relocation",
+    "Microcredit",
+    "Extension",
+    "Renovation",
+]
 MEDIUM_ROWS = [["illness", "1", "2", "3", "4", "5", "6", "7", "8"]]
 
 
@@ -45,11 +72,25 @@ def _pipe(head: list[str], rows: list[list[str]], caption: str, label: str) -> s
 def test_the_check_catches_words_printed_over_each_other(tmp_path: Path) -> None:
     typst = pytest.importorskip("typst")
     source = tmp_path / "narrow.typ"
-    cells = ", ".join(f"[{c}]" for c in ["disability", "35", "microcredit", "relocation",
-                                         "alpha", "beta", "gamma", "delta"])
-    source.write_text("#set page(width: 220pt, height: 120pt, margin: 10pt)\n"
-                      "#set text(size: 9pt)\n"
-                      f"#table(columns: (30pt, 30pt, 30pt, 30pt), {cells})\n", "utf-8")
+    cells = ", ".join(
+        f"[{c}]"
+        for c in [
+            "disability",
+            "35",
+            "microcredit",
+            "relocation",
+            "alpha",
+            "beta",
+            "gamma",
+            "delta",
+        ]
+    )
+    source.write_text(
+        "#set page(width: 220pt, height: 120pt, margin: 10pt)\n"
+        "#set text(size: 9pt)\n"
+        f"#table(columns: (30pt, 30pt, 30pt, 30pt), {cells})\n",
+        "utf-8",
+    )
     out = tmp_path / "narrow.pdf"
     typst.compile(str(source), output=str(out))
     found = overlaps(out)
@@ -71,8 +112,10 @@ def test_table_fit_chooses_type_size_then_landscape() -> None:
     size, landscape = pdf.table_fit([WIDE_HEAD, *WIDE_ROWS])
     assert landscape
     # the longest words side by side fit the landscape text width in the chosen size
-    longest = [max(pdf._text_width(w, size) for row in [WIDE_HEAD, *WIDE_ROWS]
-                   for w in row[col].split()) for col in range(len(WIDE_HEAD))]
+    longest = [
+        max(pdf._text_width(w, size) for row in [WIDE_HEAD, *WIDE_ROWS] for w in row[col].split())
+        for col in range(len(WIDE_HEAD))
+    ]
     assert sum(longest) + len(WIDE_HEAD) * pdf.TABLE_PAD_PT <= pdf.LANDSCAPE_WIDTH_PT
 
 
@@ -82,13 +125,18 @@ def wide_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("widebook")
     (root / "_quarto.yml").write_text(
         "project:\n  type: book\nbook:\n  title: Wide tables\n  author: A. N. Author\n"
-        "  date: '2026'\n  chapters:\n    - index.qmd\n    - tables.qmd\n", "utf-8")
+        "  date: '2026'\n  chapters:\n    - index.qmd\n    - tables.qmd\n",
+        "utf-8",
+    )
     (root / "index.qmd").write_text("# Preface {.unnumbered}\n\nA book of tables.\n", "utf-8")
     (root / "tables.qmd").write_text(
         "# Tables\n\nBefore the tables.\n\n"
-        + _pipe(WIDE_HEAD, WIDE_ROWS, "A wide table.", "tbl-wide") + "\nBetween them.\n\n"
+        + _pipe(WIDE_HEAD, WIDE_ROWS, "A wide table.", "tbl-wide")
+        + "\nBetween them.\n\n"
         + _pipe(MEDIUM_HEAD, MEDIUM_ROWS, "A medium table.", "tbl-medium")
-        + "\nAfter the tables.\n", "utf-8")
+        + "\nAfter the tables.\n",
+        "utf-8",
+    )
     report = build(root, formats=("pdf",), jobs=1)
     return report.output / "thesis.pdf"
 
@@ -127,8 +175,9 @@ def test_the_thesis_prints_no_text_over_text() -> None:
     if not thesis.is_file():
         pytest.fail("no built edition in _book/: run `make` (or `make test`) first")
     assert [str(o) for o in overlaps(thesis)] == []
-    text = subprocess.run(["pdftotext", "-layout", str(thesis), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(thesis), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for merged in ("projecttraining", "disability35", "education14"):
         assert merged not in text
 

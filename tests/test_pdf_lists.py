@@ -28,15 +28,27 @@ def _link(text: str) -> dict:
 
 
 def test_a_parenthesis_holding_a_cross_reference_is_left_out_whole() -> None:
-    caption = [*_words("Profile of the sample (simulated data, see"), SPACE,
-               _link("Section 4.4"), Str(")."), SPACE, *_words("More text.")]
+    caption = [
+        *_words("Profile of the sample (simulated data, see"),
+        SPACE,
+        _link("Section 4.4"),
+        Str(")."),
+        SPACE,
+        *_words("More text."),
+    ]
     entry = short_captions.list_entry({"t": "Table", "c": [["tbl-a", [], []]]}, caption)
     assert entry == _words("Profile of the sample")
 
 
 def test_a_bare_see_reference_loses_the_reference_and_its_see() -> None:
-    caption = [*_words("Income by year,"), SPACE, *_words("see"), SPACE, _link("Table 3.1"),
-               Str(".")]
+    caption = [
+        *_words("Income by year,"),
+        SPACE,
+        *_words("see"),
+        SPACE,
+        _link("Table 3.1"),
+        Str("."),
+    ]
     entry = short_captions.list_entry({"t": "Table", "c": [["tbl-a", [], []]]}, caption)
     assert entry == _words("Income by year")
 
@@ -55,7 +67,7 @@ def _list_pages(pdf: Path) -> str:
     start = text.index("List of Figures")
     end = re.search(r"chapter 1\b", text[start:], flags=re.IGNORECASE)
     assert end, "no chapter after the lists"
-    return text[start:start + end.start()]
+    return text[start : start + end.start()]
 
 
 def test_the_thesis_lists_show_no_cross_references() -> None:
@@ -70,11 +82,17 @@ def test_cell_short_captions_reach_the_lists(tmp_path: Path) -> None:
     root = copy_book(Path(__file__).parent / "fixtures" / "minibook", tmp_path / "book")
     chapter = root / "chapters" / "01-data.qmd"
     text = chapter.read_text(encoding="utf-8")
-    text = text.replace('#| fig-cap: "Income by year"',
-                        '#| fig-cap: "Income by year, a long caption. Second sentence."\n'
-                        '#| fig-scap: "Income line"', 1)
-    text = text.replace('#| tbl-cap: "Income by year"',
-                        '#| tbl-cap: "Income by year (see @sec-figures). Second sentence."', 1)
+    text = text.replace(
+        '#| fig-cap: "Income by year"',
+        '#| fig-cap: "Income by year, a long caption. Second sentence."\n'
+        '#| fig-scap: "Income line"',
+        1,
+    )
+    text = text.replace(
+        '#| tbl-cap: "Income by year"',
+        '#| tbl-cap: "Income by year (see @sec-figures). Second sentence."',
+        1,
+    )
     chapter.write_text(text, encoding="utf-8")
     result = run(root, "build", "--to", "pdf")
     assert result.code == 0, result.err
@@ -94,7 +112,7 @@ def _parts() -> list[str]:
 
 def test_parts_are_in_the_contents_before_their_first_chapter() -> None:
     text = " ".join(pdf_text(BOOK / "thesis.pdf").replace("\u00a0", " ").split())
-    contents = text[text.index("Contents"):text.index("List of Figures")]
+    contents = text[text.index("Contents") : text.index("List of Figures")]
     parts = _parts()
     assert len(parts) == 3
     for roman, title in zip(("I", "II", "III"), parts, strict=True):
@@ -112,7 +130,8 @@ def test_parts_are_bookmarks_beside_the_chapters() -> None:
     for roman, title in zip(("I", "II", "III"), parts, strict=True):
         assert f"Part {roman} {title}" in top
     assert top.index(f"Part II {parts[1]}") + 1 == top.index(
-        next(t for t in top if t.startswith("3 ")))
+        next(t for t in top if t.startswith("3 "))
+    )
 
 
 def test_running_headers_name_the_chapter_not_the_part() -> None:

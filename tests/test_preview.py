@@ -22,7 +22,9 @@ def _small_book(root: Path) -> None:
     (root / "chapters").mkdir(parents=True)
     (root / "_quarto.yml").write_text(
         "project:\n  type: book\nbook:\n  title: Preview\n  chapters:\n"
-        "    - index.qmd\n    - chapters/one.qmd\n", "utf-8")
+        "    - index.qmd\n    - chapters/one.qmd\n",
+        "utf-8",
+    )
     (root / "index.qmd").write_text("# Preface {.unnumbered}\n\nThe preface.\n", "utf-8")
     (root / "chapters" / "one.qmd").write_text("# One\n\nThe first version.\n", "utf-8")
 
@@ -94,8 +96,10 @@ def test_a_saved_chapter_reloads_the_page_and_the_pdf_follows(tmp_path):
     _small_book(root)
     lines: list[str] = []
     stop = threading.Event()
-    thread = threading.Thread(target=preview, kwargs={
-        "root": root, "port": 0, "interval": 0.1, "stop": stop, "log": lines.append})
+    thread = threading.Thread(
+        target=preview,
+        kwargs={"root": root, "port": 0, "interval": 0.1, "stop": stop, "log": lines.append},
+    )
     thread.start()
 
     def wait_for(word: str, count: int = 1) -> None:
@@ -108,8 +112,9 @@ def test_a_saved_chapter_reloads_the_page_and_the_pdf_follows(tmp_path):
         wait_for("serving")
         url = re.search(r"http://127\.0\.0\.1:\d+/", "\n".join(lines))[0]
         wait_for("PDF updated")  # the first full build, in the background
-        page = next(p for p in (root / "_book").rglob("*.html") if "first version" in
-                    p.read_text("utf-8"))
+        page = next(
+            p for p in (root / "_book").rglob("*.html") if "first version" in p.read_text("utf-8")
+        )
         address = url + page.relative_to(root / "_book").as_posix()
         status, first = _get(address)
         assert status == 200 and b"The first version." in first
@@ -141,7 +146,8 @@ def test_a_saved_chapter_reloads_the_page_and_the_pdf_follows(tmp_path):
         assert json.loads(_get(f"{url}{livereload.ENDPOINT[1:]}?since=x")[1]) == answer
         # one save, one rebuild: what the builds write is never taken for an edit
         assert [line for line in lines if line.startswith("changed:")] == [
-            "changed: chapters/one.qmd; rebuilding"]
+            "changed: chapters/one.qmd; rebuilding"
+        ]
     finally:
         stop.set()
         thread.join(timeout=60)
@@ -173,12 +179,15 @@ def test_a_new_save_stops_the_background_build_and_all_it_started(tmp_path):
 
     class Slow(BackgroundBuild):  # the same process handling, a build that takes a minute
         def command(self) -> list[str]:
-            return [sys.executable, "-c",
-                    "import subprocess, sys, time\n"
-                    "child = subprocess.Popen([sys.executable, '-c', 'import time; "
-                    "time.sleep(60)'])\n"
-                    f"open({str(marker)!r}, 'w').write(str(child.pid))\n"
-                    "time.sleep(60)\n"]
+            return [
+                sys.executable,
+                "-c",
+                "import subprocess, sys, time\n"
+                "child = subprocess.Popen([sys.executable, '-c', 'import time; "
+                "time.sleep(60)'])\n"
+                f"open({str(marker)!r}, 'w').write(str(child.pid))\n"
+                "time.sleep(60)\n",
+            ]
 
     background = Slow(tmp_path, ("html", "pdf"), lambda ok, s, last: ended.append(ok))
     background.start()

@@ -21,9 +21,17 @@ def test_the_open_page_reloads_itself_after_a_save(driver, tmp_path):  # noqa: F
     _small_book(root)
     lines: list[str] = []
     stop = threading.Event()
-    thread = threading.Thread(target=preview, kwargs={
-        "root": root, "port": 0, "formats": ("html",), "interval": 0.1, "stop": stop,
-        "log": lines.append})
+    thread = threading.Thread(
+        target=preview,
+        kwargs={
+            "root": root,
+            "port": 0,
+            "formats": ("html",),
+            "interval": 0.1,
+            "stop": stop,
+            "log": lines.append,
+        },
+    )
     thread.start()
     try:
         deadline = time.monotonic() + BOUND_S
@@ -31,8 +39,9 @@ def test_the_open_page_reloads_itself_after_a_save(driver, tmp_path):  # noqa: F
             assert thread.is_alive() and time.monotonic() < deadline, lines
             time.sleep(0.05)
         url = re.search(r"http://127\.0\.0\.1:\d+/", "\n".join(lines))[0]
-        page = next(p for p in (root / "_book").rglob("*.html")
-                    if "first version" in p.read_text("utf-8"))
+        page = next(
+            p for p in (root / "_book").rglob("*.html") if "first version" in p.read_text("utf-8")
+        )
         driver.get(url + page.relative_to(root / "_book").as_posix())
         assert "The first version." in driver.page_source
         driver.execute_script("window.__notReloaded = true;")

@@ -53,6 +53,7 @@ def line_of(text: str, needle: str) -> int:
 
 # --- what is read -------------------------------------------------------------------------
 
+
 def test_fixture_book_is_read_in_order_with_parts_and_appendices():
     book = load_book(FIXTURE)
     assert book.title == "A Small Test Book"
@@ -76,9 +77,10 @@ def test_fixture_book_is_read_in_order_with_parts_and_appendices():
 
 def test_pdf_format_key_authors_as_mappings_and_csl(root: Path):
     (root / "style.csl").write_text("<style/>")
-    (root / "_quarto.yml").write_text(BASE.replace('title: "T"', (
-        'title: "T"\n  author:\n    - name: A One\n    - B Two')) + (
-        "csl: style.csl\nformat:\n  pdf:\n    papersize: letter\n"))
+    (root / "_quarto.yml").write_text(
+        BASE.replace('title: "T"', ('title: "T"\n  author:\n    - name: A One\n    - B Two'))
+        + ("csl: style.csl\nformat:\n  pdf:\n    papersize: letter\n")
+    )
     book = load_book(root)
     assert book.authors == ("A One", "B Two")
     assert book.csl == Path("style.csl")
@@ -86,8 +88,11 @@ def test_pdf_format_key_authors_as_mappings_and_csl(root: Path):
 
 
 def test_ignored_but_valid_options_warn(root: Path, caplog: pytest.LogCaptureFixture):
-    (root / "_quarto.yml").write_text(BASE.replace("  type: book", "  type: book\n  lib-dir: x")
-                                      .replace('title: "T"', 'title: "T"\n  doi: "10.1/x"'))
+    (root / "_quarto.yml").write_text(
+        BASE.replace("  type: book", "  type: book\n  lib-dir: x").replace(
+            'title: "T"', 'title: "T"\n  doi: "10.1/x"'
+        )
+    )
     with caplog.at_level(logging.WARNING, logger="bookbuild"):
         load_book(root)
     messages = " ".join(r.getMessage() for r in caplog.records)
@@ -95,6 +100,7 @@ def test_ignored_but_valid_options_warn(root: Path, caplog: pytest.LogCaptureFix
 
 
 # --- every error path ---------------------------------------------------------------------
+
 
 def test_no_config(tmp_path: Path):
     with pytest.raises(BuildError, match=r"no _quarto\.yml"):
@@ -108,36 +114,59 @@ def test_bad_yaml_names_the_line(root: Path):
     assert err.line in (11, 12)  # where the parser noticed the unclosed flow sequence
 
 
-@pytest.mark.parametrize(("text", "message", "needle"), [
-    ("- a\n- b\n", "mapping", None),
-    (BASE.replace("type: book", "type: website"), "must be 'book'", "type:"),
-    ("project: book\n" + BASE.split("\n", 2)[2], "must be 'book'", None),
-    (BASE.replace("  type: book", "  type: book\n  bogus: 1"), "unknown project option",
-     "bogus"),
-    ("project:\n  type: book\n", "missing 'book:'", None),
-    (BASE.replace('title: "T"', 'title: "T"\n  colour: red'), "unknown book option", "colour"),
-    (BASE + "execute:\n  cache: true\n", "execute option 'cache' is not supported", "cache"),
-    (BASE + "execute:\n  echo: \"yes\"\n", "execute option 'echo' must be", "echo"),
-    (BASE + "execute:\n  output: markup\n", "execute option 'output' must be", "output:"),
-    (BASE + "execute: true\n", "execute: must be a mapping", "execute"),
-    (BASE + "format:\n  docx: default\n", "unsupported output format", "format"),
-    (BASE + "format: html\n", "format: must be a mapping", "format"),
-    (BASE + "format:\n  html: 3\n", "format: html: must be a mapping", "html"),
-    (BASE.replace("    - index.qmd\n    - chapters/one.qmd\n", "    index.qmd\n"),
-     "must be a list", "chapters:"),
-    (BASE.replace("    - chapters/one.qmd\n", "    - part: P\n      chapters:\n        - 3\n"),
-     "chapters must be file names", "part"),
-    (BASE.replace("    - chapters/one.qmd\n", "    - 7\n"), "unsupported entry", "chapters:"),
-    (BASE.replace("    - index.qmd\n    - chapters/one.qmd\n", "    []\n"), "is empty",
-     "chapters:"),
-    (BASE.replace("chapters/one.qmd", "chapters/missing.qmd"), "chapter file not found",
-     "missing.qmd"),
-    (BASE.replace("    - chapters/one.qmd\n", "    - chapters/one.qmd\n    - index.qmd\n"),
-     "listed twice", None),
-    (BASE.replace("refs.bib", "nowhere.bib"), "bibliography not found", "bibliography"),
-    (BASE.replace("refs.bib", "{a: 1}"), "bibliography: must be", "bibliography"),
-    (BASE + "csl: missing.csl\n", "csl style file not found", "csl"),
-])
+@pytest.mark.parametrize(
+    ("text", "message", "needle"),
+    [
+        ("- a\n- b\n", "mapping", None),
+        (BASE.replace("type: book", "type: website"), "must be 'book'", "type:"),
+        ("project: book\n" + BASE.split("\n", 2)[2], "must be 'book'", None),
+        (
+            BASE.replace("  type: book", "  type: book\n  bogus: 1"),
+            "unknown project option",
+            "bogus",
+        ),
+        ("project:\n  type: book\n", "missing 'book:'", None),
+        (BASE.replace('title: "T"', 'title: "T"\n  colour: red'), "unknown book option", "colour"),
+        (BASE + "execute:\n  cache: true\n", "execute option 'cache' is not supported", "cache"),
+        (BASE + 'execute:\n  echo: "yes"\n', "execute option 'echo' must be", "echo"),
+        (BASE + "execute:\n  output: markup\n", "execute option 'output' must be", "output:"),
+        (BASE + "execute: true\n", "execute: must be a mapping", "execute"),
+        (BASE + "format:\n  docx: default\n", "unsupported output format", "format"),
+        (BASE + "format: html\n", "format: must be a mapping", "format"),
+        (BASE + "format:\n  html: 3\n", "format: html: must be a mapping", "html"),
+        (
+            BASE.replace("    - index.qmd\n    - chapters/one.qmd\n", "    index.qmd\n"),
+            "must be a list",
+            "chapters:",
+        ),
+        (
+            BASE.replace(
+                "    - chapters/one.qmd\n", "    - part: P\n      chapters:\n        - 3\n"
+            ),
+            "chapters must be file names",
+            "part",
+        ),
+        (BASE.replace("    - chapters/one.qmd\n", "    - 7\n"), "unsupported entry", "chapters:"),
+        (
+            BASE.replace("    - index.qmd\n    - chapters/one.qmd\n", "    []\n"),
+            "is empty",
+            "chapters:",
+        ),
+        (
+            BASE.replace("chapters/one.qmd", "chapters/missing.qmd"),
+            "chapter file not found",
+            "missing.qmd",
+        ),
+        (
+            BASE.replace("    - chapters/one.qmd\n", "    - chapters/one.qmd\n    - index.qmd\n"),
+            "listed twice",
+            None,
+        ),
+        (BASE.replace("refs.bib", "nowhere.bib"), "bibliography not found", "bibliography"),
+        (BASE.replace("refs.bib", "{a: 1}"), "bibliography: must be", "bibliography"),
+        (BASE + "csl: missing.csl\n", "csl style file not found", "csl"),
+    ],
+)
 def test_config_errors(root: Path, text: str, message: str, needle: str | None):
     err = config_error(root, text)
     assert err.path == root.resolve() / "_quarto.yml"
@@ -152,14 +181,20 @@ def test_chapter_listed_twice_points_at_the_second_entry(root: Path):
 
 
 def test_appendices_and_part_groups(root: Path):
-    text = BASE.replace("    - chapters/one.qmd\n", (
-        "    - part: Middle\n      chapters:\n        - chapters/one.qmd\n"
-        "  appendices:\n    - chapters/two.qmd\n"))
+    text = BASE.replace(
+        "    - chapters/one.qmd\n",
+        (
+            "    - part: Middle\n      chapters:\n        - chapters/one.qmd\n"
+            "  appendices:\n    - chapters/two.qmd\n"
+        ),
+    )
     (root / "_quarto.yml").write_text(text)
     refs = load_book(root).chapters
     assert [(str(r.path), r.part, r.appendix) for r in refs] == [
-        ("index.qmd", None, False), ("chapters/one.qmd", "Middle", False),
-        ("chapters/two.qmd", None, True)]
+        ("index.qmd", None, False),
+        ("chapters/one.qmd", "Middle", False),
+        ("chapters/two.qmd", None, True),
+    ]
 
 
 def test_front_matter_execute_overrides_book_defaults():
@@ -176,10 +211,20 @@ def test_front_matter_execute_overrides_book_defaults():
 _ALIASES = {
     "$pdf-all": {"latex", "pdf", "beamer"},
     "$html-doc": {"html", "html4", "html5"},
-    "$html-files": {"html", "html4", "html5", "slidy", "slideous", "s5", "revealjs",
-                    "dzslides"},
-    "$html-all": {"html", "html4", "html5", "slidy", "slideous", "s5", "revealjs",
-                  "dzslides", "epub", "epub2", "epub3"},
+    "$html-files": {"html", "html4", "html5", "slidy", "slideous", "s5", "revealjs", "dzslides"},
+    "$html-all": {
+        "html",
+        "html4",
+        "html5",
+        "slidy",
+        "slideous",
+        "s5",
+        "revealjs",
+        "dzslides",
+        "epub",
+        "epub2",
+        "epub3",
+    },
 }
 
 
@@ -214,14 +259,14 @@ def _real_sources() -> tuple[dict, list[Path]]:
 def test_real_config_keys_are_quarto_options():
     schema = quarto_schema()
     config, _ = _real_sources()
-    problems = [f"project: {k}" for k in config.get("project", {}) if k not in
-                schema["project_keys"]]
+    problems = [
+        f"project: {k}" for k in config.get("project", {}) if k not in schema["project_keys"]
+    ]
     problems += [f"book: {k}" for k in config.get("book", {}) if k not in schema["book_keys"]]
     # `thesis:` is this build's own block of title-page fields (custom metadata, which Quarto
     # passes through to documents); `house-rules:` holds this build's strictness settings
     structural = {"project", "book", "format", "execute", "thesis", "house-rules"}
-    problems += [k for k in config if k not in structural and k not in
-                 schema["document_options"]]
+    problems += [k for k in config if k not in structural and k not in schema["document_options"]]
     for key in config.get("execute", {}):
         if key not in schema["cell_options"] and key != "freeze":
             problems.append(f"execute: {key}")
@@ -236,10 +281,12 @@ def test_real_format_options_apply_to_their_format():
     """An option under `format: typst:` must be one Quarto's schema gives typst, and so on."""
     options = quarto_schema()["document_options"]
     config, _ = _real_sources()
-    problems = [f"format: {fmt}: {key} (Quarto: {options[key]['formats']})"
-                for fmt, opts in (config.get("format") or {}).items()
-                for key in opts or {} if key in options
-                and not applies_to(options[key]["formats"], fmt)]
+    problems = [
+        f"format: {fmt}: {key} (Quarto: {options[key]['formats']})"
+        for fmt, opts in (config.get("format") or {}).items()
+        for key in opts or {}
+        if key in options and not applies_to(options[key]["formats"], fmt)
+    ]
     assert problems == []
 
 

@@ -126,9 +126,7 @@ def test_indicators_keep_text_and_flag_lower_bounds(public_dir):
 
 def test_source_labels(public_dir):
     assert public.source_label("S18", public_dir) == "Xinhua, 2017-03-28"
-    assert public.source_label("S18;S17b", public_dir) == (
-        "Xinhua, 2017-03-28; CGTN, 2017-03-28"
-    )
+    assert public.source_label("S18;S17b", public_dir) == ("Xinhua, 2017-03-28; CGTN, 2017-03-28")
     with pytest.raises(KeyError, match="S99"):
         public.source_label("S99", public_dir)
     table = public.sources(public_dir)

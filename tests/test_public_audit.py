@@ -40,8 +40,18 @@ PUBLIC = ROOT / "data" / "raw" / "public"
 BOOK = ROOT / "_book"
 
 MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 CHINESE_NUMERALS = {"十多万": 1e5, "十多萬": 1e5, "一亿": 1e8, "一億": 1e8}
 ALL_LIFTED = ("全部实现脱贫", "全部脱贫")
@@ -67,12 +77,21 @@ def rows() -> list[dict[str, str]]:
             out += [dict(row, file=name) for row in csv.DictReader(handle)]
     with (PUBLIC / "national_poverty.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            for column, unit in (("rural_poor_million", "million persons"),
-                                 ("poverty_incidence_pct", "%")):
+            for column, unit in (
+                ("rural_poor_million", "million persons"),
+                ("poverty_incidence_pct", "%"),
+            ):
                 if row[column]:
-                    out.append({"file": "national_poverty.csv", "indicator": column,
-                                "year": row["year"], "value": row[column], "unit": unit,
-                                "source_id": row["source_id"]})
+                    out.append(
+                        {
+                            "file": "national_poverty.csv",
+                            "indicator": column,
+                            "year": row["year"],
+                            "value": row[column],
+                            "unit": unit,
+                            "source_id": row["source_id"],
+                        }
+                    )
     return out
 
 
@@ -107,8 +126,11 @@ def states(source_id: str, value: str, unit: str) -> bool:
 
 def stated_rows() -> list[dict[str, str]]:
     """The rows at least one of whose sources states the value."""
-    return [r for r in rows() if any(states(s, r["value"], r["unit"])
-                                     for s in r["source_id"].split(";"))]
+    return [
+        r
+        for r in rows()
+        if any(states(s, r["value"], r["unit"]) for s in r["source_id"].split(";"))
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,9 +154,10 @@ def table_rows(chapter: str, label: str) -> list[dict[str, str]]:
     table = page(chapter).find(id=label)
     assert table is not None, f"{label} not found in {chapter}.html"
     head = [th.get_text(" ", strip=True) for th in table.find("thead").find_all("th")]
-    return [dict(zip(head, (td.get_text(" ", strip=True) for td in tr.find_all("td")),
-                     strict=True))
-            for tr in table.find("tbody").find_all("tr")]
+    return [
+        dict(zip(head, (td.get_text(" ", strip=True) for td in tr.find_all("td")), strict=True))
+        for tr in table.find("tbody").find_all("tr")
+    ]
 
 
 def shown_number(token: str, after: str) -> tuple[float, float, bool]:
@@ -208,9 +231,10 @@ def test_every_figure_of_table_3_1_is_stated_by_each_source_printed_beside_it():
             )
 
 
-@pytest.mark.parametrize(("label", "column"), [("lankao-facts", "Source"),
-                                               ("national-poverty", "Sources"),
-                                               ("exit-criteria", "Source")])
+@pytest.mark.parametrize(
+    ("label", "column"),
+    [("lankao-facts", "Source"), ("national-poverty", "Sources"), ("exit-criteria", "Source")],
+)
 def test_each_public_table_note_explains_every_source_id_the_table_prints(label, column):
     note = page("03-lankao").find(id=f"{label}-sources")
     assert note is not None, f"tbl-{label} has no note explaining its source ids"
@@ -230,13 +254,17 @@ def test_each_public_table_note_explains_every_source_id_the_table_prints(label,
 
 
 def test_every_figure_of_the_national_poverty_table_is_stated_or_derived():
-    poverty = {int(r["year"]): r for r in csv.DictReader(
-        (PUBLIC / "national_poverty.csv").open(encoding="utf-8"))}
+    poverty = {
+        int(r["year"]): r
+        for r in csv.DictReader((PUBLIC / "national_poverty.csv").open(encoding="utf-8"))
+    }
     for cell in table_rows("03-lankao", "tbl-national-poverty"):
         year, ids = int(cell["Year"]), [s.strip() for s in cell["Sources"].split(",")]
-        for column, unit in (("Rural poor, year-end (million)", "million persons"),
-                             ("Reduction during year (million)", "million persons"),
-                             ("Poverty incidence (%)", "%")):
+        for column, unit in (
+            ("Rural poor, year-end (million)", "million persons"),
+            ("Reduction during year (million)", "million persons"),
+            ("Poverty incidence (%)", "%"),
+        ):
             text = cell[column]
             if text == "not stated":
                 continue
@@ -245,8 +273,9 @@ def test_every_figure_of_the_national_poverty_table_is_stated_or_derived():
                 derived = float(before["rural_poor_million"]) - float(now["rural_poor_million"])
                 assert float(text.split()[0]) == pytest.approx(derived, abs=0.005)
                 continue
-            assert any(states(s, text, unit) or states(s, str(float(text)), unit)
-                       for s in ids), f"{year} {column} {text}: stated by none of {ids}"
+            assert any(states(s, text, unit) or states(s, str(float(text)), unit) for s in ids), (
+                f"{year} {column} {text}: stated by none of {ids}"
+            )
 
 
 def test_every_lankao_value_of_the_exit_criteria_table_is_stated_by_its_source():
@@ -271,16 +300,22 @@ def test_every_lankao_value_of_the_exit_criteria_table_is_stated_by_its_source()
 
 def _derived() -> dict[str, float]:
     """Numbers chapter 3 derives from stated figures, recomputed here from the rows."""
+
     def one(indicator: str, source_id: str | None = None, year: str | None = None) -> float:
-        found = [r for r in rows() if r["indicator"] == indicator
-                 and (source_id is None or r["source_id"] == source_id)
-                 and (year is None or r["year"] == year)]
+        found = [
+            r
+            for r in rows()
+            if r["indicator"] == indicator
+            and (source_id is None or r["source_id"] == source_id)
+            and (year is None or r["year"] == year)
+        ]
         assert len(found) == 1, (indicator, source_id, found)
         return float(found[0]["value"])
 
     rural = one("rural_population")
-    registered = [float(r["value"]) for r in rows()
-                  if r["indicator"] == "poor_population_registered"]
+    registered = [
+        float(r["value"]) for r in rows() if r["indicator"] == "poor_population_registered"
+    ]
     return {
         # share of the population counted as rural
         "rural share (%)": 100 * rural / one("total_population"),
@@ -322,7 +357,7 @@ def _prose_numbers(chapter: str) -> list[tuple[str, str, str]]:
             text = pattern.sub(" ", text)
         for match in re.finditer(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?%?(?![\w])", text):
             token = match.group().rstrip(",")
-            found.append((token, text[match.end():match.end() + 30], text))
+            found.append((token, text[match.end() : match.end() + 30], text))
     return found
 
 
@@ -339,13 +374,15 @@ def test_every_public_figure_in_chapter_3_is_stated_by_a_source():
         if any(abs(d - number) <= tolerance for d in derived):
             continue
         unexplained.append(f"{token} ({after.strip()[:25]!r})")
-    assert not unexplained, "numbers in chapter 3 no stated source gives: " + "; ".join(
-        unexplained)
+    assert not unexplained, "numbers in chapter 3 no stated source gives: " + "; ".join(unexplained)
 
 
 VALUE_CALL = re.compile(r'public\.value\("(\w+)", "(\w+)"(?:, (\d{4}))?\)')
-FILES = {"national": "national_indicators.csv", "henan": "henan_poverty.csv",
-         "lankao": "lankao_indicators.csv"}
+FILES = {
+    "national": "national_indicators.csv",
+    "henan": "henan_poverty.csv",
+    "lankao": "lankao_indicators.csv",
+}
 
 
 @pytest.mark.parametrize("chapter", ["01-introduction", "03-lankao"])
@@ -355,12 +392,20 @@ def test_every_public_value_call_shown_reads_a_row_its_source_states(chapter: st
 
     provenance = json.loads((BOOK / "provenance.json").read_text(encoding="utf-8"))
     entry = next(c for c in provenance["chapters"] if c["source"].endswith(f"{chapter}.qmd"))
-    calls = [(m.groups(), item["code"]) for item in entry["items"]
-             for m in VALUE_CALL.finditer(item["code"])]
+    calls = [
+        (m.groups(), item["code"])
+        for item in entry["items"]
+        for m in VALUE_CALL.finditer(item["code"])
+    ]
     assert calls, f"{chapter}: no public.value call found"
     for (table, indicator, year), code in calls:
-        found = [r for r in rows() if r["file"] == FILES[table] and r["indicator"] == indicator
-                 and (year is None or r["year"] == year)]
+        found = [
+            r
+            for r in rows()
+            if r["file"] == FILES[table]
+            and r["indicator"] == indicator
+            and (year is None or r["year"] == year)
+        ]
         assert len(found) == 1, (chapter, code)
         row = found[0]
         assert any(states(s, row["value"], row["unit"]) for s in row["source_id"].split(";")), (
@@ -375,10 +420,20 @@ def test_public_figures_outside_chapter_3_are_stated_by_a_source(chapter: str):
 
     provenance = json.loads((BOOK / "provenance.json").read_text(encoding="utf-8"))
     entry = next(c for c in provenance["chapters"] if c["source"].endswith(f"{chapter}.qmd"))
-    public_names = ("public.", "nat.", "nat[", "reduction.", "lankao_2014", "incidence_exit",
-                    "exit_threshold")
-    items = [i for i in entry["items"] if i["kind"] == "value"
-             and any(n in i["code"] for n in public_names)]
+    public_names = (
+        "public.",
+        "nat.",
+        "nat[",
+        "reduction.",
+        "lankao_2014",
+        "incidence_exit",
+        "exit_threshold",
+    )
+    items = [
+        i
+        for i in entry["items"]
+        if i["kind"] == "value" and any(n in i["code"] for n in public_names)
+    ]
     assert items, f"{chapter}: no public figure found"
     text = page(chapter).get_text(" ")
     stated = stated_rows()
@@ -399,8 +454,9 @@ def test_the_pdf_prints_the_same_public_figures_as_the_html():
     pdf = BOOK / "thesis.pdf"
     if not pdf.is_file():
         pytest.skip("build the book first")
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     text = re.sub(r"\s+", " ", text)
     for token, after, _ in _prose_numbers("03-lankao"):
         if not YEAR.match(token):
@@ -418,12 +474,22 @@ COUNTY_OUTCOMES = re.compile(r"poverty|poor_population|income|infrastructure|soc
 def test_the_county_data_hold_no_outcome_figures_after_2016():
     """The premise of narrowing research question 2: if Lankao outcome figures for 2017-2020 are
     added to data/raw/public, this fails and the question can be widened again."""
-    later = [r["indicator"] for r in rows() if r["file"] == "lankao_indicators.csv"
-             and r["year"] and 2017 <= int(r["year"]) <= 2020
-             and COUNTY_OUTCOMES.search(r["indicator"])]
+    later = [
+        r["indicator"]
+        for r in rows()
+        if r["file"] == "lankao_indicators.csv"
+        and r["year"]
+        and 2017 <= int(r["year"]) <= 2020
+        and COUNTY_OUTCOMES.search(r["indicator"])
+    ]
     assert later == []
-    years = {int(r["year"]) for r in rows() if r["file"] == "lankao_indicators.csv"
-             and r["year"] and COUNTY_OUTCOMES.search(r["indicator"])}
+    years = {
+        int(r["year"])
+        for r in rows()
+        if r["file"] == "lankao_indicators.csv"
+        and r["year"]
+        and COUNTY_OUTCOMES.search(r["indicator"])
+    }
     assert max(years) == 2016
 
 
@@ -447,12 +513,16 @@ def test_research_question_2_is_limited_to_the_years_the_public_record_covers():
     assert "years that followed" not in question_2
     assert "left the list of poor counties in early 2017" in question_2
     assert "For 2017–2020 it holds no county figures on poverty, incomes" in _section_text(
-        "01-introduction", "sec-intro-questions")
-    for chapter, heading_id in (("03-lankao", "sec-lankao-summary"),
-                                ("07-conclusion", "sec-conclusion-answers")):
+        "01-introduction", "sec-intro-questions"
+    )
+    for chapter, heading_id in (
+        ("03-lankao", "sec-lankao-summary"),
+        ("07-conclusion", "sec-conclusion-answers"),
+    ):
         text = _section_text(chapter, heading_id)
         assert "none on poverty or incomes was found for 2017–2020" in text or (
-            "no Lankao figures on poverty or incomes for 2017–2020" in text), chapter
+            "no Lankao figures on poverty or incomes for 2017–2020" in text
+        ), chapter
 
 
 # --------------------------------------------------------------------------------------------
@@ -477,8 +547,10 @@ def test_each_figure_in_a_clause_that_names_a_source_is_stated_by_that_source():
         labels.setdefault(_label(source_id).replace("'", "\u2019"), []).append(source_id)
     # a bibliography entry whose URL is a source's URL cites that source ("[@xinhua2017china]")
     bib = (ROOT / "references.bib").read_text(encoding="utf-8")
-    cited = {key: [s for s, r in sources().items() if r["url"] == url] for key, url in
-             re.findall(r"@\w+\{(\w+),[^@]*?\burl\s*=\s*\{([^}]+)\}", bib)}
+    cited = {
+        key: [s for s, r in sources().items() if r["url"] == url]
+        for key, url in re.findall(r"@\w+\{(\w+),[^@]*?\burl\s*=\s*\{([^}]+)\}", bib)
+    }
     wrong = []
     for block in page("03-lankao").find_all(["p", "li", "figcaption"]):
         if block.find_parent(class_="table-note") or block.find_parent("table"):
@@ -497,7 +569,7 @@ def test_each_figure_in_a_clause_that_names_a_source_is_stated_by_that_source():
                 continue
             clause = NOT_FIGURES[0].sub(" ", clause)
             for match in re.finditer(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?%?(?![\w])", clause):
-                token, after = match.group().rstrip(","), clause[match.end():match.end() + 30]
+                token, after = match.group().rstrip(","), clause[match.end() : match.end() + 30]
                 if YEAR.match(token) or DAY_OF_DATE.match(after):
                     continue
                 number, tolerance, _ = shown_number(token, after)

@@ -39,17 +39,22 @@ def prose_book(root: Path, text: str = "Plain prose.") -> Path:
 
 # --- the swap ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "rename-fallback"])
 def test_publish_replaces_the_whole_edition(tmp_path: Path, monkeypatch, exchange: bool):
     if not exchange:
         monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
-    output = tree(tmp_path / "_book", {"index.html": "old", "gone.html": "old only",
-                                       publish.MARKER: "old"})
+    output = tree(
+        tmp_path / "_book", {"index.html": "old", "gone.html": "old only", publish.MARKER: "old"}
+    )
     staging = publish.staging_dir(output)
     tree(staging, {"index.html": "new", "figures/f.svg": "<svg/>"})
     publish.publish(staging, output)
-    assert snapshot(output) == {"index.html": b"new", "figures/f.svg": b"<svg/>",
-                                publish.MARKER: publish.MARKER_TEXT.encode()}
+    assert snapshot(output) == {
+        "index.html": b"new",
+        "figures/f.svg": b"<svg/>",
+        publish.MARKER: publish.MARKER_TEXT.encode(),
+    }
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_book"]  # nothing left beside it
 
 
@@ -57,8 +62,10 @@ def test_first_publish_renames_staging(tmp_path: Path):
     output = tmp_path / "_book"
     staging = tree(publish.staging_dir(output), {"index.html": "first"})
     publish.publish(staging, output)
-    assert snapshot(output) == {"index.html": b"first",
-                                publish.MARKER: publish.MARKER_TEXT.encode()}
+    assert snapshot(output) == {
+        "index.html": b"first",
+        publish.MARKER: publish.MARKER_TEXT.encode(),
+    }
     assert not staging.exists()
 
 
@@ -101,14 +108,33 @@ def test_failure_while_rendering_keeps_the_last_good_edition(tmp_path: Path, mon
 
 # --- the lock ------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_second_concurrent_build_is_turned_away(tmp_path: Path):
     root = prose_book(tmp_path / "book")
-    tree(root, {"index.qmd": "# Preface {.unnumbered}\n\n```{python}\nimport time\n"
-                             "time.sleep(2)\n```\n\nSlow prose.\n"})
-    first = subprocess.Popen([sys.executable, "-m", "bookbuild", "--root", str(root), "build",
-                              "--to", "html", "--quiet"], cwd=REPO, stderr=subprocess.PIPE,
-                             text=True)
+    tree(
+        root,
+        {
+            "index.qmd": "# Preface {.unnumbered}\n\n```{python}\nimport time\n"
+            "time.sleep(2)\n```\n\nSlow prose.\n"
+        },
+    )
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bookbuild",
+            "--root",
+            str(root),
+            "build",
+            "--to",
+            "html",
+            "--quiet",
+        ],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lock = root / ".bookbuild" / "build.lock"
     try:
         deadline = time.monotonic() + 60

@@ -32,14 +32,15 @@ def error_of(text: str) -> BuildError:
 
 # --- units -------------------------------------------------------------------------------
 
+
 def test_front_matter_blocks_and_lines():
     text = (
-        "---\ntitle: Hello\n---\n"          # lines 1-3
-        "# Heading\n\nSome prose.\n\n"      # lines 4-7
-        "```{python}\n"                      # line 8
+        "---\ntitle: Hello\n---\n"  # lines 1-3
+        "# Heading\n\nSome prose.\n\n"  # lines 4-7
+        "```{python}\n"  # line 8
         "#| label: tbl-x\n#| echo: false\n"
-        "x = 1\nx\n```\n"                    # closes on line 13
-        "After.\n"                           # line 14
+        "x = 1\nx\n```\n"  # closes on line 13
+        "After.\n"  # line 14
     )
     doc = parse(text)
     assert doc.front_matter == {"title": "Hello"}
@@ -55,8 +56,10 @@ def test_front_matter_blocks_and_lines():
 
 
 def test_other_language_fences_and_raw_blocks_stay_markdown():
-    text = ("# T\n\n```r\nx <- 1\n```\n\n~~~~ {.python}\nnot run\n~~~~\n\n"
-            "```{=html}\n<b>raw</b>\n```\n\n```{.bash}\necho hi\n```\n")
+    text = (
+        "# T\n\n```r\nx <- 1\n```\n\n~~~~ {.python}\nnot run\n~~~~\n\n"
+        "```{=html}\n<b>raw</b>\n```\n\n```{.bash}\necho hi\n```\n"
+    )
     doc = parse(text)
     assert doc.cells == []
     assert doc.source() == text
@@ -70,8 +73,10 @@ def test_longer_fence_contains_shorter_one():
 
 
 def test_inline_expressions_in_document_order_with_lines():
-    text = ("# T\n\nA `{python} a + 1` and `{python} f'{b:.2f}'`.\n\n"
-            "```{python}\nc = 3\n```\n\nThen `{python}   c  ` here.\n")
+    text = (
+        "# T\n\nA `{python} a + 1` and `{python} f'{b:.2f}'`.\n\n"
+        "```{python}\nc = 3\n```\n\nThen `{python}   c  ` here.\n"
+    )
     doc = parse(text)
     found = [(i.expr, i.line) for i in doc.inlines()]
     assert found == [("a + 1", 3), ("f'{b:.2f}'", 3), ("c", 9)]
@@ -90,17 +95,27 @@ def test_output_option_values(value):
 
 
 def test_every_supported_option_parses():
-    text = ("# T\n\n```{python}\n#| label: fig-a\n#| fig-cap: \"Cap\"\n#| fig-alt: \"Alt\"\n"
-            "#| echo: true\n#| warning: false\n#| include: true\n#| eval: true\n"
-            "#| error: false\nplot()\n```\n\n```{python}\n#| label: tbl-b\n#| tbl-cap: T\nt\n```\n")
+    text = (
+        '# T\n\n```{python}\n#| label: fig-a\n#| fig-cap: "Cap"\n#| fig-alt: "Alt"\n'
+        "#| echo: true\n#| warning: false\n#| include: true\n#| eval: true\n"
+        "#| error: false\nplot()\n```\n\n```{python}\n#| label: tbl-b\n#| tbl-cap: T\nt\n```\n"
+    )
     first, second = parse(text).cells
-    assert first.options == {"label": "fig-a", "fig-cap": "Cap", "fig-alt": "Alt", "echo": True,
-                             "warning": False, "include": True, "eval": True, "error": False}
+    assert first.options == {
+        "label": "fig-a",
+        "fig-cap": "Cap",
+        "fig-alt": "Alt",
+        "echo": True,
+        "warning": False,
+        "include": True,
+        "eval": True,
+        "error": False,
+    }
     assert second.options == {"label": "tbl-b", "tbl-cap": "T"}
 
 
 def test_wrong_option_type_names_the_option_line():
-    err = error_of("# T\n\n```{python}\n#| label: a\n#| echo: \"yes\"\nx\n```\n")
+    err = error_of('# T\n\n```{python}\n#| label: a\n#| echo: "yes"\nx\n```\n')
     assert err.line == 5
     assert "echo" in err.message and "true, false" in err.message
 
@@ -162,11 +177,13 @@ def test_front_matter_errors():
 
 def test_front_matter_custom_key_is_metadata():
     assert parse("---\ntitle: x\nnot-an-option: 1\n---\n# T\n").front_matter == {
-        "title": "x", "not-an-option": 1}
+        "title": "x",
+        "not-an-option": 1,
+    }
 
 
 def test_front_matter_execute_options_are_checked():
-    err = error_of("---\nexecute:\n  echo: \"yes\"\n---\n# T\n")
+    err = error_of('---\nexecute:\n  echo: "yes"\n---\n# T\n')
     assert err.line == 3 and "echo" in err.message
     doc = parse("---\nexecute:\n  echo: true\n---\n# T\n")
     assert doc.front_matter["execute"] == {"echo": True}
@@ -174,13 +191,18 @@ def test_front_matter_execute_options_are_checked():
 
 # --- property: lossless round trip ---------------------------------------------------------
 
-_WORDS = st.text(alphabet="abcdefghij KLMN.,;:!?()[]*_#-+=\u5171\u4eab", min_size=1,
-                 max_size=30).filter(lambda s: s.strip() and not s.lstrip().startswith(("#|",)))
+_WORDS = st.text(
+    alphabet="abcdefghij KLMN.,;:!?()[]*_#-+=\u5171\u4eab", min_size=1, max_size=30
+).filter(lambda s: s.strip() and not s.lstrip().startswith(("#|",)))
 _EXPRS = st.text(alphabet="abcxyz0123456789+-*/() .'\"", min_size=1, max_size=12).filter(
-    lambda s: s.strip())
-_CODE = st.lists(st.text(alphabet="abcdefxyz0123456789 =+-*()[]'\".:#", max_size=25)
-                 .filter(lambda s: not s.lstrip().startswith(("#|", "```", "~~~"))),
-                 max_size=4)
+    lambda s: s.strip()
+)
+_CODE = st.lists(
+    st.text(alphabet="abcdefxyz0123456789 =+-*()[]'\".:#", max_size=25).filter(
+        lambda s: not s.lstrip().startswith(("#|", "```", "~~~"))
+    ),
+    max_size=4,
+)
 
 
 @st.composite
@@ -202,12 +224,21 @@ def other_fence(draw):
     char = draw(st.sampled_from(["`", "~"]))
     fence = char * draw(st.integers(3, 5))
     info = draw(st.sampled_from(["", "r", "bash", "{.python}", "{=html}", "markdown"]))
-    body = draw(st.lists(st.sampled_from(["x <- 1", "`{python} not_me`", "```", "~~~~~~~~",
-                                          "#| echo: false", "plain"]), max_size=3))
+    body = draw(
+        st.lists(
+            st.sampled_from(
+                ["x <- 1", "`{python} not_me`", "```", "~~~~~~~~", "#| echo: false", "plain"]
+            ),
+            max_size=3,
+        )
+    )
     # a line of the same fence character at least as long would close it: keep those out
     body = [b for b in body if not (b[0] == char and len(b) >= len(fence))]
-    return f"{fence}{' ' if info and draw(st.booleans()) else ''}{info}\n" + "".join(
-        f"{b}\n" for b in body) + f"{fence}\n\n"
+    return (
+        f"{fence}{' ' if info and draw(st.booleans()) else ''}{info}\n"
+        + "".join(f"{b}\n" for b in body)
+        + f"{fence}\n\n"
+    )
 
 
 @st.composite
@@ -223,8 +254,9 @@ def python_cell(draw):
     code = "\n".join(draw(_CODE)).strip("\n")
     lines = []
     for key, value in options.items():
-        shown = {True: "true", False: "false"}.get(value, value) if isinstance(value, bool) \
-            else value
+        shown = (
+            {True: "true", False: "false"}.get(value, value) if isinstance(value, bool) else value
+        )
         if key == "tbl-cap":
             shown = '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
         lines.append(f"#| {key}: {shown}")
@@ -252,7 +284,7 @@ def documents(draw):
     if draw(st.booleans()):
         text = text.rstrip("\n")  # no final newline
     if draw(st.booleans()):
-        text = "---\ntitle: \"Generated\"\n---\n" + text
+        text = '---\ntitle: "Generated"\n---\n' + text
     return text, cells, exprs
 
 
@@ -267,4 +299,4 @@ def test_round_trip_and_contents(case):
     # every block's first line really is where its text starts in the source
     lines = text.splitlines(keepends=True)
     for block in doc.blocks:
-        assert "".join(lines[block.line - 1:]).startswith(block.raw)
+        assert "".join(lines[block.line - 1 :]).startswith(block.raw)

@@ -19,8 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("quarto_support",
-                                                  REPO / "scripts" / "quarto_support.py")
+    spec = importlib.util.spec_from_file_location(
+        "quarto_support", REPO / "scripts" / "quarto_support.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -30,7 +31,8 @@ def test_support_document_is_current():
     generator = _generator()
     written = (REPO / "docs" / "quarto-support.md").read_text("utf-8")
     assert written == generator.render(), (
-        f"docs/quarto-support.md is stale: run `{generator.COMMAND}`")
+        f"docs/quarto-support.md is stale: run `{generator.COMMAND}`"
+    )
 
 
 def test_every_status_and_level_is_known():
@@ -47,8 +49,11 @@ def test_registered_quarto_options_are_quartos():
     """Every cell, execute, project and book option in the registry is one Quarto's schema
     names at that level (the build's own `bookbuild:`/`house-rules:` are not Quarto's)."""
     schema = quarto_schema()
-    for level, key in ((registry.CELL, "cell_options"), (registry.PROJECT, "project_keys"),
-                       (registry.BOOK, "book_keys")):
+    for level, key in (
+        (registry.CELL, "cell_options"),
+        (registry.PROJECT, "project_keys"),
+        (registry.BOOK, "book_keys"),
+    ):
         stray = set(registry.at(level)) - set(schema[key])
         assert not stray, f"{level}: {stray} not in Quarto's schema"
     execute = set(registry.at(registry.EXECUTE)) - {"freeze"}
@@ -57,23 +62,34 @@ def test_registered_quarto_options_are_quartos():
 
 
 def test_checks_read_the_registry():
-    assert {o.name: o.types for o in registry.OPTIONS
-                                if registry.CELL in o.levels} == qmd.CELL_OPTIONS
-    assert {"echo", "eval", "warning", "include", "output",
-                                         "freeze", "error"} == project._HONOURED_EXECUTE
+    assert {
+        o.name: o.types for o in registry.OPTIONS if registry.CELL in o.levels
+    } == qmd.CELL_OPTIONS
+    assert {
+        "echo",
+        "eval",
+        "warning",
+        "include",
+        "output",
+        "freeze",
+        "error",
+    } == project._HONOURED_EXECUTE
     assert {"title", "chapters", "appendices", "author"} <= project._HONOURED_BOOK
     assert project.HOUSE_RULES["figures-labelled"].startswith("every figure cell needs")
     assert project.DEFAULT_CELL_TIMEOUT_S == 600
 
 
-@pytest.mark.parametrize(("option", "value", "message"), [
-    ("fig-format", "png", None),
-    ("fig-format", "jpeg", "must be one of: svg, png; got 'jpeg'"),
-    ("echo", "fenced", None),
-    ("echo", "folded", "must be one of: true, false, fenced; got 'folded'"),
-    ("code-fold", "show", None),
-    ("code-fold", 3, "must be one of: true, false, show; got 3"),
-])
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("fig-format", "png", None),
+        ("fig-format", "jpeg", "must be one of: svg, png; got 'jpeg'"),
+        ("echo", "fenced", None),
+        ("echo", "folded", "must be one of: true, false, fenced; got 'folded'"),
+        ("code-fold", "show", None),
+        ("code-fold", 3, "must be one of: true, false, show; got 3"),
+    ],
+)
 def test_cell_values_follow_the_registry(option, value, message):
     text = f"```{{python}}\n#| {option}: {value!r}\nx = 1\n```\n".replace("'", '"')
     if message is None:
@@ -86,10 +102,13 @@ def test_cell_values_follow_the_registry(option, value, message):
 
 
 def test_an_unlisted_quarto_cell_option_is_refused_as_unsupported():
-    name = next(n for n in sorted(quarto_schema()["cell_options"])
-                if n not in registry.at(registry.CELL))
-    assert registry.status_of(name, registry.CELL, set(quarto_schema()["cell_options"])) \
+    name = next(
+        n for n in sorted(quarto_schema()["cell_options"]) if n not in registry.at(registry.CELL)
+    )
+    assert (
+        registry.status_of(name, registry.CELL, set(quarto_schema()["cell_options"]))
         == registry.REFUSED
+    )
     with pytest.raises(BuildError, match=f"cell option '{name}' is not supported by this build"):
         parse_qmd(f"```{{python}}\n#| {name}: true\nx = 1\n```\n", Path("c.qmd"))
 
@@ -100,12 +119,16 @@ def test_ignored_project_key_is_a_warning(tmp_path, caplog):
     (tmp_path / "index.qmd").write_text("# Hi\n", "utf-8")
     (tmp_path / "_quarto.yml").write_text(
         f"project:\n  type: book\n  {ignored[0]}: x\nbook:\n  title: T\n  chapters:\n"
-        "    - index.qmd\n", "utf-8")
+        "    - index.qmd\n",
+        "utf-8",
+    )
     with caplog.at_level(logging.WARNING, logger="bookbuild"):
         project.load_book(tmp_path)
     assert f"project option '{ignored[0]}' is ignored" in caplog.text
-    assert registry.status_of(ignored[0], registry.PROJECT,
-                              set(quarto_schema()["project_keys"])) == registry.IGNORED
+    assert (
+        registry.status_of(ignored[0], registry.PROJECT, set(quarto_schema()["project_keys"]))
+        == registry.IGNORED
+    )
 
 
 def test_support_document_lists_every_option_and_kind():

@@ -20,7 +20,6 @@ DATA = "chapters/01-data.qmd"
 PROSE = "chapters/02-prose.qmd"
 
 
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_book(FIXTURE, tmp_path_factory.mktemp("render") / "minibook")
@@ -72,8 +71,11 @@ def test_prose_edit_renders_only_its_chapter(book: Path):
 @pytest.mark.slow
 def test_renumbering_edit_renders_the_chapters_that_show_the_numbers(book: Path):
     # a new section before "Figures" makes it 1.2; chapter 2 refers to it, the appendix not
-    edit(book / DATA, "## Figures {#sec-figures}", "## Early results\n\nFirst.\n\n"
-                                                   "## Figures {#sec-figures}")
+    edit(
+        book / DATA,
+        "## Figures {#sec-figures}",
+        "## Early results\n\nFirst.\n\n## Figures {#sec-figures}",
+    )
     rendered = build(book)
     assert sorted(rendered["html"]) == sorted(rendered["typst"]) == [DATA, PROSE]
     assert "Section\u00a01.2" in (book / "_book" / "02-prose.html").read_text("utf-8")
@@ -92,8 +94,11 @@ def test_unreadable_entries_are_rendered_again(book: Path):
 
 @pytest.mark.slow
 def test_citation_edit_runs_citeproc_again(book: Path):
-    edit(book / PROSE, "This chapter has no code.",
-         "This chapter has no code [@knuth1984literate, p. 12].")
+    edit(
+        book / PROSE,
+        "This chapter has no code.",
+        "This chapter has no code [@knuth1984literate, p. 12].",
+    )
     rendered = build(book)
     assert rendered["citeproc"] == ["the citations"]
     assert "Knuth 1984, 12" in " ".join(pdf_text(book / "_book" / "thesis.pdf").split())
@@ -107,18 +112,21 @@ def outline(markdown: str) -> list:
 def test_citation_outline_ignores_prose_and_sees_citations():
     base = outline("Some text [@a]. More text @b.\n\n::: {#refs}\n:::\n")
     assert [kind for kind, _trail, _data in base] == ["cite", "cite", "refs"]
-    assert outline("Other words [@a]. Still more @b.\n\nNew paragraph.\n\n"
-                   "::: {#refs}\n:::\n") == base
+    assert (
+        outline("Other words [@a]. Still more @b.\n\nNew paragraph.\n\n::: {#refs}\n:::\n") == base
+    )
     assert outline("Some text [@a, p. 3]. More text @b.\n\n::: {#refs}\n:::\n") != base
     assert outline("Some text @b. More text [@a].\n\n::: {#refs}\n:::\n") != base
-    in_note = outline("Some text.[^1] More text @b.\n\n[^1]: See [@a].\n\n"
-                      "::: {#refs}\n:::\n")
+    in_note = outline("Some text.[^1] More text @b.\n\n[^1]: See [@a].\n\n::: {#refs}\n:::\n")
     assert in_note != base and "Note" in in_note[0][1]
 
 
 def test_note_styles_are_recognised(tmp_path: Path):
     note, in_text = tmp_path / "note.csl", tmp_path / "author-date.csl"
-    note.write_text('<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
-                    'class="note" version="1.0"></style>\n', "utf-8")
+    note.write_text(
+        '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+        'class="note" version="1.0"></style>\n',
+        "utf-8",
+    )
     in_text.write_text('<style class="in-text" version="1.0"></style>\n', "utf-8")
     assert is_note_style(note) and not is_note_style(in_text) and not is_note_style(None)

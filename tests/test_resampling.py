@@ -20,15 +20,23 @@ def _clustered(seed: int = 3, n_villages: int = 8, per_village: int = 30) -> pd.
 
 
 def _loop_bootstrap(data, statistic, n_resamples, seed, group=None):
-    return loop_intervals(data, value="value", cluster="village", statistic=statistic,
-                          n_resamples=n_resamples, seed=seed, group=group)
+    return loop_intervals(
+        data,
+        value="value",
+        cluster="village",
+        statistic=statistic,
+        n_resamples=n_resamples,
+        seed=seed,
+        group=group,
+    )
 
 
 @pytest.mark.parametrize("statistic", ["mean", "median"])
 def test_interval_equals_a_loop_over_resampled_villages(statistic):
     data = _clustered()
-    interval = resampling.cluster_interval(data, value="value", cluster="village",
-                                           statistic=statistic, n_resamples=300, seed=11)
+    interval = resampling.cluster_interval(
+        data, value="value", cluster="village", statistic=statistic, n_resamples=300, seed=11
+    )
     low, high = _loop_bootstrap(data, statistic, 300, 11)["all"]
     assert interval.ci_low == pytest.approx(low)
     assert interval.ci_high == pytest.approx(high)
@@ -39,8 +47,9 @@ def test_interval_equals_a_loop_over_resampled_villages(statistic):
 
 def test_grouped_intervals_share_draws_and_match_the_loop():
     data = _clustered()
-    table = resampling.grouped_intervals(data, value="value", group="group", cluster="village",
-                                         n_resamples=300, seed=5).set_index("group")
+    table = resampling.grouped_intervals(
+        data, value="value", group="group", cluster="village", n_resamples=300, seed=5
+    ).set_index("group")
     reference = _loop_bootstrap(data, "mean", 300, 5, group="group")
     for key in ("a", "b"):
         assert table.loc[key, ["ci_low", "ci_high"]].tolist() == pytest.approx(reference[key])
@@ -61,8 +70,9 @@ def test_same_seed_same_interval_other_seed_other_interval():
 def test_clustering_widens_the_interval_when_villages_differ():
     data = _clustered(per_village=60)
     clustered = resampling.cluster_interval(data, value="value", cluster="village")
-    households = resampling.cluster_interval(data.assign(hh=range(len(data))), value="value",
-                                             cluster="hh")
+    households = resampling.cluster_interval(
+        data.assign(hh=range(len(data))), value="value", cluster="hh"
+    )
     assert clustered.ci_high - clustered.ci_low > 2 * (households.ci_high - households.ci_low)
     # with one household per cluster it is the ordinary bootstrap: close to mean +- 1.96 se
     values = data["value"].dropna()

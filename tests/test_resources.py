@@ -57,9 +57,11 @@ An included image resolves from the chapter's folder, as in Quarto:
 
 ![A second map](img/map.png){#fig-again fig-alt="The red rectangle again"}
 """
-LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
-        '<rect width="40" height="20" fill="navy"/>'
-        '<text x="2" y="14" font-size="10" fill="white">LOGO</text></svg>')
+LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+    '<rect width="40" height="20" fill="navy"/>'
+    '<text x="2" y="14" font-size="10" fill="white">LOGO</text></svg>'
+)
 
 
 def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
@@ -67,17 +69,27 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def jpeg(width: int, height: int) -> bytes:
     import io
 
     from PIL import Image
+
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (0, 120, 0)).save(buffer, "JPEG")
     return buffer.getvalue()
@@ -110,8 +122,14 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_images_and_resources_are_copied_at_their_project_paths(book: Path) -> None:
     out = book / "_book"
-    for relative in ("chapters/img/map.png", "chapters/img/field photo.jpg", "shared/logo.svg",
-                     "data-files/table.csv", "chapters/img/small.png", "chapters/img/blue.png"):
+    for relative in (
+        "chapters/img/map.png",
+        "chapters/img/field photo.jpg",
+        "shared/logo.svg",
+        "data-files/table.csv",
+        "chapters/img/small.png",
+        "chapters/img/blue.png",
+    ):
         assert (out / relative).read_bytes() == (book / relative).read_bytes(), relative
     assert not (out / "data-files" / "notes.txt").exists()
     assert not (out / "chapters" / "img" / "nothing.png").exists()
@@ -120,25 +138,30 @@ def test_images_and_resources_are_copied_at_their_project_paths(book: Path) -> N
 def test_html_points_at_the_copies(book: Path) -> None:
     one = (book / "_book" / "one.html").read_text("utf-8")
     images = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', one)
-    assert images == [("chapters/img/map.png", "A red rectangle standing in for a map"),
-                      ("chapters/img/field photo.jpg", "A green rectangle"),
-                      ("chapters/img/small.png", "A small square"),
-                      ("chapters/img/blue.png", "a blue square"),
-                      ("chapters/img/map.png", "The red rectangle again")]
+    assert images == [
+        ("chapters/img/map.png", "A red rectangle standing in for a map"),
+        ("chapters/img/field photo.jpg", "A green rectangle"),
+        ("chapters/img/small.png", "A small square"),
+        ("chapters/img/blue.png", "a blue square"),
+        ("chapters/img/map.png", "The red rectangle again"),
+    ]
     assert '<a href="img/map.png">a link</a>' in one  # links are not images: left alone
     index = (book / "_book" / "index.html").read_text("utf-8")
     assert '<img src="shared/logo.svg" alt="the project logo" />' in index
-    assert re.search(r'<figure id="fig-map">\s*<a href="chapters/img/map.png" class="figure-zoom">'
-                     r'<img src="chapters/img/map.png"', one)  # the image opens full size
+    assert re.search(
+        r'<figure id="fig-map">\s*<a href="chapters/img/map.png" class="figure-zoom">'
+        r'<img src="chapters/img/map.png"',
+        one,
+    )  # the image opens full size
     assert re.search(r"Figure\s1\.1:</span> A map of the county", one)
 
 
 def test_pdf_embeds_every_image(book: Path) -> None:
     pdf = book / "_book" / "thesis.pdf"
-    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
-                             check=True).stdout.splitlines()[2:]
-    sizes = sorted((int(row.split()[3]), int(row.split()[4]), row.split()[8])
-                   for row in listing)
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    sizes = sorted((int(row.split()[3]), int(row.split()[4]), row.split()[8]) for row in listing)
     # the map twice, the photo and the reference image; raw HTML is not part of the PDF
     assert sizes == [(4, 4, "image"), (8, 6, "image"), (8, 6, "image"), (10, 8, "jpeg")]
     text = pdf_text(pdf)
@@ -153,33 +176,54 @@ def test_changed_image_is_republished(tmp_path: Path) -> None:
     (root / "chapters" / "img" / "map.png").write_bytes(png(3, 3, (0, 0, 255)))
     result = run(root, "build", "--to", "html")
     assert result.code == 0, result.err
-    assert (root / "_book" / "chapters" / "img" / "map.png").read_bytes() == png(3, 3,
-                                                                               (0, 0, 255))
+    assert (root / "_book" / "chapters" / "img" / "map.png").read_bytes() == png(3, 3, (0, 0, 255))
 
 
 ERRORS = [
-    ("chapters/one.qmd", "# One\n\nText.\n\n![Gone](img/missing.png)\n",
-     "chapters/one.qmd:5: image not found: chapters/img/missing.png"),
-    ("chapters/one.qmd", "# One\n\n![Away](../../outside.png)\n",
-     "chapters/one.qmd:3: image '../../outside.png' is outside the project"),
-    ("chapters/one.qmd", "# One\n\n![Doc](img/plan.tiff)\n",
-     "chapters/one.qmd:3: image 'img/plan.tiff' is a .tiff file: use a PNG, JPEG, GIF or SVG"),
-    ("chapters/one.qmd", "# One\n\n![Plan](img/plan)\n",
-     "chapters/one.qmd:3: image 'img/plan' has no file extension: use a PNG, JPEG, GIF or SVG"),
-    ("chapters/one.qmd", "# One\n\nSee <img src='img/gone.png' alt='x'>.\n",
-     "chapters/one.qmd:3: image not found: chapters/img/gone.png"),
-    ("chapters/one.qmd", "# One\n\nText.\n\n![Gone][g]\n\n[g]: img/gone.png\n",
-     "chapters/one.qmd:7: image not found: chapters/img/gone.png"),  # where the path is
-    ("_quarto.yml", CONFIG.replace("data-files/*.csv", "data-files/*.xlsx"),
-     "_quarto.yml:4: project: resources: 'data-files/*.xlsx' matches no file"),
+    (
+        "chapters/one.qmd",
+        "# One\n\nText.\n\n![Gone](img/missing.png)\n",
+        "chapters/one.qmd:5: image not found: chapters/img/missing.png",
+    ),
+    (
+        "chapters/one.qmd",
+        "# One\n\n![Away](../../outside.png)\n",
+        "chapters/one.qmd:3: image '../../outside.png' is outside the project",
+    ),
+    (
+        "chapters/one.qmd",
+        "# One\n\n![Doc](img/plan.tiff)\n",
+        "chapters/one.qmd:3: image 'img/plan.tiff' is a .tiff file: use a PNG, JPEG, GIF or SVG",
+    ),
+    (
+        "chapters/one.qmd",
+        "# One\n\n![Plan](img/plan)\n",
+        "chapters/one.qmd:3: image 'img/plan' has no file extension: use a PNG, JPEG, GIF or SVG",
+    ),
+    (
+        "chapters/one.qmd",
+        "# One\n\nSee <img src='img/gone.png' alt='x'>.\n",
+        "chapters/one.qmd:3: image not found: chapters/img/gone.png",
+    ),
+    (
+        "chapters/one.qmd",
+        "# One\n\nText.\n\n![Gone][g]\n\n[g]: img/gone.png\n",
+        "chapters/one.qmd:7: image not found: chapters/img/gone.png",
+    ),  # where the path is
+    (
+        "_quarto.yml",
+        CONFIG.replace("data-files/*.csv", "data-files/*.xlsx"),
+        "_quarto.yml:4: project: resources: 'data-files/*.xlsx' matches no file",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("file", "text", "message"), ERRORS,
-                         ids=["missing", "outside", "format", "no-extension", "html-img",
-                              "reference", "resources"])
-def test_errors_name_the_file_and_line(tmp_path: Path, file: str, text: str,
-                                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("file", "text", "message"),
+    ERRORS,
+    ids=["missing", "outside", "format", "no-extension", "html-img", "reference", "resources"],
+)
+def test_errors_name_the_file_and_line(tmp_path: Path, file: str, text: str, message: str) -> None:
     root = write_book(tmp_path / "book")
     (root / file).write_text(text)
     result = run(root, "build", "--to", "html")
@@ -192,12 +236,15 @@ def test_resource_at_the_path_of_a_built_file_is_an_error(tmp_path: Path) -> Non
     root = write_book(tmp_path / "book")
     (root / "assets").mkdir()
     (root / "assets" / "book.css").write_text("p { color: red }\n")
-    (root / "_quarto.yml").write_text(CONFIG.replace("    - data-files/*.csv",
-                                                     "    - data-files/*.csv\n    - assets/*"))
+    (root / "_quarto.yml").write_text(
+        CONFIG.replace("    - data-files/*.csv", "    - data-files/*.csv\n    - assets/*")
+    )
     result = run(root, "build", "--to", "html")
     assert result.code == 1
-    assert ("assets/book.css: 'assets/book.css' has the path of a file the build writes into "
-            "the edition; move or rename it") in result.err, result.err
+    assert (
+        "assets/book.css: 'assets/book.css' has the path of a file the build writes into "
+        "the edition; move or rename it"
+    ) in result.err, result.err
 
 
 def test_image_path_from_a_variable_and_excluded_resources(tmp_path: Path) -> None:
@@ -205,8 +252,11 @@ def test_image_path_from_a_variable_and_excluded_resources(tmp_path: Path) -> No
     (root / "_variables.yml").write_text("logo: /shared/logo.svg\n")
     (root / "index.qmd").write_text("# P {.unnumbered}\n\nLogo ![the logo]({{< var logo >}}).\n")
     (root / "data-files" / "secret.csv").write_text("x\n")
-    (root / "_quarto.yml").write_text(CONFIG.replace(
-        "    - data-files/*.csv", "    - data-files/*.csv\n    - '!data-files/secret.csv'"))
+    (root / "_quarto.yml").write_text(
+        CONFIG.replace(
+            "    - data-files/*.csv", "    - data-files/*.csv\n    - '!data-files/secret.csv'"
+        )
+    )
     result = run(root, "build", "--to", "html")
     assert result.code == 0, result.err
     index = (root / "_book" / "index.html").read_text("utf-8")

@@ -77,13 +77,24 @@ def set_value(root: Path, value: int) -> None:
 
 
 def build_cmd(root: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "bookbuild", "--root", str(root), "build", "--quiet",
-            "--jobs", "1", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "bookbuild",
+        "--root",
+        str(root),
+        "build",
+        "--quiet",
+        "--jobs",
+        "1",
+        *extra,
+    ]
 
 
 def build(root: Path, *extra: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run(build_cmd(root, *extra), capture_output=True, text=True, cwd=REPO,
-                          timeout=300)
+    proc = subprocess.run(
+        build_cmd(root, *extra), capture_output=True, text=True, cwd=REPO, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     return proc
 
@@ -92,8 +103,9 @@ def edition(root: Path) -> dict[str, str] | None:
     """`_book/` as {relative path: sha256}, or None when there is none."""
     if not (root / "_book").exists():
         return None
-    return {name: hashlib.sha256(data).hexdigest()
-            for name, data in snapshot(root / "_book").items()}
+    return {
+        name: hashlib.sha256(data).hexdigest() for name, data in snapshot(root / "_book").items()
+    }
 
 
 def cached_value_is_consistent(root: Path) -> int | None:
@@ -105,8 +117,12 @@ def cached_value_is_consistent(root: Path) -> int | None:
         return None
     digest = entry.record["reads"]["data/value.txt"]
     value = {hashlib.sha256(f"{v}\n".encode()).hexdigest(): v for v in (20, 21)}[digest]
-    shown = [o["data"]["text/plain"] for c in entry.notebook.cells for o in c.get("outputs", [])
-             if o.get("metadata", {}).get("bookbuild") == "inline"]
+    shown = [
+        o["data"]["text/plain"]
+        for c in entry.notebook.cells
+        for o in c.get("outputs", [])
+        if o.get("metadata", {}).get("bookbuild") == "inline"
+    ]
     assert shown == [str(2 * value)], "cached output does not match the data it records"
     return value
 
@@ -140,10 +156,22 @@ SCHEDULE = [
 def killed_at(root: Path, point: str, marker: Path) -> None:
     """Run a build, wait until it holds at `point`, then SIGKILL it and its kernels."""
     marker.unlink(missing_ok=True)
-    command = [sys.executable, str(REPO / "tests" / "kill_points.py"), point, str(marker), "--",
-               *build_cmd(root)[3:]]
-    proc = subprocess.Popen(command, cwd=REPO, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    command = [
+        sys.executable,
+        str(REPO / "tests" / "kill_points.py"),
+        point,
+        str(marker),
+        "--",
+        *build_cmd(root)[3:],
+    ]
+    proc = subprocess.Popen(
+        command,
+        cwd=REPO,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 240
     while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -151,8 +179,10 @@ def killed_at(root: Path, point: str, marker: Path) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         _out, err = proc.communicate()
-        pytest.fail(f"the build never reached kill point {point!r} (exit {proc.returncode}): "
-                    f"{err.strip()[-500:]}")
+        pytest.fail(
+            f"the build never reached kill point {point!r} (exit {proc.returncode}): "
+            f"{err.strip()[-500:]}"
+        )
     os.killpg(proc.pid, signal.SIGKILL)  # the build and its kernels: a power cut
     proc.communicate()
     assert proc.returncode == -signal.SIGKILL
@@ -166,18 +196,25 @@ def test_sigkill_at_every_stage_leaves_the_last_good_edition(editions, tmp_path:
         set_value(root, value)
         killed_at(root, point, tmp_path / "reached")
         expected = known[value] if left == "new" else known[old]
-        assert edition(root) == expected, f"after a kill at {point}: _book/ is not the " \
-                                          f"{left} edition"
+        assert edition(root) == expected, (
+            f"after a kill at {point}: _book/ is not the {left} edition"
+        )
         cached = cached_value_is_consistent(root)
-        assert cached == {"old": old, "new": value, "absent": None}[entry], \
+        assert cached == {"old": old, "new": value, "absent": None}[entry], (
             f"after a kill at {point}: cache entry for {cached}, expected {entry}"
+        )
         # The next build repairs whatever the kill left: exactly the edition of the data.
         build(root)
         assert edition(root) == known[value], f"the build after a kill at {point} is wrong"
         assert cached_value_is_consistent(root) == value
         assert not list(root.glob("._book.*")), f"staging left behind after a kill at {point}"
-    proc = subprocess.run([sys.executable, "-m", "bookbuild", "--root", str(root), "verify",
-                           "--quiet"], capture_output=True, text=True, cwd=REPO, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(root), "verify", "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -187,8 +224,9 @@ def test_two_builds_at_once_second_stops_and_nothing_is_corrupted(editions):
     set_value(root, 21)
     build(root)
     set_value(root, 20)  # the first build has real work: execute, render, publish
-    one = subprocess.Popen(build_cmd(root), cwd=REPO, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+    one = subprocess.Popen(
+        build_cmd(root), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     lock = root / ".bookbuild" / "build.lock"
     deadline = time.monotonic() + 60
     while lock.read_text().strip() != str(one.pid) and time.monotonic() < deadline:
@@ -206,20 +244,36 @@ def test_two_builds_at_once_second_stops_and_nothing_is_corrupted(editions):
 def test_build_needs_no_network(tmp_path: Path):
     probe = subprocess.run(["unshare", "--net", "--", "true"], capture_output=True, text=True)
     if probe.returncode != 0:
-        pytest.skip(f"cannot create a network namespace here (unshare --net: "
-                    f"{probe.stderr.strip()}); run as root on Linux to test offline builds")
+        pytest.skip(
+            f"cannot create a network namespace here (unshare --net: "
+            f"{probe.stderr.strip()}); run as root on Linux to test offline builds"
+        )
     root = write_book(tmp_path / "book", 20)
     offline = subprocess.run(
-        ["unshare", "--net", "--", sys.executable, "-c",
-         "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n"
-         "except OSError as exc:\n    print('offline', exc.errno)\nelse:\n    print('online')"],
-        capture_output=True, text=True)
+        [
+            "unshare",
+            "--net",
+            "--",
+            sys.executable,
+            "-c",
+            "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n"
+            "except OSError as exc:\n    print('offline', exc.errno)\nelse:\n    print('online')",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert offline.stdout.startswith("offline"), "the namespace still reaches the network"
-    proc = subprocess.run(["unshare", "--net", "--", *build_cmd(root)], capture_output=True,
-                          text=True, cwd=REPO, timeout=300)
+    proc = subprocess.run(
+        ["unshare", "--net", "--", *build_cmd(root)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
-    assert "Twice the value is 40" in " ".join((root / "_book" / "01-code.html").read_text(
-        "utf-8").split())
+    assert "Twice the value is 40" in " ".join(
+        (root / "_book" / "01-code.html").read_text("utf-8").split()
+    )
     assert (root / "_book" / "thesis.pdf").stat().st_size > 0
 
 
@@ -250,17 +304,22 @@ def hostile_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile") / "book"
     (root / "chapters").mkdir(parents=True)
     (root / "_quarto.yml").write_text(
-        CONFIG.replace("    - chapters/01-code.qmd\n    - chapters/02-prose.qmd\n",
-                       "    - chapters/01-free.qmd\n"), "utf-8")
+        CONFIG.replace(
+            "    - chapters/01-code.qmd\n    - chapters/02-prose.qmd\n",
+            "    - chapters/01-free.qmd\n",
+        ),
+        "utf-8",
+    )
     (root / "index.qmd").write_text("# Preface {.unnumbered}\n\nHostile input.\n", "utf-8")
     (root / "chapters" / "01-free.qmd").write_text(
-        HOSTILE_CHAPTER.replace("HOSTILE", repr(HOSTILE)), "utf-8")
+        HOSTILE_CHAPTER.replace("HOSTILE", repr(HOSTILE)), "utf-8"
+    )
     build(root)
     return root
 
 
 def _main(page: str) -> str:
-    return page[page.index("<main"):page.index("</main>")]
+    return page[page.index("<main") : page.index("</main>")]
 
 
 def test_hostile_text_is_inert_in_html(hostile_book: Path):
@@ -274,8 +333,9 @@ def test_hostile_text_is_inert_in_html(hostile_book: Path):
     assert "<script>" not in main and "<b>" not in main
     text = tree.text()
     for value in HOSTILE:
-        assert text.count(value) == 2, f"{value!r} should show literally, once inline and " \
-                                       f"once in the table"
+        assert text.count(value) == 2, (
+            f"{value!r} should show literally, once inline and once in the table"
+        )
 
 
 def test_hostile_text_is_plain_in_pdf(hostile_book: Path):
@@ -289,8 +349,7 @@ def test_hostile_text_runs_nothing_in_a_browser(hostile_book: Path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     if not chromium or not driver_path:
-        pytest.skip("headless Chromium not installed (apt-get install chromium "
-                    "chromium-driver)")
+        pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")
     from selenium import webdriver
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.chrome.service import Service
@@ -305,8 +364,7 @@ def test_hostile_text_runs_nothing_in_a_browser(hostile_book: Path):
         time.sleep(0.5)
         with pytest.raises(NoAlertPresentException):
             driver.switch_to.alert.text  # noqa: B018 - raises when no dialog is open
-        assert driver.execute_script("return document.querySelectorAll('main script').length") \
-            == 0
+        assert driver.execute_script("return document.querySelectorAll('main script').length") == 0
         shown = driver.execute_script("return document.querySelector('main').innerText")
         for value in HOSTILE:
             assert value in shown
@@ -315,6 +373,7 @@ def test_hostile_text_runs_nothing_in_a_browser(hostile_book: Path):
 
 
 # ---- cross-reference resolver: property test -------------------------------------------------
+
 
 def _header(level: int, ident: str, title: str, classes: list[str] | None = None) -> dict:
     return {"t": "Header", "c": [level, [ident, classes or [], []], [Str(title)]]}
@@ -326,27 +385,40 @@ def _caption(text: str) -> list:
 
 def _figure(ident: str) -> dict:
     image = {"t": "Image", "c": [["", [], []], [], ["x.svg", ""]]}
-    return {"t": "Figure", "c": [[ident, [], []], _caption("A figure"),
-                                 [{"t": "Plain", "c": [image]}]]}
+    return {
+        "t": "Figure",
+        "c": [[ident, [], []], _caption("A figure"), [{"t": "Plain", "c": [image]}]],
+    }
 
 
 def _table(ident: str) -> dict:
     empty = ["", [], []]
-    return {"t": "Table", "c": [[ident, [], []], _caption("A table"), [], [empty, []], [],
-                                [empty, []]]}
+    return {
+        "t": "Table",
+        "c": [[ident, [], []], _caption("A table"), [], [empty, []], [], [empty, []]],
+    }
 
 
 def _cite(label: str) -> dict:
-    citation = {"citationId": label, "citationPrefix": [], "citationSuffix": [],
-                "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0,
-                "citationHash": 0}
+    citation = {
+        "citationId": label,
+        "citationPrefix": [],
+        "citationSuffix": [],
+        "citationMode": {"t": "NormalCitation"},
+        "citationNoteNum": 0,
+        "citationHash": 0,
+    }
     return {"t": "Cite", "c": [[citation], [Str(f"@{label}")]]}
 
 
 chapter_plans = st.lists(
-    st.tuples(st.booleans(),  # numbered?
-              st.lists(st.sampled_from(["fig", "tbl", "sec"]), max_size=6)),
-    min_size=1, max_size=4)
+    st.tuples(
+        st.booleans(),  # numbered?
+        st.lists(st.sampled_from(["fig", "tbl", "sec"]), max_size=6),
+    ),
+    min_size=1,
+    max_size=4,
+)
 
 
 def _book_from(plans, appendices: int):
@@ -380,10 +452,19 @@ def _book_from(plans, appendices: int):
                 expected[label] = f"Table{NBSP}{tail}"
             else:
                 blocks.append(_header(2, label, f"Part {k}"))
-                expected[label] = f"Section{NBSP}{number}.{counts['sec']}" if number \
-                    else f"Part {k}"
-        chapters.append(Chapter(path=Path(f"chapters/{index}.qmd"), page=f"{index}.html",
-                                appendix=is_appendix, part=None, source="", blocks=blocks))
+                expected[label] = (
+                    f"Section{NBSP}{number}.{counts['sec']}" if number else f"Part {k}"
+                )
+        chapters.append(
+            Chapter(
+                path=Path(f"chapters/{index}.qmd"),
+                page=f"{index}.html",
+                appendix=is_appendix,
+                part=None,
+                source="",
+                blocks=blocks,
+            )
+        )
     return chapters, expected
 
 
@@ -394,8 +475,9 @@ def test_every_reference_resolves_to_its_number(plans, appendices, data):
     chapters, expected = _book_from(plans, appendices)
     labels = sorted(expected)
     wanted = data.draw(st.lists(st.sampled_from(labels), min_size=1, max_size=8))
-    where = data.draw(st.lists(st.integers(0, len(chapters) - 1), min_size=len(wanted),
-                               max_size=len(wanted)))
+    where = data.draw(
+        st.lists(st.integers(0, len(chapters) - 1), min_size=len(wanted), max_size=len(wanted))
+    )
     for label, index in zip(wanted, where, strict=True):
         chapters[index].blocks.append({"t": "Para", "c": [Str("See"), Space(), _cite(label)]})
     targets = number_book(chapters)
@@ -412,10 +494,17 @@ def test_every_reference_resolves_to_its_number(plans, appendices, data):
 
 
 @settings(max_examples=25, deadline=None)
-@given(plans=chapter_plans,
-       unknown=st.lists(st.sampled_from(["fig", "tbl", "sec", "eq"]).flatmap(
-           lambda kind: st.from_regex(rf"\A{kind}-zz[a-z0-9]{{1,8}}\Z")), min_size=1,
-           max_size=4, unique=True))
+@given(
+    plans=chapter_plans,
+    unknown=st.lists(
+        st.sampled_from(["fig", "tbl", "sec", "eq"]).flatmap(
+            lambda kind: st.from_regex(rf"\A{kind}-zz[a-z0-9]{{1,8}}\Z")
+        ),
+        min_size=1,
+        max_size=4,
+        unique=True,
+    ),
+)
 def test_unknown_references_are_errors_naming_them(plans, unknown):
     chapters, expected = _book_from(plans, 0)
     known = sorted(expected)[0]

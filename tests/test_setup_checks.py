@@ -62,17 +62,29 @@ def test_script_exit_status_and_message(tmp_path: Path):
     assert (ok.returncode, ok.stderr) == (0, "")  # this interpreter, make and npm are here
     # a PATH with make but no npm: exactly one line, naming npm
     (tmp_path / "make").symlink_to(shutil.which("make") or "/bin/true")
-    no_npm = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True,
-                            env={"PATH": str(tmp_path)})
+    no_npm = subprocess.run(
+        [sys.executable, str(SCRIPT)], capture_output=True, text=True, env={"PATH": str(tmp_path)}
+    )
     assert no_npm.returncode == 1
     assert no_npm.stderr.splitlines() == [
         "set-up: `npm` is not installed: install Node.js with npm (Debian/Ubuntu: apt-get "
-        "install npm; or nodejs.org)"]
+        "install npm; or nodejs.org)"
+    ]
 
 
 def test_kill_point_runner_refuses_an_unknown_point(tmp_path: Path):
-    proc = subprocess.run([sys.executable, str(REPO / "tests" / "kill_points.py"), "nowhere",
-                           str(tmp_path / "m"), "--", "build"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "tests" / "kill_points.py"),
+            "nowhere",
+            str(tmp_path / "m"),
+            "--",
+            "build",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("usage: kill_points.py {kernel-running,cache-torn,")
     assert not (tmp_path / "m").exists()

@@ -162,8 +162,10 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_meta_var_env_and_escapes_in_prose(book: Path) -> None:
     index = page(book / "_book" / "index.html")
-    assert ("Book: Shortcode Book. Version 2.5 of Lankao Institute. Dotted: with a dot. "
-            "Home fallback-home. Literal {{< meta title >}} stays.") in index.text
+    assert (
+        "Book: Shortcode Book. Version 2.5 of Lankao Institute. Dotted: with a dot. "
+        "Home fallback-home. Literal {{< meta title >}} stays."
+    ) in index.text
     # a var's value is markdown, as Quarto reads it
     assert ("em", {}, "Institute") in index.elements
     assert "{{<" not in index.text.split("Literal")[0]
@@ -173,8 +175,8 @@ def test_shortcodes_in_code_are_resolved_as_text_unknown_ones_kept(book: Path) -
     index = page(book / "_book" / "index.html")
     codes = [text for tag, _attrs, text in index.elements if tag == "code"]
     assert "2.5" in codes
-    assert "{{< var version >}}" in codes       # escaped: written literally
-    assert "{{< video x >}}" in codes           # unknown in code: left as written
+    assert "{{< var version >}}" in codes  # escaped: written literally
+    assert "{{< video x >}}" in codes  # unknown in code: left as written
     assert "In a code block: 2.5 and {{< video y >}}" in index.text
     assert "Untouched: {{< var version >}}" in index.text
 
@@ -188,22 +190,41 @@ def test_shortcodes_in_html_comments_are_left_as_written(book: Path) -> None:
 def test_kbd_and_pagebreak_in_html(book: Path) -> None:
     index = page(book / "_book" / "index.html")
     kbd = [(attrs, text) for tag, attrs, text in index.elements if tag == "kbd"]
-    assert kbd == [({"title": "Shift-Ctrl-P, mac: Shift-Command-P",
-                     "data-mac": "Shift-Command-P"}, "Shift-Ctrl-P"),
-                   ({"title": "mac: Command-Q, windows: Alt-F4", "data-mac": "Command-Q",
-                     "data-windows": "Alt-F4"}, "Command-Q (mac), Alt-F4 (windows)"),
-                   ({"title": "Ctrl-C"}, "Ctrl-C"), ({"title": "Ctrl-V"}, "Ctrl-V")]
-    breaks = [attrs for tag, attrs, _ in index.elements
-              if tag == "div" and "page-break-after" in (attrs.get("style") or "")]
+    assert kbd == [
+        (
+            {"title": "Shift-Ctrl-P, mac: Shift-Command-P", "data-mac": "Shift-Command-P"},
+            "Shift-Ctrl-P",
+        ),
+        (
+            {
+                "title": "mac: Command-Q, windows: Alt-F4",
+                "data-mac": "Command-Q",
+                "data-windows": "Alt-F4",
+            },
+            "Command-Q (mac), Alt-F4 (windows)",
+        ),
+        ({"title": "Ctrl-C"}, "Ctrl-C"),
+        ({"title": "Ctrl-V"}, "Ctrl-V"),
+    ]
+    breaks = [
+        attrs
+        for tag, attrs, _ in index.elements
+        if tag == "div" and "page-break-after" in (attrs.get("style") or "")
+    ]
     assert len(breaks) == 1
 
 
 def test_nested_includes_paste_text_and_cells(book: Path) -> None:
     one = page(book / "_book" / "one.html")
     text = one.text
-    order = ["Before the include.", "Text of part A", "Text of part B quoting Shortcode Book.",
-             "answer = 6 * 7 # {{< meta title >}} stays in code cells",
-             "The answer is 42.", "After the include."]
+    order = [
+        "Before the include.",
+        "Text of part A",
+        "Text of part B quoting Shortcode Book.",
+        "answer = 6 * 7 # {{< meta title >}} stays in code cells",
+        "The answer is 42.",
+        "After the include.",
+    ]
     positions = [text.find(piece) for piece in order]
     assert -1 not in positions, text
     assert positions == sorted(positions)
@@ -231,8 +252,10 @@ def test_pdf_has_the_same_text_and_a_page_break(book: Path) -> None:
 
 def _pdf_pages(pdf: Path) -> list[str]:
     import subprocess
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                         text=True, check=True).stdout
+
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return out.split("\f")
 
 
@@ -253,51 +276,99 @@ def test_include_keeps_origins_of_every_line(tmp_path: Path) -> None:
     assert where["Text of part B quoting Shortcode Book."] == (Path("chapters/parts/_b.qmd"), 1)
     assert where["After the include."] == (Path("chapters/one.qmd"), 7)
     assert [c.line for c in doc.cells] and doc.origins[doc.cells[0].line - 1] == (
-        Path("chapters/parts/_b.qmd"), 3)
+        Path("chapters/parts/_b.qmd"),
+        3,
+    )
 
 
 ERRORS = [
-    ("chapters/parts/_b.qmd", "Fine.\n\nThen {{< nope x >}}.\n",
-     "chapters/parts/_b.qmd:3: unknown shortcode 'nope': not one of Quarto's"),
-    ("chapters/parts/_b.qmd", "{{< video https://example.org/v.mp4 >}}\n",
-     "chapters/parts/_b.qmd:1: shortcode 'video' is a Quarto shortcode this build does not "
-     "render"),
-    ("chapters/parts/_b.qmd", "Fine.\n\n{{< include parts/_missing.qmd >}}\n",
-     "chapters/parts/_b.qmd:3: included file not found: chapters/parts/_missing.qmd"),
-    ("chapters/parts/_b.qmd", "Fine.\n\n{{< include parts/_a.qmd >}}\n",
-     "chapters/parts/_b.qmd:3: include cycle: chapters/one.qmd -> chapters/parts/_a.qmd -> "
-     "chapters/parts/_b.qmd -> chapters/parts/_a.qmd"),
-    ("chapters/parts/_b.qmd", "{{< include ../../../elsewhere.qmd >}}\n",
-     "chapters/parts/_b.qmd:1: included file '../../../elsewhere.qmd' is outside the project"),
-    ("chapters/parts/_b.qmd", "One.\n\nTwo {{< meta nokey >}}.\n",
-     "chapters/parts/_b.qmd:3: meta shortcode: no key 'nokey'"),
-    ("chapters/parts/_b.qmd", "Its {{< meta title >}}\n",
-     "chapters/parts/_b.qmd:1: meta shortcode: in a book chapter Quarto's 'title' is the "
-     "chapter's numbered heading"),
-    ("chapters/parts/_b.qmd", "{{< var org >}}\n",
-     "chapters/parts/_b.qmd:1: var shortcode: 'org' is a mapping"),
-    ("chapters/parts/_b.qmd", "A {{< env SC_TEST_UNSET_VAR >}}\n",
-     "chapters/parts/_b.qmd:1: env shortcode: environment variable 'SC_TEST_UNSET_VAR' is not set"),
-    ("chapters/parts/_b.qmd", "Text {{< pagebreak >}} inline.\n",
-     "chapters/parts/_b.qmd:1: pagebreak shortcode must stand on a line of its own"),
-    ("chapters/parts/_b.qmd", "A {{< kbd Ctrl-C os2=Ctrl-D >}}\n",
-     "chapters/parts/_b.qmd:1: kbd shortcode: unknown operating system 'os2'"),
+    (
+        "chapters/parts/_b.qmd",
+        "Fine.\n\nThen {{< nope x >}}.\n",
+        "chapters/parts/_b.qmd:3: unknown shortcode 'nope': not one of Quarto's",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "{{< video https://example.org/v.mp4 >}}\n",
+        "chapters/parts/_b.qmd:1: shortcode 'video' is a Quarto shortcode this build does not "
+        "render",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "Fine.\n\n{{< include parts/_missing.qmd >}}\n",
+        "chapters/parts/_b.qmd:3: included file not found: chapters/parts/_missing.qmd",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "Fine.\n\n{{< include parts/_a.qmd >}}\n",
+        "chapters/parts/_b.qmd:3: include cycle: chapters/one.qmd -> chapters/parts/_a.qmd -> "
+        "chapters/parts/_b.qmd -> chapters/parts/_a.qmd",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "{{< include ../../../elsewhere.qmd >}}\n",
+        "chapters/parts/_b.qmd:1: included file '../../../elsewhere.qmd' is outside the project",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "One.\n\nTwo {{< meta nokey >}}.\n",
+        "chapters/parts/_b.qmd:3: meta shortcode: no key 'nokey'",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "Its {{< meta title >}}\n",
+        "chapters/parts/_b.qmd:1: meta shortcode: in a book chapter Quarto's 'title' is the "
+        "chapter's numbered heading",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "{{< var org >}}\n",
+        "chapters/parts/_b.qmd:1: var shortcode: 'org' is a mapping",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "A {{< env SC_TEST_UNSET_VAR >}}\n",
+        "chapters/parts/_b.qmd:1: env shortcode: "
+        "environment variable 'SC_TEST_UNSET_VAR' is not set",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "Text {{< pagebreak >}} inline.\n",
+        "chapters/parts/_b.qmd:1: pagebreak shortcode must stand on a line of its own",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "A {{< kbd Ctrl-C os2=Ctrl-D >}}\n",
+        "chapters/parts/_b.qmd:1: kbd shortcode: unknown operating system 'os2'",
+    ),
     # errors found after parsing still name the included file's line
-    ("chapters/parts/_b.qmd", "One.\n\nSee @sec-missing.\n",
-     "chapters/parts/_b.qmd:3: unknown cross-reference '@sec-missing'"),
-    ("chapters/parts/_b.qmd", "One.\n\n```{python}\n#| bogus: 1\n1\n```\n",
-     "chapters/parts/_b.qmd:4: cell option 'bogus' is not a Quarto option"),
-    ("chapters/parts/_b.qmd", "---\ntitle: x\n---\n\nText.\n",
-     "chapters/parts/_b.qmd:1: an included file cannot have front matter"),
-    ("index.qmd", "# P {.unnumbered}\n\n{{< var nothing.here >}}\n",
-     "index.qmd:3: var shortcode: no key 'nothing.here'"),
+    (
+        "chapters/parts/_b.qmd",
+        "One.\n\nSee @sec-missing.\n",
+        "chapters/parts/_b.qmd:3: unknown cross-reference '@sec-missing'",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "One.\n\n```{python}\n#| bogus: 1\n1\n```\n",
+        "chapters/parts/_b.qmd:4: cell option 'bogus' is not a Quarto option",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "---\ntitle: x\n---\n\nText.\n",
+        "chapters/parts/_b.qmd:1: an included file cannot have front matter",
+    ),
+    (
+        "index.qmd",
+        "# P {.unnumbered}\n\n{{< var nothing.here >}}\n",
+        "index.qmd:3: var shortcode: no key 'nothing.here'",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("file", "text", "message"), ERRORS,
-                         ids=[m.split(": ", 1)[1][:40] for _f, _t, m in ERRORS])
-def test_errors_name_the_file_and_line(tmp_path: Path, file: str, text: str,
-                                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("file", "text", "message"), ERRORS, ids=[m.split(": ", 1)[1][:40] for _f, _t, m in ERRORS]
+)
+def test_errors_name_the_file_and_line(tmp_path: Path, file: str, text: str, message: str) -> None:
     root = write_book(tmp_path / "book")
     (root / file).write_text(text)
     result = run(root, "build", "--to", "html")
@@ -311,7 +382,8 @@ def test_shortcode_continued_on_the_next_line_and_doubled_backslash(tmp_path: Pa
     (root / "index.qmd").write_text(
         "---\nfirst: the-first-value\nnested:\n  a.b:\n    key: deep-value\n---\n\n"
         "# P {.unnumbered}\n\nA {{< meta\nfirst >}} code, {{< meta nested.a\\\\.b.key >}} and "
-        "{{< meta nested.a\\.b.key >}}.\n\nSee @bad-ref-here.\n")
+        "{{< meta nested.a\\.b.key >}}.\n\nSee @bad-ref-here.\n"
+    )
     doc = read_qmd(root, Path("index.qmd"))
     assert "A the-first-value code, deep-value and deep-value." in doc.source()
     line = next(n for n, text in enumerate(doc.source().splitlines(), 1) if "@bad-ref" in text)
@@ -323,10 +395,13 @@ def test_value_of_several_paragraphs(tmp_path: Path) -> None:
     (root / "index.qmd").write_text(
         "---\nkey: |\n  First paragraph\n\n  second one.\n---\n\n# P {.unnumbered}\n\n"
         "```yaml\n{{< meta key >}}\n```\n\n{{< meta key >}}\n\nInline {{< meta key >}}\n\n"
-        "See @bad-ref-here.\n")
+        "See @bad-ref-here.\n"
+    )
     doc = read_qmd(root, Path("index.qmd"))
-    assert ("```yaml\nFirst paragraph\n\nsecond one.\n```\n\nFirst paragraph\n\n"
-            "second one.\n\nInline First paragraph second one.\n") in doc.source()
+    assert (
+        "```yaml\nFirst paragraph\n\nsecond one.\n```\n\nFirst paragraph\n\n"
+        "second one.\n\nInline First paragraph second one.\n"
+    ) in doc.source()
     line = next(n for n, text in enumerate(doc.source().splitlines(), 1) if "@bad-ref" in text)
     assert doc.origin(line) == (Path("index.qmd"), 18)
 

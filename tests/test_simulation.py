@@ -76,10 +76,12 @@ def test_manifest_is_sha256sum_format() -> None:
 def test_public_files_copied_byte_for_byte() -> None:
     # checksums of the compiled originals, kept in the repository (tests/reference/README.md)
     reference = ROOT / "tests" / "reference" / "shared-public.sha256"
-    expected = dict(reversed(line.split("  ", 1))
-                    for line in reference.read_text("utf-8").splitlines())
-    copied = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-              for p in (RAW / "public").glob("*.csv")}
+    expected = dict(
+        reversed(line.split("  ", 1)) for line in reference.read_text("utf-8").splitlines()
+    )
+    copied = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (RAW / "public").glob("*.csv")
+    }
     assert copied == expected
 
 
@@ -158,8 +160,9 @@ def test_verify_file_announces_the_one_manifest_line_it_reads() -> None:
         "manifest.verify_file(RAW_SURVEY / 'staff.csv')\n"
         "print(repr(events))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     [(path, pattern)] = ast.literal_eval(result.stdout)
     assert Path(path) == MANIFEST
     lines = MANIFEST.read_text("utf-8").splitlines()

@@ -26,8 +26,9 @@ def _display_ready(table: pd.DataFrame) -> None:
 def test_sample_profile_counts_and_shares(hh):
     table = tables.sample_profile(hh).set_index("Characteristic")
     _display_ready(table.reset_index())
-    assert list(table.columns) == [s.replace("2017-2019", "2017\u20132019")
-                                   for s in inference.STATUS_ORDER] + ["All"]
+    assert list(table.columns) == [
+        s.replace("2017-2019", "2017\u20132019") for s in inference.STATUS_ORDER
+    ] + ["All"]
     counts = hh["status"].value_counts()
     for status in inference.STATUS_ORDER:
         shown = status.replace("2017-2019", "2017\u20132019")
@@ -55,8 +56,10 @@ def test_reliability_table_rounds_alpha_and_formats_ci(hh):
 def test_income_change_table(hh):
     table = tables.income_change_table(hh)
     _display_ready(table)
-    assert table["Group"].tolist() == ["all households", *(
-        s.replace("2017-2019", "2017\u20132019") for s in inference.STATUS_ORDER)]
+    assert table["Group"].tolist() == [
+        "all households",
+        *(s.replace("2017-2019", "2017\u20132019") for s in inference.STATUS_ORDER),
+    ]
     assert table["n"].iloc[0] == f"{len(hh):,}"
     assert table["Median 2014 (yuan)"].iloc[0] == f"{_half_up(hh['income_2014'].median(), 0):,.0f}"
     assert set(table["p"]) <= {"<\u00a00.001"} | {f"{x / 1000:.3f}" for x in range(1000)}
@@ -69,14 +72,16 @@ def test_posthoc_and_regression_tables(hh):
     assert len(posthoc) == 6
     raw = inference.precision_posthoc(hh)
     assert posthoc["Rank-biserial r"].tolist() == [
-        _half_up_text(v, 2).replace("-", "\u2212") for v in raw["rank_biserial"]]
+        _half_up_text(v, 2).replace("-", "\u2212") for v in raw["rank_biserial"]
+    ]
     assert posthoc["U"].tolist() == [f"{_half_up(v, 0):,.0f}" for v in raw["u_stat"]]
     regression = tables.regression_table(hh)
     _display_ready(regression)
     assert regression["Term"].tolist() == ["(intercept)", "precision", "sharing", "problems"]
     coefs = inference.satisfaction_model(hh).coefficients
     assert regression["B"].tolist() == [
-        _half_up_text(v, 3).replace("-", "\u2212") for v in coefs["coef"]]
+        _half_up_text(v, 3).replace("-", "\u2212") for v in coefs["coef"]
+    ]
 
 
 def test_assistance_table_is_wide_percentages(hh):
@@ -85,8 +90,7 @@ def test_assistance_table_is_wide_percentages(hh):
     illness = hh[hh["cause"] == "illness"]
     row = table[table["Cause of poverty"] == "illness"].iloc[0]
     assert row["n"] == f"{len(illness):,}"
-    assert row["industry project (%)"] == _half_up_text(
-        100 * illness["assist_industry"].mean(), 0)
+    assert row["industry project (%)"] == _half_up_text(100 * illness["assist_industry"].mean(), 0)
 
 
 def test_staff_table(staff):

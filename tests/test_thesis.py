@@ -20,9 +20,18 @@ from bookbuild.config.project import quarto_schema
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "_book"
 CHAPTER_FILES = [
-    "01-introduction", "02-theory", "03-lankao", "04-survey-design", "05-findings",
-    "06-recommendations", "07-conclusion", "a-questionnaires", "b-interview-guide",
-    "c-codebook", "d-glossary", "e-statistics",
+    "01-introduction",
+    "02-theory",
+    "03-lankao",
+    "04-survey-design",
+    "05-findings",
+    "06-recommendations",
+    "07-conclusion",
+    "a-questionnaires",
+    "b-interview-guide",
+    "c-codebook",
+    "d-glossary",
+    "e-statistics",
 ]
 
 
@@ -81,8 +90,12 @@ def page(name: str) -> _Main:
 def pdf_text() -> str:
     if shutil.which("pdftotext") is None:
         pytest.fail("pdftotext is missing: apt-get install poppler-utils")
-    return subprocess.run(["pdftotext", "-layout", str(BOOK / "thesis.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(BOOK / "thesis.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def _words(text: str) -> int:
@@ -92,8 +105,7 @@ def _words(text: str) -> int:
 def test_every_chapter_is_in_both_editions() -> None:
     text = " ".join(pdf_text().split())
     for name in CHAPTER_FILES:
-        title = re.search(r"<h1[^>]*>(.*?)</h1>", (BOOK / f"{name}.html").read_text("utf-8"),
-                          re.S)
+        title = re.search(r"<h1[^>]*>(.*?)</h1>", (BOOK / f"{name}.html").read_text("utf-8"), re.S)
         assert title, f"{name}.html has no chapter heading"
         plain = " ".join(re.sub(r"<[^>]+>", "", title[1]).split())
         assert plain in text, f"chapter '{plain}' is not in the PDF"

@@ -19,8 +19,12 @@ from analysis import figures, fmt, resampling, scales, survey
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "_book"
-CLUSTERED = {"fig-income-change", "fig-precision-status", "fig-waiting-income",
-             "fig-assistance-cause"}
+CLUSTERED = {
+    "fig-income-change",
+    "fig-precision-status",
+    "fig-waiting-income",
+    "fig-assistance-cause",
+}
 """Figures whose intervals come from resampling villages."""
 NUMBER_WORDS = {8: "eight"}
 
@@ -40,8 +44,12 @@ def figure_cells() -> dict[str, dict[str, str]]:
             options = dict(re.findall(r'^#\| ([\w-]+): "?(.*?)"?$', body, re.M))
             if options.get("label", "").startswith("fig-"):
                 code = "\n".join(line for line in body.splitlines() if not line.startswith("#|"))
-                cells[options["label"]] = {"chapter": chapter.name, "caption": options["fig-cap"],
-                                           "alt": options["fig-alt"], "code": code}
+                cells[options["label"]] = {
+                    "chapter": chapter.name,
+                    "caption": options["fig-cap"],
+                    "alt": options["fig-alt"],
+                    "code": code,
+                }
     return cells
 
 
@@ -90,18 +98,21 @@ def fresh() -> dict[str, figures.FigureResult]:
     """The survey figures computed again in this process, from the raw data."""
     hh = scales.score_scales(survey.load_households())
     staff = survey.load_staff()
-    return {"fig-income-change": figures.income_change(hh),
-            "fig-precision-status": figures.precision_by_status(hh),
-            "fig-waiting-income": figures.waiting_income(hh),
-            "fig-assistance-cause": figures.assistance_by_cause(hh),
-            "fig-staff-workload": figures.staff_workload(staff)}
+    return {
+        "fig-income-change": figures.income_change(hh),
+        "fig-precision-status": figures.precision_by_status(hh),
+        "fig-waiting-income": figures.waiting_income(hh),
+        "fig-assistance-cause": figures.assistance_by_cause(hh),
+        "fig-staff-workload": figures.staff_workload(staff),
+    }
 
 
 def test_book_figures_and_data_equal_a_fresh_computation_byte_for_byte():
     for label, result in fresh().items():
         assert (BOOK / "figures" / f"{label}.svg").read_text("utf-8") == result.svg(), label
-        assert (BOOK / "figures" / f"{label}.csv").read_text("utf-8") == \
-            result.data.to_csv(index=False), label
+        assert (BOOK / "figures" / f"{label}.csv").read_text("utf-8") == result.data.to_csv(
+            index=False
+        ), label
         data = pd.read_csv(io.StringIO(result.data.to_csv(index=False)))
         assert {"estimate", "ci_low", "ci_high"} <= set(data.columns), label
 
@@ -151,9 +162,9 @@ def test_what_the_alt_texts_and_captions_claim_is_true_of_the_data():
     precision = book_csv("fig-precision-status")
     means = precision.query("layer == 'mean'").set_index("status")["estimate"]
     assert means.idxmin() == "marginal"
-    village = precision.query("layer == 'village mean'").pivot(index="village",
-                                                                columns="status",
-                                                                values="estimate")
+    village = precision.query("layer == 'village mean'").pivot(
+        index="village", columns="status", values="estimate"
+    )
     registered = village.drop(columns="marginal").mean(axis=1)
     below = village["marginal"] < registered
     lowest = village.idxmin(axis=1) == "marginal"

@@ -21,8 +21,17 @@ from bookbuild.writers.typography import smart_text
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "_book"
-PAGES = ["index", "01-introduction", "02-theory", "03-lankao", "04-survey-design",
-         "05-findings", "06-recommendations", "07-conclusion", "d-glossary"]
+PAGES = [
+    "index",
+    "01-introduction",
+    "02-theory",
+    "03-lankao",
+    "04-survey-design",
+    "05-findings",
+    "06-recommendations",
+    "07-conclusion",
+    "d-glossary",
+]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -57,7 +66,7 @@ def test_code_keeps_its_straight_quotes() -> None:
 
 def test_smart_text_for_title_page_fields() -> None:
     assert smart_text("[Author's full name]") == "[Author\u2019s full name]"
-    assert smart_text('"Quoted" and \'single\'') == "\u201cQuoted\u201d and \u2018single\u2019"
+    assert smart_text("\"Quoted\" and 'single'") == "\u201cQuoted\u201d and \u2018single\u2019"
     assert smart_text("pages 3--5 --- done") == "pages 3\u20135 \u2014 done"
 
 
@@ -67,8 +76,10 @@ def _langs(node: dict) -> str | None:
 
 
 def test_a_chinese_heading_marks_its_whole_section() -> None:
-    blocks = _ast("# Abstract\n\nEnglish.\n\n# 摘要 {lang=\"zh\"}\n\n第一段。\n\n## 小节\n\n"
-                  "第二段。\n\n# Acknowledgements\n\nThanks.\n")
+    blocks = _ast(
+        '# Abstract\n\nEnglish.\n\n# 摘要 {lang="zh"}\n\n第一段。\n\n## 小节\n\n'
+        "第二段。\n\n# Acknowledgements\n\nThanks.\n"
+    )
     marked = mark_chinese(blocks, "en")
     kinds = [b["t"] for b in marked]
     assert kinds == ["Header", "Para", "Header", "Div", "Header", "Para"]
@@ -79,8 +90,9 @@ def test_a_chinese_heading_marks_its_whole_section() -> None:
 
 
 def test_chinese_runs_in_english_text_get_a_language_span() -> None:
-    blocks = _ast("Precise poverty alleviation (精准扶贫, *jīngzhǔn fúpín*) and "
-                  "[共享]{lang=\"zh\"} sharing.\n")
+    blocks = _ast(
+        'Precise poverty alleviation (精准扶贫, *jīngzhǔn fúpín*) and [共享]{lang="zh"} sharing.\n'
+    )
     marked = mark_chinese(blocks, "en")
     spans = [n for n in walk(marked) if n["t"] == "Span"]
     assert [(stringify(s), _langs(s)) for s in spans] == [("精准扶贫", "zh"), ("共享", "zh")]
@@ -89,6 +101,7 @@ def test_chinese_runs_in_english_text_get_a_language_span() -> None:
 
 
 # ---- the built thesis ---------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def pages() -> dict[str, Element]:
@@ -116,8 +129,12 @@ def test_body_paragraphs_have_no_straight_quotes(pages: dict[str, Element]) -> N
 
 
 def test_the_pdf_body_has_typographic_quotes() -> None:
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(BOOK / "thesis.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(BOOK / "thesis.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     text = " ".join(text.split())
     assert "Lankao\u2019s gains" in text and "Lankao's gains" not in text
     assert "\u201cwaiting and relying\u201d" in text
@@ -132,5 +149,7 @@ def test_every_chinese_passage_in_the_html_is_marked_zh(pages: dict[str, Element
             assert any(e.attrs.get("lang", "").startswith("zh") for e in chain), (name, text)
     abstract = [p for p in pages["index"].find("main").find_all("p") if CJK.search(p.text())]
     assert len(abstract) >= 3
-    assert all(any(a.tag == "div" and a.attrs.get("lang") == "zh" for a in p.ancestors())
-               for p in abstract[:2])
+    assert all(
+        any(a.tag == "div" and a.attrs.get("lang") == "zh" for a in p.ancestors())
+        for p in abstract[:2]
+    )

@@ -27,8 +27,9 @@ def book(root: Path, chapter: str) -> Path:
 
 
 def test_control_characters_are_left_out_of_the_pdf_with_the_line(tmp_path: Path) -> None:
-    root = book(tmp_path, "# One\n\nA bell \x07 rings.\n\n```{python}\n"
-                          "print('start\\x01end')\n```\n")
+    root = book(
+        tmp_path, "# One\n\nA bell \x07 rings.\n\n```{python}\nprint('start\\x01end')\n```\n"
+    )
     result = run_process(root, "build")
     assert result.code == 0, result.err
     assert "one.qmd:3: control character U+0007 left out of the PDF" in result.err
@@ -38,14 +39,22 @@ def test_control_characters_are_left_out_of_the_pdf_with_the_line(tmp_path: Path
     assert "\x07" not in text and "\x01" not in text
 
 
-@pytest.mark.parametrize(("chapter", "message"), [
-    ("# One\n\nFine.\n\nA smile 😀 here.\n",
-     "one.qmd:5: the PDF's fonts have no glyph for '😀' (U+1F600; tried "),
-    ("# One\n\n```{python}\nprint(chr(0xF8D0))\n```\n",
-     "one.qmd: a cell's output prints '\\uf8d0' (U+F8D0), which the PDF's fonts cannot show"),
-])
-def test_a_character_no_font_has_is_an_error_at_its_source(tmp_path: Path, chapter: str,
-                                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("chapter", "message"),
+    [
+        (
+            "# One\n\nFine.\n\nA smile 😀 here.\n",
+            "one.qmd:5: the PDF's fonts have no glyph for '😀' (U+1F600; tried ",
+        ),
+        (
+            "# One\n\n```{python}\nprint(chr(0xF8D0))\n```\n",
+            "one.qmd: a cell's output prints '\\uf8d0' (U+F8D0), which the PDF's fonts cannot show",
+        ),
+    ],
+)
+def test_a_character_no_font_has_is_an_error_at_its_source(
+    tmp_path: Path, chapter: str, message: str
+) -> None:
     root = book(tmp_path, "# One\n\nFine.\n")
     assert run(root, "build").code == 0
     before = snapshot(root / "_book")

@@ -45,25 +45,31 @@ def test_not_a_quarto_option_without_a_near_name() -> None:
 def test_quarto_option_this_build_does_not_support() -> None:
     err = cell_error("#| label: a\n#| code-overflow: wrap\n")
     assert err.line == 5
-    assert err.message == ("cell option 'code-overflow' is not supported by this build (it is a "
-                           "Quarto option; remove it)")
+    assert err.message == (
+        "cell option 'code-overflow' is not supported by this build (it is a "
+        "Quarto option; remove it)"
+    )
 
 
 def test_bad_value_lists_the_allowed_ones() -> None:
     assert cell_error("#| echo: maybe\n").message == (
-        "cell option 'echo' must be one of: true, false, fenced; got 'maybe'")
+        "cell option 'echo' must be one of: true, false, fenced; got 'maybe'"
+    )
     assert cell_error("#| output: markup\n").message == (
-        "cell option 'output' must be one of: true, false, asis; got 'markup'")
+        "cell option 'output' must be one of: true, false, asis; got 'markup'"
+    )
 
 
 def test_execute_options_get_the_same_three_messages(tmp_path: Path) -> None:
     (tmp_path / "index.qmd").write_text("# P\n")
-    cases = {"  cache: true\n": "_quarto.yml:8: execute option 'cache' is not supported by "
-                                "this build (it is a Quarto option; remove it)",
-             "  ecko: false\n": "_quarto.yml:8: execute option 'ecko' is not a Quarto option "
-                                "(did you mean 'echo'?)",
-             "  echo: sometimes\n": "_quarto.yml:8: execute option 'echo' must be true or "
-                                    "false or fenced, got 'sometimes'"}
+    cases = {
+        "  cache: true\n": "_quarto.yml:8: execute option 'cache' is not supported by "
+        "this build (it is a Quarto option; remove it)",
+        "  ecko: false\n": "_quarto.yml:8: execute option 'ecko' is not a Quarto option "
+        "(did you mean 'echo'?)",
+        "  echo: sometimes\n": "_quarto.yml:8: execute option 'echo' must be true or "
+        "false or fenced, got 'sometimes'",
+    }
     for line, message in cases.items():
         (tmp_path / "_quarto.yml").write_text(CONFIG + "execute:\n" + line)
         with pytest.raises(BuildError) as caught:
@@ -73,22 +79,29 @@ def test_execute_options_get_the_same_three_messages(tmp_path: Path) -> None:
 
 def test_misspelt_book_option_suggests_the_right_one(tmp_path: Path) -> None:
     (tmp_path / "index.qmd").write_text("# P\n")
-    (tmp_path / "_quarto.yml").write_text(CONFIG.replace('  title: "Checks"',
-                                                         '  title: "Checks"\n  apendices: []'))
-    with pytest.raises(BuildError, match=r"unknown book option 'apendices' \(not a Quarto "
-                                         r"option\) \(did you mean 'appendices'\?\)"):
+    (tmp_path / "_quarto.yml").write_text(
+        CONFIG.replace('  title: "Checks"', '  title: "Checks"\n  apendices: []')
+    )
+    with pytest.raises(
+        BuildError,
+        match=r"unknown book option 'apendices' \(not a Quarto "
+        r"option\) \(did you mean 'appendices'\?\)",
+    ):
         load_book(tmp_path)
 
 
-def test_custom_keys_are_metadata_near_misses_are_warned(tmp_path: Path,
-                                                         caplog: pytest.LogCaptureFixture
-                                                         ) -> None:
-    (tmp_path / "_quarto.yml").write_text(CONFIG + "university: Henan University\n"
-                                          "bibliograpy: refs.bib\n")
-    (tmp_path / "index.qmd").write_text("---\nsupervisor:\n  name: Prof. Li\n---\n\n"
-                                        "# Preface {.unnumbered}\n\n"
-                                        "At {{< meta university >}}, supervised by "
-                                        "{{< meta supervisor.name >}}.\n")
+def test_custom_keys_are_metadata_near_misses_are_warned(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "_quarto.yml").write_text(
+        CONFIG + "university: Henan University\nbibliograpy: refs.bib\n"
+    )
+    (tmp_path / "index.qmd").write_text(
+        "---\nsupervisor:\n  name: Prof. Li\n---\n\n"
+        "# Preface {.unnumbered}\n\n"
+        "At {{< meta university >}}, supervised by "
+        "{{< meta supervisor.name >}}.\n"
+    )
     with caplog.at_level(logging.WARNING, logger="bookbuild"):
         result = run(tmp_path, "build", "--to", "html")
     assert result.code == 0, result.err
@@ -96,6 +109,9 @@ def test_custom_keys_are_metadata_near_misses_are_warned(tmp_path: Path,
     # smart punctuation (Pandoc's, as Quarto's) binds an abbreviation to the next word
     assert "At Henan University, supervised by Prof.\u00a0Li." in html
     warnings = [r.getMessage() for r in caplog.records]
-    assert any("'bibliograpy' in _quarto.yml is not a Quarto option; kept as custom metadata "
-               "(did you mean 'bibliography'?)" in w for w in warnings), warnings
+    assert any(
+        "'bibliograpy' in _quarto.yml is not a Quarto option; kept as custom metadata "
+        "(did you mean 'bibliography'?)" in w
+        for w in warnings
+    ), warnings
     assert not any("university" in w or "supervisor" in w for w in warnings), warnings

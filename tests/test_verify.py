@@ -16,7 +16,7 @@ from bookbuild.commands.verify import Row, verify
 
 pytestmark = pytest.mark.slow
 
-CHAPTER = '''\
+CHAPTER = """\
 # Values {#sec-values}
 
 ```{python}
@@ -33,7 +33,7 @@ The mean is `{python} mylib.mean_text(frame)`.
 #| fig-alt: "Bars of three values."
 mylib.figure(frame)
 ```
-'''
+"""
 
 LIB = '''\
 """A tiny analysis module for the verify tests."""
@@ -65,8 +65,10 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 
 def _make_project(root: Path) -> None:
-    _write(root, {
-        "_quarto.yml": """\
+    _write(
+        root,
+        {
+            "_quarto.yml": """\
             project:
               type: book
             book:
@@ -76,11 +78,12 @@ def _make_project(root: Path) -> None:
                 - index.qmd
                 - chapters/01-values.qmd
             """,
-        "index.qmd": "# Preface {.unnumbered}\n\nA preface.\n",
-        "chapters/01-values.qmd": CHAPTER,
-        "mylib.py": LIB,
-        "data/raw/values.csv": "name,value\na,1\nb,2\nc,4\n",
-    })
+            "index.qmd": "# Preface {.unnumbered}\n\nA preface.\n",
+            "chapters/01-values.qmd": CHAPTER,
+            "mylib.py": LIB,
+            "data/raw/values.csv": "name,value\na,1\nb,2\nc,4\n",
+        },
+    )
     digest = hashlib.sha256((root / "data/raw/values.csv").read_bytes()).hexdigest()
     (root / "data/raw/SHA256SUMS").write_text(f"{digest}  values.csv\n", "utf-8")
 
@@ -167,8 +170,11 @@ def test_number_typed_into_notebook_is_caught(project: Path) -> None:
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_two_clean_builds_are_byte_identical(tmp_path: Path) -> None:
@@ -191,8 +197,9 @@ def test_a_web_font_from_a_tampered_cache_is_caught(project: Path) -> None:
     index.write_text(index.read_text("utf-8") + "\n[精准扶贫]{lang=zh}\n", "utf-8")
     build(project, reporter=Reporter(quiet=True))
     shipped = (project / "_book" / FONT_FILE).read_bytes()
-    [entry] = [e for e in (project / ".bookbuild").glob("cjk-*.woff2")
-               if e.read_bytes() == shipped]  # the regular face's entry
+    [entry] = [
+        e for e in (project / ".bookbuild").glob("cjk-*.woff2") if e.read_bytes() == shipped
+    ]  # the regular face's entry
     entry.write_bytes(subset_font("共享"))  # whole, but the wrong glyphs
     (project / "_book" / FONT_FILE).unlink()  # make the next build render again
     build(project, use_cache=False, reporter=Reporter(quiet=True))

@@ -14,9 +14,10 @@ pytestmark = pytest.mark.slow  # each case subsets the 17 MB CJK font twice (abo
 
 @pytest.mark.parametrize("damage", [lambda b: b[: len(b) // 2], lambda b: b"\0" * len(b)])
 def test_a_damaged_cached_font_is_subset_again_never_shipped(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture, damage) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage
+) -> None:
     page = tmp_path / "page.html"
-    page.write_text("<p lang=\"zh\">精准扶贫与共享发展</p>", "utf-8")
+    page.write_text('<p lang="zh">精准扶贫与共享发展</p>', "utf-8")
     cache = tmp_path / "state"
     first, second = tmp_path / "one", tmp_path / "two"
     write_webfont(first, [page], cache_dir=cache)
@@ -35,13 +36,15 @@ def test_bold_chinese_has_its_own_bold_face(tmp_path: Path) -> None:
     from fontTools.ttLib import TTFont
 
     page = tmp_path / "page.html"
-    page.write_text("<p lang=\"zh\"><strong>精准</strong>扶贫</p>", "utf-8")
+    page.write_text('<p lang="zh"><strong>精准</strong>扶贫</p>', "utf-8")
     write_webfont(tmp_path / "out", [page])
     css = (tmp_path / "out" / CSS_FILE).read_text("utf-8")
     assert "font-weight: 400;" in css and "font-weight: 700;" in css
     assert "100 900" not in css  # one weight no longer claims the whole range
-    weights = {name: TTFont(tmp_path / "out" / name)["OS/2"].usWeightClass
-               for name in (FONT_FILE, BOLD_FONT_FILE)}
+    weights = {
+        name: TTFont(tmp_path / "out" / name)["OS/2"].usWeightClass
+        for name in (FONT_FILE, BOLD_FONT_FILE)
+    }
     assert weights == {FONT_FILE: 400, BOLD_FONT_FILE: 700}
     for name in (FONT_FILE, BOLD_FONT_FILE):
         cmap = TTFont(tmp_path / "out" / name).getBestCmap()

@@ -24,8 +24,9 @@ from pathlib import Path
 class BackgroundBuild:
     """At most one full build at a time; `start` replaces a running one."""
 
-    def __init__(self, root: Path, formats: tuple[str, ...],
-                 done: Callable[[bool, float, str], None]) -> None:
+    def __init__(
+        self, root: Path, formats: tuple[str, ...], done: Callable[[bool, float, str], None]
+    ) -> None:
         """`done(ok, seconds, last line of output)` is called when a build ends by itself."""
         self.root = root
         self.formats = formats
@@ -34,19 +35,36 @@ class BackgroundBuild:
         self._process: subprocess.Popen[str] | None = None
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "bookbuild", "--root", str(self.root), "build",
-                "--to", ",".join(self.formats), "--quiet"]
+        return [
+            sys.executable,
+            "-m",
+            "bookbuild",
+            "--root",
+            str(self.root),
+            "build",
+            "--to",
+            ",".join(self.formats),
+            "--quiet",
+        ]
 
     def start(self) -> None:
         """Stop the running build, if any, and start a new one."""
         self.stop()
         with self._lock:
-            process = subprocess.Popen(self.command(), stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True,
-                                       start_new_session=True)
+            process = subprocess.Popen(
+                self.command(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+            )
             self._process = process
-        threading.Thread(target=self._follow, args=(process, time.perf_counter()),
-                         name="preview-pdf", daemon=True).start()
+        threading.Thread(
+            target=self._follow,
+            args=(process, time.perf_counter()),
+            name="preview-pdf",
+            daemon=True,
+        ).start()
 
     def _follow(self, process: subprocess.Popen[str], started: float) -> None:
         output, _ = process.communicate()
@@ -55,8 +73,9 @@ class BackgroundBuild:
                 return  # stopped on purpose: nothing to say
             self._process = None
         lines = [line for line in output.splitlines() if line.strip()]
-        self.done(process.returncode == 0, time.perf_counter() - started,
-                  lines[-1] if lines else "")
+        self.done(
+            process.returncode == 0, time.perf_counter() - started, lines[-1] if lines else ""
+        )
 
     def running(self) -> bool:
         with self._lock:

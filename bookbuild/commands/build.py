@@ -109,8 +109,9 @@ def needs_kernel(doc: Document, defaults: dict[str, Any]) -> bool:
     return len(planned_cells(doc, defaults)) > 2
 
 
-def plan(book: Book, docs: list[Document], use_cache: bool,
-         freeze: Path | None = None) -> list[ChapterRun]:
+def plan(
+    book: Book, docs: list[Document], use_cache: bool, freeze: Path | None = None
+) -> list[ChapterRun]:
     """For each chapter: reuse its cache entry, or execute it and why."""
     runs = []
     for doc in docs:
@@ -118,8 +119,7 @@ def plan(book: Book, docs: list[Document], use_cache: bool,
             runs.append(ChapterRun(doc, None, None, executed=False))
             continue
         entry, missing = cache.read_entry(book.root, doc.path, freeze)
-        reasons = cache.stale_reasons(book.root, doc, chapter_defaults(book, doc), entry,
-                                      missing)
+        reasons = cache.stale_reasons(book.root, doc, chapter_defaults(book, doc), entry, missing)
         if not use_cache:
             reasons = ["--no-cache"]
         if reasons or entry is None:
@@ -129,8 +129,9 @@ def plan(book: Book, docs: list[Document], use_cache: bool,
     return runs
 
 
-def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Reporter,
-                 freeze: Path | None = None) -> None:
+def execute_runs(
+    book: Book, runs: list[ChapterRun], jobs: int, reporter: Reporter, freeze: Path | None = None
+) -> None:
     todo = [run for run in runs if run.executed]
     done = 0
 
@@ -139,11 +140,16 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
         reporter.info(f"execute {run.doc.path}: {'; '.join(run.reasons)}")
         started = time.perf_counter()
         defaults = chapter_defaults(book, run.doc)
-        nb = execute_notebook(build_notebook(run.doc, defaults), run.doc, book.root, defaults,
-                              book.cell_timeout, book.chapter_timeout)
+        nb = execute_notebook(
+            build_notebook(run.doc, defaults),
+            run.doc,
+            book.root,
+            defaults,
+            book.cell_timeout,
+            book.chapter_timeout,
+        )
         kernel.warn_outside_reads(nb, run.doc)
-        entry = cache.write_entry(book.root, run.doc, defaults, nb, dependencies_of(nb),
-                                  freeze)
+        entry = cache.write_entry(book.root, run.doc, defaults, nb, dependencies_of(nb), freeze)
         run.notebook, run.record = entry.notebook, entry.record
         done += 1
         reporter.info(f"executed {run.doc.path} in {time.perf_counter() - started:.1f} s")
@@ -170,10 +176,16 @@ def execute_runs(book: Book, runs: list[ChapterRun], jobs: int, reporter: Report
         raise failed[0].exception()
 
 
-def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
-             jobs: int, env: dict[str, Any], store: Path | None = None,
-             memo: Memo | None = None,
-             resources: frozenset[str] = frozenset()) -> tuple[list[Chapter], list[int]]:
+def assemble(
+    book: Book,
+    runs: list[ChapterRun],
+    woven: list[Woven],
+    jobs: int,
+    env: dict[str, Any],
+    store: Path | None = None,
+    memo: Memo | None = None,
+    resources: frozenset[str] = frozenset(),
+) -> tuple[list[Chapter], list[int]]:
     """Parse every chapter, add the colophon, number the book, resolve references and citations.
 
     With a `store` (`.bookbuild/ast/`), chapters whose woven markdown did not change since the
@@ -185,21 +197,38 @@ def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
     parses = Memo(store)
 
     def parse(text: str, what: str) -> dict[str, Any]:
-        return parses("parse", what, [pandoc.MARKDOWN, text],
-                      lambda: pandoc.markdown_to_ast(text, book.root, what))
+        return parses(
+            "parse",
+            what,
+            [pandoc.MARKDOWN, text],
+            lambda: pandoc.markdown_to_ast(text, book.root, what),
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         asts = list(pool.map(parse, [*texts, colophon], [*names, "the colophon"]))
     parses.prune()
     api = asts[0]["pandoc-api-version"]
     chapters = [
-        Chapter(path=run.doc.path, page=page_name(run.doc.path), appendix=ref.appendix,
-                part=ref.part, source=run.doc.source(), blocks=ast["blocks"])
+        Chapter(
+            path=run.doc.path,
+            page=page_name(run.doc.path),
+            appendix=ref.appendix,
+            part=ref.part,
+            source=run.doc.source(),
+            blocks=ast["blocks"],
+        )
         for run, ref, ast in zip(runs, book.chapters, asts[:-1], strict=True)
     ]
-    chapters.append(Chapter(
-        path=Path(COLOPHON), page=page_name(Path(COLOPHON)), appendix=True, part=None,
-        source=colophon, blocks=asts[-1]["blocks"]))
+    chapters.append(
+        Chapter(
+            path=Path(COLOPHON),
+            page=page_name(Path(COLOPHON)),
+            appendix=True,
+            part=None,
+            source=colophon,
+            blocks=asts[-1]["blocks"],
+        )
+    )
     point_images(chapters, book.root, {p for w in woven for p in w.files}, set(resources))
     for chapter in chapters:
         hoist_callout_titles(chapter.blocks)
@@ -208,8 +237,7 @@ def assemble(book: Book, runs: list[ChapterRun], woven: list[Woven],
     bib = [book.root / b for b in book.bibliography]
     cited = resolve_references(chapters, targets, bibliography_keys(bib))
     if cited or any(_has_refs_div(c) for c in chapters):
-        cite_book(chapters, api, bib, book.root / book.csl if book.csl else None, book.root,
-                  memo)
+        cite_book(chapters, api, bib, book.root / book.csl if book.csl else None, book.root, memo)
     return chapters, api
 
 
@@ -217,9 +245,17 @@ def _has_refs_div(chapter: Chapter) -> bool:
     return any(b.get("t") == "Div" and b["c"][0][0] == "refs" for b in chapter.blocks)
 
 
-def render(book: Book, chapters: list[Chapter], api: list[int], env: dict[str, Any],
-           formats: tuple[str, ...], staging: Path, reporter: Reporter,
-           memo: Memo | None = None, jobs: int = 1) -> dict[str, float]:
+def render(
+    book: Book,
+    chapters: list[Chapter],
+    api: list[int],
+    env: dict[str, Any],
+    formats: tuple[str, ...],
+    staging: Path,
+    reporter: Reporter,
+    memo: Memo | None = None,
+    jobs: int = 1,
+) -> dict[str, float]:
     """Write the HTML edition and the PDF into `staging`; seconds each took.
 
     Chapters are converted `jobs` at a time; with a `memo`, chapters whose rendering inputs
@@ -232,17 +268,28 @@ def render(book: Book, chapters: list[Chapter], api: list[int], env: dict[str, A
     if "html" in formats:
         reporter.info("render HTML edition")
         started = time.perf_counter()
-        pages = write_html(book, chapters, {"pandoc-api-version": api}, staging,
-                           {"summary": f"Built from {env['source_revision']} on "
-                                       f"{env['source_date']}"}, memo, jobs)
+        pages = write_html(
+            book,
+            chapters,
+            {"pandoc-api-version": api},
+            staging,
+            {"summary": f"Built from {env['source_revision']} on {env['source_date']}"},
+            memo,
+            jobs,
+        )
         stored = memo is not None and memo.store is not None  # an isolated build (verify)
         write_webfont(staging, pages, cache_dir=book.root / ".bookbuild" if stored else None)
         seconds["html"] = time.perf_counter() - started
     if "pdf" in formats:
         reporter.info("render PDF")
         started = time.perf_counter()
-        compile_pdf(typst_source(book, chapters, api, memo, jobs), staging, staging / "thesis.pdf",
-                    int(env["source_date_epoch"]), chapters)
+        compile_pdf(
+            typst_source(book, chapters, api, memo, jobs),
+            staging,
+            staging / "thesis.pdf",
+            int(env["source_date_epoch"]),
+            chapters,
+        )
         seconds["pdf"] = time.perf_counter() - started
     return seconds
 
@@ -253,8 +300,10 @@ def keep_last_pdf(output: Path, staging: Path, reporter: Reporter) -> None:
     old = output / "thesis.pdf"
     if old.is_file() and not old.is_symlink():
         shutil.copy2(old, staging / "thesis.pdf")
-        reporter.info("kept thesis.pdf from the last edition (not rebuilt: the PDF was not "
-                      "asked for; build with --to pdf to update it)")
+        reporter.info(
+            "kept thesis.pdf from the last edition (not rebuilt: the PDF was not "
+            "asked for; build with --to pdf to update it)"
+        )
     else:
         reporter.info("this edition has no thesis.pdf (the PDF was not asked for)")
 
@@ -270,9 +319,15 @@ def _write_files(files: dict[str, bytes], *folders: Path) -> None:
                 os.replace(tmp, path)
 
 
-def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = None,
-          use_cache: bool = True, reporter: Reporter | None = None,
-          output: Path | None = None, freeze: Path | None = None) -> BuildReport:
+def build(
+    root: Path,
+    formats: tuple[str, ...] = FORMATS,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    reporter: Reporter | None = None,
+    output: Path | None = None,
+    freeze: Path | None = None,
+) -> BuildReport:
     """Build the book under `root`; publish to `output` (default `_book/`) only on success.
 
     `output` and `freeze` redirect the edition and the cache (used by `verify` to rebuild in
@@ -307,9 +362,16 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
             check_raw_reads(book.root, [(r.doc.path, r.record) for r in runs])
         kernels = sum(r.executed for r in runs)
         lap("execute")
-        woven = [weave(r.doc, r.notebook or _empty_notebook(), chapter_defaults(book, r.doc),
-                       (r.record or {}).get("reads"), "figures-labelled" in book.house_rules)
-                 for r in runs]
+        woven = [
+            weave(
+                r.doc,
+                r.notebook or _empty_notebook(),
+                chapter_defaults(book, r.doc),
+                (r.record or {}).get("reads"),
+                "figures-labelled" in book.house_rules,
+            )
+            for r in runs
+        ]
         files: dict[str, bytes] = {}
         for item in woven:
             files.update(item.files)
@@ -319,8 +381,10 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
         env = describe(book.root)
         # what each chapter gives rendering: source, woven markdown, cache record (inputs'
         # hashes, shown in the "Data and code" panels and the provenance manifest)
-        state = [(str(r.doc.path), r.doc.source(), w.markdown, r.record)
-                 for r, w in zip(runs, woven, strict=True)]
+        state = [
+            (str(r.doc.path), r.doc.source(), w.markdown, r.record)
+            for r, w in zip(runs, woven, strict=True)
+        ]
         key = None
         if not isolated and use_cache:  # even after executing: outputs may be unchanged
             key = edition.edition_key(book, state, shipped, env, formats)
@@ -331,17 +395,25 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
             rendered = False
         else:
             rendered = True
-            chapters, api = assemble(book, runs, woven, jobs, env,
-                                     None if isolated else book.root / PARSES, memo,
-                                     frozenset(resources))
+            chapters, api = assemble(
+                book,
+                runs,
+                woven,
+                jobs,
+                env,
+                None if isolated else book.root / PARSES,
+                memo,
+                frozenset(resources),
+            )
             lap("pandoc")
             clean_stale_staging(output)
             staging = staging_dir(output)
             try:
                 _write_files(shipped, staging)
                 _write_files(files, *([] if isolated else [book.root]))
-                timings.update(render(book, chapters, api, env, formats, staging, reporter,
-                                      memo, jobs))
+                timings.update(
+                    render(book, chapters, api, env, formats, staging, reporter, memo, jobs)
+                )
                 check_not_overwritten(staging, resources)
                 if "pdf" not in formats and not isolated:
                     keep_last_pdf(output, staging, reporter)
@@ -349,8 +421,8 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                 mark = time.perf_counter()
                 record = provenance(book, runs, woven, env)
                 (staging / "provenance.json").write_text(
-                    json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                    "utf-8")
+                    json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n", "utf-8"
+                )
                 if not isolated:
                     edition.forget(book.root)
                 publish(staging, output)
@@ -358,19 +430,22 @@ def build(root: Path, formats: tuple[str, ...] = FORMATS, jobs: int | None = Non
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             if not isolated:
-                edition.remember(book.root, key or edition.edition_key(
-                    book, state, shipped, env, formats), output)
+                edition.remember(
+                    book.root,
+                    key or edition.edition_key(book, state, shipped, env, formats),
+                    output,
+                )
             lap("publish")
-    report = BuildReport(output, runs, timings, kernels, time.perf_counter() - start, rendered,
-                         memo.computed)
+    report = BuildReport(
+        output, runs, timings, kernels, time.perf_counter() - start, rendered, memo.computed
+    )
     if not isolated:
         last = book.root / ".bookbuild" / "last-build.json"
         tmp = last.with_name(".last-build.json.tmp")
         tmp.write_text(json.dumps(report.summary(), indent=1) + "\n", "utf-8")
         os.replace(tmp, last)
     done = "published" if rendered else "edition up to date, nothing rendered:"
-    reporter.info(f"{done} {output.name}/ in {report.wall_s:.1f} s "
-                  f"({kernels} kernel(s) started)")
+    reporter.info(f"{done} {output.name}/ in {report.wall_s:.1f} s ({kernels} kernel(s) started)")
     return report
 
 

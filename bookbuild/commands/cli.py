@@ -19,8 +19,9 @@ def _formats(option: str) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip() for f in option.split(",") if f.strip()))
     unknown = set(formats) - {"html", "pdf"}
     if unknown:
-        raise BuildError(f"unknown format(s) for --to: {', '.join(sorted(unknown))} "
-                         "(choose html, pdf)")
+        raise BuildError(
+            f"unknown format(s) for --to: {', '.join(sorted(unknown))} (choose html, pdf)"
+        )
     if not formats:
         raise BuildError("--to names no format (choose html, pdf or html,pdf)")
     return formats
@@ -37,8 +38,13 @@ def _build(args: argparse.Namespace) -> int:
     from bookbuild.commands.build import build
     from bookbuild.commands.progress import Reporter
 
-    build(Path(args.root), formats=_formats(args.to), jobs=args.jobs, use_cache=not args.no_cache,
-          reporter=Reporter(quiet=args.quiet))
+    build(
+        Path(args.root),
+        formats=_formats(args.to),
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
+        reporter=Reporter(quiet=args.quiet),
+    )
     return 0
 
 
@@ -100,28 +106,40 @@ def _preview(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="thesis", description=__doc__)
     main.add_argument("--root", default=".", help="project folder (holds _quarto.yml)")
-    main.add_argument("--debug", action="store_true",
-                      help="on an error, also print the Python traceback")
+    main.add_argument(
+        "--debug", action="store_true", help="on an error, also print the Python traceback"
+    )
     sub = main.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="execute what changed and render HTML + PDF into _book/")
     b.add_argument("--to", default="html,pdf", help="formats: html, pdf or html,pdf")
-    b.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1,
-                   help="chapters executed in parallel (default: number of cores)")
+    b.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        help="chapters executed in parallel (default: number of cores)",
+    )
     b.add_argument("--no-cache", action="store_true", help="re-execute every chapter")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     b.set_defaults(func=_build)
     s = sub.add_parser("status", help="say which chapters are stale and why")
     s.set_defaults(func=_status)
-    v = sub.add_parser("verify", help="check raw data, re-execute everything in isolation and "
-                       "compare every output with the published edition")
+    v = sub.add_parser(
+        "verify",
+        help="check raw data, re-execute everything in isolation and "
+        "compare every output with the published edition",
+    )
     v.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1)
     v.add_argument("--all", action="store_true", help="list passing checks too")
     v.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     v.set_defaults(func=_verify)
     p = sub.add_parser("preview", help="serve _book/ on localhost and rebuild on every change")
     p.add_argument("--port", type=int, default=4173, help="port on 127.0.0.1 (default 4173)")
-    p.add_argument("--to", default="html,pdf",
-                   help="formats rebuilt on change; the PDF follows the HTML (default html,pdf)")
+    p.add_argument(
+        "--to",
+        default="html,pdf",
+        help="formats rebuilt on change; the PDF follows the HTML (default html,pdf)",
+    )
     p.set_defaults(func=_preview)
     c = sub.add_parser("clean", help="remove _book/, _freeze/ and build state")
     c.set_defaults(func=_clean)
@@ -167,8 +185,10 @@ def _message(exc: Exception) -> str:
         return str(exc)
     if isinstance(exc, OSError):
         return _os_error(exc)
-    return (f"internal error ({exc.__class__.__name__}: {exc}) — run again with --debug for "
-            "the traceback, and report it")
+    return (
+        f"internal error ({exc.__class__.__name__}: {exc}) — run again with --debug for "
+        "the traceback, and report it"
+    )
 
 
 if __name__ == "__main__":

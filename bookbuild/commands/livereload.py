@@ -65,8 +65,7 @@ class Reloader:
         """The version once it differs from `since` (at once if it does), else after
         `timeout` seconds, or when the server closes."""
         with self._changed:
-            self._changed.wait_for(
-                lambda: self._closed or str(self.version) != since, timeout)
+            self._changed.wait_for(lambda: self._closed or str(self.version) != since, timeout)
             return self.version
 
     def close(self) -> None:
@@ -78,8 +77,7 @@ class Reloader:
 
 def inject(page: bytes, version: int) -> bytes:
     """`page` with the live-reload script before its last `</body>` (or at its end)."""
-    tag = (f'<script src="{SCRIPT_PATH}" data-version="{version}" defer></script>'
-           .encode())
+    tag = f'<script src="{SCRIPT_PATH}" data-version="{version}" defer></script>'.encode()
     at = page.rfind(b"</body>")
     return page + tag if at < 0 else page[:at] + tag + page[at:]
 

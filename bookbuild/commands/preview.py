@@ -28,8 +28,17 @@ from bookbuild.config.project import load_book
 from bookbuild.errors import BuildError
 
 # Folders the build writes or that never hold sources (names, anywhere in the tree).
-IGNORED_DIRS = {"_book", "_freeze", ".bookbuild", ".venv", "node_modules", "figures",
-                "test-artifacts", "__pycache__", "build"}
+IGNORED_DIRS = {
+    "_book",
+    "_freeze",
+    ".bookbuild",
+    ".venv",
+    "node_modules",
+    "figures",
+    "test-artifacts",
+    "__pycache__",
+    "build",
+}
 Snapshot = dict[Path, tuple[int, int]]
 
 
@@ -108,7 +117,7 @@ class _ReloadingHandler(_QuietHandler):
             path = path / "index.html"
         if path.suffix == ".html" and _servable(path, Path(self.directory).resolve()):
             version = self.reloader.version  # before the page: a page newer than its
-            try:                               # version reloads once more, never the reverse
+            try:  # version reloads once more, never the reverse
                 page = path.read_bytes()
             except OSError:  # replaced by a publish while we looked
                 self.send_error(404, "File not found")
@@ -138,8 +147,9 @@ def _servable(path: Path, base: Path) -> bool:
     return current.is_file() and current.resolve().is_relative_to(base)
 
 
-def start_server(folder: Path, port: int = 0,
-                 reloader: livereload.Reloader | None = None) -> ThreadingHTTPServer:
+def start_server(
+    folder: Path, port: int = 0, reloader: livereload.Reloader | None = None
+) -> ThreadingHTTPServer:
     """Serve `folder` on 127.0.0.1:`port` (0 picks a free port) from a daemon thread; with a
     `reloader`, pages reload themselves when it sees a new edition."""
     handler: Callable[..., Any]
@@ -153,8 +163,12 @@ def start_server(folder: Path, port: int = 0,
     return server
 
 
-def watch(folders: list[Path], rebuild: Callable[[list[Path]], None], interval: float = 1.0,
-          stop: threading.Event | None = None) -> None:
+def watch(
+    folders: list[Path],
+    rebuild: Callable[[list[Path]], None],
+    interval: float = 1.0,
+    stop: threading.Event | None = None,
+) -> None:
     """Call `rebuild(changed files)` whenever files under `folders` change, until `stop` is set.
 
     A change is acted on once it has been stable for one interval, so a save that writes a
@@ -173,12 +187,17 @@ def watch(folders: list[Path], rebuild: Callable[[list[Path]], None], interval: 
             latest = settled
         files = changed(current, latest)
         current = latest  # a save during the build is a change the next poll sees (the build
-        rebuild(files)    # writes only under IGNORED_DIRS and hidden folders)
+        rebuild(files)  # writes only under IGNORED_DIRS and hidden folders)
 
 
-def preview(root: Path, port: int = 4173, formats: tuple[str, ...] = ("html", "pdf"),
-            interval: float = 0.1, stop: threading.Event | None = None,
-            log: Callable[[str], None] = print) -> None:
+def preview(
+    root: Path,
+    port: int = 4173,
+    formats: tuple[str, ...] = ("html", "pdf"),
+    interval: float = 0.1,
+    stop: threading.Event | None = None,
+    log: Callable[[str], None] = print,
+) -> None:
     """Build once, serve the edition at http://127.0.0.1:`port`/, rebuild on every change.
 
     Each build makes the HTML first; the open page reloads itself as soon as it is
@@ -206,8 +225,11 @@ def preview(root: Path, port: int = 4173, formats: tuple[str, ...] = ("html", "p
             log(f"changed: {names}{' …' if len(files) > 3 else ''}; rebuilding")
         started = time.perf_counter()
         try:
-            build(book.root, formats=("html",) if "html" in formats else formats,
-                  reporter=Reporter(quiet=True))
+            build(
+                book.root,
+                formats=("html",) if "html" in formats else formats,
+                reporter=Reporter(quiet=True),
+            )
         except BuildError as exc:
             log(f"error: {exc}\nstill serving the last good edition.")
             return
@@ -218,12 +240,17 @@ def preview(root: Path, port: int = 4173, formats: tuple[str, ...] = ("html", "p
 
     rebuild([])
     server = start_server(book.output_dir, port, reloader)
-    log(f"serving {book.output_dir.name}/ at http://127.0.0.1:{server.server_address[1]}/ "
-        "(Ctrl-C stops)")
+    log(
+        f"serving {book.output_dir.name}/ at http://127.0.0.1:{server.server_address[1]}/ "
+        "(Ctrl-C stops)"
+    )
     try:
-        watch([book.root, PACKAGE_DIR / "writers" / "templates",
-               PACKAGE_DIR / "writers" / "assets"], rebuild,
-              interval, stop)
+        watch(
+            [book.root, PACKAGE_DIR / "writers" / "templates", PACKAGE_DIR / "writers" / "assets"],
+            rebuild,
+            interval,
+            stop,
+        )
     finally:
         full.stop()
         reloader.close()

@@ -32,7 +32,7 @@ MANIFEST = Path("data/raw/SHA256SUMS")
 @dataclass(frozen=True)
 class Row:
     item: str
-    status: str   # ok, changed, missing, extra, differs
+    status: str  # ok, changed, missing, extra, differs
     detail: str = ""
 
     @property
@@ -62,9 +62,13 @@ def check_manifest(root: Path, manifest: Path = MANIFEST) -> list[Row]:
         if not target.exists():
             rows.append(Row(str(relative), "missing", f"listed in {manifest}:{number}"))
         elif _sha(target) != digest.strip():
-            rows.append(Row(str(relative), "changed",
-                            f"SHA-256 {_sha(target)[:12]}… but the manifest says "
-                            f"{digest.strip()[:12]}…"))
+            rows.append(
+                Row(
+                    str(relative),
+                    "changed",
+                    f"SHA-256 {_sha(target)[:12]}… but the manifest says {digest.strip()[:12]}…",
+                )
+            )
         else:
             rows.append(Row(str(relative), "ok", "matches the manifest"))
     for extra in sorted(p for p in path.parent.rglob("*") if p.is_file() and p != path):
@@ -85,8 +89,13 @@ def compare_editions(published: Path, fresh: Path) -> list[Row]:
         elif name not in old:
             rows.append(Row(label, "missing", "produced by the sources but not in the edition"))
         elif _sha(published / name) != _sha(fresh / name):
-            rows.append(Row(label, "differs", f"edition {_sha(published / name)[:12]}…, "
-                                              f"rebuild {_sha(fresh / name)[:12]}…"))
+            rows.append(
+                Row(
+                    label,
+                    "differs",
+                    f"edition {_sha(published / name)[:12]}…, rebuild {_sha(fresh / name)[:12]}…",
+                )
+            )
         else:
             rows.append(Row(label, "ok", "identical"))
     return rows
@@ -112,17 +121,25 @@ def compare_provenance(published: Path, fresh: Path) -> list[Row]:
     for key in sorted(old.keys() | new.keys()):
         before, after = old.get(key), new.get(key)
         if before is None or after is None:
-            rows.append(Row(key, "missing" if before is None else "extra",
-                            "not produced by the rebuild" if after is None
-                            else "not in the edition"))
+            rows.append(
+                Row(
+                    key,
+                    "missing" if before is None else "extra",
+                    "not produced by the rebuild" if after is None else "not in the edition",
+                )
+            )
             continue
-        fields = [f for f in ("value", "sha256", "data_sha256")
-                  if before.get(f) != after.get(f)]
+        fields = [f for f in ("value", "sha256", "data_sha256") if before.get(f) != after.get(f)]
         if not fields:
             rows.append(Row(key, "ok", "same value and data"))
         elif "value" in fields:
-            rows.append(Row(key, "differs", f"edition shows {before.get('value')!r}, "
-                                             f"rebuild gives {after.get('value')!r}"))
+            rows.append(
+                Row(
+                    key,
+                    "differs",
+                    f"edition shows {before.get('value')!r}, rebuild gives {after.get('value')!r}",
+                )
+            )
         else:
             rows.append(Row(key, "differs", f"{', '.join(fields)} differ"))
     return rows
@@ -138,8 +155,10 @@ def _outputs(nb: nbformat.NotebookNode) -> dict[tuple[str, int], tuple[int, Any]
         meta = cell.metadata.get("bookbuild", {})
         kind = meta.get("kind")
         if kind in counts:
-            outputs = [{k: v for k, v in o.items() if k != "execution_count"}
-                       for o in cell.get("outputs", [])]
+            outputs = [
+                {k: v for k, v in o.items() if k != "execution_count"}
+                for o in cell.get("outputs", [])
+            ]
             found[(kind, counts[kind])] = (meta["line"], outputs)
             counts[kind] += 1
     return found
@@ -169,9 +188,13 @@ def compare_notebooks(root: Path, fresh_freeze: Path, chapters: list[Path]) -> l
             if now is None or then is None or now[1] != then[1]:
                 line = (now or then or (0, None))[0]
                 bad.append(f"{key[0]} at line {line}")
-        rows.append(Row(label, "differs" if bad else "ok",
-                        "outputs differ: " + ", ".join(bad[:5]) if bad else
-                        "every output reproduced"))
+        rows.append(
+            Row(
+                label,
+                "differs" if bad else "ok",
+                "outputs differ: " + ", ".join(bad[:5]) if bad else "every output reproduced",
+            )
+        )
     return rows
 
 
@@ -183,16 +206,25 @@ def verify(root: Path, jobs: int | None = None, reporter: Reporter | None = None
     with tempfile.TemporaryDirectory(prefix="bookbuild-verify-") as tmp:
         scratch = Path(tmp)
         reporter.info("re-executing every chapter from scratch in an isolated cache")
-        build(book.root, jobs=jobs, use_cache=False, reporter=reporter,
-              output=scratch / "_book", freeze=scratch / "_freeze")
+        build(
+            book.root,
+            jobs=jobs,
+            use_cache=False,
+            reporter=reporter,
+            output=scratch / "_book",
+            freeze=scratch / "_freeze",
+        )
         published = book.output_dir
         if not published.exists():
             rows.append(Row("_book/", "missing", "no published edition: run `make` first"))
             return rows
         rows += compare_provenance(published, scratch / "_book")
         rows += compare_editions(published, scratch / "_book")
-        rows += compare_notebooks(book.root, scratch / "_freeze",
-                                  [read_qmd(book.root, r.path).path for r in book.chapters])
+        rows += compare_notebooks(
+            book.root,
+            scratch / "_freeze",
+            [read_qmd(book.root, r.path).path for r in book.chapters],
+        )
     return rows
 
 

@@ -24,8 +24,12 @@ GENERATED = {"colophon"}
 def check_label(label: str, where: Path, line: int) -> None:
     """A label must be a plain name: it becomes a file name under `figures/`."""
     if not _LABEL.match(label) or ".." in label:
-        raise BuildError(f"label '{label}' cannot name a file: use letters, digits, '-' and "
-                         "'_' only (no '/', '..' or spaces)", where, line)
+        raise BuildError(
+            f"label '{label}' cannot name a file: use letters, digits, '-' and "
+            "'_' only (no '/', '..' or spaces)",
+            where,
+            line,
+        )
 
 
 def check_names(config: Path, documents: list[Document], config_text: str) -> None:
@@ -35,15 +39,27 @@ def check_names(config: Path, documents: list[Document], config_text: str) -> No
         stem = doc.path.stem
         line = _entry_line(config_text, doc.path)
         if not _PAGE.match(stem) or ".." in stem:
-            raise BuildError(f"chapter file name '{doc.path.name}' cannot name a web page: use "
-                             "letters, digits, '-', '_' and '.' only", config, line)
+            raise BuildError(
+                f"chapter file name '{doc.path.name}' cannot name a web page: use "
+                "letters, digits, '-', '_' and '.' only",
+                config,
+                line,
+            )
         page = stem.lower()  # pages differing only in case collide on some file systems
         if page in GENERATED:
-            raise BuildError(f"chapter {doc.path} would be the page {stem}.html, which the "
-                             "build generates itself; rename the file", config, line)
+            raise BuildError(
+                f"chapter {doc.path} would be the page {stem}.html, which the "
+                "build generates itself; rename the file",
+                config,
+                line,
+            )
         if page in pages:
-            raise BuildError(f"chapters {pages[page]} and {doc.path} would both be the page "
-                             f"{stem}.html; rename one of them", config, line)
+            raise BuildError(
+                f"chapters {pages[page]} and {doc.path} would both be the page "
+                f"{stem}.html; rename one of them",
+                config,
+                line,
+            )
         pages[page] = doc.path
     labels: dict[str, tuple[Path, int]] = {}
     for doc in documents:
@@ -54,8 +70,12 @@ def check_names(config: Path, documents: list[Document], config_text: str) -> No
             check_label(label, doc.path, cell.line)
             if label.lower() in labels:
                 first, first_line = labels[label.lower()]
-                raise BuildError(f"label '{label}' is also used at {first}:{first_line}; "
-                                 "labels must be unique in the book", doc.path, cell.line)
+                raise BuildError(
+                    f"label '{label}' is also used at {first}:{first_line}; "
+                    "labels must be unique in the book",
+                    doc.path,
+                    cell.line,
+                )
             labels[label.lower()] = (doc.path, cell.line)
 
 

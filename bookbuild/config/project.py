@@ -26,10 +26,18 @@ log = logging.getLogger("bookbuild")
 CONFIG_NAME = "_quarto.yml"
 
 # Top-level keys of a Quarto project file that are not document options.
-_STRUCTURAL_KEYS = {"project", "book", "format", "execute", "jupyter", "engine", "metadata-files",
-                    "thesis",  # `thesis:`: the title page's fields, read by config/thesis.py
-                    "bookbuild",  # this build's own limits (below)
-                    "house-rules"}  # this build's own strictness settings (not Quarto's)
+_STRUCTURAL_KEYS = {
+    "project",
+    "book",
+    "format",
+    "execute",
+    "jupyter",
+    "engine",
+    "metadata-files",
+    "thesis",  # `thesis:`: the title page's fields, read by config/thesis.py
+    "bookbuild",  # this build's own limits (below)
+    "house-rules",
+}  # this build's own strictness settings (not Quarto's)
 # This build's own options (Quarto has no time limit for cells; it keeps unknown top-level
 # keys as metadata): `bookbuild: {cell-timeout: s, chapter-timeout: s}`. These tables are
 # read from the option registry (config/registry.py).
@@ -48,8 +56,22 @@ _EXECUTE_VALUES: dict[str, tuple[tuple[type, ...], tuple[str, ...]]] = {
 # Front-matter keys this build honours per file (others Quarto accepts are warned about).
 _HONOURED_FRONT_MATTER = set(registry.at(registry.FRONT))
 # Folders that hold sources, state or tools: an output folder may not be, hold or sit in one.
-RESERVED_DIRS = ("chapters", "analysis", "data", "bookbuild", "tests", "figures", "docs",
-                 "bench", "seed", "_freeze", ".bookbuild", ".git", ".venv", "node_modules")
+RESERVED_DIRS = (
+    "chapters",
+    "analysis",
+    "data",
+    "bookbuild",
+    "tests",
+    "figures",
+    "docs",
+    "bench",
+    "seed",
+    "_freeze",
+    ".bookbuild",
+    ".git",
+    ".venv",
+    "node_modules",
+)
 
 
 @cache
@@ -63,8 +85,8 @@ def quarto_schema() -> dict[str, Any]:
 class ChapterRef:
     """One entry of the book's reading order."""
 
-    path: Path            # relative to the project root
-    part: str | None      # the `part:` group it belongs to, if any
+    path: Path  # relative to the project root
+    part: str | None  # the `part:` group it belongs to, if any
     appendix: bool
 
 
@@ -85,7 +107,7 @@ class Book:
     output_dir: Path
     metadata: dict[str, Any] = field(default_factory=dict)  # other document options
     cell_timeout: int = DEFAULT_CELL_TIMEOUT_S  # seconds a cell may run
-    chapter_timeout: int | None = None          # seconds a chapter may run (None: no limit)
+    chapter_timeout: int | None = None  # seconds a chapter may run (None: no limit)
     house_rules: frozenset[str] = frozenset()  # the `house-rules:` settings turned on
 
     @property
@@ -112,8 +134,9 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise BuildError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}) — save the file as "
-                         "UTF-8", path, line) from None
+        raise BuildError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}) — save the file as UTF-8", path, line
+        ) from None
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -131,7 +154,7 @@ def _entry_line(text: str, entry: str) -> int | None:
 
 
 def did_you_mean(key: Any, known: Any) -> str:
-    """" (did you mean 'x'?)" for the closest of `known` names, or ""."""
+    """ " (did you mean 'x'?)" for the closest of `known` names, or ""."""
     close = difflib.get_close_matches(str(key), [str(k) for k in known], n=1, cutoff=0.75)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -144,29 +167,43 @@ def check_document_keys(options: dict[str, Any], path: Path, text: str, where: s
         if key not in known and key not in _STRUCTURAL_KEYS:
             hint = did_you_mean(key, known)
             if hint:
-                log.warning("%s:%s: '%s' in %s is not a Quarto option; kept as custom "
-                            "metadata%s", path, _line_of(text, str(key)) or 1, key, where, hint)
+                log.warning(
+                    "%s:%s: '%s' in %s is not a Quarto option; kept as custom metadata%s",
+                    path,
+                    _line_of(text, str(key)) or 1,
+                    key,
+                    where,
+                    hint,
+                )
 
 
 def check_execute(options: Any, path: Path, text: str) -> None:
     """Error on an `execute:` block with an unknown option or a value of the wrong type."""
     if not isinstance(options, dict):
-        raise BuildError("execute: must be a mapping of options", path,
-                         _line_of(text, "execute") or 1)
+        raise BuildError(
+            "execute: must be a mapping of options", path, _line_of(text, "execute") or 1
+        )
     for key, value in options.items():
         line = _line_of(text, str(key)) or 1
         if key not in _HONOURED_EXECUTE:
             schema = quarto_schema()
             if key in schema["cell_options"] or key in schema["document_options"]:
-                raise BuildError(f"execute option '{key}' is not supported by this build (it "
-                                 "is a Quarto option; remove it)", path, line)
-            raise BuildError(f"execute option '{key}' is not a Quarto option"
-                             f"{did_you_mean(key, _HONOURED_EXECUTE)}", path, line)
+                raise BuildError(
+                    f"execute option '{key}' is not supported by this build (it "
+                    "is a Quarto option; remove it)",
+                    path,
+                    line,
+                )
+            raise BuildError(
+                f"execute option '{key}' is not a Quarto option"
+                f"{did_you_mean(key, _HONOURED_EXECUTE)}",
+                path,
+                line,
+            )
         types, words = _EXECUTE_VALUES[key]
         if not isinstance(value, types) or (isinstance(value, str) and value not in words):
             wanted = " or ".join(["true", "false", *words])
-            raise BuildError(f"execute option '{key}' must be {wanted}, got {value!r}", path,
-                             line)
+            raise BuildError(f"execute option '{key}' must be {wanted}, got {value!r}", path, line)
 
 
 def check_house_rules(value: Any, path: Path, text: str) -> frozenset[str]:
@@ -174,17 +211,25 @@ def check_house_rules(value: Any, path: Path, text: str) -> frozenset[str]:
     if value is None:
         return frozenset()
     if not isinstance(value, dict):
-        raise BuildError("house-rules: must be a mapping of settings to true or false", path,
-                         _line_of(text, "house-rules") or 1)
+        raise BuildError(
+            "house-rules: must be a mapping of settings to true or false",
+            path,
+            _line_of(text, "house-rules") or 1,
+        )
     on = set()
     for key, setting in value.items():
         line = _line_of(text, str(key)) or _line_of(text, "house-rules") or 1
         if key not in HOUSE_RULES:
-            raise BuildError(f"unknown house rule '{key}' (known: {', '.join(sorted(HOUSE_RULES))})"
-                             f"{did_you_mean(key, HOUSE_RULES)}", path, line)
+            raise BuildError(
+                f"unknown house rule '{key}' (known: {', '.join(sorted(HOUSE_RULES))})"
+                f"{did_you_mean(key, HOUSE_RULES)}",
+                path,
+                line,
+            )
         if not isinstance(setting, bool):
-            raise BuildError(f"house rule '{key}' must be true or false, got {setting!r}", path,
-                             line)
+            raise BuildError(
+                f"house rule '{key}' must be true or false, got {setting!r}", path, line
+            )
         if setting:
             on.add(str(key))
     return frozenset(on)
@@ -198,12 +243,17 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
     known = quarto_schema()["document_options"]
     for key in options:
         if key not in _HONOURED_FRONT_MATTER and key in known:
-            log.warning("%s:%s: front matter option '%s' is ignored by this build", path,
-                        _line_of(text, key) or 1, key)
+            log.warning(
+                "%s:%s: front matter option '%s' is ignored by this build",
+                path,
+                _line_of(text, key) or 1,
+                key,
+            )
 
 
-def _chapter_list(entries: Any, key: str, path: Path, text: str,
-                  appendix: bool) -> list[ChapterRef]:
+def _chapter_list(
+    entries: Any, key: str, path: Path, text: str, appendix: bool
+) -> list[ChapterRef]:
     if entries is None:
         return []
     if not isinstance(entries, list):
@@ -216,16 +266,23 @@ def _chapter_list(entries: Any, key: str, path: Path, text: str,
             part = str(entry["part"])
             subs = entry.get("chapters") or []
             if not isinstance(subs, list):
-                raise BuildError(f"part '{part}': chapters: must be a list of files", path,
-                                 _line_of(text, "part"))
+                raise BuildError(
+                    f"part '{part}': chapters: must be a list of files",
+                    path,
+                    _line_of(text, "part"),
+                )
             for sub in subs:
                 if not isinstance(sub, str):
-                    raise BuildError(f"part '{part}': chapters must be file names", path,
-                                     _line_of(text, "part"))
+                    raise BuildError(
+                        f"part '{part}': chapters must be file names", path, _line_of(text, "part")
+                    )
                 refs.append(ChapterRef(Path(sub), part, appendix))
         else:
-            raise BuildError(f"book: {key}: unsupported entry {entry!r} (use a file name or "
-                             "a part: group)", path, _line_of(text, key))
+            raise BuildError(
+                f"book: {key}: unsupported entry {entry!r} (use a file name or a part: group)",
+                path,
+                _line_of(text, key),
+            )
     return refs
 
 
@@ -240,8 +297,11 @@ def _authors(value: Any, path: Path, text: str) -> tuple[str, ...]:
             if isinstance(name, dict):  # Quarto's `name: {given:, family:}`
                 name = " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
             if not name:
-                raise BuildError("book: author: an entry has no name: (give each author a "
-                                 "name)", path, _line_of(text, "author"))
+                raise BuildError(
+                    "book: author: an entry has no name: (give each author a name)",
+                    path,
+                    _line_of(text, "author"),
+                )
             names.append(str(name))
         else:
             names.append(str(author))
@@ -268,17 +328,23 @@ def _output_dir(root: Path, value: Any, sources: list[Path], path: Path, text: s
     elif not output.is_relative_to(root):
         why = "is outside the project"
     else:
-        reserved = [name for name in RESERVED_DIRS if output.is_relative_to(root / name)
-                    or (root / name).is_relative_to(output)]
+        reserved = [
+            name
+            for name in RESERVED_DIRS
+            if output.is_relative_to(root / name) or (root / name).is_relative_to(output)
+        ]
         held = [s for s in sources if (root / s).resolve().is_relative_to(output)]
         if reserved:
             why = f"is, holds or lies in {reserved[0]}/, which holds sources or build state"
         elif held:
             why = f"holds the source file {held[0]}"
     if why:
-        raise BuildError(f"project: output-dir: '{value}' {why}; publishing would replace it "
-                         "— name a folder of its own inside the project, such as _book", path,
-                         line)
+        raise BuildError(
+            f"project: output-dir: '{value}' {why}; publishing would replace it "
+            "— name a folder of its own inside the project, such as _book",
+            path,
+            line,
+        )
     return output
 
 
@@ -287,16 +353,25 @@ def _build_options(value: Any, path: Path, text: str) -> tuple[int, int | None]:
     if value is None:
         return DEFAULT_CELL_TIMEOUT_S, None
     if not isinstance(value, dict):
-        raise BuildError("bookbuild: must be a mapping (cell-timeout:, chapter-timeout:)", path,
-                         _line_of(text, "bookbuild"))
+        raise BuildError(
+            "bookbuild: must be a mapping (cell-timeout:, chapter-timeout:)",
+            path,
+            _line_of(text, "bookbuild"),
+        )
     for key, limit in value.items():
         line = _line_of(text, str(key)) or _line_of(text, "bookbuild")
         if key not in BUILD_OPTIONS:
-            raise BuildError(f"bookbuild: unknown option '{key}' (known: "
-                             f"{', '.join(sorted(BUILD_OPTIONS))})", path, line)
+            raise BuildError(
+                f"bookbuild: unknown option '{key}' (known: {', '.join(sorted(BUILD_OPTIONS))})",
+                path,
+                line,
+            )
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise BuildError(f"bookbuild: {key}: must be a whole number of seconds (1 or more), "
-                             f"got {limit!r}", path, line)
+            raise BuildError(
+                f"bookbuild: {key}: must be a whole number of seconds (1 or more), got {limit!r}",
+                path,
+                line,
+            )
     return value.get("cell-timeout", DEFAULT_CELL_TIMEOUT_S), value.get("chapter-timeout")
 
 
@@ -317,9 +392,12 @@ def load_book(root: Path) -> Book:
         raise BuildError("project: type: must be 'book'", path, _line_of(text, "type") or 1)
     for key in project:
         if key not in schema["project_keys"]:
-            raise BuildError(f"unknown project option '{key}' (not a Quarto option)"
-                             f"{did_you_mean(key, schema['project_keys'])}", path,
-                             _line_of(text, key))
+            raise BuildError(
+                f"unknown project option '{key}' (not a Quarto option)"
+                f"{did_you_mean(key, schema['project_keys'])}",
+                path,
+                _line_of(text, key),
+            )
         if key not in _HONOURED_PROJECT:
             log.warning("%s: project option '%s' is ignored by this build", path.name, key)
 
@@ -328,9 +406,12 @@ def load_book(root: Path) -> Book:
         raise BuildError("missing 'book:' section", path, 1)
     for key in book:
         if key not in schema["book_keys"]:
-            raise BuildError(f"unknown book option '{key}' (not a Quarto option)"
-                             f"{did_you_mean(key, schema['book_keys'])}", path,
-                             _line_of(text, key))
+            raise BuildError(
+                f"unknown book option '{key}' (not a Quarto option)"
+                f"{did_you_mean(key, schema['book_keys'])}",
+                path,
+                _line_of(text, key),
+            )
         if key not in _HONOURED_BOOK:
             log.warning("%s: book option '%s' is ignored by this build", path.name, key)
 
@@ -339,12 +420,18 @@ def load_book(root: Path) -> Book:
 
     formats = config.get("format") or {}
     if not isinstance(formats, dict):
-        raise BuildError("format: must be a mapping of formats (html:, typst: or pdf:)", path,
-                         _line_of(text, "format"))
+        raise BuildError(
+            "format: must be a mapping of formats (html:, typst: or pdf:)",
+            path,
+            _line_of(text, "format"),
+        )
     unsupported = set(formats) - {"html", "typst", "pdf"}
     if unsupported:
-        raise BuildError(f"unsupported output format(s): {', '.join(sorted(unsupported))}",
-                         path, _line_of(text, "format"))
+        raise BuildError(
+            f"unsupported output format(s): {', '.join(sorted(unsupported))}",
+            path,
+            _line_of(text, "format"),
+        )
     html = formats.get("html") or {}
     pdf = formats.get("typst") or formats.get("pdf") or {}
     for name, options in (("html", html), ("typst", pdf)):
@@ -355,47 +442,67 @@ def load_book(root: Path) -> Book:
     document = {k: v for k, v in config.items() if k not in _STRUCTURAL_KEYS}
     check_document_keys(document, path, text, CONFIG_NAME)
 
-    chapters = (_chapter_list(book.get("chapters"), "chapters", path, text, appendix=False)
-                + _chapter_list(book.get("appendices"), "appendices", path, text, appendix=True))
+    chapters = _chapter_list(
+        book.get("chapters"), "chapters", path, text, appendix=False
+    ) + _chapter_list(book.get("appendices"), "appendices", path, text, appendix=True)
     if not chapters:
         raise BuildError("book: chapters: is empty", path, _line_of(text, "chapters"))
     seen: set[Path] = set()
     for ref in chapters:
         if ref.path.is_absolute() or not (root / ref.path).resolve().is_relative_to(root):
-            raise BuildError(f"chapter {ref.path} is outside the project; chapters must be "
-                             "files inside it", path,
-                             _entry_line(text, str(ref.path)) or _line_of(text, "chapters"))
+            raise BuildError(
+                f"chapter {ref.path} is outside the project; chapters must be files inside it",
+                path,
+                _entry_line(text, str(ref.path)) or _line_of(text, "chapters"),
+            )
         if not (root / ref.path).is_file():
-            raise BuildError(f"chapter file not found: {ref.path}", path,
-                             _entry_line(text, str(ref.path)) or _line_of(text, "chapters"))
+            raise BuildError(
+                f"chapter file not found: {ref.path}",
+                path,
+                _entry_line(text, str(ref.path)) or _line_of(text, "chapters"),
+            )
         if ref.path in seen:
-            lines = [n for n, line in enumerate(text.splitlines(), 1)
-                     if re.match(r"\s*-\s*['\"]?" + re.escape(str(ref.path)), line)]
-            raise BuildError(f"chapter listed twice: {ref.path}", path,
-                             lines[1] if len(lines) > 1 else None)
+            lines = [
+                n
+                for n, line in enumerate(text.splitlines(), 1)
+                if re.match(r"\s*-\s*['\"]?" + re.escape(str(ref.path)), line)
+            ]
+            raise BuildError(
+                f"chapter listed twice: {ref.path}", path, lines[1] if len(lines) > 1 else None
+            )
         seen.add(ref.path)
 
     bib = document.get("bibliography") or []
     bib_list = bib if isinstance(bib, list) else [bib]
     if not all(isinstance(b, str) for b in bib_list):
-        raise BuildError("bibliography: must be a file name or a list of file names", path,
-                         _line_of(text, "bibliography"))
+        raise BuildError(
+            "bibliography: must be a file name or a list of file names",
+            path,
+            _line_of(text, "bibliography"),
+        )
     bib_paths = tuple(Path(b) for b in bib_list)
     csl = document.get("csl")
     for named in (*bib_paths, *([Path(csl)] if isinstance(csl, str) else [])):
         if not (root / named).resolve().is_relative_to(root):
-            raise BuildError(f"{named} is outside the project; keep the bibliography and "
-                             "style inside it", path, _line_of(text, "bibliography" if named
-                                                                in bib_paths else "csl"))
+            raise BuildError(
+                f"{named} is outside the project; keep the bibliography and style inside it",
+                path,
+                _line_of(text, "bibliography" if named in bib_paths else "csl"),
+            )
     for bib_path in bib_paths:
         if not (root / bib_path).is_file():
-            raise BuildError(f"bibliography not found: {bib_path}", path,
-                             _line_of(text, "bibliography"))
+            raise BuildError(
+                f"bibliography not found: {bib_path}", path, _line_of(text, "bibliography")
+            )
         read_text(root / bib_path)  # citeproc and the key check read it as UTF-8
     if csl is not None and (not isinstance(csl, str) or not (root / csl).is_file()):
         raise BuildError(f"csl style file not found: {csl}", path, _line_of(text, "csl"))
-    sources = [Path(CONFIG_NAME), *(ref.path for ref in chapters), *bib_paths,
-               *([Path(csl)] if csl else [])]
+    sources = [
+        Path(CONFIG_NAME),
+        *(ref.path for ref in chapters),
+        *bib_paths,
+        *([Path(csl)] if csl else []),
+    ]
     output_dir = _output_dir(root, project.get("output-dir", "_book"), sources, path, text)
     cell_timeout, chapter_timeout = _build_options(config.get("bookbuild"), path, text)
     return Book(

@@ -24,13 +24,13 @@ REFUSED = "refused"
 STATUSES = (SUPPORTED, DIFFERENT, IGNORED, REFUSED)
 
 # Where an option may be written.
-CELL = "cell"               # a `#|` line of a Python cell
-EXECUTE = "execute"         # `execute:` in `_quarto.yml` or a chapter's front matter
-FRONT = "front matter"      # a chapter's front matter
-PROJECT = "project"         # `project:` in `_quarto.yml`
-BOOK = "book"               # `book:` in `_quarto.yml`
-BUILD = "bookbuild"         # `bookbuild:` in `_quarto.yml` (this build's own)
-HOUSE = "house-rules"       # `house-rules:` in `_quarto.yml` (this build's own)
+CELL = "cell"  # a `#|` line of a Python cell
+EXECUTE = "execute"  # `execute:` in `_quarto.yml` or a chapter's front matter
+FRONT = "front matter"  # a chapter's front matter
+PROJECT = "project"  # `project:` in `_quarto.yml`
+BOOK = "book"  # `book:` in `_quarto.yml`
+BUILD = "bookbuild"  # `bookbuild:` in `_quarto.yml` (this build's own)
+HOUSE = "house-rules"  # `house-rules:` in `_quarto.yml` (this build's own)
 LEVELS = (CELL, EXECUTE, FRONT, PROJECT, BOOK, BUILD, HOUSE)
 
 
@@ -42,9 +42,9 @@ class Option:
     levels: tuple[str, ...]
     types: tuple[type, ...]
     allowed: tuple[str, ...] = ()  # the words a string value may take (empty: any text)
-    default: Any = None            # None: no default (absent unless given)
+    default: Any = None  # None: no default (absent unless given)
     status: str = SUPPORTED
-    note: str = ""                 # the difference, or the message, for the status
+    note: str = ""  # the difference, or the message, for the status
 
     def value_words(self) -> str:
         """The values it takes, in words: `true, false, fenced` or `text`."""
@@ -74,28 +74,80 @@ OPTIONS: tuple[Option, ...] = (
     Option("warning", _E, _FLAG, default=True),
     Option("include", _E, _FLAG, default=True),
     Option("error", _E, _FLAG, default=False),
-    Option("freeze", (EXECUTE,), (bool, str), ("auto",), False, DIFFERENT,
-           "every chapter's run is kept in _freeze/ and reused while its code and inputs are "
-           "unchanged, whatever the value"),
-    Option("fig-format", _C, _TEXT, ("svg", "png"), "svg", DIFFERENT,
-           "only svg and png (Quarto also takes retina, jpeg and pdf)"),
-    Option("fig-width", _C, _NUM, status=DIFFERENT,
-           note="a positive number of inches; sets matplotlib's figure size for the cell"),
-    Option("fig-height", _C, _NUM, status=DIFFERENT,
-           note="a positive number of inches; sets matplotlib's figure size for the cell"),
-    Option("fig-dpi", _C, (int,), status=DIFFERENT,
-           note="a positive whole number; sets matplotlib's resolution for the cell"),
-    Option("code-fold", _C, (bool, str), ("show",), False,
-           note="HTML folds the code (show: open); the PDF shows it unfolded, as Quarto does"),
+    Option(
+        "freeze",
+        (EXECUTE,),
+        (bool, str),
+        ("auto",),
+        False,
+        DIFFERENT,
+        "every chapter's run is kept in _freeze/ and reused while its code and inputs are "
+        "unchanged, whatever the value",
+    ),
+    Option(
+        "fig-format",
+        _C,
+        _TEXT,
+        ("svg", "png"),
+        "svg",
+        DIFFERENT,
+        "only svg and png (Quarto also takes retina, jpeg and pdf)",
+    ),
+    Option(
+        "fig-width",
+        _C,
+        _NUM,
+        status=DIFFERENT,
+        note="a positive number of inches; sets matplotlib's figure size for the cell",
+    ),
+    Option(
+        "fig-height",
+        _C,
+        _NUM,
+        status=DIFFERENT,
+        note="a positive number of inches; sets matplotlib's figure size for the cell",
+    ),
+    Option(
+        "fig-dpi",
+        _C,
+        (int,),
+        status=DIFFERENT,
+        note="a positive whole number; sets matplotlib's resolution for the cell",
+    ),
+    Option(
+        "code-fold",
+        _C,
+        (bool, str),
+        ("show",),
+        False,
+        note="HTML folds the code (show: open); the PDF shows it unfolded, as Quarto does",
+    ),
     Option("code-summary", _C, _TEXT, default="Code", note="the fold's summary, in HTML"),
     # A chapter's front matter: only `execute:` acts; other Quarto options are warned about.
-    Option("execute", (FRONT,), (dict,), status=SUPPORTED,
-           note="the chapter's execution defaults (the execute options above)"),
+    Option(
+        "execute",
+        (FRONT,),
+        (dict,),
+        status=SUPPORTED,
+        note="the chapter's execution defaults (the execute options above)",
+    ),
     # `project:`
-    Option("type", (PROJECT,), _TEXT, ("book",), status=DIFFERENT,
-           note="must be book: other project types are refused"),
-    Option("output-dir", (PROJECT,), _TEXT, default="_book", status=DIFFERENT,
-           note="must be a folder of its own inside the project (not a source or state folder)"),
+    Option(
+        "type",
+        (PROJECT,),
+        _TEXT,
+        ("book",),
+        status=DIFFERENT,
+        note="must be book: other project types are refused",
+    ),
+    Option(
+        "output-dir",
+        (PROJECT,),
+        _TEXT,
+        default="_book",
+        status=DIFFERENT,
+        note="must be a folder of its own inside the project (not a source or state folder)",
+    ),
     Option("title", (PROJECT, BOOK), _TEXT),
     Option("resources", (PROJECT,), (str, list)),
     # `book:`
@@ -109,13 +161,30 @@ OPTIONS: tuple[Option, ...] = (
     Option("downloads", (BOOK,), (list,)),
     Option("output-file", (BOOK,), _TEXT),
     # This build's own settings (Quarto keeps unknown top-level keys as metadata).
-    Option("cell-timeout", (BUILD,), (int,), default=600, status=DIFFERENT,
-           note="this build's own: seconds a cell may run (Quarto has no limit)"),
-    Option("chapter-timeout", (BUILD,), (int,), status=DIFFERENT,
-           note="this build's own: seconds a chapter may run (no limit unless given)"),
-    Option("figures-labelled", (HOUSE,), _FLAG, default=False, status=DIFFERENT,
-           note="this build's own: every figure cell needs '#| label: fig-...', 'fig-cap' "
-                "and 'fig-alt'"),
+    Option(
+        "cell-timeout",
+        (BUILD,),
+        (int,),
+        default=600,
+        status=DIFFERENT,
+        note="this build's own: seconds a cell may run (Quarto has no limit)",
+    ),
+    Option(
+        "chapter-timeout",
+        (BUILD,),
+        (int,),
+        status=DIFFERENT,
+        note="this build's own: seconds a chapter may run (no limit unless given)",
+    ),
+    Option(
+        "figures-labelled",
+        (HOUSE,),
+        _FLAG,
+        default=False,
+        status=DIFFERENT,
+        note="this build's own: every figure cell needs '#| label: fig-...', 'fig-cap' "
+        "and 'fig-alt'",
+    ),
 )
 
 
@@ -136,8 +205,9 @@ def allowed_words(level: str) -> dict[str, tuple[str, ...]]:
 
 def house_rules() -> dict[str, str]:
     """Each `house-rules:` setting with what it requires."""
-    return {name: option.note.removeprefix("this build's own: ")
-            for name, option in at(HOUSE).items()}
+    return {
+        name: option.note.removeprefix("this build's own: ") for name, option in at(HOUSE).items()
+    }
 
 
 def status_of(name: str, level: str, quarto_names: set[str] | frozenset[str]) -> str:

@@ -42,8 +42,8 @@ class Thesis:
     date: str
     licence: str
     licence_url: str
-    kind: str              # "Master's thesis", "Doctoral thesis", ...
-    declaration: str       # the author's declaration of originality, one paragraph
+    kind: str  # "Master's thesis", "Doctoral thesis", ...
+    declaration: str  # the author's declaration of originality, one paragraph
 
     @property
     def year(self) -> str:
@@ -68,10 +68,12 @@ def _first(value: Any) -> Any:
 
 def default_declaration(author: str, degree: str, institution: str) -> str:
     """The declaration of originality printed when `thesis: declaration:` gives none."""
-    return (f"I, {author}, declare that this thesis, submitted for the degree of {degree} at "
-            f"{institution}, is my own work and has not been submitted for a degree at any "
-            "other institution. Where it draws on the work of others, that work is cited and "
-            "listed in the references.")
+    return (
+        f"I, {author}, declare that this thesis, submitted for the degree of {degree} at "
+        f"{institution}, is my own work and has not been submitted for a degree at any "
+        "other institution. Where it draws on the work of others, that work is cited and "
+        "listed in the references."
+    )
 
 
 def load_thesis(book: Book) -> Thesis | None:
@@ -83,12 +85,16 @@ def load_thesis(book: Book) -> Thesis | None:
     if block is None:
         return None
     if not isinstance(block, dict):
-        raise BuildError("thesis: must be a mapping (degree:, supervisors:, ...)", path,
-                         _line(text, "thesis"))
+        raise BuildError(
+            "thesis: must be a mapping (degree:, supervisors:, ...)", path, _line(text, "thesis")
+        )
     for key in block:
         if key not in THESIS_KEYS:
-            raise BuildError(f"unknown thesis option '{key}' (known: "
-                             f"{', '.join(sorted(THESIS_KEYS))})", path, _line(text, str(key)))
+            raise BuildError(
+                f"unknown thesis option '{key}' (known: {', '.join(sorted(THESIS_KEYS))})",
+                path,
+                _line(text, str(key)),
+            )
 
     def need(value: str, what: str, how: str, key: str) -> str:
         if not value:
@@ -100,37 +106,60 @@ def load_thesis(book: Book) -> Thesis | None:
     affiliation = _first(author_map.get("affiliations") or author_map.get("affiliation"))
     affiliation = affiliation if isinstance(affiliation, dict) else {"name": affiliation}
     name = need(_string(author_map.get("name")), "author", "book: author: name:", "author")
-    institution = need(_string(affiliation.get("name")), "institution",
-                       "book: author: affiliations: - name:", "author")
-    faculty = need(_string(affiliation.get("department")), "faculty",
-                   "book: author: affiliations: - department:", "author")
+    institution = need(
+        _string(affiliation.get("name")),
+        "institution",
+        "book: author: affiliations: - name:",
+        "author",
+    )
+    faculty = need(
+        _string(affiliation.get("department")),
+        "faculty",
+        "book: author: affiliations: - department:",
+        "author",
+    )
     degree = need(_string(block.get("degree")), "degree", "thesis: degree:", "thesis")
     raw_supervisors = block.get("supervisors")
     items = raw_supervisors if isinstance(raw_supervisors, list) else [raw_supervisors]
     supervisors = tuple(s for s in (_string(i) for i in items) if s)
     if not supervisors:
-        raise BuildError("the thesis's supervisors are missing: set thesis: supervisors: "
-                         "to a list of names", path, _line(text, "supervisors"
-                                                           if raw_supervisors else "thesis"))
+        raise BuildError(
+            "the thesis's supervisors are missing: set thesis: supervisors: to a list of names",
+            path,
+            _line(text, "supervisors" if raw_supervisors else "thesis"),
+        )
     date = need(_string((config.get("book") or {}).get("date")), "date", "book: date:", "book")
     licence_value = config.get("license")
     if isinstance(licence_value, dict):
-        licence, licence_url = _string(licence_value.get("text")), _string(
-            licence_value.get("url"))
+        licence, licence_url = _string(licence_value.get("text")), _string(licence_value.get("url"))
     else:
         licence, licence_url = _string(licence_value), ""
     need(licence, "licence", "the top-level license: (a name, or text: and url:)", "license")
     thesis = Thesis(
-        author=name, institution=institution, faculty=faculty, degree=degree,
-        supervisors=supervisors, date=date, licence=licence, licence_url=licence_url,
+        author=name,
+        institution=institution,
+        faculty=faculty,
+        degree=degree,
+        supervisors=supervisors,
+        date=date,
+        licence=licence,
+        licence_url=licence_url,
         kind=_string(block.get("type")) or DEFAULT_TYPE,
         declaration=_string(block.get("declaration"))
-        or default_declaration(name, degree, institution))
-    fill_ins = [value for value in (name, institution, faculty, degree, *supervisors, licence)
-                if _FILL_IN.match(value)]
+        or default_declaration(name, degree, institution),
+    )
+    fill_ins = [
+        value
+        for value in (name, institution, faculty, degree, *supervisors, licence)
+        if _FILL_IN.match(value)
+    ]
     if fill_ins and tuple(fill_ins) not in _warned:
         _warned.add(tuple(fill_ins))
-        log.warning("%s: the thesis front matter still holds %d fill-in value(s) in square "
-                    "brackets (%s): replace them with the real ones", CONFIG_NAME,
-                    len(fill_ins), fill_ins[0])
+        log.warning(
+            "%s: the thesis front matter still holds %d fill-in value(s) in square "
+            "brackets (%s): replace them with the real ones",
+            CONFIG_NAME,
+            len(fill_ins),
+            fill_ins[0],
+        )
     return thesis

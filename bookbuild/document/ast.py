@@ -9,8 +9,17 @@ from typing import Any
 Node = dict[str, Any]
 
 # Where each element type keeps its attributes (index into "c"), for id lookups.
-_ATTR_INDEX = {"Header": 1, "Div": 0, "Span": 0, "CodeBlock": 0, "Figure": 0, "Table": 0,
-               "Image": 0, "Link": 0, "Code": 0}
+_ATTR_INDEX = {
+    "Header": 1,
+    "Div": 0,
+    "Span": 0,
+    "CodeBlock": 0,
+    "Figure": 0,
+    "Table": 0,
+    "Image": 0,
+    "Link": 0,
+    "Code": 0,
+}
 
 
 def Str(text: str) -> Node:
@@ -21,8 +30,9 @@ def Space() -> Node:
     return {"t": "Space"}
 
 
-def Span(ident: str, classes: list[str], inlines: list[Node],
-         attrs: list[list[str]] | None = None) -> Node:
+def Span(
+    ident: str, classes: list[str], inlines: list[Node], attrs: list[list[str]] | None = None
+) -> Node:
     return {"t": "Span", "c": [[ident, classes, attrs or []], inlines]}
 
 
@@ -30,8 +40,9 @@ def Link(inlines: list[Node], url: str, classes: list[str] | None = None) -> Nod
     return {"t": "Link", "c": [["", classes or [], []], inlines, [url, ""]]}
 
 
-def Div(ident: str, classes: list[str], blocks: list[Node],
-        attrs: list[list[str]] | None = None) -> Node:
+def Div(
+    ident: str, classes: list[str], blocks: list[Node], attrs: list[list[str]] | None = None
+) -> Node:
     return {"t": "Div", "c": [[ident, classes, attrs or []], blocks]}
 
 

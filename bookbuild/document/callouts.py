@@ -31,9 +31,9 @@ TITLE_INLINES, TITLE_PREFIX = "title-inlines", "title-prefix"
 @dataclass
 class Callout:
     kind: str
-    title: str            # "" when none is shown
+    title: str  # "" when none is shown
     collapse: str | None  # None, "true" (starts closed) or "false" (starts open)
-    appearance: str       # "default" or "simple" (minimal is simple without an icon)
+    appearance: str  # "default" or "simple" (minimal is simple without an icon)
     body: list[Node]
     ident: str
     title_nodes: list[Node]  # the title as inlines (a heading's formatting kept)
@@ -56,8 +56,11 @@ def callout_of(node: Node) -> Callout | None:
     attrs = dict(node["c"][0][2])
     blocks = node["c"][1]
     given = attrs.get("title", "")
-    nodes = json.loads(attrs[TITLE_INLINES]) if TITLE_INLINES in attrs else (
-        [Str(given)] if given else [])
+    nodes = (
+        json.loads(attrs[TITLE_INLINES])
+        if TITLE_INLINES in attrs
+        else ([Str(given)] if given else [])
+    )
     if not given and blocks and blocks[0]["t"] == "Header":
         given, nodes, blocks = stringify(blocks[0]["c"][2]), blocks[0]["c"][2], blocks[1:]
     prefix = attrs.get(TITLE_PREFIX, "")  # "Note 1.2" on a numbered callout
@@ -69,8 +72,7 @@ def callout_of(node: Node) -> Callout | None:
     if not title and (appearance == "default" or attrs.get("collapse")):
         title = CALLOUT_TITLES[kind]
         nodes = [Str(title)]
-    return Callout(kind, title, attrs.get("collapse"), appearance, blocks, node["c"][0][0],
-                   nodes)
+    return Callout(kind, title, attrs.get("collapse"), appearance, blocks, node["c"][0][0], nodes)
 
 
 def hoist_callout_titles(blocks: list[Node]) -> list[Node]:
@@ -81,8 +83,11 @@ def hoist_callout_titles(blocks: list[Node]) -> list[Node]:
         attrs = node["c"][0][2] if inner else []
         if inner and inner[0]["t"] == "Header" and not any(k == "title" for k, _ in attrs):
             heading = inner[0]["c"][2]
-            node["c"][0][2] = [*attrs, ["title", stringify(heading)],
-                               [TITLE_INLINES, json.dumps(heading, ensure_ascii=False)]]
+            node["c"][0][2] = [
+                *attrs,
+                ["title", stringify(heading)],
+                [TITLE_INLINES, json.dumps(heading, ensure_ascii=False)],
+            ]
             node["c"][1] = inner[1:]
     return blocks
 
@@ -98,28 +103,46 @@ def check_callouts(nodes: list[Node], path: Path, source: str) -> None:
         if node["t"] != "Div":
             continue
         classes = node["c"][0][1]
-        unknown = [c for c in classes if c.startswith("callout-")
-                   and c.removeprefix("callout-") not in CALLOUT_KINDS]
+        unknown = [
+            c
+            for c in classes
+            if c.startswith("callout-") and c.removeprefix("callout-") not in CALLOUT_KINDS
+        ]
         if unknown and callout_kind(node) is None:
-            raise BuildError(f"unknown callout kind '.{unknown[0]}': use one of "
-                             + ", ".join(f".callout-{k}" for k in CALLOUT_KINDS),
-                             path, _line(source, unknown[0]))
+            raise BuildError(
+                f"unknown callout kind '.{unknown[0]}': use one of "
+                + ", ".join(f".callout-{k}" for k in CALLOUT_KINDS),
+                path,
+                _line(source, unknown[0]),
+            )
         if callout_kind(node) is None:
             if "callout" in classes:
-                raise BuildError("a callout needs its kind: use one of "
-                                 + ", ".join(f".callout-{k}" for k in CALLOUT_KINDS),
-                                 path, _line(source, "callout"))
+                raise BuildError(
+                    "a callout needs its kind: use one of "
+                    + ", ".join(f".callout-{k}" for k in CALLOUT_KINDS),
+                    path,
+                    _line(source, "callout"),
+                )
             continue
         attrs = dict(node["c"][0][2])
-        for key, allowed in (("collapse", BOOLEANS), ("appearance", APPEARANCES),
-                             ("icon", BOOLEANS)):
+        for key, allowed in (
+            ("collapse", BOOLEANS),
+            ("appearance", APPEARANCES),
+            ("icon", BOOLEANS),
+        ):
             if key in attrs and attrs[key] not in allowed:
-                raise BuildError(f"callout {key}=\"{attrs[key]}\" is not a valid value: use "
-                                 + " or ".join(f'"{a}"' for a in allowed),
-                                 path, _line(source, f"{key}="))
+                raise BuildError(
+                    f'callout {key}="{attrs[key]}" is not a valid value: use '
+                    + " or ".join(f'"{a}"' for a in allowed),
+                    path,
+                    _line(source, f"{key}="),
+                )
         if attrs.get("icon") == "true":
-            log.warning("%s:%s: callout icon=\"true\" is ignored: this build draws no callout "
-                        "icons", path, _line(source, "icon="))
+            log.warning(
+                '%s:%s: callout icon="true" is ignored: this build draws no callout icons',
+                path,
+                _line(source, "icon="),
+            )
 
 
 def title_inlines(callout: Callout) -> list[Node]:

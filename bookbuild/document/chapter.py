@@ -12,11 +12,11 @@ from bookbuild.document.ast import Node
 class Chapter:
     """One chapter's AST and where it sits in the book."""
 
-    path: Path                 # source, relative to the root
-    page: str                  # HTML file name in the edition
+    path: Path  # source, relative to the root
+    page: str  # HTML file name in the edition
     appendix: bool
     part: str | None
-    source: str                # the .qmd text, for locating errors
+    source: str  # the .qmd text, for locating errors
     blocks: list[Node]
     number: str | None = None  # "3", "A" or None when unnumbered
     title: str = ""
@@ -26,7 +26,7 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Target:
-    kind: str        # fig, tbl, sec, eq
-    number: str      # "3.2"; "" when unnumbered
+    kind: str  # fig, tbl, sec, eq
+    number: str  # "3.2"; "" when unnumbered
     page: str
-    text: str        # what a reference shows
+    text: str  # what a reference shows

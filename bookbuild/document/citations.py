@@ -58,9 +58,11 @@ def _results(combined: dict[str, Any]) -> dict[str, Any]:
     """What citeproc changed: each Cite's and each reference list's content, in document
     order, and the blocks it appended after the last chapter."""
     chapters = [b for b in combined["blocks"] if "bb-chapter" in b["c"][0][1]]
-    return {"cites": [n["c"] for n in walk(chapters) if n["t"] == "Cite"],
-            "refs": [n["c"] for n in walk(chapters) if _is_refs(n)],
-            "extra": [b for b in combined["blocks"] if "bb-chapter" not in b["c"][0][1]]}
+    return {
+        "cites": [n["c"] for n in walk(chapters) if n["t"] == "Cite"],
+        "refs": [n["c"] for n in walk(chapters) if _is_refs(n)],
+        "extra": [b for b in combined["blocks"] if "bb-chapter" not in b["c"][0][1]],
+    }
 
 
 def _put_back(chapters: list[Chapter], results: dict[str, Any]) -> bool:
@@ -70,8 +72,7 @@ def _put_back(chapters: list[Chapter], results: dict[str, Any]) -> bool:
     refs = [n for n in nodes if n["t"] != "Cite"]
     if len(cites) != len(results["cites"]) or len(refs) != len(results["refs"]):
         return False
-    for node, content in zip([*cites, *refs], [*results["cites"], *results["refs"]],
-                             strict=True):
+    for node, content in zip([*cites, *refs], [*results["cites"], *results["refs"]], strict=True):
         node["c"] = content
     chapters[-1].blocks.extend(results["extra"])
     return True
@@ -81,11 +82,20 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def cite_book(chapters: list[Chapter], api: list[int], bibliography: list[Path],
-              csl: Path | None, root: Path, memo: Memo | None = None) -> None:
+def cite_book(
+    chapters: list[Chapter],
+    api: list[int],
+    bibliography: list[Path],
+    csl: Path | None,
+    root: Path,
+    memo: Memo | None = None,
+) -> None:
     """Resolve every citation and fill the reference lists, in place."""
-    combined = {"pandoc-api-version": api, "meta": {}, "blocks": [
-        Div("", ["bb-chapter"], c.blocks) for c in chapters]}
+    combined = {
+        "pandoc-api-version": api,
+        "meta": {},
+        "blocks": [Div("", ["bb-chapter"], c.blocks) for c in chapters],
+    }
 
     def run() -> dict[str, Any]:
         return _results(pandoc.citeproc(combined, bibliography, csl, root)[0])
@@ -93,10 +103,14 @@ def cite_book(chapters: list[Chapter], api: list[int], bibliography: list[Path],
     if memo is None or is_note_style(csl):
         results = run()
     else:
-        key = [citation_outline([c.blocks for c in chapters]),
-               [_digest(p) for p in bibliography], _digest(csl) if csl else None]
+        key = [
+            citation_outline([c.blocks for c in chapters]),
+            [_digest(p) for p in bibliography],
+            _digest(csl) if csl else None,
+        ]
         results = memo("citeproc", "the citations", key, run)
     # a stored result that does not fit (a damaged entry) is replaced by a fresh run
     if not _put_back(chapters, results) and not _put_back(chapters, run()):
-        raise BuildError("citeproc returned a different number of citations or reference "
-                         "lists than the book has")
+        raise BuildError(
+            "citeproc returned a different number of citations or reference lists than the book has"
+        )

@@ -17,10 +17,21 @@ def code_filenames(nodes: list[Node]) -> None:
         name = attrs.get("filename")
         if not name:
             continue
-        code = {"t": "CodeBlock", "c": [[node["c"][0][0], node["c"][0][1],
-                                         [kv for kv in node["c"][0][2] if kv[0] != "filename"]],
-                                        node["c"][1]]}
-        head = Div("", ["code-with-filename-file"],
-                   [{"t": "Plain", "c": [{"t": "Strong", "c": [Str(name)]}]}])
+        code = {
+            "t": "CodeBlock",
+            "c": [
+                [
+                    node["c"][0][0],
+                    node["c"][0][1],
+                    [kv for kv in node["c"][0][2] if kv[0] != "filename"],
+                ],
+                node["c"][1],
+            ],
+        }
+        head = Div(
+            "",
+            ["code-with-filename-file"],
+            [{"t": "Plain", "c": [{"t": "Strong", "c": [Str(name)]}]}],
+        )
         box = Div("", [FILENAME_BOX], [head, code])
         node["t"], node["c"] = box["t"], box["c"]

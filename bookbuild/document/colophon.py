@@ -44,17 +44,21 @@ included.
 def colophon_markdown(env: dict[str, Any]) -> str:
     """The colophon page as Pandoc markdown (all computed text escaped)."""
     versions = env["versions"]
-    table = pipe_table(["Software", "Version"],
-                       [[name, str(versions[name])] for name in sorted(versions)],
-                       "Software that built this edition")
-    return "\n".join([
-        "# Colophon {#sec-colophon .unnumbered}",
-        "",
-        f"This edition was built from source revision {escape(str(env['source_revision']))}, "
-        f"dated {escape(str(env['source_date']))}. The build executes the chapters' Python "
-        "cells in Jupyter kernels, converts the text with Pandoc and typesets the PDF with "
-        "Typst, all installed from the pinned `requirements.lock`.",
-        "",
-        table,
-        GUIDE,
-    ])
+    table = pipe_table(
+        ["Software", "Version"],
+        [[name, str(versions[name])] for name in sorted(versions)],
+        "Software that built this edition",
+    )
+    return "\n".join(
+        [
+            "# Colophon {#sec-colophon .unnumbered}",
+            "",
+            f"This edition was built from source revision {escape(str(env['source_revision']))}, "
+            f"dated {escape(str(env['source_date']))}. The build executes the chapters' Python "
+            "cells in Jupyter kernels, converts the text with Pandoc and typesets the PDF with "
+            "Typst, all installed from the pinned `requirements.lock`.",
+            "",
+            table,
+            GUIDE,
+        ]
+    )

@@ -40,7 +40,7 @@ def edition_names(edition: str, pdf_format: str = "typst") -> frozenset[str]:
 
 
 def declared_pdf_format(formats: dict[str, Any] | None) -> str:
-    """"pdf" when the book's `format:` declares `pdf:` and not `typst:`; otherwise "typst"."""
+    """ "pdf" when the book's `format:` declares `pdf:` and not `typst:`; otherwise "typst"."""
     formats = formats if isinstance(formats, dict) else {}
     return "pdf" if "pdf" in formats and "typst" not in formats else "typst"
 
@@ -104,8 +104,9 @@ def select(value: Any, names: frozenset[str]) -> Any:
 
 
 def _is_conditional(node: Node) -> bool:
-    return (node["t"] in ("Div", "Span", "CodeBlock")
-            and any(c in (VISIBLE, HIDDEN, "hidden") for c in node["c"][0][1]))
+    return node["t"] in ("Div", "Span", "CodeBlock") and any(
+        c in (VISIBLE, HIDDEN, "hidden") for c in node["c"][0][1]
+    )
 
 
 def _select(value: Any, names: frozenset[str]) -> Any:
@@ -161,26 +162,42 @@ def check_conditionals(nodes: list[Node], path: Path, source: str, numbered: boo
         line = _attr_line(source, behaviour, attrs)
         for key in UNSUPPORTED_KEYS:
             if key in attrs:
-                raise BuildError(f"conditional content with '{key}' is not supported by this "
-                                 "build: use when-format or unless-format", path, line)
+                raise BuildError(
+                    f"conditional content with '{key}' is not supported by this "
+                    "build: use when-format or unless-format",
+                    path,
+                    line,
+                )
         for key in FORMAT_KEYS:
             if key in attrs and attrs[key] in LATEX_NAMES:
-                log.warning("%s:%s: %s=\"%s\" matches Quarto's LaTeX PDF; this book's PDF is "
-                            "Typst unless _quarto.yml declares format: pdf (use \"typst\")",
-                            path, line, key, attrs[key])
+                log.warning(
+                    "%s:%s: %s=\"%s\" matches Quarto's LaTeX PDF; this book's PDF is "
+                    'Typst unless _quarto.yml declares format: pdf (use "typst")',
+                    path,
+                    line,
+                    key,
+                    attrs[key],
+                )
         if node["t"] == "CodeBlock":
             continue
         content = node["c"][1]
-        headers = [n for n in walk(content) if n["t"] == "Header"
-                   and "unnumbered" not in n["c"][1][1]]
+        headers = [
+            n for n in walk(content) if n["t"] == "Header" and "unnumbered" not in n["c"][1][1]
+        ]
         if numbered and headers:
-            raise BuildError("a numbered heading inside conditional content (.content-visible/"
-                             ".content-hidden) would be numbered in one edition only: mark it "
-                             "{.unnumbered} or move it out", path, line)
+            raise BuildError(
+                "a numbered heading inside conditional content (.content-visible/"
+                ".content-hidden) would be numbered in one edition only: mark it "
+                "{.unnumbered} or move it out",
+                path,
+                line,
+            )
         labels = [i for i in ids_in(content) if kind_of(i)]
         if labels:
-            raise BuildError(f"cross-reference target '{labels[0]}' inside conditional content "
-                             "would be numbered in one edition only: move it out of the "
-                             ".content-visible/.content-hidden block", path,
-                             _line(source, labels[0]) or line)
-
+            raise BuildError(
+                f"cross-reference target '{labels[0]}' inside conditional content "
+                "would be numbered in one edition only: move it out of the "
+                ".content-visible/.content-hidden block",
+                path,
+                _line(source, labels[0]) or line,
+            )

@@ -52,8 +52,7 @@ def _line_of(source: str, needle: str) -> int | None:
 def _ref_line(source: str, key: str) -> int | None:
     """Line of the first `@key` that is exactly this key (not `@key2`, not `a@key.org`)."""
     pattern = re.compile(rf"(?<![\w@]){re.escape('@' + key)}(?![\w-]|[.:]\w)")
-    return next((n for n, line in enumerate(source.splitlines(), 1) if pattern.search(line)),
-                None)
+    return next((n for n, line in enumerate(source.splitlines(), 1) if pattern.search(line)), None)
 
 
 def _definition_line(source: str, label: str) -> int | None:
@@ -78,19 +77,22 @@ class Names:
     """What each kind is called: in captions and block titles (`<prefix>-title`) and in
     references (`<prefix>-prefix`), from the book's `crossref:` options."""
 
-    def __init__(self, options: dict[str, Any] | None = None,
-                 config: Path | None = None) -> None:
+    def __init__(self, options: dict[str, Any] | None = None, config: Path | None = None) -> None:
         options = options or {}
         if not isinstance(options, dict):
             raise BuildError("crossref: must be a mapping of options", config)
         for key, value in options.items():
             if key not in CROSSREF_OPTIONS:
-                raise BuildError(f"crossref option '{key}' is not supported by this build "
-                                 "(supported: <kind>-title and <kind>-prefix, e.g. fig-prefix)",
-                                 config, _config_line(config, key))
+                raise BuildError(
+                    f"crossref option '{key}' is not supported by this build "
+                    "(supported: <kind>-title and <kind>-prefix, e.g. fig-prefix)",
+                    config,
+                    _config_line(config, key),
+                )
             if not isinstance(value, str):
-                raise BuildError(f"crossref option '{key}' must be text", config,
-                                 _config_line(config, key))
+                raise BuildError(
+                    f"crossref option '{key}' must be text", config, _config_line(config, key)
+                )
         self.options = options
 
     def title(self, kind: Kind) -> str:
@@ -116,8 +118,9 @@ def _config_line(config: Path | None, key: str) -> int | None:
     return _line_of(config.read_text("utf-8"), f"{key}:")
 
 
-def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
-                config: Path | None = None) -> dict[str, Target]:
+def number_book(
+    chapters: list[Chapter], options: dict[str, Any] | None = None, config: Path | None = None
+) -> dict[str, Target]:
     """Assign numbers in reading order and return every label's target.
 
     `options`: the book's `crossref:` mapping (`config`: the file it came from, for errors).
@@ -129,8 +132,11 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
 
     def register(label: str, target: Target, chapter: Chapter) -> None:
         if label in targets:
-            raise BuildError(f"label '{label}' is defined twice (also in {targets[label].page})",
-                             chapter.path, _definition_line(chapter.source, label))
+            raise BuildError(
+                f"label '{label}' is defined twice (also in {targets[label].page})",
+                chapter.path,
+                _definition_line(chapter.source, label),
+            )
         targets[label] = target
 
     for chapter in chapters:
@@ -140,8 +146,9 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
         headers = [b for b in chapter.blocks if b["t"] == "Header"]
         first = headers[0] if headers and headers[0]["c"][0] == 1 else None
         if first is None:
-            raise BuildError("a chapter must start with a level-1 heading ('# Title')",
-                             chapter.path, 1)
+            raise BuildError(
+                "a chapter must start with a level-1 heading ('# Title')", chapter.path, 1
+            )
         numbered = "unnumbered" not in first["c"][1][1]
         if numbered and chapter.appendix:
             chapter.number = string.ascii_uppercase[appendix_count]
@@ -166,9 +173,12 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
                 ident, classes = attr[0], attr[1]
                 if level == 1:
                     if node is not first and "unnumbered" not in classes:
-                        raise BuildError("only one numbered level-1 heading per chapter file; "
-                                         "mark others {.unnumbered}", chapter.path,
-                                         _line_of(chapter.source, stringify(inlines)))
+                        raise BuildError(
+                            "only one numbered level-1 heading per chapter file; "
+                            "mark others {.unnumbered}",
+                            chapter.path,
+                            _line_of(chapter.source, stringify(inlines)),
+                        )
                     number = chapter.number if node is first else None
                 else:
                     number = None
@@ -177,19 +187,27 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
                         for deeper in range(level, len(counters)):
                             counters[deeper] = 0
                         number = chapter.number + "".join(
-                            f".{counters[i]}" for i in range(1, level))
+                            f".{counters[i]}" for i in range(1, level)
+                        )
                 title = stringify(inlines)
                 if number:
-                    node["c"][2] = [_number_span(number, "header-section-number"), Space(),
-                                    *inlines]
+                    node["c"][2] = [
+                        _number_span(number, "header-section-number"),
+                        Space(),
+                        *inlines,
+                    ]
                 chapter.sections.append((level, ident, number or "", title))
                 if ident:
                     if level == 1 and number:
-                        text = (f"Appendix\u00a0{number}" if chapter.appendix
-                                else f"Chapter\u00a0{number}")
+                        text = (
+                            f"Appendix\u00a0{number}"
+                            if chapter.appendix
+                            else f"Chapter\u00a0{number}"
+                        )
                     else:
-                        text = (f"{names.prefix(BY_PREFIX['sec'])}\u00a0{number}" if number
-                                else title)
+                        text = (
+                            f"{names.prefix(BY_PREFIX['sec'])}\u00a0{number}" if number else title
+                        )
                     register(ident, Target("sec", number or "", chapter.page, text), chapter)
             elif kind == "Figure" and TABLE_PANEL not in node["c"][0][1]:
                 ident = node["c"][0][0]
@@ -198,39 +216,52 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
                     number = _next(counts, prefix, "fig")
                     _caption_prefix(node["c"][1], f"{names.title(kind)}\u00a0{number}:")
                     _image_alt(node)
-                    register(ident, Target("fig", number, chapter.page,
-                                           names.ref(kind, number)), chapter)
+                    register(
+                        ident, Target("fig", number, chapter.page, names.ref(kind, number)), chapter
+                    )
                     subs = _subfloats(node)
                     for letter, sub in zip(string.ascii_lowercase, subs, strict=False):
                         _caption_prefix(sub["c"][1], f"({letter})")
                         _image_alt(sub)
                         if sub["c"][0][0]:
                             sub_number = f"{number} ({letter})"  # Quarto: "Figure 1.2 (a)"
-                            register(sub["c"][0][0], Target(
-                                "fig", sub_number, chapter.page, names.ref(kind, sub_number)),
-                                chapter)
+                            register(
+                                sub["c"][0][0],
+                                Target(
+                                    "fig", sub_number, chapter.page, names.ref(kind, sub_number)
+                                ),
+                                chapter,
+                            )
             elif kind == "Figure" and TABLE_PANEL in node["c"][0][1]:
                 ident = node["c"][0][0]
                 table_kind = BY_PREFIX["tbl"]
                 number = _next(counts, prefix, "tbl")
                 _caption_prefix(node["c"][1], f"{names.title(table_kind)}\u00a0{number}:")
-                register(ident, Target("tbl", number, chapter.page,
-                                       names.ref(table_kind, number)), chapter)
+                register(
+                    ident,
+                    Target("tbl", number, chapter.page, names.ref(table_kind, number)),
+                    chapter,
+                )
                 for letter, sub in zip(string.ascii_lowercase, _subfloats(node), strict=False):
                     _caption_prefix(sub["c"][1], f"({letter})")
                     if sub["c"][0][0]:
                         sub_number = f"{number} ({letter})"
-                        register(sub["c"][0][0], Target(
-                            "tbl", sub_number, chapter.page, names.ref(table_kind, sub_number)),
-                            chapter)
+                        register(
+                            sub["c"][0][0],
+                            Target(
+                                "tbl", sub_number, chapter.page, names.ref(table_kind, sub_number)
+                            ),
+                            chapter,
+                        )
             elif kind == "Table" and SUBFIGURE not in node["c"][0][1]:
                 ident = node["c"][0][0]
                 if ident.startswith("tbl-"):
                     kind = BY_PREFIX["tbl"]
                     number = _next(counts, prefix, "tbl")
                     _caption_prefix(node["c"][1], f"{names.title(kind)}\u00a0{number}:")
-                    register(ident, Target("tbl", number, chapter.page,
-                                           names.ref(kind, number)), chapter)
+                    register(
+                        ident, Target("tbl", number, chapter.page, names.ref(kind, number)), chapter
+                    )
             elif kind in ("Div", "CodeBlock") and (block_kind := kind_of(node["c"][0][0])):
                 ident = node["c"][0][0]
                 if block_kind.element not in ("theorem", "callout", "listing"):
@@ -243,24 +274,30 @@ def number_book(chapters: list[Chapter], options: dict[str, Any] | None = None,
                     _title_callout(node, title)
                 else:
                     _listing(node, title, chapter)
-                register(ident, Target(block_kind.prefix, number, chapter.page,
-                                       names.ref(block_kind, number)), chapter)
+                register(
+                    ident,
+                    Target(block_kind.prefix, number, chapter.page, names.ref(block_kind, number)),
+                    chapter,
+                )
             elif kind == "Para":
                 label = _equation_label(node)
                 if label:
                     number = _next(counts, prefix, "eq")
                     math = node["c"][0]
-                    node["c"] = [Span(label, ["equation"],
-                                      [math, Space(), Str(f"({number})")])]
-                    register(label, Target("eq", number, chapter.page,
-                                           names.ref(BY_PREFIX["eq"], number)), chapter)
+                    node["c"] = [Span(label, ["equation"], [math, Space(), Str(f"({number})")])]
+                    register(
+                        label,
+                        Target("eq", number, chapter.page, names.ref(BY_PREFIX["eq"], number)),
+                        chapter,
+                    )
     return targets
 
 
 def _subfloats(figure: Node) -> list[Node]:
     """The subfigures (or sub-tables) of a figure, in order."""
-    return [b for b in figure["c"][2]
-            if b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1]]
+    return [
+        b for b in figure["c"][2] if b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1]
+    ]
 
 
 def _title_callout(div: Node, title: str) -> None:
@@ -278,23 +315,32 @@ def _listing(node: Node, title: str, chapter: Chapter) -> None:
     if node["t"] == "CodeBlock":
         attrs = dict(node["c"][0][2])
         caption = [Str(attrs["lst-cap"])] if attrs.get("lst-cap") else []
-        code = {"t": "CodeBlock", "c": [["", node["c"][0][1],
-                                         [kv for kv in node["c"][0][2] if kv[0] != "lst-cap"]],
-                                        node["c"][1]]}
+        code = {
+            "t": "CodeBlock",
+            "c": [
+                ["", node["c"][0][1], [kv for kv in node["c"][0][2] if kv[0] != "lst-cap"]],
+                node["c"][1],
+            ],
+        }
         rest: list[Node] = []
     else:
         blocks = node["c"][1]
         codes = [b for b in blocks if b["t"] == "CodeBlock"]
         paras = [b for b in blocks if b["t"] in ("Para", "Plain")]
         if len(codes) != 1:
-            raise BuildError(f"listing '{ident}' must hold exactly one code block",
-                             chapter.path, _definition_line(chapter.source, ident))
+            raise BuildError(
+                f"listing '{ident}' must hold exactly one code block",
+                chapter.path,
+                _definition_line(chapter.source, ident),
+            )
         code = codes[0]
         caption = paras[-1]["c"] if paras else []
         rest = [b for b in blocks if b is not code and (not paras or b is not paras[-1])]
     number = _number_span(f"{title}:" if caption else title, "listing-number")
-    head = {"t": "Plain", "c": [{"t": "Strong", "c": [number]},
-                                *([Space(), *caption] if caption else [])]}
+    head = {
+        "t": "Plain",
+        "c": [{"t": "Strong", "c": [number]}, *([Space(), *caption] if caption else [])],
+    }
     node["t"] = "Div"
     node["c"] = [[ident, ["listing"], []], [Div("", ["listing-caption"], [head]), code, *rest]]
 
@@ -320,8 +366,12 @@ def _image_alt(figure: Node) -> None:
 
 def _equation_label(para: Node) -> str | None:
     content = para["c"]
-    if (len(content) >= 2 and content[0]["t"] == "Math"
-            and content[0]["c"][0]["t"] == "DisplayMath" and content[-1]["t"] == "Str"):
+    if (
+        len(content) >= 2
+        and content[0]["t"] == "Math"
+        and content[0]["c"][0]["t"] == "DisplayMath"
+        and content[-1]["t"] == "Str"
+    ):
         match = _EQ_LABEL.match(content[-1]["c"])
         if match and all(n["t"] in ("Space", "SoftBreak") for n in content[1:-1]):
             return match[1]
@@ -334,13 +384,15 @@ def _uncapitalised(label: str) -> str:
     return lowered if label[:1].isupper() and kind_of(lowered) else label
 
 
-def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
-                       bib_keys: set[str]) -> list[str]:
+def resolve_references(
+    chapters: list[Chapter], targets: dict[str, Target], bib_keys: set[str]
+) -> list[str]:
     """Replace crossref cites by links; return the citation keys used (checked against bib)."""
     problems: list[tuple[Path, int, str]] = []  # (file, line, what is wrong)
     cited: list[str] = []
 
     for chapter in chapters:
+
         def fix(node: Node, chapter: Chapter = chapter) -> list[Node] | None:
             if node["t"] != "Cite":
                 return None
@@ -351,14 +403,25 @@ def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
                 for key in ids:
                     if key not in bib_keys:
                         line = _ref_line(chapter.source, key)
-                        problems.append((chapter.path, line, f"unknown citation key '@{key}' "
-                                                             "(not in the bibliography)"))
+                        problems.append(
+                            (
+                                chapter.path,
+                                line,
+                                f"unknown citation key '@{key}' (not in the bibliography)",
+                            )
+                        )
                     cited.append(key)
                 return None
             if not all(is_ref):
                 line = _ref_line(chapter.source, ids[0])
-                problems.append((chapter.path, line, "a citation mixes cross-references and "
-                                 f"bibliography keys: {', '.join(ids)}"))
+                problems.append(
+                    (
+                        chapter.path,
+                        line,
+                        "a citation mixes cross-references and "
+                        f"bibliography keys: {', '.join(ids)}",
+                    )
+                )
                 return None
             out: list[Node] = []
             for position, citation in enumerate(citations):
@@ -367,8 +430,7 @@ def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
                 target = targets.get(label)
                 if target is None:
                     line = _ref_line(chapter.source, written)
-                    problems.append((chapter.path, line,
-                                     f"unknown cross-reference '@{written}'"))
+                    problems.append((chapter.path, line, f"unknown cross-reference '@{written}'"))
                     return None
                 text = target.text
                 if citation["citationMode"]["t"] == "SuppressAuthor":  # [-@fig-x]: "1.2"
@@ -377,8 +439,9 @@ def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
                     text = text[:1].upper() + text[1:]
                 if position:
                     out += [Str(","), Space()]
-                out += citation["citationPrefix"] + ([Space()] if citation["citationPrefix"]
-                                                     else [])
+                out += citation["citationPrefix"] + (
+                    [Space()] if citation["citationPrefix"] else []
+                )
                 out.append(Link([Str(text)], f"#{label}", ["quarto-xref"]))
                 out += citation["citationSuffix"]
             return out
@@ -387,8 +450,9 @@ def resolve_references(chapters: list[Chapter], targets: dict[str, Target],
     if problems:  # the first names its file and line on the error's own line; others follow
         (path, line, what), rest = problems[0], problems[1:]
         more = f" (and {len(rest)} more unresolved reference(s) below)" if rest else ""
-        raise BuildError(what + more, path, line,
-                         detail="\n".join(f"{p}:{n}: {w}" for p, n, w in rest))
+        raise BuildError(
+            what + more, path, line, detail="\n".join(f"{p}:{n}: {w}" for p, n, w in rest)
+        )
     return cited
 
 
@@ -402,8 +466,11 @@ def check_attrs(chapters: list[Chapter]) -> None:
             kind = attr[0].split("-", 1)[0]
             expected = {"fig": "Figure", "tbl": "Table"}.get(kind)
             if expected and node["t"] not in (expected, "Div", "Span") and "-" in attr[0]:
-                raise BuildError(f"label '{attr[0]}' is on a {node['t']}, not a {expected}",
-                                 chapter.path, _line_of(chapter.source, attr[0]))
+                raise BuildError(
+                    f"label '{attr[0]}' is on a {node['t']}, not a {expected}",
+                    chapter.path,
+                    _line_of(chapter.source, attr[0]),
+                )
             _check_block_label(node, attr[0], chapter)
 
 
@@ -423,5 +490,6 @@ def _check_block_label(node: Node, label: str, chapter: Chapter) -> None:
         if node["t"] != "Div" or callout_kind(node) != wanted:
             problem = f"must label a .callout-{wanted} (the prefix names the callout's kind)"
     if problem:
-        raise BuildError(f"label '{label}' {problem}", chapter.path,
-                         _line_of(chapter.source, f"#{label}"))
+        raise BuildError(
+            f"label '{label}' {problem}", chapter.path, _line_of(chapter.source, f"#{label}")
+        )

@@ -12,15 +12,28 @@ from pathlib import Path
 from bookbuild.document import pandoc
 
 # The packages whose versions the colophon and provenance record.
-RECORDED = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pingouin",
-            "pandera", "nbclient", "ipykernel", "pypandoc-binary", "typst",
-            "justmytype-intl-cjk")
+RECORDED = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "pingouin",
+    "pandera",
+    "nbclient",
+    "ipykernel",
+    "pypandoc-binary",
+    "typst",
+    "justmytype-intl-cjk",
+)
 
 
 def git(root: Path, *args: str) -> str:
     try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return ""
 

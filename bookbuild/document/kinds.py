@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Kind:
-    prefix: str   # the label's prefix: `fig` in `#fig-map`
-    name: str     # "Figure"
+    prefix: str  # the label's prefix: `fig` in `#fig-map`
+    name: str  # "Figure"
     element: str  # float | heading | equation | theorem | callout | listing
 
 
@@ -41,8 +41,13 @@ TABLE = (
 )
 BY_PREFIX = {kind.prefix: kind for kind in TABLE}
 # The callout kind (`.callout-note`) each callout prefix labels.
-CALLOUT_PREFIXES = {"nte": "note", "tip": "tip", "wrn": "warning", "imp": "important",
-                    "cau": "caution"}
+CALLOUT_PREFIXES = {
+    "nte": "note",
+    "tip": "tip",
+    "wrn": "warning",
+    "imp": "important",
+    "cau": "caution",
+}
 # Unnumbered proof-like blocks (`::: {.proof}`) and the title each shows.
 PROOF_CLASSES = {"proof": "Proof", "remark": "Remark", "solution": "Solution"}
 

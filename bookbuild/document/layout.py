@@ -19,12 +19,26 @@ from bookbuild.errors import BuildError
 
 MARGIN_CLASSES = ("column-margin", "aside")
 # Quarto's other article-layout columns: refused (this build has one text column).
-OTHER_COLUMNS = ("column-body", "column-body-outset", "column-page", "column-page-inset",
-                 "column-screen", "column-screen-inset", "column-body-outset-left",
-                 "column-body-outset-right", "column-page-left", "column-page-right",
-                 "column-page-inset-left", "column-page-inset-right", "column-screen-left",
-                 "column-screen-right", "column-screen-inset-left", "column-screen-inset-right",
-                 "column-screen-inset-shaded", "column-margin-left")
+OTHER_COLUMNS = (
+    "column-body",
+    "column-body-outset",
+    "column-page",
+    "column-page-inset",
+    "column-screen",
+    "column-screen-inset",
+    "column-body-outset-left",
+    "column-body-outset-right",
+    "column-page-left",
+    "column-page-right",
+    "column-page-inset-left",
+    "column-page-inset-right",
+    "column-screen-left",
+    "column-screen-right",
+    "column-screen-inset-left",
+    "column-screen-inset-right",
+    "column-screen-inset-shaded",
+    "column-margin-left",
+)
 log = logging.getLogger("bookbuild")
 
 SUBFIGURE = "subfigure"  # also marks the sub-tables of a table panel
@@ -62,9 +76,13 @@ def _convert(nodes: list[Node], path: Path, source: str) -> None:
             node["c"][0][1].append(TABLE_PANEL)
         elif ident.startswith("tbl-"):
             if any(key in LAYOUT_KEYS for key, _ in attrs) and any(
-                    b["t"] == "Table" for b in node["c"][1]):
-                raise BuildError(f"a layout on the table div '{ident}' needs two or more "
-                                 "sub-tables", path, _line(source, ident))
+                b["t"] == "Table" for b in node["c"][1]
+            ):
+                raise BuildError(
+                    f"a layout on the table div '{ident}' needs two or more sub-tables",
+                    path,
+                    _line(source, ident),
+                )
             _table_of(node, path, source)
         elif any(key in LAYOUT_KEYS for key, _ in attrs):
             _layout_div(node, path, source)
@@ -86,8 +104,9 @@ def _table_of(div: Node, path: Path, source: str) -> None:
     ident, blocks = div["c"][0][0], div["c"][1]
     tables = [b for b in blocks if b["t"] == "Table"]
     if not tables:
-        raise BuildError(f"the div '{ident}' must hold a table (found none)",
-                         path, _line(source, ident))
+        raise BuildError(
+            f"the div '{ident}' must hold a table (found none)", path, _line(source, ident)
+        )
     table = tables[0]
     last = blocks[-1]
     if last is not table and last["t"] == "Para" and not table["c"][1][1]:
@@ -101,9 +120,12 @@ def _rows(attrs: dict[str, str], count: int, where: tuple[Path, int | None]) -> 
     try:
         if "layout" in attrs:
             rows = json.loads(attrs["layout"])
-            if not (isinstance(rows, list) and rows
-                    and all(isinstance(r, list) and r for r in rows)
-                    and all(isinstance(w, int | float) and w > 0 for r in rows for w in r)):
+            if not (
+                isinstance(rows, list)
+                and rows
+                and all(isinstance(r, list) and r for r in rows)
+                and all(isinstance(w, int | float) and w > 0 for r in rows for w in r)
+            ):
                 raise ValueError
             return [[float(w) for w in row] for row in rows]
         if "layout-ncol" in attrs:
@@ -115,9 +137,11 @@ def _rows(attrs: dict[str, str], count: int, where: tuple[Path, int | None]) -> 
         if ncol < 1:
             raise ValueError
     except (ValueError, ZeroDivisionError):
-        raise BuildError("a figure layout must be layout-ncol=N, layout-nrow=N or "
-                         'layout="[[1,1],[1]]" (positive widths; spacers are not supported)',
-                         *where) from None
+        raise BuildError(
+            "a figure layout must be layout-ncol=N, layout-nrow=N or "
+            'layout="[[1,1],[1]]" (positive widths; spacers are not supported)',
+            *where,
+        ) from None
     return [[1.0] * min(ncol, count - start) for start in range(0, count, ncol)]
 
 
@@ -139,19 +163,23 @@ def prepare_figures(nodes: list[Node], path: Path, source: str) -> None:
         if len(subs) >= 2 or labelled:
             rows = _rows(attrs, len(subs), where)
             if sum(len(r) for r in rows) < len(subs):
-                raise BuildError(f"the layout of '{ident}' has room for "
-                                 f"{sum(len(r) for r in rows)} subfigures, not {len(subs)}",
-                                 *where)
+                raise BuildError(
+                    f"the layout of '{ident}' has room for "
+                    f"{sum(len(r) for r in rows)} subfigures, not {len(subs)}",
+                    *where,
+                )
             for sub in subs:
                 sub["c"][0][1].append(SUBFIGURE)
             node["c"][0][2] = [kv for kv in attr_list if kv[0] not in LAYOUT_KEYS]
             node["c"][0][2].append([ROWS, json.dumps(rows)])
         elif layout:
-            raise BuildError(f"figure '{ident}' has a layout but no subfigures (images or "
-                             "fig- divs) to lay out", *where)
+            raise BuildError(
+                f"figure '{ident}' has a layout but no subfigures (images or fig- divs) to lay out",
+                *where,
+            )
         elif len(subs) == 1:  # a div around one image: the image is the figure's content
             at = content.index(subs[0])
-            content[at:at + 1] = subs[0]["c"][2]
+            content[at : at + 1] = subs[0]["c"][2]
 
 
 def subfigure_rows(figure: Node) -> list[list[float]] | None:
@@ -162,8 +190,7 @@ def subfigure_rows(figure: Node) -> list[list[float]] | None:
 
 def is_margin(node: Node) -> bool:
     """A `.column-margin` or `.aside` div or span (margin content)."""
-    return (node.get("t") in ("Div", "Span")
-            and any(c in MARGIN_CLASSES for c in node["c"][0][1]))
+    return node.get("t") in ("Div", "Span") and any(c in MARGIN_CLASSES for c in node["c"][0][1])
 
 
 def check_columns(nodes: list[Node], path: Path, source: str) -> None:
@@ -175,10 +202,17 @@ def check_columns(nodes: list[Node], path: Path, source: str) -> None:
         attr = node["c"][0]
         if "margin-caption" in attr[1]:
             where = _line(source, f"#{attr[0]}") if attr[0] else None
-            log.warning("%s:%s: .margin-caption is ignored: the caption stays with its "
-                        "figure, table or listing", path, where or _line(source, "margin-caption"))
+            log.warning(
+                "%s:%s: .margin-caption is ignored: the caption stays with its "
+                "figure, table or listing",
+                path,
+                where or _line(source, "margin-caption"),
+            )
         other = [c for c in attr[1] if c in OTHER_COLUMNS]
         if other:
-            raise BuildError(f".{other[0]} is not supported by this build (one text column "
-                             "and a margin): use .column-margin or .aside, or remove it",
-                             path, _line(source, other[0]))
+            raise BuildError(
+                f".{other[0]} is not supported by this build (one text column "
+                "and a margin): use .column-margin or .aside, or remove it",
+                path,
+                _line(source, other[0]),
+            )

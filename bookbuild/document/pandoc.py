@@ -10,8 +10,7 @@ from typing import Any
 
 from bookbuild.errors import BuildError
 
-MARKDOWN = ("markdown+east_asian_line_breaks+smart-auto_identifiers"
-            "-implicit_header_references")
+MARKDOWN = "markdown+east_asian_line_breaks+smart-auto_identifiers-implicit_header_references"
 
 
 @cache
@@ -25,15 +24,22 @@ def pandoc_path() -> str:
 
 @cache
 def pandoc_version() -> str:
-    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [pandoc_path(), "--version"], capture_output=True, text=True, check=True
+    ).stdout
     return out.splitlines()[0].split()[-1]
 
 
 def run(args: list[str], text: str, cwd: Path, what: str) -> str:
     """Run pandoc with `text` on stdin; a failure becomes a `BuildError` about `what`."""
-    proc = subprocess.run([pandoc_path(), *args], input=text, capture_output=True,
-                          text=True, cwd=cwd, encoding="utf-8")
+    proc = subprocess.run(
+        [pandoc_path(), *args],
+        input=text,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        encoding="utf-8",
+    )
     if proc.returncode != 0:
         raise BuildError(f"pandoc failed on {what}", detail=proc.stderr)
     return proc.stdout
@@ -48,17 +54,33 @@ def ast_to(ast: dict[str, Any], fmt: str, cwd: Path, what: str, *extra: str) -> 
     return run(["-f", "json", "-t", fmt, *extra], json.dumps(ast), cwd, what)
 
 
-def citeproc(ast: dict[str, Any], bibliography: list[Path], csl: Path | None,
-             cwd: Path) -> tuple[dict[str, Any], str]:
+def citeproc(
+    ast: dict[str, Any], bibliography: list[Path], csl: Path | None, cwd: Path
+) -> tuple[dict[str, Any], str]:
     """Resolve citations and build the bibliography; returns (AST, warnings)."""
-    args = ["-f", "json", "-t", "json", "--citeproc", "-M", "link-citations=true",
-            "-M", "link-bibliography=true"]
+    args = [
+        "-f",
+        "json",
+        "-t",
+        "json",
+        "--citeproc",
+        "-M",
+        "link-citations=true",
+        "-M",
+        "link-bibliography=true",
+    ]
     for bib in bibliography:
         args += ["--bibliography", str(bib)]
     if csl:
         args += ["--csl", str(csl)]
-    proc = subprocess.run([pandoc_path(), *args], input=json.dumps(ast), capture_output=True,
-                          text=True, cwd=cwd, encoding="utf-8")
+    proc = subprocess.run(
+        [pandoc_path(), *args],
+        input=json.dumps(ast),
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        encoding="utf-8",
+    )
     if proc.returncode != 0:
         raise BuildError("pandoc --citeproc failed", detail=proc.stderr)
     return json.loads(proc.stdout), proc.stderr

@@ -24,8 +24,9 @@ from bookbuild.source.qmd import Document, Markdown, prose_lines
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 _IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?:<(?P<angle>[^>]*)>|(?P<bare>[^)\s]+))")
-_HTML_IMG = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""",
-                       re.IGNORECASE)
+_HTML_IMG = re.compile(
+    r"""(<img\b[^>]*?\bsrc\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""", re.IGNORECASE
+)
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?:<(?P<angle>[^>]*)>|(?P<bare>\S+))")
 _CODE_SPAN = re.compile(r"(`+).*?[^`]\1(?!`)")
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|#|//)")
@@ -49,12 +50,18 @@ def image_targets(doc: Document) -> list[tuple[str, tuple[Path, int], bool]]:
                 continue
             where = doc.origin(block.line + offset)
             text = _CODE_SPAN.sub(lambda m: " " * len(m[0]), line)
-            targets = [(m["angle"] if m["angle"] is not None else m["bare"], True)
-                       for m in _IMAGE.finditer(text)]
-            targets += [(m["dq"] if m["dq"] is not None else m["sq"], True)
-                        for m in _HTML_IMG.finditer(text)]
-            targets += [(m["angle"] if m["angle"] is not None else m["bare"], False)
-                        for m in _REFERENCE.finditer(text)]
+            targets = [
+                (m["angle"] if m["angle"] is not None else m["bare"], True)
+                for m in _IMAGE.finditer(text)
+            ]
+            targets += [
+                (m["dq"] if m["dq"] is not None else m["sq"], True)
+                for m in _HTML_IMG.finditer(text)
+            ]
+            targets += [
+                (m["angle"] if m["angle"] is not None else m["bare"], False)
+                for m in _REFERENCE.finditer(text)
+            ]
             found += [(unquote(t), where, sure) for t, sure in targets if is_local(t)]
     return found
 
@@ -63,21 +70,26 @@ def _resource_patterns(root: Path) -> tuple[list[str], int | None]:
     text = (root / CONFIG_NAME).read_text("utf-8")
     project = (load_yaml(text, Path(CONFIG_NAME)) or {}).get("project") or {}
     patterns = project.get("resources") if isinstance(project, dict) else None
-    line = next((n for n, raw in enumerate(text.splitlines(), 1)
-                 if raw.strip().startswith("resources:")), None)
+    line = next(
+        (n for n, raw in enumerate(text.splitlines(), 1) if raw.strip().startswith("resources:")),
+        None,
+    )
     if patterns is None:
         return [], line
     patterns = patterns if isinstance(patterns, list) else [patterns]
     if not all(isinstance(p, str) and p for p in patterns):
-        raise BuildError("project: resources: must be a file name or glob, or a list of them",
-                         Path(CONFIG_NAME), line)
+        raise BuildError(
+            "project: resources: must be a file name or glob, or a list of them",
+            Path(CONFIG_NAME),
+            line,
+        )
     return patterns, line
 
 
 def _pattern_line(root: Path, pattern: str, after: int | None) -> int | None:
     lines = (root / CONFIG_NAME).read_text("utf-8").splitlines()
     start = after or 1
-    return next((n for n, raw in enumerate(lines[start - 1:], start) if pattern in raw), after)
+    return next((n for n, raw in enumerate(lines[start - 1 :], start) if pattern in raw), after)
 
 
 def _resources(root: Path, output: Path) -> dict[str, Path]:
@@ -89,14 +101,20 @@ def _resources(root: Path, output: Path) -> dict[str, Path]:
         negate = pattern.startswith("!")
         glob = pattern[1:] if negate else pattern
         if glob.startswith("/") or ".." in Path(glob).parts:
-            raise BuildError(f"project: resources: '{pattern}' is outside the project",
-                             Path(CONFIG_NAME), line)
-        matches = [p for p in sorted(root.glob(glob)) if p.is_file()
-                   and not p.resolve().is_relative_to(output.resolve())
-                   and not any(part.startswith(".") for part in p.relative_to(root).parts)]
+            raise BuildError(
+                f"project: resources: '{pattern}' is outside the project", Path(CONFIG_NAME), line
+            )
+        matches = [
+            p
+            for p in sorted(root.glob(glob))
+            if p.is_file()
+            and not p.resolve().is_relative_to(output.resolve())
+            and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        ]
         if not matches and not negate:
-            raise BuildError(f"project: resources: '{pattern}' matches no file",
-                             Path(CONFIG_NAME), line)
+            raise BuildError(
+                f"project: resources: '{pattern}' matches no file", Path(CONFIG_NAME), line
+            )
         for path in matches:
             key = path.relative_to(root).as_posix()
             if negate:
@@ -106,8 +124,9 @@ def _resources(root: Path, output: Path) -> dict[str, Path]:
     return chosen
 
 
-def edition_files(root: Path, docs: list[Document], generated: set[str],
-                  output: Path) -> dict[str, bytes]:
+def edition_files(
+    root: Path, docs: list[Document], generated: set[str], output: Path
+) -> dict[str, bytes]:
     """The bytes of every local image the chapters show and every `resources:` file, by their
     path under the project root (also their path in the edition)."""
     files: dict[str, bytes] = {}
@@ -124,8 +143,11 @@ def edition_files(root: Path, docs: list[Document], generated: set[str],
             suffix = Path(relative).suffix.lower()
             if suffix not in IMAGE_TYPES:
                 what = f"is a {suffix} file" if suffix else "has no file extension"
-                raise BuildError(f"image '{target}' {what}: use a PNG, JPEG, GIF or SVG file, "
-                                 "which both editions show", *where)
+                raise BuildError(
+                    f"image '{target}' {what}: use a PNG, JPEG, GIF or SVG file, "
+                    "which both editions show",
+                    *where,
+                )
             if not (root / relative).is_file():
                 raise BuildError(f"image not found: {relative}", *where)
             files[relative] = (root / relative).read_bytes()
@@ -144,8 +166,9 @@ def _maybe_image(root: Path, chapter: Path, target: str, where: tuple[Path, int]
     return relative if is_image and (root / relative).is_file() else None
 
 
-def point_images(chapters: list[Chapter], root: Path, generated: set[str],
-                 available: set[str]) -> None:
+def point_images(
+    chapters: list[Chapter], root: Path, generated: set[str], available: set[str]
+) -> None:
     """Point each local image of the chapters' ASTs at its path under the project root.
 
     `generated` are the figures the cells made (already at their place); `available` the
@@ -153,31 +176,48 @@ def point_images(chapters: list[Chapter], root: Path, generated: set[str],
     error rather than a broken picture.
     """
     for chapter in chapters:
+
         def placed(target: str, chapter: Chapter = chapter) -> str:
             if not is_local(target) or target in generated:
                 return target
-            relative = resolve_path(root, chapter.path, unquote(target), (chapter.path, None),
-                                    "image").as_posix()
+            relative = resolve_path(
+                root, chapter.path, unquote(target), (chapter.path, None), "image"
+            ).as_posix()
             if relative in available:
                 return relative
-            line = next((n for n, text in enumerate(chapter.source.splitlines(), 1)
-                         if target in text), None)
+            line = next(
+                (n for n, text in enumerate(chapter.source.splitlines(), 1) if target in text), None
+            )
             if not (root / relative).is_file():
                 raise BuildError(f"image not found: {relative}", chapter.path, line)
-            raise BuildError(f"image '{target}' is not a file of the edition (an image a "
-                             "cell's output writes must also be shown by the chapter's "
-                             "markdown, or be a generated figure)", chapter.path, line)
+            raise BuildError(
+                f"image '{target}' is not a file of the edition (an image a "
+                "cell's output writes must also be shown by the chapter's "
+                "markdown, or be a generated figure)",
+                chapter.path,
+                line,
+            )
 
         for node in walk(chapter.blocks):
             kind = node.get("t")
             if kind == "Image":
                 node["c"][2][0] = placed(node["c"][2][0])
-            elif kind in ("RawInline", "RawBlock") and node["c"][0] == "html" and \
-                    "<img" in node["c"][1].lower():
+            elif (
+                kind in ("RawInline", "RawBlock")
+                and node["c"][0] == "html"
+                and "<img" in node["c"][1].lower()
+            ):
                 node["c"][1] = _HTML_IMG.sub(
-                    lambda m: m[1] + '"' + html.escape(placed(
-                        html.unescape(m["dq"] if m["dq"] is not None else m["sq"]))) + '"',
-                    node["c"][1])
+                    lambda m: (
+                        m[1]
+                        + '"'
+                        + html.escape(
+                            placed(html.unescape(m["dq"] if m["dq"] is not None else m["sq"]))
+                        )
+                        + '"'
+                    ),
+                    node["c"][1],
+                )
 
 
 def check_not_overwritten(staging: Path, files: dict[str, bytes]) -> None:
@@ -186,5 +226,8 @@ def check_not_overwritten(staging: Path, files: dict[str, bytes]) -> None:
     for relative, data in sorted(files.items()):
         path = staging / relative
         if path.is_file() and path.read_bytes() != data:
-            raise BuildError(f"'{relative}' has the path of a file the build writes into the "
-                             "edition; move or rename it", Path(relative))
+            raise BuildError(
+                f"'{relative}' has the path of a file the build writes into the "
+                "edition; move or rename it",
+                Path(relative),
+            )

@@ -18,8 +18,8 @@ TAB_TITLE = "panel-tab-title"
 
 @dataclass
 class Tab:
-    title: list[Node]   # the heading's inlines
-    header: Node        # the heading itself
+    title: list[Node]  # the heading's inlines
+    header: Node  # the heading itself
     blocks: list[Node]  # the tab's content
     active: bool
 
@@ -56,8 +56,11 @@ def prepare_tabsets(nodes: list[Node], path: Path, source: str) -> None:
             continue
         _before, tabs = split_tabs(node)
         if not tabs:
-            raise BuildError("a .panel-tabset needs a heading for each tab (e.g. '## Tab')",
-                             path, _line(source, TABSET))
+            raise BuildError(
+                "a .panel-tabset needs a heading for each tab (e.g. '## Tab')",
+                path,
+                _line(source, TABSET),
+            )
         for tab in tabs:
             classes = tab.header["c"][1][1]
             for cls in ("unnumbered", "unlisted", TAB_TITLE):

@@ -42,8 +42,7 @@ def prepare_theorems(nodes: list[Node]) -> None:
             _hoist_name(node)
             name = dict(node["c"][0][2]).get("name")
             text = f"{title} ({name})" if name else title
-            _open_with(node, Span("", ["proof-title"], [{"t": "Emph", "c": [Str(text)]},
-                                                       Str(".")]))
+            _open_with(node, Span("", ["proof-title"], [{"t": "Emph", "c": [Str(text)]}, Str(".")]))
 
 
 def _open_with(div: Node, span: Node) -> None:

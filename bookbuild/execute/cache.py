@@ -34,7 +34,8 @@ log = logging.getLogger("bookbuild")
 def _digests(value: Any) -> bool:
     """A {path: SHA-256 or None} mapping, as `write_entry` records reads and modules."""
     return isinstance(value, dict) and all(
-        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items())
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
+    )
 
 
 def record_problem(record: Any) -> str | None:
@@ -62,8 +63,9 @@ def _cells_problem(nb: Any) -> str | None:
         if not isinstance(cell, dict) or not isinstance(cell.get("metadata", {}), dict):
             return "a cell is not a mapping"
         if cell.get("cell_type") == "code" and not (
-                isinstance(cell.get("outputs"), list)
-                and all(isinstance(o, dict) for o in cell["outputs"])):
+            isinstance(cell.get("outputs"), list)
+            and all(isinstance(o, dict) for o in cell["outputs"])
+        ):
             return "a code cell has no list of outputs"
     return None
 
@@ -93,8 +95,9 @@ def code_key(doc: Document, defaults: dict[str, Any]) -> str:
     Line numbers are left out, so prose edits that keep the block structure reuse the entry;
     moving an inline expression past a cell changes its value, and so changes the key.
     """
-    sequence = [[meta["kind"], meta.get("block"), source]
-                for source, meta in planned_cells(doc, defaults)]
+    sequence = [
+        [meta["kind"], meta.get("block"), source] for source, meta in planned_cells(doc, defaults)
+    ]
     parts: list[Any] = [__version__, sequence]
     parts += [effective_options(cell, defaults) for cell in doc.cells]
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
@@ -138,9 +141,14 @@ def notebook_bytes(nb: nbformat.NotebookNode) -> bytes:
     return (nbformat.writes(nb) + "\n").encode("utf-8")
 
 
-def write_entry(root: Path, doc: Document, defaults: dict[str, Any],
-                nb: nbformat.NotebookNode, deps: Dependencies,
-                freeze: Path | None = None) -> Entry:
+def write_entry(
+    root: Path,
+    doc: Document,
+    defaults: dict[str, Any],
+    nb: nbformat.NotebookNode,
+    deps: Dependencies,
+    freeze: Path | None = None,
+) -> Entry:
     """Store an executed chapter; the record is written last and names the notebook's hash."""
     data = notebook_bytes(nb)
     record = {
@@ -151,18 +159,22 @@ def write_entry(root: Path, doc: Document, defaults: dict[str, Any],
         "notebook_sha256": hashlib.sha256(data).hexdigest(),
         "reads": {p: file_sha256(root / p) for p in deps.reads},
         "modules": {p: file_sha256(root / p) for p in deps.modules},
-        "lines": {p: {pattern: lines_sha256(root / p, pattern) for pattern in patterns}
-                  for p, patterns in sorted(deps.lines.items())},
+        "lines": {
+            p: {pattern: lines_sha256(root / p, pattern) for pattern in patterns}
+            for p, patterns in sorted(deps.lines.items())
+        },
     }
     folder = entry_dir(root, doc.path, freeze)
     _atomic_write(folder / "notebook.ipynb", data)
-    _atomic_write(folder / "record.json",
-                  (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
+    _atomic_write(
+        folder / "record.json", (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
+    )
     return Entry(nb, record)
 
 
-def read_entry(root: Path, chapter: Path,
-               freeze: Path | None = None) -> tuple[Entry | None, str | None]:
+def read_entry(
+    root: Path, chapter: Path, freeze: Path | None = None
+) -> tuple[Entry | None, str | None]:
     """(entry, None) when present and intact; (None, reason) otherwise.
 
     A damaged entry (unreadable, truncated, of the wrong shape, or a notebook that does not
@@ -207,8 +219,9 @@ def _read(folder: Path) -> tuple[Entry | None, str | None]:
     return Entry(nb, record), None
 
 
-def stale_reasons(root: Path, doc: Document, defaults: dict[str, Any],
-                  entry: Entry | None, missing: str | None) -> list[str]:
+def stale_reasons(
+    root: Path, doc: Document, defaults: dict[str, Any], entry: Entry | None, missing: str | None
+) -> list[str]:
     """Why `entry` cannot be reused for `doc`; empty when it is fresh."""
     if entry is None:
         return [missing or "never executed"]
@@ -225,8 +238,10 @@ def stale_reasons(root: Path, doc: Document, defaults: dict[str, Any],
         for pattern, digest in sorted(patterns.items()):
             now = lines_sha256(root / path, pattern)
             if now != digest:
-                reasons.append(f"{path} {'was deleted' if now is None else 'changed'} "
-                               f"(the lines matching {pattern!r})")
+                reasons.append(
+                    f"{path} {'was deleted' if now is None else 'changed'} "
+                    f"(the lines matching {pattern!r})"
+                )
     if record["env"] != env_key(root):
         reasons.append(f"environment changed ({LOCK_FILE} or Python version)")
     return reasons

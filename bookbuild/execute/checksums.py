@@ -30,8 +30,9 @@ def read_manifest(root: Path) -> dict[str, tuple[str, int]] | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BuildError(f"checksum manifest unreadable ({exc.__class__.__name__})",
-                         MANIFEST) from None
+        raise BuildError(
+            f"checksum manifest unreadable ({exc.__class__.__name__})", MANIFEST
+        ) from None
     entries: dict[str, tuple[str, int]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
@@ -65,10 +66,13 @@ def check_raw_reads(root: Path, records: Iterable[tuple[Path, dict[str, Any] | N
             if listed is None:
                 what = f"{name} (read by {chapter}) is not listed in {MANIFEST}"
             else:
-                what = (f"{name} (read by {chapter}) does not match its checksum in "
-                        f"{MANIFEST}:{listed[1]}; raw data are never edited")
+                what = (
+                    f"{name} (read by {chapter}) does not match its checksum in "
+                    f"{MANIFEST}:{listed[1]}; raw data are never edited"
+                )
             if os.environ.get("THESIS_ALLOW_DATA_CHANGE") == "1":
                 log.warning("%s (allowed by THESIS_ALLOW_DATA_CHANGE=1)", what)
                 continue
-            raise BuildError(f"{what} — restore the file, or if the change is intended "
-                             f"{_accept(root)}", name)
+            raise BuildError(
+                f"{what} — restore the file, or if the change is intended {_accept(root)}", name
+            )

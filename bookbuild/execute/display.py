@@ -41,9 +41,12 @@ def reject_repr(text: str, doc: Document, cell: Cell) -> None:
     """An object repr (`<... at 0x7f...>`) is an error: it shows nothing and changes per run."""
     match = _REPR.search(text)
     if match:
-        raise BuildError(f"cell shows an object with no display form ({match[0][:60]}); show "
-                         "something displayable, or end the last line with ';'",
-                         doc.path, cell.line)
+        raise BuildError(
+            f"cell shows an object with no display form ({match[0][:60]}); show "
+            "something displayable, or end the last line with ';'",
+            doc.path,
+            cell.line,
+        )
 
 
 class _TableCells(HTMLParser):
@@ -53,7 +56,7 @@ class _TableCells(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.head: list[list[str]] = []
         self.body: list[list[str]] = []
-        self.depth = 0          # table nesting: only the first table's own cells count
+        self.depth = 0  # table nesting: only the first table's own cells count
         self.done = False
         self.in_head = False
         self.row: list[str] | None = None
@@ -79,8 +82,12 @@ class _TableCells(HTMLParser):
             self.done = self.depth == 0
         elif self.depth == 1 and tag == "thead":
             self.in_head = False
-        elif self.depth == 1 and tag in ("td", "th") and self.cell is not None and \
-                self.row is not None:
+        elif (
+            self.depth == 1
+            and tag in ("td", "th")
+            and self.cell is not None
+            and self.row is not None
+        ):
             self.row.append(collapse("".join(self.cell)))
             self.cell = None
         elif self.depth == 1 and tag == "tr" and self.row is not None:
@@ -115,12 +122,20 @@ def html_to_typst(text: str, doc: Document, cell: Cell) -> str:
     """Typst markup for an HTML output (Pandoc's HTML reader), unnumbered, in its own scope."""
     from bookbuild.document.pandoc import run  # the Pandoc binary; imported when needed
 
-    typst = run(["-f", "html", "-t", "typst"], text, doc.path.parent, f"{doc.path} cell "
-                f"output at line {cell.line}").strip()
+    typst = run(
+        ["-f", "html", "-t", "typst"],
+        text,
+        doc.path.parent,
+        f"{doc.path} cell output at line {cell.line}",
+    ).strip()
     if not typst:
-        raise BuildError("cell shows HTML with no content for the PDF (only text/html, "
-                         "which has no printable form); show a table, text or a figure, or "
-                         "use '#| output: false'", doc.path, cell.line)
+        raise BuildError(
+            "cell shows HTML with no content for the PDF (only text/html, "
+            "which has no printable form); show a table, text or a figure, or "
+            "use '#| output: false'",
+            doc.path,
+            cell.line,
+        )
     return "#[#set figure(numbering: none, outlined: false)\n" + typst + "\n]"
 
 
@@ -131,8 +146,12 @@ def markdown_output(text: str, caption: str, label: str, doc: Document, cell: Ce
     if not caption:
         raise BuildError(f"table '{label}' has no tbl-cap", doc.path, cell.line)
     if not _PIPE_RULE.search(text):
-        raise BuildError(f"cell has {'tbl-cap' if caption else 'a tbl- label'} but its "
-                         "Markdown output holds no pipe table", doc.path, cell.line)
+        raise BuildError(
+            f"cell has {'tbl-cap' if caption else 'a tbl- label'} but its "
+            "Markdown output holds no pipe table",
+            doc.path,
+            cell.line,
+        )
     ident = f" {{#{label}}}" if label else ""
     return text.rstrip() + f"\n\n: {caption}{ident}\n"
 

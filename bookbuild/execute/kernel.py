@@ -76,8 +76,14 @@ def kernel_setup_source() -> str:
 
 def effective_options(cell: Cell, defaults: dict[str, Any]) -> dict[str, Any]:
     """Cell options over the book's `execute:` defaults over Quarto's own defaults."""
-    options = {"echo": True, "eval": True, "warning": True, "include": True, "output": True,
-               "error": False}
+    options = {
+        "echo": True,
+        "eval": True,
+        "warning": True,
+        "include": True,
+        "output": True,
+        "error": False,
+    }
     options.update({k: v for k, v in defaults.items() if k in options})
     options.update(cell.options)
     return options
@@ -97,14 +103,21 @@ def figure_setup(options: dict[str, Any]) -> tuple[str, str] | None:
     given = {k: options[k] for k in _FIGURE_OPTIONS if k in options}
     if not given:
         return None
-    lines = ["import matplotlib as _bb_mpl",
-             "from matplotlib_inline.backend_inline import set_matplotlib_formats as _bb_formats",
-             "_bb_rc = {k: _bb_mpl.rcParams[k] for k in ('figure.figsize', 'figure.dpi')}"]
+    lines = [
+        "import matplotlib as _bb_mpl",
+        "from matplotlib_inline.backend_inline import set_matplotlib_formats as _bb_formats",
+        "_bb_rc = {k: _bb_mpl.rcParams[k] for k in ('figure.figsize', 'figure.dpi')}",
+    ]
     if "fig-width" in given or "fig-height" in given:
-        lines.append("_bb_mpl.rcParams['figure.figsize'] = "
-                     f"({given.get('fig-width', 'None')}, {given.get('fig-height', 'None')})")
-        lines[-1] = lines[-1].replace("(None,", "(_bb_rc['figure.figsize'][0],").replace(
-            ", None)", ", _bb_rc['figure.figsize'][1])")
+        lines.append(
+            "_bb_mpl.rcParams['figure.figsize'] = "
+            f"({given.get('fig-width', 'None')}, {given.get('fig-height', 'None')})"
+        )
+        lines[-1] = (
+            lines[-1]
+            .replace("(None,", "(_bb_rc['figure.figsize'][0],")
+            .replace(", None)", ", _bb_rc['figure.figsize'][1])")
+        )
     if "fig-dpi" in given:
         lines.append(f"_bb_mpl.rcParams['figure.dpi'] = {int(given['fig-dpi'])}")
     if given.get("fig-format") == "png":
@@ -120,10 +133,13 @@ def planned_cells(doc: Document, defaults: dict[str, Any]) -> list[tuple[str, di
     cells = [(kernel_setup_source(), {"kind": "setup", "line": 0})]
     for index, block in enumerate(doc.blocks):
         if isinstance(block, Markdown):
-            cells += [(f"_bb_inline({inline.expr})",
-                       {"kind": "inline", "line": inline.line, "block": index,
-                        "expr": inline.expr})
-                      for inline in find_inlines(block.raw, block.line)]
+            cells += [
+                (
+                    f"_bb_inline({inline.expr})",
+                    {"kind": "inline", "line": inline.line, "block": index, "expr": inline.expr},
+                )
+                for inline in find_inlines(block.raw, block.line)
+            ]
         elif effective_options(block, defaults)["eval"]:
             figure = figure_setup(block.options)
             if figure:
@@ -156,9 +172,14 @@ def _error_detail(exc: CellExecutionError) -> str:
     return _ANSI.sub("", text)
 
 
-def execute_notebook(nb: nbformat.NotebookNode, doc: Document, root: Path,
-                     defaults: dict[str, Any], cell_timeout: int = CELL_TIMEOUT_S,
-                     chapter_timeout: int | None = None) -> nbformat.NotebookNode:
+def execute_notebook(
+    nb: nbformat.NotebookNode,
+    doc: Document,
+    root: Path,
+    defaults: dict[str, Any],
+    cell_timeout: int = CELL_TIMEOUT_S,
+    chapter_timeout: int | None = None,
+) -> nbformat.NotebookNode:
     """Execute `nb` cell by cell in a new kernel whose working directory is `root`.
 
     Each cell may run `cell_timeout` seconds and the chapter's cells together (after the
@@ -171,13 +192,24 @@ def execute_notebook(nb: nbformat.NotebookNode, doc: Document, root: Path,
     from traitlets.config import Config
 
     env = dict(os.environ)
-    env.update({"PYTHONHASHSEED": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-                "PYDEVD_DISABLE_FILE_VALIDATION": "1", "BOOKBUILD_CHAPTER": str(doc.path)})
+    env.update(
+        {
+            "PYTHONHASHSEED": "0",
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "BOOKBUILD_CHAPTER": str(doc.path),
+        }
+    )
     sockets = tempfile.TemporaryDirectory(prefix="bb-kernel-")
     # Local IPC sockets instead of TCP: nothing listens on the network, and no warning.
     ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets.name, "k")}})
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name=KERNEL, config=ipc,
-                            resources={"metadata": {"path": str(root)}})
+    client = NotebookClient(
+        nb,
+        timeout=cell_timeout,
+        kernel_name=KERNEL,
+        config=ipc,
+        resources={"metadata": {"path": str(root)}},
+    )
     blocks = doc.blocks
     meta: dict[str, Any] = {"kind": "setup", "line": 0}  # the cell running, for errors
     started = time.monotonic()
@@ -193,8 +225,10 @@ def execute_notebook(nb: nbformat.NotebookNode, doc: Document, root: Path,
                     raise KeyboardInterrupt
                 for index, cell in enumerate(nb.cells):
                     meta = cell.metadata["bookbuild"]
-                    allow = meta["kind"] == "cell" and effective_options(
-                        blocks[meta["block"]], defaults)["error"]
+                    allow = (
+                        meta["kind"] == "cell"
+                        and effective_options(blocks[meta["block"]], defaults)["error"]
+                    )
                     limit, limit_name = cell_timeout, "cell"
                     if meta["kind"] == "setup":  # the build's own imports: not the author's
                         limit = max(cell_timeout, CELL_TIMEOUT_S)
@@ -220,16 +254,22 @@ def execute_notebook(nb: nbformat.NotebookNode, doc: Document, root: Path,
     except DeadKernelError as exc:
         if STOP.is_set():
             raise KeyboardInterrupt from None
-        raise BuildError(f"the Python kernel died while running {_what(meta)} ({exc})",
-                         doc.path, meta["line"] or None) from None
+        raise BuildError(
+            f"the Python kernel died while running {_what(meta)} ({exc})",
+            doc.path,
+            meta["line"] or None,
+        ) from None
     except CellTimeoutError:
         if limit_name == "chapter":
-            message = (f"the chapter ran longer than its time limit of {chapter_timeout:g} s "
-                       f"(stopped in {_what(meta)})")
+            message = (
+                f"the chapter ran longer than its time limit of {chapter_timeout:g} s "
+                f"(stopped in {_what(meta)})"
+            )
         else:
             message = f"{_what(meta)} ran longer than the cell time limit of {limit:g} s"
-        raise BuildError(f"{message} — make it faster, or {LIMITS_HINT}", doc.path,
-                         meta["line"] or None) from None
+        raise BuildError(
+            f"{message} — make it faster, or {LIMITS_HINT}", doc.path, meta["line"] or None
+        ) from None
     return nb
 
 
@@ -256,10 +296,10 @@ def dependencies_of(nb: nbformat.NotebookNode) -> Dependencies:
     for output in nb.cells[-1].get("outputs", []):
         if output.get("metadata", {}).get("bookbuild") == "dependencies":
             data = output["data"]["application/json"]
-            return Dependencies(tuple(data["reads"]), tuple(data["modules"]),
-                                data.get("lines", {}))
-    raise BuildError("the chapter's kernel did not report its dependencies",
-                     nb.metadata["bookbuild"]["source"])
+            return Dependencies(tuple(data["reads"]), tuple(data["modules"]), data.get("lines", {}))
+    raise BuildError(
+        "the chapter's kernel did not report its dependencies", nb.metadata["bookbuild"]["source"]
+    )
 
 
 def outside_reads(nb: nbformat.NotebookNode) -> list[tuple[str, dict[str, Any]]]:
@@ -268,18 +308,25 @@ def outside_reads(nb: nbformat.NotebookNode) -> list[tuple[str, dict[str, Any]]]
     for output in nb.cells[-1].get("outputs", []):
         if output.get("metadata", {}).get("bookbuild") == "dependencies":
             found = output["data"]["application/json"].get("outside") or {}
-            return [(path, nb.cells[number].metadata["bookbuild"])
-                    for path, number in found.items()
-                    if isinstance(number, int) and 0 < number < len(nb.cells)]
+            return [
+                (path, nb.cells[number].metadata["bookbuild"])
+                for path, number in found.items()
+                if isinstance(number, int) and 0 < number < len(nb.cells)
+            ]
     return []
 
 
 def warn_outside_reads(nb: nbformat.NotebookNode, doc: Document) -> None:
     """A warning for each read outside the project: the cache cannot see it change."""
     for path, meta in outside_reads(nb):
-        log.warning("%s:%s: %s read %s, outside the project: the cache does not see it change "
-                    "— copy it into the project (e.g. data/raw/)", doc.path, meta["line"],
-                    _what(meta), path)
+        log.warning(
+            "%s:%s: %s read %s, outside the project: the cache does not see it change "
+            "— copy it into the project (e.g. data/raw/)",
+            doc.path,
+            meta["line"],
+            _what(meta),
+            path,
+        )
 
 
 def inline_values(nb: nbformat.NotebookNode) -> dict[int, list[str]]:
@@ -289,12 +336,18 @@ def inline_values(nb: nbformat.NotebookNode) -> dict[int, list[str]]:
         meta = cell.metadata["bookbuild"]
         if meta["kind"] != "inline":
             continue
-        shown = [o for o in cell.get("outputs", [])
-                 if o.get("metadata", {}).get("bookbuild") == "inline"]
-        values.setdefault(meta["block"], []).append(
-            shown[0]["data"]["text/plain"] if shown else "")
+        shown = [
+            o for o in cell.get("outputs", []) if o.get("metadata", {}).get("bookbuild") == "inline"
+        ]
+        values.setdefault(meta["block"], []).append(shown[0]["data"]["text/plain"] if shown else "")
     return values
 
 
-__all__ = ["Dependencies", "build_notebook", "dependencies_of", "effective_options",
-           "execute_notebook", "inline_values"]
+__all__ = [
+    "Dependencies",
+    "build_notebook",
+    "dependencies_of",
+    "effective_options",
+    "execute_notebook",
+    "inline_values",
+]

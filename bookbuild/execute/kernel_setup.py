@@ -15,11 +15,13 @@ import os as _bb_os
 import sys as _bb_sys
 
 _BB_ROOT = _bb_os.path.realpath(_bb_os.getcwd())
-_BB_SKIP = tuple(_bb_os.path.join(_BB_ROOT, d) + _bb_os.sep
-                 for d in (".venv", "_book", "_freeze", ".git", ".bookbuild"))
+_BB_SKIP = tuple(
+    _bb_os.path.join(_BB_ROOT, d) + _bb_os.sep
+    for d in (".venv", "_book", "_freeze", ".git", ".bookbuild")
+)
 _bb_reads = set()
-_bb_outside = {}       # real path outside the project -> number of the cell that first read it
-_bb_cell = [0]         # number of the notebook cell running (0: this set-up cell)
+_bb_outside = {}  # real path outside the project -> number of the cell that first read it
+_bb_cell = [0]  # number of the notebook cell running (0: this set-up cell)
 
 
 def _bb_system_dirs():
@@ -28,18 +30,33 @@ def _bb_system_dirs():
     import tempfile
 
     home = _bb_os.path.expanduser("~")
-    found = {_bb_sys.prefix, _bb_sys.base_prefix, _bb_sys.exec_prefix, tempfile.gettempdir(),
-             "/usr", "/lib", "/lib64", "/proc", "/sys", "/dev", "/run", "/var", "/etc",
-             *(_bb_os.path.join(home, d) for d in (".cache", ".config", ".local", ".ipython",
-                                                   ".matplotlib", ".fonts", ".pyenv")),
-             _bb_os.environ.get("MPLCONFIGDIR") or home}
+    found = {
+        _bb_sys.prefix,
+        _bb_sys.base_prefix,
+        _bb_sys.exec_prefix,
+        tempfile.gettempdir(),
+        "/usr",
+        "/lib",
+        "/lib64",
+        "/proc",
+        "/sys",
+        "/dev",
+        "/run",
+        "/var",
+        "/etc",
+        *(
+            _bb_os.path.join(home, d)
+            for d in (".cache", ".config", ".local", ".ipython", ".matplotlib", ".fonts", ".pyenv")
+        ),
+        _bb_os.environ.get("MPLCONFIGDIR") or home,
+    }
     found.update([*site.getsitepackages(), site.getusersitepackages()])
     return tuple(_bb_os.path.realpath(d) + _bb_os.sep for d in found if d and d != home)
 
 
 _BB_SYSTEM = _bb_system_dirs()
-_bb_lines = {}         # project path -> regexes of the lines read
-_bb_next_lines = {}    # real path -> regex of the lines the next open of it reads
+_bb_lines = {}  # project path -> regexes of the lines read
+_bb_next_lines = {}  # real path -> regex of the lines the next open of it reads
 
 
 def _bb_audit(event, args):
@@ -57,13 +74,21 @@ def _bb_audit(event, args):
         path = _bb_os.path.realpath(_bb_os.fsdecode(target))
     except (TypeError, ValueError):
         return
-    if (not path.startswith(_BB_ROOT + _bb_os.sep) and not path.startswith(_BB_SYSTEM)
-            and _bb_cell[0] > 0 and _bb_os.path.isfile(path)):
+    if (
+        not path.startswith(_BB_ROOT + _bb_os.sep)
+        and not path.startswith(_BB_SYSTEM)
+        and _bb_cell[0] > 0
+        and _bb_os.path.isfile(path)
+    ):
         _bb_outside.setdefault(path, _bb_cell[0])
         return
-    if (path.startswith(_BB_ROOT + _bb_os.sep) and not path.startswith(_BB_SKIP)
-            and ".egg-info" not in path and "__pycache__" not in path  # bytecode is no input
-            and _bb_os.path.isfile(path)):
+    if (
+        path.startswith(_BB_ROOT + _bb_os.sep)
+        and not path.startswith(_BB_SKIP)
+        and ".egg-info" not in path
+        and "__pycache__" not in path  # bytecode is no input
+        and _bb_os.path.isfile(path)
+    ):
         relative = _bb_os.path.relpath(path, _BB_ROOT)
         pattern = _bb_next_lines.pop(path, None)
         if pattern is None:
@@ -118,11 +143,18 @@ def _bb_dependencies():
         if path.startswith(_BB_ROOT + _bb_os.sep) and not path.startswith(_BB_SKIP):
             modules.add(_bb_os.path.relpath(path, _BB_ROOT))
     reads = sorted(_bb_reads - modules)
-    lines = {path: sorted(patterns) for path, patterns in _bb_lines.items()
-             if path not in _bb_reads}  # a whole-file read covers its lines
+    lines = {
+        path: sorted(patterns) for path, patterns in _bb_lines.items() if path not in _bb_reads
+    }  # a whole-file read covers its lines
     publish_display_data(
-        {"application/json": {"reads": reads, "modules": sorted(modules), "lines": lines,
-                              "outside": dict(sorted(_bb_outside.items()))}},
+        {
+            "application/json": {
+                "reads": reads,
+                "modules": sorted(modules),
+                "lines": lines,
+                "outside": dict(sorted(_bb_outside.items())),
+            }
+        },
         metadata={"bookbuild": "dependencies"},
     )
 

@@ -36,28 +36,37 @@ class Woven:
     """A chapter ready for Pandoc, with the files it produced and what produced them."""
 
     markdown: str
-    files: dict[str, bytes] = field(default_factory=dict)   # relative path -> content
+    files: dict[str, bytes] = field(default_factory=dict)  # relative path -> content
     items: list[dict[str, Any]] = field(default_factory=list)  # provenance items
     inputs: dict[str, str | None] = field(default_factory=dict)  # files read -> SHA-256
     unlabelled: int = 0  # unlabelled figures so far (they are named by this count)
 
 
-def disclosure(doc: Document, line: int, code: str, inputs: dict[str, str | None],
-               downloads: list[tuple[str, str]]) -> str:
+def disclosure(
+    doc: Document,
+    line: int,
+    code: str,
+    inputs: dict[str, str | None],
+    downloads: list[tuple[str, str]],
+) -> str:
     """An HTML "Data and code" block: the producing call, inputs with checksums, downloads."""
     source, line = doc.origin(line)  # an included file's own line
     rows = "".join(
-        f"<li><code>{html.escape(path)}</code> <span class=\"sha256\">SHA-256 "
+        f'<li><code>{html.escape(path)}</code> <span class="sha256">SHA-256 '
         f"<code>{html.escape(str(digest))}</code></span></li>"
-        for path, digest in sorted(inputs.items()))
-    links = " · ".join(f'<a href="{html.escape(href)}" download>{html.escape(text)}</a>'
-                       for href, text in downloads)
+        for path, digest in sorted(inputs.items())
+    )
+    links = " · ".join(
+        f'<a href="{html.escape(href)}" download>{html.escape(text)}</a>'
+        for href, text in downloads
+    )
     parts = [
         '<details class="provenance"><summary>Data and code</summary>',
         f"<p>Produced in <code>{html.escape(str(source))}</code>, line {line}, by:</p>",
         f'<pre class="provenance-code"><code>{html.escape(code)}</code></pre>',
-        f"<p>Files this chapter read:</p><ul>{rows}</ul>" if rows else
-        "<p>This chapter read no data files.</p>",
+        f"<p>Files this chapter read:</p><ul>{rows}</ul>"
+        if rows
+        else "<p>This chapter read no data files.</p>",
         f"<p>Download: {links}</p>" if links else "",
         "</details>",
     ]
@@ -88,8 +97,10 @@ def _outputs_by_block(nb: nbformat.NotebookNode) -> dict[int, list[dict[str, Any
 def replace_inlines(text: str, values: list[str]) -> str:
     """Replace each inline `{python}` span outside code fences by its escaped value."""
     queue = iter(values)
-    return "".join(_INLINE.sub(lambda _m: escape(next(queue)), line) if prose else line
-                   for _offset, line, prose in prose_lines(text))
+    return "".join(
+        _INLINE.sub(lambda _m: escape(next(queue)), line) if prose else line
+        for _offset, line, prose in prose_lines(text)
+    )
 
 
 def _text(output: dict[str, Any]) -> str:
@@ -117,8 +128,10 @@ def _echo(cell: Cell, options: dict[str, Any]) -> str:
         return code
     summary = html.escape(str(options.get("code-summary", "Code")))
     opened = " open" if fold == "show" else ""
-    return (f"```{{=html}}\n<details class=\"code-fold\"{opened}><summary>{summary}</summary>\n"
-            f"```\n\n{code}\n```{{=html}}\n</details>\n```\n")
+    return (
+        f'```{{=html}}\n<details class="code-fold"{opened}><summary>{summary}</summary>\n'
+        f"```\n\n{code}\n```{{=html}}\n</details>\n```\n"
+    )
 
 
 def _distinct_figures(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -137,8 +150,14 @@ def _distinct_figures(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
-def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any],
-               doc: Document, woven: Woven, strict: bool = False) -> str:
+def weave_cell(
+    cell: Cell,
+    outputs: list[dict[str, Any]],
+    options: dict[str, Any],
+    doc: Document,
+    woven: Woven,
+    strict: bool = False,
+) -> str:
     """Markdown for one cell: echoed code, then its outputs as the options ask."""
     if not options["include"]:
         return ""
@@ -150,11 +169,16 @@ def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any
     label = str(options.get("label", ""))
     figures = _distinct_figures(outputs)
     if label.startswith("fig-") and not figures:
-        raise BuildError(f"cell '{label}' is labelled as a figure but shows no figure",
-                         doc.path, cell.line)
+        raise BuildError(
+            f"cell '{label}' is labelled as a figure but shows no figure", doc.path, cell.line
+        )
     if len(figures) > 1:
-        raise BuildError(f"cell '{label or '(unlabelled)'}' shows {len(figures)} figures; "
-                         "show one figure per labelled cell", doc.path, cell.line)
+        raise BuildError(
+            f"cell '{label or '(unlabelled)'}' shows {len(figures)} figures; "
+            "show one figure per labelled cell",
+            doc.path,
+            cell.line,
+        )
     for output in outputs:
         kind = output["output_type"]
         data = output.get("data", {})
@@ -163,8 +187,7 @@ def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any
                 parts.append(_code_block(_text(output), ".cell-output-stderr"))
         elif kind == "stream":
             text = _text(output)
-            parts.append(text if options["output"] == "asis" else
-                         _code_block(text, ".cell-output"))
+            parts.append(text if options["output"] == "asis" else _code_block(text, ".cell-output"))
         elif kind == "error":
             parts.append(_code_block(_text(output), ".cell-output-error"))
         elif output in figures:
@@ -174,23 +197,30 @@ def weave_cell(cell: Cell, outputs: list[dict[str, Any]], options: dict[str, Any
         elif "application/json" in data and {"columns", "rows"} <= set(data["application/json"]):
             parts.append(_table(cell, data["application/json"], label, options, doc, woven))
         elif "text/markdown" in data:
-            parts.append(display.markdown_output(display.joined(data["text/markdown"]),
-                                                 str(options.get("tbl-cap") or ""),
-                                                 label if label.startswith("tbl-") else "",
-                                                 doc, cell))
+            parts.append(
+                display.markdown_output(
+                    display.joined(data["text/markdown"]),
+                    str(options.get("tbl-cap") or ""),
+                    label if label.startswith("tbl-") else "",
+                    doc,
+                    cell,
+                )
+            )
         elif "text/html" in data:
-            parts.append(_html(cell, display.joined(data["text/html"]), label, options, doc,
-                               woven))
+            parts.append(_html(cell, display.joined(data["text/html"]), label, options, doc, woven))
         elif "text/latex" in data and display.latex_math(display.joined(data["text/latex"])):
             parts.append(display.latex_math(display.joined(data["text/latex"])) or "")
-        elif "text/plain" in data and output["output_type"] == "execute_result" and \
-                label.startswith("fig-") and data["text/plain"].startswith("<Figure"):
+        elif (
+            "text/plain" in data
+            and output["output_type"] == "execute_result"
+            and label.startswith("fig-")
+            and data["text/plain"].startswith("<Figure")
+        ):
             continue  # the repr of a returned Figure, shown as the figure itself
         elif "text/plain" in data:
             text = _text(output)
             display.reject_repr(text, doc, cell)
-            parts.append(text if options["output"] == "asis" else
-                         _code_block(text, ".cell-output"))
+            parts.append(text if options["output"] == "asis" else _code_block(text, ".cell-output"))
     return "\n".join(parts)
 
 
@@ -215,20 +245,33 @@ def _figure_path(doc: Document, label: str, extension: str, woven: Woven) -> str
     return f"figures/{stem}-figure-{woven.unlabelled}.{extension}"
 
 
-def _figure(cell: Cell, data: dict[str, Any], label: str, options: dict[str, Any],
-            doc: Document, woven: Woven, strict: bool = False) -> str:
+def _figure(
+    cell: Cell,
+    data: dict[str, Any],
+    label: str,
+    options: dict[str, Any],
+    doc: Document,
+    woven: Woven,
+    strict: bool = False,
+) -> str:
     problem = _figure_problem(label, options, strict)
     if problem:
-        raise BuildError(f"figure {problem}: this thesis's house rule is that every figure "
-                         "cell has a label, a caption and alt text (turn it off with "
-                         "'house-rules: figures-labelled: false' in _quarto.yml)", doc.path,
-                         cell.line)
+        raise BuildError(
+            f"figure {problem}: this thesis's house rule is that every figure "
+            "cell has a label, a caption and alt text (turn it off with "
+            "'house-rules: figures-labelled: false' in _quarto.yml)",
+            doc.path,
+            cell.line,
+        )
     label = label if label.startswith("fig-") else ""
     caption, alt = options.get("fig-cap") or "", options.get("fig-alt") or ""
     if label and not caption:
-        raise BuildError(f"figure '{label}' has no fig-cap: a cross-referenced figure needs "
-                         "a caption in this build (add '#| fig-cap: ...' or drop the label)",
-                         doc.path, cell.line)
+        raise BuildError(
+            f"figure '{label}' has no fig-cap: a cross-referenced figure needs "
+            "a caption in this build (add '#| fig-cap: ...' or drop the label)",
+            doc.path,
+            cell.line,
+        )
     if "image/svg+xml" in data:
         svg = data["image/svg+xml"]
         image, extension = (svg if isinstance(svg, str) else "".join(svg)).encode("utf-8"), "svg"
@@ -238,8 +281,14 @@ def _figure(cell: Cell, data: dict[str, Any], label: str, options: dict[str, Any
         extension = "png"
     path = _figure_path(doc, label, extension, woven)
     woven.files[path] = image
-    item: dict[str, Any] = {"kind": "figure", "label": label, "line": cell.line,
-                            "code": cell.code, "file": path, "sha256": sha256(image)}
+    item: dict[str, Any] = {
+        "kind": "figure",
+        "label": label,
+        "line": cell.line,
+        "code": cell.code,
+        "file": path,
+        "sha256": sha256(image),
+    }
     if "text/csv" in data:
         csv_bytes = str(data["text/csv"]).encode("utf-8")
         item["data_file"] = str(Path(path).with_suffix(".csv"))
@@ -261,23 +310,36 @@ def _figure(cell: Cell, data: dict[str, Any], label: str, options: dict[str, Any
     return figure + disclosure(doc, cell.line, cell.code, woven.inputs, downloads)
 
 
-def _html(cell: Cell, text: str, label: str, options: dict[str, Any], doc: Document,
-          woven: Woven) -> str:
+def _html(
+    cell: Cell, text: str, label: str, options: dict[str, Any], doc: Document, woven: Woven
+) -> str:
     """A `text/html` output: as it is in HTML, converted for the PDF; captioned, a table."""
     text = display.stable_ids(text, label or f"cell{doc.origin(cell.line)[1]}")
     if label.startswith("tbl-") or options.get("tbl-cap"):
         table = display.html_table(text)
         if table is None:
-            raise BuildError(f"cell has {'tbl-cap' if options.get('tbl-cap') else 'a tbl- label'}"
-                             " but its HTML output holds no <table>", doc.path, cell.line)
+            raise BuildError(
+                f"cell has {'tbl-cap' if options.get('tbl-cap') else 'a tbl- label'}"
+                " but its HTML output holds no <table>",
+                doc.path,
+                cell.line,
+            )
         return _table(cell, table, label, options, doc, woven)
     fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
-    return (f"{fence}{{=html}}\n{text.rstrip()}\n{fence}\n\n"
-            f"{fence}{{=typst}}\n{display.html_to_typst(text, doc, cell)}\n{fence}\n")
+    return (
+        f"{fence}{{=html}}\n{text.rstrip()}\n{fence}\n\n"
+        f"{fence}{{=typst}}\n{display.html_to_typst(text, doc, cell)}\n{fence}\n"
+    )
 
 
-def _table(cell: Cell, table: dict[str, Any], label: str, options: dict[str, Any],
-           doc: Document, woven: Woven) -> str:
+def _table(
+    cell: Cell,
+    table: dict[str, Any],
+    label: str,
+    options: dict[str, Any],
+    doc: Document,
+    woven: Woven,
+) -> str:
     caption = options.get("tbl-cap", "")
     if label.startswith("tbl-") and not caption:
         raise BuildError(f"table '{label}' has no tbl-cap", doc.path, cell.line)
@@ -288,14 +350,26 @@ def _table(cell: Cell, table: dict[str, Any], label: str, options: dict[str, Any
     data = table_csv(table)
     path = f"figures/{label}.csv"
     woven.files[path] = data
-    woven.items.append({"kind": "table", "label": label, "line": cell.line, "code": cell.code,
-                        "data_file": path, "data_sha256": sha256(data)})
-    return text + disclosure(doc, cell.line, cell.code, woven.inputs,
-                             [(path, "table data (CSV)")])
+    woven.items.append(
+        {
+            "kind": "table",
+            "label": label,
+            "line": cell.line,
+            "code": cell.code,
+            "data_file": path,
+            "data_sha256": sha256(data),
+        }
+    )
+    return text + disclosure(doc, cell.line, cell.code, woven.inputs, [(path, "table data (CSV)")])
 
 
-def weave(doc: Document, nb: nbformat.NotebookNode, defaults: dict[str, Any],
-          inputs: dict[str, str | None] | None = None, strict: bool = False) -> Woven:
+def weave(
+    doc: Document,
+    nb: nbformat.NotebookNode,
+    defaults: dict[str, Any],
+    inputs: dict[str, str | None] | None = None,
+    strict: bool = False,
+) -> Woven:
     """Markdown for a whole chapter from its parsed source and executed notebook.
 
     `inputs` maps the files the chapter's kernel read to their SHA-256 (from the cache record);
@@ -310,8 +384,15 @@ def weave(doc: Document, nb: nbformat.NotebookNode, defaults: dict[str, Any],
             values = inlines.get(index, [])
             parts.append(replace_inlines(block.raw, values))
             for inline, value in zip(_inline_lines(block), values, strict=False):
-                woven.items.append({"kind": "value", "line": inline[0], "code": inline[1],
-                                    "value": value, "sha256": sha256(value.encode("utf-8"))})
+                woven.items.append(
+                    {
+                        "kind": "value",
+                        "line": inline[0],
+                        "code": inline[1],
+                        "value": value,
+                        "sha256": sha256(value.encode("utf-8")),
+                    }
+                )
         else:
             options = effective_options(block, defaults)
             text = weave_cell(block, outputs.get(index, []), options, doc, woven, strict)

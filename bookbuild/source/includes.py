@@ -49,8 +49,11 @@ def resolve_path(root: Path, chapter: Path, target: str, where: Origin, what: st
     must stay inside the project.
     """
     posix = PurePosixPath(target)
-    joined = (PurePosixPath(*posix.parts[1:]) if posix.is_absolute()
-              else PurePosixPath(chapter.parent.as_posix()) / posix)
+    joined = (
+        PurePosixPath(*posix.parts[1:])
+        if posix.is_absolute()
+        else PurePosixPath(chapter.parent.as_posix()) / posix
+    )
     parts: list[str] = []
     for part in joined.parts:
         if part == "..":
@@ -71,8 +74,7 @@ def _argument(args: str | None, where: Origin) -> str:
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         text = text[1:-1]
     if not text:
-        raise BuildError("include shortcode needs a file name: {{< include file.qmd >}}",
-                         *where)
+        raise BuildError("include shortcode needs a file name: {{< include file.qmd >}}", *where)
     return text
 
 
@@ -108,8 +110,9 @@ def expand_includes(root: Path, chapter: Path, text: str) -> Source:
                 origins.append((file, number))
                 continue
             where = (file, number)
-            target = resolve_path(root, chapter, _argument(include["args"], where), where,
-                                  "included file")
+            target = resolve_path(
+                root, chapter, _argument(include["args"], where), where, "included file"
+            )
             if target in stack:
                 chain = " -> ".join(str(p) for p in (*stack, target))
                 raise BuildError(f"include cycle: {chain}", *where)
@@ -121,9 +124,13 @@ def expand_includes(root: Path, chapter: Path, text: str) -> Source:
                 raise BuildError(f"not valid UTF-8 (byte {exc.start})", target) from None
             inner = included.splitlines(keepends=True)
             if _front_matter_lines(inner):
-                raise BuildError("an included file cannot have front matter (Quarto would "
-                                 "merge it into the whole chapter); move its options to the "
-                                 "chapter", target, 1)
+                raise BuildError(
+                    "an included file cannot have front matter (Quarto would "
+                    "merge it into the whole chapter); move its options to the "
+                    "chapter",
+                    target,
+                    1,
+                )
             paste(target, inner, 1, (*stack, target))
             if out and not out[-1].endswith("\n"):
                 out[-1] += "\n"

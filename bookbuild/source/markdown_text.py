@@ -27,11 +27,14 @@ def attribute(value: str) -> str:
     return '"' + " ".join(value.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def pipe_table(columns: list[str], rows: list[list[str]], caption: str = "",
-               label: str = "") -> str:
+def pipe_table(
+    columns: list[str], rows: list[list[str]], caption: str = "", label: str = ""
+) -> str:
     """A Pandoc pipe table whose every cell is escaped text; optional caption and id."""
-    numeric = [all(_looks_numeric(row[i]) for row in rows if row[i]) and any(r[i] for r in rows)
-               for i in range(len(columns))]
+    numeric = [
+        all(_looks_numeric(row[i]) for row in rows if row[i]) and any(r[i] for r in rows)
+        for i in range(len(columns))
+    ]
     head = "| " + " | ".join(escape(c) or " " for c in columns) + " |"
     rule = "|" + "|".join("---:" if n else ":---" for n in numeric) + "|"
     body = ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows]

@@ -39,9 +39,9 @@ class Markdown:
 
 @dataclass(frozen=True)
 class Cell:
-    raw: str                 # the whole fenced block, fences included
-    line: int                # line of the opening fence
-    code: str                # the code without `#|` option lines
+    raw: str  # the whole fenced block, fences included
+    line: int  # line of the opening fence
+    code: str  # the code without `#|` option lines
     options: dict[str, Any]  # parsed `#|` options (without book defaults)
 
 
@@ -53,11 +53,11 @@ class Inline:
 
 @dataclass
 class Document:
-    path: Path                                   # relative to the project root
+    path: Path  # relative to the project root
     front_matter: dict[str, Any]
     front_raw: str
     blocks: list[Markdown | Cell] = field(default_factory=list)
-    origins: tuple[Origin, ...] = ()             # per line of source(): where it came from
+    origins: tuple[Origin, ...] = ()  # per line of source(): where it came from
 
     @property
     def cells(self) -> list[Cell]:
@@ -100,9 +100,12 @@ def prose_lines(text: str) -> Iterator[tuple[int, str, bool]]:
 
 def find_inlines(text: str, first_line: int) -> list[Inline]:
     """Inline `{python} expr` spans in markdown text, skipping other fenced code."""
-    return [Inline(m["expr"], first_line + offset)
-            for offset, line, prose in prose_lines(text) if prose
-            for m in _INLINE.finditer(line)]
+    return [
+        Inline(m["expr"], first_line + offset)
+        for offset, line, prose in prose_lines(text)
+        if prose
+        for m in _INLINE.finditer(line)
+    ]
 
 
 def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
@@ -135,22 +138,36 @@ def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, A
         key_line = line + 1 + _option_index(lines[:count], key)
         if key not in CELL_OPTIONS:
             if key in known:
-                raise BuildError(f"cell option '{key}' is not supported by this build (it is a "
-                                 "Quarto option; remove it)", path, key_line)
-            raise BuildError(f"cell option '{key}' is not a Quarto option"
-                             f"{did_you_mean(key, known)}", path, key_line)
+                raise BuildError(
+                    f"cell option '{key}' is not supported by this build (it is a "
+                    "Quarto option; remove it)",
+                    path,
+                    key_line,
+                )
+            raise BuildError(
+                f"cell option '{key}' is not a Quarto option{did_you_mean(key, known)}",
+                path,
+                key_line,
+            )
         allowed = _ALLOWED_VALUES.get(key)
         bad_type = not isinstance(value, CELL_OPTIONS[key]) or (
-            key in _NUMBERS and (isinstance(value, bool) or value <= 0))
+            key in _NUMBERS and (isinstance(value, bool) or value <= 0)
+        )
         if bad_type and key in _NUMBERS:
             kind = "whole number" if key == "fig-dpi" else "number"
-            raise BuildError(f"cell option '{key}' must be a positive {kind}; got {value!r}",
-                             path, key_line)
+            raise BuildError(
+                f"cell option '{key}' must be a positive {kind}; got {value!r}", path, key_line
+            )
         if bad_type or (allowed and isinstance(value, str) and value not in allowed):
-            wanted = ", ".join([*(["true", "false"] if bool in CELL_OPTIONS[key] else []),
-                                *(allowed or (["text"] if str in CELL_OPTIONS[key] else []))])
-            raise BuildError(f"cell option '{key}' must be one of: {wanted}; got {value!r}",
-                             path, key_line)
+            wanted = ", ".join(
+                [
+                    *(["true", "false"] if bool in CELL_OPTIONS[key] else []),
+                    *(allowed or (["text"] if str in CELL_OPTIONS[key] else [])),
+                ]
+            )
+            raise BuildError(
+                f"cell option '{key}' must be one of: {wanted}; got {value!r}", path, key_line
+            )
     return options, count
 
 
@@ -160,8 +177,9 @@ def _option_index(lines: list[str], key: Any) -> int:
     return next((i for i, raw in enumerate(lines) if pattern.match(raw.lstrip()[2:])), 0)
 
 
-def parse_qmd(text: str, path: Path,
-              front_matter: tuple[dict[str, Any], str, int] | None = None) -> Document:
+def parse_qmd(
+    text: str, path: Path, front_matter: tuple[dict[str, Any], str, int] | None = None
+) -> Document:
     """Split a `.qmd` source into blocks; raise `BuildError` on malformed input.
 
     `front_matter` is the result of splitting it off already (so it is checked once).
@@ -195,17 +213,18 @@ def parse_qmd(text: str, path: Path,
         if engine and not info.startswith("{=") and not info.startswith("{."):
             name = engine["engine"]
             if name != "python":
-                raise BuildError(f"'{{{name}}}' cells are not supported: only {{python}}",
-                                 path, number)
+                raise BuildError(
+                    f"'{{{name}}}' cells are not supported: only {{python}}", path, number
+                )
             flush(number)
-            body = [raw.rstrip("\r\n") for raw in lines[index + 1: close]]
+            body = [raw.rstrip("\r\n") for raw in lines[index + 1 : close]]
             options, count = _parse_options(body, path, number)
             code = "\n".join(body[count:]).strip("\n")
-            raw = "".join(lines[index: close + 1])
+            raw = "".join(lines[index : close + 1])
             doc.blocks.append(Cell(raw=raw, line=number, code=code, options=options))
             buffer_line = skip + close + 2
         else:
-            buffer.extend(lines[index: close + 1])
+            buffer.extend(lines[index : close + 1])
         index = close + 1
     flush(skip + len(lines) + 1)
     for block in doc.blocks:
@@ -219,15 +238,22 @@ def _reject_other_inlines(block: Markdown, path: Path) -> None:
     for offset, line, prose in prose_lines(block.raw):
         other = _OTHER_INLINE.search(line) if prose else None
         if other:
-            raise BuildError(f"inline `{{{other['engine']}}}` code is not supported: only "
-                             "`{python} expr`", path, block.line + offset)
+            raise BuildError(
+                f"inline `{{{other['engine']}}}` code is not supported: only `{{python}} expr`",
+                path,
+                block.line + offset,
+            )
 
 
 def _find_close(lines: list[str], start: int, fence: str) -> int | None:
     for index in range(start, len(lines)):
         match = _FENCE.match(lines[index].rstrip("\r\n"))
-        if (match and not match["info"] and match["fence"][0] == fence[0]
-                and len(match["fence"]) >= len(fence)):
+        if (
+            match
+            and not match["info"]
+            and match["fence"][0] == fence[0]
+            and len(match["fence"]) >= len(fence)
+        ):
             return index
     return None
 
@@ -243,8 +269,7 @@ def read_qmd(root: Path, relative_path: Path) -> Document:
     except UnicodeDecodeError as exc:
         raise BuildError(f"not valid UTF-8 (byte {exc.start})", relative_path) from None
     front = _split_front_matter(text, relative_path)
-    source = Source(text, tuple((relative_path, n) for n in
-                                range(1, text.count("\n") + 2)))
+    source = Source(text, tuple((relative_path, n) for n in range(1, text.count("\n") + 2)))
     if "{{<" in text:
         source = expand_includes(root, relative_path, text)
         source = expand_shortcodes(source, load_context(root, front[0]), front[2])

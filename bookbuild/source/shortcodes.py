@@ -38,10 +38,13 @@ _ENGINE = re.compile(r"^\{[A-Za-z0-9_+-]+[^}]*\}$")
 _TOKEN = re.compile(
     r"(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?P<content>.*?[^`])(?P=ticks)(?!`))"
     r"|\{\{\{<(?P<escaped>.*?)>\}\}\}"
-    r"|\{\{<(?P<body>.*?)>\}\}")
+    r"|\{\{<(?P<body>.*?)>\}\}"
+)
 _SHORTCODE = re.compile(r"\{\{\{<(?P<escaped>.*?)>\}\}\}|\{\{<(?P<body>.*?)>\}\}")
-_ARG = re.compile(r"""\s*(?:(?P<key>[A-Za-z_][\w-]*)=)?"""
-                  r"""(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))""")
+_ARG = re.compile(
+    r"""\s*(?:(?P<key>[A-Za-z_][\w-]*)=)?"""
+    r"""(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))"""
+)
 _INLINE_ENGINE = re.compile(r"^\{[A-Za-z0-9_+-]+\}\s")
 _PAGEBREAK = re.compile(r"^(?P<indent>\s*)\{\{<\s*pagebreak\s*>\}\}\s*$")
 _OS_NAMES = {"win": "windows", "mac": "mac", "linux": "linux"}
@@ -52,7 +55,7 @@ class Context:
     """What the shortcodes of one chapter can read."""
 
     meta: dict[str, Any]
-    variables: dict[str, Any] | None       # None when the project has no _variables.yml
+    variables: dict[str, Any] | None  # None when the project has no _variables.yml
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -121,8 +124,11 @@ def _lookup(data: Mapping[str, Any], key: str, what: str, where: Origin) -> Any:
         value = value[0]
     if isinstance(value, (dict, list)):
         kind = "mapping" if isinstance(value, dict) else "list"
-        raise BuildError(f"{what} shortcode: '{key}' is a {kind}; it can only print a single "
-                         "value (name one of its keys with a dot)", *where)
+        raise BuildError(
+            f"{what} shortcode: '{key}' is a {kind}; it can only print a single "
+            "value (name one of its keys with a dot)",
+            *where,
+        )
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -132,8 +138,9 @@ def _lookup(data: Mapping[str, Any], key: str, what: str, where: Origin) -> Any:
 
 def _one_arg(code: Shortcode, where: Origin) -> str:
     if len(code.args) != 1 or code.kwargs:
-        raise BuildError(f"{code.name} shortcode takes one key: {{{{< {code.name} key >}}}}",
-                         *where)
+        raise BuildError(
+            f"{code.name} shortcode takes one key: {{{{< {code.name} key >}}}}", *where
+        )
     return code.args[0].strip("'\"")
 
 
@@ -142,15 +149,15 @@ def _kbd_parts(code: Shortcode, where: Origin) -> tuple[str, dict[str, str], boo
     kwargs = dict(code.kwargs)
     mode = kwargs.pop("mode", "")
     if mode not in ("", "plain"):
-        raise BuildError(f"kbd shortcode: unknown mode '{mode}' (the only mode is plain)",
-                         *where)
+        raise BuildError(f"kbd shortcode: unknown mode '{mode}' (the only mode is plain)", *where)
     unknown = [k for k in kwargs if k not in _OS_NAMES]
     if unknown:
-        raise BuildError(f"kbd shortcode: unknown operating system '{unknown[0]}' (use win, "
-                         "mac or linux)", *where)
+        raise BuildError(
+            f"kbd shortcode: unknown operating system '{unknown[0]}' (use win, mac or linux)",
+            *where,
+        )
     if len(code.args) > 1 or (not code.args and not kwargs):
-        raise BuildError("kbd shortcode takes one key combination, and win=, mac=, linux=",
-                         *where)
+        raise BuildError("kbd shortcode takes one key combination, and win=, mac=, linux=", *where)
     if mode == "plain" and (kwargs or not code.args):
         raise BuildError("kbd shortcode: mode=plain takes one key combination only", *where)
     return (code.args[0] if code.args else ""), kwargs, mode == "plain"
@@ -163,8 +170,11 @@ def _kbd_text(default: str, systems: dict[str, str]) -> list[tuple[str, bool]]:
         if systems:
             pieces.append((" (", False))
             for index, (key, keys) in enumerate(systems.items()):
-                pieces += [("; " if index else "", False), (f"{_OS_NAMES[key]}: ", False),
-                           (keys, True)]
+                pieces += [
+                    ("; " if index else "", False),
+                    (f"{_OS_NAMES[key]}: ", False),
+                    (keys, True),
+                ]
             pieces.append((")", False))
         return [p for p in pieces if p[0]]
     pieces = []
@@ -188,18 +198,22 @@ def _kbd_markdown(code: Shortcode, where: Origin) -> str:
     if plain:
         markup = f'<kbd data-mode="plain" class="kbd">{html.escape(default)}</kbd>'
     else:
-        titles = sorted([f"{_OS_NAMES[k]}: {v}" for k, v in systems.items()]
-                        + ([default] if default else []))
-        data = "".join(f' data-{_OS_NAMES[k]}="{html.escape(v)}"'
-                       for k, v in sorted(systems.items(), key=lambda kv: _OS_NAMES[kv[0]]))
+        titles = sorted(
+            [f"{_OS_NAMES[k]}: {v}" for k, v in systems.items()] + ([default] if default else [])
+        )
+        data = "".join(
+            f' data-{_OS_NAMES[k]}="{html.escape(v)}"'
+            for k, v in sorted(systems.items(), key=lambda kv: _OS_NAMES[kv[0]])
+        )
         # without a default, Quarto's script picks the reader's system; here all are shown
         shown = default or "".join(t for t, _ in _kbd_text("", systems))
-        markup = (f'<kbd title="{html.escape(", ".join(titles))}"{data}>'
-                  f"{html.escape(shown)}</kbd>")
+        markup = f'<kbd title="{html.escape(", ".join(titles))}"{data}>{html.escape(shown)}</kbd>'
     pieces = [(default, True)] if plain else _kbd_text(default, systems)
     # each expression ends with ';' so that text right after the shortcode cannot extend it
-    typst = "".join(f"#raw({_typst_string(t)});" if is_code else f"#{_typst_string(t)};"
-                    for t, is_code in pieces)
+    typst = "".join(
+        f"#raw({_typst_string(t)});" if is_code else f"#{_typst_string(t)};"
+        for t, is_code in pieces
+    )
     return _raw_inline(markup, "html") + _raw_inline(typst, "typst")
 
 
@@ -214,21 +228,30 @@ class Resolver:
         if code.name == "meta":
             key = _one_arg(code, where)
             if key == "title" and "title" not in self.context.meta:
-                raise BuildError("meta shortcode: in a book chapter Quarto's 'title' is the "
-                                 "chapter's numbered heading, which this build does not print; "
-                                 "use {{< meta book.title >}} for the book's title", *where)
+                raise BuildError(
+                    "meta shortcode: in a book chapter Quarto's 'title' is the "
+                    "chapter's numbered heading, which this build does not print; "
+                    "use {{< meta book.title >}} for the book's title",
+                    *where,
+                )
             return _lookup(self.context.meta, key, "meta", where)
         if code.name == "var":
             if self.context.variables is None:
                 raise BuildError(f"var shortcode: the project has no {VARIABLES_NAME}", *where)
             return _lookup(self.context.variables, _one_arg(code, where), "var", where)
         if not code.args or len(code.args) > 2 or code.kwargs:
-            raise BuildError("env shortcode takes a variable name and an optional default: "
-                             "{{< env NAME default >}}", *where)
+            raise BuildError(
+                "env shortcode takes a variable name and an optional default: "
+                "{{< env NAME default >}}",
+                *where,
+            )
         value = self.context.env.get(code.args[0])
         if value is None and len(code.args) < 2:
-            raise BuildError(f"env shortcode: environment variable '{code.args[0]}' is not "
-                             "set (give a default: {{< env NAME default >}})", *where)
+            raise BuildError(
+                f"env shortcode: environment variable '{code.args[0]}' is not "
+                "set (give a default: {{< env NAME default >}})",
+                *where,
+            )
         return value if value is not None else code.args[1]
 
     def prose(self, code: Shortcode, where: Origin, block: bool = False) -> str:
@@ -244,14 +267,21 @@ class Resolver:
         if code.name == "pagebreak":
             raise BuildError("pagebreak shortcode must stand on a line of its own", *where)
         if code.name == "include":
-            raise BuildError("include shortcode must stand on a line of its own, between "
-                             "blank lines", *where)
+            raise BuildError(
+                "include shortcode must stand on a line of its own, between blank lines", *where
+            )
         if code.name in UNSUPPORTED:
-            raise BuildError(f"shortcode '{code.name}' is a Quarto shortcode this build does "
-                             f"not render (it renders: {', '.join(KNOWN)})", *where)
-        raise BuildError(f"unknown shortcode '{code.name}': not one of Quarto's (shortcode "
-                         f"extensions are not supported; this build renders: "
-                         f"{', '.join(KNOWN)})", *where)
+            raise BuildError(
+                f"shortcode '{code.name}' is a Quarto shortcode this build does "
+                f"not render (it renders: {', '.join(KNOWN)})",
+                *where,
+            )
+        raise BuildError(
+            f"unknown shortcode '{code.name}': not one of Quarto's (shortcode "
+            f"extensions are not supported; this build renders: "
+            f"{', '.join(KNOWN)})",
+            *where,
+        )
 
     def text(self, code: Shortcode, where: Origin) -> str | None:
         """Plain text for a shortcode inside code; None leaves it as written (as Quarto)."""
@@ -275,6 +305,7 @@ def _in_code(text: str, resolver: Resolver, where: Origin) -> str:
             return match[0]
         value = resolver.text(code, where)
         return match[0] if value is None else value
+
     return _SHORTCODE.sub(replace, text)
 
 
@@ -288,11 +319,21 @@ def _in_prose(text: str, resolver: Resolver, where: Origin) -> str:
             return escape("{{<" + match["escaped"] + ">}}")
         block = match[0] == text.strip()
         return resolver.prose(parse_shortcode(match["body"], where), where, block)
+
     return _TOKEN.sub(replace, text)
 
 
-_PAGEBREAK_BLOCK = ("", "```{=html}", '<div style="page-break-after: always;"></div>', "```", "",
-                    "```{=typst}", "#pagebreak()", "```", "")
+_PAGEBREAK_BLOCK = (
+    "",
+    "```{=html}",
+    '<div style="page-break-after: always;"></div>',
+    "```",
+    "",
+    "```{=typst}",
+    "#pagebreak()",
+    "```",
+    "",
+)
 
 
 def expand_shortcodes(source: Source, context: Context, front_lines: int = 0) -> Source:
@@ -311,7 +352,7 @@ def expand_shortcodes(source: Source, context: Context, front_lines: int = 0) ->
         index += 1
         line, where = lines[index], source.origins[index]
         body = line.rstrip("\r\n")
-        ending = line[len(body):]
+        ending = line[len(body) :]
         match = _FENCE.match(body)
         if index < front_lines or (match and fence is None and not comment):
             pass
@@ -331,10 +372,11 @@ def expand_shortcodes(source: Source, context: Context, front_lines: int = 0) ->
             while _unclosed(body) and index + 1 < len(lines) and lines[index + 1].strip():
                 index += 1  # a shortcode continued on the next line, as Quarto allows
                 body += " " + lines[index].strip()
-                ending = lines[index][len(lines[index].rstrip("\r\n")):]
+                ending = lines[index][len(lines[index].rstrip("\r\n")) :]
             parts, comment = _comment_parts(body, comment)
-            body = "".join(text if hidden else _in_prose(text, resolver, where)
-                           for text, hidden in parts)
+            body = "".join(
+                text if hidden else _in_prose(text, resolver, where) for text, hidden in parts
+            )
         if match and index >= front_lines and not comment:
             mark, info = match["fence"], match["info"]
             if fence is None:
@@ -362,7 +404,7 @@ def _comment_parts(text: str, inside: bool) -> tuple[list[tuple[str, bool]], boo
             parts.append((text[position:end], inside))
         position, inside = end, not inside
         if inside:  # skip the opening mark so "<!-->" is not read as closing at once
-            parts.append((text[position:position + 4], True))
+            parts.append((text[position : position + 4], True))
             position += 4
     return parts, inside
 

@@ -32,8 +32,7 @@ STATE = Path(".bookbuild") / "edition.json"
 def _files_under(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*")
-                  if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def _digest(path: Path) -> str:
@@ -51,10 +50,13 @@ def package_digest() -> str:
     return digest.hexdigest()
 
 
-def edition_key(book: Book,
-                chapters: Iterable[tuple[str, str, str, dict[str, Any] | None]],
-                files: dict[str, bytes], env: dict[str, Any],
-                formats: tuple[str, ...]) -> str:
+def edition_key(
+    book: Book,
+    chapters: Iterable[tuple[str, str, str, dict[str, Any] | None]],
+    files: dict[str, bytes],
+    env: dict[str, Any],
+    formats: tuple[str, ...],
+) -> str:
     """SHA-256 over what rendering reads; `chapters` are (path, source, woven markdown, cache
     record or None)."""
     digest = hashlib.sha256()
@@ -66,8 +68,13 @@ def edition_key(book: Book,
     add("formats", list(formats))
     add("env", env)
     for path, source, markdown, record in chapters:
-        add("chapter", path, hashlib.sha256(source.encode()).hexdigest(),
-            hashlib.sha256(markdown.encode()).hexdigest(), record)
+        add(
+            "chapter",
+            path,
+            hashlib.sha256(source.encode()).hexdigest(),
+            hashlib.sha256(markdown.encode()).hexdigest(),
+            record,
+        )
     for name, data in sorted(files.items()):
         add("file", name, hashlib.sha256(data).hexdigest())
     inputs = [book.config_path, *(book.root / b for b in book.bibliography)]
@@ -86,8 +93,7 @@ def tree_stamp(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in _files_under(folder):
         stat = path.stat()
-        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-                      .encode())
+        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -99,9 +105,12 @@ def is_current(root: Path, key: str, output: Path) -> bool:
         return False
     if not isinstance(state, dict):
         return False  # not what `remember` writes: render, and the record is rewritten
-    return (state.get("key") == key and state.get("output") == str(output)
-            and (output / "index.html").is_file()
-            and state.get("stamp") == tree_stamp(output))
+    return (
+        state.get("key") == key
+        and state.get("output") == str(output)
+        and (output / "index.html").is_file()
+        and state.get("stamp") == tree_stamp(output)
+    )
 
 
 def remember(root: Path, key: str, output: Path) -> None:
@@ -109,8 +118,9 @@ def remember(root: Path, key: str, output: Path) -> None:
     state = root / STATE
     state.parent.mkdir(parents=True, exist_ok=True)
     tmp = state.with_name(f".{state.name}.tmp")
-    tmp.write_text(json.dumps({"key": key, "output": str(output),
-                               "stamp": tree_stamp(output)}) + "\n", "utf-8")
+    tmp.write_text(
+        json.dumps({"key": key, "output": str(output), "stamp": tree_stamp(output)}) + "\n", "utf-8"
+    )
     os.replace(tmp, state)
 
 

@@ -39,13 +39,15 @@ def _load(path: Path) -> tuple[bool, Any]:
     except FileNotFoundError:
         return False, None
     except (OSError, UnicodeDecodeError) as exc:
-        log.warning("%s: unreadable build-state entry (%s); computing it again", path,
-                    exc.__class__.__name__)
+        log.warning(
+            "%s: unreadable build-state entry (%s); computing it again",
+            path,
+            exc.__class__.__name__,
+        )
         return False, None
     digest, _, data = text.partition("\n")
     if hashlib.sha256(data.encode("utf-8")).hexdigest() != digest:
-        log.warning("%s: damaged build-state entry (truncated or edited); computing it again",
-                    path)
+        log.warning("%s: damaged build-state entry (truncated or edited); computing it again", path)
         return False, None
     return True, json.loads(data)
 

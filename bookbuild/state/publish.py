@@ -27,8 +27,10 @@ from bookbuild.errors import BuildError
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 MARKER = ".thesis-edition"
-MARKER_TEXT = ("This folder is an edition published by `thesis build`, which replaces it whole "
-               "on every build.\nDo not keep other files here.\n")
+MARKER_TEXT = (
+    "This folder is an edition published by `thesis build`, which replaces it whole "
+    "on every build.\nDo not keep other files here.\n"
+)
 _SOURCE_SUFFIXES = {".qmd", ".py", ".yml", ".yaml", ".bib", ".ipynb", ".md"}
 log = logging.getLogger("bookbuild")
 
@@ -39,11 +41,13 @@ def _is_legacy_edition(folder: Path) -> bool:
         record = json.loads((folder / "provenance.json").read_text("utf-8"))
     except (OSError, ValueError):
         return False
-    if not (isinstance(record, dict) and {"version", "chapters", "environment"} <= set(record)
-            and (folder / "index.html").is_file()):
+    if not (
+        isinstance(record, dict)
+        and {"version", "chapters", "environment"} <= set(record)
+        and (folder / "index.html").is_file()
+    ):
         return False
-    return not any(p.suffix in _SOURCE_SUFFIXES or p.name == ".git"
-                   for p in folder.rglob("*"))
+    return not any(p.suffix in _SOURCE_SUFFIXES or p.name == ".git" for p in folder.rglob("*"))
 
 
 def check_replaceable(output: Path, root: Path | None = None, warn: bool = True) -> None:
@@ -52,18 +56,25 @@ def check_replaceable(output: Path, root: Path | None = None, warn: bool = True)
     is accepted, with a warning if `warn`)."""
     shown = output.relative_to(root) if root and output.is_relative_to(root) else output
     if output.is_symlink() or (output.exists() and not output.is_dir()):
-        raise BuildError("the output folder is a file or a link, not an edition; move it "
-                         "aside or choose another project: output-dir:", shown)
+        raise BuildError(
+            "the output folder is a file or a link, not an edition; move it "
+            "aside or choose another project: output-dir:",
+            shown,
+        )
     if not output.exists() or (output / MARKER).is_file():
         return
     if _is_legacy_edition(output):
         if warn:
-            log.warning("%s/: an edition from before edition markers; it is replaced and "
-                        "marked", shown)
+            log.warning(
+                "%s/: an edition from before edition markers; it is replaced and marked", shown
+            )
         return
-    raise BuildError(f"the output folder exists but is not an edition this build published "
-                     f"(no {MARKER} in it); move it aside or choose another project: "
-                     "output-dir:", shown)
+    raise BuildError(
+        f"the output folder exists but is not an edition this build published "
+        f"(no {MARKER} in it); move it aside or choose another project: "
+        "output-dir:",
+        shown,
+    )
 
 
 def staging_dir(output: Path) -> Path:
@@ -80,8 +91,7 @@ def _exchange(a: Path, b: Path) -> bool:
     libc = ctypes.CDLL(libc_name, use_errno=True)
     if not hasattr(libc, "renameat2"):
         return False
-    result = libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
-                            _RENAME_EXCHANGE)
+    result = libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     if result == 0:
         return True
     code = ctypes.get_errno()
@@ -118,8 +128,11 @@ def _remove_old(old: Path) -> None:
     try:
         shutil.rmtree(old)
     except OSError as exc:
-        log.warning("%s: the replaced edition could not be removed (%s); the next build "
-                    "tries again", old, exc.strerror or exc)
+        log.warning(
+            "%s: the replaced edition could not be removed (%s); the next build tries again",
+            old,
+            exc.strerror or exc,
+        )
 
 
 def remove_edition(output: Path, root: Path | None = None) -> bool:
@@ -140,8 +153,13 @@ def clean_stale_staging(output: Path) -> None:
 
 
 # What the build keeps in .bookbuild/, checked before a build starts (not after it published).
-_STATE_KINDS = {"build.lock": "file", "edition.json": "file", "last-build.json": "file",
-                "render": "folder", "ast": "folder"}
+_STATE_KINDS = {
+    "build.lock": "file",
+    "edition.json": "file",
+    "last-build.json": "file",
+    "render": "folder",
+    "ast": "folder",
+}
 
 
 @contextmanager
@@ -152,22 +170,28 @@ def build_lock(root: Path, check_state: bool = True) -> Iterator[None]:
     for name, kind in _STATE_KINDS.items() if check_state else ():
         path = folder / name
         if path.exists() and path.is_dir() != (kind == "folder"):
-            raise BuildError(f"build state should be a {kind}; remove it (it is rebuilt)",
-                             f".bookbuild/{name}")
+            raise BuildError(
+                f"build state should be a {kind}; remove it (it is rebuilt)", f".bookbuild/{name}"
+            )
     try:
         folder.mkdir(exist_ok=True)
         handle = open(folder / "build.lock", "a+")  # noqa: SIM115 - held for the whole build
     except OSError as exc:
-        raise BuildError(f"cannot keep build state here ({exc.strerror}); .bookbuild must be a "
-                         "writable folder — remove or fix it", folder.name) from None
+        raise BuildError(
+            f"cannot keep build state here ({exc.strerror}); .bookbuild must be a "
+            "writable folder — remove or fix it",
+            folder.name,
+        ) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
-            raise BuildError(f"another build of this project is running (pid {holder}); "
-                             "wait for it to finish", root) from None
+            raise BuildError(
+                f"another build of this project is running (pid {holder}); wait for it to finish",
+                root,
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

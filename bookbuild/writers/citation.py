@@ -44,10 +44,13 @@ def _keywords(book: Book) -> list[str]:
 
 def head_meta(book: Book, thesis: Thesis, pdf: bool) -> str:
     """The `citation_*` meta tags and the JSON-LD description of the thesis."""
-    tags = [("citation_title", full_title(book)), ("citation_author", thesis.author),
-            ("citation_publication_date", thesis.date),
-            ("citation_dissertation_institution", thesis.institution),
-            ("citation_language", book.lang)]
+    tags = [
+        ("citation_title", full_title(book)),
+        ("citation_author", thesis.author),
+        ("citation_publication_date", thesis.date),
+        ("citation_dissertation_institution", thesis.institution),
+        ("citation_language", book.lang),
+    ]
     if _keywords(book):
         tags.append(("citation_keywords", "; ".join(_keywords(book))))
     if pdf:
@@ -55,9 +58,13 @@ def head_meta(book: Book, thesis: Thesis, pdf: bool) -> str:
     lines = [f'<meta name="{name}" content="{html.escape(value)}">' for name, value in tags]
     if thesis.licence_url:
         lines.append(f'<link rel="license" href="{html.escape(thesis.licence_url)}">')
-    lines.append('<script type="application/ld+json">'
-                 + json.dumps(json_ld(book, thesis, pdf), ensure_ascii=False, indent=None)
-                 .replace("</", "<\\/") + "</script>")
+    lines.append(
+        '<script type="application/ld+json">'
+        + json.dumps(json_ld(book, thesis, pdf), ensure_ascii=False, indent=None).replace(
+            "</", "<\\/"
+        )
+        + "</script>"
+    )
     return "\n".join(lines)
 
 
@@ -68,12 +75,16 @@ def json_ld(book: Book, thesis: Thesis, pdf: bool) -> dict[str, Any]:
         "@type": "Thesis",
         "name": book.title,
         "author": {"@type": "Person", "name": thesis.author},
-        "sourceOrganization": {"@type": "CollegeOrUniversity", "name": thesis.institution,
-                               "department": {"@type": "Organization",
-                                              "name": thesis.faculty}},
+        "sourceOrganization": {
+            "@type": "CollegeOrUniversity",
+            "name": thesis.institution,
+            "department": {"@type": "Organization", "name": thesis.faculty},
+        },
         "inSupportOf": thesis.degree,
-        "contributor": [{"@type": "Person", "name": name, "roleName": "supervisor"}
-                        for name in thesis.supervisors],
+        "contributor": [
+            {"@type": "Person", "name": name, "roleName": "supervisor"}
+            for name in thesis.supervisors
+        ],
         "datePublished": thesis.date,
         "inLanguage": book.lang,
         "license": thesis.licence_url or thesis.licence,
@@ -83,8 +94,11 @@ def json_ld(book: Book, thesis: Thesis, pdf: bool) -> dict[str, Any]:
     if _keywords(book):
         data["keywords"] = _keywords(book)
     if pdf:
-        data["encoding"] = {"@type": "MediaObject", "contentUrl": PDF_NAME,
-                            "encodingFormat": "application/pdf"}
+        data["encoding"] = {
+            "@type": "MediaObject",
+            "contentUrl": PDF_NAME,
+            "encodingFormat": "application/pdf",
+        }
     return data
 
 
@@ -102,12 +116,21 @@ def _ascii_word(text: str) -> str:
 def bibtex(book: Book, thesis: Thesis) -> str:
     """A BibTeX entry: `@mastersthesis`, `@phdthesis` or (biblatex) `@thesis` by its kind."""
     kind = thesis.kind.lower()
-    entry = ("mastersthesis" if "master" in kind else
-             "phdthesis" if "doctor" in kind or "phd" in kind else "thesis")
+    entry = (
+        "mastersthesis"
+        if "master" in kind
+        else "phdthesis"
+        if "doctor" in kind or "phd" in kind
+        else "thesis"
+    )
     first_word = re.findall(r"[A-Za-z]+", book.title)
     key = f"{_ascii_word(thesis.author)}{thesis.year}{first_word[0].lower() if first_word else ''}"
-    fields = [("author", thesis.author), ("title", full_title(book)),
-              ("school", thesis.institution), ("year", thesis.year)]
+    fields = [
+        ("author", thesis.author),
+        ("title", full_title(book)),
+        ("school", thesis.institution),
+        ("year", thesis.year),
+    ]
     if entry == "thesis":
         fields.append(("type", thesis.kind))
     fields.append(("note", f"{thesis.faculty}; degree of {thesis.degree}"))
@@ -118,9 +141,11 @@ def bibtex(book: Book, thesis: Thesis) -> str:
 def text_citation(book: Book, thesis: Thesis) -> str:
     """The thesis cited in the author–date style of the bibliography, as HTML."""
     title = html.escape(smart_text(full_title(book)))
-    return (f"{html.escape(smart_text(thesis.author))} ({html.escape(thesis.year)}). "
-            f"<i>{title}</i> [{html.escape(smart_text(thesis.kind))}, "
-            f"{html.escape(smart_text(thesis.institution))}].")
+    return (
+        f"{html.escape(smart_text(thesis.author))} ({html.escape(thesis.year)}). "
+        f"<i>{title}</i> [{html.escape(smart_text(thesis.kind))}, "
+        f"{html.escape(smart_text(thesis.institution))}]."
+    )
 
 
 def reader_block(book: Book, thesis: Thesis, pdf: bool) -> str:
@@ -130,11 +155,17 @@ def reader_block(book: Book, thesis: Thesis, pdf: bool) -> str:
         licence = f'<a rel="license" href="{html.escape(thesis.licence_url)}">{licence}</a>'
     lines = ['<div class="work-info">', f'<p class="licence">Licence: {licence}</p>']
     if pdf:
-        lines.append(f'<p class="pdf-link"><a href="{PDF_NAME}" type="application/pdf">'
-                     "Download the thesis as PDF</a></p>")
-    lines += ['<details class="cite-this">', "<summary>Cite this thesis</summary>",
-              f'<p class="cite-text">{text_citation(book, thesis)}</p>',
-              '<p class="cite-label">BibTeX</p>',
-              f'<pre class="cite-bibtex"><code>{html.escape(bibtex(book, thesis))}</code></pre>',
-              "</details>", "</div>"]
+        lines.append(
+            f'<p class="pdf-link"><a href="{PDF_NAME}" type="application/pdf">'
+            "Download the thesis as PDF</a></p>"
+        )
+    lines += [
+        '<details class="cite-this">',
+        "<summary>Cite this thesis</summary>",
+        f'<p class="cite-text">{text_citation(book, thesis)}</p>',
+        '<p class="cite-label">BibTeX</p>',
+        f'<pre class="cite-bibtex"><code>{html.escape(bibtex(book, thesis))}</code></pre>',
+        "</details>",
+        "</div>",
+    ]
     return "\n".join(lines)

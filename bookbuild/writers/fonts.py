@@ -30,20 +30,27 @@ def cjk_font_dir() -> Path:
     """Folder holding Noto Sans SC; a `BuildError` naming the font when Typst cannot find it."""
     folder = _cjk_package_dir()
     if folder is None:
-        raise BuildError(f"the CJK font '{CJK_FONT}' is missing: install the '{CJK_PACKAGE}' "
-                         "package (run `make`); without it Chinese text would print as "
-                         "empty boxes")
+        raise BuildError(
+            f"the CJK font '{CJK_FONT}' is missing: install the '{CJK_PACKAGE}' "
+            "package (run `make`); without it Chinese text would print as "
+            "empty boxes"
+        )
     if not any(folder.glob("NotoSansSC*.[ot]tf")):
-        raise BuildError(f"the CJK font '{CJK_FONT}' was not found in {folder}: reinstall "
-                         f"'{CJK_PACKAGE}'; without it Chinese text would print as empty boxes")
+        raise BuildError(
+            f"the CJK font '{CJK_FONT}' was not found in {folder}: reinstall "
+            f"'{CJK_PACKAGE}'; without it Chinese text would print as empty boxes"
+        )
     import typst
 
-    families = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
-                           font_paths=[str(folder)]).families()
+    families = typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(folder)]
+    ).families()
     if CJK_FONT not in families:
-        raise BuildError(f"Typst cannot read the CJK font '{CJK_FONT}' in {folder} "
-                         f"(found: {', '.join(families) or 'nothing'}); reinstall "
-                         f"'{CJK_PACKAGE}'")
+        raise BuildError(
+            f"Typst cannot read the CJK font '{CJK_FONT}' in {folder} "
+            f"(found: {', '.join(families) or 'nothing'}); reinstall "
+            f"'{CJK_PACKAGE}'"
+        )
     return folder
 
 
@@ -53,16 +60,21 @@ def cjk_pdf_dir() -> Path:
     try:
         import pylopdf_fonts_zh_cn
     except ImportError:
-        raise BuildError(f"the CJK font '{CJK_SERIF_FONT}' is missing: install the "
-                         f"'{CJK_SERIF_PACKAGE}' package (run `make`); without it Chinese text "
-                         "in the PDF would print as empty boxes") from None
+        raise BuildError(
+            f"the CJK font '{CJK_SERIF_FONT}' is missing: install the "
+            f"'{CJK_SERIF_PACKAGE}' package (run `make`); without it Chinese text "
+            "in the PDF would print as empty boxes"
+        ) from None
     folder = Path(pylopdf_fonts_zh_cn.serif_path()).parent
     import typst
 
-    families = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
-                           font_paths=[str(folder)]).families()
+    families = typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(folder)]
+    ).families()
     if not {CJK_FONT, CJK_SERIF_FONT} <= set(families):
-        raise BuildError(f"Typst cannot read the CJK fonts '{CJK_SERIF_FONT}' and '{CJK_FONT}' "
-                         f"in {folder} (found: {', '.join(families) or 'nothing'}); reinstall "
-                         f"'{CJK_SERIF_PACKAGE}'")
+        raise BuildError(
+            f"Typst cannot read the CJK fonts '{CJK_SERIF_FONT}' and '{CJK_FONT}' "
+            f"in {folder} (found: {', '.join(families) or 'nothing'}); reinstall "
+            f"'{CJK_SERIF_PACKAGE}'"
+        )
     return folder

@@ -47,13 +47,15 @@ ASSETS = PACKAGE_DIR / "writers" / "assets"
 SEARCH_LIBRARY = ("minisearch", "dist/umd/index.js", "LICENSE.txt")  # npm package, files
 PAGE_TOC_MIN_ENTRIES = 3  # shorter chapters get no "On this page" list
 # In the top bar of every page when the book offers its PDF (`book: downloads: [pdf]`).
-PDF_LINK = (f'<a class="pdf-download" href="{PDF_NAME}" type="application/pdf" '
-            'title="Download the thesis as PDF">'
-            '<svg aria-hidden="true" focusable="false" width="16" height="16" '
-            'viewBox="0 0 16 16"><path d="M8 2v8m-3.5-3.5L8 10l3.5-3.5M3 13h10" '
-            'stroke="currentColor" stroke-width="1.7" stroke-linecap="round" '
-            'stroke-linejoin="round" fill="none"/></svg>'
-            '<span class="pdf-download-label">PDF</span></a>')
+PDF_LINK = (
+    f'<a class="pdf-download" href="{PDF_NAME}" type="application/pdf" '
+    'title="Download the thesis as PDF">'
+    '<svg aria-hidden="true" focusable="false" width="16" height="16" '
+    'viewBox="0 0 16 16"><path d="M8 2v8m-3.5-3.5L8 10l3.5-3.5M3 13h10" '
+    'stroke="currentColor" stroke-width="1.7" stroke-linecap="round" '
+    'stroke-linejoin="round" fill="none"/></svg>'
+    '<span class="pdf-download-label">PDF</span></a>'
+)
 
 
 def page_name(path: Path) -> str:
@@ -101,12 +103,16 @@ def with_header_ids(blocks: list[Node]) -> list[Node]:
 
 
 def _sections(blocks: list[Node], levels: tuple[int, ...]) -> list[tuple[int, str, str]]:
-    return [(level, ident, text) for level, ident, text in header_ids(blocks)
-            if level in levels and ident]
+    return [
+        (level, ident, text)
+        for level, ident, text in header_ids(blocks)
+        if level in levels and ident
+    ]
 
 
-def sidebar(chapters: list[Chapter], current: str,
-            sections: list[tuple[str, str]] | None = None) -> str:
+def sidebar(
+    chapters: list[Chapter], current: str, sections: list[tuple[str, str]] | None = None
+) -> str:
     """The whole table of contents, parts and appendices grouped, current page marked.
 
     The current chapter also lists its `sections` ((id, title) of each level-2 heading), so
@@ -126,12 +132,16 @@ def sidebar(chapters: list[Chapter], current: str,
         if chapter.page != current:
             lines.append(f'<li><a href="{_href(chapter.page)}">{_label(chapter)}</a></li>')
             continue
-        lines.append(f'<li class="active"><a href="{_href(chapter.page)}" aria-current="page">'
-                     f"{_label(chapter)}</a>")
+        lines.append(
+            f'<li class="active"><a href="{_href(chapter.page)}" aria-current="page">'
+            f"{_label(chapter)}</a>"
+        )
         if sections:
             lines.append('<ul class="toc-sections">')
-            lines.extend(f'<li><a href="#{html.escape(ident)}">{html.escape(text)}</a></li>'
-                         for ident, text in sections)
+            lines.extend(
+                f'<li><a href="#{html.escape(ident)}">{html.escape(text)}</a></li>'
+                for ident, text in sections
+            )
             lines.append("</ul>")
         lines.append("</li>")
     lines.append("</ul>")
@@ -143,11 +153,15 @@ def page_toc(blocks: list[Any]) -> str:
     items = _sections(blocks, (2, 3))
     if len(items) < PAGE_TOC_MIN_ENTRIES:
         return ""
-    lines = ['<nav class="page-toc" aria-labelledby="page-toc-title">',
-             '<h2 id="page-toc-title">On this page</h2><ul>']
+    lines = [
+        '<nav class="page-toc" aria-labelledby="page-toc-title">',
+        '<h2 id="page-toc-title">On this page</h2><ul>',
+    ]
     for level, ident, text in items:
-        lines.append(f'<li class="level-{level}"><a href="#{html.escape(ident)}">'
-                     f"{html.escape(text)}</a></li>")
+        lines.append(
+            f'<li class="level-{level}"><a href="#{html.escape(ident)}">'
+            f"{html.escape(text)}</a></li>"
+        )
     lines.append("</ul></nav>")
     return "\n".join(lines)
 
@@ -156,14 +170,18 @@ def pager(chapters: list[Chapter], index: int) -> str:
     parts = ['<nav class="pager" aria-label="Previous and next chapter">']
     if index > 0:
         prev = chapters[index - 1]
-        parts.append(f'<a class="prev" rel="prev" href="{_href(prev.page)}">'
-                     f'<span class="pager-dir">Previous</span>'
-                     f'<span class="pager-title">{_label(prev)}</span></a>')
+        parts.append(
+            f'<a class="prev" rel="prev" href="{_href(prev.page)}">'
+            f'<span class="pager-dir">Previous</span>'
+            f'<span class="pager-title">{_label(prev)}</span></a>'
+        )
     if index + 1 < len(chapters):
         nxt = chapters[index + 1]
-        parts.append(f'<a class="next" rel="next" href="{_href(nxt.page)}">'
-                     f'<span class="pager-dir">Next</span>'
-                     f'<span class="pager-title">{_label(nxt)}</span></a>')
+        parts.append(
+            f'<a class="next" rel="next" href="{_href(nxt.page)}">'
+            f'<span class="pager-dir">Next</span>'
+            f'<span class="pager-title">{_label(nxt)}</span></a>'
+        )
     parts.append("</nav>")
     return "\n".join(parts)
 
@@ -184,11 +202,13 @@ def thesis_lines(thesis: Thesis) -> list[str]:
     def text(value: str) -> str:
         return html.escape(smart_text(value))
 
-    return [f'<p class="thesis-statement">{text(thesis.kind)} submitted to the '
-            f"{text(thesis.faculty)}, {text(thesis.institution)}, in partial "
-            "fulfilment of the requirements for the degree of "
-            f"{text(thesis.degree)}</p>",
-            f'<p class="supervisors">{label}: {text(", ".join(thesis.supervisors))}</p>']
+    return [
+        f'<p class="thesis-statement">{text(thesis.kind)} submitted to the '
+        f"{text(thesis.faculty)}, {text(thesis.institution)}, in partial "
+        "fulfilment of the requirements for the degree of "
+        f"{text(thesis.degree)}</p>",
+        f'<p class="supervisors">{label}: {text(", ".join(thesis.supervisors))}</p>',
+    ]
 
 
 def title_block(book: Book, thesis: Thesis | None = None) -> str:
@@ -198,8 +218,7 @@ def title_block(book: Book, thesis: Thesis | None = None) -> str:
     if book.subtitle:
         lines.append(f'<p class="subtitle">{html.escape(book.subtitle)}</p>')
     if book.authors:
-        lines.append(f'<p class="authors">{html.escape(smart_text(", ".join(book.authors)))}'
-                     "</p>")
+        lines.append(f'<p class="authors">{html.escape(smart_text(", ".join(book.authors)))}</p>')
     if thesis is not None:
         lines.extend(thesis_lines(thesis))
     if book.date:
@@ -220,25 +239,38 @@ def find_npm_package(name: str, book_root: Path) -> Path:
         if (package / "package.json").is_file():
             lock = root / "package-lock.json"
             if lock.is_file():
-                pinned = json.loads(lock.read_text("utf-8")).get("packages", {}).get(
-                    f"node_modules/{name}", {}).get("version")
+                pinned = (
+                    json.loads(lock.read_text("utf-8"))
+                    .get("packages", {})
+                    .get(f"node_modules/{name}", {})
+                    .get("version")
+                )
                 installed = json.loads((package / "package.json").read_text("utf-8"))["version"]
                 if pinned and pinned != installed:
-                    raise BuildError(f"npm package {name} {installed} is installed but "
-                                     f"package-lock.json pins {pinned}: run `make` "
-                                     "(it runs `npm ci`)", package)
+                    raise BuildError(
+                        f"npm package {name} {installed} is installed but "
+                        f"package-lock.json pins {pinned}: run `make` "
+                        "(it runs `npm ci`)",
+                        package,
+                    )
             return package
-    raise BuildError(f"the npm package '{name}' (the HTML edition's search library) is not "
-                     f"installed: no node_modules/{name} above {book_root} or "
-                     f"{PACKAGE_DIR.parent}; run `make` (it runs `npm ci`)")
+    raise BuildError(
+        f"the npm package '{name}' (the HTML edition's search library) is not "
+        f"installed: no node_modules/{name} above {book_root} or "
+        f"{PACKAGE_DIR.parent}; run `make` (it runs `npm ci`)"
+    )
 
 
 def copy_assets(out: Path, book_root: Path) -> None:
     """The house stylesheet and scripts, and the vendored search library with its licence."""
     name, script, licence = SEARCH_LIBRARY
     package = find_npm_package(name, book_root)
-    shutil.copytree(ASSETS, out / "assets", dirs_exist_ok=True,  # the preview's own script
-                    ignore=shutil.ignore_patterns("livereload.js"))  # is never published
+    shutil.copytree(
+        ASSETS,
+        out / "assets",
+        dirs_exist_ok=True,  # the preview's own script
+        ignore=shutil.ignore_patterns("livereload.js"),
+    )  # is never published
     vendor = out / "assets" / "vendor"
     vendor.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(package / script, vendor / f"{name}.js")
@@ -259,12 +291,18 @@ def wrap_tables(body: str) -> str:
 
 def link_targets(blocks: list[Node]) -> list[str]:
     """The ids that `#id` links in `blocks` point at."""
-    return sorted({node["c"][2][0][1:] for node in walk(blocks)
-                   if node["t"] == "Link" and node["c"][2][0].startswith("#")})
+    return sorted(
+        {
+            node["c"][2][0][1:]
+            for node in walk(blocks)
+            if node["t"] == "Link" and node["c"][2][0].startswith("#")
+        }
+    )
 
 
-def chapter_html(chapter: Chapter, pages: dict[str, str], api: list[int],
-                 root: Path, lang: str = "en") -> dict[str, Any]:
+def chapter_html(
+    chapter: Chapter, pages: dict[str, str], api: list[int], root: Path, lang: str = "en"
+) -> dict[str, Any]:
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
     documents. `pages` gives, for each id the chapter links to, the page that holds it;
     passages in another language than the book's `lang` are marked with theirs."""
@@ -273,14 +311,23 @@ def chapter_html(chapter: Chapter, pages: dict[str, str], api: list[int],
     blocks = html_zoomable_figures(html_margins(blocks))
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": mark_chinese(blocks, lang)}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
-    return {"body": wrap_tables(body), "toc": page_toc(blocks),
-            "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
-            "documents": chapter_documents(chapter, blocks)}
+    return {
+        "body": wrap_tables(body),
+        "toc": page_toc(blocks),
+        "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
+        "documents": chapter_documents(chapter, blocks),
+    }
 
 
-def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: Path,
-               build_info: dict[str, str], memo: Memo | None = None,
-               jobs: int = 1) -> list[Path]:
+def write_html(
+    book: Book,
+    chapters: list[Chapter],
+    meta: dict[str, Any],
+    out: Path,
+    build_info: dict[str, str],
+    memo: Memo | None = None,
+    jobs: int = 1,
+) -> list[Path]:
     """Write every page, the search documents and the assets into `out`; return the pages.
 
     Chapters are converted `jobs` at a time. With a `memo`, a chapter whose AST, place and
@@ -299,9 +346,14 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
 
     def parts_of(chapter: Chapter) -> dict[str, Any]:
         links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
-        return memo("html", str(chapter.path), [chapter_inputs(chapter), links, api, book.lang],
-                    lambda: chapter_html(chapter, {k: v for k, v in links.items() if v}, api,
-                                         book.root, book.lang))
+        return memo(
+            "html",
+            str(chapter.path),
+            [chapter_inputs(chapter), links, api, book.lang],
+            lambda: chapter_html(
+                chapter, {k: v for k, v in links.items() if v}, api, book.root, book.lang
+            ),
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
         rendered = list(pool.map(parts_of, chapters))
@@ -318,8 +370,11 @@ def write_html(book: Book, chapters: list[Chapter], meta: dict[str, Any], out: P
             layout_class="layout has-page-toc" if parts["toc"] else "layout",
             head_meta=head_meta(book, thesis, pdf) if index == 0 and thesis else "",
             pdf_link=PDF_LINK if pdf else "",
-            title_block=(title_block(book, thesis) + (reader_block(book, thesis, pdf)
-                                                      if thesis else "")) if index == 0 else "",
+            title_block=(
+                title_block(book, thesis) + (reader_block(book, thesis, pdf) if thesis else "")
+            )
+            if index == 0
+            else "",
             body=parts["body"],
             pager=pager(chapters, index),
             build=html.escape(build_info.get("summary", "")),

@@ -57,9 +57,10 @@ def _split(text: str) -> list[Node]:
     position = 0
     for match in _CJK_RUN.finditer(text):
         if match.start() > position:
-            pieces.append({"t": "Str", "c": text[position:match.start()]})
-        pieces.append({"t": "Span", "c": [["", [], [["lang", CHINESE]]],
-                                          [{"t": "Str", "c": match[0]}]]})
+            pieces.append({"t": "Str", "c": text[position : match.start()]})
+        pieces.append(
+            {"t": "Span", "c": [["", [], [["lang", CHINESE]]], [{"t": "Str", "c": match[0]}]]}
+        )
         position = match.end()
     if position < len(text):
         pieces.append({"t": "Str", "c": text[position:]})
@@ -70,8 +71,12 @@ def _mark(value: Any, inside: bool) -> Any:
     if isinstance(value, list):
         out: list[Any] = []
         for item in value:
-            if (not inside and isinstance(item, dict) and item.get("t") == "Str"
-                    and _CJK_RUN.search(item["c"])):
+            if (
+                not inside
+                and isinstance(item, dict)
+                and item.get("t") == "Str"
+                and _CJK_RUN.search(item["c"])
+            ):
                 out.extend(_split(item["c"]))
             else:
                 out.append(_mark(item, inside))

@@ -63,13 +63,14 @@ TABLE_CJK_PT = 9.0
 TABLE_PAD_PT = 12.0
 TEXT_WIDTH_PT = (21.0 - 2 * 2.75) / 2.54 * 72
 LANDSCAPE_WIDTH_PT = (29.7 - 2 * 2.75) / 2.54 * 72  # a flipped A4 page, same margins
-TABLE_SIZE_PT = 9.0      # the template's table type
+TABLE_SIZE_PT = 9.0  # the template's table type
 TABLE_MIN_SIZE_PT = 7.0  # smallest type for a wide table before it gets a landscape page
-TABLE_FIT_SHARE = 0.92   # the share of the width the estimates may fill (bold headers, error)
+TABLE_FIT_SHARE = 0.92  # the share of the width the estimates may fill (bold headers, error)
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 # ---- AST adaptations (each works on the PDF's own deep copy of a chapter) -----------------
+
 
 def _header_number(header: Node) -> str | None:
     """Remove crossref's number span from a heading and return the number ("3.2", "A")."""
@@ -84,6 +85,7 @@ def _header_number(header: Node) -> str | None:
 
 def typst_headings(blocks: list[Node], chapter: Chapter) -> list[Node]:
     """Before each heading, a set rule giving it crossref's number and its supplement."""
+
     def fn(block: Node) -> list[Node]:
         if block.get("t") != "Header":
             return [block]
@@ -92,9 +94,9 @@ def typst_headings(blocks: list[Node], chapter: Chapter) -> list[Node]:
             return [RawBlock("typst", "#set heading(numbering: none)"), block]
         level = block["c"][0]
         kind = ("Appendix" if chapter.appendix else "Chapter") if level == 1 else "Section"
-        rule = (f"#set heading(numbering: (..) => {typst_string(number)}, "
-                f"supplement: [{kind}])")
+        rule = f"#set heading(numbering: (..) => {typst_string(number)}, supplement: [{kind}])"
         return [RawBlock("typst", rule), block]
+
     return rewrite_blocks(blocks, fn)
 
 
@@ -102,8 +104,11 @@ def _lang_rules(lang: str) -> str:
     code, _, region = lang.partition("-")
     args = f"lang: {typst_string(code)}" + (f", region: {typst_string(region)}" if region else "")
     # Chinese: two-character paragraph indent and a little more leading for the square glyphs
-    indent = ("\n#set par(first-line-indent: (amount: 2em, all: true), leading: 0.85em)"
-              if code == "zh" else "")
+    indent = (
+        "\n#set par(first-line-indent: (amount: 2em, all: true), leading: 0.85em)"
+        if code == "zh"
+        else ""
+    )
     return f"#[\n#set text({args}){indent}"
 
 
@@ -162,6 +167,7 @@ def numbered_floats(blocks: list[Node]) -> list[Node]:
     of figures and tables; the caption shows the number from the text), its caption shows
     "Figure 1.1:" in bold, and the lists show its short caption (`short_captions.py`).
     Unnumbered ones stay out of the lists."""
+
     def fn(block: Node) -> list[Node]:
         if block.get("t") not in ("Figure", "Table"):
             return [block]
@@ -171,11 +177,14 @@ def numbered_floats(blocks: list[Node]) -> list[Node]:
         label, number, rest = found
         block["c"][1][1][0]["c"] = [
             RawInline("typst", f"#flex-caption({typst_string(label)})["),
-            *rest, RawInline("typst", "]["), *list_entry(block, rest),
+            *rest,
+            RawInline("typst", "]["),
+            *list_entry(block, rest),
             RawInline("typst", "]"),
         ]
         rule = f"#set figure(numbering: (..) => {typst_string(number)}, outlined: true)"
         return [RawBlock("typst", rule), block]
+
     return rewrite_blocks(blocks, fn)
 
 
@@ -208,8 +217,9 @@ def table_fit(rows: list[list[str]]) -> tuple[float, bool]:
     return TABLE_MIN_SIZE_PT, True
 
 
-def column_fractions(rows: list[list[str]], width: float = TEXT_WIDTH_PT,
-                     size: float = TABLE_SIZE_PT) -> list[float] | None:
+def column_fractions(
+    rows: list[list[str]], width: float = TEXT_WIDTH_PT, size: float = TABLE_SIZE_PT
+) -> list[float] | None:
     """Column widths as fractions of the text width, or None when the table fits as it is.
 
     Columns that fit in an equal share keep their natural width (longest cell); the long text
@@ -259,6 +269,7 @@ def wide_tables(blocks: list[Node]) -> list[Node]:
     """Each table too wide for the page in table type (see `table_fit`) set in smaller type,
     or on a landscape page of its own (only a table at the top level of the chapter: Typst
     starts pages only there; a nested one gets the smallest type instead)."""
+
     def fit(block: Node, top: bool) -> list[Node]:
         rows = _table_rows(block) if block.get("t") == "Table" else []
         if not rows:
@@ -290,18 +301,22 @@ def table_column_widths(blocks: list[Node]) -> list[Node]:
             size, landscape = table_fit(rows)
             width = LANDSCAPE_WIDTH_PT if landscape else TEXT_WIDTH_PT
             fractions = column_fractions(rows, width, size)
-        node["c"][2] = [[align, {"t": "ColWidth", "c": fraction} if fractions
-                         else {"t": "ColWidthDefault"}]
-                        for (align, _width), fraction in zip(
-                            specs, fractions or [0.0] * len(specs), strict=True)]
+        node["c"][2] = [
+            [align, {"t": "ColWidth", "c": fraction} if fractions else {"t": "ColWidthDefault"}]
+            for (align, _width), fraction in zip(
+                specs, fractions or [0.0] * len(specs), strict=True
+            )
+        ]
     return blocks
 
 
 def _typst_length(value: str, where: str) -> str:
     match = _LENGTH.match(value)
     if not match:
-        raise BuildError(f"image size '{value}' in {where} is not a length Typst understands "
-                         "(use %, in, cm, mm, pt or px)")
+        raise BuildError(
+            f"image size '{value}' in {where} is not a length Typst understands "
+            "(use %, in, cm, mm, pt or px)"
+        )
     amount, unit = float(match[1]), match[2] or "px"
     if unit == "px":  # CSS pixels: 96 per inch, 72 points per inch
         return f"{amount * 0.75:g}pt"
@@ -310,8 +325,13 @@ def _typst_length(value: str, where: str) -> str:
 
 def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
     """Every image as Typst `image(...)` with its alt text (required by PDF/UA)."""
-    figure_images = {id(n) for f in walk(blocks) if f["t"] == "Figure"
-                     for n in walk(f["c"][2]) if n["t"] == "Image"}
+    figure_images = {
+        id(n)
+        for f in walk(blocks)
+        if f["t"] == "Figure"
+        for n in walk(f["c"][2])
+        if n["t"] == "Image"
+    }
 
     def fn(node: Node) -> list[Node] | None:
         if node["t"] != "Image":
@@ -319,8 +339,10 @@ def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
         attr, alt_inlines, (src, _title) = node["c"]
         alt = stringify(alt_inlines).strip()
         if not alt:
-            raise BuildError(f"image '{src}' in {where} has no alt text: give it a description "
-                             "(`![what it shows](file)`, or `fig-alt` on a figure cell)")
+            raise BuildError(
+                f"image '{src}' in {where} has no alt text: give it a description "
+                "(`![what it shows](file)`, or `fig-alt` on a figure cell)"
+            )
         args = [typst_string(src), f"alt: {typst_string(alt)}"]
         attrs = dict(attr[2])
         for key in ("width", "height"):
@@ -328,23 +350,32 @@ def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
                 args.append(f"{key}: {_typst_length(attrs[key], where)}")
         call = f"image({', '.join(args)})"
         return [RawInline("typst", f"#{call}" if id(node) in figure_images else f"#box({call})")]
+
     return map_inlines(blocks, fn)
 
 
 def _math_with_alt(math: Node) -> list[Node]:
     """Math set with its TeX source as alt text (screen readers; required by PDF/UA)."""
     tex = math["c"][1].strip()
-    return [RawInline("typst", f"#[#set math.equation(alt: {typst_string(tex)});"), math,
-            RawInline("typst", "]")]
+    return [
+        RawInline("typst", f"#[#set math.equation(alt: {typst_string(tex)});"),
+        math,
+        RawInline("typst", "]"),
+    ]
 
 
 def equations(blocks: list[Node]) -> list[Node]:
     """Numbered display equations (crossref's `equation` spans) as an equation with its number
     at the right margin and its label on the equation; all math gets alt text."""
+
     def numbered(block: Node) -> list[Node]:
         content = block["c"] if block.get("t") == "Para" else None
-        if not (content and len(content) == 1 and content[0]["t"] == "Span"
-                and "equation" in content[0]["c"][0][1]):
+        if not (
+            content
+            and len(content) == 1
+            and content[0]["t"] == "Span"
+            and "equation" in content[0]["c"][0][1]
+        ):
             return [block]
         span = content[0]
         label = span["c"][0][0]
@@ -352,10 +383,20 @@ def equations(blocks: list[Node]) -> list[Node]:
         math = inner[0]
         number = stringify(inner[-1]).strip("()")
         tex = math["c"][1].strip()
-        return [{"t": "Plain", "c": [
-            RawInline("typst", f"#numbered-equation({typst_string(number)})"
-                               f"[#set math.equation(alt: {typst_string(tex)});"),
-            math, RawInline("typst", f" <{label}>]" if label else "]")]}]
+        return [
+            {
+                "t": "Plain",
+                "c": [
+                    RawInline(
+                        "typst",
+                        f"#numbered-equation({typst_string(number)})"
+                        f"[#set math.equation(alt: {typst_string(tex)});",
+                    ),
+                    math,
+                    RawInline("typst", f" <{label}>]" if label else "]"),
+                ],
+            }
+        ]
 
     def alt(node: Node) -> list[Node] | None:
         if node["t"] == "Span" and "equation" in node["c"][0][1]:
@@ -369,14 +410,21 @@ def bibliography_layout(blocks: list[Node]) -> list[Node]:
     """The reference list with hanging indents and no justification."""
     for node in walk(blocks):
         if node["t"] == "Div" and node["c"][0][0] == "refs":
-            node["c"][1] = [RawBlock("typst", "#set par(hanging-indent: 1.8em, "
-                                              "first-line-indent: 0pt, justify: false)\n"
-                                              "#set block(spacing: 0.75em)"), *node["c"][1]]
+            node["c"][1] = [
+                RawBlock(
+                    "typst",
+                    "#set par(hanging-indent: 1.8em, "
+                    "first-line-indent: 0pt, justify: false)\n"
+                    "#set block(spacing: 0.75em)",
+                ),
+                *node["c"][1],
+            ]
     return blocks
 
 
-def chapter_blocks(chapter: Chapter, front: bool,
-                   names: frozenset[str] = TYPST_NAMES) -> list[Node]:
+def chapter_blocks(
+    chapter: Chapter, front: bool, names: frozenset[str] = TYPST_NAMES
+) -> list[Node]:
     """One chapter's blocks adapted for Typst (on a deep copy: the HTML edition is untouched);
     `names`: the `when-format` values the PDF matches."""
     blocks = drop_control_characters(select(copy_of(chapter.blocks), names), chapter)
@@ -396,6 +444,7 @@ def chapter_blocks(chapter: Chapter, front: bool,
 
 # ---- the document ---------------------------------------------------------------------
 
+
 def _raw_meta(code: str) -> dict[str, Any]:
     """A metadata value pandoc pastes into the template as Typst code, unescaped."""
     return {"t": "MetaInlines", "c": [RawInline("typst", code)]}
@@ -411,6 +460,7 @@ def thesis_metadata(thesis: Thesis | None) -> dict[str, Any]:
     if thesis is None:
         return {}
     label = "Supervisor" if len(thesis.supervisors) == 1 else "Supervisors"
+
     def text(value: str) -> dict[str, Any]:
         return _meta_string(smart_text(value))
 
@@ -445,23 +495,22 @@ def typst_metadata(book: Book) -> dict[str, Any]:
         "lang": _meta_string(book.lang),
         "papersize": _meta_string(str(book.pdf.get("papersize", "a4"))),
         "pdf-title": _raw_meta(typst_string(full_title)),
-        "pdf-author": {"t": "MetaList", "c": [_raw_meta(typst_string(a))
-                                              for a in book.authors]},
-        "pdf-keywords": {"t": "MetaList", "c": [_raw_meta(typst_string(str(k)))
-                                                for k in keywords]},
+        "pdf-author": {"t": "MetaList", "c": [_raw_meta(typst_string(a)) for a in book.authors]},
+        "pdf-keywords": {"t": "MetaList", "c": [_raw_meta(typst_string(str(k))) for k in keywords]},
     }
 
 
-def chapter_typst(chapter: Chapter, front: bool, api: list[int], root: Path,
-                  names: frozenset[str] = TYPST_NAMES) -> str:
+def chapter_typst(
+    chapter: Chapter, front: bool, api: list[int], root: Path, names: frozenset[str] = TYPST_NAMES
+) -> str:
     """One chapter as Typst markup (Pandoc's Typst writer, no template)."""
-    ast = {"pandoc-api-version": api, "meta": {},
-           "blocks": chapter_blocks(chapter, front, names)}
+    ast = {"pandoc-api-version": api, "meta": {}, "blocks": chapter_blocks(chapter, front, names)}
     return pandoc.ast_to(ast, "typst", root, str(chapter.path), "--wrap=none")
 
 
-def typst_source(book: Book, chapters: list[Chapter], api: list[int],
-                 memo: Memo | None = None, jobs: int = 1) -> str:
+def typst_source(
+    book: Book, chapters: list[Chapter], api: list[int], memo: Memo | None = None, jobs: int = 1
+) -> str:
     """The whole book as Typst markup: front matter, contents and lists, body, appendices.
 
     Chapters are converted one by one, `jobs` at a time (with a `memo`, only those that
@@ -493,20 +542,28 @@ def typst_source(book: Book, chapters: list[Chapter], api: list[int],
         if isinstance(piece, str):
             return piece
         chapter, front = piece
-        return memo("typst", str(chapter.path),
-                    [chapter_inputs(chapter), front, api, sorted(names)],
-                    lambda: chapter_typst(chapter, front, api, book.root, names))
+        return memo(
+            "typst",
+            str(chapter.path),
+            [chapter_inputs(chapter), front, api, sorted(names)],
+            lambda: chapter_typst(chapter, front, api, book.root, names),
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
         body = "\n\n".join(text.strip("\n") for text in pool.map(convert, pieces))
-    ast = {"pandoc-api-version": api, "meta": typst_metadata(book),
-           "blocks": [RawBlock("typst", body)]}
-    return pandoc.ast_to(ast, "typst", book.root, "the PDF", "--template", str(TEMPLATE),
-                         "--wrap=none")
+    ast = {
+        "pandoc-api-version": api,
+        "meta": typst_metadata(book),
+        "blocks": [RawBlock("typst", body)],
+    }
+    return pandoc.ast_to(
+        ast, "typst", book.root, "the PDF", "--template", str(TEMPLATE), "--wrap=none"
+    )
 
 
-def compile_pdf(source: str, workdir: Path, output: Path, epoch: int,
-                chapters: Sequence[Chapter] = ()) -> None:
+def compile_pdf(
+    source: str, workdir: Path, output: Path, epoch: int, chapters: Sequence[Chapter] = ()
+) -> None:
     """Typeset `source` (images relative to `workdir`) into `output`, dated `epoch` (s since
     1970), as PDF/A-2b and PDF/UA-1, with system fonts ignored so every machine agrees.
 
@@ -520,16 +577,26 @@ def compile_pdf(source: str, workdir: Path, output: Path, epoch: int,
     typ.write_text(source, "utf-8")
     try:
         _, warnings = typst.compile_with_warnings(
-            str(typ), output=str(output), root=str(workdir), font_paths=[str(fonts)],
-            ignore_system_fonts=True, pdf_standards=list(PDF_STANDARDS), timestamp=epoch)
+            str(typ),
+            output=str(output),
+            root=str(workdir),
+            font_paths=[str(fonts)],
+            ignore_system_fonts=True,
+            pdf_standards=list(PDF_STANDARDS),
+            timestamp=epoch,
+        )
     except Exception as exc:  # typst.TypstError: `diagnostic` has the source excerpt
         detail = str(getattr(exc, "diagnostic", None) or exc)
         raise glyph_error(detail, list(chapters)) or BuildError(
-            "Typst could not typeset the PDF", detail=detail) from None
+            "Typst could not typeset the PDF", detail=detail
+        ) from None
     finally:
         typ.unlink(missing_ok=True)
     missing = [str(w) for w in warnings if "font" in str(w)]
     if missing:
         output.unlink(missing_ok=True)
-        raise BuildError(f"the PDF needs a font Typst cannot find (fonts are read from {fonts} "
-                         "and Typst's own set)", detail="\n".join(missing))
+        raise BuildError(
+            f"the PDF needs a font Typst cannot find (fonts are read from {fonts} "
+            "and Typst's own set)",
+            detail="\n".join(missing),
+        )

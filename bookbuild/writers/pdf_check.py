@@ -39,8 +39,9 @@ class Word:
         shorter = min(self.y1 - self.y0, other.y1 - other.y0)
         if width <= TOLERANCE_PT or height <= 0.5 * shorter:
             return False
-        tucked = (self.char_width * _punctuation(reversed(self.text))
-                  + other.char_width * _punctuation(other.text))
+        tucked = self.char_width * _punctuation(
+            reversed(self.text)
+        ) + other.char_width * _punctuation(other.text)
         return width > tucked + TOLERANCE_PT
 
     @property
@@ -65,9 +66,11 @@ class Overlap:
     second: Word
 
     def __str__(self) -> str:
-        return (f"page {self.page}: '{self.first.text}' overlaps '{self.second.text}' "
-                f"at x = {self.first.x0:.0f}–{self.first.x1:.0f} pt, "
-                f"y = {self.first.y0:.0f} pt")
+        return (
+            f"page {self.page}: '{self.first.text}' overlaps '{self.second.text}' "
+            f"at x = {self.first.x0:.0f}–{self.first.x1:.0f} pt, "
+            f"y = {self.first.y0:.0f} pt"
+        )
 
 
 class _Boxes(HTMLParser):
@@ -91,19 +94,30 @@ class _Boxes(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "word" and self._word is not None:
             box = self._word
-            self.pages[-1].append(Word("".join(self._text), float(box["xmin"]),
-                                       float(box["ymin"]), float(box["xmax"]),
-                                       float(box["ymax"])))
+            self.pages[-1].append(
+                Word(
+                    "".join(self._text),
+                    float(box["xmin"]),
+                    float(box["ymin"]),
+                    float(box["xmax"]),
+                    float(box["ymax"]),
+                )
+            )
             self._word = None
 
 
 def word_boxes(pdf: Path) -> list[list[Word]]:
     """The words of each page with their boxes (pt from the top left), in drawing order."""
     if shutil.which("pdftotext") is None:
-        raise BuildError("checking the PDF for overlapping text needs pdftotext "
-                         "(poppler-utils)", pdf)
-    result = subprocess.run(["pdftotext", "-raw", "-bbox", "-enc", "UTF-8", str(pdf), "-"],
-                            capture_output=True, text=True, check=False)
+        raise BuildError(
+            "checking the PDF for overlapping text needs pdftotext (poppler-utils)", pdf
+        )
+    result = subprocess.run(
+        ["pdftotext", "-raw", "-bbox", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise BuildError(f"pdftotext could not read the PDF: {result.stderr.strip()}", pdf)
     parser = _Boxes()
@@ -118,7 +132,7 @@ def overlaps(pdf: Path) -> list[Overlap]:
     for number, words in enumerate(word_boxes(pdf), start=1):
         words = sorted(words, key=lambda w: w.x0)
         for i, word in enumerate(words):
-            for other in words[i + 1:]:
+            for other in words[i + 1 :]:
                 if other.x0 >= word.x1 - TOLERANCE_PT:
                     break  # sorted by left edge: no later word reaches back over this one
                 if word.overlaps(other):
@@ -130,6 +144,8 @@ def check_no_overlaps(pdf: Path) -> None:
     """Stop with a message listing the first overlaps if any text is printed over text."""
     found = overlaps(pdf)
     if found:
-        raise BuildError(f"{len(found)} pair(s) of words overlap in the PDF (a table too "
-                         "wide for its columns?)", pdf,
-                         detail="\n".join(str(o) for o in found[:10]))
+        raise BuildError(
+            f"{len(found)} pair(s) of words overlap in the PDF (a table too wide for its columns?)",
+            pdf,
+            detail="\n".join(str(o) for o in found[:10]),
+        )

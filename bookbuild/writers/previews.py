@@ -34,16 +34,21 @@ def _block_previews(blocks: list[Node], out: dict[str, dict[str, str]]) -> None:
     for position, block in enumerate(blocks):
         kind = block.get("t")
         if kind in ("Figure", "Table") and block["c"][0][0]:
-            out.setdefault(block["c"][0][0], {"kind": kind.lower(),
-                                               "text": _clip(_caption(block))})
+            out.setdefault(block["c"][0][0], {"kind": kind.lower(), "text": _clip(_caption(block))})
         elif kind == "Header" and block["c"][1][0]:
-            following = next((b for b in blocks[position + 1:]
-                              if b.get("t") in ("Para", "Plain", "Header")), None)
+            following = next(
+                (b for b in blocks[position + 1 :] if b.get("t") in ("Para", "Plain", "Header")),
+                None,
+            )
             text = stringify(following["c"]) if following and following["t"] != "Header" else ""
-            out.setdefault(block["c"][1][0], {"kind": "section",
-                                               "title": " ".join(stringify(block["c"][2])
-                                                                 .split()),
-                                               "text": _clip(text)})
+            out.setdefault(
+                block["c"][1][0],
+                {
+                    "kind": "section",
+                    "title": " ".join(stringify(block["c"][2]).split()),
+                    "text": _clip(text),
+                },
+            )
         elif kind == "Div":
             ident = block["c"][0][0]
             if ident.startswith("ref-"):

@@ -45,6 +45,7 @@ def rewrite_blocks(blocks: list[Node], fn) -> list[Node]:
 
 def html_callouts(blocks: list[Node]) -> list[Node]:
     """Callouts as titled boxes; `collapse` makes a `<details>` whose summary is the title."""
+
     def fn(block: Node) -> list[Node]:
         callout = callout_of(block)
         if callout is None:
@@ -57,15 +58,28 @@ def html_callouts(blocks: list[Node]) -> list[Node]:
         if callout.collapse:
             opened = " open" if callout.collapse == "false" else ""
             ident = f' id="{html.escape(callout.ident)}"' if callout.ident else ""
-            return [RawBlock("html", f'<details{ident} class="{" ".join(classes)}"{opened}>'
-                                     f'<summary class="callout-title">{html.escape(title)}'
-                                     "</summary>"),
-                    body, RawBlock("html", "</details>")]
+            return [
+                RawBlock(
+                    "html",
+                    f'<details{ident} class="{" ".join(classes)}"{opened}>'
+                    f'<summary class="callout-title">{html.escape(title)}'
+                    "</summary>",
+                ),
+                body,
+                RawBlock("html", "</details>"),
+            ]
         name = CALLOUT_TITLES[kind]
         label = title if title.startswith(name) else f"{name}: {title}" if title else name
         head = [Div("", ["callout-title"], [{"t": "Plain", "c": title_inlines(callout)}])]
-        return [Div(callout.ident, classes, [*(head if title else []), body],
-                    [["role", "note"], ["aria-label", label]])]
+        return [
+            Div(
+                callout.ident,
+                classes,
+                [*(head if title else []), body],
+                [["role", "note"], ["aria-label", label]],
+            )
+        ]
+
     return rewrite_blocks(blocks, fn)
 
 
@@ -75,16 +89,27 @@ def typst_string(text: str) -> str:
 
 def typst_callouts(blocks: list[Node]) -> list[Node]:
     """Callouts as the template's `#callout` box (a collapsed one is shown open: paper)."""
+
     def fn(block: Node) -> list[Node]:
         callout = callout_of(block)
         if callout is None:
             return [block]
-        style = (f", appearance: {typst_string(callout.appearance)}"
-                 if callout.appearance != "default" else "")
+        style = (
+            f", appearance: {typst_string(callout.appearance)}"
+            if callout.appearance != "default"
+            else ""
+        )
         label = f" <{callout.ident}>" if callout.ident else ""
-        return [RawBlock("typst", f"#callout(kind: {typst_string(callout.kind)}, "
-                                  f"title: {typst_string(callout.title)}{style})["),
-                *callout.body, RawBlock("typst", f"]{label}")]
+        return [
+            RawBlock(
+                "typst",
+                f"#callout(kind: {typst_string(callout.kind)}, "
+                f"title: {typst_string(callout.title)}{style})[",
+            ),
+            *callout.body,
+            RawBlock("typst", f"]{label}"),
+        ]
+
     return rewrite_blocks(blocks, fn)
 
 
@@ -95,8 +120,11 @@ def typst_language_spans(blocks: list[Node]) -> list[Node]:
             attrs = dict(node["c"][0][2])
             lang = attrs.get("lang")
             if lang and node["t"] == "Span":
-                node["c"][1] = [{"t": "RawInline", "c": ["typst", f"#text(lang: \"{lang[:2]}\")["]},
-                                *node["c"][1], {"t": "RawInline", "c": ["typst", "]"]}]
+                node["c"][1] = [
+                    {"t": "RawInline", "c": ["typst", f'#text(lang: "{lang[:2]}")[']},
+                    *node["c"][1],
+                    {"t": "RawInline", "c": ["typst", "]"]},
+                ]
     return blocks
 
 
@@ -115,9 +143,9 @@ def relink(blocks: list[Node], pages: dict[str, str], current: str) -> list[Node
 
 def header_ids(blocks: list[Node]) -> list[tuple[int, str, str]]:
     """(level, id, text) of every heading, for the on-page contents list."""
-    return [(n["c"][0], n["c"][1][0], stringify(n["c"][2])) for n in walk(blocks)
-            if n["t"] == "Header"]
-
+    return [
+        (n["c"][0], n["c"][1][0], stringify(n["c"][2])) for n in walk(blocks) if n["t"] == "Header"
+    ]
 
 
 def rendered_citations(blocks: list[Node]) -> list[Node]:
@@ -143,26 +171,53 @@ def html_tabsets(blocks: list[Node]) -> list[Node]:
         buttons: list[Node] = []
         for i, tab in enumerate(tabs):
             selected = i == active
-            buttons += [RawInline("html", f'<button type="button" role="tab" id="{ids[i]}-tab" '
-                                          f'aria-controls="{ids[i]}" aria-selected='
-                                          f'"{"true" if selected else "false"}" tabindex='
-                                          f'"{0 if selected else -1}">'),
-                        *tab.title, RawInline("html", "</button>")]
-        panels = [Div(ids[i], ["tab-pane"], tab.blocks,
-                      [["role", "tabpanel"], ["aria-labelledby", f"{ids[i]}-tab"],
-                       ["tabindex", "0"], *([] if i == active else [["hidden", ""]])])
-                  for i, tab in enumerate(tabs)]
+            buttons += [
+                RawInline(
+                    "html",
+                    f'<button type="button" role="tab" id="{ids[i]}-tab" '
+                    f'aria-controls="{ids[i]}" aria-selected='
+                    f'"{"true" if selected else "false"}" tabindex='
+                    f'"{0 if selected else -1}">',
+                ),
+                *tab.title,
+                RawInline("html", "</button>"),
+            ]
+        panels = [
+            Div(
+                ids[i],
+                ["tab-pane"],
+                tab.blocks,
+                [
+                    ["role", "tabpanel"],
+                    ["aria-labelledby", f"{ids[i]}-tab"],
+                    ["tabindex", "0"],
+                    *([] if i == active else [["hidden", ""]]),
+                ],
+            )
+            for i, tab in enumerate(tabs)
+        ]
         attr = block["c"][0]
         group = [["data-group", value] for key, value in attr[2] if key == "group"]
-        return [*before, Div(attr[0], attr[1], [
-            Div("", ["tab-list"], [{"t": "Plain", "c": buttons}], [["role", "tablist"]]),
-            *panels], [*(kv for kv in attr[2] if kv[0] != "group"), *group])]
+        return [
+            *before,
+            Div(
+                attr[0],
+                attr[1],
+                [
+                    Div("", ["tab-list"], [{"t": "Plain", "c": buttons}], [["role", "tablist"]]),
+                    *panels,
+                ],
+                [*(kv for kv in attr[2] if kv[0] != "group"), *group],
+            ),
+        ]
+
     return rewrite_blocks(blocks, fn)
 
 
 def typst_tabsets(blocks: list[Node]) -> list[Node]:
     """Tabsets in the PDF: each tab a headed section (level at most 4, as Quarto does), its
     heading unnumbered and kept out of the contents (`prepare_tabsets`)."""
+
     def fn(block: Node) -> list[Node]:
         if not is_tabset(block):
             return [block]
@@ -172,6 +227,7 @@ def typst_tabsets(blocks: list[Node]) -> list[Node]:
             tab.header["c"][0] = min(4, tab.header["c"][0])
             out += [tab.header, *tab.blocks]  # .unlisted: Pandoc writes `outlined: false`
         return out
+
     return rewrite_blocks(blocks, fn)
 
 
@@ -183,14 +239,15 @@ def _layout_rows(node: Node) -> list[tuple[list[float], list[Node]]] | None:
         return None
     node["c"][0][2] = [kv for kv in node["c"][0][2] if kv[0] != ROWS]
     if node["t"] == "Figure":
-        cells = [b for b in node["c"][2]
-                 if b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1]]
+        cells = [
+            b for b in node["c"][2] if b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1]
+        ]
     else:
         cells = node["c"][1]
     out, start = [], 0
     for widths in rows:
         if start < len(cells):
-            out.append((widths, cells[start:start + len(widths)]))
+            out.append((widths, cells[start : start + len(widths)]))
         start += len(widths)
     return out
 
@@ -201,8 +258,11 @@ def _replace_cells(node: Node, laid_out: list[Node]) -> None:
         return
     content = node["c"][2]
     first = next(i for i, b in enumerate(content) if SUBFIGURE in (attr_of(b) or ["", []])[1])
-    rest = [b for b in content[first:]
-            if not (b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1])]
+    rest = [
+        b
+        for b in content[first:]
+        if not (b["t"] in ("Figure", "Table") and SUBFIGURE in b["c"][0][1])
+    ]
     node["c"][2] = [*content[:first], *laid_out, *rest]
 
 
@@ -214,9 +274,12 @@ def html_zoomable_figures(blocks: list[Node]) -> list[Node]:
             continue
         for block in node["c"][2]:
             if block.get("t") in ("Plain", "Para"):
-                block["c"] = [Link([inline], inline["c"][2][0], ["figure-zoom"])
-                              if inline.get("t") == "Image" else inline
-                              for inline in block["c"]]
+                block["c"] = [
+                    Link([inline], inline["c"][2][0], ["figure-zoom"])
+                    if inline.get("t") == "Image"
+                    else inline
+                    for inline in block["c"]
+                ]
     return blocks
 
 
@@ -226,10 +289,24 @@ def html_subfigures(blocks: list[Node]) -> list[Node]:
     for node in walk(blocks):
         if (rows := _layout_rows(node)) is None:
             continue
-        _replace_cells(node, [
-            Div("", ["layout-row"], cells, [["style", "grid-template-columns: "
-                                             + " ".join(f"{w:g}fr" for w in widths[:len(cells)])]])
-            for widths, cells in rows])
+        _replace_cells(
+            node,
+            [
+                Div(
+                    "",
+                    ["layout-row"],
+                    cells,
+                    [
+                        [
+                            "style",
+                            "grid-template-columns: "
+                            + " ".join(f"{w:g}fr" for w in widths[: len(cells)]),
+                        ]
+                    ],
+                )
+                for widths, cells in rows
+            ],
+        )
     return blocks
 
 
@@ -241,12 +318,18 @@ def typst_subfigures(blocks: list[Node]) -> list[Node]:
             continue
         laid_out: list[Node] = []
         for widths, cells in rows:
-            columns = ", ".join(f"{w:g}fr" for w in widths[:len(cells)])
-            laid_out.append(RawBlock("typst", f"#grid(columns: ({columns},), "
-                                              "column-gutter: 1em, align: bottom,"))
+            columns = ", ".join(f"{w:g}fr" for w in widths[: len(cells)])
+            laid_out.append(
+                RawBlock(
+                    "typst", f"#grid(columns: ({columns},), column-gutter: 1em, align: bottom,"
+                )
+            )
             for cell in cells:
-                laid_out += [RawBlock("typst", "[#set figure(numbering: none, outlined: false)"),
-                             cell, RawBlock("typst", "],")]
+                laid_out += [
+                    RawBlock("typst", "[#set figure(numbering: none, outlined: false)"),
+                    cell,
+                    RawBlock("typst", "],"),
+                ]
             laid_out.append(RawBlock("typst", ")"))
         _replace_cells(node, laid_out)
     return blocks
@@ -259,18 +342,25 @@ def _margin_classes(node: Node) -> list[str]:
 def html_margins(blocks: list[Node]) -> list[Node]:
     """Margin content (`.column-margin`, `.aside`) as an `<aside>` beside the text (inline on
     narrow screens; book.css places it)."""
+
     def span(node: Node) -> list[Node] | None:
         if node["t"] != "Span" or not is_margin(node):
             return None
-        return [RawInline("html", '<span class="margin-aside" role="note">'), *node["c"][1],
-                RawInline("html", "</span>")]
+        return [
+            RawInline("html", '<span class="margin-aside" role="note">'),
+            *node["c"][1],
+            RawInline("html", "</span>"),
+        ]
 
     def div(block: Node) -> list[Node]:
         if block.get("t") != "Div" or not is_margin(block):
             return [block]
-        return [RawBlock("html", '<aside class="margin-note">'),
-                Div(block["c"][0][0], _margin_classes(block), block["c"][1], block["c"][0][2]),
-                RawBlock("html", "</aside>")]
+        return [
+            RawBlock("html", '<aside class="margin-note">'),
+            Div(block["c"][0][0], _margin_classes(block), block["c"][1], block["c"][0][2]),
+            RawBlock("html", "</aside>"),
+        ]
+
     return rewrite_blocks(_with_spans(blocks, span), div)
 
 
@@ -284,6 +374,7 @@ def _with_spans(blocks: list[Node], fn) -> list[Node]:
 def typst_margins(blocks: list[Node]) -> list[Node]:
     """Margin content on paper: a margin block becomes a small side note set off by a rule
     under the paragraph it follows; an inline `.aside` becomes a footnote."""
+
     def span(node: Node) -> list[Node] | None:
         if node["t"] != "Span" or not is_margin(node):
             return None
@@ -293,4 +384,5 @@ def typst_margins(blocks: list[Node]) -> list[Node]:
         if block.get("t") != "Div" or not is_margin(block):
             return [block]
         return [RawBlock("typst", "#margin-note["), *block["c"][1], RawBlock("typst", "]")]
+
     return rewrite_blocks(_with_spans(blocks, span), div)

@@ -21,8 +21,19 @@ BIBLIOGRAPHY_WEIGHT = 0.4
 # Left out of the searchable text: program code, raw markup and TeX sources.
 _SILENT = {"CodeBlock", "RawBlock", "RawInline", "Math", "HorizontalRule"}
 _BREAKS = {"Space", "SoftBreak", "LineBreak"}
-_BLOCKS = {"Para", "Plain", "Header", "Div", "BlockQuote", "BulletList", "OrderedList",
-           "DefinitionList", "Figure", "Table", "LineBlock"}
+_BLOCKS = {
+    "Para",
+    "Plain",
+    "Header",
+    "Div",
+    "BlockQuote",
+    "BulletList",
+    "OrderedList",
+    "DefinitionList",
+    "Figure",
+    "Table",
+    "LineBlock",
+}
 
 
 def _collect(value: Any, out: list[str]) -> None:
@@ -88,8 +99,9 @@ def section_documents(chapter: Chapter, blocks: list[Node]) -> list[dict[str, An
     def close() -> None:
         text = " ".join(current["parts"])
         if text or current["section"]:
-            sections.append({"anchor": current["anchor"], "section": current["section"],
-                             "text": text})
+            sections.append(
+                {"anchor": current["anchor"], "section": current["section"], "text": text}
+            )
 
     for block in blocks:
         if block.get("t") == "Header" and block["c"][0] in SECTION_LEVELS:
@@ -107,14 +119,16 @@ def section_documents(chapter: Chapter, blocks: list[Node]) -> list[dict[str, An
     documents = []
     for position, section in enumerate(sections):
         anchor = section["anchor"]
-        documents.append({
-            "id": f"{chapter.page}#{position}",
-            "url": f"{chapter.page}#{anchor}" if anchor and position else chapter.page,
-            "page": chapter.page,
-            "chapter": label,
-            "section": section["section"] if position else label,
-            "text": section["text"],
-        })
+        documents.append(
+            {
+                "id": f"{chapter.page}#{position}",
+                "url": f"{chapter.page}#{anchor}" if anchor and position else chapter.page,
+                "page": chapter.page,
+                "chapter": label,
+                "section": section["section"] if position else label,
+                "text": section["text"],
+            }
+        )
     return documents
 
 
@@ -141,8 +155,10 @@ def index_script(documents: list[dict[str, Any]]) -> str:
     data = json.dumps(documents, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     for char in "<>&\u2028\u2029":
         data = data.replace(char, f"\\u{ord(char):04x}")
-    return (f"// Search documents of the HTML edition (generated; one entry per section).\n"
-            f"window.{GLOBAL_NAME} = {data};\n")
+    return (
+        f"// Search documents of the HTML edition (generated; one entry per section).\n"
+        f"window.{GLOBAL_NAME} = {data};\n"
+    )
 
 
 __all__ = [

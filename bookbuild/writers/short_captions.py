@@ -40,8 +40,12 @@ def first_sentence(inlines: list[Node]) -> list[Node]:
     """The caption up to its first full stop (without it)."""
     for position, node in enumerate(inlines):
         after = inlines[position + 1] if position + 1 < len(inlines) else None
-        if (node["t"] == "Str" and node["c"].endswith(".") and len(node["c"]) > 1
-                and (after is None or after["t"] in ("Space", "SoftBreak"))):
+        if (
+            node["t"] == "Str"
+            and node["c"].endswith(".")
+            and len(node["c"]) > 1
+            and (after is None or after["t"] in ("Space", "SoftBreak"))
+        ):
             return [*inlines[:position], Str(node["c"][:-1])]
     return inlines
 
@@ -52,17 +56,29 @@ def _is_space(node: Node) -> bool:
 
 def _drop_parenthetical(inlines: list[Node], at: int) -> list[Node] | None:
     """`inlines` without the parenthesis around position `at`, or None if it is in none."""
-    start = next((i for i in range(at - 1, -1, -1)
-                  if inlines[i]["t"] == "Str" and inlines[i]["c"].startswith("(")), None)
-    end = next((i for i in range(at + 1, len(inlines))
-                if inlines[i]["t"] == "Str" and ")" in inlines[i]["c"]), None)
+    start = next(
+        (
+            i
+            for i in range(at - 1, -1, -1)
+            if inlines[i]["t"] == "Str" and inlines[i]["c"].startswith("(")
+        ),
+        None,
+    )
+    end = next(
+        (
+            i
+            for i in range(at + 1, len(inlines))
+            if inlines[i]["t"] == "Str" and ")" in inlines[i]["c"]
+        ),
+        None,
+    )
     if start is None or end is None:
         return None
     tail = inlines[end]["c"].split(")", 1)[1]
     head = inlines[:start]
     while head and _is_space(head[-1]):
         head = head[:-1]
-    return [*head, *([Str(tail)] if tail else []), *inlines[end + 1:]]
+    return [*head, *([Str(tail)] if tail else []), *inlines[end + 1 :]]
 
 
 def without_references(inlines: list[Node]) -> list[Node]:
@@ -81,10 +97,11 @@ def without_references(inlines: list[Node]) -> list[Node]:
                 before = before[:-1]
                 while before and _is_space(before[-1]):
                     before = before[:-1]
-            shorter = [*before, *out[at + 1:]]
+            shorter = [*before, *out[at + 1 :]]
         out = shorter
-    while out and (_is_space(out[-1]) or (out[-1]["t"] == "Str"
-                                          and not out[-1]["c"].strip(".,;: "))):
+    while out and (
+        _is_space(out[-1]) or (out[-1]["t"] == "Str" and not out[-1]["c"].strip(".,;: "))
+    ):
         out = out[:-1]
     if out and out[-1]["t"] == "Str" and out[-1]["c"].endswith((",", ";", ":")):
         out = [*out[:-1], Str(out[-1]["c"][:-1])]

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 
 _RULES = (
-    (re.compile(r"---"), "\u2014"),                      # em dash
-    (re.compile(r"--"), "\u2013"),                       # en dash
-    (re.compile(r"(?<=\w)'(?=\w)"), "\u2019"),           # apostrophe: author's
+    (re.compile(r"---"), "\u2014"),  # em dash
+    (re.compile(r"--"), "\u2013"),  # en dash
+    (re.compile(r"(?<=\w)'(?=\w)"), "\u2019"),  # apostrophe: author's
     (re.compile(r"(^|(?<=[\s(\[{\u2014\u2013]))'"), "\u2018"),  # opening single quote
-    (re.compile(r"'"), "\u2019"),                        # closing single quote
+    (re.compile(r"'"), "\u2019"),  # closing single quote
     (re.compile(r"(^|(?<=[\s(\[{\u2014\u2013]))\""), "\u201c"),  # opening double quote
-    (re.compile(r"\""), "\u201d"),                       # closing double quote
+    (re.compile(r"\""), "\u201d"),  # closing double quote
 )
 
 

@@ -43,8 +43,12 @@ def drop_control_characters(blocks: list[Node], chapter: Chapter) -> list[Node]:
     def clean(text: str) -> str:
         for char in set(_CONTROL.findall(text)) - seen:
             seen.add(char)
-            log.warning("%s: control character U+%04X left out of the PDF (no font can show "
-                        "it; the HTML shows nothing either)", _where(chapter, char), ord(char))
+            log.warning(
+                "%s: control character U+%04X left out of the PDF (no font can show "
+                "it; the HTML shows nothing either)",
+                _where(chapter, char),
+                ord(char),
+            )
         return _CONTROL.sub("", text)
 
     for node in walk(blocks):
@@ -68,14 +72,18 @@ def glyph_error(diagnostic: str, chapters: list[Chapter]) -> BuildError | None:
         return None
     text, font = _decoded(found[1]), found[2]
     points = " ".join(f"U+{ord(c):04X}" for c in text)
-    what = (f"the PDF's fonts have no glyph for {text!r} ({points}; tried {font}) — remove "
-            "it, or write it out in words")
+    what = (
+        f"the PDF's fonts have no glyph for {text!r} ({points}; tried {font}) — remove "
+        "it, or write it out in words"
+    )
     for chapter in chapters:
         line = source_line(chapter, text)
         if line:
             return BuildError(what, chapter.path, line)
-    printed = f"a cell's output prints {text!r} ({points}), which the PDF's fonts cannot " \
-              f"show (tried {font}) — change what the cell prints"
+    printed = (
+        f"a cell's output prints {text!r} ({points}), which the PDF's fonts cannot "
+        f"show (tried {font}) — change what the cell prints"
+    )
     for chapter in chapters:  # not in any source: it came from a cell of this chapter
         if text in json.dumps(chapter.blocks, ensure_ascii=False):
             return BuildError(printed, chapter.path)

@@ -19,7 +19,7 @@ from bookbuild.writers.fonts import cjk_font_dir
 log = logging.getLogger("bookbuild")
 
 FAMILY = "Noto Sans SC (subset)"
-FONT_FILE = "assets/fonts/noto-sans-sc-subset.woff2"        # regular (400)
+FONT_FILE = "assets/fonts/noto-sans-sc-subset.woff2"  # regular (400)
 BOLD_FONT_FILE = "assets/fonts/noto-sans-sc-subset-bold.woff2"  # bold (700): real bold, not
 # the browser's smeared imitation; fetched only by a page that sets Chinese text in bold
 CSS_FILE = "assets/fonts/cjk.css"
@@ -59,8 +59,9 @@ def subset_font(characters: str, weight: int = 400) -> bytes:
 def is_whole_woff2(data: bytes) -> bool:
     """True when `data` has WOFF2's signature and is as long as its header says (a truncated
     or overwritten cache entry is neither)."""
-    return len(data) >= 48 and data[:4] == b"wOF2" and \
-        int.from_bytes(data[8:12], "big") == len(data)
+    return (
+        len(data) >= 48 and data[:4] == b"wOF2" and int.from_bytes(data[8:12], "big") == len(data)
+    )
 
 
 def _subset(characters: str, weight: int, cache_dir: Path | None) -> bytes:
@@ -96,17 +97,21 @@ def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -
     faces = []
     for weight, name in ((400, FONT_FILE), (700, BOLD_FONT_FILE)):
         (out / name).write_bytes(_subset(characters, weight, cache_dir))
-        faces.append("@font-face {\n"
-                     f'  font-family: "{FAMILY}";\n'
-                     f'  src: url("{Path(name).name}") format("woff2");\n'
-                     f"  font-weight: {weight};\n"
-                     "  font-display: swap;\n"
-                     "}\n")
+        faces.append(
+            "@font-face {\n"
+            f'  font-family: "{FAMILY}";\n'
+            f'  src: url("{Path(name).name}") format("woff2");\n'
+            f"  font-weight: {weight};\n"
+            "  font-display: swap;\n"
+            "}\n"
+        )
     licence = next(cjk_font_dir().glob("OFL.txt"), None)
     if licence:  # the OFL asks that the licence travel with the font
         (out / FONT_FILE).with_name("OFL.txt").write_bytes(licence.read_bytes())
     css.write_text(
         "/* Noto Sans SC (SIL Open Font License), subset to the characters of this edition. */\n"
         + "".join(faces)
-        + f':lang(zh) {{ font-family: "{FAMILY}", sans-serif; }}\n', "utf-8")
+        + f':lang(zh) {{ font-family: "{FAMILY}", sans-serif; }}\n',
+        "utf-8",
+    )
     return characters

@@ -40,11 +40,20 @@ from bs4 import BeautifulSoup
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 RESULTS = HERE / "smoke-all.json"
-SCOPE = ("crossrefs", "callouts", "shortcodes", "conditional-content", "table", "citations",
-         "code-line-numbers")
-SCOPE_TEXT = ("quarto-cli tests/docs/smoke-all folders " + ", ".join(SCOPE) + "; Python or "
-              "engine-less documents whose own test targets HTML; each built alone as a "
-              "one-chapter book with `--to html` (`make conformance QUARTO=...`).")
+SCOPE = (
+    "crossrefs",
+    "callouts",
+    "shortcodes",
+    "conditional-content",
+    "table",
+    "citations",
+    "code-line-numbers",
+)
+SCOPE_TEXT = (
+    "quarto-cli tests/docs/smoke-all folders " + ", ".join(SCOPE) + "; Python or "
+    "engine-less documents whose own test targets HTML; each built alone as a "
+    "one-chapter book with `--to html` (`make conformance QUARTO=...`)."
+)
 _OTHER_ENGINE = re.compile(r"^```+\s*\{(r|julia|ojs|bash|sql|mermaid|dot)\b", re.M)
 _CLEAR = re.compile(r"^error: \S+\.(qmd|yml|yaml|bib|csl|json)(:\d+)?: ", re.M)
 
@@ -64,8 +73,11 @@ def front_matter(text: str) -> dict:
 def html_test(meta: dict) -> dict | None:
     """The document's own test for HTML output (`_quarto: tests: html:`), or None when its
     tests target another format only; {} when it has none."""
-    tests = ((meta.get("_quarto") or {}).get("tests")) if isinstance(meta.get("_quarto"),
-                                                                      dict) else None
+    tests = (
+        ((meta.get("_quarto") or {}).get("tests"))
+        if isinstance(meta.get("_quarto"), dict)
+        else None
+    )
     if not tests:
         return {}
     if not isinstance(tests, dict) or "html" not in tests:
@@ -76,8 +88,11 @@ def html_test(meta: dict) -> dict | None:
 def in_scope(path: Path, text: str) -> bool:
     meta = front_matter(text)
     engine = str(meta.get("engine", "jupyter"))
-    return (engine in ("jupyter", "markdown", "python") and not _OTHER_ENGINE.search(text)
-            and html_test(meta) is not None)
+    return (
+        engine in ("jupyter", "markdown", "python")
+        and not _OTHER_ENGINE.search(text)
+        and html_test(meta) is not None
+    )
 
 
 def documents(quarto: Path) -> list[Path]:
@@ -85,8 +100,11 @@ def documents(quarto: Path) -> list[Path]:
     found = []
     for qmd in sorted(smoke.rglob("*.qmd")):
         rel = qmd.relative_to(smoke)
-        if (any(part in SCOPE for part in rel.parts[:-1]) and not qmd.name.startswith("_")
-                and in_scope(qmd, qmd.read_text("utf-8", errors="replace"))):
+        if (
+            any(part in SCOPE for part in rel.parts[:-1])
+            and not qmd.name.startswith("_")
+            and in_scope(qmd, qmd.read_text("utf-8", errors="replace"))
+        ):
             found.append(qmd)
     return found
 
@@ -95,8 +113,9 @@ def _selectors_hold(soup: BeautifulSoup, spec: list) -> bool:
     present = spec[0] if spec else []
     absent = spec[1] if len(spec) > 1 else []
     try:
-        return (all(soup.select(s) for s in present or [])
-                and not any(soup.select(s) for s in absent or []))
+        return all(soup.select(s) for s in present or []) and not any(
+            soup.select(s) for s in absent or []
+        )
     except Exception:  # a selector soupsieve cannot read: not judged
         return True
 
@@ -105,8 +124,9 @@ def _regexes_hold(text: str, spec: list) -> bool:
     present = spec[0] if spec else []
     absent = spec[1] if len(spec) > 1 else []
     try:
-        return (all(re.search(p, text, re.M) for p in present or [])
-                and not any(re.search(p, text, re.M) for p in absent or []))
+        return all(re.search(p, text, re.M) for p in present or []) and not any(
+            re.search(p, text, re.M) for p in absent or []
+        )
     except re.error:
         return True
 
@@ -118,10 +138,10 @@ def title_as_heading(text: str, meta: dict) -> str:
     match = re.match(r"---\r?\n.*?\r?\n---\s*\r?\n", text, re.S)
     if not isinstance(title, str) or not match:
         return text
-    body = text[match.end():]
+    body = text[match.end() :]
     if re.match(r"\s*# ", body):
         return text
-    return f"{text[:match.end()]}\n# {title}\n\n{body}"
+    return f"{text[: match.end()]}\n# {title}\n\n{body}"
 
 
 def judge(qmd: Path, fmt: str, timeout: float, heading: bool = False) -> tuple[str, str]:
@@ -131,25 +151,52 @@ def judge(qmd: Path, fmt: str, timeout: float, heading: bool = False) -> tuple[s
     test = html_test(meta) or {}
     with tempfile.TemporaryDirectory(prefix="smoke-") as tmp:
         root = Path(tmp) / "book"
-        shutil.copytree(qmd.parent, root, ignore=shutil.ignore_patterns(
-            "_quarto.yml", "_quarto.yaml", "*_files", "_freeze", "*.html", "*.pdf"))
-        (root / "_quarto.yml").write_text(yaml.safe_dump({
-            "project": {"type": "book"},
-            "book": {"title": "Smoke", "chapters": [qmd.name]},
-            "format": {"html": {}, "typst": {}}}), "utf-8")
+        shutil.copytree(
+            qmd.parent,
+            root,
+            ignore=shutil.ignore_patterns(
+                "_quarto.yml", "_quarto.yaml", "*_files", "_freeze", "*.html", "*.pdf"
+            ),
+        )
+        (root / "_quarto.yml").write_text(
+            yaml.safe_dump(
+                {
+                    "project": {"type": "book"},
+                    "book": {"title": "Smoke", "chapters": [qmd.name]},
+                    "format": {"html": {}, "typst": {}},
+                }
+            ),
+            "utf-8",
+        )
         if heading:
             (root / qmd.name).write_text(title_as_heading(source, meta), "utf-8")
         try:
-            proc = subprocess.run([sys.executable, "-m", "bookbuild", "--root", str(root),
-                                   "build", "--to", fmt, "--quiet"], capture_output=True,
-                                  text=True, timeout=timeout, cwd=REPO)
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bookbuild",
+                    "--root",
+                    str(root),
+                    "build",
+                    "--to",
+                    fmt,
+                    "--quiet",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                cwd=REPO,
+            )
         except subprocess.TimeoutExpired:
             return "unclear error", "timed out"
         err = (proc.stderr + proc.stdout).strip()
         if proc.returncode != 0:
             lines = err.splitlines()
-            first = next((ln for ln in lines if ln.startswith("error")),
-                         lines[0] if lines else "(no message)")
+            first = next(
+                (ln for ln in lines if ln.startswith("error")),
+                lines[0] if lines else "(no message)",
+            )
             clear = bool(_CLEAR.search(err)) and "Traceback" not in err
             return ("refused" if clear else "unclear error"), first[:200]
         pages = [p for p in (root / "_book").glob("*.html") if p.stem == qmd.stem]
@@ -158,8 +205,11 @@ def judge(qmd: Path, fmt: str, timeout: float, heading: bool = False) -> tuple[s
         text = pages[0].read_text("utf-8")
         checks = []
         if "ensureHtmlElements" in test:
-            checks.append(_selectors_hold(BeautifulSoup(text, "html.parser"),
-                                          test["ensureHtmlElements"] or []))
+            checks.append(
+                _selectors_hold(
+                    BeautifulSoup(text, "html.parser"), test["ensureHtmlElements"] or []
+                )
+            )
         if "ensureFileRegexMatches" in test:
             checks.append(_regexes_hold(text, test["ensureFileRegexMatches"] or []))
         if not checks:
@@ -173,8 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to", default="html")
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=180)
-    parser.add_argument("--revision", default="", help="the checkout's commit, when it is "
-                        "not a git work tree (an exported tree)")
+    parser.add_argument(
+        "--revision",
+        default="",
+        help="the checkout's commit, when it is not a git work tree (an exported tree)",
+    )
     args = parser.parse_args(argv)
     docs = documents(args.quarto)
     if args.limit:
@@ -193,11 +246,25 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{label} {number}/{len(docs)}] {outcome:18} {name}  {detail}", flush=True)
         runs[label] = {"counts": {k: counts[k] for k in order}, "documents": per_doc}
         print(label + ":", ", ".join(f"{k}: {counts[k]}" for k in order), f"(of {len(docs)})")
-    head = subprocess.run(["git", "-C", str(args.quarto), "log", "-1", "--format=%h %cs"],
-                          capture_output=True, text=True).stdout.strip()
-    RESULTS.write_text(json.dumps({"quarto": args.revision or head or "(unknown commit)",
-                                   "scope": SCOPE_TEXT, "documents": len(docs), "runs": runs},
-                                  indent=1, ensure_ascii=False) + "\n", "utf-8")
+    head = subprocess.run(
+        ["git", "-C", str(args.quarto), "log", "-1", "--format=%h %cs"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "quarto": args.revision or head or "(unknown commit)",
+                "scope": SCOPE_TEXT,
+                "documents": len(docs),
+                "runs": runs,
+            },
+            indent=1,
+            ensure_ascii=False,
+        )
+        + "\n",
+        "utf-8",
+    )
     return 0
 
 

@@ -16,17 +16,25 @@ from bs4 import BeautifulSoup
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 
-pytestmark = [pytest.mark.slow,  # builds a whole book with a chapter per feature area
-              pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                 reason="poppler-utils (pdftotext) needed")]
+pytestmark = [
+    pytest.mark.slow,  # builds a whole book with a chapter per feature area
+    pytest.mark.skipif(
+        shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) needed"
+    ),
+]
 
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("conformance") / "book"
     shutil.copytree(HERE / "book", root)
-    proc = subprocess.run([sys.executable, "-m", "bookbuild", "--root", str(root), "build"],
-                          capture_output=True, text=True, timeout=300, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(root), "build"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
     assert proc.returncode == 0, proc.stderr
     return root / "_book"
 
@@ -41,8 +49,12 @@ def article(book: Path, chapter: str) -> BeautifulSoup:
 
 @pytest.fixture(scope="module")
 def pdf(book: Path) -> str:
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(book / "thesis.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(book / "thesis.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return " ".join(text.split())
 
 
@@ -55,13 +67,16 @@ def words(element) -> str:
 def chapter_text(pdf: str, title: str, following: str) -> str:
     """The PDF text of one chapter: from its opening to the next chapter's."""
     start = pdf.index(f"CHAPTER {title}")
-    return pdf[start: pdf.index(following, start + 1)]
+    return pdf[start : pdf.index(following, start + 1)]
 
 
 def test_figures_are_numbered_with_lettered_subfigures(book, pdf):
     page = article(book, "figures")
-    numbered = {f.get("id"): words(f.find("figcaption", recursive=False))
-                for f in page.find_all("figure") if f.get("id")}
+    numbered = {
+        f.get("id"): words(f.find("figcaption", recursive=False))
+        for f in page.find_all("figure")
+        if f.get("id")
+    }
     assert numbered["fig-square"] == "Figure 1.1: A blue square"
     assert numbered["fig-pair"] == "Figure 1.2: Two panels side by side"
     assert numbered["fig-pair-left"] == "(a) Left panel"
@@ -74,9 +89,14 @@ def test_figures_are_numbered_with_lettered_subfigures(book, pdf):
     assert refs == ["Figure 1.1", "Figure 1.2", "Figure 1.2 (b)"]
     assert page.find("a", class_="quarto-xref").get_text() == "Figure\xa01.1"  # as Quarto
     text = chapter_text(pdf, "1 Figures", "CHAPTER 2")
-    for phrase in ("Figure 1.1: A blue square", "(a) Left panel", "(b) Right panel",
-                   "Figure 1.2: Two panels side by side", "An unlabelled picture",
-                   "See Figure 1.1, Figure 1.2 and Figure 1.2 (b)."):
+    for phrase in (
+        "Figure 1.1: A blue square",
+        "(a) Left panel",
+        "(b) Right panel",
+        "Figure 1.2: Two panels side by side",
+        "An unlabelled picture",
+        "See Figure 1.1, Figure 1.2 and Figure 1.2 (b).",
+    ):
         assert phrase in text
     assert "Figure 1.3" not in pdf
 
@@ -84,11 +104,12 @@ def test_figures_are_numbered_with_lettered_subfigures(book, pdf):
 def test_tables_take_captions_and_numbers(book, pdf):
     page = article(book, "tables")
     tables = {t["id"]: t for t in page.find_all("table")}
-    assert words(tables["tbl-households"].caption) == \
-        "Table 2.1: Households by district"
+    assert words(tables["tbl-households"].caption) == "Table 2.1: Households by district"
     assert words(tables["tbl-div"].caption) == "Table 2.2: Counts by year"
-    rows = [[c.get_text() for c in tr.find_all(["th", "td"])]
-            for tr in tables["tbl-households"].find_all("tr")]
+    rows = [
+        [c.get_text() for c in tr.find_all(["th", "td"])]
+        for tr in tables["tbl-households"].find_all("tr")
+    ]
     assert rows == [["District", "Households"], ["North", "120"], ["South", "85"]]
     assert "As Table 2.1 and Table 2.2 show." in words(page)
     text = chapter_text(pdf, "2 Tables", "CHAPTER 3")
@@ -100,16 +121,23 @@ def test_cross_references_of_each_kind(book, pdf):
     page = article(book, "crossrefs")
     assert page.find(id="eq-pythagoras").get_text().strip().endswith("(3.1)")
     assert words(page.find(id="thm-bound")).startswith(
-        "Theorem 3.1 (Upper bound) Every count is finite.")
+        "Theorem 3.1 (Upper bound) Every count is finite."
+    )
     assert words(page.find(id="lem-small")).startswith("Lemma 3.1")
     assert page.find("div", class_="proof").get_text(" ", strip=True).startswith("Proof")
     refs = [(a["href"], words(a)) for a in page.find_all("a", class_="quarto-xref")]
-    assert refs == [("#sec-method", "Section 3.1"), ("#eq-pythagoras", "Equation 3.1"),
-                    ("#thm-bound", "Theorem 3.1"), ("#lem-small", "Lemma 3.1"),
-                    ("#eq-pythagoras", "3.1")]
+    assert refs == [
+        ("#sec-method", "Section 3.1"),
+        ("#eq-pythagoras", "Equation 3.1"),
+        ("#thm-bound", "Theorem 3.1"),
+        ("#lem-small", "Lemma 3.1"),
+        ("#eq-pythagoras", "3.1"),
+    ]
     text = chapter_text(pdf, "3 Cross-references", "CHAPTER 4")
-    assert ("Section 3.1 explains it; Equation 3.1 holds; Theorem 3.1 and Lemma 3.1 "
-            "follow. Suppressed prefix: 3.1.") in text
+    assert (
+        "Section 3.1 explains it; Equation 3.1 holds; Theorem 3.1 and Lemma 3.1 "
+        "follow. Suppressed prefix: 3.1."
+    ) in text
     assert "Theorem 3.1 (Upper bound) Every count is finite." in text
     assert "Proof. By construction." in text
 
@@ -124,9 +152,13 @@ def test_callouts_titles_collapse_and_references(book, pdf):
     assert callouts[3].name == "details" and not callouts[3].has_attr("open")
     assert words(page.find("a", class_="quarto-xref", href="#tip-check")) == "Tip 4.1"
     text = chapter_text(pdf, "4 Callouts", "CHAPTER 5")
-    for phrase in ("Note Note body text.", "Mind the gap Warning body text.",
-                   "Tip 4.1: Check twice Tip body text.", "Folded caution Caution body text.",
-                   "See Tip 4.1."):
+    for phrase in (
+        "Note Note body text.",
+        "Mind the gap Warning body text.",
+        "Tip 4.1: Check twice Tip body text.",
+        "Folded caution Caution body text.",
+        "See Tip 4.1.",
+    ):
         assert phrase in text
 
 
@@ -173,14 +205,14 @@ def test_cell_options(book, pdf):
     outputs = [o.get_text() for o in page.find_all("pre", class_="cell-output")]
     assert outputs == ["total is 42", "hidden code, shown output", "fenced echo", "6"]
     assert code[0].startswith("shown_total = 40 + 2")
-    assert not any("hidden code" in c for c in code)            # echo: false
-    assert "secret" not in page.get_text()                      # include: false
+    assert not any("hidden code" in c for c in code)  # echo: false
+    assert "secret" not in page.get_text()  # include: false
     assert code[1].splitlines()[:2] == ["```{python}", "#| echo: fenced"]
-    assert code[2] == 'print("not evaluated output")'          # eval: false: code, no output
+    assert code[2] == 'print("not evaluated output")'  # eval: false: code, no output
     fold = page.find("details", class_="code-fold")
     assert fold.summary.get_text() == "Show the sum" and "sum([1, 2, 3])" in fold.get_text()
     assert "The inline value is 42." in page.get_text(" ")
     chapter = chapter_text(pdf, "8 Cell options", "Colophon")
-    assert 'total is 42 hidden code, shown output ```{python} #| echo: fenced' in chapter
+    assert "total is 42 hidden code, shown output ```{python} #| echo: fenced" in chapter
     assert 'print("not evaluated output") print(sum([1, 2, 3])) 6' in chapter
     assert "secret" not in chapter and "The inline value is 42." in chapter

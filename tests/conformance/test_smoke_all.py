@@ -31,19 +31,23 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
     smoke = tmp_path / "quarto" / "tests" / "docs" / "smoke-all"
     folder = smoke / "crossrefs"
     folder.mkdir(parents=True)
-    (folder / "right.qmd").write_text(_doc(HTML_P, "# Right\n"
-                                           "\n::: {.lead}\nA lead.\n:::\n"), "utf-8")
-    (folder / "wrong.qmd").write_text(_doc(NO_P, "# Wrong\n\n::: {.lead}\nA lead.\n:::\n"),
-                                      "utf-8")
-    (folder / "titled.qmd").write_text(_doc(HTML_P, "::: {.lead}\nA lead.\n:::\n", "Titled"),
-                                       "utf-8")
+    (folder / "right.qmd").write_text(
+        _doc(HTML_P, "# Right\n\n::: {.lead}\nA lead.\n:::\n"), "utf-8"
+    )
+    (folder / "wrong.qmd").write_text(_doc(NO_P, "# Wrong\n\n::: {.lead}\nA lead.\n:::\n"), "utf-8")
+    (folder / "titled.qmd").write_text(
+        _doc(HTML_P, "::: {.lead}\nA lead.\n:::\n", "Titled"), "utf-8"
+    )
     (folder / "latex.qmd").write_text(_doc(LATEX, "# Latex only\n"), "utf-8")
     (folder / "knitr.qmd").write_text(_doc(HTML_P, "# R\n\n```{r}\n1\n```\n"), "utf-8")
     (smoke / "dashboard").mkdir()
     (smoke / "dashboard" / "out.qmd").write_text(_doc(HTML_P, "# Out\n"), "utf-8")
     runner = _runner()
     assert [p.name for p in runner.documents(tmp_path / "quarto")] == [
-        "right.qmd", "titled.qmd", "wrong.qmd"]
+        "right.qmd",
+        "titled.qmd",
+        "wrong.qmd",
+    ]
     results = tmp_path / "smoke-all.json"
     monkeypatch.setattr(runner, "RESULTS", results)
     assert runner.main([str(tmp_path / "quarto"), "--revision", "abc123"]) == 0
@@ -51,8 +55,10 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
     assert data["quarto"] == "abc123" and data["documents"] == 3
     first, second = (data["runs"][k]["documents"] for k in data["runs"])
     assert {k: v["outcome"] for k, v in first.items()} == {
-        "crossrefs/right.qmd": "right", "crossrefs/titled.qmd": "refused",
-        "crossrefs/wrong.qmd": "silently wrong"}
+        "crossrefs/right.qmd": "right",
+        "crossrefs/titled.qmd": "refused",
+        "crossrefs/wrong.qmd": "silently wrong",
+    }
     assert first["crossrefs/titled.qmd"]["detail"].startswith("error: titled.qmd:")
     assert second["crossrefs/titled.qmd"]["outcome"] == "right"
 
@@ -61,6 +67,7 @@ def test_title_as_heading_only_when_no_heading_leads():
     runner = _runner()
     text = "---\ntitle: A title\n---\n\nBody.\n"
     assert runner.title_as_heading(text, {"title": "A title"}) == (
-        "---\ntitle: A title\n---\n\n\n# A title\n\nBody.\n")
+        "---\ntitle: A title\n---\n\n\n# A title\n\nBody.\n"
+    )
     headed = "---\ntitle: A title\n---\n\n# Own heading\n"
     assert runner.title_as_heading(headed, {"title": "A title"}) == headed
