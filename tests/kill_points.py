@@ -28,10 +28,10 @@ POINTS: dict[str, tuple[str, str, str, Callable[..., bool] | None]] = {
     "kernel-running": ("nbclient.client", "NotebookClient.execute_cell", "after", None),
     # the new notebook is in _freeze/, its record (which names the notebook's hash) is not
     "cache-torn": (
-        "bookbuild.execute.cache",
-        "_atomic_write",
+        "bookbuild.state.store",
+        "atomic_write",
         "before",
-        lambda path, data: Path(path).name == "record.json",
+        lambda path, data, **_: Path(path).name == "record.json",
     ),
     # the chapter's cache entry is complete; nothing is rendered yet
     "executed": ("bookbuild.commands.build", "assemble", "before", None),

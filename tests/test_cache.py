@@ -16,6 +16,7 @@ from bookbuild_helpers import FIXTURE, copy_book, executed, last_build, page, ru
 
 from bookbuild.execute import cache
 from bookbuild.source.qmd import parse_qmd
+from bookbuild.state import store
 
 DATA = "chapters/01-data.qmd"
 EXTRA = "chapters/a-extra.qmd"
@@ -233,13 +234,13 @@ def test_code_key_ignores_prose_but_not_code_options_or_order():
 
 def test_entry_writes_are_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     target = tmp_path / "entry" / "record.json"
-    cache._atomic_write(target, b"old")
+    store.atomic_write(target, b"old")
 
     def crash(*_args):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError):
-        cache._atomic_write(target, b"new")
+        store.atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in target.parent.iterdir()] == ["record.json"]  # no temporary left

@@ -14,7 +14,7 @@ from bookbuild_helpers import FIXTURE, copy_book, last_build, pdf_text, run, sna
 
 from bookbuild.document.citations import citation_outline, is_note_style
 from bookbuild.document.pandoc import markdown_to_ast
-from bookbuild.state.memo import FOLDER
+from bookbuild.state.store import RENDER_DIR as FOLDER
 
 DATA = "chapters/01-data.qmd"
 PROSE = "chapters/02-prose.qmd"

@@ -36,7 +36,7 @@ from bookbuild.document.crossref import (
     number_book,
     resolve_references,
 )
-from bookbuild.document.environment import describe
+from bookbuild.document.environment import Environment, describe
 from bookbuild.document.provenance import provenance
 from bookbuild.document.resources import check_not_overwritten, edition_files, point_images
 from bookbuild.errors import BuildError
@@ -50,8 +50,8 @@ from bookbuild.execute.kernel import (
 )
 from bookbuild.execute.weave import Woven, weave
 from bookbuild.source.qmd import Document, errors_at_origin, read_qmd
-from bookbuild.state import edition
-from bookbuild.state.memo import FOLDER, PARSES, Memo
+from bookbuild.state import edition, store
+from bookbuild.state.memo import Memo
 from bookbuild.state.publish import (
     build_lock,
     check_replaceable,
@@ -59,6 +59,7 @@ from bookbuild.state.publish import (
     publish,
     staging_dir,
 )
+from bookbuild.state.records import CacheRecord, LastBuild
 from bookbuild.writers.html import page_name, write_html
 from bookbuild.writers.pdf import compile_pdf, typst_source
 from bookbuild.writers.rewrites import hoist_callout_titles
@@ -71,7 +72,7 @@ FORMATS = ("html", "pdf")
 class ChapterRun:
     doc: Document
     notebook: nbformat.NotebookNode | None
-    record: dict[str, Any] | None
+    record: CacheRecord | None
     executed: bool
     reasons: list[str] = field(default_factory=list)
 
@@ -86,7 +87,8 @@ class BuildReport:
     rendered: bool = True
     rendered_chapters: dict[str, list[str]] = field(default_factory=dict)  # by format
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> LastBuild:
+        """The report as `.bookbuild/last-build.json` keeps it."""
         return {
             "output": str(self.output),
             "kernels_started": self.kernels_started,
@@ -181,20 +183,20 @@ def assemble(
     runs: list[ChapterRun],
     woven: list[Woven],
     jobs: int,
-    env: dict[str, Any],
-    store: Path | None = None,
+    env: Environment,
+    parse_store: Path | None = None,
     memo: Memo | None = None,
     resources: frozenset[str] = frozenset(),
 ) -> tuple[list[Chapter], list[int]]:
     """Parse every chapter, add the colophon, number the book, resolve references and citations.
 
-    With a `store` (`.bookbuild/ast/`), chapters whose woven markdown did not change since the
+    With a `parse_store` (`.bookbuild/ast/`), chapters whose woven markdown did not change since the
     last build are not parsed again; with a `memo`, citeproc runs only when citations changed.
     """
     texts = [w.markdown for w in woven]
     names = [str(run.doc.path) for run in runs]
     colophon = colophon_markdown(env)
-    parses = Memo(store)
+    parses = Memo(parse_store)
 
     def parse(text: str, what: str) -> dict[str, Any]:
         return parses(
@@ -249,7 +251,7 @@ def render(
     book: Book,
     chapters: list[Chapter],
     api: list[int],
-    env: dict[str, Any],
+    env: Environment,
     formats: tuple[str, ...],
     staging: Path,
     reporter: Reporter,
@@ -278,7 +280,7 @@ def render(
             jobs,
         )
         stored = memo is not None and memo.store is not None  # an isolated build (verify)
-        write_webfont(staging, pages, cache_dir=book.root / ".bookbuild" if stored else None)
+        write_webfont(staging, pages, cache_dir=book.root / store.STATE_DIR if stored else None)
         seconds["html"] = time.perf_counter() - started
     if "pdf" in formats:
         reporter.info("render PDF")
@@ -314,9 +316,7 @@ def _write_files(files: dict[str, bytes], *folders: Path) -> None:
             path = folder / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists() or path.read_bytes() != data:
-                tmp = path.with_name(f".{path.name}.tmp")
-                tmp.write_bytes(data)
-                os.replace(tmp, path)
+                store.atomic_write(path, data)
 
 
 def build(
@@ -382,13 +382,13 @@ def build(
         # what each chapter gives rendering: source, woven markdown, cache record (inputs'
         # hashes, shown in the "Data and code" panels and the provenance manifest)
         state = [
-            (str(r.doc.path), r.doc.source(), w.markdown, r.record)
+            edition.ChapterState(str(r.doc.path), r.doc.source(), w.markdown, r.record)
             for r, w in zip(runs, woven, strict=True)
         ]
         key = None
         if not isolated and use_cache:  # even after executing: outputs may be unchanged
             key = edition.edition_key(book, state, shipped, env, formats)
-        memo = Memo(None if isolated else book.root / FOLDER)
+        memo = Memo(None if isolated else book.root / store.RENDER_DIR)
         if key is not None and edition.is_current(book.root, key, output):
             _write_files(files, book.root)  # figures/ as the edition has them, if deleted
             lap("check")
@@ -401,7 +401,7 @@ def build(
                 woven,
                 jobs,
                 env,
-                None if isolated else book.root / PARSES,
+                None if isolated else book.root / store.AST_DIR,
                 memo,
                 frozenset(resources),
             )
@@ -440,10 +440,7 @@ def build(
         output, runs, timings, kernels, time.perf_counter() - start, rendered, memo.computed
     )
     if not isolated:
-        last = book.root / ".bookbuild" / "last-build.json"
-        tmp = last.with_name(".last-build.json.tmp")
-        tmp.write_text(json.dumps(report.summary(), indent=1) + "\n", "utf-8")
-        os.replace(tmp, last)
+        store.write_json(book.root / store.LAST_BUILD_FILE, report.summary(), indent=1)
     done = "published" if rendered else "edition up to date, nothing rendered:"
     reporter.info(f"{done} {output.name}/ in {report.wall_s:.1f} s ({kernels} kernel(s) started)")
     return report

@@ -80,19 +80,20 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _clean(args: argparse.Namespace) -> int:
     from bookbuild.config.project import load_book
+    from bookbuild.state import store
     from bookbuild.state.publish import build_lock, clean_stale_staging, remove_edition
 
     book = load_book(Path(args.root))  # output-dir checked as for a build
     output = book.output_dir
-    state = book.root / ".bookbuild"
+    state = book.root / store.STATE_DIR
     if state.is_symlink() or state.is_file():
         state.unlink()  # not a folder: cannot hold the lock, and is build state anyway
     with build_lock(book.root, check_state=False):  # not while a build is publishing
         remove_edition(output, book.root)
         clean_stale_staging(output)
-        shutil.rmtree(book.root / "_freeze", ignore_errors=True)
-    shutil.rmtree(book.root / ".bookbuild", ignore_errors=True)
-    print(f"removed {output.relative_to(book.root)}/, _freeze/ and .bookbuild/")
+        shutil.rmtree(book.root / store.FREEZE_DIR, ignore_errors=True)
+    shutil.rmtree(state, ignore_errors=True)
+    print(f"removed {output.relative_to(book.root)}/, {store.FREEZE_DIR}/ and {store.STATE_DIR}/")
     return 0
 
 

@@ -26,12 +26,13 @@ from bookbuild.commands import livereload
 from bookbuild.commands.background import BackgroundBuild
 from bookbuild.config.project import load_book
 from bookbuild.errors import BuildError
+from bookbuild.state import store
 
 # Folders the build writes or that never hold sources (names, anywhere in the tree).
 IGNORED_DIRS = {
     "_book",
-    "_freeze",
-    ".bookbuild",
+    store.FREEZE_DIR.name,
+    store.STATE_DIR.name,
     ".venv",
     "node_modules",
     "figures",

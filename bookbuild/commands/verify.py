@@ -11,7 +11,6 @@ Any difference makes the command exit non-zero.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from dataclasses import dataclass
@@ -23,8 +22,8 @@ import nbformat
 from bookbuild.commands.build import build
 from bookbuild.commands.progress import Reporter
 from bookbuild.config.project import load_book
-from bookbuild.execute import cache
 from bookbuild.source.qmd import read_qmd
+from bookbuild.state import freeze, store
 
 MANIFEST = Path("data/raw/SHA256SUMS")
 
@@ -41,7 +40,7 @@ class Row:
 
 
 def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return store.sha256(path.read_bytes())
 
 
 def check_manifest(root: Path, manifest: Path = MANIFEST) -> list[Row]:
@@ -168,11 +167,11 @@ def compare_notebooks(root: Path, fresh_freeze: Path, chapters: list[Path]) -> l
     """Recorded outputs in `_freeze/` against the fresh execution, cell by cell."""
     rows = []
     for chapter in chapters:
-        fresh_path = cache.entry_dir(root, chapter, fresh_freeze) / "notebook.ipynb"
+        fresh_path = freeze.entry_dir(root, chapter, fresh_freeze) / freeze.NOTEBOOK
         if not fresh_path.exists():
             continue  # prose-only chapter
-        recorded_path = cache.entry_dir(root, chapter) / "notebook.ipynb"
-        label = f"_freeze/{chapter.with_suffix('')}/notebook.ipynb"
+        recorded_path = freeze.entry_dir(root, chapter) / freeze.NOTEBOOK
+        label = str(recorded_path.relative_to(root))
         if not recorded_path.exists():
             rows.append(Row(label, "missing", "no recorded execution"))
             continue
@@ -212,7 +211,7 @@ def verify(root: Path, jobs: int | None = None, reporter: Reporter | None = None
             use_cache=False,
             reporter=reporter,
             output=scratch / "_book",
-            freeze=scratch / "_freeze",
+            freeze=scratch / store.FREEZE_DIR,
         )
         published = book.output_dir
         if not published.exists():
@@ -222,7 +221,7 @@ def verify(root: Path, jobs: int | None = None, reporter: Reporter | None = None
         rows += compare_editions(published, scratch / "_book")
         rows += compare_notebooks(
             book.root,
-            scratch / "_freeze",
+            scratch / store.FREEZE_DIR,
             [read_qmd(book.root, r.path).path for r in book.chapters],
         )
     return rows

@@ -20,6 +20,7 @@ import yaml
 
 from bookbuild.config import registry
 from bookbuild.errors import BuildError
+from bookbuild.state import store
 
 log = logging.getLogger("bookbuild")
 
@@ -66,8 +67,8 @@ RESERVED_DIRS = (
     "docs",
     "bench",
     "seed",
-    "_freeze",
-    ".bookbuild",
+    store.FREEZE_DIR.name,
+    store.STATE_DIR.name,
     ".git",
     ".venv",
     "node_modules",

@@ -13,7 +13,6 @@ punctuation around citations and numbers notes, so for it citeproc always runs.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from bookbuild.document import pandoc
 from bookbuild.document.ast import Div, Node, walk
 from bookbuild.document.chapter import Chapter
 from bookbuild.errors import BuildError
+from bookbuild.state import store
 from bookbuild.state.memo import Memo
 
 _NOTE_STYLE = re.compile(r"<style\b[^>]*\bclass\s*=\s*[\"']note[\"']")
@@ -79,7 +79,7 @@ def _put_back(chapters: list[Chapter], results: dict[str, Any]) -> bool:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return store.sha256(path.read_bytes())
 
 
 def cite_book(

@@ -8,6 +8,7 @@ import subprocess
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import TypedDict
 
 from bookbuild.document import pandoc
 
@@ -29,7 +30,17 @@ RECORDED = (
 )
 
 
+class Environment(TypedDict):
+    """What built an edition, as the colophon and `provenance.json` show it."""
+
+    source_revision: str  # the commit, '+changes' when the tree differed from it
+    source_date_epoch: int  # the edition's date, seconds since 1970
+    source_date: str  # the same date, as text
+    versions: dict[str, str]  # package or engine -> version
+
+
 def git(root: Path, *args: str) -> str:
+    """The output of a git command in `root`; empty when git fails or is missing."""
     try:
         return subprocess.run(
             ["git", *args], cwd=root, capture_output=True, text=True, check=True
@@ -56,6 +67,7 @@ def build_epoch(root: Path) -> int:
 
 
 def versions() -> dict[str, str]:
+    """The versions of Python, Pandoc and the `RECORDED` packages."""
     found = {"python": platform.python_version(), "pandoc": pandoc.pandoc_version()}
     for name in RECORDED:
         try:
@@ -65,7 +77,8 @@ def versions() -> dict[str, str]:
     return found
 
 
-def describe(root: Path) -> dict[str, object]:
+def describe(root: Path) -> Environment:
+    """What builds this edition: source revision and date, and the versions."""
     epoch = build_epoch(root)
     return {
         "source_revision": source_revision(root),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import hashlib
 import html
 import io
 import re
@@ -27,6 +26,7 @@ from bookbuild.execute import display
 from bookbuild.execute.kernel import effective_options, inline_values
 from bookbuild.source.markdown_text import attribute, escape, pipe_table
 from bookbuild.source.qmd import _INLINE, Cell, Document, Markdown, find_inlines, prose_lines
+from bookbuild.state.store import sha256
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -79,10 +79,6 @@ def table_csv(table: dict[str, Any]) -> bytes:
     writer.writerow(table["columns"])
     writer.writerows(table["rows"])
     return buffer.getvalue().encode("utf-8")
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _outputs_by_block(nb: nbformat.NotebookNode) -> dict[int, list[dict[str, Any]]]:

@@ -18,15 +18,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from bookbuild import PACKAGE_DIR
 from bookbuild.config.project import Book
+from bookbuild.document.environment import Environment
+from bookbuild.state import store
+from bookbuild.state.records import CacheRecord, EditionRecord, edition_record_problem
 
-STATE = Path(".bookbuild") / "edition.json"
+
+class ChapterState(NamedTuple):
+    """What one chapter gives rendering, as the edition key covers it."""
+
+    path: str  # the chapter, relative to the project
+    source: str  # its source text
+    markdown: str  # its woven markdown (prose with its outputs)
+    record: CacheRecord | None  # its cache record (None: nothing executed)
 
 
 def _files_under(folder: Path) -> list[Path]:
@@ -36,10 +45,7 @@ def _files_under(folder: Path) -> list[Path]:
 
 
 def _digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return "missing"
+    return store.file_sha256(path) or "missing"
 
 
 def package_digest() -> str:
@@ -52,13 +58,13 @@ def package_digest() -> str:
 
 def edition_key(
     book: Book,
-    chapters: Iterable[tuple[str, str, str, dict[str, Any] | None]],
+    chapters: Iterable[ChapterState],
     files: dict[str, bytes],
-    env: dict[str, Any],
+    env: Environment,
     formats: tuple[str, ...],
 ) -> str:
-    """SHA-256 over what rendering reads; `chapters` are (path, source, woven markdown, cache
-    record or None)."""
+    """SHA-256 over what rendering reads: the formats, the environment, each chapter's state,
+    the files woven into the edition and every other input (see the module)."""
     digest = hashlib.sha256()
 
     def add(*parts: object) -> None:
@@ -71,12 +77,12 @@ def edition_key(
         add(
             "chapter",
             path,
-            hashlib.sha256(source.encode()).hexdigest(),
-            hashlib.sha256(markdown.encode()).hexdigest(),
+            store.sha256(source),
+            store.sha256(markdown),
             record,
         )
     for name, data in sorted(files.items()):
-        add("file", name, hashlib.sha256(data).hexdigest())
+        add("file", name, store.sha256(data))
     inputs = [book.config_path, *(book.root / b for b in book.bibliography)]
     if book.csl:
         inputs.append(book.root / book.csl)
@@ -98,32 +104,25 @@ def tree_stamp(folder: Path) -> str:
 
 
 def is_current(root: Path, key: str, output: Path) -> bool:
-    """True when `output` is the edition a build with `key` published and nobody changed it."""
-    try:
-        state = json.loads((root / STATE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(state, dict):
-        return False  # not what `remember` writes: render, and the record is rewritten
+    """True when `output` is the edition a build with `key` published and nobody changed it.
+
+    A damaged record is warned about and treated as absent: the edition is rendered again."""
+    state: EditionRecord | None = store.read_json(root / store.EDITION_FILE, edition_record_problem)
     return (
-        state.get("key") == key
-        and state.get("output") == str(output)
+        state is not None
+        and state["key"] == key
+        and state["output"] == str(output)
         and (output / "index.html").is_file()
-        and state.get("stamp") == tree_stamp(output)
+        and state["stamp"] == tree_stamp(output)
     )
 
 
 def remember(root: Path, key: str, output: Path) -> None:
     """Record that `output` now holds the edition for `key` (written atomically)."""
-    state = root / STATE
-    state.parent.mkdir(parents=True, exist_ok=True)
-    tmp = state.with_name(f".{state.name}.tmp")
-    tmp.write_text(
-        json.dumps({"key": key, "output": str(output), "stamp": tree_stamp(output)}) + "\n", "utf-8"
-    )
-    os.replace(tmp, state)
+    record: EditionRecord = {"key": key, "output": str(output), "stamp": tree_stamp(output)}
+    store.write_json(root / store.EDITION_FILE, record)
 
 
 def forget(root: Path) -> None:
     """Drop the record before publishing, so a crash mid-publish cannot leave it stale."""
-    (root / STATE).unlink(missing_ok=True)
+    (root / store.EDITION_FILE).unlink(missing_ok=True)

@@ -13,10 +13,7 @@ Isolated builds (`verify`) get a `Memo` without a store, which computes everythi
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
-import os
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -24,37 +21,27 @@ from typing import Any, TypeVar
 
 from bookbuild.document import pandoc
 from bookbuild.document.chapter import Chapter
+from bookbuild.state import store
 from bookbuild.state.edition import package_digest
 
-FOLDER = Path(".bookbuild") / "render"
-PARSES = Path(".bookbuild") / "ast"
 T = TypeVar("T")
-log = logging.getLogger("bookbuild")
 
 
 def _load(path: Path) -> tuple[bool, Any]:
     """(True, value) for an intact entry; (False, None) when absent or damaged (warned)."""
+    text = store.read_checked(path)
+    if text is None:
+        return False, None
     try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
+        return True, json.loads(text)
+    except ValueError:  # its checksum matched: only a foreign file gets here
+        store.warn_damaged(path, "not JSON")
         return False, None
-    except (OSError, UnicodeDecodeError) as exc:
-        log.warning(
-            "%s: unreadable build-state entry (%s); computing it again",
-            path,
-            exc.__class__.__name__,
-        )
-        return False, None
-    digest, _, data = text.partition("\n")
-    if hashlib.sha256(data.encode("utf-8")).hexdigest() != digest:
-        log.warning("%s: damaged build-state entry (truncated or edited); computing it again", path)
-        return False, None
-    return True, json.loads(data)
 
 
 def code_version() -> str:
     """Hash of the Pandoc version and every file of the `bookbuild` package."""
-    return hashlib.sha256(f"{pandoc.pandoc_version()}\0{package_digest()}".encode()).hexdigest()
+    return store.sha256(f"{pandoc.pandoc_version()}\0{package_digest()}")
 
 
 def chapter_inputs(chapter: Chapter) -> dict[str, Any]:
@@ -80,7 +67,7 @@ class Memo:
         # no sort_keys: AST keys come in one order, and sorting a chapter's AST costs more
         # than the occasional miss an unsorted dict could cause
         text = json.dumps([kind, self._version, inputs], default=str, ensure_ascii=False)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = store.sha256(text)
         self.used.add(digest)
         path = self.store / f"{digest}.json"
         found, value = _load(path)
@@ -88,11 +75,7 @@ class Memo:
             return value
         data = json.dumps(compute(), ensure_ascii=False)
         self.computed.setdefault(kind, []).append(what)
-        self.store.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        check = hashlib.sha256(data.encode("utf-8")).hexdigest()
-        tmp.write_text(f"{check}\n{data}", "utf-8")
-        os.replace(tmp, path)
+        store.write_checked(path, data)
         return json.loads(data)  # the same types (lists, not tuples) as a stored result
 
     def prune(self) -> None:

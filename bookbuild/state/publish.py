@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bookbuild.errors import BuildError
+from bookbuild.state import store
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -152,30 +153,20 @@ def clean_stale_staging(output: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-# What the build keeps in .bookbuild/, checked before a build starts (not after it published).
-_STATE_KINDS = {
-    "build.lock": "file",
-    "edition.json": "file",
-    "last-build.json": "file",
-    "render": "folder",
-    "ast": "folder",
-}
-
-
 @contextmanager
 def build_lock(root: Path, check_state: bool = True) -> Iterator[None]:
     """Hold the project's build lock; a second build stops with a clear message. With
     `check_state`, build state of the wrong kind (a folder where a file belongs) is refused."""
-    folder = root / ".bookbuild"
-    for name, kind in _STATE_KINDS.items() if check_state else ():
+    folder = root / store.STATE_DIR
+    for name, kind in store.STATE_KINDS.items() if check_state else ():
         path = folder / name
         if path.exists() and path.is_dir() != (kind == "folder"):
             raise BuildError(
-                f"build state should be a {kind}; remove it (it is rebuilt)", f".bookbuild/{name}"
+                f"build state should be a {kind}; remove it (it is rebuilt)", store.STATE_DIR / name
             )
     try:
         folder.mkdir(exist_ok=True)
-        handle = open(folder / "build.lock", "a+")  # noqa: SIM115 - held for the whole build
+        handle = open(root / store.LOCK_FILE, "a+")  # noqa: SIM115 - held for the whole build
     except OSError as exc:
         raise BuildError(
             f"cannot keep build state here ({exc.strerror}); .bookbuild must be a "

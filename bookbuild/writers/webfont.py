@@ -7,16 +7,12 @@ stylesheet that declares it for `:lang(zh)` text. Readers need no system CJK fon
 
 from __future__ import annotations
 
-import hashlib
 import io
-import logging
-import os
 import re
 from pathlib import Path
 
+from bookbuild.state import store
 from bookbuild.writers.fonts import cjk_font_dir
-
-log = logging.getLogger("bookbuild")
 
 FAMILY = "Noto Sans SC (subset)"
 FONT_FILE = "assets/fonts/noto-sans-sc-subset.woff2"  # regular (400)
@@ -66,19 +62,13 @@ def is_whole_woff2(data: bytes) -> bool:
 
 def _subset(characters: str, weight: int, cache_dir: Path | None) -> bytes:
     """The subset at `weight`, from `cache_dir` when a whole copy is stored there."""
-    key = hashlib.sha256(f"{weight}\0{characters}".encode()).hexdigest()[:16]
-    cached = cache_dir / f"cjk-{key}.woff2" if cache_dir else None
-    data = cached.read_bytes() if cached and cached.is_file() else b""
-    if data and not is_whole_woff2(data):
-        log.warning("%s: damaged web-font cache entry; subsetting the font again", cached)
-        data = b""
-    if not data:
+    key = store.sha256(f"{weight}\0{characters}")[:16]
+    cached = cache_dir / store.webfont_file(key).name if cache_dir else None
+    data = store.read_bytes(cached, is_whole_woff2, "web-font cache entry") if cached else None
+    if data is None:
         data = subset_font(characters, weight)
         if cached:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_name(cached.name + ".partial")
-            partial.write_bytes(data)
-            os.replace(partial, cached)  # a killed build never leaves half a font behind
+            store.atomic_write(cached, data)  # a killed build never leaves half a font behind
     return data
 
 
