@@ -17,7 +17,7 @@ SUITE  := -n 2 --dist loadfile --nbval tests _freeze --ignore-glob="tests/fixtur
 book: $(STAMP) ## Build the thesis: execute what changed, render _book/ (HTML + thesis.pdf)
 	$(PY) -m bookbuild build
 
-test: $(STAMP) ## Build the thesis, then run the whole test suite
+test: lint ## Lint, build the thesis, then run the whole test suite
 	$(PY) -m bookbuild build
 	$(PYTEST) $(SUITE)
 
@@ -30,8 +30,10 @@ test-pythons: ## Build and run the fast tests under every Python 3.11-3.13 found
 verify: $(STAMP) ## Examiner's check: raw data vs checksums, re-execute all in isolation, compare with _book/
 	$(PY) -m bookbuild verify
 
-lint: $(STAMP) ## ruff over the project
+lint: $(STAMP) ## ruff check, ruff format --check and mypy (bookbuild/, analysis/): a few seconds
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: $(STAMP) ## Time the build of the thesis in every benchmark scenario vs the naive baseline (slow)
 	$(PY) -m bench.run_benchmarks

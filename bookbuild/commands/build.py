@@ -174,8 +174,9 @@ def execute_runs(
     # stop early: chapters not yet started are cancelled, running ones finish
     pool.shutdown(wait=True, cancel_futures=bool(failed))
     reporter.clear()
-    if failed:
-        raise failed[0].exception()
+    error = failed[0].exception() if failed else None
+    if error is not None:
+        raise error
 
 
 def assemble(
@@ -367,7 +368,7 @@ def build(
                 r.doc,
                 r.notebook or _empty_notebook(),
                 chapter_defaults(book, r.doc),
-                (r.record or {}).get("reads"),
+                r.record["reads"] if r.record else None,
                 "figures-labelled" in book.house_rules,
             )
             for r in runs

@@ -6,8 +6,7 @@ and the package versions of the edition it belongs to.
 
 from __future__ import annotations
 
-from typing import Any
-
+from bookbuild.document.environment import Environment
 from bookbuild.source.markdown_text import escape, pipe_table
 
 PAGE = "colophon.qmd"
@@ -41,7 +40,7 @@ included.
 """
 
 
-def colophon_markdown(env: dict[str, Any]) -> str:
+def colophon_markdown(env: Environment) -> str:
     """The colophon page as Pandoc markdown (all computed text escaped)."""
     versions = env["versions"]
     table = pipe_table(

@@ -388,7 +388,7 @@ def resolve_references(
     chapters: list[Chapter], targets: dict[str, Target], bib_keys: set[str]
 ) -> list[str]:
     """Replace crossref cites by links; return the citation keys used (checked against bib)."""
-    problems: list[tuple[Path, int, str]] = []  # (file, line, what is wrong)
+    problems: list[tuple[Path, int | None, str]] = []  # (file, line if known, what is wrong)
     cited: list[str] = []
 
     for chapter in chapters:

@@ -13,9 +13,9 @@ import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from bookbuild.errors import BuildError
+from bookbuild.state.records import CacheRecord
 
 RAW = Path("data/raw")
 MANIFEST = RAW / "SHA256SUMS"
@@ -50,11 +50,11 @@ def _accept(root: Path) -> str:
     return f"accept it by updating its line in {MANIFEST} (sha256sum format)"
 
 
-def check_raw_reads(root: Path, records: Iterable[tuple[Path, dict[str, Any] | None]]) -> None:
+def check_raw_reads(root: Path, records: Iterable[tuple[Path, CacheRecord | None]]) -> None:
     """Each raw file a chapter read (per its cache record) against the manifest."""
     manifest = None
     for chapter, record in records:
-        for name, digest in sorted(((record or {}).get("reads") or {}).items()):
+        for name, digest in sorted(record["reads"].items() if record else ()):
             if not Path(name).is_relative_to(RAW) or Path(name) == MANIFEST:
                 continue
             manifest = manifest if manifest is not None else read_manifest(root)

@@ -19,8 +19,8 @@ _BB_SKIP = tuple(
     _bb_os.path.join(_BB_ROOT, d) + _bb_os.sep
     for d in (".venv", "_book", "_freeze", ".git", ".bookbuild")
 )
-_bb_reads = set()
-_bb_outside = {}  # real path outside the project -> number of the cell that first read it
+_bb_reads: set[str] = set()
+_bb_outside: dict[str, int] = {}  # real path outside the project -> the cell that first read it
 _bb_cell = [0]  # number of the notebook cell running (0: this set-up cell)
 
 
@@ -55,8 +55,8 @@ def _bb_system_dirs():
 
 
 _BB_SYSTEM = _bb_system_dirs()
-_bb_lines = {}  # project path -> regexes of the lines read
-_bb_next_lines = {}  # real path -> regex of the lines the next open of it reads
+_bb_lines: dict[str, set[str]] = {}  # project path -> regexes of the lines read
+_bb_next_lines: dict[str, str] = {}  # real path -> regex of the lines the next open of it reads
 
 
 def _bb_audit(event, args):
@@ -177,7 +177,7 @@ def _bb_configure():
     import warnings
 
     warnings.showwarning = _bb_showwarning
-    ip = get_ipython()  # noqa: F821 - defined inside IPython
+    ip = get_ipython()  # type: ignore[name-defined]  # noqa: F821 - IPython's kernel defines it
     ip.events.register("pre_run_cell", lambda *_: _bb_cell.__setitem__(0, _bb_cell[0] + 1))
     tables = ip.display_formatter.formatters["application/json"]
     for module in ("pandas", "pandas.core.frame"):  # DataFrame.__module__ differs by version

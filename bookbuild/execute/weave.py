@@ -21,6 +21,7 @@ from typing import Any
 
 import nbformat
 
+from bookbuild.document.provenance import ProvenanceItem
 from bookbuild.errors import BuildError
 from bookbuild.execute import display
 from bookbuild.execute.kernel import effective_options, inline_values
@@ -37,7 +38,7 @@ class Woven:
 
     markdown: str
     files: dict[str, bytes] = field(default_factory=dict)  # relative path -> content
-    items: list[dict[str, Any]] = field(default_factory=list)  # provenance items
+    items: list[ProvenanceItem] = field(default_factory=list)
     inputs: dict[str, str | None] = field(default_factory=dict)  # files read -> SHA-256
     unlabelled: int = 0  # unlabelled figures so far (they are named by this count)
 
@@ -277,7 +278,7 @@ def _figure(
         extension = "png"
     path = _figure_path(doc, label, extension, woven)
     woven.files[path] = image
-    item: dict[str, Any] = {
+    item: ProvenanceItem = {
         "kind": "figure",
         "label": label,
         "line": cell.line,

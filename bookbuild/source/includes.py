@@ -42,7 +42,9 @@ def relocate(error: BuildError, path: Path, origins: tuple[Origin, ...]) -> Buil
     return moved
 
 
-def resolve_path(root: Path, chapter: Path, target: str, where: Origin, what: str) -> Path:
+def resolve_path(
+    root: Path, chapter: Path, target: str, where: tuple[Path, int | None], what: str
+) -> Path:
     """A path written in `chapter` (or text included into it), relative to the project root.
 
     `/x` is relative to the project root, anything else to the chapter's directory; the result

@@ -151,7 +151,8 @@ def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, A
             )
         allowed = _ALLOWED_VALUES.get(key)
         bad_type = not isinstance(value, CELL_OPTIONS[key]) or (
-            key in _NUMBERS and (isinstance(value, bool) or value <= 0)
+            key in _NUMBERS
+            and (isinstance(value, bool) or (isinstance(value, int | float) and value <= 0))
         )
         if bad_type and key in _NUMBERS:
             kind = "whole number" if key == "fig-dpi" else "number"

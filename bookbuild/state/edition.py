@@ -73,10 +73,10 @@ def edition_key(
 
     add("formats", list(formats))
     add("env", env)
-    for path, source, markdown, record in chapters:
+    for chapter_path, source, markdown, record in chapters:
         add(
             "chapter",
-            path,
+            chapter_path,
             store.sha256(source),
             store.sha256(markdown),
             record,

@@ -44,7 +44,7 @@ def language_sections(blocks: list[Node]) -> list[Node]:
             out.append(block)
             lang = _lang(block)
             if lang:
-                div = {"t": "Div", "c": [["", [], [["lang", lang]]], []]}
+                div: Node = {"t": "Div", "c": [["", [], [["lang", lang]]], []]}
                 out.append(div)
                 open_section = (level, div["c"][1])
             continue

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bookbuild import PACKAGE_DIR
 from bookbuild.config.project import Book
@@ -52,7 +52,7 @@ from bookbuild.writers.unprintable import drop_control_characters, glyph_error
 
 TEMPLATE = PACKAGE_DIR / "writers" / "templates" / "thesis.typ"
 # Both standards in one file: the typst wheel checks them together at compile time.
-PDF_STANDARDS = ("a-2b", "ua-1")
+PDF_STANDARDS: tuple[Literal["a-2b", "ua-1"], ...] = ("a-2b", "ua-1")
 # Between the front matter and chapter 1: contents and lists, then arabic page numbers.
 MAINMATTER = "#contents-and-lists()\n#show: body-matter"
 _LENGTH = re.compile(r"^\s*([\d.]+)\s*(%|in|cm|mm|pt|px)?\s*$")
@@ -253,7 +253,7 @@ def column_fractions(
     return [w / sum(widths) for w in widths]
 
 
-def _cell_texts(row: Node) -> list[str]:
+def _cell_texts(row: list[Any]) -> list[str]:
     return [stringify(cell[4]) for cell in row[1]]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -49,7 +50,7 @@ class Word:
         return (self.x1 - self.x0) / max(1, len(self.text))
 
 
-def _punctuation(chars) -> int:
+def _punctuation(chars: Iterable[str]) -> int:
     """How many punctuation characters `chars` begins with."""
     count = 0
     for char in chars:

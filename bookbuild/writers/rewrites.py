@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 
 from bookbuild.document.ast import (
     Div,
@@ -27,7 +28,7 @@ from bookbuild.document.layout import ROWS, SUBFIGURE, is_margin, subfigure_rows
 from bookbuild.document.tabsets import is_tabset, split_tabs
 
 
-def rewrite_blocks(blocks: list[Node], fn) -> list[Node]:
+def rewrite_blocks(blocks: list[Node], fn: Callable[[Node], list[Node]]) -> list[Node]:
     """Apply `fn` to every block list, bottom up; `fn(block)` returns a list of blocks."""
     out: list[Node] = []
     for block in blocks:
@@ -364,7 +365,7 @@ def html_margins(blocks: list[Node]) -> list[Node]:
     return rewrite_blocks(_with_spans(blocks, span), div)
 
 
-def _with_spans(blocks: list[Node], fn) -> list[Node]:
+def _with_spans(blocks: list[Node], fn: Callable[[Node], list[Node] | None]) -> list[Node]:
     """`map_inlines(blocks, fn)` only when some span is margin content (it rebuilds the tree)."""
     if any(n["t"] == "Span" and is_margin(n) for n in walk(blocks)):
         return map_inlines(blocks, fn)

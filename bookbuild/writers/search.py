@@ -43,7 +43,8 @@ def _collect(value: Any, out: list[str]) -> None:
         return
     if not isinstance(value, dict) or "t" not in value:
         return  # attributes and other plain data carry no text
-    kind, content = value["t"], value.get("c")
+    kind = value["t"]
+    content: Any = value.get("c")  # Pandoc JSON: its shape depends on the kind
     if kind == "Str":
         out.append(content)
     elif kind == "Code":
@@ -94,7 +95,7 @@ def section_documents(chapter: Chapter, blocks: list[Node]) -> list[dict[str, An
     """
     label = chapter_label(chapter)
     sections: list[dict[str, Any]] = []
-    current = {"anchor": chapter.title_id, "section": label, "parts": []}
+    current: dict[str, Any] = {"anchor": chapter.title_id, "section": label, "parts": []}
 
     def close() -> None:
         text = " ".join(current["parts"])
