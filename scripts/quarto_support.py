@@ -206,7 +206,7 @@ def render() -> str:
         registry.PROJECT: "`project:`",
         registry.BOOK: "`book:`",
         registry.BUILD: "`bookbuild:` (this build's own)",
-        registry.HOUSE: "`house-rules:` (this build's own)",
+        registry.HOUSE: "`bookbuild: house-rules:` (this build's own)",
     }
     for level in registry.LEVELS:
         lines += [f"## {titles[level]}", "", *_options_table(level), ""]

@@ -144,7 +144,11 @@ def test_missing_chapter_file(book: Path):
 
 
 def test_figure_without_alt_text(book: Path):
-    edit(book / "_quarto.yml", "execute:\n", "house-rules:\n  figures-labelled: true\nexecute:\n")
+    edit(
+        book / "_quarto.yml",
+        "execute:\n",
+        "bookbuild:\n  house-rules:\n    figures-labelled: true\nexecute:\n",
+    )
     edit(
         book / "chapters" / "one.qmd",
         "x = 6 * 7\n",

@@ -118,7 +118,7 @@ def test_without_the_house_rule_pdf_numbers_only_the_labelled_figure(quarto_defa
     assert "Figure 1.2" not in text
 
 
-RULE = "house-rules:\n  figures-labelled: true\n"
+RULE = "bookbuild:\n  house-rules:\n    figures-labelled: true\n"
 
 
 @pytest.mark.parametrize(
@@ -140,7 +140,7 @@ def test_the_house_rule_names_itself_and_how_to_turn_it_off(
     error = failure(root)
     assert f"chapters/one.qmd:{line + 2}:" in error, error
     assert words in error and "house rule" in error, error
-    assert "'house-rules: figures-labelled: false' in _quarto.yml" in error, error
+    assert "'bookbuild: house-rules: figures-labelled: false' in _quarto.yml" in error, error
 
 
 def test_a_labelled_figure_needs_a_caption_even_without_the_rule(tmp_path: Path):
@@ -156,17 +156,23 @@ def test_a_labelled_figure_needs_a_caption_even_without_the_rule(tmp_path: Path)
     ("setting", "line", "words"),
     [
         (
-            "house-rules:\n  figures-labeled: true\n",
-            11,
+            "bookbuild:\n  house-rules:\n    figures-labeled: true\n",
+            12,
             "unknown house rule 'figures-labeled' "
             "(known: figures-labelled) (did you mean 'figures-labelled'?)",
         ),
         (
-            "house-rules:\n  figures-labelled: yes please\n",
-            11,
+            "bookbuild:\n  house-rules:\n    figures-labelled: yes please\n",
+            12,
             "house rule 'figures-labelled' must be true or false, got 'yes please'",
         ),
-        ("house-rules: strict\n", 10, "house-rules: must be a mapping"),
+        ("bookbuild:\n  house-rules: strict\n", 11, "bookbuild: house-rules: must be a mapping"),
+        (
+            "house-rules:\n  figures-labelled: true\n",
+            10,
+            "'house-rules:' is no longer a top-level key: move it into the build's own "
+            "block, as 'bookbuild: house-rules:'",
+        ),
     ],
 )
 def test_bad_house_rules_name_the_line(tmp_path: Path, setting: str, line: int, words: str):

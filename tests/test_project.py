@@ -264,8 +264,8 @@ def test_real_config_keys_are_quarto_options():
     ]
     problems += [f"book: {k}" for k in config.get("book", {}) if k not in schema["book_keys"]]
     # `thesis:` is this build's own block of title-page fields (custom metadata, which Quarto
-    # passes through to documents); `house-rules:` holds this build's strictness settings
-    structural = {"project", "book", "format", "execute", "thesis", "house-rules"}
+    # passes through to documents); `bookbuild:` holds this build's own settings
+    structural = {"project", "book", "format", "execute", "thesis", "bookbuild"}
     problems += [k for k in config if k not in structural and k not in schema["document_options"]]
     for key in config.get("execute", {}):
         if key not in schema["cell_options"] and key != "freeze":

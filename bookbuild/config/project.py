@@ -36,12 +36,12 @@ _STRUCTURAL_KEYS = {
     "engine",
     "metadata-files",
     "thesis",  # `thesis:`: the title page's fields, read by config/thesis.py
-    "bookbuild",  # this build's own limits (below)
-    "house-rules",
-}  # this build's own strictness settings (not Quarto's)
-# This build's own options (Quarto has no time limit for cells; it keeps unknown top-level
-# keys as metadata): `bookbuild: {cell-timeout: s, chapter-timeout: s}`. These tables are
-# read from the option registry (config/registry.py).
+    "bookbuild",  # this build's own settings (below)
+}
+# This build's own settings, all in one block (Quarto has no time limit for cells; it keeps
+# unknown top-level keys as metadata): `bookbuild: {cell-timeout: s, chapter-timeout: s,
+# house-rules: {...}}`. These tables are read from the option registry (config/registry.py).
+HOUSE_KEY = "house-rules"  # the strictness settings' block inside `bookbuild:`
 BUILD_OPTIONS = set(registry.at(registry.BUILD))
 DEFAULT_CELL_TIMEOUT_S = int(registry.at(registry.BUILD)["cell-timeout"].default)
 # `house-rules:` settings, each off unless turned on (off means Quarto's defaults apply).
@@ -109,7 +109,7 @@ class Book:
     metadata: dict[str, Any] = field(default_factory=dict)  # other document options
     cell_timeout: int = DEFAULT_CELL_TIMEOUT_S  # seconds a cell may run
     chapter_timeout: int | None = None  # seconds a chapter may run (None: no limit)
-    house_rules: frozenset[str] = frozenset()  # the `house-rules:` settings turned on
+    house_rules: frozenset[str] = frozenset()  # the `bookbuild: house-rules:` settings on
 
     @property
     def config_path(self) -> Path:
@@ -208,12 +208,13 @@ def check_execute(options: Any, path: Path, text: str) -> None:
 
 
 def check_house_rules(value: Any, path: Path, text: str) -> frozenset[str]:
-    """The `house-rules:` settings turned on; an unknown name or a non-boolean is an error."""
+    """The `bookbuild: house-rules:` settings turned on; an unknown name or a non-boolean is
+    an error."""
     if value is None:
         return frozenset()
     if not isinstance(value, dict):
         raise BuildError(
-            "house-rules: must be a mapping of settings to true or false",
+            "bookbuild: house-rules: must be a mapping of settings to true or false",
             path,
             _line_of(text, "house-rules") or 1,
         )
@@ -349,24 +350,37 @@ def _output_dir(root: Path, value: Any, sources: list[Path], path: Path, text: s
     return output
 
 
-def _build_options(value: Any, path: Path, text: str) -> tuple[int, int | None]:
-    """(cell time limit, chapter time limit) from the `bookbuild:` block."""
+def _build_block(config: dict[str, Any], path: Path, text: str) -> dict[str, Any]:
+    """The `bookbuild:` block (empty when absent); the old top-level `house-rules:` is an
+    error that says where it went."""
+    if HOUSE_KEY in config:
+        raise BuildError(
+            f"'{HOUSE_KEY}:' is no longer a top-level key: move it into the build's own block, "
+            f"as 'bookbuild: {HOUSE_KEY}:' (indented under 'bookbuild:')",
+            path,
+            _line_of(text, HOUSE_KEY),
+        )
+    value = config.get("bookbuild")
     if value is None:
-        return DEFAULT_CELL_TIMEOUT_S, None
+        return {}
     if not isinstance(value, dict):
         raise BuildError(
-            "bookbuild: must be a mapping (cell-timeout:, chapter-timeout:)",
+            f"bookbuild: must be a mapping (cell-timeout:, chapter-timeout:, {HOUSE_KEY}:)",
             path,
             _line_of(text, "bookbuild"),
         )
+    return value
+
+
+def _build_options(value: dict[str, Any], path: Path, text: str) -> tuple[int, int | None]:
+    """(cell time limit, chapter time limit) from the `bookbuild:` block."""
     for key, limit in value.items():
         line = _line_of(text, str(key)) or _line_of(text, "bookbuild")
+        if key == HOUSE_KEY:
+            continue  # checked by check_house_rules
         if key not in BUILD_OPTIONS:
-            raise BuildError(
-                f"bookbuild: unknown option '{key}' (known: {', '.join(sorted(BUILD_OPTIONS))})",
-                path,
-                line,
-            )
+            known = ", ".join(sorted({*BUILD_OPTIONS, HOUSE_KEY}))
+            raise BuildError(f"bookbuild: unknown option '{key}' (known: {known})", path, line)
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise BuildError(
                 f"bookbuild: {key}: must be a whole number of seconds (1 or more), got {limit!r}",
@@ -505,7 +519,8 @@ def load_book(root: Path) -> Book:
         *([Path(csl)] if csl else []),
     ]
     output_dir = _output_dir(root, project.get("output-dir", "_book"), sources, path, text)
-    cell_timeout, chapter_timeout = _build_options(config.get("bookbuild"), path, text)
+    build_block = _build_block(config, path, text)
+    cell_timeout, chapter_timeout = _build_options(build_block, path, text)
     return Book(
         root=root,
         title=str(book.get("title", "")),
@@ -523,5 +538,5 @@ def load_book(root: Path) -> Book:
         metadata=document,
         cell_timeout=cell_timeout,
         chapter_timeout=chapter_timeout,
-        house_rules=check_house_rules(config.get("house-rules"), path, text),
+        house_rules=check_house_rules(build_block.get(HOUSE_KEY), path, text),
     )

@@ -30,7 +30,7 @@ FRONT = "front matter"  # a chapter's front matter
 PROJECT = "project"  # `project:` in `_quarto.yml`
 BOOK = "book"  # `book:` in `_quarto.yml`
 BUILD = "bookbuild"  # `bookbuild:` in `_quarto.yml` (this build's own)
-HOUSE = "house-rules"  # `house-rules:` in `_quarto.yml` (this build's own)
+HOUSE = "bookbuild: house-rules"  # `bookbuild: house-rules:` in `_quarto.yml` (this build's own)
 LEVELS = (CELL, EXECUTE, FRONT, PROJECT, BOOK, BUILD, HOUSE)
 
 
@@ -204,7 +204,7 @@ def allowed_words(level: str) -> dict[str, tuple[str, ...]]:
 
 
 def house_rules() -> dict[str, str]:
-    """Each `house-rules:` setting with what it requires."""
+    """Each `bookbuild: house-rules:` setting with what it requires."""
     return {
         name: option.note.removeprefix("this build's own: ") for name, option in at(HOUSE).items()
     }

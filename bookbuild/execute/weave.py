@@ -256,7 +256,7 @@ def _figure(
         raise BuildError(
             f"figure {problem}: this thesis's house rule is that every figure "
             "cell has a label, a caption and alt text (turn it off with "
-            "'house-rules: figures-labelled: false' in _quarto.yml)",
+            "'bookbuild: house-rules: figures-labelled: false' in _quarto.yml)",
             doc.path,
             cell.line,
         )
