@@ -360,7 +360,12 @@ def build(
             reporter.info(f"cache: {len(reused)} chapter(s) up to date")
         execute_runs(book, runs, jobs, reporter, freeze)
         if not isolated:  # `verify` reports raw files against the manifest in its own table
-            check_raw_reads(book.root, [(r.doc.path, r.record) for r in runs])
+            check_raw_reads(
+                book.root,
+                [(r.doc.path, r.record) for r in runs],
+                book.checksums,
+                book.checksums_update,
+            )
         kernels = sum(r.executed for r in runs)
         lap("execute")
         woven = [
@@ -379,7 +384,7 @@ def build(
         resources = edition_files(book.root, docs, set(files), output)  # images, resources:
         shipped = {**resources, **files}  # the sources' own files are never rewritten
         lap("weave")
-        env = describe(book.root)
+        env = describe(book.root, book.record_versions)
         # what each chapter gives rendering: source, woven markdown, cache record (inputs'
         # hashes, shown in the "Data and code" panels and the provenance manifest)
         state = [

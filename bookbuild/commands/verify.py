@@ -1,7 +1,8 @@
 """`thesis verify`: prove the edition comes from the raw data through the code shown.
 
 Three checks, each row of the printed table naming what was checked:
-1. every raw data file matches the checksum manifest (`data/raw/SHA256SUMS`);
+1. every raw data file matches the checksum manifest (`bookbuild: checksums:`, by default
+   `data/raw/SHA256SUMS`);
 2. every chapter is re-executed from scratch in an isolated cache and output folder;
 3. the rebuilt edition is compared with the published one file by file, every figure, table
    and inline value by its provenance record, and every recorded notebook output in
@@ -25,8 +26,6 @@ from bookbuild.config.project import load_book
 from bookbuild.source.qmd import read_qmd
 from bookbuild.state import freeze, store
 
-MANIFEST = Path("data/raw/SHA256SUMS")
-
 
 @dataclass(frozen=True)
 class Row:
@@ -43,7 +42,7 @@ def _sha(path: Path) -> str:
     return store.sha256(path.read_bytes())
 
 
-def check_manifest(root: Path, manifest: Path = MANIFEST) -> list[Row]:
+def check_manifest(root: Path, manifest: Path) -> list[Row]:
     """Each file listed in the manifest, and any raw file the manifest does not list."""
     path = root / manifest
     if not path.exists():
@@ -201,7 +200,7 @@ def verify(root: Path, jobs: int | None = None, reporter: Reporter | None = None
     """Run every check; the caller prints the rows and fails on any that is not ok."""
     book = load_book(root)
     reporter = reporter or Reporter()
-    rows = check_manifest(book.root)
+    rows = check_manifest(book.root, book.checksums)
     with tempfile.TemporaryDirectory(prefix="bookbuild-verify-") as tmp:
         scratch = Path(tmp)
         reporter.info("re-executing every chapter from scratch in an isolated cache")

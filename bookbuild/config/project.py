@@ -42,6 +42,10 @@ _STRUCTURAL_KEYS = {
 # unknown top-level keys as metadata): `bookbuild: {cell-timeout: s, chapter-timeout: s,
 # house-rules: {...}}`. These tables are read from the option registry (config/registry.py).
 HOUSE_KEY = "house-rules"  # the strictness settings' block inside `bookbuild:`
+VERSIONS_KEY = "record-versions"  # packages whose versions the colophon records
+_LIMITS = ("cell-timeout", "chapter-timeout")
+_TEXTS = ("checksums", "checksums-update")
+DEFAULT_CHECKSUMS = Path(registry.at(registry.BUILD)["checksums"].default)
 BUILD_OPTIONS = set(registry.at(registry.BUILD))
 DEFAULT_CELL_TIMEOUT_S = int(registry.at(registry.BUILD)["cell-timeout"].default)
 # `house-rules:` settings, each off unless turned on (off means Quarto's defaults apply).
@@ -110,6 +114,9 @@ class Book:
     cell_timeout: int = DEFAULT_CELL_TIMEOUT_S  # seconds a cell may run
     chapter_timeout: int | None = None  # seconds a chapter may run (None: no limit)
     house_rules: frozenset[str] = frozenset()  # the `bookbuild: house-rules:` settings on
+    record_versions: tuple[str, ...] = ()  # the book's packages the colophon names
+    checksums: Path = DEFAULT_CHECKSUMS  # the raw data's manifest, relative to the root
+    checksums_update: str = ""  # the command that accepts a changed raw file, if any
 
     @property
     def config_path(self) -> Path:
@@ -365,7 +372,8 @@ def _build_block(config: dict[str, Any], path: Path, text: str) -> dict[str, Any
         return {}
     if not isinstance(value, dict):
         raise BuildError(
-            f"bookbuild: must be a mapping (cell-timeout:, chapter-timeout:, {HOUSE_KEY}:)",
+            f"bookbuild: must be a mapping (cell-timeout:, chapter-timeout:, {VERSIONS_KEY}:, "
+            f"{HOUSE_KEY}:)",
             path,
             _line_of(text, "bookbuild"),
         )
@@ -381,13 +389,27 @@ def _build_options(value: dict[str, Any], path: Path, text: str) -> tuple[int, i
         if key not in BUILD_OPTIONS:
             known = ", ".join(sorted({*BUILD_OPTIONS, HOUSE_KEY}))
             raise BuildError(f"bookbuild: unknown option '{key}' (known: {known})", path, line)
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        if key in _LIMITS and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             raise BuildError(
                 f"bookbuild: {key}: must be a whole number of seconds (1 or more), got {limit!r}",
                 path,
                 line,
             )
+        if key in _TEXTS and not (isinstance(limit, str) and limit.strip()):
+            raise BuildError(f"bookbuild: {key}: must be text, got {limit!r}", path, line)
     return value.get("cell-timeout", DEFAULT_CELL_TIMEOUT_S), value.get("chapter-timeout")
+
+
+def _recorded_packages(value: dict[str, Any], path: Path, text: str) -> tuple[str, ...]:
+    """`bookbuild: record-versions:`, the book's own packages (names as pip knows them)."""
+    names = value.get(VERSIONS_KEY, [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise BuildError(
+            f"bookbuild: {VERSIONS_KEY}: must be a list of package names, got {names!r}",
+            path,
+            _line_of(text, VERSIONS_KEY),
+        )
+    return tuple(names)
 
 
 def load_book(root: Path) -> Book:
@@ -539,4 +561,7 @@ def load_book(root: Path) -> Book:
         cell_timeout=cell_timeout,
         chapter_timeout=chapter_timeout,
         house_rules=check_house_rules(build_block.get(HOUSE_KEY), path, text),
+        record_versions=_recorded_packages(build_block, path, text),
+        checksums=Path(build_block.get("checksums", DEFAULT_CHECKSUMS)),
+        checksums_update=str(build_block.get("checksums-update", "")),
     )

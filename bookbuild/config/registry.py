@@ -177,6 +177,31 @@ OPTIONS: tuple[Option, ...] = (
         note="this build's own: seconds a chapter may run (no limit unless given)",
     ),
     Option(
+        "checksums",
+        (BUILD,),
+        _TEXT,
+        default="data/raw/SHA256SUMS",
+        status=DIFFERENT,
+        note="this build's own: the raw data's checksum manifest (sha256sum format); every "
+        "file under its folder that a chapter reads must be listed with its SHA-256",
+    ),
+    Option(
+        "checksums-update",
+        (BUILD,),
+        _TEXT,
+        status=DIFFERENT,
+        note="this build's own: the command that accepts a changed raw file (named in the "
+        "error; without it, the error says to update the manifest's line)",
+    ),
+    Option(
+        "record-versions",
+        (BUILD,),
+        (list,),
+        status=DIFFERENT,
+        note="this build's own: the book's packages whose versions the colophon and "
+        "provenance.json record, beside Python, Pandoc and the build's own engines",
+    ),
+    Option(
         "figures-labelled",
         (HOUSE,),
         _FLAG,

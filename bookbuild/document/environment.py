@@ -12,22 +12,9 @@ from typing import TypedDict
 
 from bookbuild.document import pandoc
 
-# The packages whose versions the colophon and provenance record.
-RECORDED = (
-    "pandas",
-    "numpy",
-    "scipy",
-    "statsmodels",
-    "matplotlib",
-    "seaborn",
-    "pingouin",
-    "pandera",
-    "nbclient",
-    "ipykernel",
-    "pypandoc-binary",
-    "typst",
-    "justmytype-intl-cjk",
-)
+# The build's own engines, whose versions the colophon and provenance always record; a book
+# names its own packages in `bookbuild: record-versions:` (`Book.record_versions`).
+ENGINES = ("nbclient", "ipykernel", "pypandoc-binary", "typst", "justmytype-intl-cjk")
 
 
 class Environment(TypedDict):
@@ -66,10 +53,10 @@ def build_epoch(root: Path) -> int:
     return int(stamp) if stamp.isdigit() else 0
 
 
-def versions() -> dict[str, str]:
-    """The versions of Python, Pandoc and the `RECORDED` packages."""
+def versions(packages: tuple[str, ...] = ()) -> dict[str, str]:
+    """The versions of Python, Pandoc, the build's `ENGINES` and `packages`."""
     found = {"python": platform.python_version(), "pandoc": pandoc.pandoc_version()}
-    for name in RECORDED:
+    for name in (*packages, *ENGINES):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -77,12 +64,13 @@ def versions() -> dict[str, str]:
     return found
 
 
-def describe(root: Path) -> Environment:
-    """What builds this edition: source revision and date, and the versions."""
+def describe(root: Path, packages: tuple[str, ...] = ()) -> Environment:
+    """What builds this edition: source revision and date, and the versions (of `packages`
+    beside the build's own)."""
     epoch = build_epoch(root)
     return {
         "source_revision": source_revision(root),
         "source_date_epoch": epoch,
         "source_date": datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "versions": versions(),
+        "versions": versions(packages),
     }
