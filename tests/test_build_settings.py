@@ -141,3 +141,35 @@ def test_the_checksum_manifest_and_its_update_command_are_the_books(root: Path) 
         check_raw_reads(
             root, [(Path("c.qmd"), {"reads": {"inputs/new.csv": "d" * 64}})], book.checksums
         )
+
+
+def test_the_colophon_guide_is_the_books_file_and_part_of_the_edition_key(root: Path) -> None:
+    from bookbuild.document.colophon import colophon_markdown
+    from bookbuild.state.edition import edition_key
+
+    (root / "guide.md").write_text("## How to check {.unnumbered}\n\nRun `make verify`.\n")
+    (root / "_quarto.yml").write_text(BASE + "bookbuild:\n  colophon-guide: guide.md\n")
+    book = load_book(root)
+    env = environment.describe(root)
+    page = colophon_markdown(env, (root / "guide.md").read_text("utf-8"))
+    assert page.endswith("\n## How to check {.unnumbered}\n\nRun `make verify`.\n")
+    assert "Examiner" not in colophon_markdown(env)  # the build adds no guide of its own
+    before = edition_key(book, [], {}, env, ("html",))
+    (root / "guide.md").write_text("## How to check {.unnumbered}\n\nRun `make test`.\n")
+    assert edition_key(book, [], {}, env, ("html",)) != before  # an edit re-renders
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [("missing.md", "colophon guide not found: missing.md"), ("../x.md", "outside the project")],
+)
+def test_a_colophon_guide_that_is_not_there_names_its_line(
+    root: Path, name: str, words: str
+) -> None:
+    error = book_error(root, BASE + f"bookbuild:\n  colophon-guide: {name}\n")
+    assert error.startswith(f"{root / '_quarto.yml'}:8: ") and words in error, error
+
+
+def test_the_thesis_colophon_shows_its_examiners_guide() -> None:
+    page = (REPO / "_book" / "colophon.html").read_text("utf-8")
+    assert 'id="sec-examiners-guide"' in page and "data/raw/SHA256SUMS" in page

@@ -196,7 +196,8 @@ def assemble(
     """
     texts = [w.markdown for w in woven]
     names = [str(run.doc.path) for run in runs]
-    colophon = colophon_markdown(env)
+    guide = book.root / book.colophon_guide if book.colophon_guide else None
+    colophon = colophon_markdown(env, guide.read_text("utf-8") if guide else "")
     parses = Memo(parse_store)
 
     def parse(text: str, what: str) -> dict[str, Any]:

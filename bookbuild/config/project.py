@@ -44,7 +44,7 @@ _STRUCTURAL_KEYS = {
 HOUSE_KEY = "house-rules"  # the strictness settings' block inside `bookbuild:`
 VERSIONS_KEY = "record-versions"  # packages whose versions the colophon records
 _LIMITS = ("cell-timeout", "chapter-timeout")
-_TEXTS = ("checksums", "checksums-update")
+_TEXTS = ("checksums", "checksums-update", "colophon-guide")
 DEFAULT_CHECKSUMS = Path(registry.at(registry.BUILD)["checksums"].default)
 BUILD_OPTIONS = set(registry.at(registry.BUILD))
 DEFAULT_CELL_TIMEOUT_S = int(registry.at(registry.BUILD)["cell-timeout"].default)
@@ -117,6 +117,7 @@ class Book:
     record_versions: tuple[str, ...] = ()  # the book's packages the colophon names
     checksums: Path = DEFAULT_CHECKSUMS  # the raw data's manifest, relative to the root
     checksums_update: str = ""  # the command that accepts a changed raw file, if any
+    colophon_guide: Path | None = None  # the book's own text for the colophon page
 
     @property
     def config_path(self) -> Path:
@@ -400,6 +401,23 @@ def _build_options(value: dict[str, Any], path: Path, text: str) -> tuple[int, i
     return value.get("cell-timeout", DEFAULT_CELL_TIMEOUT_S), value.get("chapter-timeout")
 
 
+def _colophon_guide(root: Path, value: dict[str, Any], path: Path, text: str) -> Path | None:
+    """`bookbuild: colophon-guide:`, a UTF-8 markdown file inside the project (or None)."""
+    name = value.get("colophon-guide")
+    if name is None:
+        return None
+    guide = Path(name)
+    line = _line_of(text, "colophon-guide")
+    if not (root / guide).resolve().is_relative_to(root):
+        raise BuildError(
+            f"{guide} is outside the project; keep the colophon guide inside it", path, line
+        )
+    if not (root / guide).is_file():
+        raise BuildError(f"colophon guide not found: {guide}", path, line)
+    read_text(root / guide)  # the colophon reads it as UTF-8
+    return guide
+
+
 def _recorded_packages(value: dict[str, Any], path: Path, text: str) -> tuple[str, ...]:
     """`bookbuild: record-versions:`, the book's own packages (names as pip knows them)."""
     names = value.get(VERSIONS_KEY, [])
@@ -564,4 +582,5 @@ def load_book(root: Path) -> Book:
         record_versions=_recorded_packages(build_block, path, text),
         checksums=Path(build_block.get("checksums", DEFAULT_CHECKSUMS)),
         checksums_update=str(build_block.get("checksums-update", "")),
+        colophon_guide=_colophon_guide(root, build_block, path, text),
     )

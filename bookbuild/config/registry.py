@@ -194,6 +194,14 @@ OPTIONS: tuple[Option, ...] = (
         "error; without it, the error says to update the manifest's line)",
     ),
     Option(
+        "colophon-guide",
+        (BUILD,),
+        _TEXT,
+        status=DIFFERENT,
+        note="this build's own: a markdown file of the project shown on the generated "
+        "colophon page after the table of versions (for a thesis, an examiner's guide)",
+    ),
+    Option(
         "record-versions",
         (BUILD,),
         (list,),

@@ -86,6 +86,8 @@ def edition_key(
     inputs = [book.config_path, *(book.root / b for b in book.bibliography)]
     if book.csl:
         inputs.append(book.root / book.csl)
+    if book.colophon_guide:
+        inputs.append(book.root / book.colophon_guide)
     for path in inputs:
         add("input", str(path.relative_to(book.root)), _digest(path))
     add("package", package_digest())
