@@ -30,7 +30,7 @@ def load_second_coding(
 
 
 def cohen_kappa(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """(p_observed, p_expected, kappa) for two codings of the same units (any labels)."""
+    """(observed agreement, expected agreement, kappa) of two codings of the same units."""
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape or a.size == 0:
         raise ValueError("cohen_kappa: the two codings must be non-empty and of equal length")
@@ -46,16 +46,16 @@ class Agreement:
     """Agreement of two codings on the interviews both coded.
 
     ``by_theme`` has ``theme`` (column), ``label``, ``n`` (interviews), ``agree`` (count of
-    equal codes), ``p_observed``, ``p_expected``, ``kappa``. ``kappa`` etc. pool every
-    interview x theme code; ``n_codes`` = interviews x themes; ``n_agree`` equal codes.
+    equal codes), ``observed_agreement``, ``expected_agreement``, ``kappa``. ``kappa`` etc.
+    pool every interview x theme code; ``n_codes`` = interviews x themes; ``n_agree`` equal codes.
     """
 
     n_interviews: int
     n_total: int
     n_codes: int
     n_agree: int
-    p_observed: float
-    p_expected: float
+    observed_agreement: float
+    expected_agreement: float
     kappa: float
     by_theme: pd.DataFrame
 
@@ -80,8 +80,8 @@ def agreement(first: pd.DataFrame, second: pd.DataFrame) -> Agreement:
                 "label": inference.THEMES[theme],
                 "n": len(b),
                 "agree": int((a_codes[:, j] == b_codes[:, j]).sum()),
-                "p_observed": p_o,
-                "p_expected": p_e,
+                "observed_agreement": p_o,
+                "expected_agreement": p_e,
                 "kappa": kappa,
             }
         )
@@ -91,8 +91,8 @@ def agreement(first: pd.DataFrame, second: pd.DataFrame) -> Agreement:
         n_total=len(first),
         n_codes=a_codes.size,
         n_agree=int((a_codes == b_codes).sum()),
-        p_observed=p_o,
-        p_expected=p_e,
+        observed_agreement=p_o,
+        expected_agreement=p_e,
         kappa=kappa,
         by_theme=pd.DataFrame(rows),
     )

@@ -27,6 +27,8 @@ __all__ = [
     "FILES",
     "Codebook",
     "CodebookError",
+    "categories",
+    "flag_labels",
     "load_codebook",
     "reverse_items",
     "scale_items",
@@ -122,6 +124,28 @@ class Codebook:
         """Option text -> flag variable of a multi-select column."""
         return {text: spec["var"] for text, spec in col["options"].items()}
 
+    def flag_labels(self, file: str, kind: str) -> dict[str, str]:
+        """Flag variable -> short English label, in codebook order.
+
+        ``kind`` is ``"multi_select"`` (the assist_* flags of the household file: each option's
+        ``label_short``, else its ``label_en``) or ``"flag01"`` (the interview themes: each
+        column's ``label_short``).
+        """
+        if kind == "multi_select":
+            return {
+                spec["var"]: spec.get("label_short", spec["label_en"])
+                for col in self.columns(file)
+                if col["kind"] == "multi_select"
+                for spec in col["options"].values()
+            }
+        if kind == "flag01":
+            return {
+                col["var"]: col["label_short"]
+                for col in self.columns(file)
+                if col["kind"] == "flag01"
+            }
+        raise CodebookError(f"flag kind must be 'multi_select' or 'flag01', got {kind!r}")
+
     def likert_labels(self, option_set: str = "agree5") -> dict[int, str]:
         """Score -> English label of a Likert option set."""
         return dict(self.raw["option_sets"][option_set]["labels_en"])
@@ -195,6 +219,32 @@ def load_codebook(path: Path | str = CODEBOOK) -> Codebook:
     """Read the codebook YAML (cached per file version) and return a :class:`Codebook`."""
     path = Path(path).resolve()
     return _load_cached(path, path.stat().st_mtime_ns)
+
+
+def categories(file: str, var: str, codebook: Codebook | None = None) -> tuple[str, ...]:
+    """Codes of the categorical variable ``var`` of ``file``, in codebook order.
+
+    Examples
+    --------
+    >>> categories("households", "status")
+    ('registered', 'exited 2016', 'exited 2017-2019', 'marginal')
+    >>> categories("staff", "role")
+    ('first secretary', 'township cadre', 'county office')
+    """
+    return tuple((codebook or load_codebook()).categories(file, var))
+
+
+def flag_labels(file: str, kind: str, codebook: Codebook | None = None) -> dict[str, str]:
+    """Flag variable -> short English label (see :meth:`Codebook.flag_labels`).
+
+    Examples
+    --------
+    >>> flag_labels("households", "multi_select")["assist_training"]
+    'skills training'
+    >>> list(flag_labels("interviews", "flag01"))[:2]
+    ['formalism', 'uniform_measures']
+    """
+    return (codebook or load_codebook()).flag_labels(file, kind)
 
 
 def scale_items(name: str, codebook: Codebook | None = None) -> list[str]:

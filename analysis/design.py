@@ -136,7 +136,7 @@ class ClusterComparison:
     ci_high: float
     p_value: float
     se_naive: float
-    p_perm: float
+    perm_p_value: float
 
 
 def within_difference(y: np.ndarray, flag: np.ndarray, strata: np.ndarray) -> float:
@@ -175,7 +175,7 @@ def cluster_comparison(
 ) -> ClusterComparison:
     """OLS ``outcome ~ marginal + C(village)`` with village-clustered standard errors.
 
-    ``p_perm`` is a two-sided permutation test of the same coefficient that reassigns the
+    ``perm_p_value`` is a two-sided permutation test of the same coefficient that reassigns the
     marginal/registered labels among households within each village.
     """
     scored = inference.with_scores(hh, [outcome]) if outcome in PREDICTORS else hh
@@ -209,7 +209,7 @@ def cluster_comparison(
         ci_high=float(hi),
         p_value=float(robust.pvalues["marginal"]),
         se_naive=float(naive.bse["marginal"]),
-        p_perm=(1 + int((null >= observed - 1e-12).sum())) / (1 + permutations),
+        perm_p_value=(1 + int((null >= observed - 1e-12).sum())) / (1 + permutations),
     )
 
 
@@ -277,8 +277,9 @@ def assistance_permutation(
     cause; its null distribution comes from permuting the causes among households within each
     village, which keeps every village's mix of causes and of assistance. p = (1 + #{perm >=
     observed}) / (1 + permutations). Returns ``assistance``, ``n``, ``n_causes``, ``received``,
-    ``share_min``/``share_max`` (lowest/highest share across causes), ``chi2``, ``p_perm``,
-    ``p_holm``.
+    ``share_min``/``share_max`` (lowest/highest share across causes), ``statistic`` (chi-square),
+    ``perm_p_value``,
+    ``holm_p_value``.
     """
     inference._require(hh, ["cause", "village", *inference.ASSISTANCE], "assistance_permutation")
     data = hh[hh["cause"].notna()]
@@ -301,12 +302,12 @@ def assistance_permutation(
                 "received": int(received.sum()),
                 "share_min": float(shares.min()),
                 "share_max": float(shares.max()),
-                "chi2": observed,
-                "p_perm": (1 + int((null >= observed - 1e-12).sum())) / (1 + permutations),
+                "statistic": observed,
+                "perm_p_value": (1 + int((null >= observed - 1e-12).sum())) / (1 + permutations),
             }
         )
     out = pd.DataFrame(rows)
-    out["p_holm"] = holm(out["p_perm"])
+    out["holm_p_value"] = holm(out["perm_p_value"])
     return out
 
 
@@ -320,7 +321,7 @@ class OrderedModelResult:
     """Proportional-odds logit of satisfaction (1-5) on the three scale scores.
 
     ``coefficients`` has ``term``, ``coef`` (log odds of a higher category per scale point),
-    ``se`` (village-clustered), ``p``, ``ci_low``, ``ci_high``, ``odds_ratio``; thresholds are
+    ``se`` (village-clustered), ``p_value``, ``ci_low``, ``ci_high``, ``odds_ratio``; thresholds are
     left out. ``n_clusters`` villages.
     """
 
@@ -357,7 +358,7 @@ def ordered_satisfaction(hh: pd.DataFrame) -> OrderedModelResult:
             "term": list(PREDICTORS),
             "coef": coef,
             "se": se,
-            "p": 2 * stats.t.sf(np.abs(coef / se), g - 1),
+            "p_value": 2 * stats.t.sf(np.abs(coef / se), g - 1),
             "ci_low": coef - t_crit * se,
             "ci_high": coef + t_crit * se,
         }
@@ -383,11 +384,13 @@ def _cluster_cov(model, params: np.ndarray, groups: np.ndarray) -> np.ndarray:
 def ols_satisfaction_clustered(hh: pd.DataFrame) -> pd.DataFrame:
     """The OLS of satisfaction on the three scores with village-clustered (CR1) errors.
 
-    Returns ``term``, ``coef``, ``se``, ``p``, ``ci_low``, ``ci_high`` (t with G - 1 df).
+    Returns ``term``, ``coef``, ``se``, ``p_value``, ``ci_low``, ``ci_high`` (t with G - 1 df).
     """
     data = _satisfaction_frame(hh)
     robust, _ = _fit_cluster("satisfaction ~ precision + sharing + problems", data)
-    return _coef_table(robust, list(PREDICTORS)).drop(columns=["ratio", "ratio_low", "ratio_high"])
+    return _coef_table(robust, list(PREDICTORS)).drop(
+        columns=["ratio", "ratio_ci_low", "ratio_ci_high"]
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -400,10 +403,10 @@ class Diagnostics:
 
     n: int
     vif: dict[str, float]
-    bp_lm: float
-    bp_p: float
-    jb: float
-    jb_p: float
+    bp_statistic: float
+    bp_p_value: float
+    jb_statistic: float
+    jb_p_value: float
     skew: float
     kurtosis: float
 
@@ -428,10 +431,10 @@ def ols_diagnostics(hh: pd.DataFrame) -> Diagnostics:
     return Diagnostics(
         n=len(data),
         vif=vif,
-        bp_lm=float(lm),
-        bp_p=float(lm_p),
-        jb=float(jb),
-        jb_p=float(jb_p),
+        bp_statistic=float(lm),
+        bp_p_value=float(lm_p),
+        jb_statistic=float(jb),
+        jb_p_value=float(jb_p),
         skew=float(skew),
         kurtosis=float(kurt),
     )
@@ -464,8 +467,8 @@ def _growth_frame(hh: pd.DataFrame) -> pd.DataFrame:
 class GrowthModel:
     """OLS of log(income_2019 / income_2014) on status, log 2014 income and village.
 
-    ``coefficients`` has ``term``, ``coef``, ``se`` (village-clustered), ``p``, ``ci_low``,
-    ``ci_high`` and ``ratio`` = exp(coef) with ``ratio_low``/``ratio_high``: for a status,
+    ``coefficients`` has ``term``, ``coef``, ``se`` (village-clustered), ``p_value``, ``ci_low``,
+    ``ci_high`` and ``ratio`` = exp(coef) with ``ratio_ci_low``/``ratio_ci_high``: for a status,
     the growth ratio relative to households still registered at the same baseline income in
     the same village.
     """
@@ -491,15 +494,15 @@ def _coef_table(fit, keep: Sequence[str]) -> pd.DataFrame:
                 "term": term,
                 "coef": float(fit.params[name]),
                 "se": float(fit.bse[name]),
-                "p": float(fit.pvalues[name]),
+                "p_value": float(fit.pvalues[name]),
                 "ci_low": float(ci.loc[name, 0]),
                 "ci_high": float(ci.loc[name, 1]),
             }
         )
     table = pd.DataFrame(rows)
     table["ratio"] = np.exp(table["coef"])
-    table["ratio_low"] = np.exp(table["ci_low"])
-    table["ratio_high"] = np.exp(table["ci_high"])
+    table["ratio_ci_low"] = np.exp(table["ci_low"])
+    table["ratio_ci_high"] = np.exp(table["ci_high"])
     return table
 
 

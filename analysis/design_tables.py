@@ -67,7 +67,7 @@ def marginal_comparison_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "SE (village-clustered)": fmt.num(r.se_cluster, 3),
                 "95% CI (clustered)": fmt.ci(r.ci_low, r.ci_high, 2),
                 "p (clustered)": _p(r.p_value),
-                "p (permutation)": _p(r.p_perm),
+                "p (permutation)": _p(r.perm_p_value),
             }
         )
     return pd.DataFrame(rows)
@@ -84,9 +84,9 @@ def assistance_permutation_table(hh: pd.DataFrame) -> pd.DataFrame:
                 f"{fmt.share(lo, 0)}–{fmt.share(hi, 0)}"
                 for lo, hi in zip(t["share_min"], t["share_max"], strict=True)
             ],
-            "χ²": t["chi2"].map(lambda x: fmt.num(x, 2)),
-            "p (permutation)": t["p_perm"].map(_p),
-            "p (Holm)": t["p_holm"].map(_p),
+            "χ²": t["statistic"].map(lambda x: fmt.num(x, 2)),
+            "p (permutation)": t["perm_p_value"].map(_p),
+            "p (Holm)": t["holm_p_value"].map(_p),
         }
     )
 
@@ -106,7 +106,7 @@ def satisfaction_models_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "Ordered logit (log odds)": fmt.num(g["coef"], 2),
                 "Odds ratio": fmt.num(g["odds_ratio"], 2),
                 "Odds ratio 95% CI": fmt.ci(np.exp(g["ci_low"]), np.exp(g["ci_high"]), 2),
-                "p (ordered logit)": _p(g["p"]),
+                "p (ordered logit)": _p(g["p_value"]),
             }
         )
     return pd.DataFrame(rows)
@@ -119,8 +119,16 @@ def diagnostics_table(hh: pd.DataFrame) -> pd.DataFrame:
         {"Check": f"VIF, {OUTCOMES[name].lower()}", "Value": fmt.num(v, 2), "p": "—"}
         for name, v in d.vif.items()
     ]
-    rows.append({"Check": "Breusch–Pagan LM (3 df)", "Value": fmt.num(d.bp_lm, 2), "p": _p(d.bp_p)})
-    rows.append({"Check": "Jarque–Bera (2 df)", "Value": fmt.num(d.jb, 2), "p": _p(d.jb_p)})
+    rows.append(
+        {
+            "Check": "Breusch–Pagan LM (3 df)",
+            "Value": fmt.num(d.bp_statistic, 2),
+            "p": _p(d.bp_p_value),
+        }
+    )
+    rows.append(
+        {"Check": "Jarque–Bera (2 df)", "Value": fmt.num(d.jb_statistic, 2), "p": _p(d.jb_p_value)}
+    )
     rows.append({"Check": "Residual skewness", "Value": fmt.num(d.skew, 2), "p": "—"})
     rows.append({"Check": "Residual kurtosis", "Value": fmt.num(d.kurtosis, 2), "p": "—"})
     return pd.DataFrame(rows)
@@ -139,9 +147,10 @@ def growth_table(hh: pd.DataFrame) -> pd.DataFrame:
             "B (log growth)": c["coef"].map(lambda x: fmt.num(x, 3)),
             "Growth ratio exp(B)": c["ratio"].map(lambda x: fmt.num(x, 2)),
             "95% CI of ratio": [
-                fmt.ci(lo, hi, 2) for lo, hi in zip(c["ratio_low"], c["ratio_high"], strict=True)
+                fmt.ci(lo, hi, 2)
+                for lo, hi in zip(c["ratio_ci_low"], c["ratio_ci_high"], strict=True)
             ],
-            "p": c["p"].map(_p),
+            "p": c["p_value"].map(_p),
         }
     )
 
@@ -169,14 +178,14 @@ def agreement_table(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
         {
             "Theme": t["label"],
             "Same code": [fmt.count_share(k, n) for k, n in zip(t["agree"], t["n"], strict=True)],
-            "Chance agreement": t["p_expected"].map(lambda x: fmt.num(x, 2)),
+            "Chance agreement": t["expected_agreement"].map(lambda x: fmt.num(x, 2)),
             "Cohen's κ": t["kappa"].map(lambda x: fmt.num(x, 2)),
         }
     )
     pooled = {
         "Theme": "all themes pooled",
         "Same code": fmt.count_share(a.n_agree, a.n_codes),
-        "Chance agreement": fmt.num(a.p_expected, 2),
+        "Chance agreement": fmt.num(a.expected_agreement, 2),
         "Cohen's κ": fmt.num(a.kappa, 2),
     }
     return pd.concat([out, pd.DataFrame([pooled])], ignore_index=True)

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import scales
+from analysis import codebook, scales
 
 __all__ = [
     "AGREE_MIN",
@@ -62,37 +62,17 @@ __all__ = [
     "with_scores",
 ]
 
-STATUS_ORDER = ("registered", "exited 2016", "exited 2017-2019", "marginal")
-ROLE_ORDER = ("first secretary", "township cadre", "county office")
-INTERVIEW_ROLES = ("household head", "first secretary", "staff")
-
-ASSISTANCE = {
-    "assist_industry": "industry project",
-    "assist_training": "skills training",
-    "assist_microcredit": "microcredit",
-    "assist_education": "education aid",
-    "assist_medical": "medical aid",
-    "assist_housing": "housing renovation",
-    "assist_relocation": "relocation",
-    "assist_welfare_job": "public-welfare job",
-    "assist_dividend": "asset-income dividend",
-    "assist_technology": "technology extension",
-}
-"""Assistance flag column -> short English label."""
-
-THEMES = {
-    "formalism": "formalism",
-    "uniform_measures": "uniform measures",
-    "uneven_assistance": "uneven assistance (cliff effect)",
-    "assessment_pressure": "assessment pressure",
-    "staff_shortage": "staff shortage",
-    "staff_capacity": "staff capacity",
-    "waiting_mindset": "waiting-and-relying mindset",
-    "industry_sustainability": "industry sustainability",
-    "infrastructure_improved": "infrastructure improved",
-    "social_security_improved": "social security improved",
-}
-"""Interview theme column -> label."""
+# Category orders and short labels, read from data/codebook.yaml (the single source).
+STATUS_ORDER: tuple[str, ...] = codebook.categories("households", "status")
+"""Registration statuses in codebook order (the order of every table and figure)."""
+ROLE_ORDER: tuple[str, ...] = codebook.categories("staff", "role")
+"""Roles of the staff questionnaire, in codebook order."""
+INTERVIEW_ROLES: tuple[str, ...] = codebook.categories("interviews", "role")
+"""Roles of the interviewees, in codebook order."""
+ASSISTANCE: dict[str, str] = codebook.flag_labels("households", "multi_select")
+"""Assistance flag column -> short English label, in codebook order."""
+THEMES: dict[str, str] = codebook.flag_labels("interviews", "flag01")
+"""Interview theme column -> short English label, in codebook order."""
 
 WAIT_ITEM = "prob_6"
 AGREE_MIN = 4
@@ -159,7 +139,7 @@ class IncomeChange:
     """Paired change of per-capita income, 2014 -> 2019 (yuan per person per year).
 
     ``median_ratio`` is the median of the household ratios income_2019 / income_2014.
-    ``w_stat`` and ``p_value`` are the two-sided Wilcoxon signed-rank test of 2019 against 2014;
+    ``statistic`` and ``p_value`` are the two-sided Wilcoxon signed-rank test of 2019 against 2014;
     ``rank_biserial`` is the matched-pairs rank-biserial correlation, positive when incomes rose.
     """
 
@@ -168,7 +148,7 @@ class IncomeChange:
     median_2014_yuan: float
     median_2019_yuan: float
     median_ratio: float
-    w_stat: float
+    statistic: float
     p_value: float
     rank_biserial: float
 
@@ -210,7 +190,7 @@ def income_change(
         median_2014_yuan=float(pairs["y2014"].median()),
         median_2019_yuan=float(pairs["y2019"].median()),
         median_ratio=float((pairs["y2019"] / pairs["y2014"]).median()),
-        w_stat=float(test["W_val"].iloc[0]),
+        statistic=float(test["W_val"].iloc[0]),
         p_value=float(test["p_val"].iloc[0]),
         rank_biserial=float(test["RBC"].iloc[0]),
     )
@@ -286,8 +266,8 @@ def precision_by_status(hh: pd.DataFrame, scale: str = "precision") -> GroupTest
 def precision_posthoc(hh: pd.DataFrame, scale: str = "precision") -> pd.DataFrame:
     """Pairwise Mann-Whitney U tests between statuses, Holm-adjusted.
 
-    Returns ``group_a``, ``group_b``, ``n_a``, ``n_b``, ``u_stat`` (U of group_a), ``p_unc``,
-    ``p_holm``, ``rank_biserial`` (positive when group_a scores higher).
+    Returns ``group_a``, ``group_b``, ``n_a``, ``n_b``, ``statistic`` (U of group_a), ``p_value``,
+    ``holm_p_value``, ``rank_biserial`` (positive when group_a scores higher).
     """
     import pingouin as pg
 
@@ -302,14 +282,14 @@ def precision_posthoc(hh: pd.DataFrame, scale: str = "precision") -> pd.DataFram
             "group_b": table["B"].astype(str),
             "n_a": table["A"].astype(str).map(sizes).astype("int64"),
             "n_b": table["B"].astype(str).map(sizes).astype("int64"),
-            "u_stat": table["U_val"].astype(float),
-            "p_unc": table["p_unc"].astype(float),
-            "p_holm": table["p_corr"].astype(float),
+            "statistic": table["U_val"].astype(float),
+            "p_value": table["p_unc"].astype(float),
+            "holm_p_value": table["p_corr"].astype(float),
         }
     )
     out["rank_biserial"] = [
         _rank_biserial(u, a, b)
-        for u, a, b in zip(out["u_stat"], out["n_a"], out["n_b"], strict=True)
+        for u, a, b in zip(out["statistic"], out["n_a"], out["n_b"], strict=True)
     ]
     return out
 
@@ -336,7 +316,7 @@ def precision_games_howell(hh: pd.DataFrame, scale: str = "precision") -> pd.Dat
     """Games-Howell pairwise comparisons of the scale score between statuses.
 
     Returns ``group_a``, ``group_b``, ``mean_a``, ``mean_b``, ``diff`` (mean_a - mean_b),
-    ``se``, ``t``, ``df``, ``p_value``, ``hedges_g``.
+    ``se``, ``statistic`` (t), ``df``, ``p_value``, ``hedges_g``.
     """
     import pingouin as pg
 
@@ -350,7 +330,7 @@ def precision_games_howell(hh: pd.DataFrame, scale: str = "precision") -> pd.Dat
             "mean_b": table["mean_B"].astype(float),
             "diff": table["diff"].astype(float),
             "se": table["se"].astype(float),
-            "t": table["T"].astype(float),
+            "statistic": table["T"].astype(float),
             "df": table["df"].astype(float),
             "p_value": table["pval"].astype(float),
             "hedges_g": table["hedges"].astype(float),
@@ -362,7 +342,7 @@ def precision_games_howell(hh: pd.DataFrame, scale: str = "precision") -> pd.Dat
 class TwoGroupTest:
     """Mann-Whitney U test of a scale score, marginal vs registered (all non-marginal) households.
 
-    ``u_stat`` is the U of the marginal group; ``rank_biserial`` = 2U/(n_m n_r) - 1 is negative
+    ``statistic`` is the U of the marginal group; ``rank_biserial`` = 2U/(n_m n_r) - 1 is negative
     when marginal households score lower; ``cles`` is P(marginal > registered), ties counted 1/2.
     """
 
@@ -371,7 +351,7 @@ class TwoGroupTest:
     n_registered: int
     median_marginal: float
     median_registered: float
-    u_stat: float
+    statistic: float
     p_value: float
     rank_biserial: float
     cles: float
@@ -398,7 +378,7 @@ def marginal_vs_registered(hh: pd.DataFrame, scale: str = "precision") -> TwoGro
         n_registered=len(reg),
         median_marginal=float(marginal.median()),
         median_registered=float(reg.median()),
-        u_stat=u,
+        statistic=u,
         p_value=float(test["p_val"].iloc[0]),
         rank_biserial=_rank_biserial(u, len(marginal), len(reg)),
         cles=float(test["CLES"].iloc[0]),
@@ -420,8 +400,8 @@ class Association:
     smallest expected cell count (below 5 the chi-square approximation is rough).
     """
 
-    chi2: float
-    dof: int
+    statistic: float
+    df: int
     p_value: float
     cramers_v: float
     n: int
@@ -458,8 +438,8 @@ def cause_assistance(hh: pd.DataFrame) -> Association:
         expected, _observed, table = pg.chi2_independence(long, x="cause", y="assistance")
     pearson = table[table["test"] == "pearson"].iloc[0]
     return Association(
-        chi2=float(pearson["chi2"]),
-        dof=int(pearson["dof"]),
+        statistic=float(pearson["chi2"]),
+        df=int(pearson["dof"]),
         p_value=float(pearson["pval"]),
         cramers_v=float(pearson["cramer"]),
         n=len(long),
@@ -510,15 +490,15 @@ def assistance_by_cause(hh: pd.DataFrame) -> pd.DataFrame:
 class Correlation:
     """Spearman correlation of the precision and shared-development scores.
 
-    ``partial_r``/``partial_p``: Spearman partial correlation controlling for income_2019.
+    ``partial_rho``/``partial_p_value``: Spearman partial correlation controlling for income_2019.
     ``n`` counts households with both scores and income_2019 (used for both).
     """
 
     rho: float
     p_value: float
     n: int
-    partial_r: float
-    partial_p: float
+    partial_rho: float
+    partial_p_value: float
 
 
 def precision_sharing(hh: pd.DataFrame) -> Correlation:
@@ -540,8 +520,8 @@ def precision_sharing(hh: pd.DataFrame) -> Correlation:
         rho=float(simple["r"].iloc[0]),
         p_value=float(simple["p_val"].iloc[0]),
         n=len(data),
-        partial_r=float(partial["r"].iloc[0]),
-        partial_p=float(partial["p_val"].iloc[0]),
+        partial_rho=float(partial["r"].iloc[0]),
+        partial_p_value=float(partial["p_val"].iloc[0]),
     )
 
 
@@ -549,14 +529,14 @@ def precision_sharing(hh: pd.DataFrame) -> Correlation:
 class Regression:
     """OLS regression of satisfaction (1-5) on scale scores.
 
-    ``coefficients`` has ``term``, ``coef``, ``se``, ``t``, ``p``, ``ci_low``, ``ci_high``
-    (95%); ``f_p_value`` is the p-value of the overall F test.
+    ``coefficients`` has ``term``, ``coef``, ``se``, ``statistic`` (t), ``p_value``,
+    ``ci_low``, ``ci_high`` (95%); ``f_p_value`` is the p-value of the overall F test.
     """
 
     n: int
     r2: float
     adj_r2: float
-    f_stat: float
+    f_statistic: float
     f_p_value: float
     coefficients: pd.DataFrame
 
@@ -579,14 +559,14 @@ def satisfaction_model(hh: pd.DataFrame, controls: Sequence[str] = ()) -> Regres
     model = pg.linear_regression(data[predictors], data["satisfaction"], alpha=0.05)
     r2 = float(model["r2"].iloc[0])
     n = len(data)
-    f_stat = (r2 / k) / ((1.0 - r2) / (n - k - 1))
+    f_statistic = (r2 / k) / ((1.0 - r2) / (n - k - 1))
     coefficients = pd.DataFrame(
         {
             "term": model["names"].astype(str),
             "coef": model["coef"].astype(float),
             "se": model["se"].astype(float),
-            "t": model["T"].astype(float),
-            "p": model["pval"].astype(float),
+            "statistic": model["T"].astype(float),
+            "p_value": model["pval"].astype(float),
             "ci_low": model["CI2.5"].astype(float),
             "ci_high": model["CI97.5"].astype(float),
         }
@@ -595,8 +575,8 @@ def satisfaction_model(hh: pd.DataFrame, controls: Sequence[str] = ()) -> Regres
         n=n,
         r2=r2,
         adj_r2=float(model["adj_r2"].iloc[0]),
-        f_stat=float(f_stat),
-        f_p_value=float(stats.f.sf(f_stat, k, n - k - 1)),
+        f_statistic=float(f_statistic),
+        f_p_value=float(stats.f.sf(f_statistic, k, n - k - 1)),
         coefficients=coefficients,
     )
 
@@ -611,7 +591,7 @@ class Waiting:
     """ "Better to wait for government help" (prob_6 >= 4 = agree) and income growth.
 
     ``share_agree`` is a fraction of the ``n`` households who answered prob_6. Growth ratios
-    are income_2019 / income_2014; the MWU test compares agreeing households (``u_stat`` is
+    are income_2019 / income_2014; the MWU test compares agreeing households (``statistic`` is
     their U) with the others; ``rank_biserial`` is negative when agreeing households grew less.
     """
 
@@ -620,7 +600,7 @@ class Waiting:
     n_agree: int
     median_growth_agree: float
     median_growth_others: float
-    u_stat: float
+    statistic: float
     p_value: float
     rank_biserial: float
 
@@ -656,7 +636,7 @@ def waiting_mindset(hh: pd.DataFrame) -> Waiting:
         n_agree=int(groups["agree"].sum()),
         median_growth_agree=float(agree.median()),
         median_growth_others=float(others.median()),
-        u_stat=u,
+        statistic=u,
         p_value=float(test["p_val"].iloc[0]),
         rank_biserial=_rank_biserial(u, len(agree), len(others)),
     )
@@ -672,16 +652,17 @@ class StaffFormalism:
     """Formalism index (mean of the codebook's ``formalism`` items, 1-5) among staff.
 
     ``means`` has ``role``, ``n`` and the mean of each item and of the index by role;
-    ``kruskal_h``/``kruskal_p`` test the index across roles; ``rho``/``rho_p`` are the
-    Spearman correlation of hours_per_week with the index (``n`` staff with both).
+    ``kruskal_statistic``/``kruskal_p_value`` test the index across roles;
+    ``rho``/``rho_p_value`` are the Spearman correlation of hours_per_week with the index
+    (``n`` staff with both).
     """
 
     means: pd.DataFrame
-    kruskal_h: float
+    kruskal_statistic: float
     kruskal_df: int
-    kruskal_p: float
+    kruskal_p_value: float
     rho: float
-    rho_p: float
+    rho_p_value: float
     n: int
     highest_role: str
 
@@ -719,11 +700,11 @@ def staff_formalism(staff: pd.DataFrame, items: Sequence[str] | None = None) -> 
     corr = pg.corr(both["hours_per_week"], both["formalism"], method="spearman")
     return StaffFormalism(
         means=means,
-        kruskal_h=float(kw["H"].iloc[0]),
+        kruskal_statistic=float(kw["H"].iloc[0]),
         kruskal_df=int(kw["ddof1"].iloc[0]),
-        kruskal_p=float(kw["p_unc"].iloc[0]),
+        kruskal_p_value=float(kw["p_unc"].iloc[0]),
         rho=float(corr["r"].iloc[0]),
-        rho_p=float(corr["p_val"].iloc[0]),
+        rho_p_value=float(corr["p_val"].iloc[0]),
         n=len(both),
         highest_role=str(means.loc[means["formalism"].idxmax(), "role"]),
     )

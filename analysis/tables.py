@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import fmt, inference, public, scales
+from analysis import codebook, fmt, inference, public, scales
 
 __all__ = [
     "assistance_table",
@@ -74,7 +74,8 @@ def sample_profile(hh: pd.DataFrame) -> pd.DataFrame:
     """
     statuses = [s for s in inference.STATUS_ORDER if (hh["status"].astype(str) == s).any()]
     groups = {s: hh[hh["status"].astype(str) == s] for s in statuses} | {"All": hh}
-    educated = ["junior secondary", "senior secondary", "college+"]
+    education = codebook.categories("households", "education")
+    educated = education[education.index("junior secondary") :]
 
     def pct(mask: pd.Series) -> str:
         mask = mask.dropna()
@@ -134,7 +135,7 @@ def income_change_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "Median 2014 (yuan)": _col(table["median_2014_yuan"], 0),
                 "Median 2019 (yuan)": _col(table["median_2019_yuan"], 0),
                 "Median ratio 2019/2014": _col(table["median_ratio"], 2),
-                "W": _col(table["w_stat"], 0),
+                "W": _col(table["statistic"], 0),
                 "p": table["p_value"].map(_p),
                 "Rank-biserial r": _col(table["rank_biserial"], 2),
             }
@@ -153,9 +154,9 @@ def precision_posthoc_table(hh: pd.DataFrame) -> pd.DataFrame:
                     f"{a} / {b}"
                     for a, b in zip(_col(table["n_a"], 0), _col(table["n_b"], 0), strict=True)
                 ],
-                "U": _col(table["u_stat"], 0),
-                "p (unadjusted)": table["p_unc"].map(_p),
-                "p (Holm)": table["p_holm"].map(_p),
+                "U": _col(table["statistic"], 0),
+                "p (unadjusted)": table["p_value"].map(_p),
+                "p (Holm)": table["holm_p_value"].map(_p),
                 "Rank-biserial r": _col(table["rank_biserial"], 2),
             }
         )
@@ -186,8 +187,8 @@ def regression_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "Term": c["term"].replace({"Intercept": "(intercept)"}),
                 "B": _col(c["coef"], 3),
                 "SE": _col(c["se"], 3),
-                "t": _col(c["t"], 2),
-                "p": c["p"].map(_p),
+                "t": _col(c["statistic"], 2),
+                "p": c["p_value"].map(_p),
                 "95% CI": [
                     fmt.ci(lo, hi, 3) for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)
                 ],

@@ -67,7 +67,7 @@ def test_second_coding_is_a_stratified_subsample_of_the_first():
     assert counts.to_dict() == {r: second.SUBSAMPLE_PER_ROLE for r in inference.INTERVIEW_ROLES}
     result = agreement.agreement(first, coded)
     # observed disagreement is close to the simulation's flip probability
-    assert 1 - result.p_observed == pytest.approx(second.P_DISAGREE, abs=0.06)
+    assert 1 - result.observed_agreement == pytest.approx(second.P_DISAGREE, abs=0.06)
 
 
 # ---- the rendered thesis ------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_posthoc_and_regression_tables(hh):
     assert posthoc["Rank-biserial r"].tolist() == [
         _half_up_text(v, 2).replace("-", "\u2212") for v in raw["rank_biserial"]
     ]
-    assert posthoc["U"].tolist() == [f"{_half_up(v, 0):,.0f}" for v in raw["u_stat"]]
+    assert posthoc["U"].tolist() == [f"{_half_up(v, 0):,.0f}" for v in raw["statistic"]]
     regression = tables.regression_table(hh)
     _display_ready(regression)
     assert regression["Term"].tolist() == ["(intercept)", "precision", "sharing", "problems"]
