@@ -62,7 +62,7 @@ class Agreement:
 
 def agreement(first: pd.DataFrame, second: pd.DataFrame) -> Agreement:
     """Cohen's kappa between ``first`` and ``second`` on the interviews present in both."""
-    themes = list(inference.THEMES)
+    themes = list(inference.theme_labels())
     inference._require(first, ["interview_id", *themes], "agreement (first coding)")
     inference._require(second, ["interview_id", *themes], "agreement (second coding)")
     unknown = sorted(set(second["interview_id"]) - set(first["interview_id"]))
@@ -77,7 +77,7 @@ def agreement(first: pd.DataFrame, second: pd.DataFrame) -> Agreement:
         rows.append(
             {
                 "theme": theme,
-                "label": inference.THEMES[theme],
+                "label": inference.theme_labels()[theme],
                 "n": len(b),
                 "agree": int((a_codes[:, j] == b_codes[:, j]).sum()),
                 "observed_agreement": p_o,

@@ -281,7 +281,9 @@ def assistance_permutation(
     ``perm_p_value``,
     ``holm_p_value``.
     """
-    inference._require(hh, ["cause", "village", *inference.ASSISTANCE], "assistance_permutation")
+    inference._require(
+        hh, ["cause", "village", *inference.assistance_labels()], "assistance_permutation"
+    )
     data = hh[hh["cause"].notna()]
     cause = merge_rare_causes(data["cause"], minimum)
     codes, levels = pd.factorize(cause, sort=True)
@@ -289,7 +291,7 @@ def assistance_permutation(
     rng = np.random.default_rng(seed)
     perms = [_within_permutation(codes, strata, rng) for _ in range(permutations)]
     rows = []
-    for column, label in inference.ASSISTANCE.items():
+    for column, label in inference.assistance_labels().items():
         received = data[column].astype("boolean").fillna(False).to_numpy(dtype=float)
         observed = _chi2_stat(received, codes, len(levels))
         null = np.array([_chi2_stat(received, c, len(levels)) for c in perms])
@@ -510,7 +512,7 @@ def growth_model(hh: pd.DataFrame) -> GrowthModel:
     """Log growth ~ status + log baseline income + village, village-clustered errors."""
     data = _growth_frame(hh).dropna()
     robust, _ = _fit_cluster(f"log_growth ~ {_TREATMENT} + log_base + C(village)", data)
-    keep = [s for s in inference.STATUS_ORDER if s != "registered"] + ["log_base"]
+    keep = [s for s in inference.status_order() if s != "registered"] + ["log_base"]
     return GrowthModel(
         n=len(data),
         n_clusters=int(data["village"].nunique()),
@@ -546,7 +548,7 @@ def waiting_within_status(hh: pd.DataFrame) -> WaitingWithin:
     data = data.dropna()
     robust, _ = _fit_cluster(f"log_growth ~ agree + {_TREATMENT} + C(village)", data)
     rows = []
-    for status in inference.STATUS_ORDER:
+    for status in inference.status_order():
         part = data[data["status"] == status]
         if part.empty:
             continue

@@ -51,7 +51,7 @@ def design_effect_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "Effective n": fmt.integer(r.effective_n),
             }
         )
-    return pd.DataFrame(rows)
+    return fmt.table_ranges(pd.DataFrame(rows))
 
 
 def marginal_comparison_table(hh: pd.DataFrame) -> pd.DataFrame:
@@ -70,13 +70,13 @@ def marginal_comparison_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "p (permutation)": _p(r.perm_p_value),
             }
         )
-    return pd.DataFrame(rows)
+    return fmt.table_ranges(pd.DataFrame(rows))
 
 
 def assistance_permutation_table(hh: pd.DataFrame) -> pd.DataFrame:
     """Per assistance type: receipt across causes, permutation chi-square, Holm-adjusted p."""
     t = design.assistance_permutation(hh)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Assistance": t["assistance"],
             "Received": [fmt.count_share(k, n) for k, n in zip(t["received"], t["n"], strict=True)],
@@ -89,6 +89,7 @@ def assistance_permutation_table(hh: pd.DataFrame) -> pd.DataFrame:
             "p (Holm)": t["holm_p_value"].map(_p),
         }
     )
+    return fmt.table_ranges(table)
 
 
 def satisfaction_models_table(hh: pd.DataFrame) -> pd.DataFrame:
@@ -109,7 +110,7 @@ def satisfaction_models_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "p (ordered logit)": _p(g["p_value"]),
             }
         )
-    return pd.DataFrame(rows)
+    return fmt.table_ranges(pd.DataFrame(rows))
 
 
 def diagnostics_table(hh: pd.DataFrame) -> pd.DataFrame:
@@ -131,17 +132,17 @@ def diagnostics_table(hh: pd.DataFrame) -> pd.DataFrame:
     )
     rows.append({"Check": "Residual skewness", "Value": fmt.num(d.skew, 2), "p": "—"})
     rows.append({"Check": "Residual kurtosis", "Value": fmt.num(d.kurtosis, 2), "p": "—"})
-    return pd.DataFrame(rows)
+    return fmt.table_ranges(pd.DataFrame(rows))
 
 
 def growth_table(hh: pd.DataFrame) -> pd.DataFrame:
     """Growth model: ratio of growth against still-registered households, village-clustered."""
     m = design.growth_model(hh)
     labels = {"log_base": "log income 2014 (per unit)"} | {
-        s: f"{s} (vs registered)" for s in inference.STATUS_ORDER
+        s: f"{s} (vs registered)" for s in inference.status_order()
     }
     c = m.coefficients
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Term": c["term"].map(labels),
             "B (log growth)": c["coef"].map(lambda x: fmt.num(x, 3)),
@@ -153,12 +154,13 @@ def growth_table(hh: pd.DataFrame) -> pd.DataFrame:
             "p": c["p_value"].map(_p),
         }
     )
+    return fmt.table_ranges(table)
 
 
 def waiting_table(hh: pd.DataFrame) -> pd.DataFrame:
     """Median growth ratio of households agreeing that it is better to wait, within status."""
     w = design.waiting_within_status(hh).by_status
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Status": w["status"],
             "Agree (of status)": [
@@ -168,6 +170,7 @@ def waiting_table(hh: pd.DataFrame) -> pd.DataFrame:
             "Median ratio, others": w["median_others"].map(lambda x: fmt.num(x, 2)),
         }
     )
+    return fmt.table_ranges(table)
 
 
 def agreement_table(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
@@ -188,4 +191,4 @@ def agreement_table(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
         "Chance agreement": fmt.num(a.expected_agreement, 2),
         "Cohen's κ": fmt.num(a.kappa, 2),
     }
-    return pd.concat([out, pd.DataFrame([pooled])], ignore_index=True)
+    return fmt.table_ranges(pd.concat([out, pd.DataFrame([pooled])], ignore_index=True))

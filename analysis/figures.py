@@ -22,6 +22,7 @@ import textwrap
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -33,7 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
-from analysis import inference, public, resampling, scales
+from analysis import fmt, inference, public, resampling, scales
 from analysis.style import (
     FIGURE_HEIGHT_IN,
     FIGURE_WIDTH_IN,
@@ -303,11 +304,42 @@ def lankao_incidence(data_dir: Path | str | None = None) -> FigureResult:
 # --------------------------------------------------------------------------------------------
 
 
-STATUS_COLOURS = dict(
-    zip(inference.STATUS_ORDER, palette(len(inference.STATUS_ORDER)), strict=True)
-)
-"""One colour per registration status, the same in every figure."""
-ROLE_COLOURS = dict(zip(inference.ROLE_ORDER, palette(len(inference.ROLE_ORDER)), strict=True))
+@cache
+def status_colours() -> dict[str, str]:
+    """One colour per registration status (codebook order), the same in every figure.
+
+    Returns
+    -------
+    dict of str to str
+        Status code -> hex colour of :func:`analysis.style.palette`.
+
+    Examples
+    --------
+    >>> list(status_colours())
+    ['registered', 'exited 2016', 'exited 2017-2019', 'marginal']
+    """
+    order = inference.status_order()
+    return dict(zip(order, palette(len(order)), strict=True))
+
+
+@cache
+def role_colours() -> dict[str, str]:
+    """One colour per staff role (codebook order).
+
+    Returns
+    -------
+    dict of str to str
+        Role -> hex colour of :func:`analysis.style.palette`.
+
+    Examples
+    --------
+    >>> list(role_colours())
+    ['first secretary', 'township cadre', 'county office']
+    """
+    order = inference.role_order()
+    return dict(zip(order, palette(len(order)), strict=True))
+
+
 YEAR_COLOURS = {2014: GREY, 2019: OKABE_ITO["blue"]}
 INTERVAL_COLOUR = "black"
 POINT_SIZE = 7
@@ -319,7 +351,7 @@ def _codebook_label(file: str, var: str, width: int = 60) -> str:
     from analysis import codebook
 
     text = codebook.load_codebook().column(file, var)["question_en"].split(" (")[0]
-    return _wrap(text, width)
+    return _wrap(fmt.ranges(text), width)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -460,7 +492,7 @@ def _households(hh: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
 
 
 def _status_order(statuses: pd.Series) -> list[str]:
-    return [s for s in inference.STATUS_ORDER if s in set(statuses)]
+    return [s for s in inference.status_order() if s in set(statuses)]
 
 
 def income_change(hh: pd.DataFrame) -> FigureResult:
@@ -491,7 +523,7 @@ def income_change(hh: pd.DataFrame) -> FigureResult:
             ax.plot(centres[pair.index], pair["estimate"], color=GREY, linewidth=1, zorder=4)
         _intervals(ax, centres, table)
         sizes = wide.groupby("status").size()
-        ax.set_xticks(range(len(order)), [f"{s}\n(n = {sizes[s]})" for s in order])
+        ax.set_xticks(range(len(order)), [f"{fmt.ranges(s)}\n(n = {sizes[s]})" for s in order])
         _log_ticks(
             ax,
             long["value"].min(),
@@ -547,22 +579,25 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
         fig = Figure(figsize=(FIGURE_WIDTH_IN, 3.9), layout="constrained")
         left, right = fig.subplots(1, 2, sharey=True, width_ratios=[1, 1.25])
         codes = households["status"].cat.codes.to_numpy()
-        _boxes(left, households, "status", order, STATUS_COLOURS, 0.55)
+        _boxes(left, households, "status", order, status_colours(), 0.55)
         _strip(
             left,
             codes.astype(float),
             households["value"].to_numpy(),
             households["status"].astype(str),
-            STATUS_COLOURS,
+            status_colours(),
         )
         _intervals(left, np.arange(len(order)), table)
         left.set_xticks(
             range(len(order)),
-            [f"{_wrap(s, 9)}\n(n = {n})" for s, n in zip(order, table["n"], strict=True)],
+            [
+                f"{_wrap(fmt.ranges(s), 9)}\n(n = {n})"
+                for s, n in zip(order, table["n"], strict=True)
+            ],
             fontsize=7,
         )
         left.set_xlabel(_codebook_label("households", "status", 24))
-        left.set_ylabel("Precision score (mean of 6 items, 1-5)")
+        left.set_ylabel("Precision score (mean of 6 items, 1\u20135)")
         left.set_ylim(0.8, 5.2)
         left.legend(handles=[_interval_handle("mean")], loc="lower left", fontsize=6.5)
         step = 0.6 / len(order)
@@ -575,7 +610,7 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
             style=means["status"],
             hue_order=order,
             style_order=order,
-            palette=STATUS_COLOURS,
+            palette=status_colours(),
             s=22,
             ax=right,
             legend=False,
@@ -591,11 +626,11 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
             Line2D(
                 [],
                 [],
-                color=STATUS_COLOURS[s],
+                color=status_colours()[s],
                 marker=markers[s],
                 linestyle="",
                 markersize=5,
-                label=s,
+                label=fmt.ranges(s),
             )
             for s in order
         ]
@@ -622,7 +657,7 @@ def assistance_by_cause(hh: pd.DataFrame) -> FigureResult:
     each cell with its village-cluster bootstrap interval."""
     shares = inference.assistance_by_cause(hh)
     causes = list(dict.fromkeys(shares["cause"]))
-    kinds = list(inference.ASSISTANCE.values())
+    kinds = list(inference.assistance_labels().values())
     registered = hh[hh["cause"].notna()]
     base = pd.DataFrame(
         {
@@ -631,7 +666,7 @@ def assistance_by_cause(hh: pd.DataFrame) -> FigureResult:
         }
     )
     tables = []
-    for column, label in inference.ASSISTANCE.items():
+    for column, label in inference.assistance_labels().items():
         flags = registered[column].astype("boolean").fillna(False).astype(float).to_numpy()
         table = resampling.grouped_intervals(
             base.assign(value=flags), value="value", group="cause", cluster="village"
@@ -778,7 +813,7 @@ def satisfaction_coefficients(hh: pd.DataFrame) -> FigureResult:
         ax.set_yticks(positions, [f"{t} score" for t in data["term"]])
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("Change in satisfaction (1-5) per scale point, with 95% CI")
+        ax.set_xlabel("Change in satisfaction (1\u20135) per scale point, with 95% CI")
         ax.set_ylabel("Predictor")
         _note(ax, f"{SIMULATED_NOTE}; n = {model.n}, R² = {model.r2:.2f}")
         result = _result(fig, data)
@@ -790,7 +825,7 @@ def waiting_income(hh: pd.DataFrame) -> FigureResult:
     every household, box plots, and medians with village-cluster bootstrap intervals."""
     groups = inference.wait_groups(hh)
     villages = pd.Series(hh["village"].astype(str).to_numpy(), index=hh.get("hh_id", hh.index))
-    order = ["agree (4-5)", "others (1-3)"]
+    order = ["agree (4\u20135)", "others (1\u20133)"]
     households = pd.DataFrame(
         {
             "hh_id": groups["hh_id"],
@@ -857,7 +892,7 @@ def staff_workload(staff: pd.DataFrame) -> FigureResult:
         .dropna(subset=["hours_per_week", "formalism"])
         .reset_index(drop=True)
     )
-    roles = [r for r in inference.ROLE_ORDER if r in set(points["role"])]
+    roles = [r for r in inference.role_order() if r in set(points["role"])]
     hours, index = points["hours_per_week"].to_numpy(), points["formalism"].to_numpy()
     grid = np.linspace(hours.min(), hours.max(), STAFF_GRID_POINTS)
     band = resampling.line_band(hours, index, grid)
@@ -888,14 +923,14 @@ def staff_workload(staff: pd.DataFrame) -> FigureResult:
             style="role",
             hue_order=[f"{r} (n = {sizes[r]})" for r in roles],
             style_order=[f"{r} (n = {sizes[r]})" for r in roles],
-            palette=[ROLE_COLOURS[r] for r in roles],
+            palette=[role_colours()[r] for r in roles],
             s=18,
             alpha=0.8,
             linewidth=0,
             ax=ax,
         )
         ax.set_xlabel(_codebook_label("staff", "hours_per_week") + " (h)")
-        ax.set_ylabel(_wrap("Formalism index (paperwork, inspections; 1-5)", 32))
+        ax.set_ylabel(_wrap("Formalism index (paperwork, inspections; 1\u20135)", 32))
         ax.legend(fontsize=7, loc="lower right")
         _note(ax, SIMULATED_NOTE)
         line = band.rename(columns={"x": "hours_per_week"}).assign(

@@ -21,6 +21,7 @@ columns share one number of decimals (:func:`column`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
@@ -43,9 +44,11 @@ __all__ = [
     "p_cell",
     "pct",
     "pval",
+    "ranges",
     "round_half_up",
     "share",
     "span",
+    "table_ranges",
     "year_span",
     "yuan",
 ]
@@ -152,6 +155,67 @@ def year_span(first: int, last: int) -> str:
     if first > last:
         raise ValueError(f"years are reversed: {first!r} > {last!r}")
     return f"{int(first)}{EN_DASH}{int(last)}"
+
+
+_RANGE = re.compile(
+    r"(?<![\w./\-\u2013])((?:19|20)\d\d|\d{1,2})-((?:19|20)\d\d|\d{1,2})(?![\w/\-\u2013]|\.\d)"
+)
+"""Two years or two small numbers joined by a hyphen, not inside a date, URL, code or number."""
+
+
+def ranges(text: str) -> str:
+    """``text`` with its hyphenated ranges set with an en dash: "exited 2017-2019" -> en dash.
+
+    A range is two years (19xx/20xx) or two numbers of one or two digits joined by a hyphen
+    ("1-5", "aged 16-64"); dates such as "2017-03-28", paths such as "2013-02/27", codes such as
+    "A1-B2" and negative numbers are left alone, so text from the data can pass through.
+
+    Parameters
+    ----------
+    text : str
+        A label, heading or cell.
+
+    Returns
+    -------
+    str
+        The same text, each range's hyphen replaced by :data:`EN_DASH`.
+
+    Examples
+    --------
+    >>> ranges("exited 2017-2019") == "exited 2017\u20132019"
+    True
+    >>> ranges("agree (4-5)") == "agree (4\u20135)"
+    True
+    >>> ranges("Xinhua, 2017-03-28")
+    'Xinhua, 2017-03-28'
+    """
+    return _RANGE.sub(lambda m: f"{m[1]}{EN_DASH}{m[2]}", text)
+
+
+def table_ranges(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`ranges` applied to its column names and to every text cell.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A display table (cells already formatted as text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with a RangeIndex; numeric columns are left as they are.
+
+    Examples
+    --------
+    >>> table = table_ranges(pd.DataFrame({"Status 2017-2019": ["exited 2017-2019"]}))
+    >>> table.columns[0] == "Status 2017\u20132019", table.iloc[0, 0] == "exited 2017\u20132019"
+    (True, True)
+    """
+    out = frame.reset_index(drop=True).rename(columns=ranges)
+    for name in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[name]):
+            out[name] = [ranges(v) if isinstance(v, str) else v for v in out[name]]
+    return out
 
 
 def column(values: Iterable[object], digits: int) -> list[str]:

@@ -29,11 +29,6 @@ from analysis import codebook, scales
 
 __all__ = [
     "AGREE_MIN",
-    "ASSISTANCE",
-    "INTERVIEW_ROLES",
-    "ROLE_ORDER",
-    "STATUS_ORDER",
-    "THEMES",
     "Association",
     "Correlation",
     "GroupTest",
@@ -43,10 +38,12 @@ __all__ = [
     "TwoGroupTest",
     "Waiting",
     "assistance_by_cause",
+    "assistance_labels",
     "cause_assistance",
     "growth_ratio",
     "income_change",
     "income_change_by_status",
+    "interview_roles",
     "interview_themes",
     "marginal_vs_registered",
     "precision_by_status",
@@ -54,25 +51,97 @@ __all__ = [
     "precision_posthoc",
     "precision_sharing",
     "precision_welch",
+    "role_order",
     "satisfaction_model",
     "staff_formalism",
     "staff_scores",
+    "status_order",
+    "theme_labels",
     "wait_groups",
     "waiting_mindset",
     "with_scores",
 ]
 
-# Category orders and short labels, read from data/codebook.yaml (the single source).
-STATUS_ORDER: tuple[str, ...] = codebook.categories("households", "status")
-"""Registration statuses in codebook order (the order of every table and figure)."""
-ROLE_ORDER: tuple[str, ...] = codebook.categories("staff", "role")
-"""Roles of the staff questionnaire, in codebook order."""
-INTERVIEW_ROLES: tuple[str, ...] = codebook.categories("interviews", "role")
-"""Roles of the interviewees, in codebook order."""
-ASSISTANCE: dict[str, str] = codebook.flag_labels("households", "multi_select")
-"""Assistance flag column -> short English label, in codebook order."""
-THEMES: dict[str, str] = codebook.flag_labels("interviews", "flag01")
-"""Interview theme column -> short English label, in codebook order."""
+# Category orders and short labels come from data/codebook.yaml (the single source). They are
+# read on first use, not at import, so that a chapter importing this module for something else
+# does not record the codebook as one of its inputs.
+
+
+def status_order() -> tuple[str, ...]:
+    """Registration statuses in codebook order (the order of every table and figure).
+
+    Returns
+    -------
+    tuple of str
+        The status codes of the data contract.
+
+    Examples
+    --------
+    >>> status_order()
+    ('registered', 'exited 2016', 'exited 2017-2019', 'marginal')
+    """
+    return codebook.categories("households", "status")
+
+
+def role_order() -> tuple[str, ...]:
+    """Roles of the staff questionnaire, in codebook order.
+
+    Returns
+    -------
+    tuple of str
+
+    Examples
+    --------
+    >>> role_order()
+    ('first secretary', 'township cadre', 'county office')
+    """
+    return codebook.categories("staff", "role")
+
+
+def interview_roles() -> tuple[str, ...]:
+    """Roles of the interviewees, in codebook order.
+
+    Returns
+    -------
+    tuple of str
+
+    Examples
+    --------
+    >>> interview_roles()
+    ('household head', 'first secretary', 'staff')
+    """
+    return codebook.categories("interviews", "role")
+
+
+def assistance_labels() -> dict[str, str]:
+    """Assistance flag column -> short English label, in codebook order.
+
+    Returns
+    -------
+    dict of str to str
+
+    Examples
+    --------
+    >>> assistance_labels()["assist_training"]
+    'skills training'
+    """
+    return codebook.flag_labels("households", "multi_select")
+
+
+def theme_labels() -> dict[str, str]:
+    """Interview theme column -> short English label, in codebook order.
+
+    Returns
+    -------
+    dict of str to str
+
+    Examples
+    --------
+    >>> theme_labels()["uneven_assistance"]
+    'uneven assistance (cliff effect)'
+    """
+    return codebook.flag_labels("interviews", "flag01")
+
 
 WAIT_ITEM = "prob_6"
 AGREE_MIN = 4
@@ -199,7 +268,7 @@ def income_change(
 def income_change_by_status(hh: pd.DataFrame) -> pd.DataFrame:
     """:func:`income_change` for every status present, in status order (one row each)."""
     _require(hh, ["status"], "income_change_by_status")
-    rows = [asdict(income_change(hh, s)) for s in _present_order(hh["status"], STATUS_ORDER)]
+    rows = [asdict(income_change(hh, s)) for s in _present_order(hh["status"], status_order())]
     return pd.DataFrame(rows)
 
 
@@ -231,7 +300,7 @@ def _status_scores(hh: pd.DataFrame, scale: str) -> pd.DataFrame:
     scored = with_scores(hh, [scale])
     data = pd.DataFrame({"status": scored["status"].astype(str), scale: _float(scored[scale])})
     data = data[scored["status"].notna().to_numpy()].dropna(subset=[scale])
-    order = _present_order(data["status"], STATUS_ORDER)
+    order = _present_order(data["status"], status_order())
     if len(order) < 2:
         raise ValueError(f"need at least two status groups with {scale} scores, got {order}")
     data["status"] = pd.Categorical(data["status"], categories=order, ordered=True)
@@ -410,15 +479,15 @@ class Association:
 
 
 def _assistance_long(hh: pd.DataFrame) -> pd.DataFrame:
-    _require(hh, ["cause", *ASSISTANCE], "cause_assistance")
+    _require(hh, ["cause", *assistance_labels()], "cause_assistance")
     data = hh[hh["cause"].notna()]
-    flags = data[list(ASSISTANCE)].astype("boolean").fillna(False).astype(bool)
+    flags = data[list(assistance_labels())].astype("boolean").fillna(False).astype(bool)
     long = flags.assign(cause=data["cause"].astype(str)).melt(
         id_vars="cause", var_name="column", value_name="received"
     )
     long = long[long["received"]]
     return pd.DataFrame(
-        {"cause": long["cause"], "assistance": long["column"].map(ASSISTANCE)}
+        {"cause": long["cause"], "assistance": long["column"].map(assistance_labels())}
     ).reset_index(drop=True)
 
 
@@ -454,9 +523,9 @@ def assistance_by_cause(hh: pd.DataFrame) -> pd.DataFrame:
     Returns a long frame: ``cause``, ``assistance`` (label), ``n_households`` (of that cause),
     ``n_received``, ``share`` (fraction 0-1). Causes in codebook order, as present.
     """
-    _require(hh, ["cause", *ASSISTANCE], "assistance_by_cause")
+    _require(hh, ["cause", *assistance_labels()], "assistance_by_cause")
     data = hh[hh["cause"].notna()]
-    flags = data[list(ASSISTANCE)].astype("boolean").fillna(False).astype(bool)
+    flags = data[list(assistance_labels())].astype("boolean").fillna(False).astype(bool)
     causes = data["cause"]
     order = (
         [c for c in causes.cat.categories if c in set(causes)]
@@ -467,7 +536,7 @@ def assistance_by_cause(hh: pd.DataFrame) -> pd.DataFrame:
     for cause in order:
         mask = (causes == cause).to_numpy()
         n = int(mask.sum())
-        for column, label in ASSISTANCE.items():
+        for column, label in assistance_labels().items():
             received = int(flags[column].to_numpy()[mask].sum())
             rows.append(
                 {
@@ -680,7 +749,7 @@ def staff_formalism(staff: pd.DataFrame, items: Sequence[str] | None = None) -> 
     _require(staff, ["role", "hours_per_week"], "staff_formalism")
     scored = staff_scores(staff, items)
     item_columns = list(items) if items is not None else scales.items_of("formalism")
-    order = _present_order(scored["role"], ROLE_ORDER)
+    order = _present_order(scored["role"], role_order())
     data = pd.DataFrame(
         {
             "role": pd.Categorical(scored["role"].astype(str), categories=order, ordered=True),
@@ -716,11 +785,11 @@ def interview_themes(interviews: pd.DataFrame) -> pd.DataFrame:
     Returns a long frame in theme and role order: ``theme`` (label), ``role``,
     ``n_interviews`` (of that role), ``n_mentions``, ``share`` (fraction 0-1).
     """
-    _require(interviews, ["role", *THEMES], "interview_themes")
-    roles = _present_order(interviews["role"], INTERVIEW_ROLES)
+    _require(interviews, ["role", *theme_labels()], "interview_themes")
+    roles = _present_order(interviews["role"], interview_roles())
     role = interviews["role"].astype(str)
     rows = []
-    for column, label in THEMES.items():
+    for column, label in theme_labels().items():
         flags = interviews[column].astype("boolean")
         if flags.isna().any():
             i = int(np.flatnonzero(flags.isna().to_numpy())[0])

@@ -9,7 +9,6 @@ values are marked "(derived)".
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -33,7 +32,6 @@ __all__ = [
 ]
 
 NOT_STATED = "not stated"
-_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)-((?:19|20)\d\d)\b")
 
 
 def _p(p: float) -> str:
@@ -47,17 +45,8 @@ def _col(values: pd.Series, digits: int) -> list[str]:
 
 
 def _done(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with a RangeIndex; year ranges in its labels and headers take an en dash."""
-    frame = frame.reset_index(drop=True).rename(columns=_ranges)
-    for name in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[name]):
-            frame[name] = [_ranges(v) if isinstance(v, str) else v for v in frame[name]]
-    return frame
-
-
-def _ranges(text: str) -> str:
-    """Year ranges written with a hyphen ("2017-2019") set with an en dash instead."""
-    return _YEAR_RANGE.sub(lambda m: fmt.year_span(int(m[1]), int(m[2])), text)
+    """``frame`` with a RangeIndex; ranges in its labels and headers take an en dash."""
+    return fmt.table_ranges(frame)
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,7 +61,7 @@ def sample_profile(hh: pd.DataFrame) -> pd.DataFrame:
     text (thousands separators). Percentages are of households with a known value; medians are
     in the unit named in the row.
     """
-    statuses = [s for s in inference.STATUS_ORDER if (hh["status"].astype(str) == s).any()]
+    statuses = [s for s in inference.status_order() if (hh["status"].astype(str) == s).any()]
     groups = {s: hh[hh["status"].astype(str) == s] for s in statuses} | {"All": hh}
     education = codebook.categories("households", "education")
     educated = education[education.index("junior secondary") :]
@@ -168,7 +157,7 @@ def assistance_table(hh: pd.DataFrame) -> pd.DataFrame:
     long = inference.assistance_by_cause(hh)
     causes = list(dict.fromkeys(long["cause"]))
     wide = long.pivot(index="cause", columns="assistance", values="share").loc[
-        causes, list(inference.ASSISTANCE.values())
+        causes, list(inference.assistance_labels().values())
     ]
     sizes = long.drop_duplicates("cause").set_index("cause")["n_households"]
     out = pd.DataFrame({f"{c} (%)": _col(wide[c] * 100, 0) for c in wide.columns})

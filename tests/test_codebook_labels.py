@@ -22,10 +22,12 @@ def _column(raw: dict, file: str, var: str) -> dict:
 
 
 def test_status_role_orders_are_the_codebooks_option_orders(raw):
-    assert tuple(_column(raw, "households", "status")["options"].values()) == inference.STATUS_ORDER
-    assert tuple(_column(raw, "staff", "role")["options"].values()) == inference.ROLE_ORDER
     assert (
-        tuple(_column(raw, "interviews", "role")["options"].values()) == inference.INTERVIEW_ROLES
+        tuple(_column(raw, "households", "status")["options"].values()) == inference.status_order()
+    )
+    assert tuple(_column(raw, "staff", "role")["options"].values()) == inference.role_order()
+    assert (
+        tuple(_column(raw, "interviews", "role")["options"].values()) == inference.interview_roles()
     )
 
 
@@ -34,16 +36,18 @@ def test_assistance_labels_are_the_short_label_else_the_english_label(raw):
         "options"
     ]
     expected = {o["var"]: o.get("label_short", o["label_en"]) for o in options.values()}
-    assert expected == inference.ASSISTANCE
-    assert list(inference.ASSISTANCE) == [o["var"] for o in options.values()]
-    assert inference.ASSISTANCE["assist_training"] == "skills training"
-    assert inference.ASSISTANCE["assist_medical"] == "medical aid"  # no label_short: label_en
+    assert expected == inference.assistance_labels()
+    assert list(inference.assistance_labels()) == [o["var"] for o in options.values()]
+    assert inference.assistance_labels()["assist_training"] == "skills training"
+    assert (
+        inference.assistance_labels()["assist_medical"] == "medical aid"
+    )  # no label_short: label_en
 
 
 def test_theme_labels_are_every_flag_columns_short_label(raw):
     flags = [c for c in raw["files"]["interviews"]["columns"] if c["kind"] == "flag01"]
-    assert {c["var"]: c["label_short"] for c in flags} == inference.THEMES
-    assert len(inference.THEMES) == 10
+    assert {c["var"]: c["label_short"] for c in flags} == inference.theme_labels()
+    assert len(inference.theme_labels()) == 10
 
 
 def test_an_edited_codebook_changes_the_labels_it_gives(tmp_path: Path):
@@ -57,7 +61,7 @@ def test_an_edited_codebook_changes_the_labels_it_gives(tmp_path: Path):
     assert codebook.flag_labels("households", "multi_select", book)["assist_training"] == (
         "training"
     )
-    assert codebook.categories("households", "status", book) == inference.STATUS_ORDER
+    assert codebook.categories("households", "status", book) == inference.status_order()
 
 
 def test_an_unknown_flag_kind_names_the_valid_ones():

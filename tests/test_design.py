@@ -121,7 +121,7 @@ def _tiny_frame(received: list[int]) -> pd.DataFrame:
     frame = make_households(n=12).iloc[:12].copy()
     frame["village"] = ["a"] * 6 + ["b"] * 6
     frame["cause"] = ["illness", "illness", "illness", "disability", "disability", "disability"] * 2
-    for column in inference.ASSISTANCE:
+    for column in inference.assistance_labels():
         frame[column] = False
     frame["assist_medical"] = np.array(received, dtype=bool)
     return frame
@@ -246,7 +246,7 @@ def test_growth_model_matches_hand_least_squares(hh):
     result = design.growth_model(hh)
     y = np.log(hh["income_2019"] / hh["income_2014"]).to_numpy()
     status = hh["status"].astype(str)
-    others = [s for s in inference.STATUS_ORDER if s != "registered"]
+    others = [s for s in inference.status_order() if s != "registered"]
     x = np.column_stack(
         [np.ones(len(hh))]
         + [(status == s).to_numpy(float) for s in others]
@@ -277,7 +277,7 @@ def test_waiting_within_status(hh):
     status = data["status"].astype(str)
     x = np.column_stack(
         [np.ones(len(data)), agree.astype(float)]
-        + [(status == s).to_numpy(float) for s in inference.STATUS_ORDER[1:]]
+        + [(status == s).to_numpy(float) for s in inference.status_order()[1:]]
         + [_dummies(data["village"])]
     )
     beta, *_ = np.linalg.lstsq(x, np.log(ratio), rcond=None)
@@ -336,8 +336,10 @@ def test_design_tables_show_the_results_with_one_rounding_rule(hh):
         ordered.loc["precision", "odds_ratio"], 2
     )
     waiting = design_tables.waiting_table(hh)
-    assert list(waiting["Status"]) == [
-        s for s in inference.STATUS_ORDER if (hh["status"].astype(str) == s).any()
+    assert list(waiting["Status"]) == [  # the status codes, their year range with an en dash
+        s.replace("2017-2019", "2017\u20132019")
+        for s in inference.status_order()
+        if (hh["status"].astype(str) == s).any()
     ]
 
 
@@ -368,7 +370,7 @@ def test_thesis_reports_the_within_village_gap_and_household_level_tests():
         (REPO / "_book" / "05-findings.html").read_text("utf-8"),
         re.S,
     )
-    assert table and table[0].count("<tr") == 1 + len(inference.ASSISTANCE)
+    assert table and table[0].count("<tr") == 1 + len(inference.assistance_labels())
 
 
 def test_thesis_majority_words_and_small_group_counts_follow_the_data():

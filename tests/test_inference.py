@@ -17,7 +17,7 @@ from statsmodels.stats.oneway import anova_oneway
 
 from analysis import inference
 
-STATUSES = list(inference.STATUS_ORDER)
+STATUSES = list(inference.status_order())
 
 
 def _rank_biserial_paired(diff: np.ndarray) -> float:
@@ -206,9 +206,11 @@ def test_cause_assistance_chi_square_and_cramers_v(hh):
     pairs = [
         (str(cause), label)
         for cause, flags in zip(
-            registered["cause"], registered[list(inference.ASSISTANCE)].to_numpy(), strict=True
+            registered["cause"],
+            registered[list(inference.assistance_labels())].to_numpy(),
+            strict=True,
         )
-        for label, received in zip(inference.ASSISTANCE.values(), flags, strict=True)
+        for label, received in zip(inference.assistance_labels().values(), flags, strict=True)
         if received
     ]
     table = pd.crosstab(*zip(*pairs, strict=True))
@@ -227,7 +229,7 @@ def test_assistance_by_cause_shares(hh):
     table = inference.assistance_by_cause(hh)
     causes = [c for c in hh["cause"].cat.categories if (hh["cause"] == c).any()]
     assert table["cause"].unique().tolist() == causes
-    assert len(table) == len(causes) * len(inference.ASSISTANCE)
+    assert len(table) == len(causes) * len(inference.assistance_labels())
     illness = hh[hh["cause"] == "illness"]
     row = table[(table["cause"] == "illness") & (table["assistance"] == "industry project")].iloc[0]
     assert row["n_households"] == len(illness)
@@ -308,7 +310,7 @@ def test_waiting_mindset(hh):
 def test_staff_formalism(staff):
     result = inference.staff_formalism(staff, items=["paperwork", "inspections"])
     index = staff[["paperwork", "inspections"]].astype(float).mean(axis=1)
-    groups = [index[staff["role"] == r] for r in inference.ROLE_ORDER]
+    groups = [index[staff["role"] == r] for r in inference.role_order()]
     ref = stats.kruskal(*groups)
     assert result.kruskal_statistic == pytest.approx(ref.statistic)
     assert result.kruskal_p_value == pytest.approx(ref.pvalue)
@@ -324,7 +326,7 @@ def test_staff_formalism(staff):
 def test_interview_themes_counts(interviews):
     table = inference.interview_themes(interviews)
     assert len(table) == 10 * 3
-    for theme_column, label in inference.THEMES.items():
+    for theme_column, label in inference.theme_labels().items():
         counts = interviews.groupby("role", observed=True)[theme_column].agg(["sum", "size"])
         for role, (mentions, size) in counts.iterrows():
             row = table[(table["theme"] == label) & (table["role"] == role)].iloc[0]
