@@ -29,6 +29,7 @@ __all__ = [
     "CodebookError",
     "categories",
     "flag_labels",
+    "likert_variables",
     "load_codebook",
     "reverse_items",
     "scale_items",
@@ -232,6 +233,18 @@ def categories(file: str, var: str, codebook: Codebook | None = None) -> tuple[s
     ('first secretary', 'township cadre', 'county office')
     """
     return tuple((codebook or load_codebook()).categories(file, var))
+
+
+def likert_variables(file: str, codebook: Codebook | None = None) -> list[str]:
+    """The Likert item variables of ``file``, in questionnaire order.
+
+    Examples
+    --------
+    >>> likert_variables("staff")[:3]
+    ['paperwork', 'inspections', 'assessment_fair']
+    """
+    book = codebook or load_codebook()
+    return [c["var"] for c in book.columns(file) if c["kind"] == "likert"]
 
 
 def flag_labels(file: str, kind: str, codebook: Codebook | None = None) -> dict[str, str]:

@@ -33,6 +33,7 @@ from analysis import inference
 
 __all__ = [
     "ICC",
+    "ICC_OUTCOMES",
     "MIN_CAUSE_HOUSEHOLDS",
     "PERMUTATIONS",
     "PERMUTATION_SEED",
@@ -42,14 +43,17 @@ __all__ = [
     "OrderedModelResult",
     "WaitingWithin",
     "assistance_permutation",
+    "cause_group_sizes",
     "cluster_comparison",
     "growth_model",
     "holm",
     "icc",
     "merge_rare_causes",
+    "negative_iccs",
     "ols_diagnostics",
     "ols_satisfaction_clustered",
     "ordered_satisfaction",
+    "outcome_iccs",
     "waiting_within_status",
     "with_log_growth",
     "within_difference",
@@ -111,6 +115,48 @@ def icc(frame: pd.DataFrame, outcome: str, cluster: str = "village") -> ICC:
     value = (msb - msw) / (msb + (n0 - 1) * msw)
     deff = 1 + (n / k - 1) * value
     return ICC(outcome, n, k, msb, msw, float(value), float(deff), float(n / deff))
+
+
+ICC_OUTCOMES = ("precision", "sharing", "problems", "satisfaction", "log_growth")
+"""The outcomes whose clustering by village the appendix reports, in its order."""
+
+
+def outcome_iccs(hh: pd.DataFrame) -> dict[str, ICC]:
+    """:func:`icc` by village of each outcome of :data:`ICC_OUTCOMES`.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (scale scores are computed from the items when absent).
+
+    Returns
+    -------
+    dict of str to ICC
+        Outcome -> its ICC, design effect and effective sample size, in :data:`ICC_OUTCOMES`
+        order (``log_growth`` is log(income_2019 / income_2014)).
+    """
+    scored = with_log_growth(inference.with_scores(hh, list(PREDICTORS)))
+    return {outcome: icc(scored, outcome) for outcome in ICC_OUTCOMES}
+
+
+def negative_iccs(hh: pd.DataFrame) -> tuple[int, int]:
+    """How many of the outcomes' ICCs are negative, and how many outcomes there are.
+
+    A negative ANOVA estimate means that villages differ less than chance alone would make
+    them differ; the appendix reports how often that happens.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame.
+
+    Returns
+    -------
+    tuple of int
+        (outcomes with ICC < 0, number of outcomes in :data:`ICC_OUTCOMES`).
+    """
+    values = [r.icc for r in outcome_iccs(hh).values()]
+    return sum(v < 0 for v in values), len(values)
 
 
 # --------------------------------------------------------------------------------------------
@@ -235,6 +281,30 @@ def merge_rare_causes(cause: pd.Series, minimum: int = MIN_CAUSE_HOUSEHOLDS) -> 
     counts = labels.value_counts()
     rare = set(counts[counts < minimum].index)
     return labels.where(~labels.isin(rare), "other")
+
+
+def cause_group_sizes(hh: pd.DataFrame, minimum: int = MIN_CAUSE_HOUSEHOLDS) -> pd.Series:
+    """Registered households per cause group, after rare causes are merged into "other".
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``cause`` (NA for marginal households).
+    minimum : int, default :data:`MIN_CAUSE_HOUSEHOLDS`
+        Causes with fewer households are merged (:func:`merge_rare_causes`).
+
+    Returns
+    -------
+    pandas.Series
+        Cause group -> number of households, largest first.
+
+    Examples
+    --------
+    >>> cause = pd.Series(["illness"] * 3 + ["disaster", None])
+    >>> cause_group_sizes(pd.DataFrame({"cause": cause}), minimum=2).to_dict()
+    {'illness': 3, 'other': 1}
+    """
+    return merge_rare_causes(hh["cause"].dropna(), minimum).value_counts()
 
 
 def _chi2_stat(received: np.ndarray, codes: np.ndarray, n_levels: int) -> float:

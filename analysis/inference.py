@@ -8,8 +8,9 @@ pandas 3 / pingouin 0.7 compatibility: pingouin 0.7 calls ``float()`` on cells i
 (e.g. ``linear_regression``), which fails on the nullable ``pd.NA`` of ``Int64``/``Float64``
 columns. :func:`_float` therefore converts every column handed to pingouin to plain ``float64``
 with NaN, and missing values are dropped here, explicitly, so that each result's ``n`` is the
-number of observations actually used. pingouin 0.7 also renamed its output columns
-(``p_val``, ``p_unc``, ``p_corr``, ``W_val``, ``U_val``); they are read by those names.
+number of observations actually used. pingouin 0.6 renamed its output columns (``p_val``,
+``p_unc``, ``p_corr``, ``W_val``, ``U_val``, ``mean_A``, ``CI2.5``); they are read by those
+names, so ``pyproject.toml`` requires pingouin >= 0.6.
 
 pingouin and SciPy are imported inside the functions that use them: importing pingouin takes
 about a second (it loads SciPy's statistics and matplotlib.pyplot), and most chapters import
@@ -25,7 +26,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import codebook, scales
+from analysis import codebook, fmt, scales
 
 __all__ = [
     "AGREE_MIN",
@@ -35,10 +36,12 @@ __all__ = [
     "IncomeChange",
     "Regression",
     "StaffFormalism",
+    "ThemeMentions",
     "TwoGroupTest",
     "Waiting",
     "assistance_by_cause",
     "assistance_labels",
+    "assistance_shares",
     "cause_assistance",
     "growth_ratio",
     "income_change",
@@ -57,6 +60,7 @@ __all__ = [
     "staff_scores",
     "status_order",
     "theme_labels",
+    "theme_mentions",
     "wait_groups",
     "waiting_mindset",
     "with_scores",
@@ -209,7 +213,8 @@ class IncomeChange:
 
     ``median_ratio`` is the median of the household ratios income_2019 / income_2014.
     ``statistic`` and ``p_value`` are the two-sided Wilcoxon signed-rank test of 2019 against 2014;
-    ``rank_biserial`` is the matched-pairs rank-biserial correlation, positive when incomes rose.
+    ``rank_biserial`` is the matched-pairs rank-biserial correlation, positive when incomes rose;
+    ``n_rose`` counts the pairs whose 2019 income is the larger.
     """
 
     group: str
@@ -220,6 +225,7 @@ class IncomeChange:
     statistic: float
     p_value: float
     rank_biserial: float
+    n_rose: int
 
 
 def income_change(
@@ -262,6 +268,7 @@ def income_change(
         statistic=float(test["W_val"].iloc[0]),
         p_value=float(test["p_val"].iloc[0]),
         rank_biserial=float(test["RBC"].iloc[0]),
+        n_rose=int((pairs["y2019"] > pairs["y2014"]).sum()),
     )
 
 
@@ -550,6 +557,38 @@ def assistance_by_cause(hh: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def assistance_shares(hh: pd.DataFrame, assistance: str) -> pd.Series:
+    """Share of registered households of each cause that received one kind of assistance.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``cause`` and the assist_* flags.
+    assistance : str
+        The short label of the assistance (:func:`assistance_labels`), e.g. "industry project".
+
+    Returns
+    -------
+    pandas.Series
+        Cause -> fraction 0-1 of that cause's households, causes in codebook order as present.
+
+    Raises
+    ------
+    ValueError
+        When ``assistance`` is not one of the labels (the message lists them).
+
+    See Also
+    --------
+    assistance_by_cause : every cause and kind of assistance in one long frame.
+    """
+    labels = list(assistance_labels().values())
+    if assistance not in labels:
+        raise ValueError(f"assistance must be one of {labels}, got {assistance!r}")
+    table = assistance_by_cause(hh)
+    rows = table[table["assistance"] == assistance]
+    return pd.Series(rows["share"].to_numpy(), index=pd.Index(rows["cause"], name="cause"))
+
+
 # --------------------------------------------------------------------------------------------
 # correlation, regression
 # --------------------------------------------------------------------------------------------
@@ -776,6 +815,78 @@ def staff_formalism(staff: pd.DataFrame, items: Sequence[str] | None = None) -> 
         rho_p_value=float(corr["p_val"].iloc[0]),
         n=len(both),
         highest_role=str(means.loc[means["formalism"].idxmax(), "role"]),
+    )
+
+
+@dataclass(frozen=True, eq=False)  # holds DataFrames: compare fields explicitly
+class ThemeMentions:
+    """How often each interview theme was raised, overall and by interviewee role.
+
+    ``mentions`` and ``share`` are theme column x role frames (interviews mentioning the theme,
+    and that count as a fraction 0-1 of the role's interviews); ``n_by_role`` counts the
+    interviews of each role, ``total`` the interviews mentioning each theme across all roles,
+    and ``per_interview`` the mean number of themes an interview of each role raised.
+    """
+
+    mentions: pd.DataFrame
+    share: pd.DataFrame
+    n_by_role: pd.Series
+    total: pd.Series
+    per_interview: pd.Series
+
+    def mention(self, theme: str, role: str) -> str:
+        """Mentions of ``theme`` in the interviews of ``role`` as "k of n" (with a share from 20).
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame({"role": ["staff", "staff"], "formalism": [True, False]})
+        >>> theme_mentions(frame, themes=["formalism"]).mention("formalism", "staff")
+        '1 of 2'
+        """
+        return fmt.count_share(int(self.mentions.at[theme, role]), int(self.n_by_role[role]))
+
+
+def theme_mentions(interviews: pd.DataFrame, themes: Sequence[str] | None = None) -> ThemeMentions:
+    """Count the interviews mentioning each theme, by role and overall.
+
+    Parameters
+    ----------
+    interviews : pandas.DataFrame
+        The interview coding matrix: ``role`` and one boolean column per theme.
+    themes : sequence of str, optional
+        Theme columns; by default every theme of the codebook (:func:`theme_labels`).
+
+    Returns
+    -------
+    ThemeMentions
+        Counts and shares indexed by theme column and role.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame(
+    ...     {"role": ["staff", "staff", "household head"], "formalism": [True, True, False]}
+    ... )
+    >>> result = theme_mentions(frame, themes=["formalism"])
+    >>> int(result.total["formalism"]), float(result.per_interview["staff"])
+    (2, 1.0)
+    """
+    columns = list(theme_labels()) if themes is None else list(themes)
+    _require(interviews, ["role", *columns], "theme_mentions")
+    role = interviews["role"].astype(str)
+    flags = interviews[columns].astype("boolean")
+    if flags.isna().to_numpy().any():
+        raise ValueError("theme_mentions: a theme flag is missing")
+    flags = flags.astype(bool)
+    roles = _present_order(role, interview_roles())
+    grouped = flags.groupby(role.to_numpy())
+    mentions = grouped.sum().T.reindex(columns=roles).astype("int64")
+    n_by_role = role.value_counts().reindex(roles).astype("int64")
+    return ThemeMentions(
+        mentions=mentions,
+        share=mentions / n_by_role,
+        n_by_role=n_by_role,
+        total=flags.sum().astype("int64"),
+        per_interview=flags.sum(axis=1).groupby(role.to_numpy()).mean().reindex(roles),
     )
 
 

@@ -12,6 +12,7 @@ it at another copy of the files.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ __all__ = [
     "NOT_REPORTED",
     "PovertyReduction",
     "exit_criteria_check",
+    "exit_criteria_counts",
+    "implied_incidence",
     "indicators",
     "lankao_discrepancies",
     "lankao_facts",
@@ -35,6 +38,9 @@ __all__ = [
     "source_label",
     "sources",
     "sources_note",
+    "stated_dates",
+    "stated_text",
+    "stated_values",
     "stating_ids",
     "value",
 ]
@@ -182,6 +188,159 @@ def value(
     Raises KeyError naming table, indicator and year when no row or more than one row matches,
     and ValueError when the stated value is not a number (a date or a band).
     """
+    rows = _rows(table, indicator, year, data_dir)
+    where = f"table={table!r}, indicator={indicator!r}, year={year!r}"
+    result = float(rows["value"].iloc[0])
+    if np.isnan(result):
+        raise ValueError(
+            f"stated value for {where} is not a number: {rows['value_text'].iloc[0]!r}"
+        )
+    return result
+
+
+def stated_values(
+    table: str, indicator: str, year: int | None = None, data_dir: Path | str | None = None
+) -> dict[str, float]:
+    """Every stated value of ``indicator`` (in ``year``), keyed by the source that states it.
+
+    Where sources disagree the thesis lists every value; this is the one place that collects
+    them.
+
+    Parameters
+    ----------
+    table : {"national", "henan", "lankao"}
+        The indicator table (:func:`indicators`).
+    indicator : str
+        The indicator name, e.g. ``"poverty_incidence"``.
+    year : int, optional
+        Only values for this year; all years when omitted.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    dict of str to float
+        ``source_id`` -> stated value, in file order (unit as in the table, e.g. percent or
+        persons). Empty when no source states the indicator.
+
+    Raises
+    ------
+    KeyError
+        When one source states the indicator twice for the selection, naming both.
+
+    Examples
+    --------
+    >>> incidence = stated_values("lankao", "poverty_incidence", 2014)
+    >>> sorted(incidence) == ["S18", "S19"], all(v > 2 for v in incidence.values())
+    (True, True)
+    """
+    frame = indicators(table, data_dir)
+    rows = frame[frame["indicator"] == indicator]
+    if year is not None:
+        rows = rows[rows["year"] == year]
+    out: dict[str, float] = {}
+    for source_id, stated in zip(rows["source_id"], rows["value"], strict=True):
+        if source_id in out:
+            raise KeyError(
+                f"{_TABLE_FILES[table]}: source {source_id} states {indicator!r}"
+                f"{'' if year is None else f' for {year}'} twice"
+            )
+        out[str(source_id)] = float(stated)
+    return out
+
+
+def implied_incidence(data_dir: Path | str | None = None) -> dict[str, float]:
+    """Lankao's 2014 poverty incidence implied by each stated count of registered poor people.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    dict of str to float
+        ``source_id`` of the count -> 100 x count / rural population (percent of the rural
+        population; the rural population is the table's single stated value).
+
+    Examples
+    --------
+    >>> shares = implied_incidence()
+    >>> all(0 < v < 100 for v in shares.values())
+    True
+    """
+    rural = value("lankao", "rural_population", data_dir=data_dir)
+    counts = stated_values("lankao", "poor_population_registered", data_dir=data_dir)
+    return {source: 100 * count / rural for source, count in counts.items()}
+
+
+def stated_text(
+    table: str, indicator: str, year: int | None = None, data_dir: Path | str | None = None
+) -> str:
+    """The single stated value of ``indicator`` exactly as the source gives it (e.g. a band).
+
+    Parameters
+    ----------
+    table : {"national", "henan", "lankao"}
+        The indicator table (:func:`indicators`).
+    indicator : str
+        The indicator name.
+    year : int, optional
+        The year, when the indicator is stated for several.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    str
+        The ``value_text`` cell, unchanged.
+
+    Raises
+    ------
+    KeyError
+        When no row or more than one row matches.
+
+    Examples
+    --------
+    >>> stated_text("lankao", "exit_confirmed_by_State_Council_LGOP")[:4]
+    '2017'
+    """
+    rows = _rows(table, indicator, year, data_dir)
+    return str(rows["value_text"].iloc[0])
+
+
+def stated_dates(table: str, data_dir: Path | str | None = None) -> dict[str, str]:
+    """Every indicator of ``table`` whose unit is a date, as "27 March 2017".
+
+    Parameters
+    ----------
+    table : {"national", "henan", "lankao"}
+        The indicator table (:func:`indicators`).
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    dict of str to str
+        Indicator -> day (without a leading zero), month name and year.
+
+    Examples
+    --------
+    >>> stated_dates("lankao")["exit_confirmed_by_State_Council_LGOP"].endswith("2017")
+    True
+    """
+    frame = indicators(table, data_dir)
+    dated = frame[frame["unit"].str.startswith("date")]
+    return {
+        str(indicator): pd.Timestamp(text).strftime("%d %B %Y").lstrip("0")
+        for indicator, text in zip(dated["indicator"], dated["value_text"], strict=True)
+    }
+
+
+def _rows(
+    table: str, indicator: str, year: int | None, data_dir: Path | str | None
+) -> pd.DataFrame:
+    """The single row of ``indicator`` (in ``year``); KeyError when none or several."""
     frame = indicators(table, data_dir)
     rows = frame[frame["indicator"] == indicator]
     if year is not None:
@@ -192,12 +351,7 @@ def value(
     if len(rows) > 1:
         ids = ", ".join(rows["source_id"])
         raise KeyError(f"ambiguous: {len(rows)} stated values for {where} (sources {ids})")
-    result = float(rows["value"].iloc[0])
-    if np.isnan(result):
-        raise ValueError(
-            f"stated value for {where} is not a number: {rows['value_text'].iloc[0]!r}"
-        )
-    return result
+    return rows
 
 
 def source_label(source_id: str, data_dir: Path | str | None = None) -> str:
@@ -280,11 +434,38 @@ def stating_ids(
     )
 
 
-def sources_note(source_ids: list[str], data_dir: Path | str | None = None) -> str:
-    """Markdown paragraph resolving ``source_ids``: id, publisher, title, date and URL."""
+def sources_note(source_ids: Iterable[object], data_dir: Path | str | None = None) -> str:
+    """Markdown paragraph resolving ``source_ids``: id, publisher, title, date and URL.
+
+    Parameters
+    ----------
+    source_ids : iterable
+        Source ids, or cells of a ``source_id``/``stated_by`` column that may hold several ids
+        joined by ``;``; empty and missing cells are skipped, repeated ids listed once.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    str
+        One entry per id, ordered by id: ``[S18] publisher, "title", date, <url>.``
+
+    Examples
+    --------
+    >>> note = sources_note(["S19;S18", "", "S18"])
+    >>> note.startswith("[S18] "), note.count("[S1")
+    (True, 2)
+    """
     table = sources(data_dir).set_index("source_id")
+    ids = {
+        part
+        for cell in source_ids
+        if not (cell is None or (isinstance(cell, float) and np.isnan(cell)))
+        for part in str(cell).split(";")
+        if part
+    }
     entries = []
-    for sid in sorted(set(source_ids), key=lambda s: (s[0], int(s[1:3]), s[3:])):
+    for sid in sorted(ids, key=lambda s: (s[0], int(s[1:3]), s[3:])):
         row = table.loc[sid]
         entries.append(
             f"[{sid}] {row['publisher']}, \u201c{row['title']}\u201d, {row['published']}, "
@@ -593,6 +774,29 @@ def _met(value_pct: float, lower_bound: bool, direction: str, threshold: float) 
         return "yes" if value_pct < threshold else "no"
     # a minimum threshold: a stated lower bound above it is enough
     return "yes" if value_pct > threshold else ("undetermined" if lower_bound else "no")
+
+
+def exit_criteria_counts(check: pd.DataFrame) -> tuple[int, int]:
+    """How many exit criteria there are, and how many of them a stated value shows as met.
+
+    Parameters
+    ----------
+    check : pandas.DataFrame
+        The frame of :func:`exit_criteria_check` (one or more rows per criterion).
+
+    Returns
+    -------
+    tuple of int
+        (number of criteria, number with at least one row ``met`` = "yes").
+
+    Examples
+    --------
+    >>> check = pd.DataFrame({"criterion": ["a", "a", "b"], "met": ["yes", "no", "not reported"]})
+    >>> exit_criteria_counts(check)
+    (2, 1)
+    """
+    met = check.loc[check["met"] == "yes", "criterion"]
+    return int(check["criterion"].nunique()), int(met.nunique())
 
 
 def exit_criteria_check(data_dir: Path | str | None = None) -> pd.DataFrame:

@@ -53,7 +53,9 @@ __all__ = [
     "load_households",
     "load_interviews",
     "load_staff",
+    "n_excluded",
     "read_records",
+    "split_by_registration",
 ]
 
 HOUSEHOLDS_CSV = RAW_SURVEY / "households.csv"
@@ -86,6 +88,56 @@ def load_interviews(path: Path | str = INTERVIEWS_CSV, *, verify: bool = True) -
 # ---------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------
+def n_excluded(frame: pd.DataFrame) -> int:
+    """How many blank export rows the loader excluded from ``frame``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A frame returned by :func:`load_households`, :func:`load_staff` or
+        :func:`load_interviews` (the exclusions are in ``frame.attrs["excluded"]``).
+
+    Returns
+    -------
+    int
+        The number of excluded rows; 0 for a frame without the record.
+
+    Examples
+    --------
+    >>> n_excluded(pd.DataFrame({"x": [1]}))
+    0
+    """
+    return len(frame.attrs.get("excluded", []))
+
+
+def split_by_registration(hh: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+    """``column`` of the marginal households and of the registered ones.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with the boolean ``registered`` column.
+    column : str
+        The column to split.
+
+    Returns
+    -------
+    tuple of pandas.Series
+        (marginal households' values, registered households' values), each in file order.
+
+    Examples
+    --------
+    >>> hh = pd.DataFrame({"registered": [True, False, True], "x": [1, 2, 3]})
+    >>> [s.tolist() for s in split_by_registration(hh, "x")]
+    [[2], [1, 3]]
+    """
+    for name in ("registered", column):
+        if name not in hh.columns:
+            raise KeyError(f"split_by_registration: the data lack column {name!r}")
+    registered = hh["registered"].astype(bool)
+    return hh.loc[~registered, column], hh.loc[registered, column]
+
+
 def decode_bytes(data: bytes, encoding: str, file: str) -> str:
     """Decode with the declared ``encoding``; never guess.
 
