@@ -169,7 +169,29 @@ def _float(series: pd.Series) -> pd.Series:
 
 
 def with_scores(hh: pd.DataFrame, needed: Sequence[str]) -> pd.DataFrame:
-    """``hh`` with the scale columns in ``needed``, scored from the items (codebook) if absent."""
+    """``hh`` with the scale score columns in ``needed``, scored from the items if absent.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household (or staff) frame.
+    needed : sequence of str
+        Scale names of the codebook, e.g. ``["precision", "sharing"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hh`` itself when every scale is present, else a copy with the missing ones added
+        (:func:`analysis.scales.score_scales`; means of the items, 1-5).
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> scored = with_scores(hh, ["precision"])
+    >>> "precision" in scored, "precision" in hh
+    (True, False)
+    """
     absent = [s for s in needed if s not in hh.columns]
     return scales.score_scales(hh, scales=absent) if absent else hh
 
@@ -191,7 +213,29 @@ def _rank_biserial(u_x: float, n_x: int, n_y: int) -> float:
 
 
 def growth_ratio(hh: pd.DataFrame) -> pd.Series:
-    """Per-household income ratio income_2019 / income_2014 (NaN where either is missing)."""
+    """Per-household income ratio income_2019 / income_2014.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Household frame with ``income_2014`` and ``income_2019`` (yuan per person per year).
+
+    Returns
+    -------
+    pandas.Series
+        The ratio (unitless), NaN where either income is missing.
+
+    Raises
+    ------
+    ValueError
+        When a 2014 income is zero or negative, naming the household.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"income_2014": [2000.0, 4000.0], "income_2019": [5000.0, None]})
+    >>> growth_ratio(frame).tolist()
+    [2.5, nan]
+    """
     _require(hh, ["income_2014", "income_2019"], "growth_ratio")
     before, after = _float(hh["income_2014"]), _float(hh["income_2019"])
     if (before <= 0).any():
@@ -231,12 +275,38 @@ class IncomeChange:
 def income_change(
     hh: pd.DataFrame, group: str | None = None, *, registered: bool | None = None
 ) -> IncomeChange:
-    """Wilcoxon signed-rank test of per-capita income 2019 vs 2014.
+    """Wilcoxon signed-rank test of per-capita income 2019 against 2014.
 
-    ``group`` restricts the test to one registration status (e.g. "marginal");
-    ``registered=True`` to every registered household (current and exited), ``False`` to the
-    marginal ones. With neither, all households are used. Households missing either income are
-    left out (``n`` counts the pairs used).
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``status``, ``income_2014``, ``income_2019`` (yuan per
+        person per year) and, for ``registered``, the boolean ``registered``.
+    group : str, optional
+        Restrict the test to one registration status (e.g. "marginal").
+    registered : bool, optional
+        ``True``: every registered household (current and exited); ``False``: the marginal ones.
+        Give at most one of ``group`` and ``registered``; with neither, all households are used.
+
+    Returns
+    -------
+    IncomeChange
+        ``n`` counts the complete pairs used (households missing either income are left out);
+        medians in yuan; ``statistic`` is W, ``p_value`` two-sided; ``rank_biserial`` positive
+        when incomes rose; ``n_rose`` pairs with the larger 2019 income.
+
+    Raises
+    ------
+    ValueError
+        For both selectors at once, an empty group or fewer than two complete pairs.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> result = income_change(hh, "marginal")
+    >>> result.group, result.n, result.p_value < 0.001
+    ('marginal', 102, True)
     """
     import pingouin as pg
 
@@ -273,7 +343,25 @@ def income_change(
 
 
 def income_change_by_status(hh: pd.DataFrame) -> pd.DataFrame:
-    """:func:`income_change` for every status present, in status order (one row each)."""
+    """:func:`income_change` for every status present, in status order.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (see :func:`income_change`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per status, with the fields of :class:`IncomeChange` as columns.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> income_change_by_status(hh)["group"].tolist()
+    ['registered', 'exited 2016', 'exited 2017-2019', 'marginal']
+    """
     _require(hh, ["status"], "income_change_by_status")
     rows = [asdict(income_change(hh, s)) for s in _present_order(hh["status"], status_order())]
     return pd.DataFrame(rows)
@@ -315,11 +403,31 @@ def _status_scores(hh: pd.DataFrame, scale: str) -> pd.DataFrame:
 
 
 def precision_by_status(hh: pd.DataFrame, scale: str = "precision") -> GroupTest:
-    """Kruskal-Wallis test of the scale score across the four statuses, with epsilon-squared.
+    """Kruskal-Wallis test of a scale score across the registration statuses.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``status`` (the scale is scored from the items if absent).
+    scale : str, default "precision"
+        The scale of the codebook to compare.
+
+    Returns
+    -------
+    GroupTest
+        ``statistic`` is H with ``df`` = groups - 1, ``effect_size`` epsilon-squared.
 
     Notes
     -----
     epsilon^2 = H / ((n^2 - 1) / (n + 1)) = H / (n - 1) (Tomczak & Tomczak 2014).
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> result = precision_by_status(hh)
+    >>> result.test, result.df, result.n
+    ('Kruskal-Wallis', 3.0, 320)
     """
     import pingouin as pg
 
@@ -340,10 +448,29 @@ def precision_by_status(hh: pd.DataFrame, scale: str = "precision") -> GroupTest
 
 
 def precision_posthoc(hh: pd.DataFrame, scale: str = "precision") -> pd.DataFrame:
-    """Pairwise Mann-Whitney U tests between statuses, Holm-adjusted.
+    """Pairwise Mann-Whitney U tests of a scale score between statuses, Holm-adjusted.
 
-    Returns ``group_a``, ``group_b``, ``n_a``, ``n_b``, ``statistic`` (U of group_a), ``p_value``,
-    ``holm_p_value``, ``rank_biserial`` (positive when group_a scores higher).
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``status``.
+    scale : str, default "precision"
+        The scale to compare.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair: ``group_a``, ``group_b``, ``n_a``, ``n_b``, ``statistic`` (U of
+        group_a), ``p_value``, ``holm_p_value``, ``rank_biserial`` (positive when group_a scores
+        higher).
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> table = precision_posthoc(hh)
+    >>> len(table), bool((table["holm_p_value"] >= table["p_value"]).all())
+    (6, True)
     """
     import pingouin as pg
 
@@ -371,7 +498,29 @@ def precision_posthoc(hh: pd.DataFrame, scale: str = "precision") -> pd.DataFram
 
 
 def precision_welch(hh: pd.DataFrame, scale: str = "precision") -> GroupTest:
-    """Welch's ANOVA of the scale score across statuses (unequal variances), with eta-squared."""
+    """Welch's ANOVA of a scale score across statuses (unequal variances), with eta-squared.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``status``.
+    scale : str, default "precision"
+        The scale to compare.
+
+    Returns
+    -------
+    GroupTest
+        ``statistic`` is F on ``df`` and ``df2`` degrees of freedom; ``effect_size`` is
+        (partial) eta-squared.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> result = precision_welch(hh)
+    >>> result.test, result.df
+    ('Welch ANOVA', 3.0)
+    """
     import pingouin as pg
 
     data = _status_scores(hh, scale)
@@ -389,10 +538,27 @@ def precision_welch(hh: pd.DataFrame, scale: str = "precision") -> GroupTest:
 
 
 def precision_games_howell(hh: pd.DataFrame, scale: str = "precision") -> pd.DataFrame:
-    """Games-Howell pairwise comparisons of the scale score between statuses.
+    """Games-Howell pairwise comparisons of a scale score between statuses.
 
-    Returns ``group_a``, ``group_b``, ``mean_a``, ``mean_b``, ``diff`` (mean_a - mean_b),
-    ``se``, ``statistic`` (t), ``df``, ``p_value``, ``hedges_g``.
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``status``.
+    scale : str, default "precision"
+        The scale to compare (score points, 1-5).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair: ``group_a``, ``group_b``, ``mean_a``, ``mean_b``, ``diff``
+        (mean_a - mean_b), ``se``, ``statistic`` (t), ``df``, ``p_value``, ``hedges_g``.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> list(precision_games_howell(hh).columns)[:4]
+    ['group_a', 'group_b', 'mean_a', 'mean_b']
     """
     import pingouin as pg
 
@@ -434,7 +600,35 @@ class TwoGroupTest:
 
 
 def marginal_vs_registered(hh: pd.DataFrame, scale: str = "precision") -> TwoGroupTest:
-    """Compare ``scale`` between marginal and registered households (two-sided MWU)."""
+    """Compare a scale score between marginal and registered households (two-sided MWU).
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with the boolean ``registered``; a household with unknown
+        registration belongs to neither group.
+    scale : str, default "precision"
+        The scale to compare.
+
+    Returns
+    -------
+    TwoGroupTest
+        Group sizes and medians, ``statistic`` (U of the marginal group), ``p_value``,
+        ``rank_biserial`` (negative when marginal households score lower) and ``cles``.
+
+    Raises
+    ------
+    ValueError
+        When a group has fewer than two scores.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> result = marginal_vs_registered(hh)
+    >>> result.n_marginal + result.n_registered == len(hh), result.rank_biserial < 0
+    (True, True)
+    """
     import pingouin as pg
 
     _require(hh, ["registered"], "marginal_vs_registered")
@@ -499,7 +693,27 @@ def _assistance_long(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def cause_assistance(hh: pd.DataFrame) -> Association:
-    """Chi-square test of cause of poverty x assistance type (registered households)."""
+    """Chi-square test of cause of poverty x assistance type (registered households).
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``cause`` and the assist_* flags.
+
+    Returns
+    -------
+    Association
+        ``statistic`` (Pearson chi-square) on ``df`` degrees of freedom, ``p_value``,
+        ``cramers_v``; ``n`` household-assistance pairs from ``n_households`` households.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> result = cause_assistance(hh)
+    >>> result.df, 0 <= result.cramers_v <= 1
+    (63, True)
+    """
     import pingouin as pg
 
     long = _assistance_long(hh)
@@ -527,8 +741,24 @@ def cause_assistance(hh: pd.DataFrame) -> Association:
 def assistance_by_cause(hh: pd.DataFrame) -> pd.DataFrame:
     """Share of registered households of each cause that received each assistance type.
 
-    Returns a long frame: ``cause``, ``assistance`` (label), ``n_households`` (of that cause),
-    ``n_received``, ``share`` (fraction 0-1). Causes in codebook order, as present.
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``cause`` and the assist_* flags.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long frame: ``cause``, ``assistance`` (short label), ``n_households`` (of that cause),
+        ``n_received``, ``share`` (fraction 0-1); causes in codebook order, as present.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> table = assistance_by_cause(hh)
+    >>> list(table.columns), len(table) % 10
+    (['cause', 'assistance', 'n_households', 'n_received', 'share'], 0)
     """
     _require(hh, ["cause", *assistance_labels()], "assistance_by_cause")
     data = hh[hh["cause"].notna()]
@@ -580,6 +810,14 @@ def assistance_shares(hh: pd.DataFrame, assistance: str) -> pd.Series:
     See Also
     --------
     assistance_by_cause : every cause and kind of assistance in one long frame.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> shares = assistance_shares(hh, "industry project")
+    >>> shares.index[0], bool(shares.between(0, 1).all())
+    ('illness', True)
     """
     labels = list(assistance_labels().values())
     if assistance not in labels:
@@ -610,7 +848,32 @@ class Correlation:
 
 
 def precision_sharing(hh: pd.DataFrame) -> Correlation:
-    """Spearman rho of precision and sharing, plus partial rho controlling for 2019 income."""
+    """Spearman rho of the precision and sharing scores, and partial rho given 2019 income.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``income_2019`` (scores are computed if absent).
+
+    Returns
+    -------
+    Correlation
+        ``rho``/``p_value`` and ``partial_rho``/``partial_p_value``, both on the ``n``
+        households with both scores and the income.
+
+    Raises
+    ------
+    ValueError
+        With fewer than four complete households.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> result = precision_sharing(hh)
+    >>> result.rho > 0, result.n <= len(hh)
+    (True, True)
+    """
     import pingouin as pg
 
     _require(hh, ["income_2019"], "precision_sharing")
@@ -650,9 +913,34 @@ class Regression:
 
 
 def satisfaction_model(hh: pd.DataFrame, controls: Sequence[str] = ()) -> Regression:
-    """OLS: satisfaction ~ precision + sharing + problems (+ numeric ``controls``).
+    """OLS of satisfaction (1-5) on the precision, sharing and problem scores.
 
-    Households with any missing value in the model are left out (``n`` counts those used).
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``satisfaction`` (scores computed if absent).
+    controls : sequence of str, default ()
+        Numeric columns added as further predictors.
+
+    Returns
+    -------
+    Regression
+        ``n`` households with no missing value in the model, ``r2``, ``adj_r2``, the overall
+        ``f_statistic``/``f_p_value`` and the ``coefficients`` frame (``term``, ``coef``, ``se``,
+        ``statistic`` (t), ``p_value``, ``ci_low``, ``ci_high``; 95%).
+
+    Raises
+    ------
+    ValueError
+        When there are no more complete rows than predictors + 1.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> model = satisfaction_model(hh)
+    >>> model.coefficients["term"].tolist()
+    ['Intercept', 'precision', 'sharing', 'problems']
     """
     import pingouin as pg
     from scipy import stats
@@ -714,7 +1002,27 @@ class Waiting:
 
 
 def wait_groups(hh: pd.DataFrame) -> pd.DataFrame:
-    """Households that answered prob_6: ``hh_id``, ``agree`` (bool), ``growth_ratio``."""
+    """The households that answered prob_6, whether they agree, and their income growth.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``prob_6`` and both incomes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hh_id``, ``agree`` (bool: answer >= :data:`AGREE_MIN`) and ``growth_ratio``
+        (income_2019 / income_2014), one row per household that answered.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> groups = wait_groups(hh)
+    >>> list(groups.columns), len(groups) <= len(hh)
+    (['hh_id', 'agree', 'growth_ratio'], True)
+    """
     _require(hh, [WAIT_ITEM], "waiting_mindset")
     answer = scales.likert_items(hh, [WAIT_ITEM], id_column="hh_id" if "hh_id" in hh else None)
     out = pd.DataFrame(
@@ -728,7 +1036,33 @@ def wait_groups(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def waiting_mindset(hh: pd.DataFrame) -> Waiting:
-    """Share agreeing that it is better to wait for help, and their income growth vs others'."""
+    """Share agreeing that it is better to wait for help, and their income growth vs others'.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``prob_6`` and both incomes.
+
+    Returns
+    -------
+    Waiting
+        ``share_agree`` (fraction of the ``n`` who answered), median growth ratios of both
+        groups, the MWU ``statistic`` (U of the agreeing group), ``p_value`` and
+        ``rank_biserial``.
+
+    Raises
+    ------
+    ValueError
+        When a group has fewer than two households with both incomes.
+
+    Examples
+    --------
+        >>> from analysis import survey
+        >>> hh = survey.load_households()
+    >>> result = waiting_mindset(hh)
+    >>> result.share_agree < 0.5, result.median_growth_agree < result.median_growth_others
+    (True, True)
+    """
     import pingouin as pg
 
     groups = wait_groups(hh)
@@ -776,13 +1110,55 @@ class StaffFormalism:
 
 
 def staff_scores(staff: pd.DataFrame, items: Sequence[str] | None = None) -> pd.DataFrame:
-    """Staff frame plus a ``formalism`` column (item mean; items from the codebook by default)."""
+    """The staff frame with a ``formalism`` column, the mean of its items (1-5).
+
+    Parameters
+    ----------
+    staff : pandas.DataFrame
+        Cleaned staff frame.
+    items : sequence of str, optional
+        The items of the index; the codebook's ``formalism`` scale by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``staff`` with ``formalism`` added.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> scored = staff_scores(survey.load_staff())
+    >>> bool(scored["formalism"].between(1, 5).all())
+    True
+    """
     spec = None if items is None else {"formalism": list(items)}
     return scales.score_scales(staff, scales=("formalism",), items=spec, reverse=())
 
 
 def staff_formalism(staff: pd.DataFrame, items: Sequence[str] | None = None) -> StaffFormalism:
-    """Formalism by role (Kruskal-Wallis) and its Spearman correlation with weekly hours."""
+    """Formalism by role (Kruskal-Wallis) and its Spearman correlation with weekly hours.
+
+    Parameters
+    ----------
+    staff : pandas.DataFrame
+        Cleaned staff frame with ``role`` and ``hours_per_week``.
+    items : sequence of str, optional
+        The items of the index; the codebook's ``formalism`` scale by default.
+
+    Returns
+    -------
+    StaffFormalism
+        ``means`` by role, ``kruskal_statistic``/``kruskal_df``/``kruskal_p_value`` across roles,
+        ``rho``/``rho_p_value`` with hours per week (``n`` staff with both) and the
+        ``highest_role``.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = staff_formalism(survey.load_staff())
+    >>> result.means["role"].tolist()
+    ['first secretary', 'township cadre', 'county office']
+    """
     import pingouin as pg
 
     _require(staff, ["role", "hours_per_week"], "staff_formalism")
@@ -835,7 +1211,19 @@ class ThemeMentions:
     per_interview: pd.Series
 
     def mention(self, theme: str, role: str) -> str:
-        """Mentions of ``theme`` in the interviews of ``role`` as "k of n" (with a share from 20).
+        """Mentions of ``theme`` in the interviews of ``role`` as "k of n".
+
+        Parameters
+        ----------
+        theme : str
+            A theme column, e.g. ``"formalism"``.
+        role : str
+            An interviewee role, e.g. ``"staff"``.
+
+        Returns
+        -------
+        str
+            :func:`analysis.fmt.count_share` of the mentions (a share is added from 20 interviews).
 
         Examples
         --------
@@ -893,8 +1281,28 @@ def theme_mentions(interviews: pd.DataFrame, themes: Sequence[str] | None = None
 def interview_themes(interviews: pd.DataFrame) -> pd.DataFrame:
     """Share of interviews in each role that mention each theme.
 
-    Returns a long frame in theme and role order: ``theme`` (label), ``role``,
-    ``n_interviews`` (of that role), ``n_mentions``, ``share`` (fraction 0-1).
+    Parameters
+    ----------
+    interviews : pandas.DataFrame
+        The interview coding matrix: ``role``, ``interview_id`` and one boolean per theme.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long frame in theme and role order: ``theme`` (short label), ``role``,
+        ``n_interviews`` (of that role), ``n_mentions``, ``share`` (fraction 0-1).
+
+    Raises
+    ------
+    ValueError
+        When a theme flag is missing, naming the interview.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> table = interview_themes(survey.load_interviews())
+    >>> list(table.columns), len(table)
+    (['theme', 'role', 'n_interviews', 'n_mentions', 'share'], 30)
     """
     _require(interviews, ["role", *theme_labels()], "interview_themes")
     roles = _present_order(interviews["role"], interview_roles())
