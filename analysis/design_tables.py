@@ -35,7 +35,25 @@ def _p(p: float) -> str:
 
 
 def design_effect_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """ICC by village, design effect and effective sample size of the main outcomes."""
+    """ICC by village, design effect and effective sample size of the main outcomes.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(design_effect_table(survey.load_households()).columns)
+    ['Outcome', 'n', 'Villages', 'ICC', 'Design effect', 'Effective n']
+    """
     labels = OUTCOMES | {"log_growth": "Log income growth 2014–2019"}
     rows = []
     for column, r in design.outcome_iccs(hh).items():
@@ -53,11 +71,34 @@ def design_effect_table(hh: pd.DataFrame) -> pd.DataFrame:
     return fmt.table_ranges(pd.DataFrame(rows))
 
 
-def marginal_comparison_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """Marginal minus registered, within villages: naive and clustered errors, permutation p."""
+def marginal_comparison_table(
+    hh: pd.DataFrame, *, permutations: int = design.PERMUTATIONS
+) -> pd.DataFrame:
+    """Marginal minus registered, within villages: naive and clustered errors, permutation p.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+    permutations : int, default :data:`analysis.design.PERMUTATIONS`
+        Within-village permutations behind the permutation p-values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(marginal_comparison_table(survey.load_households(), permutations=99).columns)
+    ['Outcome', 'Difference', 'SE (naive)', 'SE (village-clustered)', '95% CI (clustered)', 'p
+     (clustered)', 'p (permutation)']
+    """
     rows = []
     for column, label in OUTCOMES.items():
-        r = design.cluster_comparison(hh, column)
+        r = design.cluster_comparison(hh, column, permutations=permutations)
         rows.append(
             {
                 "Outcome": label,
@@ -72,9 +113,32 @@ def marginal_comparison_table(hh: pd.DataFrame) -> pd.DataFrame:
     return fmt.table_ranges(pd.DataFrame(rows))
 
 
-def assistance_permutation_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """Per assistance type: receipt across causes, permutation chi-square, Holm-adjusted p."""
-    t = design.assistance_permutation(hh)
+def assistance_permutation_table(
+    hh: pd.DataFrame, *, permutations: int = design.PERMUTATIONS
+) -> pd.DataFrame:
+    """Per assistance type: receipt across causes, permutation chi-square, Holm-adjusted p.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+    permutations : int, default :data:`analysis.design.PERMUTATIONS`
+        Within-village permutations behind the permutation p-values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(assistance_permutation_table(survey.load_households(), permutations=99).columns)
+    ['Assistance', 'Received', 'Share by cause (lowest–highest)', 'χ²', 'p (permutation)', 'p
+     (Holm)']
+    """
+    t = design.assistance_permutation(hh, permutations=permutations)
     table = pd.DataFrame(
         {
             "Assistance": t["assistance"],
@@ -92,7 +156,26 @@ def assistance_permutation_table(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def satisfaction_models_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """OLS and ordered logit of satisfaction side by side, both with village-clustered errors."""
+    """OLS and ordered logit of satisfaction side by side, both with village-clustered errors.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(satisfaction_models_table(survey.load_households()).columns)
+    ['Score', 'OLS B', 'OLS 95% CI', 'Ordered logit (log odds)', 'Odds ratio', 'Odds ratio 95%
+     CI', 'p (ordered logit)']
+    """
     ols = design.ols_satisfaction_clustered(hh).set_index("term")
     ordered = design.ordered_satisfaction(hh).coefficients.set_index("term")
     rows = []
@@ -113,7 +196,25 @@ def satisfaction_models_table(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def diagnostics_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """VIF of each score, Breusch-Pagan and Jarque-Bera for the satisfaction OLS."""
+    """VIF of each score, Breusch-Pagan and Jarque-Bera for the satisfaction OLS.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(diagnostics_table(survey.load_households()).columns)
+    ['Check', 'Value', 'p']
+    """
     d = design.ols_diagnostics(hh)
     rows = [
         {"Check": f"VIF, {OUTCOMES[name].lower()}", "Value": fmt.num(v, 2), "p": "—"}
@@ -135,7 +236,25 @@ def diagnostics_table(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def growth_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """Growth model: ratio of growth against still-registered households, village-clustered."""
+    """Growth model: ratio of growth against still-registered households, village-clustered.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(growth_table(survey.load_households()).columns)
+    ['Term', 'B (log growth)', 'Growth ratio exp(B)', '95% CI of ratio', 'p']
+    """
     m = design.growth_model(hh)
     labels = {"log_base": "log income 2014 (per unit)"} | {
         s: f"{s} (vs registered)" for s in inference.status_order()
@@ -157,7 +276,25 @@ def growth_table(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def waiting_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """Median growth ratio of households agreeing that it is better to wait, within status."""
+    """Median growth ratio of households agreeing that it is better to wait, within status.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(waiting_table(survey.load_households()).columns)
+    ['Status', 'Agree (of status)', 'Median ratio, agree', 'Median ratio, others']
+    """
     w = design.waiting_within_status(hh).by_status
     table = pd.DataFrame(
         {
@@ -173,7 +310,27 @@ def waiting_table(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def agreement_table(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
-    """Per theme: equal codes of the two coders (k of n) and Cohen's kappa, plus all pooled."""
+    """Per theme: equal codes of the two coders (k of n) and Cohen's kappa, plus all pooled.
+
+    Parameters
+    ----------
+    first : pandas.DataFrame
+        The full interview coding.
+    second : pandas.DataFrame
+        The second coding (:func:`analysis.agreement.load_second_coding`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import agreement, survey
+    >>> list(agreement_table(survey.load_interviews(), agreement.load_second_coding()).columns)
+    ['Theme', 'Same code', 'Chance agreement', "Cohen's κ"]
+    """
     a = agreement.agreement(first, second)
     t = a.by_theme
     out = pd.DataFrame(
