@@ -121,7 +121,23 @@ def _check_source_ids(path: Path, frame: pd.DataFrame, known: set[str] | None) -
 
 
 def sources(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """All sources: ``source_id, publisher, title, url, published, quote`` (one row per id)."""
+    """All sources: ``source_id, publisher, title, url, published, quote`` (one row per id).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per source id, all columns text.
+
+    Examples
+    --------
+    >>> list(sources().columns)
+    ['source_id', 'publisher', 'title', 'url', 'published', 'quote']
+    """
     path = _dir(data_dir) / "sources.csv"
     frame = _read_text_csv(path, _SOURCE_COLUMNS)
     for i, sid in enumerate(frame["source_id"]):
@@ -156,6 +172,18 @@ def indicators(table: str, data_dir: Path | str | None = None) -> pd.DataFrame:
     year), ``value`` (float; NaN where the stated value is not a number, e.g. a date or a band
     such as "3-5"), ``value_text`` (the value exactly as stated), ``unit``, ``lower_bound`` (True
     where the unit says the source gives a lower bound, "more than"), ``source_id``.
+
+    Parameters
+    ----------
+    table : {"national", "henan", "lankao"}
+        The indicator table.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Examples
+    --------
+    >>> indicators("lankao")["indicator"].iloc[0]
+    'total_population'
     """
     if table not in _TABLE_FILES:
         raise ValueError(f"table must be one of {sorted(_TABLE_FILES)}, got {table!r}")
@@ -187,6 +215,27 @@ def value(
 
     Raises KeyError naming table, indicator and year when no row or more than one row matches,
     and ValueError when the stated value is not a number (a date or a band).
+
+    Parameters
+    ----------
+    table : {"national", "henan", "lankao"}
+        The indicator table.
+    indicator : str
+        The indicator name.
+    year : int, optional
+        The year, when the indicator is stated for several.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    float
+        In the unit of the table's ``unit`` column.
+
+    Examples
+    --------
+    >>> value("lankao", "rural_population") > 500_000
+    True
     """
     rows = _rows(table, indicator, year, data_dir)
     where = f"table={table!r}, indicator={indicator!r}, year={year!r}"
@@ -360,6 +409,22 @@ def source_label(source_id: str, data_dir: Path | str | None = None) -> str:
     The outlet is the ``publisher`` field up to its first note (parenthesis or comma) and the
     date the ``published`` field up to its first note, e.g. S18 gives "Xinhua, 2017-03-28".
     The full publisher, title and URL stay in `sources()`.
+
+    Parameters
+    ----------
+    source_id : str
+        One id, or several joined by ``;``.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> source_label("S18")
+    'Xinhua, 2017-03-28'
     """
     return _label(sources(data_dir).set_index("source_id"), source_id)
 
@@ -425,6 +490,28 @@ def stating_ids(
     A quote states a value written with or without thousands commas, with Chinese units (万,
     亿, the numerals 十多万 and 一亿) or "million"; a date as "M月D日", "D日" or "<Month> D";
     a band "a-b" as "a%~b%"; a population of 0 as 全部(实现)脱贫 (all lifted out of poverty).
+
+    Parameters
+    ----------
+    source_id : str
+        Ids joined by ``;``.
+    value_text : str
+        The value as stated.
+    unit : str
+        Its unit.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    str
+        The stating ids, ``;``-joined, in the order given.
+
+    Examples
+    --------
+    >>> row = lankao_facts().iloc[0]
+    >>> stating_ids(row["source_id"], row["value"], row["unit"]) == row["stated_by"]
+    True
     """
     table = sources(data_dir).set_index("source_id")
     return ";".join(
@@ -498,6 +585,16 @@ def national_poverty(data_dir: Path | str | None = None) -> pd.DataFrame:
     DataFrame with ``year`` (int), ``rural_poor_million`` (million persons, NaN where not
     stated: 2013), ``poverty_incidence_pct`` (% of the rural population, NaN where not stated:
     2020), ``source_id``.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Examples
+    --------
+    >>> national_poverty()["year"].min(), national_poverty()["year"].max()
+    (np.int64(2012), np.int64(2020))
     """
     path = _dir(data_dir) / "national_poverty.csv"
     raw = _read_text_csv(path, ["year", "rural_poor_million", "poverty_incidence_pct", "source_id"])
@@ -530,6 +627,16 @@ def poverty_reduction(data_dir: Path | str | None = None) -> pd.DataFrame:
     DataFrame with ``year``, ``poor_million`` (year-end, million persons), ``reduction_million``
     (fall during the year, million persons), ``reduction_derived`` (bool), ``incidence_pct``
     (%), ``source_id`` (ids of every stated value used in the row).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Examples
+    --------
+    >>> list(poverty_reduction().columns)[:3]
+    ['year', 'poor_million', 'reduction_million']
     """
     national = national_poverty(data_dir).set_index("year")
     stated = indicators("national", data_dir)
@@ -585,7 +692,23 @@ class PovertyReduction:
 
 
 def reduction_summary(data_dir: Path | str | None = None) -> PovertyReduction:
-    """Start and end of the national series (population in million persons, incidence in %)."""
+    """Start and end of the national series (population in million persons, incidence in %).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    PovertyReduction
+
+    Examples
+    --------
+    >>> summary = reduction_summary()
+    >>> summary.start_year, summary.end_year
+    (2012, 2020)
+    """
     frame = national_poverty(data_dir)
     first, last = frame.iloc[0], frame.iloc[-1]
     with_incidence = frame.dropna(subset=["poverty_incidence_pct"])
@@ -612,6 +735,21 @@ def regional_poor(data_dir: Path | str | None = None) -> pd.DataFrame:
 
     Returns ``year``, ``region`` (ordered category east < central < west), ``poor_million``
     (million persons), ``source_id``; years and regions without a stated value have no row.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns the Example lists (and the summary names).
+
+    Examples
+    --------
+    >>> sorted(set(regional_poor()["region"]))
+    ['central', 'east', 'west']
     """
     frame = indicators("national", data_dir)
     pattern = re.compile(r"^rural_poor_(east|central|west)$")
@@ -636,6 +774,21 @@ def poor_area_income(data_dir: Path | str | None = None) -> pd.DataFrame:
 
     Returns ``year``, ``income_yuan`` (current yuan per person per year), ``real_growth_pct``
     (% real growth on the year before, NaN where not stated: 2016), ``source_id``.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns the Example lists (and the summary names).
+
+    Examples
+    --------
+    >>> list(poor_area_income().columns)
+    ['year', 'income_yuan', 'real_growth_pct', 'source_id']
     """
     frame = indicators("national", data_dir)
     income = frame[frame["indicator"] == "poor_area_rural_per_capita_disposable_income"]
@@ -669,6 +822,22 @@ def lankao_facts(data_dir: Path | str | None = None) -> pd.DataFrame:
     (the value as stated, text: numbers and ISO dates), ``value_num`` (float or NaN),
     ``unit``, ``lower_bound``, ``source_id``, ``stated_by`` (the ids whose quote states the
     value, :func:`stating_ids`), ``source`` (label from :func:`source_label`, of ``stated_by``).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns the Example lists (and the summary names).
+
+    Examples
+    --------
+    >>> list(lankao_facts().columns)
+    ['indicator', 'year', 'value', 'value_num', 'unit', 'lower_bound', 'source_id', 'stated_by',
+     'source']
     """
     frame = indicators("lankao", data_dir)
     table = sources(data_dir).set_index("source_id")
@@ -722,6 +891,21 @@ def lankao_discrepancies(data_dir: Path | str | None = None) -> pd.DataFrame:
 
     Returns ``quantity``, ``indicator``, ``year``, ``value`` (as stated), ``unit``,
     ``source_id``, ``source``; one row per stated figure, at least two per quantity.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns the Example lists (and the summary names).
+
+    Examples
+    --------
+    >>> list(lankao_discrepancies().columns)
+    ['quantity', 'indicator', 'year', 'value', 'unit', 'source_id', 'source']
     """
     facts = lankao_facts(data_dir)
     parts = []
@@ -814,6 +998,16 @@ def exit_criteria_check(data_dir: Path | str | None = None) -> pd.DataFrame:
     ``threshold_source_id``, ``lankao_value`` (% or NaN), ``lankao_lower_bound`` (bool),
     ``basis`` (which check stated it), ``source_id``, ``source``, ``met`` ("yes", "no",
     "undetermined" or "not reported").
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Examples
+    --------
+    >>> sorted(set(exit_criteria_check()["met"])) <= ["no", "not reported", "undetermined", "yes"]
+    False
     """
     national = indicators("national", data_dir)
     facts = lankao_facts(data_dir).set_index("indicator")
