@@ -77,7 +77,18 @@ class FigureResult:
     data: pd.DataFrame
 
     def svg(self) -> str:
-        """The figure as SVG text; identical bytes on every call and machine (house style)."""
+        """The figure as SVG text; identical bytes on every call and machine (house style).
+
+        Returns
+        -------
+        str
+            SVG text (fonts as in the house style, no date in the metadata).
+
+        Examples
+        --------
+        >>> national_poverty().svg().lstrip().startswith("<?xml")
+        True
+        """
         buffer = io.StringIO()
         with house_style():
             self.figure.savefig(buffer, format="svg", metadata=SVG_METADATA)
@@ -88,6 +99,31 @@ class FigureResult:
 
         ``result.row("median", status="marginal", year=2019)["ci_high"]`` is the number the
         figure draws, so the text quotes exactly what the reader sees.
+
+        Parameters
+        ----------
+        layer : str
+            The ``layer`` value of the row (ignored when ``data`` has no ``layer``).
+        **where
+            Column -> value the row must have.
+
+        Returns
+        -------
+        pandas.Series
+            The one matching row.
+
+        Raises
+        ------
+        KeyError
+            When no row or more than one matches.
+
+        Examples
+        --------
+        >>> from analysis import survey
+        >>> result = income_change(survey.load_households())
+        >>> row = result.row("median", status="marginal", year=2019)
+        >>> bool(row["ci_low"] <= row["estimate"] <= row["ci_high"])
+        True
         """
         mask = self.data["layer"] == layer if "layer" in self.data else True
         for column, value in where.items():
@@ -144,6 +180,23 @@ def national_poverty(data_dir: Path | str | None = None) -> FigureResult:
     """National rural poor population (bars) and poverty incidence (line), 2012-2020.
 
     Years without a stated value have no bar or point (2013 population, 2020 incidence).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> result = national_poverty()
+    >>> list(result.data.columns)
+    ['year', 'rural_poor_million', 'poverty_incidence_pct', 'source_id']
     """
     data = public.national_poverty(data_dir)
     with house_style():
@@ -170,7 +223,25 @@ def national_poverty(data_dir: Path | str | None = None) -> FigureResult:
 
 
 def regional_poor(data_dir: Path | str | None = None) -> FigureResult:
-    """Rural poor population by region, for the years where the sources state it."""
+    """Rural poor population by region, for the years where the sources state it.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> result = regional_poor()
+    >>> list(result.data.columns)
+    ['year', 'region', 'poor_million', 'source_id']
+    """
     data = public.regional_poor(data_dir)
     years = sorted(data["year"].unique())
     regions = list(data["region"].cat.categories)
@@ -193,7 +264,25 @@ def regional_poor(data_dir: Path | str | None = None) -> FigureResult:
 
 
 def poor_area_income(data_dir: Path | str | None = None) -> FigureResult:
-    """Per-capita disposable income of rural residents in poor areas, with real growth."""
+    """Per-capita disposable income of rural residents in poor areas, with real growth.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> result = poor_area_income()
+    >>> list(result.data.columns)
+    ['year', 'income_yuan', 'real_growth_pct', 'source_id']
+    """
     data = public.poor_area_income(data_dir)
     with house_style():
         fig, (ax,) = _figure()
@@ -221,7 +310,25 @@ def poor_area_income(data_dir: Path | str | None = None) -> FigureResult:
 
 def lankao_incidence(data_dir: Path | str | None = None) -> FigureResult:
     """Lankao's poverty incidence in 2014 and at exit, every competing stated value shown,
-    with the national exit threshold (central China) as a dashed line."""
+    with the national exit threshold (central China) as a dashed line.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> result = lankao_incidence()
+    >>> list(result.data.columns)
+    ['kind', 'period', 'basis', 'value_pct', 'source_id']
+    """
     discrepancies = public.lankao_discrepancies(data_dir)
     keep = discrepancies["quantity"].isin(
         ["poverty incidence 2014 (%)", "poverty incidence at exit, end 2016 (%)"]
@@ -497,7 +604,27 @@ def _status_order(statuses: pd.Series) -> list[str]:
 
 def income_change(hh: pd.DataFrame) -> FigureResult:
     """Per-capita income 2014 and 2019 by registration status: every household, and the
-    medians with village-cluster bootstrap intervals (simulated data)."""
+    medians with village-cluster bootstrap intervals (simulated data).
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = income_change(survey.load_households())
+    >>> list(result.data.columns)
+    ['layer', 'hh_id', 'village', 'status', 'year', 'value', 'estimate', 'ci_low', 'ci_high',
+     'n', 'n_villages', 'method']
+    """
     wide = _households(hh, {"2014": "income_2014", "2019": "income_2019"})
     long = wide.melt(
         id_vars=["hh_id", "village", "status"],
@@ -560,7 +687,27 @@ def _village_labels(villages: list[str]) -> dict[str, str]:
 
 def precision_by_status(hh: pd.DataFrame) -> FigureResult:
     """Precision score by status: households with box plots and means with village-cluster
-    bootstrap intervals (left), and the mean of each status in each village (right)."""
+    bootstrap intervals (left), and the mean of each status in each village (right).
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = precision_by_status(survey.load_households())
+    >>> list(result.data.columns)
+    ['layer', 'hh_id', 'village', 'status', 'value', 'estimate', 'ci_low', 'ci_high', 'n',
+     'n_villages', 'method']
+    """
     scored = inference.with_scores(hh, ["precision"])
     households = _households(scored, {"value": "precision"}).dropna(subset=["value"])
     order = _status_order(households["status"])
@@ -654,7 +801,27 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
 
 def assistance_by_cause(hh: pd.DataFrame) -> FigureResult:
     """Heatmap: share of registered households of each cause receiving each assistance type,
-    each cell with its village-cluster bootstrap interval."""
+    each cell with its village-cluster bootstrap interval.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = assistance_by_cause(survey.load_households())
+    >>> list(result.data.columns)
+    ['cause', 'assistance', 'n_households', 'n_received', 'estimate', 'ci_low', 'ci_high',
+     'n_villages', 'method']
+    """
     shares = inference.assistance_by_cause(hh)
     causes = list(dict.fromkeys(shares["cause"]))
     kinds = list(inference.assistance_labels().values())
@@ -741,6 +908,26 @@ def likert_items(hh: pd.DataFrame, labels: Mapping[str, str] | None = None) -> F
     """100% stacked bars: distribution of answers 1-5 for every scale item, as answered.
 
     ``labels`` maps item -> text; by default the English question text from the codebook.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+    labels : mapping of str to str, optional
+        Item -> label; the codebook's English questions by default.
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = likert_items(survey.load_households())
+    >>> list(result.data.columns)
+    ['item', 'label', 'response', 'n', 'share']
     """
     items = [item for scale in scales.HOUSEHOLD_SCALES for item in scales.items_of(scale)]
     labels = dict(labels) if labels is not None else _item_labels(items)
@@ -789,7 +976,26 @@ def likert_items(hh: pd.DataFrame, labels: Mapping[str, str] | None = None) -> F
 
 
 def satisfaction_coefficients(hh: pd.DataFrame) -> FigureResult:
-    """OLS coefficients (95% CI) of satisfaction on the three scale scores."""
+    """OLS coefficients (95% CI) of satisfaction on the three scale scores.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = satisfaction_coefficients(survey.load_households())
+    >>> list(result.data.columns)
+    ['term', 'estimate', 'ci_low', 'ci_high']
+    """
     model = inference.satisfaction_model(hh)
     data = (
         model.coefficients.loc[
@@ -822,7 +1028,27 @@ def satisfaction_coefficients(hh: pd.DataFrame) -> FigureResult:
 
 def waiting_income(hh: pd.DataFrame) -> FigureResult:
     """Income growth (2019/2014) of households agreeing it is better to wait for help vs others:
-    every household, box plots, and medians with village-cluster bootstrap intervals."""
+    every household, box plots, and medians with village-cluster bootstrap intervals.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = waiting_income(survey.load_households())
+    >>> list(result.data.columns)
+    ['layer', 'hh_id', 'village', 'group', 'value', 'estimate', 'ci_low', 'ci_high', 'n',
+     'n_villages', 'method']
+    """
     groups = inference.wait_groups(hh)
     villages = pd.Series(hh["village"].astype(str).to_numpy(), index=hh.get("hh_id", hh.index))
     order = ["agree (4\u20135)", "others (1\u20133)"]
@@ -878,7 +1104,27 @@ STAFF_GRID_POINTS = 50
 
 def staff_workload(staff: pd.DataFrame) -> FigureResult:
     """Weekly working hours against the formalism index, by role, with the least-squares line
-    and its seeded bootstrap band (staff resampled; simulated staff survey)."""
+    and its seeded bootstrap band (staff resampled; simulated staff survey).
+
+    Parameters
+    ----------
+    staff : pandas.DataFrame
+        Cleaned staff frame.
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = staff_workload(survey.load_staff())
+    >>> list(result.data.columns)
+    ['layer', 'staff_id', 'role', 'hours_per_week', 'formalism', 'estimate', 'ci_low',
+     'ci_high', 'method']
+    """
     scored = inference.staff_scores(staff)
     points = (
         pd.DataFrame(
@@ -942,7 +1188,26 @@ def staff_workload(staff: pd.DataFrame) -> FigureResult:
 
 
 def interview_themes(interviews: pd.DataFrame) -> FigureResult:
-    """Heatmap: share of interviews in each role mentioning each theme (counts annotated)."""
+    """Heatmap: share of interviews in each role mentioning each theme (counts annotated).
+
+    Parameters
+    ----------
+    interviews : pandas.DataFrame
+        The interview coding matrix.
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = interview_themes(survey.load_interviews())
+    >>> list(result.data.columns)
+    ['theme', 'role', 'n_interviews', 'n_mentions', 'share']
+    """
     data = inference.interview_themes(interviews)
     themes = list(dict.fromkeys(data["theme"]))
     roles = list(dict.fromkeys(data["role"]))
