@@ -25,12 +25,56 @@ SECOND_CODING_CSV = survey.RAW_SURVEY / "interviews_second_coding.csv"
 def load_second_coding(
     path: Path | str = SECOND_CODING_CSV, *, verify: bool = True
 ) -> pd.DataFrame:
-    """The second coding, read and checked by the interview loader (same layout)."""
+    """The second coding of the interviews, read and checked by the interview loader.
+
+    Parameters
+    ----------
+    path : path, default ``SECOND_CODING_CSV``
+        The CSV, in the layout of the interview coding matrix.
+    verify : bool, default True
+        Check the file against ``data/raw/SHA256SUMS``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The cleaned coding (``interview_id``, ``role``, one boolean per theme).
+
+    Examples
+    --------
+    >>> len(load_second_coding()) > 0
+    True
+    """
     return survey.load_interviews(path, verify=verify)
 
 
 def cohen_kappa(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """(p_observed, p_expected, kappa) for two codings of the same units (any labels)."""
+    """Observed agreement, chance agreement and Cohen's kappa of two codings of the same units.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        The two codings, same shape, any labels.
+
+    Returns
+    -------
+    tuple of float
+        (observed agreement, expected agreement, kappa), the first two fractions 0-1; kappa is
+        NaN when the expected agreement is 1 (both coders used one code only).
+
+    Raises
+    ------
+    ValueError
+        For empty or differently shaped codings.
+
+    Notes
+    -----
+    kappa = (p_o - p_e) / (1 - p_e), p_e from the two coders' marginal rates (Cohen 1960).
+
+    Examples
+    --------
+    >>> cohen_kappa(np.array([1, 1, 0, 0]), np.array([1, 0, 0, 0]))
+    (0.75, 0.5, 0.5)
+    """
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape or a.size == 0:
         raise ValueError("cohen_kappa: the two codings must be non-empty and of equal length")
@@ -46,23 +90,49 @@ class Agreement:
     """Agreement of two codings on the interviews both coded.
 
     ``by_theme`` has ``theme`` (column), ``label``, ``n`` (interviews), ``agree`` (count of
-    equal codes), ``p_observed``, ``p_expected``, ``kappa``. ``kappa`` etc. pool every
-    interview x theme code; ``n_codes`` = interviews x themes; ``n_agree`` equal codes.
+    equal codes), ``observed_agreement``, ``expected_agreement``, ``kappa``. ``kappa`` etc.
+    pool every interview x theme code; ``n_codes`` = interviews x themes; ``n_agree`` equal codes.
     """
 
     n_interviews: int
     n_total: int
     n_codes: int
     n_agree: int
-    p_observed: float
-    p_expected: float
+    observed_agreement: float
+    expected_agreement: float
     kappa: float
     by_theme: pd.DataFrame
 
 
 def agreement(first: pd.DataFrame, second: pd.DataFrame) -> Agreement:
-    """Cohen's kappa between ``first`` and ``second`` on the interviews present in both."""
-    themes = list(inference.THEMES)
+    """Cohen's kappa between two codings, on the interviews present in both.
+
+    Parameters
+    ----------
+    first : pandas.DataFrame
+        The full coding (``interview_id`` and the theme columns).
+    second : pandas.DataFrame
+        The second coding of some of the same interviews.
+
+    Returns
+    -------
+    Agreement
+        Pooled ``observed_agreement``, ``expected_agreement`` and ``kappa`` over every
+        interview x theme code, and ``by_theme`` per theme.
+
+    Raises
+    ------
+    ValueError
+        When the second coding holds an interview the first does not.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = agreement(survey.load_interviews(), load_second_coding())
+    >>> result.n_codes == result.n_interviews * len(result.by_theme)
+    True
+    """
+    themes = list(inference.theme_labels())
     inference._require(first, ["interview_id", *themes], "agreement (first coding)")
     inference._require(second, ["interview_id", *themes], "agreement (second coding)")
     unknown = sorted(set(second["interview_id"]) - set(first["interview_id"]))
@@ -77,11 +147,11 @@ def agreement(first: pd.DataFrame, second: pd.DataFrame) -> Agreement:
         rows.append(
             {
                 "theme": theme,
-                "label": inference.THEMES[theme],
+                "label": inference.theme_labels()[theme],
                 "n": len(b),
                 "agree": int((a_codes[:, j] == b_codes[:, j]).sum()),
-                "p_observed": p_o,
-                "p_expected": p_e,
+                "observed_agreement": p_o,
+                "expected_agreement": p_e,
                 "kappa": kappa,
             }
         )
@@ -91,8 +161,8 @@ def agreement(first: pd.DataFrame, second: pd.DataFrame) -> Agreement:
         n_total=len(first),
         n_codes=a_codes.size,
         n_agree=int((a_codes == b_codes).sum()),
-        p_observed=p_o,
-        p_expected=p_e,
+        observed_agreement=p_o,
+        expected_agreement=p_e,
         kappa=kappa,
         by_theme=pd.DataFrame(rows),
     )

@@ -33,6 +33,7 @@ from analysis import inference
 
 __all__ = [
     "ICC",
+    "ICC_OUTCOMES",
     "MIN_CAUSE_HOUSEHOLDS",
     "PERMUTATIONS",
     "PERMUTATION_SEED",
@@ -42,14 +43,17 @@ __all__ = [
     "OrderedModelResult",
     "WaitingWithin",
     "assistance_permutation",
+    "cause_group_sizes",
     "cluster_comparison",
     "growth_model",
     "holm",
     "icc",
     "merge_rare_causes",
+    "negative_iccs",
     "ols_diagnostics",
     "ols_satisfaction_clustered",
     "ordered_satisfaction",
+    "outcome_iccs",
     "waiting_within_status",
     "with_log_growth",
     "within_difference",
@@ -94,7 +98,39 @@ class ICC:
 
 
 def icc(frame: pd.DataFrame, outcome: str, cluster: str = "village") -> ICC:
-    """ANOVA estimator of the ICC of ``outcome`` within ``cluster`` (rows with NA dropped)."""
+    """One-way ANOVA intraclass correlation of ``outcome`` within ``cluster``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows with ``outcome`` (numeric) and ``cluster``; rows with a missing outcome are dropped.
+    outcome : str
+        The column whose clustering is measured.
+    cluster : str, default "village"
+        The cluster column.
+
+    Returns
+    -------
+    ICC
+        ``icc``, ``design_effect``, ``effective_n`` and the mean squares behind them.
+
+    Raises
+    ------
+    ValueError
+        With fewer than two clusters or no more rows than clusters.
+
+    Notes
+    -----
+    icc = (MSB - MSW) / (MSB + (n0 - 1) MSW), n0 the ANOVA average cluster size (Donner 1986);
+    design effect = 1 + (mean cluster size - 1) icc.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"y": [1.0, 2.0, 5.0, 6.0], "village": ["a", "a", "b", "b"]})
+    >>> result = icc(frame, "y")
+    >>> round(result.icc, 3), round(result.design_effect, 3)
+    (0.939, 1.939)
+    """
     data = pd.DataFrame(
         {"y": _float(frame[outcome]), "g": frame[cluster].astype(str).to_numpy()}
     ).dropna()
@@ -111,6 +147,62 @@ def icc(frame: pd.DataFrame, outcome: str, cluster: str = "village") -> ICC:
     value = (msb - msw) / (msb + (n0 - 1) * msw)
     deff = 1 + (n / k - 1) * value
     return ICC(outcome, n, k, msb, msw, float(value), float(deff), float(n / deff))
+
+
+ICC_OUTCOMES = ("precision", "sharing", "problems", "satisfaction", "log_growth")
+"""The outcomes whose clustering by village the appendix reports, in its order."""
+
+
+def outcome_iccs(hh: pd.DataFrame) -> dict[str, ICC]:
+    """:func:`icc` by village of each outcome of :data:`ICC_OUTCOMES`.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (scale scores are computed from the items when absent).
+
+    Returns
+    -------
+    dict of str to ICC
+        Outcome -> its ICC, design effect and effective sample size, in :data:`ICC_OUTCOMES`
+        order (``log_growth`` is log(income_2019 / income_2014)).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> hh = survey.load_households()
+    >>> list(outcome_iccs(hh)) == list(ICC_OUTCOMES)
+    True
+    """
+    scored = with_log_growth(inference.with_scores(hh, list(PREDICTORS)))
+    return {outcome: icc(scored, outcome) for outcome in ICC_OUTCOMES}
+
+
+def negative_iccs(hh: pd.DataFrame) -> tuple[int, int]:
+    """How many of the outcomes' ICCs are negative, and how many outcomes there are.
+
+    A negative ANOVA estimate means that villages differ less than chance alone would make
+    them differ; the appendix reports how often that happens.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame.
+
+    Returns
+    -------
+    tuple of int
+        (outcomes with ICC < 0, number of outcomes in :data:`ICC_OUTCOMES`).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> hh = survey.load_households()
+    >>> negative_iccs(hh)
+    (2, 5)
+    """
+    values = [r.icc for r in outcome_iccs(hh).values()]
+    return sum(v < 0 for v in values), len(values)
 
 
 # --------------------------------------------------------------------------------------------
@@ -136,13 +228,33 @@ class ClusterComparison:
     ci_high: float
     p_value: float
     se_naive: float
-    p_perm: float
+    perm_p_value: float
 
 
 def within_difference(y: np.ndarray, flag: np.ndarray, strata: np.ndarray) -> float:
-    """Weighted mean of per-village differences flag - rest, weights n1 n0 / n.
+    """Weighted mean of the per-stratum differences flag - rest, weights n1 n0 / n.
 
-    This is exactly the coefficient of ``flag`` in OLS with village fixed effects.
+    This is exactly the coefficient of ``flag`` in OLS with stratum fixed effects.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        The outcome.
+    flag : numpy.ndarray
+        Boolean group indicator (e.g. marginal).
+    strata : numpy.ndarray
+        Integer stratum codes 0..k-1 (e.g. villages).
+
+    Returns
+    -------
+    float
+        The within-stratum difference; NaN when no stratum holds both groups.
+
+    Examples
+    --------
+    >>> y = np.array([1.0, 3.0, 2.0, 6.0])
+    >>> within_difference(y, np.array([False, True, False, True]), np.array([0, 0, 1, 1]))
+    3.0
     """
     flag = np.asarray(flag, dtype=bool)
     n = np.bincount(strata).astype(float)
@@ -175,8 +287,31 @@ def cluster_comparison(
 ) -> ClusterComparison:
     """OLS ``outcome ~ marginal + C(village)`` with village-clustered standard errors.
 
-    ``p_perm`` is a two-sided permutation test of the same coefficient that reassigns the
-    marginal/registered labels among households within each village.
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``registered`` and ``village``.
+    outcome : str, default "precision"
+        The outcome (a scale is scored from its items if absent).
+    permutations : int, default :data:`PERMUTATIONS`
+        Within-village permutations for ``perm_p_value``.
+    seed : int, default :data:`PERMUTATION_SEED`
+        Seed of the permutation generator.
+
+    Returns
+    -------
+    ClusterComparison
+        ``difference`` (marginal - registered, within villages), ``se_cluster`` with its 95% CI
+        and ``p_value`` (t with villages - 1 df), ``se_naive``, and ``perm_p_value``, a
+        two-sided permutation test that reassigns the labels among households within villages.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> hh = survey.load_households()
+    >>> result = cluster_comparison(hh, permutations=99)
+    >>> result.n_clusters, result.difference < 0, result.se_cluster > result.se_naive
+    (8, True, True)
     """
     scored = inference.with_scores(hh, [outcome]) if outcome in PREDICTORS else hh
     registered = scored["registered"].astype("boolean")
@@ -209,7 +344,7 @@ def cluster_comparison(
         ci_high=float(hi),
         p_value=float(robust.pvalues["marginal"]),
         se_naive=float(naive.bse["marginal"]),
-        p_perm=(1 + int((null >= observed - 1e-12).sum())) / (1 + permutations),
+        perm_p_value=(1 + int((null >= observed - 1e-12).sum())) / (1 + permutations),
     )
 
 
@@ -219,7 +354,23 @@ def cluster_comparison(
 
 
 def holm(p_values: Sequence[float]) -> np.ndarray:
-    """Holm's step-down adjusted p-values (monotone, capped at 1), in the input order."""
+    """Holm's step-down adjusted p-values (monotone, capped at 1), in the input order.
+
+    Parameters
+    ----------
+    p_values : sequence of float
+        Unadjusted p-values.
+
+    Returns
+    -------
+    numpy.ndarray
+        The adjusted p-values.
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, 0.03]).round(2).tolist()
+    [0.03, 0.06, 0.06]
+    """
     p = np.asarray(p_values, dtype=float)
     order = np.argsort(p, kind="stable")
     m = len(p)
@@ -230,11 +381,53 @@ def holm(p_values: Sequence[float]) -> np.ndarray:
 
 
 def merge_rare_causes(cause: pd.Series, minimum: int = MIN_CAUSE_HOUSEHOLDS) -> pd.Series:
-    """Causes with fewer than ``minimum`` households become "other" (string labels)."""
+    """Causes with fewer than ``minimum`` households become "other" (string labels).
+
+    Parameters
+    ----------
+    cause : pandas.Series
+        Causes of poverty (no missing values).
+    minimum : int, default :data:`MIN_CAUSE_HOUSEHOLDS`
+        The smallest group kept as it is.
+
+    Returns
+    -------
+    pandas.Series
+        The causes as strings, rare ones replaced by "other".
+
+    Examples
+    --------
+    >>> merge_rare_causes(pd.Series(["illness", "illness", "disaster"]), minimum=2).tolist()
+    ['illness', 'illness', 'other']
+    """
     labels = cause.astype(str)
     counts = labels.value_counts()
     rare = set(counts[counts < minimum].index)
     return labels.where(~labels.isin(rare), "other")
+
+
+def cause_group_sizes(hh: pd.DataFrame, minimum: int = MIN_CAUSE_HOUSEHOLDS) -> pd.Series:
+    """Registered households per cause group, after rare causes are merged into "other".
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``cause`` (NA for marginal households).
+    minimum : int, default :data:`MIN_CAUSE_HOUSEHOLDS`
+        Causes with fewer households are merged (:func:`merge_rare_causes`).
+
+    Returns
+    -------
+    pandas.Series
+        Cause group -> number of households, largest first.
+
+    Examples
+    --------
+    >>> cause = pd.Series(["illness"] * 3 + ["disaster", None])
+    >>> cause_group_sizes(pd.DataFrame({"cause": cause}), minimum=2).to_dict()
+    {'illness': 3, 'other': 1}
+    """
+    return merge_rare_causes(hh["cause"].dropna(), minimum).value_counts()
 
 
 def _chi2_stat(received: np.ndarray, codes: np.ndarray, n_levels: int) -> float:
@@ -270,17 +463,46 @@ def assistance_permutation(
     seed: int = PERMUTATION_SEED,
     minimum: int = MIN_CAUSE_HOUSEHOLDS,
 ) -> pd.DataFrame:
-    """Per assistance type: does receipt depend on the cause? One household = one observation.
+    """Per assistance type: does receipt depend on the cause? One household, one observation.
 
-    Registered households only (marginal ones have no cause). Rare causes are merged into
-    "other" (:func:`merge_rare_causes`). The statistic is the Pearson chi-square of receipt x
-    cause; its null distribution comes from permuting the causes among households within each
-    village, which keeps every village's mix of causes and of assistance. p = (1 + #{perm >=
-    observed}) / (1 + permutations). Returns ``assistance``, ``n``, ``n_causes``, ``received``,
-    ``share_min``/``share_max`` (lowest/highest share across causes), ``chi2``, ``p_perm``,
-    ``p_holm``.
+    Registered households only (marginal ones have no cause); rare causes are merged into
+    "other" (:func:`merge_rare_causes`).
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``cause``, ``village`` and the assist_* flags.
+    permutations : int, default :data:`PERMUTATIONS`
+        Within-village permutations of the causes.
+    seed : int, default :data:`PERMUTATION_SEED`
+        Seed of the permutation generator.
+    minimum : int, default :data:`MIN_CAUSE_HOUSEHOLDS`
+        Causes with fewer households are merged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per assistance type: ``assistance``, ``n``, ``n_causes``, ``received``,
+        ``share_min``/``share_max`` (lowest/highest share across causes), ``statistic``
+        (Pearson chi-square of receipt x cause), ``perm_p_value`` and ``holm_p_value``.
+
+    Notes
+    -----
+    The null distribution permutes the causes among households within each village, which
+    keeps every village's mix of causes and of assistance; p = (1 + #{perm >= observed}) /
+    (1 + permutations).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> hh = survey.load_households()
+    >>> table = assistance_permutation(hh, permutations=99)
+    >>> len(table), bool((table["holm_p_value"] >= table["perm_p_value"]).all())
+    (10, True)
     """
-    inference._require(hh, ["cause", "village", *inference.ASSISTANCE], "assistance_permutation")
+    inference._require(
+        hh, ["cause", "village", *inference.assistance_labels()], "assistance_permutation"
+    )
     data = hh[hh["cause"].notna()]
     cause = merge_rare_causes(data["cause"], minimum)
     codes, levels = pd.factorize(cause, sort=True)
@@ -288,7 +510,7 @@ def assistance_permutation(
     rng = np.random.default_rng(seed)
     perms = [_within_permutation(codes, strata, rng) for _ in range(permutations)]
     rows = []
-    for column, label in inference.ASSISTANCE.items():
+    for column, label in inference.assistance_labels().items():
         received = data[column].astype("boolean").fillna(False).to_numpy(dtype=float)
         observed = _chi2_stat(received, codes, len(levels))
         null = np.array([_chi2_stat(received, c, len(levels)) for c in perms])
@@ -301,12 +523,12 @@ def assistance_permutation(
                 "received": int(received.sum()),
                 "share_min": float(shares.min()),
                 "share_max": float(shares.max()),
-                "chi2": observed,
-                "p_perm": (1 + int((null >= observed - 1e-12).sum())) / (1 + permutations),
+                "statistic": observed,
+                "perm_p_value": (1 + int((null >= observed - 1e-12).sum())) / (1 + permutations),
             }
         )
     out = pd.DataFrame(rows)
-    out["p_holm"] = holm(out["p_perm"])
+    out["holm_p_value"] = holm(out["perm_p_value"])
     return out
 
 
@@ -320,7 +542,7 @@ class OrderedModelResult:
     """Proportional-odds logit of satisfaction (1-5) on the three scale scores.
 
     ``coefficients`` has ``term``, ``coef`` (log odds of a higher category per scale point),
-    ``se`` (village-clustered), ``p``, ``ci_low``, ``ci_high``, ``odds_ratio``; thresholds are
+    ``se`` (village-clustered), ``p_value``, ``ci_low``, ``ci_high``, ``odds_ratio``; thresholds are
     left out. ``n_clusters`` villages.
     """
 
@@ -337,7 +559,26 @@ def _satisfaction_frame(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def ordered_satisfaction(hh: pd.DataFrame) -> OrderedModelResult:
-    """Ordered logit of satisfaction with village-clustered (sandwich) standard errors."""
+    """Ordered logit of satisfaction with village-clustered (sandwich) standard errors.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``satisfaction`` and ``village``.
+
+    Returns
+    -------
+    OrderedModelResult
+        ``coefficients``: ``term``, ``coef`` (log odds of a higher category per scale point),
+        ``se``, ``p_value``, ``ci_low``, ``ci_high`` (t with villages - 1 df), ``odds_ratio``.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> hh = survey.load_households()
+    >>> ordered_satisfaction(hh).coefficients["term"].tolist()
+    ['precision', 'sharing', 'problems']
+    """
     from scipy import stats
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
@@ -357,7 +598,7 @@ def ordered_satisfaction(hh: pd.DataFrame) -> OrderedModelResult:
             "term": list(PREDICTORS),
             "coef": coef,
             "se": se,
-            "p": 2 * stats.t.sf(np.abs(coef / se), g - 1),
+            "p_value": 2 * stats.t.sf(np.abs(coef / se), g - 1),
             "ci_low": coef - t_crit * se,
             "ci_high": coef + t_crit * se,
         }
@@ -383,11 +624,28 @@ def _cluster_cov(model, params: np.ndarray, groups: np.ndarray) -> np.ndarray:
 def ols_satisfaction_clustered(hh: pd.DataFrame) -> pd.DataFrame:
     """The OLS of satisfaction on the three scores with village-clustered (CR1) errors.
 
-    Returns ``term``, ``coef``, ``se``, ``p``, ``ci_low``, ``ci_high`` (t with G - 1 df).
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``satisfaction`` and ``village``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term``, ``coef``, ``se``, ``p_value``, ``ci_low``, ``ci_high`` (t with G - 1 df).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> hh = survey.load_households()
+    >>> list(ols_satisfaction_clustered(hh).columns)
+    ['term', 'coef', 'se', 'p_value', 'ci_low', 'ci_high']
     """
     data = _satisfaction_frame(hh)
     robust, _ = _fit_cluster("satisfaction ~ precision + sharing + problems", data)
-    return _coef_table(robust, list(PREDICTORS)).drop(columns=["ratio", "ratio_low", "ratio_high"])
+    return _coef_table(robust, list(PREDICTORS)).drop(
+        columns=["ratio", "ratio_ci_low", "ratio_ci_high"]
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -400,16 +658,35 @@ class Diagnostics:
 
     n: int
     vif: dict[str, float]
-    bp_lm: float
-    bp_p: float
-    jb: float
-    jb_p: float
+    bp_statistic: float
+    bp_p_value: float
+    jb_statistic: float
+    jb_p_value: float
     skew: float
     kurtosis: float
 
 
 def ols_diagnostics(hh: pd.DataFrame) -> Diagnostics:
-    """VIF, Breusch-Pagan and Jarque-Bera for the satisfaction OLS."""
+    """VIF, Breusch-Pagan and Jarque-Bera for the satisfaction OLS.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``satisfaction``.
+
+    Returns
+    -------
+    Diagnostics
+        ``vif`` per predictor, ``bp_statistic``/``bp_p_value`` (LM form, 3 df),
+        ``jb_statistic``/``jb_p_value``, residual ``skew`` and ``kurtosis``.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> hh = survey.load_households()
+    >>> sorted(ols_diagnostics(hh).vif)
+    ['precision', 'problems', 'sharing']
+    """
     import statsmodels.api as sm
     from statsmodels.stats.diagnostic import het_breuschpagan
     from statsmodels.stats.outliers_influence import variance_inflation_factor
@@ -428,10 +705,10 @@ def ols_diagnostics(hh: pd.DataFrame) -> Diagnostics:
     return Diagnostics(
         n=len(data),
         vif=vif,
-        bp_lm=float(lm),
-        bp_p=float(lm_p),
-        jb=float(jb),
-        jb_p=float(jb_p),
+        bp_statistic=float(lm),
+        bp_p_value=float(lm_p),
+        jb_statistic=float(jb),
+        jb_p_value=float(jb_p),
         skew=float(skew),
         kurtosis=float(kurt),
     )
@@ -443,7 +720,24 @@ def ols_diagnostics(hh: pd.DataFrame) -> Diagnostics:
 
 
 def with_log_growth(hh: pd.DataFrame) -> pd.DataFrame:
-    """``hh`` with a ``log_growth`` column: log(income_2019 / income_2014)."""
+    """``hh`` with a ``log_growth`` column: log(income_2019 / income_2014).
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Household frame with both incomes (yuan per person per year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``log_growth`` (natural log; NaN where an income is missing).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"income_2014": [1000.0], "income_2019": [1000.0 * np.e]})
+    >>> float(with_log_growth(frame)["log_growth"].iloc[0])
+    1.0
+    """
     return hh.assign(log_growth=np.log(inference.growth_ratio(hh).to_numpy(dtype=float)))
 
 
@@ -464,8 +758,8 @@ def _growth_frame(hh: pd.DataFrame) -> pd.DataFrame:
 class GrowthModel:
     """OLS of log(income_2019 / income_2014) on status, log 2014 income and village.
 
-    ``coefficients`` has ``term``, ``coef``, ``se`` (village-clustered), ``p``, ``ci_low``,
-    ``ci_high`` and ``ratio`` = exp(coef) with ``ratio_low``/``ratio_high``: for a status,
+    ``coefficients`` has ``term``, ``coef``, ``se`` (village-clustered), ``p_value``, ``ci_low``,
+    ``ci_high`` and ``ratio`` = exp(coef) with ``ratio_ci_low``/``ratio_ci_high``: for a status,
     the growth ratio relative to households still registered at the same baseline income in
     the same village.
     """
@@ -491,23 +785,43 @@ def _coef_table(fit, keep: Sequence[str]) -> pd.DataFrame:
                 "term": term,
                 "coef": float(fit.params[name]),
                 "se": float(fit.bse[name]),
-                "p": float(fit.pvalues[name]),
+                "p_value": float(fit.pvalues[name]),
                 "ci_low": float(ci.loc[name, 0]),
                 "ci_high": float(ci.loc[name, 1]),
             }
         )
     table = pd.DataFrame(rows)
     table["ratio"] = np.exp(table["coef"])
-    table["ratio_low"] = np.exp(table["ci_low"])
-    table["ratio_high"] = np.exp(table["ci_high"])
+    table["ratio_ci_low"] = np.exp(table["ci_low"])
+    table["ratio_ci_high"] = np.exp(table["ci_high"])
     return table
 
 
 def growth_model(hh: pd.DataFrame) -> GrowthModel:
-    """Log growth ~ status + log baseline income + village, village-clustered errors."""
+    """Log growth ~ status + log baseline income + village, village-clustered errors.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``status``, ``village`` and both incomes.
+
+    Returns
+    -------
+    GrowthModel
+        ``coefficients`` for each status (against still-registered households) and
+        ``log_base``: ``coef``, ``se``, ``p_value``, ``ci_low``, ``ci_high``, and ``ratio`` =
+        exp(coef) with ``ratio_ci_low``/``ratio_ci_high``.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> hh = survey.load_households()
+    >>> growth_model(hh).coefficients["term"].tolist()
+    ['exited 2016', 'exited 2017-2019', 'marginal', 'log_base']
+    """
     data = _growth_frame(hh).dropna()
     robust, _ = _fit_cluster(f"log_growth ~ {_TREATMENT} + log_base + C(village)", data)
-    keep = [s for s in inference.STATUS_ORDER if s != "registered"] + ["log_base"]
+    keep = [s for s in inference.status_order() if s != "registered"] + ["log_base"]
     return GrowthModel(
         n=len(data),
         n_clusters=int(data["village"].nunique()),
@@ -535,7 +849,27 @@ class WaitingWithin:
 
 
 def waiting_within_status(hh: pd.DataFrame) -> WaitingWithin:
-    """Growth of households agreeing that it is better to wait, against others of their status."""
+    """Growth of households agreeing that it is better to wait, against others of their status.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with ``prob_6``, ``status``, ``village`` and both incomes.
+
+    Returns
+    -------
+    WaitingWithin
+        ``by_status`` medians, and ``ratio`` = exp(coef of agree) in log growth ~ agree + status
+        + village with its village-clustered 95% CI and ``p_value``.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> hh = survey.load_households()
+    >>> result = waiting_within_status(hh)
+    >>> result.by_status["status"].tolist(), result.ratio < 1
+    (['registered', 'exited 2016', 'exited 2017-2019', 'marginal'], True)
+    """
     groups = inference.wait_groups(hh)
     answered = hh[hh[inference.WAIT_ITEM].notna().to_numpy()].reset_index(drop=True)
     data = _growth_frame(answered)
@@ -543,7 +877,7 @@ def waiting_within_status(hh: pd.DataFrame) -> WaitingWithin:
     data = data.dropna()
     robust, _ = _fit_cluster(f"log_growth ~ agree + {_TREATMENT} + C(village)", data)
     rows = []
-    for status in inference.STATUS_ORDER:
+    for status in inference.status_order():
         part = data[data["status"] == status]
         if part.empty:
             continue

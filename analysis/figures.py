@@ -22,6 +22,7 @@ import textwrap
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -33,7 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
-from analysis import inference, public, resampling, scales
+from analysis import fmt, inference, public, resampling, scales
 from analysis.style import (
     FIGURE_HEIGHT_IN,
     FIGURE_WIDTH_IN,
@@ -76,7 +77,18 @@ class FigureResult:
     data: pd.DataFrame
 
     def svg(self) -> str:
-        """The figure as SVG text; identical bytes on every call and machine (house style)."""
+        """The figure as SVG text; identical bytes on every call and machine (house style).
+
+        Returns
+        -------
+        str
+            SVG text (fonts as in the house style, no date in the metadata).
+
+        Examples
+        --------
+        >>> national_poverty().svg().lstrip().startswith("<?xml")
+        True
+        """
         buffer = io.StringIO()
         with house_style():
             self.figure.savefig(buffer, format="svg", metadata=SVG_METADATA)
@@ -87,6 +99,31 @@ class FigureResult:
 
         ``result.row("median", status="marginal", year=2019)["ci_high"]`` is the number the
         figure draws, so the text quotes exactly what the reader sees.
+
+        Parameters
+        ----------
+        layer : str
+            The ``layer`` value of the row (ignored when ``data`` has no ``layer``).
+        **where
+            Column -> value the row must have.
+
+        Returns
+        -------
+        pandas.Series
+            The one matching row.
+
+        Raises
+        ------
+        KeyError
+            When no row or more than one matches.
+
+        Examples
+        --------
+        >>> from analysis import survey
+        >>> result = income_change(survey.load_households())
+        >>> row = result.row("median", status="marginal", year=2019)
+        >>> bool(row["ci_low"] <= row["estimate"] <= row["ci_high"])
+        True
         """
         mask = self.data["layer"] == layer if "layer" in self.data else True
         for column, value in where.items():
@@ -143,6 +180,23 @@ def national_poverty(data_dir: Path | str | None = None) -> FigureResult:
     """National rural poor population (bars) and poverty incidence (line), 2012-2020.
 
     Years without a stated value have no bar or point (2013 population, 2020 incidence).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> result = national_poverty()
+    >>> list(result.data.columns)
+    ['year', 'rural_poor_million', 'poverty_incidence_pct', 'source_id']
     """
     data = public.national_poverty(data_dir)
     with house_style():
@@ -169,7 +223,25 @@ def national_poverty(data_dir: Path | str | None = None) -> FigureResult:
 
 
 def regional_poor(data_dir: Path | str | None = None) -> FigureResult:
-    """Rural poor population by region, for the years where the sources state it."""
+    """Rural poor population by region, for the years where the sources state it.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> result = regional_poor()
+    >>> list(result.data.columns)
+    ['year', 'region', 'poor_million', 'source_id']
+    """
     data = public.regional_poor(data_dir)
     years = sorted(data["year"].unique())
     regions = list(data["region"].cat.categories)
@@ -192,7 +264,25 @@ def regional_poor(data_dir: Path | str | None = None) -> FigureResult:
 
 
 def poor_area_income(data_dir: Path | str | None = None) -> FigureResult:
-    """Per-capita disposable income of rural residents in poor areas, with real growth."""
+    """Per-capita disposable income of rural residents in poor areas, with real growth.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> result = poor_area_income()
+    >>> list(result.data.columns)
+    ['year', 'income_yuan', 'real_growth_pct', 'source_id']
+    """
     data = public.poor_area_income(data_dir)
     with house_style():
         fig, (ax,) = _figure()
@@ -220,7 +310,25 @@ def poor_area_income(data_dir: Path | str | None = None) -> FigureResult:
 
 def lankao_incidence(data_dir: Path | str | None = None) -> FigureResult:
     """Lankao's poverty incidence in 2014 and at exit, every competing stated value shown,
-    with the national exit threshold (central China) as a dashed line."""
+    with the national exit threshold (central China) as a dashed line.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> result = lankao_incidence()
+    >>> list(result.data.columns)
+    ['kind', 'period', 'basis', 'value_pct', 'source_id']
+    """
     discrepancies = public.lankao_discrepancies(data_dir)
     keep = discrepancies["quantity"].isin(
         ["poverty incidence 2014 (%)", "poverty incidence at exit, end 2016 (%)"]
@@ -303,11 +411,42 @@ def lankao_incidence(data_dir: Path | str | None = None) -> FigureResult:
 # --------------------------------------------------------------------------------------------
 
 
-STATUS_COLOURS = dict(
-    zip(inference.STATUS_ORDER, palette(len(inference.STATUS_ORDER)), strict=True)
-)
-"""One colour per registration status, the same in every figure."""
-ROLE_COLOURS = dict(zip(inference.ROLE_ORDER, palette(len(inference.ROLE_ORDER)), strict=True))
+@cache
+def status_colours() -> dict[str, str]:
+    """One colour per registration status (codebook order), the same in every figure.
+
+    Returns
+    -------
+    dict of str to str
+        Status code -> hex colour of :func:`analysis.style.palette`.
+
+    Examples
+    --------
+    >>> list(status_colours())
+    ['registered', 'exited 2016', 'exited 2017-2019', 'marginal']
+    """
+    order = inference.status_order()
+    return dict(zip(order, palette(len(order)), strict=True))
+
+
+@cache
+def role_colours() -> dict[str, str]:
+    """One colour per staff role (codebook order).
+
+    Returns
+    -------
+    dict of str to str
+        Role -> hex colour of :func:`analysis.style.palette`.
+
+    Examples
+    --------
+    >>> list(role_colours())
+    ['first secretary', 'township cadre', 'county office']
+    """
+    order = inference.role_order()
+    return dict(zip(order, palette(len(order)), strict=True))
+
+
 YEAR_COLOURS = {2014: GREY, 2019: OKABE_ITO["blue"]}
 INTERVAL_COLOUR = "black"
 POINT_SIZE = 7
@@ -319,7 +458,7 @@ def _codebook_label(file: str, var: str, width: int = 60) -> str:
     from analysis import codebook
 
     text = codebook.load_codebook().column(file, var)["question_en"].split(" (")[0]
-    return _wrap(text, width)
+    return _wrap(fmt.ranges(text), width)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -460,12 +599,32 @@ def _households(hh: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
 
 
 def _status_order(statuses: pd.Series) -> list[str]:
-    return [s for s in inference.STATUS_ORDER if s in set(statuses)]
+    return [s for s in inference.status_order() if s in set(statuses)]
 
 
 def income_change(hh: pd.DataFrame) -> FigureResult:
     """Per-capita income 2014 and 2019 by registration status: every household, and the
-    medians with village-cluster bootstrap intervals (simulated data)."""
+    medians with village-cluster bootstrap intervals (simulated data).
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = income_change(survey.load_households())
+    >>> list(result.data.columns)
+    ['layer', 'hh_id', 'village', 'status', 'year', 'value', 'estimate', 'ci_low', 'ci_high',
+     'n', 'n_villages', 'method']
+    """
     wide = _households(hh, {"2014": "income_2014", "2019": "income_2019"})
     long = wide.melt(
         id_vars=["hh_id", "village", "status"],
@@ -491,7 +650,7 @@ def income_change(hh: pd.DataFrame) -> FigureResult:
             ax.plot(centres[pair.index], pair["estimate"], color=GREY, linewidth=1, zorder=4)
         _intervals(ax, centres, table)
         sizes = wide.groupby("status").size()
-        ax.set_xticks(range(len(order)), [f"{s}\n(n = {sizes[s]})" for s in order])
+        ax.set_xticks(range(len(order)), [f"{fmt.ranges(s)}\n(n = {sizes[s]})" for s in order])
         _log_ticks(
             ax,
             long["value"].min(),
@@ -528,7 +687,27 @@ def _village_labels(villages: list[str]) -> dict[str, str]:
 
 def precision_by_status(hh: pd.DataFrame) -> FigureResult:
     """Precision score by status: households with box plots and means with village-cluster
-    bootstrap intervals (left), and the mean of each status in each village (right)."""
+    bootstrap intervals (left), and the mean of each status in each village (right).
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = precision_by_status(survey.load_households())
+    >>> list(result.data.columns)
+    ['layer', 'hh_id', 'village', 'status', 'value', 'estimate', 'ci_low', 'ci_high', 'n',
+     'n_villages', 'method']
+    """
     scored = inference.with_scores(hh, ["precision"])
     households = _households(scored, {"value": "precision"}).dropna(subset=["value"])
     order = _status_order(households["status"])
@@ -547,22 +726,25 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
         fig = Figure(figsize=(FIGURE_WIDTH_IN, 3.9), layout="constrained")
         left, right = fig.subplots(1, 2, sharey=True, width_ratios=[1, 1.25])
         codes = households["status"].cat.codes.to_numpy()
-        _boxes(left, households, "status", order, STATUS_COLOURS, 0.55)
+        _boxes(left, households, "status", order, status_colours(), 0.55)
         _strip(
             left,
             codes.astype(float),
             households["value"].to_numpy(),
             households["status"].astype(str),
-            STATUS_COLOURS,
+            status_colours(),
         )
         _intervals(left, np.arange(len(order)), table)
         left.set_xticks(
             range(len(order)),
-            [f"{_wrap(s, 9)}\n(n = {n})" for s, n in zip(order, table["n"], strict=True)],
+            [
+                f"{_wrap(fmt.ranges(s), 9)}\n(n = {n})"
+                for s, n in zip(order, table["n"], strict=True)
+            ],
             fontsize=7,
         )
         left.set_xlabel(_codebook_label("households", "status", 24))
-        left.set_ylabel("Precision score (mean of 6 items, 1-5)")
+        left.set_ylabel("Precision score (mean of 6 items, 1\u20135)")
         left.set_ylim(0.8, 5.2)
         left.legend(handles=[_interval_handle("mean")], loc="lower left", fontsize=6.5)
         step = 0.6 / len(order)
@@ -575,7 +757,7 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
             style=means["status"],
             hue_order=order,
             style_order=order,
-            palette=STATUS_COLOURS,
+            palette=status_colours(),
             s=22,
             ax=right,
             legend=False,
@@ -591,11 +773,11 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
             Line2D(
                 [],
                 [],
-                color=STATUS_COLOURS[s],
+                color=status_colours()[s],
                 marker=markers[s],
                 linestyle="",
                 markersize=5,
-                label=s,
+                label=fmt.ranges(s),
             )
             for s in order
         ]
@@ -619,10 +801,30 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
 
 def assistance_by_cause(hh: pd.DataFrame) -> FigureResult:
     """Heatmap: share of registered households of each cause receiving each assistance type,
-    each cell with its village-cluster bootstrap interval."""
+    each cell with its village-cluster bootstrap interval.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = assistance_by_cause(survey.load_households())
+    >>> list(result.data.columns)
+    ['cause', 'assistance', 'n_households', 'n_received', 'estimate', 'ci_low', 'ci_high',
+     'n_villages', 'method']
+    """
     shares = inference.assistance_by_cause(hh)
     causes = list(dict.fromkeys(shares["cause"]))
-    kinds = list(inference.ASSISTANCE.values())
+    kinds = list(inference.assistance_labels().values())
     registered = hh[hh["cause"].notna()]
     base = pd.DataFrame(
         {
@@ -631,7 +833,7 @@ def assistance_by_cause(hh: pd.DataFrame) -> FigureResult:
         }
     )
     tables = []
-    for column, label in inference.ASSISTANCE.items():
+    for column, label in inference.assistance_labels().items():
         flags = registered[column].astype("boolean").fillna(False).astype(float).to_numpy()
         table = resampling.grouped_intervals(
             base.assign(value=flags), value="value", group="cause", cluster="village"
@@ -706,6 +908,26 @@ def likert_items(hh: pd.DataFrame, labels: Mapping[str, str] | None = None) -> F
     """100% stacked bars: distribution of answers 1-5 for every scale item, as answered.
 
     ``labels`` maps item -> text; by default the English question text from the codebook.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+    labels : mapping of str to str, optional
+        Item -> label; the codebook's English questions by default.
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = likert_items(survey.load_households())
+    >>> list(result.data.columns)
+    ['item', 'label', 'response', 'n', 'share']
     """
     items = [item for scale in scales.HOUSEHOLD_SCALES for item in scales.items_of(scale)]
     labels = dict(labels) if labels is not None else _item_labels(items)
@@ -754,7 +976,26 @@ def likert_items(hh: pd.DataFrame, labels: Mapping[str, str] | None = None) -> F
 
 
 def satisfaction_coefficients(hh: pd.DataFrame) -> FigureResult:
-    """OLS coefficients (95% CI) of satisfaction on the three scale scores."""
+    """OLS coefficients (95% CI) of satisfaction on the three scale scores.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = satisfaction_coefficients(survey.load_households())
+    >>> list(result.data.columns)
+    ['term', 'estimate', 'ci_low', 'ci_high']
+    """
     model = inference.satisfaction_model(hh)
     data = (
         model.coefficients.loc[
@@ -778,7 +1019,7 @@ def satisfaction_coefficients(hh: pd.DataFrame) -> FigureResult:
         ax.set_yticks(positions, [f"{t} score" for t in data["term"]])
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("Change in satisfaction (1-5) per scale point, with 95% CI")
+        ax.set_xlabel("Change in satisfaction (1\u20135) per scale point, with 95% CI")
         ax.set_ylabel("Predictor")
         _note(ax, f"{SIMULATED_NOTE}; n = {model.n}, R² = {model.r2:.2f}")
         result = _result(fig, data)
@@ -787,10 +1028,30 @@ def satisfaction_coefficients(hh: pd.DataFrame) -> FigureResult:
 
 def waiting_income(hh: pd.DataFrame) -> FigureResult:
     """Income growth (2019/2014) of households agreeing it is better to wait for help vs others:
-    every household, box plots, and medians with village-cluster bootstrap intervals."""
+    every household, box plots, and medians with village-cluster bootstrap intervals.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = waiting_income(survey.load_households())
+    >>> list(result.data.columns)
+    ['layer', 'hh_id', 'village', 'group', 'value', 'estimate', 'ci_low', 'ci_high', 'n',
+     'n_villages', 'method']
+    """
     groups = inference.wait_groups(hh)
     villages = pd.Series(hh["village"].astype(str).to_numpy(), index=hh.get("hh_id", hh.index))
-    order = ["agree (4-5)", "others (1-3)"]
+    order = ["agree (4\u20135)", "others (1\u20133)"]
     households = pd.DataFrame(
         {
             "hh_id": groups["hh_id"],
@@ -843,7 +1104,27 @@ STAFF_GRID_POINTS = 50
 
 def staff_workload(staff: pd.DataFrame) -> FigureResult:
     """Weekly working hours against the formalism index, by role, with the least-squares line
-    and its seeded bootstrap band (staff resampled; simulated staff survey)."""
+    and its seeded bootstrap band (staff resampled; simulated staff survey).
+
+    Parameters
+    ----------
+    staff : pandas.DataFrame
+        Cleaned staff frame.
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = staff_workload(survey.load_staff())
+    >>> list(result.data.columns)
+    ['layer', 'staff_id', 'role', 'hours_per_week', 'formalism', 'estimate', 'ci_low',
+     'ci_high', 'method']
+    """
     scored = inference.staff_scores(staff)
     points = (
         pd.DataFrame(
@@ -857,7 +1138,7 @@ def staff_workload(staff: pd.DataFrame) -> FigureResult:
         .dropna(subset=["hours_per_week", "formalism"])
         .reset_index(drop=True)
     )
-    roles = [r for r in inference.ROLE_ORDER if r in set(points["role"])]
+    roles = [r for r in inference.role_order() if r in set(points["role"])]
     hours, index = points["hours_per_week"].to_numpy(), points["formalism"].to_numpy()
     grid = np.linspace(hours.min(), hours.max(), STAFF_GRID_POINTS)
     band = resampling.line_band(hours, index, grid)
@@ -888,14 +1169,14 @@ def staff_workload(staff: pd.DataFrame) -> FigureResult:
             style="role",
             hue_order=[f"{r} (n = {sizes[r]})" for r in roles],
             style_order=[f"{r} (n = {sizes[r]})" for r in roles],
-            palette=[ROLE_COLOURS[r] for r in roles],
+            palette=[role_colours()[r] for r in roles],
             s=18,
             alpha=0.8,
             linewidth=0,
             ax=ax,
         )
         ax.set_xlabel(_codebook_label("staff", "hours_per_week") + " (h)")
-        ax.set_ylabel(_wrap("Formalism index (paperwork, inspections; 1-5)", 32))
+        ax.set_ylabel(_wrap("Formalism index (paperwork, inspections; 1\u20135)", 32))
         ax.legend(fontsize=7, loc="lower right")
         _note(ax, SIMULATED_NOTE)
         line = band.rename(columns={"x": "hours_per_week"}).assign(
@@ -907,7 +1188,26 @@ def staff_workload(staff: pd.DataFrame) -> FigureResult:
 
 
 def interview_themes(interviews: pd.DataFrame) -> FigureResult:
-    """Heatmap: share of interviews in each role mentioning each theme (counts annotated)."""
+    """Heatmap: share of interviews in each role mentioning each theme (counts annotated).
+
+    Parameters
+    ----------
+    interviews : pandas.DataFrame
+        The interview coding matrix.
+
+    Returns
+    -------
+    FigureResult
+        The figure and its plotted data (``data``: one row per plotted value; the columns
+        the Example lists).
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> result = interview_themes(survey.load_interviews())
+    >>> list(result.data.columns)
+    ['theme', 'role', 'n_interviews', 'n_mentions', 'share']
+    """
     data = inference.interview_themes(interviews)
     themes = list(dict.fromkeys(data["theme"]))
     roles = list(dict.fromkeys(data["role"]))

@@ -21,6 +21,7 @@ columns share one number of decimals (:func:`column`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
@@ -43,9 +44,11 @@ __all__ = [
     "p_cell",
     "pct",
     "pval",
+    "ranges",
     "round_half_up",
     "share",
     "span",
+    "table_ranges",
     "year_span",
     "yuan",
 ]
@@ -77,7 +80,25 @@ def _check_digits(digits: int) -> None:
 
 
 def round_half_up(x: float, digits: int = 0) -> Decimal:
-    """``x`` rounded half up to ``digits`` decimals, from its shortest decimal form."""
+    """``x`` rounded half up to ``digits`` decimals, from its shortest decimal form.
+
+    Parameters
+    ----------
+    x : float
+        The number.
+    digits : int, default 0
+        Decimals kept (non-negative).
+
+    Returns
+    -------
+    decimal.Decimal
+        The rounded value; a zero keeps no sign.
+
+    Examples
+    --------
+    >>> round_half_up(2.675, 2), round_half_up(278.5)
+    (Decimal('2.68'), Decimal('279'))
+    """
     _check_digits(digits)
     value = Decimal(repr(_check_number(x, "x")))
     rounded = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
@@ -85,9 +106,24 @@ def round_half_up(x: float, digits: int = 0) -> Decimal:
 
 
 def num(x: float | None, digits: int = 1) -> str:
-    """Number with thousands separators and ``digits`` decimals, half up: 1234.55 -> "1,234.6".
+    """Number with thousands separators and ``digits`` decimals, rounded half up.
 
-    A negative number starts with the minus sign :data:`MINUS`: -0.25 -> "\u22120.25".
+    Parameters
+    ----------
+    x : float or None
+        The number; None, NaN and pd.NA print as :data:`MISSING`.
+    digits : int, default 1
+        Decimals shown.
+
+    Returns
+    -------
+    str
+        A negative number starts with the minus sign :data:`MINUS`.
+
+    Examples
+    --------
+    >>> num(1234.55), num(-0.25, 2) == "\u22120.25", num(None)
+    ('1,234.6', True, 'n/a')
     """
     _check_digits(digits)
     if _is_missing(x):
@@ -97,25 +133,92 @@ def num(x: float | None, digits: int = 1) -> str:
 
 
 def integer(x: float | None) -> str:
-    """Whole number with thousands separators (rounded half up): 77350 -> "77,350"."""
+    """Whole number with thousands separators (rounded half up).
+
+    Parameters
+    ----------
+    x : float or None
+        The number; None, NaN and pd.NA print as :data:`MISSING`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> integer(77350), integer(278.5)
+    ('77,350', '279')
+    """
     return num(x, digits=0)
 
 
 def pct(x: float | None, digits: int = 1) -> str:
-    """A value already in percent: 11.8 -> "11.8%"."""
+    """A value already in percent, with a percent sign.
+
+    Parameters
+    ----------
+    x : float or None
+        The number; None, NaN and pd.NA print as :data:`MISSING`.
+    digits : int, default 1
+        Decimals shown.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> pct(11.8), pct(2, 0)
+    ('11.8%', '2%')
+    """
     text = num(x, digits)
     return text if text == MISSING else f"{text}%"
 
 
 def share(x: float | None, digits: int = 1) -> str:
-    """A fraction shown as a percentage: 0.25 -> "25.0%"."""
+    """A fraction shown as a percentage.
+
+    Parameters
+    ----------
+    x : float or None
+        The number; None, NaN and pd.NA print as :data:`MISSING`. A fraction 0-1.
+    digits : int, default 1
+        Decimals shown.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> share(0.25), share(0.4567, 0)
+    ('25.0%', '46%')
+    """
     if _is_missing(x):
         return MISSING
     return pct(_check_number(x, "x") * 100.0, digits)
 
 
 def p_cell(p: float | None) -> str:
-    """A p-value as a table cell shows it: "<\u00a00.001" below 0.001, otherwise "0.023"."""
+    """A p-value as a table cell shows it: "< 0.001" below 0.001, otherwise three decimals.
+
+    Raises ValueError for a value outside [0, 1].
+
+    Parameters
+    ----------
+    p : float or None
+        The p-value, in [0, 1].
+
+    Returns
+    -------
+    str
+        The space after "<" is a no-break space (:data:`NBSP`).
+
+    Examples
+    --------
+    >>> p_cell(0.0234), p_cell(0.0001) == "<\u00a00.001"
+    ('0.023', True)
+    """
     if _is_missing(p):
         return MISSING
     value = _check_number(p, "p")
@@ -125,9 +228,23 @@ def p_cell(p: float | None) -> str:
 
 
 def pval(p: float | None) -> str:
-    """A p-value in APA style: "p < 0.001" below 0.001, otherwise "p = 0.023" (3 decimals).
+    """A p-value in APA style: "p < 0.001" below 0.001, otherwise "p = 0.023".
 
-    The spaces are no-break spaces (:data:`NBSP`), so the statement never breaks across lines.
+    Parameters
+    ----------
+    p : float or None
+        The p-value, in [0, 1].
+
+    Returns
+    -------
+    str
+        The spaces are no-break spaces (:data:`NBSP`), so the statement never breaks across
+        lines.
+
+    Examples
+    --------
+    >>> pval(0.0234) == "p\u00a0=\u00a00.023"
+    True
     """
     cell = p_cell(p)
     if cell == MISSING:
@@ -136,7 +253,25 @@ def pval(p: float | None) -> str:
 
 
 def span(lo: float | None, hi: float | None, digits: int = 0) -> str:
-    """A range of numbers with an en dash: (3850, 4030) -> "3,850\u20134,030"."""
+    """A range of numbers with an en dash.
+
+    Parameters
+    ----------
+    lo, hi : float or None
+        The bounds (``lo <= hi``).
+    digits : int, default 0
+        Decimals shown.
+
+    Returns
+    -------
+    str
+        E.g. "3,850–4,030".
+
+    Examples
+    --------
+    >>> span(3850, 4030) == "3,850\u20134,030"
+    True
+    """
     if _is_missing(lo) or _is_missing(hi):
         return MISSING
     if _check_number(lo, "lo") > _check_number(hi, "hi"):
@@ -145,7 +280,22 @@ def span(lo: float | None, hi: float | None, digits: int = 0) -> str:
 
 
 def year_span(first: int, last: int) -> str:
-    """A range of years with an en dash and no separators: (2017, 2019) -> "2017\u20132019"."""
+    """A range of years with an en dash and no separators.
+
+    Parameters
+    ----------
+    first, last : int
+        Whole years, ``first <= last``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> year_span(2017, 2019) == "2017\u20132019"
+    True
+    """
     for name, value in (("first", first), ("last", last)):
         if isinstance(value, bool) or not isinstance(value, Real) or float(value) % 1:
             raise TypeError(f"{name} must be a whole year, got {value!r}")
@@ -154,23 +304,131 @@ def year_span(first: int, last: int) -> str:
     return f"{int(first)}{EN_DASH}{int(last)}"
 
 
+_RANGE = re.compile(
+    r"(?<![\w./\-\u2013])((?:19|20)\d\d|\d{1,2})-((?:19|20)\d\d|\d{1,2})(?![\w/\-\u2013]|\.\d)"
+)
+"""Two years or two small numbers joined by a hyphen, not inside a date, URL, code or number."""
+
+
+def ranges(text: str) -> str:
+    """``text`` with its hyphenated ranges set with an en dash: "exited 2017-2019" -> en dash.
+
+    A range is two years (19xx/20xx) or two numbers of one or two digits joined by a hyphen
+    ("1-5", "aged 16-64"); dates such as "2017-03-28", paths such as "2013-02/27", codes such as
+    "A1-B2" and negative numbers are left alone, so text from the data can pass through.
+
+    Parameters
+    ----------
+    text : str
+        A label, heading or cell.
+
+    Returns
+    -------
+    str
+        The same text, each range's hyphen replaced by :data:`EN_DASH`.
+
+    Examples
+    --------
+    >>> ranges("exited 2017-2019") == "exited 2017\u20132019"
+    True
+    >>> ranges("agree (4-5)") == "agree (4\u20135)"
+    True
+    >>> ranges("Xinhua, 2017-03-28")
+    'Xinhua, 2017-03-28'
+    """
+    return _RANGE.sub(lambda m: f"{m[1]}{EN_DASH}{m[2]}", text)
+
+
+def table_ranges(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`ranges` applied to its column names and to every text cell.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A display table (cells already formatted as text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with a RangeIndex; numeric columns are left as they are.
+
+    Examples
+    --------
+    >>> table = table_ranges(pd.DataFrame({"Status 2017-2019": ["exited 2017-2019"]}))
+    >>> table.columns[0] == "Status 2017\u20132019", table.iloc[0, 0] == "exited 2017\u20132019"
+    (True, True)
+    """
+    out = frame.reset_index(drop=True).rename(columns=ranges)
+    for name in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[name]):
+            out[name] = [ranges(v) if isinstance(v, str) else v for v in out[name]]
+    return out
+
+
 def column(values: Iterable[object], digits: int) -> list[str]:
     """One table column as text, every number with the same ``digits`` decimals.
 
-    Thousands separators and the minus sign as in :func:`num`; missing values are
-    :data:`MISSING`. Whole-number statistics (counts, W, U) take ``digits=0``.
+    Parameters
+    ----------
+    values : iterable
+        Numbers or missing values.
+    digits : int
+        Decimals of every cell; whole-number statistics (counts, W, U) take 0.
+
+    Returns
+    -------
+    list of str
+        Thousands separators and the minus sign as in :func:`num`; missing values are
+        :data:`MISSING`.
+
+    Examples
+    --------
+    >>> column([2.0, 1.856, None], 2)
+    ['2.00', '1.86', 'n/a']
     """
     return [num(v, digits) for v in values]  # type: ignore[arg-type]
 
 
 def yuan(x: float | None) -> str:
-    """An amount in yuan, rounded to whole yuan: 9943 -> "9,943 yuan"."""
+    """An amount in yuan, rounded to whole yuan.
+
+    Parameters
+    ----------
+    x : float or None
+        The number; None, NaN and pd.NA print as :data:`MISSING`. Yuan.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> yuan(9943.4)
+    '9,943 yuan'
+    """
     text = integer(x)
     return text if text == MISSING else f"{text} yuan"
 
 
 def ci(lo: float | None, hi: float | None, digits: int = 2) -> str:
-    """A confidence interval: (0.71, 0.80) -> "[0.71, 0.80]"."""
+    """A confidence interval in square brackets.
+
+    Parameters
+    ----------
+    lo, hi : float or None
+        The bounds (``lo <= hi``).
+    digits : int, default 2
+        Decimals shown.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> ci(0.71, 0.8)
+    '[0.71, 0.80]'
+    """
     if _is_missing(lo) or _is_missing(hi):
         return MISSING
     if _check_number(lo, "lo") > _check_number(hi, "hi"):
@@ -189,7 +447,24 @@ def _check_count(k: object, n: object) -> tuple[int, int]:
 
 
 def count_share(k: int, n: int, digits: int = 1) -> str:
-    """``k`` of ``n`` with its share: "145 of 320 (45.3%)"; below :data:`SMALL_N`, "7 of 8"."""
+    """``k`` of ``n`` with its share; below :data:`SMALL_N` cases, the count only.
+
+    Parameters
+    ----------
+    k, n : int
+        Whole numbers, 0 <= k <= n, n > 0.
+    digits : int, default 1
+        Decimals of the percentage.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> count_share(145, 320), count_share(7, 8)
+    ('145 of 320 (45.3%)', '7 of 8')
+    """
     k, n = _check_count(k, n)
     if n < SMALL_N:
         return f"{integer(k)} of {integer(n)}"
@@ -197,7 +472,22 @@ def count_share(k: int, n: int, digits: int = 1) -> str:
 
 
 def majority(k: int, n: int) -> str:
-    """ "a majority" if k > n/2, "exactly half" if k = n/2, otherwise "a minority"."""
+    """ "a majority" if k > n/2, "exactly half" if k = n/2, otherwise "a minority".
+
+    Parameters
+    ----------
+    k, n : int
+        Whole numbers, 0 <= k <= n, n > 0.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> majority(5, 8), majority(4, 8), majority(3, 8)
+    ('a majority', 'exactly half', 'a minority')
+    """
     k, n = _check_count(k, n)
     if 2 * k > n:
         return "a majority"
@@ -207,8 +497,22 @@ def majority(k: int, n: int) -> str:
 def likert_split(answers: Iterable[object], digits: int = 1) -> str:
     """Agree (4-5), neutral (3) and disagree (1-2) shares of five-point answers, together.
 
-    Missing answers are left out; ``n`` is the number answered: "56.5% agreed, 20.0% were
-    neutral and 23.5% disagreed (n = 85)". Below :data:`SMALL_N` answers, counts are given.
+    Parameters
+    ----------
+    answers : iterable
+        Answers 1-5; missing ones are left out.
+    digits : int, default 1
+        Decimals of the percentages.
+
+    Returns
+    -------
+    str
+        Shares of the ``n`` answered; below :data:`SMALL_N` answers, counts.
+
+    Examples
+    --------
+    >>> likert_split([5, 4, 3, 1, None])
+    '2 of 4 agreed, 1 of 4 were neutral and 1 of 4 disagreed (n = 4)'
     """
     values = [float(a) for a in answers if not _is_missing(a)]  # type: ignore[arg-type]
     if not values:

@@ -58,7 +58,26 @@ class ChecksumError(RuntimeError):
 
 
 def file_sha256(path: Path | str) -> str:
-    """Hex SHA-256 of a file's bytes."""
+    """Hex SHA-256 of a file's bytes.
+
+    Parameters
+    ----------
+    path : path
+        The file.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> raw = Path(tempfile.mkdtemp())
+    >>> _ = (raw / "a.csv").write_text("x")
+    >>> file_sha256(raw / "a.csv")[:12]
+    '2d711642b726'
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(_CHUNK), b""):
@@ -73,7 +92,28 @@ def _raw_files(raw_dir: Path, manifest: Path) -> list[Path]:
 
 
 def write_manifest(raw_dir: Path = RAW, manifest: Path = MANIFEST) -> Path:
-    """(Re)write the manifest covering every file under ``raw_dir``; returns its path."""
+    """(Re)write the manifest covering every file under ``raw_dir``; returns its path.
+
+    Parameters
+    ----------
+    raw_dir : path, default ``data/raw``
+        The folder the manifest covers.
+    manifest : path, default ``data/raw/SHA256SUMS``
+        The manifest.
+
+    Returns
+    -------
+    pathlib.Path
+        The manifest written (``sha256sum`` format, sorted by path).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> raw = Path(tempfile.mkdtemp())
+    >>> _ = (raw / "a.csv").write_text("x")
+    >>> write_manifest(raw, raw / "SHA256SUMS").read_text().split()[1]
+    'a.csv'
+    """
     lines = [
         f"{file_sha256(p)}  {p.relative_to(raw_dir).as_posix()}\n"
         for p in _raw_files(raw_dir, manifest)
@@ -83,7 +123,26 @@ def write_manifest(raw_dir: Path = RAW, manifest: Path = MANIFEST) -> Path:
 
 
 def read_manifest(manifest: Path = MANIFEST) -> dict[str, str]:
-    """Relative path -> expected hex digest."""
+    """Relative path -> expected hex digest.
+
+    Parameters
+    ----------
+    manifest : path, default ``data/raw/SHA256SUMS``
+        The manifest.
+
+    Returns
+    -------
+    dict of str to str
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> raw = Path(tempfile.mkdtemp())
+    >>> _ = (raw / "a.csv").write_text("x")
+    >>> manifest = write_manifest(raw, raw / "SHA256SUMS")
+    >>> list(read_manifest(manifest))
+    ['a.csv']
+    """
     entries: dict[str, str] = {}
     for number, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -117,6 +176,31 @@ def verify_file(
 
     Raises :class:`ChecksumError` naming the file, expected and actual hash, unless changes
     are allowed (``allow_changed=True`` or ``THESIS_ALLOW_DATA_CHANGE=1``).
+
+    Parameters
+    ----------
+    path : path
+        A file under ``raw_dir``.
+    allow_changed : bool, default False
+        Warn instead of raising for a changed file.
+    raw_dir : path, default ``data/raw``
+        The folder the manifest covers.
+    manifest : path, default ``data/raw/SHA256SUMS``
+        The manifest.
+
+    Returns
+    -------
+    str
+        The file's digest.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> raw = Path(tempfile.mkdtemp())
+    >>> _ = (raw / "a.csv").write_text("x")
+    >>> manifest = write_manifest(raw, raw / "SHA256SUMS")
+    >>> verify_file(raw / "a.csv", raw_dir=raw, manifest=manifest) == file_sha256(raw / "a.csv")
+    True
     """
     path = Path(path).resolve()
     try:
@@ -131,7 +215,30 @@ def verify_file(
 
 
 def check_all(raw_dir: Path = RAW, manifest: Path = MANIFEST) -> list[str]:
-    """Problems found comparing every raw file with the manifest (empty list = all good)."""
+    """Problems found comparing every raw file with the manifest (empty list = all good).
+
+    Parameters
+    ----------
+    raw_dir : path, default ``data/raw``
+        The folder the manifest covers.
+    manifest : path, default ``data/raw/SHA256SUMS``
+        The manifest.
+
+    Returns
+    -------
+    list of str
+        One message per missing, changed or unlisted file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> raw = Path(tempfile.mkdtemp())
+    >>> _ = (raw / "a.csv").write_text("x")
+    >>> manifest = write_manifest(raw, raw / "SHA256SUMS")
+    >>> _ = (raw / "b.csv").write_text("y")
+    >>> check_all(raw, manifest)
+    ['b.csv: not listed in SHA256SUMS']
+    """
     expected = read_manifest(manifest)
     actual = {
         p.relative_to(raw_dir).as_posix(): file_sha256(p) for p in _raw_files(raw_dir, manifest)
@@ -148,7 +255,24 @@ def check_all(raw_dir: Path = RAW, manifest: Path = MANIFEST) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """CLI: ``--update`` rewrites the manifest, otherwise every raw file is checked."""
+    """CLI: ``--update`` rewrites the manifest, otherwise every raw file is checked.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Command-line arguments (``sys.argv[1:]`` by default).
+
+    Returns
+    -------
+    int
+        Exit status: 0 when every file matches, 1 otherwise.
+
+    Examples
+    --------
+    >>> main([])
+    all 9 raw files match SHA256SUMS
+    0
+    """
     parser = argparse.ArgumentParser(description="Check or update data/raw/SHA256SUMS.")
     parser.add_argument("--update", action="store_true", help="rewrite the manifest from the files")
     args = parser.parse_args(argv)

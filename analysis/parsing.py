@@ -50,12 +50,44 @@ class ParseError(ValueError):
 
 
 def normalise_width(text: str) -> str:
-    """Map full-width digits, letters and punctuation to ASCII (Unicode NFKC) and trim."""
+    """Map full-width digits, letters and punctuation to ASCII (Unicode NFKC) and trim.
+
+    Parameters
+    ----------
+    text : str
+        A cell.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> normalise_width(" １２,３ ")
+    '12,3'
+    """
     return unicodedata.normalize("NFKC", text).strip()
 
 
 def is_missing(cell: str | None, skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS) -> bool:
-    """True for an unanswered cell: ``None``, empty/whitespace, or a skip marker like ``(跳过)``."""
+    """True for an unanswered cell: ``None``, empty/whitespace, or a skip marker like ``(跳过)``.
+
+    Parameters
+    ----------
+    cell : str or None
+        A raw cell.
+    skip_markers : iterable of str, default :data:`DEFAULT_SKIP_MARKERS`
+        Cell texts that mean skipped.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_missing("  "), is_missing("(跳过)"), is_missing("0")
+    (True, True, False)
+    """
     if cell is None:
         return True
     stripped = cell.strip()
@@ -89,6 +121,23 @@ def parse_income(
     Accepts ``12000``, ``12,000`` (correct thousands grouping only), ``1.2万`` (x 10,000, exact
     decimal arithmetic), full-width ``１２０００`` and a trailing ``元``. A sign is kept so that the
     range rule, not the parser, rejects negative incomes. Returns ``None`` for a missing answer.
+
+    Parameters
+    ----------
+    cell : str or None
+        A raw cell.
+    skip_markers : iterable of str, default :data:`DEFAULT_SKIP_MARKERS`
+        Cell texts that mean skipped.
+
+    Returns
+    -------
+    float or None
+        Yuan; None when missing.
+
+    Examples
+    --------
+    >>> parse_income("1.2万"), parse_income("3,850元"), parse_income("")
+    (12000.0, 3850.0, None)
     """
     if is_missing(cell, skip_markers):
         return None
@@ -107,7 +156,26 @@ def parse_income(
 def parse_integer(
     cell: str | None, units: Sequence[str] = (), skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS
 ) -> int | None:
-    """Parse a typed whole number (full-width digits and a trailing unit such as 岁 allowed)."""
+    """Parse a typed whole number (full-width digits and a trailing unit such as 岁 allowed).
+
+    Parameters
+    ----------
+    cell : str or None
+        A raw cell.
+    units : iterable of str, default ()
+        Trailing unit words allowed (e.g. 岁).
+    skip_markers : iterable of str, default :data:`DEFAULT_SKIP_MARKERS`
+        Cell texts that mean skipped.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> parse_integer("４５岁", units=["岁"])
+    45
+    """
     if is_missing(cell, skip_markers):
         return None
     assert cell is not None
@@ -120,7 +188,26 @@ def parse_integer(
 def parse_number(
     cell: str | None, units: Sequence[str] = (), skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS
 ) -> float | None:
-    """Parse a typed decimal number (full-width digits and a trailing unit allowed)."""
+    """Parse a typed decimal number (full-width digits and a trailing unit allowed).
+
+    Parameters
+    ----------
+    cell : str or None
+        A raw cell.
+    units : iterable of str, default ()
+        Trailing unit words allowed (e.g. 岁).
+    skip_markers : iterable of str, default :data:`DEFAULT_SKIP_MARKERS`
+        Cell texts that mean skipped.
+
+    Returns
+    -------
+    float or None
+
+    Examples
+    --------
+    >>> parse_number("2.5年", units=["年"])
+    2.5
+    """
     if is_missing(cell, skip_markers):
         return None
     assert cell is not None
@@ -131,7 +218,27 @@ def parse_number(
 def parse_option(
     cell: str | None, options: Mapping[str, Any], skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS
 ) -> Any:
-    """Map a single-choice option text to its code via ``options`` (exact text after trimming)."""
+    """Map a single-choice option text to its code via ``options`` (exact text after trimming).
+
+    Parameters
+    ----------
+    cell : str or None
+        A raw cell.
+    options : mapping
+        Option text -> code.
+    skip_markers : iterable of str, default :data:`DEFAULT_SKIP_MARKERS`
+        Cell texts that mean skipped.
+
+    Returns
+    -------
+    object
+        The code; None when missing.
+
+    Examples
+    --------
+    >>> parse_option(" 男 ", {"男": "male", "女": "female"})
+    'male'
+    """
     if is_missing(cell, skip_markers):
         return None
     assert cell is not None
@@ -151,6 +258,26 @@ def parse_likert(
     """Parse a Likert answer: option text (via ``options``) or a bare score ``low``..``high``.
 
     A bare number outside the range raises ``ParseError`` with an out-of-range rule.
+
+    Parameters
+    ----------
+    cell : str or None
+        A raw cell.
+    options : mapping
+        Option text -> score.
+    low, high : int
+        The scale's range.
+    skip_markers : iterable of str, default :data:`DEFAULT_SKIP_MARKERS`
+        Cell texts that mean skipped.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> parse_likert("同意", {"同意": 4}), parse_likert("５", {})
+    (4, 5)
     """
     if is_missing(cell, skip_markers):
         return None
@@ -174,7 +301,26 @@ def split_multi_select(
     separator: str = MULTI_SEPARATOR,
     skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS,
 ) -> list[str] | None:
-    """Split a multi-select answer on ``┋`` into trimmed option texts (``None`` if missing)."""
+    """Split a multi-select answer on ``┋`` into trimmed option texts (``None`` if missing).
+
+    Parameters
+    ----------
+    cell : str or None
+        A raw cell.
+    separator : str, default :data:`MULTI_SEPARATOR`
+        The platform's separator.
+    skip_markers : iterable of str, default :data:`DEFAULT_SKIP_MARKERS`
+        Cell texts that mean skipped.
+
+    Returns
+    -------
+    list of str or None
+
+    Examples
+    --------
+    >>> split_multi_select("小额信贷┋ 教育资助")
+    ['小额信贷', '教育资助']
+    """
     if is_missing(cell, skip_markers):
         return None
     assert cell is not None
@@ -192,6 +338,29 @@ def parse_multi_select(
 
     ``options`` maps option text to flag variable. ``none_option`` ("none of the above") sets all
     flags False and must stand alone. Unknown, empty or repeated parts raise ``ParseError``.
+
+    Parameters
+    ----------
+    cell : str or None
+        A raw cell.
+    options : mapping
+        Option text -> flag variable.
+    none_option : str, optional
+        The 'none of the above' text.
+    separator : str
+        The separator.
+    skip_markers : iterable of str, default :data:`DEFAULT_SKIP_MARKERS`
+        Cell texts that mean skipped.
+
+    Returns
+    -------
+    dict of str to bool
+
+    Examples
+    --------
+    >>> options = {"小额信贷": "assist_microcredit", "教育资助": "assist_education"}
+    >>> parse_multi_select("小额信贷", options)
+    {'assist_microcredit': True, 'assist_education': False}
     """
     parts = split_multi_select(cell, separator, skip_markers)
     if parts is None:
@@ -214,7 +383,24 @@ def parse_multi_select(
 def parse_flag01(
     cell: str | None, skip_markers: Iterable[str] = DEFAULT_SKIP_MARKERS
 ) -> bool | None:
-    """Parse a theme code ``1``/``0`` (full-width accepted) into True/False."""
+    """Parse a theme code ``1``/``0`` (full-width accepted) into True/False.
+
+    Parameters
+    ----------
+    cell : str or None
+        A raw cell.
+    skip_markers : iterable of str, default :data:`DEFAULT_SKIP_MARKERS`
+        Cell texts that mean skipped.
+
+    Returns
+    -------
+    bool or None
+
+    Examples
+    --------
+    >>> parse_flag01("１"), parse_flag01("0")
+    (True, False)
+    """
     if is_missing(cell, skip_markers):
         return None
     assert cell is not None
@@ -225,7 +411,23 @@ def parse_flag01(
 
 
 def parse_duration(cell: str | None) -> int | None:
-    """Parse the platform's time-taken cell (``312秒``, also ``5分12秒``) into seconds."""
+    """Parse the platform's time-taken cell (``312秒``, also ``5分12秒``) into seconds.
+
+    Parameters
+    ----------
+    cell : str
+        The time-taken cell.
+
+    Returns
+    -------
+    int
+        Seconds.
+
+    Examples
+    --------
+    >>> parse_duration("5分12秒")
+    312
+    """
     if is_missing(cell, ()):
         return None
     assert cell is not None
@@ -238,7 +440,24 @@ def parse_duration(cell: str | None) -> int | None:
 
 
 def parse_timestamp(cell: str | None, fmt: str = "%Y/%m/%d %H:%M:%S") -> dt.datetime | None:
-    """Parse the submission time (``2019/7/15 10:23:45``; month/day need no zero padding)."""
+    """Parse the submission time (``2019/7/15 10:23:45``; month/day need no zero padding).
+
+    Parameters
+    ----------
+    cell : str
+        The submission-time cell.
+    fmt : str
+        The codebook's format.
+
+    Returns
+    -------
+    datetime.datetime
+
+    Examples
+    --------
+    >>> parse_timestamp("2019/7/15 10:23:45")
+    datetime.datetime(2019, 7, 15, 10, 23, 45)
+    """
     if is_missing(cell, ()):
         return None
     assert cell is not None

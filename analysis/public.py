@@ -12,6 +12,7 @@ it at another copy of the files.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ __all__ = [
     "NOT_REPORTED",
     "PovertyReduction",
     "exit_criteria_check",
+    "exit_criteria_counts",
+    "implied_incidence",
     "indicators",
     "lankao_discrepancies",
     "lankao_facts",
@@ -35,6 +38,9 @@ __all__ = [
     "source_label",
     "sources",
     "sources_note",
+    "stated_dates",
+    "stated_text",
+    "stated_values",
     "stating_ids",
     "value",
 ]
@@ -115,7 +121,23 @@ def _check_source_ids(path: Path, frame: pd.DataFrame, known: set[str] | None) -
 
 
 def sources(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """All sources: ``source_id, publisher, title, url, published, quote`` (one row per id)."""
+    """All sources: ``source_id, publisher, title, url, published, quote`` (one row per id).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per source id, all columns text.
+
+    Examples
+    --------
+    >>> list(sources().columns)
+    ['source_id', 'publisher', 'title', 'url', 'published', 'quote']
+    """
     path = _dir(data_dir) / "sources.csv"
     frame = _read_text_csv(path, _SOURCE_COLUMNS)
     for i, sid in enumerate(frame["source_id"]):
@@ -150,6 +172,18 @@ def indicators(table: str, data_dir: Path | str | None = None) -> pd.DataFrame:
     year), ``value`` (float; NaN where the stated value is not a number, e.g. a date or a band
     such as "3-5"), ``value_text`` (the value exactly as stated), ``unit``, ``lower_bound`` (True
     where the unit says the source gives a lower bound, "more than"), ``source_id``.
+
+    Parameters
+    ----------
+    table : {"national", "henan", "lankao"}
+        The indicator table.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Examples
+    --------
+    >>> indicators("lankao")["indicator"].iloc[0]
+    'total_population'
     """
     if table not in _TABLE_FILES:
         raise ValueError(f"table must be one of {sorted(_TABLE_FILES)}, got {table!r}")
@@ -181,7 +215,181 @@ def value(
 
     Raises KeyError naming table, indicator and year when no row or more than one row matches,
     and ValueError when the stated value is not a number (a date or a band).
+
+    Parameters
+    ----------
+    table : {"national", "henan", "lankao"}
+        The indicator table.
+    indicator : str
+        The indicator name.
+    year : int, optional
+        The year, when the indicator is stated for several.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    float
+        In the unit of the table's ``unit`` column.
+
+    Examples
+    --------
+    >>> value("lankao", "rural_population") > 500_000
+    True
     """
+    rows = _rows(table, indicator, year, data_dir)
+    where = f"table={table!r}, indicator={indicator!r}, year={year!r}"
+    result = float(rows["value"].iloc[0])
+    if np.isnan(result):
+        raise ValueError(
+            f"stated value for {where} is not a number: {rows['value_text'].iloc[0]!r}"
+        )
+    return result
+
+
+def stated_values(
+    table: str, indicator: str, year: int | None = None, data_dir: Path | str | None = None
+) -> dict[str, float]:
+    """Every stated value of ``indicator`` (in ``year``), keyed by the source that states it.
+
+    Where sources disagree the thesis lists every value; this is the one place that collects
+    them.
+
+    Parameters
+    ----------
+    table : {"national", "henan", "lankao"}
+        The indicator table (:func:`indicators`).
+    indicator : str
+        The indicator name, e.g. ``"poverty_incidence"``.
+    year : int, optional
+        Only values for this year; all years when omitted.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    dict of str to float
+        ``source_id`` -> stated value, in file order (unit as in the table, e.g. percent or
+        persons). Empty when no source states the indicator.
+
+    Raises
+    ------
+    KeyError
+        When one source states the indicator twice for the selection, naming both.
+
+    Examples
+    --------
+    >>> incidence = stated_values("lankao", "poverty_incidence", 2014)
+    >>> sorted(incidence) == ["S18", "S19"], all(v > 2 for v in incidence.values())
+    (True, True)
+    """
+    frame = indicators(table, data_dir)
+    rows = frame[frame["indicator"] == indicator]
+    if year is not None:
+        rows = rows[rows["year"] == year]
+    out: dict[str, float] = {}
+    for source_id, stated in zip(rows["source_id"], rows["value"], strict=True):
+        if source_id in out:
+            raise KeyError(
+                f"{_TABLE_FILES[table]}: source {source_id} states {indicator!r}"
+                f"{'' if year is None else f' for {year}'} twice"
+            )
+        out[str(source_id)] = float(stated)
+    return out
+
+
+def implied_incidence(data_dir: Path | str | None = None) -> dict[str, float]:
+    """Lankao's 2014 poverty incidence implied by each stated count of registered poor people.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    dict of str to float
+        ``source_id`` of the count -> 100 x count / rural population (percent of the rural
+        population; the rural population is the table's single stated value).
+
+    Examples
+    --------
+    >>> shares = implied_incidence()
+    >>> all(0 < v < 100 for v in shares.values())
+    True
+    """
+    rural = value("lankao", "rural_population", data_dir=data_dir)
+    counts = stated_values("lankao", "poor_population_registered", data_dir=data_dir)
+    return {source: 100 * count / rural for source, count in counts.items()}
+
+
+def stated_text(
+    table: str, indicator: str, year: int | None = None, data_dir: Path | str | None = None
+) -> str:
+    """The single stated value of ``indicator`` exactly as the source gives it (e.g. a band).
+
+    Parameters
+    ----------
+    table : {"national", "henan", "lankao"}
+        The indicator table (:func:`indicators`).
+    indicator : str
+        The indicator name.
+    year : int, optional
+        The year, when the indicator is stated for several.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    str
+        The ``value_text`` cell, unchanged.
+
+    Raises
+    ------
+    KeyError
+        When no row or more than one row matches.
+
+    Examples
+    --------
+    >>> stated_text("lankao", "exit_confirmed_by_State_Council_LGOP")[:4]
+    '2017'
+    """
+    rows = _rows(table, indicator, year, data_dir)
+    return str(rows["value_text"].iloc[0])
+
+
+def stated_dates(table: str, data_dir: Path | str | None = None) -> dict[str, str]:
+    """Every indicator of ``table`` whose unit is a date, as "27 March 2017".
+
+    Parameters
+    ----------
+    table : {"national", "henan", "lankao"}
+        The indicator table (:func:`indicators`).
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    dict of str to str
+        Indicator -> day (without a leading zero), month name and year.
+
+    Examples
+    --------
+    >>> stated_dates("lankao")["exit_confirmed_by_State_Council_LGOP"].endswith("2017")
+    True
+    """
+    frame = indicators(table, data_dir)
+    dated = frame[frame["unit"].str.startswith("date")]
+    return {
+        str(indicator): pd.Timestamp(text).strftime("%d %B %Y").lstrip("0")
+        for indicator, text in zip(dated["indicator"], dated["value_text"], strict=True)
+    }
+
+
+def _rows(
+    table: str, indicator: str, year: int | None, data_dir: Path | str | None
+) -> pd.DataFrame:
+    """The single row of ``indicator`` (in ``year``); KeyError when none or several."""
     frame = indicators(table, data_dir)
     rows = frame[frame["indicator"] == indicator]
     if year is not None:
@@ -192,12 +400,7 @@ def value(
     if len(rows) > 1:
         ids = ", ".join(rows["source_id"])
         raise KeyError(f"ambiguous: {len(rows)} stated values for {where} (sources {ids})")
-    result = float(rows["value"].iloc[0])
-    if np.isnan(result):
-        raise ValueError(
-            f"stated value for {where} is not a number: {rows['value_text'].iloc[0]!r}"
-        )
-    return result
+    return rows
 
 
 def source_label(source_id: str, data_dir: Path | str | None = None) -> str:
@@ -206,6 +409,22 @@ def source_label(source_id: str, data_dir: Path | str | None = None) -> str:
     The outlet is the ``publisher`` field up to its first note (parenthesis or comma) and the
     date the ``published`` field up to its first note, e.g. S18 gives "Xinhua, 2017-03-28".
     The full publisher, title and URL stay in `sources()`.
+
+    Parameters
+    ----------
+    source_id : str
+        One id, or several joined by ``;``.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> source_label("S18")
+    'Xinhua, 2017-03-28'
     """
     return _label(sources(data_dir).set_index("source_id"), source_id)
 
@@ -271,6 +490,28 @@ def stating_ids(
     A quote states a value written with or without thousands commas, with Chinese units (万,
     亿, the numerals 十多万 and 一亿) or "million"; a date as "M月D日", "D日" or "<Month> D";
     a band "a-b" as "a%~b%"; a population of 0 as 全部(实现)脱贫 (all lifted out of poverty).
+
+    Parameters
+    ----------
+    source_id : str
+        Ids joined by ``;``.
+    value_text : str
+        The value as stated.
+    unit : str
+        Its unit.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    str
+        The stating ids, ``;``-joined, in the order given.
+
+    Examples
+    --------
+    >>> row = lankao_facts().iloc[0]
+    >>> stating_ids(row["source_id"], row["value"], row["unit"]) == row["stated_by"]
+    True
     """
     table = sources(data_dir).set_index("source_id")
     return ";".join(
@@ -280,11 +521,38 @@ def stating_ids(
     )
 
 
-def sources_note(source_ids: list[str], data_dir: Path | str | None = None) -> str:
-    """Markdown paragraph resolving ``source_ids``: id, publisher, title, date and URL."""
+def sources_note(source_ids: Iterable[object], data_dir: Path | str | None = None) -> str:
+    """Markdown paragraph resolving ``source_ids``: id, publisher, title, date and URL.
+
+    Parameters
+    ----------
+    source_ids : iterable
+        Source ids, or cells of a ``source_id``/``stated_by`` column that may hold several ids
+        joined by ``;``; empty and missing cells are skipped, repeated ids listed once.
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    str
+        One entry per id, ordered by id: ``[S18] publisher, "title", date, <url>.``
+
+    Examples
+    --------
+    >>> note = sources_note(["S19;S18", "", "S18"])
+    >>> note.startswith("[S18] "), note.count("[S1")
+    (True, 2)
+    """
     table = sources(data_dir).set_index("source_id")
+    ids = {
+        part
+        for cell in source_ids
+        if not (cell is None or (isinstance(cell, float) and np.isnan(cell)))
+        for part in str(cell).split(";")
+        if part
+    }
     entries = []
-    for sid in sorted(set(source_ids), key=lambda s: (s[0], int(s[1:3]), s[3:])):
+    for sid in sorted(ids, key=lambda s: (s[0], int(s[1:3]), s[3:])):
         row = table.loc[sid]
         entries.append(
             f"[{sid}] {row['publisher']}, \u201c{row['title']}\u201d, {row['published']}, "
@@ -317,6 +585,16 @@ def national_poverty(data_dir: Path | str | None = None) -> pd.DataFrame:
     DataFrame with ``year`` (int), ``rural_poor_million`` (million persons, NaN where not
     stated: 2013), ``poverty_incidence_pct`` (% of the rural population, NaN where not stated:
     2020), ``source_id``.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Examples
+    --------
+    >>> national_poverty()["year"].min(), national_poverty()["year"].max()
+    (np.int64(2012), np.int64(2020))
     """
     path = _dir(data_dir) / "national_poverty.csv"
     raw = _read_text_csv(path, ["year", "rural_poor_million", "poverty_incidence_pct", "source_id"])
@@ -349,6 +627,16 @@ def poverty_reduction(data_dir: Path | str | None = None) -> pd.DataFrame:
     DataFrame with ``year``, ``poor_million`` (year-end, million persons), ``reduction_million``
     (fall during the year, million persons), ``reduction_derived`` (bool), ``incidence_pct``
     (%), ``source_id`` (ids of every stated value used in the row).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Examples
+    --------
+    >>> list(poverty_reduction().columns)[:3]
+    ['year', 'poor_million', 'reduction_million']
     """
     national = national_poverty(data_dir).set_index("year")
     stated = indicators("national", data_dir)
@@ -404,7 +692,23 @@ class PovertyReduction:
 
 
 def reduction_summary(data_dir: Path | str | None = None) -> PovertyReduction:
-    """Start and end of the national series (population in million persons, incidence in %)."""
+    """Start and end of the national series (population in million persons, incidence in %).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    PovertyReduction
+
+    Examples
+    --------
+    >>> summary = reduction_summary()
+    >>> summary.start_year, summary.end_year
+    (2012, 2020)
+    """
     frame = national_poverty(data_dir)
     first, last = frame.iloc[0], frame.iloc[-1]
     with_incidence = frame.dropna(subset=["poverty_incidence_pct"])
@@ -431,6 +735,21 @@ def regional_poor(data_dir: Path | str | None = None) -> pd.DataFrame:
 
     Returns ``year``, ``region`` (ordered category east < central < west), ``poor_million``
     (million persons), ``source_id``; years and regions without a stated value have no row.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns the Example lists (and the summary names).
+
+    Examples
+    --------
+    >>> sorted(set(regional_poor()["region"]))
+    ['central', 'east', 'west']
     """
     frame = indicators("national", data_dir)
     pattern = re.compile(r"^rural_poor_(east|central|west)$")
@@ -455,6 +774,21 @@ def poor_area_income(data_dir: Path | str | None = None) -> pd.DataFrame:
 
     Returns ``year``, ``income_yuan`` (current yuan per person per year), ``real_growth_pct``
     (% real growth on the year before, NaN where not stated: 2016), ``source_id``.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns the Example lists (and the summary names).
+
+    Examples
+    --------
+    >>> list(poor_area_income().columns)
+    ['year', 'income_yuan', 'real_growth_pct', 'source_id']
     """
     frame = indicators("national", data_dir)
     income = frame[frame["indicator"] == "poor_area_rural_per_capita_disposable_income"]
@@ -488,6 +822,22 @@ def lankao_facts(data_dir: Path | str | None = None) -> pd.DataFrame:
     (the value as stated, text: numbers and ISO dates), ``value_num`` (float or NaN),
     ``unit``, ``lower_bound``, ``source_id``, ``stated_by`` (the ids whose quote states the
     value, :func:`stating_ids`), ``source`` (label from :func:`source_label`, of ``stated_by``).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns the Example lists (and the summary names).
+
+    Examples
+    --------
+    >>> list(lankao_facts().columns)
+    ['indicator', 'year', 'value', 'value_num', 'unit', 'lower_bound', 'source_id', 'stated_by',
+     'source']
     """
     frame = indicators("lankao", data_dir)
     table = sources(data_dir).set_index("source_id")
@@ -541,6 +891,21 @@ def lankao_discrepancies(data_dir: Path | str | None = None) -> pd.DataFrame:
 
     Returns ``quantity``, ``indicator``, ``year``, ``value`` (as stated), ``unit``,
     ``source_id``, ``source``; one row per stated figure, at least two per quantity.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns the Example lists (and the summary names).
+
+    Examples
+    --------
+    >>> list(lankao_discrepancies().columns)
+    ['quantity', 'indicator', 'year', 'value', 'unit', 'source_id', 'source']
     """
     facts = lankao_facts(data_dir)
     parts = []
@@ -595,6 +960,29 @@ def _met(value_pct: float, lower_bound: bool, direction: str, threshold: float) 
     return "yes" if value_pct > threshold else ("undetermined" if lower_bound else "no")
 
 
+def exit_criteria_counts(check: pd.DataFrame) -> tuple[int, int]:
+    """How many exit criteria there are, and how many of them a stated value shows as met.
+
+    Parameters
+    ----------
+    check : pandas.DataFrame
+        The frame of :func:`exit_criteria_check` (one or more rows per criterion).
+
+    Returns
+    -------
+    tuple of int
+        (number of criteria, number with at least one row ``met`` = "yes").
+
+    Examples
+    --------
+    >>> check = pd.DataFrame({"criterion": ["a", "a", "b"], "met": ["yes", "no", "not reported"]})
+    >>> exit_criteria_counts(check)
+    (2, 1)
+    """
+    met = check.loc[check["met"] == "yes", "criterion"]
+    return int(check["criterion"].nunique()), int(met.nunique())
+
+
 def exit_criteria_check(data_dir: Path | str | None = None) -> pd.DataFrame:
     """Lankao against the four national county-exit criteria, using only stated values.
 
@@ -610,6 +998,16 @@ def exit_criteria_check(data_dir: Path | str | None = None) -> pd.DataFrame:
     ``threshold_source_id``, ``lankao_value`` (% or NaN), ``lankao_lower_bound`` (bool),
     ``basis`` (which check stated it), ``source_id``, ``source``, ``met`` ("yes", "no",
     "undetermined" or "not reported").
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests); ``analysis.paths.RAW_PUBLIC`` by default.
+
+    Examples
+    --------
+    >>> sorted(set(exit_criteria_check()["met"])) <= ["no", "not reported", "undetermined", "yes"]
+    False
     """
     national = indicators("national", data_dir)
     facts = lankao_facts(data_dir).set_index("indicator")

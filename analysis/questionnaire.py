@@ -34,6 +34,20 @@ def escape_markdown(text: object) -> str:
 
     Pandoc's markdown lets any ASCII punctuation be escaped, so the result always prints the
     text literally: no emphasis, links, citations, raw HTML, math or smart quotes.
+
+    Parameters
+    ----------
+    text : object
+        Any text (converted with ``str``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> escape_markdown("*a* [b]").count(chr(92))  # a backslash before each of * * [ ]
+    4
     """
     flat = " ".join(str(text).split())
     return "".join("\\" + ch if ch in _ASCII_PUNCTUATION else ch for ch in flat)
@@ -168,6 +182,11 @@ def questionnaire_markdown(instrument: str, codebook: Any = None) -> str:
     Pandoc markdown (no headings): choice questions as option lists, runs of Likert items with
     the same answer scale as one table, typed answers with their valid range. Metadata columns
     (submission number, time, IP address) are left out; they are not questions.
+
+    Examples
+    --------
+    >>> '[您的岗位]{lang="zh"}: Position' in questionnaire_markdown("staff").splitlines()[0]
+    True
     """
     if codebook is None:
         from analysis import codebook as codebook_module  # the data layer reads the YAML

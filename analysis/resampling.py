@@ -59,7 +59,23 @@ class Interval:
 
 
 def method_note(*, clustered: bool = True) -> str:
-    """One sentence-fragment naming level, method, resamples and seed, for captions and CSVs."""
+    """One sentence fragment naming level, method, resamples and seed, for captions and CSVs.
+
+    Parameters
+    ----------
+    clustered : bool, default True
+        Villages (True) or respondents (False) are resampled.
+
+    Returns
+    -------
+    str
+        E.g. "95% percentile bootstrap interval, 2,000 resamples of villages, seed ...".
+
+    Examples
+    --------
+    >>> method_note(clustered=False).startswith("95% percentile bootstrap interval")
+    True
+    """
     unit = "villages" if clustered else "respondents"
     return (
         f"{LEVEL:.0%} percentile bootstrap interval, {N_RESAMPLES:,} resamples of {unit}, "
@@ -70,7 +86,27 @@ def method_note(*, clustered: bool = True) -> str:
 def cluster_draws(
     n_clusters: int, *, n_resamples: int = N_RESAMPLES, seed: int = SEED
 ) -> np.ndarray:
-    """Indices of the clusters drawn by each resample: an ``(n_resamples, n_clusters)`` array."""
+    """Indices of the clusters drawn by each resample.
+
+    Parameters
+    ----------
+    n_clusters : int
+        Number of clusters (at least 2).
+    n_resamples : int, default :data:`N_RESAMPLES`
+        Number of resamples.
+    seed : int, default :data:`SEED`
+        Seed of the generator.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer array of shape ``(n_resamples, n_clusters)``, drawn with replacement.
+
+    Examples
+    --------
+    >>> cluster_draws(8, n_resamples=3).shape
+    (3, 8)
+    """
     if n_clusters < 2:
         raise ValueError(f"a cluster bootstrap needs at least 2 clusters, got {n_clusters}")
     if n_resamples < 1:
@@ -136,7 +172,31 @@ def cluster_interval(
 ) -> Interval:
     """The ``statistic`` of ``value`` with a cluster-bootstrap percentile interval.
 
-    Rows with a missing ``value`` are dropped first; the clusters are those of the other rows.
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Rows with ``value`` and ``cluster``; rows with a missing value are dropped first.
+    value : str
+        The column summarised.
+    cluster : str
+        The column of the resampled clusters (villages).
+    statistic : {"mean", "median"}, default "mean"
+        The summary.
+    n_resamples, seed, level
+        Resamples, seed and confidence level (defaults :data:`N_RESAMPLES`, :data:`SEED`,
+        :data:`LEVEL`).
+
+    Returns
+    -------
+    Interval
+        ``estimate``, ``ci_low``, ``ci_high``, ``n`` and ``n_clusters``.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "village": ["a", "a", "b", "b"]})
+    >>> result = cluster_interval(data, value="y", cluster="village", n_resamples=200)
+    >>> result.estimate, result.ci_low <= result.estimate <= result.ci_high
+    (2.5, True)
     """
     row = grouped_intervals(
         data.assign(_all=0),
@@ -171,11 +231,38 @@ def grouped_intervals(
     """The ``statistic`` of ``value`` for every group, each with a cluster-bootstrap interval.
 
     All groups share the same resamples of clusters (a drawn village brings all its households,
-    whatever their group), so the intervals of different groups are computed on the same draws.
-    Groups appear in order of first appearance (categoricals: category order, as observed).
+    whatever their group), so the intervals of different groups rest on the same draws.
 
-    Returns a frame with the group column(s), ``estimate``, ``ci_low``, ``ci_high``, ``n`` and
-    ``n_clusters`` (villages with at least one observation of the group).
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Rows with ``value``, ``cluster`` and the group column(s).
+    value : str
+        The column summarised.
+    group : str or sequence of str
+        Group column(s); groups appear in sorted order (categoricals: category order, as
+        observed).
+    cluster : str
+        The column of the resampled clusters.
+    statistic : {"mean", "median"}, default "mean"
+        The summary.
+    n_resamples, seed, level
+        Resamples, seed and confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The group column(s), ``estimate``, ``ci_low``, ``ci_high``, ``n`` and ``n_clusters``
+        (villages with at least one observation of the group).
+
+    Examples
+    --------
+    >>> data = pd.DataFrame(
+    ...     {"y": [1.0, 2.0, 3.0, 5.0], "g": ["x", "y", "x", "y"], "village": ["a", "a", "b", "b"]}
+    ... )
+    >>> table = grouped_intervals(data, value="y", group="g", cluster="village", n_resamples=200)
+    >>> table["g"].tolist()
+    ['x', 'y']
     """
     groups = [group] if isinstance(group, str) else list(group)
     _check(data, [value, cluster, *groups], statistic, level)
@@ -206,9 +293,29 @@ def line_band(
 ) -> pd.DataFrame:
     """Least-squares line of ``y`` on ``x`` at ``grid``, with a pointwise bootstrap band.
 
-    Respondents (pairs) are resampled with replacement, ``rng.integers(0, n, size=(B, n))``;
-    at each grid point the band is the percentile interval of the refitted lines.
-    Returns ``x``, ``estimate``, ``ci_low``, ``ci_high``.
+    Respondents (pairs) are resampled with replacement; at each grid point the band is the
+    percentile interval of the refitted lines.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        The paired observations (at least three).
+    grid : numpy.ndarray
+        Where the line and band are evaluated.
+    n_resamples, seed, level
+        Resamples, seed and confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``x``, ``estimate``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> band = line_band(np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 4.1, 5.9, 8.0]),
+    ...                  np.array([1.0, 4.0]), n_resamples=200)
+    >>> band["estimate"].round(2).tolist()
+    [2.03, 7.97]
     """
     x, y, grid = (np.asarray(a, dtype=float) for a in (x, y, grid))
     if len(x) != len(y) or len(x) < 3:

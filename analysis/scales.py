@@ -33,7 +33,23 @@ LIKERT_MIN, LIKERT_MAX = 1, 5
 
 
 def items_of(scale: str) -> list[str]:
-    """The item columns of ``scale`` as defined in the codebook."""
+    """The item columns of ``scale`` as the codebook defines them.
+
+    Parameters
+    ----------
+    scale : str
+        A scale of the codebook: "precision", "sharing", "problems" or "formalism".
+
+    Returns
+    -------
+    list of str
+        The item variables, in codebook order.
+
+    Examples
+    --------
+    >>> items_of("sharing")
+    ['share_1', 'share_2', 'share_3', 'share_4', 'share_5']
+    """
     from analysis import codebook  # the data layer owns the scale definitions
 
     return list(codebook.scale_items(scale))
@@ -63,8 +79,33 @@ def likert_items(
 ) -> pd.DataFrame:
     """The Likert columns as float (NaN where skipped), checked to be whole numbers in ``points``.
 
-    Raises ValueError naming the row (``id_column`` value, or the index) and column of the
-    first value outside the scale, and KeyError for a missing column.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Survey frame holding ``columns``.
+    columns : iterable of str
+        The item columns.
+    id_column : str, optional
+        Column that names a row in error messages (the index otherwise).
+    points : tuple of int, default (1, 5)
+        Lowest and highest answer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns as float64.
+
+    Raises
+    ------
+    ValueError
+        Naming the row and column of the first value outside the scale.
+    KeyError
+        For a missing column.
+
+    Examples
+    --------
+    >>> likert_items(pd.DataFrame({"q": [1, None, 5]}, dtype="Int64"), ["q"])["q"].tolist()
+    [1.0, nan, 5.0]
     """
     columns = list(columns)
     absent = [c for c in columns if c not in frame.columns]
@@ -92,7 +133,27 @@ def reverse_code(
     *,
     points: tuple[int, int] = (LIKERT_MIN, LIKERT_MAX),
 ) -> pd.DataFrame:
-    """Reverse-code the named columns of a Likert frame: x -> low + high - x (6 - x for 1..5)."""
+    """Reverse-code the named columns of a Likert frame: x -> low + high - x (6 - x for 1-5).
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        Likert answers (float, as from :func:`likert_items`).
+    reverse : iterable of str
+        Columns to reverse; names not in ``values`` are ignored.
+    points : tuple of int, default (1, 5)
+        Lowest and highest answer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with those columns reversed.
+
+    Examples
+    --------
+    >>> reverse_code(pd.DataFrame({"q": [1.0, 4.0]}), ["q"])["q"].tolist()
+    [5.0, 2.0]
+    """
     out = values.copy()
     for column in reverse:
         if column in out.columns:
@@ -114,20 +175,33 @@ def score_scales(
     items: Mapping[str, Sequence[str]] | None = None,
     reverse: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Add one column per scale: the mean of its items (1..5), reverse-coded items as 6 - x.
+    """Add one column per scale: the mean of its items (1-5), reverse-coded items as 6 - x.
 
     A respondent who skipped items is scored on the items answered if at least half of the
     scale's items were answered (rounded up); otherwise the score is missing (NaN).
 
     Parameters
     ----------
-    hh : the cleaned household (or staff) frame.
-    scales : which scales to score (default precision, sharing, problems).
-    items, reverse : item lists and reverse-coded items; default from the codebook.
+    hh : pandas.DataFrame
+        The cleaned household (or staff) frame.
+    scales : sequence of str, default ("precision", "sharing", "problems")
+        Which scales to score.
+    items : mapping of str to sequence of str, optional
+        Item lists per scale; from the codebook by default.
+    reverse : iterable of str, optional
+        Reverse-coded items; from the codebook by default.
 
     Returns
     -------
-    A copy of ``hh`` with a float column per scale.
+    pandas.DataFrame
+        A copy of ``hh`` with a float column per scale (score points, 1-5).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": [5, 2], "b": [4, None], "c": [1, None]}, dtype="Int64")
+    >>> scored = score_scales(frame, scales=["s"], items={"s": ["a", "b", "c"]}, reverse=["c"])
+    >>> scored["s"].tolist()
+    [4.666666666666667, nan]
     """
     spec = _spec(scales, items)
     reverse = _codebook_reverse() if reverse is None else list(reverse)
@@ -163,12 +237,42 @@ def cronbach(
     reverse: Iterable[str] | None = None,
     points: tuple[int, int] = (LIKERT_MIN, LIKERT_MAX),
 ) -> Reliability:
-    """Cronbach's alpha (pingouin) of a scale, reverse-coded items reversed, listwise deletion.
+    """Cronbach's alpha of a scale, reverse-coded items reversed, listwise deletion.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        The cleaned survey frame.
+    scale : str
+        The scale's name (used for the items when ``items`` is not given).
+    items : sequence of str, optional
+        The item columns (at least two); from the codebook by default.
+    reverse : iterable of str, optional
+        Reverse-coded items; from the codebook by default.
+    points : tuple of int, default (1, 5)
+        Lowest and highest answer.
+
+    Returns
+    -------
+    Reliability
+        ``alpha`` with its 95% CI (pingouin's F-distribution interval, Feldt) on the ``n``
+        respondents who answered every item.
+
+    Raises
+    ------
+    ValueError
+        For fewer than two items or fewer than three complete responses.
 
     Notes
     -----
-    alpha = k / (k - 1) * (1 - sum(var_i) / var_total); the 95% CI is pingouin's F-distribution
-    interval (Feldt).
+    alpha = k / (k - 1) * (1 - sum(var_i) / var_total).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5]}, dtype="Int64")
+    >>> result = cronbach(frame, "demo", items=["a", "b"], reverse=[])
+    >>> result.n, round(result.alpha, 3)
+    (5, 0.968)
     """
     import pingouin as pg
 
@@ -198,7 +302,28 @@ def reliability(
     items: Mapping[str, Sequence[str]] | None = None,
     reverse: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Cronbach's alpha for each scale: columns scale, n_items, n, alpha, ci_low, ci_high."""
+    """Cronbach's alpha for each scale, one row each.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        The cleaned household frame.
+    scales : sequence of str, default ("precision", "sharing", "problems")
+        The scales.
+    items, reverse
+        As in :func:`cronbach`; from the codebook by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scale``, ``n_items``, ``n``, ``alpha``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> reliability(survey.load_households())["scale"].tolist()
+    ['precision', 'sharing', 'problems']
+    """
     spec = _spec(scales, items)
     rows = [asdict(cronbach(hh, s, items=spec[s], reverse=reverse)) for s in scales]
     return pd.DataFrame(rows)

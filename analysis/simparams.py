@@ -17,7 +17,27 @@ __all__ = ["parameter"]
 
 
 def parameter(name: str, script: str = "simulate_survey", folder: Path = SIMULATION) -> object:
-    """The literal value assigned to ``name`` at module level in ``data/simulation/<script>.py``."""
+    """The literal value assigned to ``name`` at module level in ``data/simulation/<script>.py``.
+
+    Parameters
+    ----------
+    name : str
+        The module-level name.
+    script : str, default "simulate_survey"
+        The script in ``data/simulation``.
+    folder : path
+        The folder of the scripts.
+
+    Returns
+    -------
+    object
+        The literal value.
+
+    Examples
+    --------
+    >>> parameter("SEED")
+    20190715
+    """
     path = folder / f"{script}.py"
     tree = ast.parse(path.read_text("utf-8"), filename=str(path))
     for node in tree.body:

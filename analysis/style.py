@@ -90,7 +90,23 @@ RC_PARAMS: dict[str, object] = {
 
 
 def palette(n: int) -> list[str]:
-    """The first ``n`` colours of the house cycle (Okabe-Ito)."""
+    """The first ``n`` colours of the house cycle (Okabe-Ito).
+
+    Parameters
+    ----------
+    n : int
+        How many colours (1 to the length of the cycle).
+
+    Returns
+    -------
+    list of str
+        Hex colours.
+
+    Examples
+    --------
+    >>> palette(2)
+    ['#0072B2', '#E69F00']
+    """
     if not 1 <= n <= len(_CYCLE):
         raise ValueError(f"the palette has {len(_CYCLE)} colours, asked for {n}")
     return _CYCLE[:n]
@@ -98,6 +114,20 @@ def palette(n: int) -> list[str]:
 
 @contextmanager
 def house_style() -> Iterator[None]:
-    """Apply the house rcParams inside a ``with`` block; restore the previous ones after."""
+    """Apply the house rcParams inside a ``with`` block; restore the previous ones after.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        The rcParams apply inside the block only.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> with house_style():
+    ...     inside = mpl.rcParams["svg.fonttype"]
+    >>> inside == RC_PARAMS.get("svg.fonttype", inside)
+    True
+    """
     with mpl.rc_context(RC_PARAMS):
         yield

@@ -53,7 +53,9 @@ __all__ = [
     "load_households",
     "load_interviews",
     "load_staff",
+    "n_excluded",
     "read_records",
+    "split_by_registration",
 ]
 
 HOUSEHOLDS_CSV = RAW_SURVEY / "households.csv"
@@ -69,29 +71,154 @@ _METADATA_KINDS = ("id", "timestamp", "duration", "ip")
 # Public loaders
 # ---------------------------------------------------------------------------------------
 def load_households(path: Path | str = HOUSEHOLDS_CSV, *, verify: bool = True) -> pd.DataFrame:
-    """Cleaned household frame (one row per household; SIMULATED data, see data/README.md)."""
+    """Cleaned household frame (one row per household; SIMULATED data, see data/README.md).
+
+    Parameters
+    ----------
+    path : path, optional
+        The raw export; the project's file in ``data/raw/survey`` by default.
+    verify : bool, default True
+        Check the file against ``data/raw/SHA256SUMS`` first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per household, the variables of the codebook with their cleaned dtypes;
+        excluded blank rows are listed in ``attrs["excluded"]``.
+
+    Examples
+    --------
+    >>> hh = load_households()
+    >>> len(hh), n_excluded(hh)
+    (320, 2)
+    """
     return _load("households", Path(path), verify=verify)
 
 
 def load_staff(path: Path | str = STAFF_CSV, *, verify: bool = True) -> pd.DataFrame:
-    """Cleaned staff frame (one row per respondent; SIMULATED data)."""
+    """Cleaned staff frame (one row per respondent; SIMULATED data).
+
+    Parameters
+    ----------
+    path : path, optional
+        The raw export; the project's file in ``data/raw/survey`` by default.
+    verify : bool, default True
+        Check the file against ``data/raw/SHA256SUMS`` first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per respondent.
+
+    Examples
+    --------
+    >>> len(load_staff())
+    86
+    """
     return _load("staff", Path(path), verify=verify)
 
 
 def load_interviews(path: Path | str = INTERVIEWS_CSV, *, verify: bool = True) -> pd.DataFrame:
-    """Interview coding matrix (one row per interview, themes as bool; SIMULATED codes)."""
+    """Interview coding matrix (one row per interview, themes as bool; SIMULATED codes).
+
+    Parameters
+    ----------
+    path : path, optional
+        The raw export; the project's file in ``data/raw/survey`` by default.
+    verify : bool, default True
+        Check the file against ``data/raw/SHA256SUMS`` first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per interview; themes as bool.
+
+    Examples
+    --------
+    >>> len(load_interviews())
+    30
+    """
     return _load("interviews", Path(path), verify=verify)
 
 
 # ---------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------
+def n_excluded(frame: pd.DataFrame) -> int:
+    """How many blank export rows the loader excluded from ``frame``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A frame returned by :func:`load_households`, :func:`load_staff` or
+        :func:`load_interviews` (the exclusions are in ``frame.attrs["excluded"]``).
+
+    Returns
+    -------
+    int
+        The number of excluded rows; 0 for a frame without the record.
+
+    Examples
+    --------
+    >>> n_excluded(pd.DataFrame({"x": [1]}))
+    0
+    """
+    return len(frame.attrs.get("excluded", []))
+
+
+def split_by_registration(hh: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+    """``column`` of the marginal households and of the registered ones.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame with the boolean ``registered`` column.
+    column : str
+        The column to split.
+
+    Returns
+    -------
+    tuple of pandas.Series
+        (marginal households' values, registered households' values), each in file order.
+
+    Examples
+    --------
+    >>> hh = pd.DataFrame({"registered": [True, False, True], "x": [1, 2, 3]})
+    >>> [s.tolist() for s in split_by_registration(hh, "x")]
+    [[2], [1, 3]]
+    """
+    for name in ("registered", column):
+        if name not in hh.columns:
+            raise KeyError(f"split_by_registration: the data lack column {name!r}")
+    registered = hh["registered"].astype(bool)
+    return hh.loc[~registered, column], hh.loc[registered, column]
+
+
 def decode_bytes(data: bytes, encoding: str, file: str) -> str:
     """Decode with the declared ``encoding``; never guess.
 
     Raises :class:`SurveyDecodeError` naming the file, byte offset and line when the bytes do
     not decode, and when a file declared as GBK is in fact UTF-8 (a BOM, or valid UTF-8 with
     non-ASCII text), which GBK would otherwise turn into mojibake without complaint.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+    encoding : str
+        The declared encoding (codebook).
+    file : str
+        The file's name, for messages.
+
+    Returns
+    -------
+    str
+        The decoded text.
+
+    Examples
+    --------
+    >>> decode_bytes("序号".encode("gbk"), "gbk", "staff.csv")
+    '序号'
     """
     if encoding.lower().replace("_", "-") in ("gbk", "gb2312", "gb18030", "cp936"):
         looks_utf8 = data.startswith(b"\xef\xbb\xbf")
@@ -141,7 +268,23 @@ class CsvSyntaxError(ValueError):
 
 
 def read_records(text: str) -> list[tuple[int, list[str]]]:
-    """CSV records with the (1-based) line each starts on; quoted line breaks stay in cells."""
+    """CSV records with the (1-based) line each starts on; quoted line breaks stay in cells.
+
+    Parameters
+    ----------
+    text : str
+        The decoded CSV.
+
+    Returns
+    -------
+    list of tuple
+        (line number, cells) per record.
+
+    Examples
+    --------
+    >>> read_records('a,b\\n1,"x\\ny"\\n')
+    [(1, ['a', 'b']), (2, ['1', 'x\\ny'])]
+    """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records = []
     start = 1

@@ -9,14 +9,13 @@ values are marked "(derived)".
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis import fmt, inference, public, scales
+from analysis import codebook, fmt, inference, public, scales
 
 __all__ = [
     "assistance_table",
@@ -33,7 +32,6 @@ __all__ = [
 ]
 
 NOT_STATED = "not stated"
-_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)-((?:19|20)\d\d)\b")
 
 
 def _p(p: float) -> str:
@@ -47,17 +45,8 @@ def _col(values: pd.Series, digits: int) -> list[str]:
 
 
 def _done(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with a RangeIndex; year ranges in its labels and headers take an en dash."""
-    frame = frame.reset_index(drop=True).rename(columns=_ranges)
-    for name in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[name]):
-            frame[name] = [_ranges(v) if isinstance(v, str) else v for v in frame[name]]
-    return frame
-
-
-def _ranges(text: str) -> str:
-    """Year ranges written with a hyphen ("2017-2019") set with an en dash instead."""
-    return _YEAR_RANGE.sub(lambda m: fmt.year_span(int(m[1]), int(m[2])), text)
+    """``frame`` with a RangeIndex; ranges in its labels and headers take an en dash."""
+    return fmt.table_ranges(frame)
 
 
 # --------------------------------------------------------------------------------------------
@@ -71,10 +60,28 @@ def sample_profile(hh: pd.DataFrame) -> pd.DataFrame:
     Rows are characteristics; columns are the statuses present and "All". Cells are formatted
     text (thousands separators). Percentages are of households with a known value; medians are
     in the unit named in the row.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(sample_profile(survey.load_households()).columns)
+    ['Characteristic', 'registered', 'exited 2016', 'exited 2017–2019', 'marginal', 'All']
     """
-    statuses = [s for s in inference.STATUS_ORDER if (hh["status"].astype(str) == s).any()]
+    statuses = [s for s in inference.status_order() if (hh["status"].astype(str) == s).any()]
     groups = {s: hh[hh["status"].astype(str) == s] for s in statuses} | {"All": hh}
-    educated = ["junior secondary", "senior secondary", "college+"]
+    education = codebook.categories("households", "education")
+    educated = education[education.index("junior secondary") :]
 
     def pct(mask: pd.Series) -> str:
         mask = mask.dropna()
@@ -105,7 +112,25 @@ def sample_profile(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def reliability_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """Cronbach's alpha with 95% CI for the three household scales."""
+    """Cronbach's alpha with 95% CI for the three household scales.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(reliability_table(survey.load_households()).columns)
+    ['Scale', 'Items', 'n', "Cronbach's alpha", '95% CI']
+    """
     rel = scales.reliability(hh)
     return _done(
         pd.DataFrame(
@@ -123,7 +148,26 @@ def reliability_table(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def income_change_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """Wilcoxon signed-rank tests of income 2014 -> 2019, all households and by status."""
+    """Wilcoxon signed-rank tests of income 2014 -> 2019, all households and by status.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(income_change_table(survey.load_households()).columns)
+    ['Group', 'n', 'Median 2014 (yuan)', 'Median 2019 (yuan)', 'Median ratio 2019/2014', 'W',
+     'p', 'Rank-biserial r']
+    """
     overall = pd.DataFrame([asdict(inference.income_change(hh))])
     table = pd.concat([overall, inference.income_change_by_status(hh)], ignore_index=True)
     return _done(
@@ -134,7 +178,7 @@ def income_change_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "Median 2014 (yuan)": _col(table["median_2014_yuan"], 0),
                 "Median 2019 (yuan)": _col(table["median_2019_yuan"], 0),
                 "Median ratio 2019/2014": _col(table["median_ratio"], 2),
-                "W": _col(table["w_stat"], 0),
+                "W": _col(table["statistic"], 0),
                 "p": table["p_value"].map(_p),
                 "Rank-biserial r": _col(table["rank_biserial"], 2),
             }
@@ -143,7 +187,25 @@ def income_change_table(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def precision_posthoc_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """Pairwise Mann-Whitney tests of the precision score between statuses (Holm)."""
+    """Pairwise Mann-Whitney tests of the precision score between statuses (Holm).
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(precision_posthoc_table(survey.load_households()).columns)
+    ['Comparison', 'n', 'U', 'p (unadjusted)', 'p (Holm)', 'Rank-biserial r']
+    """
     table = inference.precision_posthoc(hh)
     return _done(
         pd.DataFrame(
@@ -153,9 +215,9 @@ def precision_posthoc_table(hh: pd.DataFrame) -> pd.DataFrame:
                     f"{a} / {b}"
                     for a, b in zip(_col(table["n_a"], 0), _col(table["n_b"], 0), strict=True)
                 ],
-                "U": _col(table["u_stat"], 0),
-                "p (unadjusted)": table["p_unc"].map(_p),
-                "p (Holm)": table["p_holm"].map(_p),
+                "U": _col(table["statistic"], 0),
+                "p (unadjusted)": table["p_value"].map(_p),
+                "p (Holm)": table["holm_p_value"].map(_p),
                 "Rank-biserial r": _col(table["rank_biserial"], 2),
             }
         )
@@ -163,11 +225,31 @@ def precision_posthoc_table(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def assistance_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """Share (%) of registered households of each cause receiving each kind of assistance."""
+    """Share (%) of registered households of each cause receiving each kind of assistance.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(assistance_table(survey.load_households()).columns)
+    ['Cause of poverty', 'n', 'industry project (%)', 'skills training (%)', 'microcredit (%)',
+     'education aid (%)', 'medical aid (%)', 'housing renovation (%)', 'relocation (%)',
+     'public-welfare job (%)', 'asset-income dividend (%)', 'technology extension (%)']
+    """
     long = inference.assistance_by_cause(hh)
     causes = list(dict.fromkeys(long["cause"]))
     wide = long.pivot(index="cause", columns="assistance", values="share").loc[
-        causes, list(inference.ASSISTANCE.values())
+        causes, list(inference.assistance_labels().values())
     ]
     sizes = long.drop_duplicates("cause").set_index("cause")["n_households"]
     out = pd.DataFrame({f"{c} (%)": _col(wide[c] * 100, 0) for c in wide.columns})
@@ -177,7 +259,25 @@ def assistance_table(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def regression_table(hh: pd.DataFrame) -> pd.DataFrame:
-    """OLS coefficients of satisfaction on the precision, sharing and problem scores."""
+    """OLS coefficients of satisfaction on the precision, sharing and problem scores.
+
+    Parameters
+    ----------
+    hh : pandas.DataFrame
+        Cleaned household frame (:func:`analysis.survey.load_households`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(regression_table(survey.load_households()).columns)
+    ['Term', 'B', 'SE', 't', 'p', '95% CI']
+    """
     model = inference.satisfaction_model(hh)
     c = model.coefficients
     return _done(
@@ -186,8 +286,8 @@ def regression_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "Term": c["term"].replace({"Intercept": "(intercept)"}),
                 "B": _col(c["coef"], 3),
                 "SE": _col(c["se"], 3),
-                "t": _col(c["t"], 2),
-                "p": c["p"].map(_p),
+                "t": _col(c["statistic"], 2),
+                "p": c["p_value"].map(_p),
                 "95% CI": [
                     fmt.ci(lo, hi, 3) for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)
                 ],
@@ -197,7 +297,26 @@ def regression_table(hh: pd.DataFrame) -> pd.DataFrame:
 
 
 def staff_table(staff: pd.DataFrame) -> pd.DataFrame:
-    """Mean formalism items (1-5) and index by staff role, with hours per week."""
+    """Mean formalism items (1-5) and index by staff role, with hours per week.
+
+    Parameters
+    ----------
+    staff : pandas.DataFrame
+        Cleaned staff frame (:func:`analysis.survey.load_staff`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> from analysis import survey
+    >>> list(staff_table(survey.load_staff()).columns)
+    ['Role', 'n', 'paperwork (mean, 1–5)', 'inspections (mean, 1–5)', 'Formalism index (mean,
+     1–5)', 'Hours per week (mean)']
+    """
     result = inference.staff_formalism(staff)
     means = result.means
     hours = staff.groupby(staff["role"].astype(str))["hours_per_week"].mean()
@@ -219,7 +338,25 @@ def _value_text(value: float, digits: int) -> str:
 
 
 def national_poverty_table(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """National rural poverty 2012-2020 from stated values (not-stated cells say so)."""
+    """National rural poverty 2012-2020 from stated values (not-stated cells say so).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> list(national_poverty_table().columns)
+    ['Year', 'Rural poor, year-end (million)', 'Reduction during year (million)', 'Poverty
+     incidence (%)', 'Sources']
+    """
     frame = public.poverty_reduction(data_dir)
     reduction = [
         NOT_STATED if np.isnan(v) else fmt.num(v, 2) + (" (derived)" if derived else "")
@@ -246,7 +383,24 @@ def _readable(indicator: str) -> str:
 
 
 def lankao_facts_table(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """Every stated Lankao figure with unit and source label."""
+    """Every stated Lankao figure with unit and source label.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> list(lankao_facts_table().columns)
+    ['Indicator', 'Year', 'Value', 'Unit', 'Source']
+    """
     facts = public.lankao_facts(data_dir)
 
     def show(row: pd.Series) -> str:
@@ -271,7 +425,24 @@ def lankao_facts_table(data_dir: Path | str | None = None) -> pd.DataFrame:
 
 
 def exit_criteria_table(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """Lankao against the national county-exit criteria, stated values only."""
+    """Lankao against the national county-exit criteria, stated values only.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Another copy of ``data/raw/public`` (tests).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> list(exit_criteria_table().columns)
+    ['Criterion', 'Threshold', 'Lankao', 'Stated by', 'Source', 'Met']
+    """
     check = public.exit_criteria_check(data_dir)
 
     def value(row: pd.Series) -> str:
@@ -329,6 +500,22 @@ def codebook_table(file: str = "households") -> pd.DataFrame:
 
     Metadata columns that are not kept (timestamp, duration, IP) are left out; a multi-select
     question gives one row per true/false flag.
+
+    Parameters
+    ----------
+    file : {"households", "staff", "interviews"}, default "households"
+        The survey file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Display table: every cell text formatted by :mod:`analysis.fmt`, a RangeIndex,
+        ranges with an en dash; the columns are those the Example lists.
+
+    Examples
+    --------
+    >>> list(codebook_table("staff").columns)
+    ['Variable', 'Question', 'Type', 'Values']
     """
     from analysis import codebook
 

@@ -44,7 +44,27 @@ LIKERT_RANGE = (1, 5)
 
 
 def likert_range(codebook: Codebook, col: dict[str, Any]) -> tuple[int, int]:
-    """Valid score range of a Likert column, from its option set in the codebook."""
+    """Valid score range of a Likert column, from its option set in the codebook.
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook (:func:`analysis.codebook.load_codebook`).
+    col : dict
+        A Likert column's YAML entry.
+
+    Returns
+    -------
+    tuple of int
+        (lowest, highest) score.
+
+    Examples
+    --------
+    >>> from analysis.codebook import load_codebook
+    >>> book = load_codebook()
+    >>> likert_range(book, book.column("households", "prec_1"))
+    (1, 5)
+    """
     option_set = codebook.raw["option_sets"].get(col.get("option_set", ""), {})
     low, high = option_set.get("range", LIKERT_RANGE)
     return int(low), int(high)
@@ -221,6 +241,26 @@ def raw_schema(
 
     ``headers`` restricts the schema to the columns actually present (missing columns are
     reported separately by the loader, once, instead of once per row).
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook (:func:`analysis.codebook.load_codebook`).
+    file : {"households", "staff", "interviews"}
+        The survey file.
+    headers : iterable of str, optional
+        The headers present.
+
+    Returns
+    -------
+    pandera.DataFrameSchema
+
+    Examples
+    --------
+    >>> from analysis.codebook import load_codebook
+    >>> book = load_codebook()
+    >>> len(raw_schema(book, "staff").columns)
+    15
     """
     present = set(headers) if headers is not None else None
     columns = {}
@@ -247,7 +287,26 @@ class CrossCheck:
 
 
 def cross_checks(codebook: Codebook, file: str) -> list[CrossCheck]:
-    """Cross-field consistency rules of ``file`` (see codebook cleaning rule 'consistency')."""
+    """Cross-field consistency rules of ``file`` (see codebook cleaning rule 'consistency').
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook (:func:`analysis.codebook.load_codebook`).
+    file : {"households", "staff", "interviews"}
+        The survey file.
+
+    Returns
+    -------
+    list of CrossCheck
+
+    Examples
+    --------
+    >>> from analysis.codebook import load_codebook
+    >>> book = load_codebook()
+    >>> len(cross_checks(book, "households")) > 0, cross_checks(book, "staff")
+    (True, [])
+    """
     if file != "households":
         return []
     lookup = {code: v["township"] for code, v in codebook.villages().items()}
@@ -292,6 +351,26 @@ def clean_schema(
 
     ``variables`` restricts the column checks to the variables whose raw column is present
     (a missing column is reported once by the loader, not once per row).
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook (:func:`analysis.codebook.load_codebook`).
+    file : {"households", "staff", "interviews"}
+        The survey file.
+    variables : iterable of str, optional
+        The variables whose raw column is present.
+
+    Returns
+    -------
+    pandera.DataFrameSchema
+
+    Examples
+    --------
+    >>> from analysis.codebook import load_codebook
+    >>> book = load_codebook()
+    >>> "hours_per_week" in clean_schema(book, "staff").columns
+    True
     """
     th = codebook.thresholds
     keep = set(variables) if variables is not None else None
@@ -353,6 +432,27 @@ def schema_failures(
 
     Dataframe-level checks are reported by pandera once per column of a failing row; ``targets``
     (check name -> variable) keeps only the target variable's entry.
+
+    Parameters
+    ----------
+    schema : pandera.DataFrameSchema
+        The schema.
+    frame : pandas.DataFrame
+        The frame to validate.
+    targets : dict of str to str, optional
+        Dataframe-level check name -> the variable it reports.
+
+    Returns
+    -------
+    list of dict
+        ``{index, column, value, rule}`` per failure; empty when the frame is valid.
+
+    Examples
+    --------
+    >>> import pandera.pandas as pa
+    >>> schema = pa.DataFrameSchema({"x": pa.Column(int, pa.Check.ge(0))})
+    >>> [f["index"] for f in schema_failures(schema, pd.DataFrame({"x": [1, -2]}))]
+    [1]
     """
     try:
         schema.validate(frame, lazy=True)
@@ -392,7 +492,26 @@ def _category_dtype(
 
 
 def contract_schema(codebook: Codebook, file: str) -> pa.DataFrameSchema:
-    """Exact columns, dtypes, categories and ranges of a cleaned frame of the data contract."""
+    """Exact columns, dtypes, categories and ranges of a cleaned frame of the data contract.
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook (:func:`analysis.codebook.load_codebook`).
+    file : {"households", "staff", "interviews"}
+        The survey file.
+
+    Returns
+    -------
+    pandera.DataFrameSchema
+
+    Examples
+    --------
+    >>> from analysis.codebook import load_codebook
+    >>> book = load_codebook()
+    >>> list(contract_schema(book, "interviews").columns)[:2]
+    ['interview_id', 'role']
+    """
     th = codebook.thresholds
     columns: dict[str, pa.Column] = {}
     for col in codebook.columns(file):

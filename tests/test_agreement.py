@@ -39,9 +39,9 @@ def test_agreement_per_theme_and_pooled(interviews):
     assert result.n_interviews == 6 and result.n_total == 30
     assert result.n_codes == 60 and result.n_agree == 54
     a = interviews.set_index("interview_id").loc[
-        second_coding["interview_id"], list(inference.THEMES)
+        second_coding["interview_id"], list(inference.theme_labels())
     ]
-    b = second_coding.set_index("interview_id")[list(inference.THEMES)]
+    b = second_coding.set_index("interview_id")[list(inference.theme_labels())]
     table = pd.crosstab(a.to_numpy().ravel(), b.to_numpy().ravel()).to_numpy()
     assert result.kappa == pytest.approx(cohens_kappa(table).kappa)
 
@@ -64,10 +64,10 @@ def test_second_coding_is_a_stratified_subsample_of_the_first():
     coded = agreement.load_second_coding()
     assert set(coded["interview_id"]) <= set(first["interview_id"])
     counts = coded["role"].astype(str).value_counts()
-    assert counts.to_dict() == {r: second.SUBSAMPLE_PER_ROLE for r in inference.INTERVIEW_ROLES}
+    assert counts.to_dict() == {r: second.SUBSAMPLE_PER_ROLE for r in inference.interview_roles()}
     result = agreement.agreement(first, coded)
     # observed disagreement is close to the simulation's flip probability
-    assert 1 - result.p_observed == pytest.approx(second.P_DISAGREE, abs=0.06)
+    assert 1 - result.observed_agreement == pytest.approx(second.P_DISAGREE, abs=0.06)
 
 
 # ---- the rendered thesis ------------------------------------------------------------------
@@ -76,7 +76,7 @@ def test_second_coding_is_a_stratified_subsample_of_the_first():
 def test_thesis_reports_kappa_as_computed_independently():
     first = survey.load_interviews().set_index("interview_id")
     coded = agreement.load_second_coding().set_index("interview_id")
-    themes = list(inference.THEMES)
+    themes = list(inference.theme_labels())
     a = first.loc[coded.index, themes].to_numpy().ravel()
     b = coded[themes].to_numpy().ravel()
     kappa = cohens_kappa(pd.crosstab(a, b).to_numpy()).kappa

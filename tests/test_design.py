@@ -121,7 +121,7 @@ def _tiny_frame(received: list[int]) -> pd.DataFrame:
     frame = make_households(n=12).iloc[:12].copy()
     frame["village"] = ["a"] * 6 + ["b"] * 6
     frame["cause"] = ["illness", "illness", "illness", "disability", "disability", "disability"] * 2
-    for column in inference.ASSISTANCE:
+    for column in inference.assistance_labels():
         frame[column] = False
     frame["assist_medical"] = np.array(received, dtype=bool)
     return frame
@@ -143,8 +143,8 @@ def test_permutation_p_matches_exact_enumeration_within_villages():
             c[list(a + b)] = 1
             null.append(design._chi2_stat(y, c, 2))
     exact = np.mean(np.array(null) >= observed - 1e-12)
-    assert row["chi2"] == pytest.approx(observed)
-    assert row["p_perm"] == pytest.approx(exact, abs=0.02)
+    assert row["statistic"] == pytest.approx(observed)
+    assert row["perm_p_value"] == pytest.approx(exact, abs=0.02)
     assert row["n"] == 12 and row["n_causes"] == 2
 
 
@@ -159,9 +159,9 @@ def test_permutation_finds_planted_dependence_only(hh):
     result = design.assistance_permutation(frame, permutations=1999, minimum=1).set_index(
         "assistance"
     )
-    assert result.loc["medical aid", "p_holm"] < 0.01
-    assert result["p_holm"].drop("medical aid").min() > 0.05  # the other flags are noise
-    assert result["p_holm"].ge(result["p_perm"]).all()
+    assert result.loc["medical aid", "holm_p_value"] < 0.01
+    assert result["holm_p_value"].drop("medical aid").min() > 0.05  # the other flags are noise
+    assert result["holm_p_value"].ge(result["perm_p_value"]).all()
 
 
 # ---- ordered logit, diagnostics ---------------------------------------------------------
@@ -231,11 +231,11 @@ def test_ols_diagnostics_by_hand(hh):
         assert result.vif[name] == pytest.approx(1 / (1 - r2(x[:, j], others)))
     resid = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
     lm = len(y) * r2(resid**2, x)  # Breusch-Pagan LM = n R^2 of e^2 on the predictors
-    assert result.bp_lm == pytest.approx(lm)
-    assert result.bp_p == pytest.approx(stats.chi2.sf(lm, 3))
+    assert result.bp_statistic == pytest.approx(lm)
+    assert result.bp_p_value == pytest.approx(stats.chi2.sf(lm, 3))
     ref = stats.jarque_bera(resid)
-    assert result.jb == pytest.approx(ref.statistic)
-    assert result.jb_p == pytest.approx(ref.pvalue)
+    assert result.jb_statistic == pytest.approx(ref.statistic)
+    assert result.jb_p_value == pytest.approx(ref.pvalue)
     assert result.n == len(data)
 
 
@@ -246,7 +246,7 @@ def test_growth_model_matches_hand_least_squares(hh):
     result = design.growth_model(hh)
     y = np.log(hh["income_2019"] / hh["income_2014"]).to_numpy()
     status = hh["status"].astype(str)
-    others = [s for s in inference.STATUS_ORDER if s != "registered"]
+    others = [s for s in inference.status_order() if s != "registered"]
     x = np.column_stack(
         [np.ones(len(hh))]
         + [(status == s).to_numpy(float) for s in others]
@@ -277,7 +277,7 @@ def test_waiting_within_status(hh):
     status = data["status"].astype(str)
     x = np.column_stack(
         [np.ones(len(data)), agree.astype(float)]
-        + [(status == s).to_numpy(float) for s in inference.STATUS_ORDER[1:]]
+        + [(status == s).to_numpy(float) for s in inference.status_order()[1:]]
         + [_dummies(data["village"])]
     )
     beta, *_ = np.linalg.lstsq(x, np.log(ratio), rcond=None)
@@ -311,7 +311,9 @@ def test_cluster_comparison_permutation_p_is_exact_on_tiny_data():
             f = np.zeros(8, dtype=bool)
             f[list(a + b)] = True
             null.append(abs(design.within_difference(y, f, strata)))
-    assert result.p_perm == pytest.approx(np.mean(np.array(null) >= observed - 1e-12), abs=0.02)
+    assert result.perm_p_value == pytest.approx(
+        np.mean(np.array(null) >= observed - 1e-12), abs=0.02
+    )
 
 
 # ---- display tables ---------------------------------------------------------------------
@@ -334,8 +336,10 @@ def test_design_tables_show_the_results_with_one_rounding_rule(hh):
         ordered.loc["precision", "odds_ratio"], 2
     )
     waiting = design_tables.waiting_table(hh)
-    assert list(waiting["Status"]) == [
-        s for s in inference.STATUS_ORDER if (hh["status"].astype(str) == s).any()
+    assert list(waiting["Status"]) == [  # the status codes, their year range with an en dash
+        s.replace("2017-2019", "2017\u20132019")
+        for s in inference.status_order()
+        if (hh["status"].astype(str) == s).any()
     ]
 
 
@@ -366,7 +370,7 @@ def test_thesis_reports_the_within_village_gap_and_household_level_tests():
         (REPO / "_book" / "05-findings.html").read_text("utf-8"),
         re.S,
     )
-    assert table and table[0].count("<tr") == 1 + len(inference.ASSISTANCE)
+    assert table and table[0].count("<tr") == 1 + len(inference.assistance_labels())
 
 
 def test_thesis_majority_words_and_small_group_counts_follow_the_data():

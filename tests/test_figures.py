@@ -173,10 +173,13 @@ def test_precision_shows_households_cluster_means_and_village_means(hh):
     households = _layer(result, "household")
     assert len(households) == hh["precision"].notna().sum()
     means = _layer(result, "mean")
-    assert means["status"].tolist() == list(inference.STATUS_ORDER)
+    assert means["status"].tolist() == list(inference.status_order())
     np.testing.assert_allclose(
         means["estimate"],
-        [households.loc[households["status"] == s, "value"].mean() for s in inference.STATUS_ORDER],
+        [
+            households.loc[households["status"] == s, "value"].mean()
+            for s in inference.status_order()
+        ],
     )
     reference = loop_intervals(
         households,
@@ -205,7 +208,7 @@ def test_precision_shows_households_cluster_means_and_village_means(hh):
 def test_heatmap_cells_carry_shares_and_cluster_intervals(hh, interviews):
     result = figures.assistance_by_cause(hh)
     mesh = result.figure.axes[0].collections[0].get_array()
-    assert mesh.size == result.data["cause"].nunique() * len(inference.ASSISTANCE)
+    assert mesh.size == result.data["cause"].nunique() * len(inference.assistance_labels())
     np.testing.assert_allclose(np.sort(np.ravel(mesh)), np.sort(result.data["estimate"] * 100))
     shares = inference.assistance_by_cause(hh)
     np.testing.assert_allclose(result.data["estimate"], shares["share"])
@@ -279,7 +282,7 @@ def test_waiting_groups_match_prob6_with_cluster_medians(hh):
     result = figures.waiting_income(hh)
     households = _layer(result, "household")
     answered = hh[hh["prob_6"].notna()]
-    assert (households["group"] == "agree (4-5)").sum() == (answered["prob_6"] >= 4).sum()
+    assert (households["group"] == "agree (4\u20135)").sum() == (answered["prob_6"] >= 4).sum()
     assert len(households) == len(answered)
     medians = _layer(result, "median")
     reference = loop_intervals(

@@ -17,7 +17,7 @@ from statsmodels.stats.oneway import anova_oneway
 
 from analysis import inference
 
-STATUSES = list(inference.STATUS_ORDER)
+STATUSES = list(inference.status_order())
 
 
 def _rank_biserial_paired(diff: np.ndarray) -> float:
@@ -41,7 +41,7 @@ def test_income_change_matches_scipy_and_kerby(hh):
     result = inference.income_change(hh)
     ref = stats.wilcoxon(hh["income_2019"], hh["income_2014"])
     assert result.n == len(hh)
-    assert result.w_stat == ref.statistic
+    assert result.statistic == ref.statistic
     assert result.p_value == pytest.approx(ref.pvalue, rel=1e-9)
     diff = (hh["income_2019"] - hh["income_2014"]).to_numpy()
     assert result.rank_biserial == pytest.approx(_rank_biserial_paired(diff))
@@ -57,7 +57,7 @@ def test_income_change_reference_values_from_jasp(hh):
     y2 = [38, 37, 33, 29, 14, 12, 20, 22, 17, 25, 26, 16]
     frame = pd.DataFrame({"status": "registered", "income_2014": y2, "income_2019": x2})
     result = inference.income_change(frame)
-    assert result.w_stat == 20.5
+    assert result.statistic == 20.5
     assert round(result.rank_biserial, 3) == -0.379
     assert result.n == 12
 
@@ -155,13 +155,13 @@ def test_posthoc_matches_scipy_with_holm(hh):
         a = data.loc[data["status"] == row.group_a, "precision"].to_numpy()
         b = data.loc[data["status"] == row.group_b, "precision"].to_numpy()
         ref = stats.mannwhitneyu(a, b, alternative="two-sided")
-        assert row.u_stat == ref.statistic
-        assert row.p_unc == pytest.approx(ref.pvalue)
+        assert row.statistic == ref.statistic
+        assert row.p_value == pytest.approx(ref.pvalue)
         assert row.rank_biserial == pytest.approx(2 * _cles(a, b) - 1)
         assert (row.n_a, row.n_b) == (len(a), len(b))
         raw_p.append(ref.pvalue)
     holm = multipletests(raw_p, method="holm")[1]
-    np.testing.assert_allclose(table["p_holm"], holm)
+    np.testing.assert_allclose(table["holm_p_value"], holm)
 
 
 def test_games_howell_matches_textbook_formula(hh):
@@ -176,7 +176,7 @@ def test_games_howell_matches_textbook_formula(hh):
         t = (a.mean() - b.mean()) / np.sqrt(va + vb)
         df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
         p = stats.studentized_range.sf(abs(t) * np.sqrt(2), k, df)
-        assert row.t == pytest.approx(t)
+        assert row.statistic == pytest.approx(t)
         assert row.df == pytest.approx(df)
         assert row.p_value == pytest.approx(p, abs=1e-4)
         assert row.diff == pytest.approx(a.mean() - b.mean())
@@ -189,7 +189,7 @@ def test_marginal_vs_registered(hh):
     r = data.loc[data["registered"], "precision"].to_numpy()
     ref = stats.mannwhitneyu(m, r, alternative="two-sided")
     assert (result.n_marginal, result.n_registered) == (len(m), len(r))
-    assert result.u_stat == ref.statistic
+    assert result.statistic == ref.statistic
     assert result.p_value == pytest.approx(ref.pvalue)
     assert result.rank_biserial == pytest.approx(2 * ref.statistic / (len(m) * len(r)) - 1)
     assert result.cles == pytest.approx(_cles(m, r))
@@ -206,17 +206,19 @@ def test_cause_assistance_chi_square_and_cramers_v(hh):
     pairs = [
         (str(cause), label)
         for cause, flags in zip(
-            registered["cause"], registered[list(inference.ASSISTANCE)].to_numpy(), strict=True
+            registered["cause"],
+            registered[list(inference.assistance_labels())].to_numpy(),
+            strict=True,
         )
-        for label, received in zip(inference.ASSISTANCE.values(), flags, strict=True)
+        for label, received in zip(inference.assistance_labels().values(), flags, strict=True)
         if received
     ]
     table = pd.crosstab(*zip(*pairs, strict=True))
     chi2, p, dof, expected = stats.chi2_contingency(table.to_numpy(), correction=False)
     n = table.to_numpy().sum()
     assert result.n == n == len(pairs)
-    assert result.chi2 == pytest.approx(chi2)
-    assert result.dof == dof
+    assert result.statistic == pytest.approx(chi2)
+    assert result.df == dof
     assert result.p_value == pytest.approx(p)
     assert result.cramers_v == pytest.approx(np.sqrt(chi2 / (n * (min(table.shape) - 1))))
     assert result.min_expected == pytest.approx(expected.min())
@@ -227,7 +229,7 @@ def test_assistance_by_cause_shares(hh):
     table = inference.assistance_by_cause(hh)
     causes = [c for c in hh["cause"].cat.categories if (hh["cause"] == c).any()]
     assert table["cause"].unique().tolist() == causes
-    assert len(table) == len(causes) * len(inference.ASSISTANCE)
+    assert len(table) == len(causes) * len(inference.assistance_labels())
     illness = hh[hh["cause"] == "illness"]
     row = table[(table["cause"] == "illness") & (table["assistance"] == "industry project")].iloc[0]
     assert row["n_households"] == len(illness)
@@ -252,8 +254,8 @@ def test_spearman_and_partial_spearman(hh):
     r = np.corrcoef(ex, ey)[0, 1]
     n = len(data)
     t = r * np.sqrt((n - 3) / (1 - r**2))
-    assert result.partial_r == pytest.approx(r)
-    assert result.partial_p == pytest.approx(2 * stats.t.sf(abs(t), n - 3))
+    assert result.partial_rho == pytest.approx(r)
+    assert result.partial_p_value == pytest.approx(2 * stats.t.sf(abs(t), n - 3))
     assert result.rho > 0.3  # planted
 
 
@@ -265,13 +267,13 @@ def test_satisfaction_model_matches_statsmodels(hh):
     assert result.n == len(data)
     assert result.r2 == pytest.approx(fit.rsquared)
     assert result.adj_r2 == pytest.approx(fit.rsquared_adj)
-    assert result.f_stat == pytest.approx(fit.fvalue)
+    assert result.f_statistic == pytest.approx(fit.fvalue)
     assert result.f_p_value == pytest.approx(fit.f_pvalue)
     coefs = result.coefficients.set_index("term")
     assert coefs.index.tolist() == ["Intercept", "precision", "sharing", "problems", "age"]
     np.testing.assert_allclose(coefs["coef"], fit.params.to_numpy())
     np.testing.assert_allclose(coefs["se"], fit.bse.to_numpy())
-    np.testing.assert_allclose(coefs["p"], fit.pvalues.to_numpy(), rtol=1e-6)
+    np.testing.assert_allclose(coefs["p_value"], fit.pvalues.to_numpy(), rtol=1e-6)
     np.testing.assert_allclose(coefs["ci_low"], fit.conf_int()[0].to_numpy())
     # planted signs
     assert coefs.at["precision", "coef"] > 0 and coefs.at["problems", "coef"] < 0
@@ -296,7 +298,7 @@ def test_waiting_mindset(hh):
     assert result.n == len(answered)
     assert result.share_agree == pytest.approx(agree.mean())
     ref = stats.mannwhitneyu(growth[agree.to_numpy()], growth[~agree.to_numpy()])
-    assert result.u_stat == ref.statistic
+    assert result.statistic == ref.statistic
     assert result.p_value == pytest.approx(ref.pvalue)
     assert result.median_growth_agree == pytest.approx(np.median(growth[agree.to_numpy()]))
     assert result.rank_biserial < 0  # planted: those who agree grew less
@@ -308,13 +310,13 @@ def test_waiting_mindset(hh):
 def test_staff_formalism(staff):
     result = inference.staff_formalism(staff, items=["paperwork", "inspections"])
     index = staff[["paperwork", "inspections"]].astype(float).mean(axis=1)
-    groups = [index[staff["role"] == r] for r in inference.ROLE_ORDER]
+    groups = [index[staff["role"] == r] for r in inference.role_order()]
     ref = stats.kruskal(*groups)
-    assert result.kruskal_h == pytest.approx(ref.statistic)
-    assert result.kruskal_p == pytest.approx(ref.pvalue)
+    assert result.kruskal_statistic == pytest.approx(ref.statistic)
+    assert result.kruskal_p_value == pytest.approx(ref.pvalue)
     rho = stats.spearmanr(staff["hours_per_week"], index)
     assert result.rho == pytest.approx(rho.statistic)
-    assert result.rho_p == pytest.approx(rho.pvalue)
+    assert result.rho_p_value == pytest.approx(rho.pvalue)
     means = result.means.set_index("role")
     assert means.loc["first secretary", "formalism"] == pytest.approx(groups[0].mean())
     assert means["n"].sum() == len(staff)
@@ -324,7 +326,7 @@ def test_staff_formalism(staff):
 def test_interview_themes_counts(interviews):
     table = inference.interview_themes(interviews)
     assert len(table) == 10 * 3
-    for theme_column, label in inference.THEMES.items():
+    for theme_column, label in inference.theme_labels().items():
         counts = interviews.groupby("role", observed=True)[theme_column].agg(["sum", "size"])
         for role, (mentions, size) in counts.iterrows():
             row = table[(table["theme"] == label) & (table["role"] == role)].iloc[0]

@@ -59,7 +59,7 @@ def test_assistance_mix_depends_only_weakly_on_cause(households):
 def test_first_secretaries_report_most_formalism_rising_with_hours(staff_frame):
     result = inference.staff_formalism(staff_frame)
     assert result.highest_role == "first secretary"
-    assert result.rho > 0 and result.rho_p < 0.05
+    assert result.rho > 0 and result.rho_p_value < 0.05
     assert (result.means["formalism"] > 3).all()  # rated high by every role
 
 
@@ -78,9 +78,9 @@ def test_scales_are_reliable(households, staff_frame):
 
 def test_satisfaction_rises_with_precision_and_sharing_falls_with_problems(households):
     coefs = inference.satisfaction_model(households).coefficients.set_index("term")
-    assert coefs.at["precision", "coef"] > 0 and coefs.at["precision", "p"] < 0.05
-    assert coefs.at["sharing", "coef"] > 0 and coefs.at["sharing", "p"] < 0.05
-    assert coefs.at["problems", "coef"] < 0 and coefs.at["problems", "p"] < 0.05
+    assert coefs.at["precision", "coef"] > 0 and coefs.at["precision", "p_value"] < 0.05
+    assert coefs.at["sharing", "coef"] > 0 and coefs.at["sharing", "p_value"] < 0.05
+    assert coefs.at["problems", "coef"] < 0 and coefs.at["problems", "p_value"] < 0.05
 
 
 def test_interview_matrix_has_the_protocol_roles(interview_frame):

@@ -27,10 +27,10 @@ def test_sample_profile_counts_and_shares(hh):
     table = tables.sample_profile(hh).set_index("Characteristic")
     _display_ready(table.reset_index())
     assert list(table.columns) == [
-        s.replace("2017-2019", "2017\u20132019") for s in inference.STATUS_ORDER
+        s.replace("2017-2019", "2017\u20132019") for s in inference.status_order()
     ] + ["All"]
     counts = hh["status"].value_counts()
-    for status in inference.STATUS_ORDER:
+    for status in inference.status_order():
         shown = status.replace("2017-2019", "2017\u20132019")
         assert table.at["Households (n)", shown] == f"{counts[status]:,}"
     female = 100 * (hh["gender"] == "female").mean()
@@ -58,7 +58,7 @@ def test_income_change_table(hh):
     _display_ready(table)
     assert table["Group"].tolist() == [
         "all households",
-        *(s.replace("2017-2019", "2017\u20132019") for s in inference.STATUS_ORDER),
+        *(s.replace("2017-2019", "2017\u20132019") for s in inference.status_order()),
     ]
     assert table["n"].iloc[0] == f"{len(hh):,}"
     assert table["Median 2014 (yuan)"].iloc[0] == f"{_half_up(hh['income_2014'].median(), 0):,.0f}"
@@ -74,7 +74,7 @@ def test_posthoc_and_regression_tables(hh):
     assert posthoc["Rank-biserial r"].tolist() == [
         _half_up_text(v, 2).replace("-", "\u2212") for v in raw["rank_biserial"]
     ]
-    assert posthoc["U"].tolist() == [f"{_half_up(v, 0):,.0f}" for v in raw["u_stat"]]
+    assert posthoc["U"].tolist() == [f"{_half_up(v, 0):,.0f}" for v in raw["statistic"]]
     regression = tables.regression_table(hh)
     _display_ready(regression)
     assert regression["Term"].tolist() == ["(intercept)", "precision", "sharing", "problems"]

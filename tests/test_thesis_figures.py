@@ -142,7 +142,7 @@ def test_numbers_in_the_text_are_the_plotted_ones():
         row = precision.row("mean", status=status)
         expected.append(f"{fmt.num(row['estimate'], 2)} ")
         expected.append(fmt.ci(row["ci_low"], row["ci_high"]))
-    for group in ("agree (4-5)", "others (1-3)"):
+    for group in ("agree (4\u20135)", "others (1\u20133)"):
         row = waiting.row("median", group=group)
         expected.append(fmt.ci(row["ci_low"], row["ci_high"]))
     for text in expected:
@@ -158,7 +158,7 @@ def test_what_the_alt_texts_and_captions_claim_is_true_of_the_data():
     assert (wide[("estimate", 2019)] / wide[("estimate", 2014)]).idxmin() == "marginal"
     assert wide[("estimate", 2019)].idxmax() == "exited 2016"
     waiting = book_csv("fig-waiting-income").query("layer == 'median'").set_index("group")
-    assert waiting.loc["agree (4-5)", "ci_high"] < waiting.loc["others (1-3)", "ci_low"]
+    assert waiting.loc["agree (4\u20135)", "ci_high"] < waiting.loc["others (1\u20133)", "ci_low"]
     precision = book_csv("fig-precision-status")
     means = precision.query("layer == 'mean'").set_index("status")["estimate"]
     assert means.idxmin() == "marginal"
