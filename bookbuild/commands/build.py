@@ -39,6 +39,7 @@ from bookbuild.document.crossref import (
 from bookbuild.document.environment import describe
 from bookbuild.document.provenance import provenance
 from bookbuild.document.resources import check_not_overwritten, edition_files, point_images
+from bookbuild.document.titles import title_markdown
 from bookbuild.errors import BuildError
 from bookbuild.execute import cache, kernel
 from bookbuild.execute.checksums import check_raw_reads
@@ -191,7 +192,8 @@ def assemble(
     With a `store` (`.bookbuild/ast/`), chapters whose woven markdown did not change since the
     last build are not parsed again; with a `memo`, citeproc runs only when citations changed.
     """
-    texts = [w.markdown for w in woven]
+    titles = [title_markdown(r.doc.front_matter, r.doc.front_raw, r.doc.path) for r in runs]
+    texts = [title + w.markdown for (title, _), w in zip(titles, woven, strict=True)]
     names = [str(run.doc.path) for run in runs]
     colophon = colophon_markdown(env)
     parses = Memo(store)
@@ -216,8 +218,9 @@ def assemble(
             part=ref.part,
             source=run.doc.source(),
             blocks=ast["blocks"],
+            title_line=line,
         )
-        for run, ref, ast in zip(runs, book.chapters, asts[:-1], strict=True)
+        for run, ref, ast, (_, line) in zip(runs, book.chapters, asts[:-1], titles, strict=True)
     ]
     chapters.append(
         Chapter(

@@ -21,6 +21,7 @@ class Chapter:
     number: str | None = None  # "3", "A" or None when unnumbered
     title: str = ""
     title_id: str = ""
+    title_line: int = 0  # line of `title:` in the front matter (0: the title is a heading)
     sections: list[tuple[int, str, str, str]] = field(default_factory=list)  # level,id,num,title
 
 

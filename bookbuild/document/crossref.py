@@ -33,6 +33,7 @@ from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
 from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL, check_columns, prepare_figures
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
+from bookbuild.document.titles import place_title
 from bookbuild.errors import BuildError
 
 KINDS = {kind.prefix: kind.name for kind in BY_PREFIX.values()}  # prefix -> name
@@ -143,12 +144,7 @@ def number_book(
         nodes = elements(chapter.blocks)  # one walk for the block features' passes
         prepare_figures(nodes, chapter.path, chapter.source)
         check_columns(nodes, chapter.path, chapter.source)
-        headers = [b for b in chapter.blocks if b["t"] == "Header"]
-        first = headers[0] if headers and headers[0]["c"][0] == 1 else None
-        if first is None:
-            raise BuildError(
-                "a chapter must start with a level-1 heading ('# Title')", chapter.path, 1
-            )
+        first = place_title(chapter)
         numbered = "unnumbered" not in first["c"][1][1]
         if numbered and chapter.appendix:
             chapter.number = string.ascii_uppercase[appendix_count]
@@ -173,12 +169,7 @@ def number_book(
                 ident, classes = attr[0], attr[1]
                 if level == 1:
                     if node is not first and "unnumbered" not in classes:
-                        raise BuildError(
-                            "only one numbered level-1 heading per chapter file; "
-                            "mark others {.unnumbered}",
-                            chapter.path,
-                            _line_of(chapter.source, stringify(inlines)),
-                        )
+                        _second_chapter_heading(chapter, inlines)
                     number = chapter.number if node is first else None
                 else:
                     number = None
@@ -291,6 +282,25 @@ def number_book(
                         chapter,
                     )
     return targets
+
+
+def _second_chapter_heading(chapter: Chapter, inlines: list[Node]) -> None:
+    """A numbered level-1 heading after the chapter's title is refused: Quarto would make it
+    a chapter of its own in the PDF but a section of this page in HTML."""
+    line = _line_of(chapter.source, stringify(inlines))
+    if chapter.title_line:
+        raise BuildError(
+            "this chapter's title comes from 'title:' in its front matter (line "
+            f"{chapter.title_line}), so this level-1 heading would be a second chapter-level "
+            "heading: make it '##', mark it {.unnumbered}, or remove 'title:'",
+            chapter.path,
+            line,
+        )
+    raise BuildError(
+        "only one numbered level-1 heading per chapter file; mark others {.unnumbered}",
+        chapter.path,
+        line,
+    )
 
 
 def _subfloats(figure: Node) -> list[Node]:
