@@ -118,9 +118,12 @@ def _blocks() -> list[str]:
         f"| conditional content {_code(conditional.FORMAT_KEYS)}, `.hidden` | supported | "
         "the editions are html and typst; pdf/latex content shows in the PDF only when the "
         "book declares `format: pdf:` |",
+        f"| conditional content {_code(conditional.META_KEYS)} | supported | true when the "
+        "value at the dotted key (the chapter's front matter over `_quarto.yml`) is the "
+        "boolean true, as in Quarto; decided before numbering, the same in both editions |",
         f"| conditional content {_code(conditional.UNSUPPORTED_KEYS)} | refused | "
-        "\"conditional content with 'x' is not supported by this build: use when-format or "
-        'unless-format" |',
+        "\"conditional content with 'x' is not supported by this build (it has no "
+        'profiles)" |',
         "| `.panel-tabset` | supported | tabs in HTML, one after another in the PDF |",
         f"| margin content {_code('.' + c for c in layout.MARGIN_CLASSES)} | supported | "
         "the margin in HTML; in the PDF a side note under its paragraph (a block) or a "

@@ -228,9 +228,9 @@ def test_numbered_heading_in_conditional_content_is_refused(tmp_path: Path):
     fails(chapter, tmp_path, "one.qmd:5", "numbered heading inside conditional content")
 
 
-def test_when_meta_is_refused(tmp_path: Path):
-    chapter = '# One\n\n::: {.content-visible when-meta="draft"}\nx\n:::\n'
-    fails(chapter, tmp_path, "one.qmd:3", "when-meta", "not supported")
+def test_when_profile_is_refused(tmp_path: Path):  # when-meta: tests/conformance/numbering
+    chapter = '# One\n\n::: {.content-visible when-profile="draft"}\nx\n:::\n'
+    fails(chapter, tmp_path, "one.qmd:3", "when-profile", "not supported")
 
 
 # ---- tabsets --------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from bookbuild.execute.kernel import (
 )
 from bookbuild.execute.weave import Woven, weave
 from bookbuild.source.qmd import Document, errors_at_origin, read_qmd
+from bookbuild.source.shortcodes import load_context
 from bookbuild.state import edition
 from bookbuild.state.memo import FOLDER, PARSES, Memo
 from bookbuild.state.publish import (
@@ -219,6 +220,7 @@ def assemble(
             source=run.doc.source(),
             blocks=ast["blocks"],
             title_line=line,
+            meta=load_context(book.root, run.doc.front_matter).meta,
         )
         for run, ref, ast, (_, line) in zip(runs, book.chapters, asts[:-1], titles, strict=True)
     ]

@@ -1,5 +1,7 @@
 """Conditional content: `.content-visible` / `.content-hidden` with `when-format` /
-`unless-format`, and `.hidden`, kept or dropped per edition as Quarto does.
+`unless-format`, and `.hidden`, kept or dropped per edition as Quarto does; `when-meta` /
+`unless-meta` (true when the metadata value at a dotted key is the boolean true), the same in
+both editions, decided before numbering (`resolve_meta`).
 
 Quarto renders each format separately, so a block shown only in one format takes no part in
 the other format's numbering. This build numbers the book once for both editions; a numbered
@@ -21,7 +23,8 @@ log = logging.getLogger("bookbuild")
 
 VISIBLE, HIDDEN = "content-visible", "content-hidden"
 FORMAT_KEYS = ("when-format", "unless-format")
-UNSUPPORTED_KEYS = ("when-meta", "unless-meta", "when-profile", "unless-profile")
+META_KEYS = ("when-meta", "unless-meta")
+UNSUPPORTED_KEYS = ("when-profile", "unless-profile")
 # What each edition is, in Quarto's format names and the aliases `isFormat` accepts for them.
 HTML_NAMES = frozenset({"html", "html4", "html5", "html:js"})
 TYPST_NAMES = frozenset({"typst"})
@@ -128,6 +131,74 @@ def _select(value: Any, names: frozenset[str]) -> Any:
     return value
 
 
+def meta_true(meta: dict[str, Any], key: str) -> bool:
+    """Whether the metadata value at `key` (dotted: `a.b.c`) is the boolean true (Quarto's
+    test for `when-meta`; a missing key, or any other value, is false)."""
+    value: Any = meta
+    for part in key.split("."):
+        if not isinstance(value, dict):
+            return False
+        value = value.get(part)
+    return value is True
+
+
+def _meta_decision(node: Node, meta: dict[str, Any]) -> bool | None:
+    """For an element with a `when-meta`/`unless-meta` condition: False to drop it, True to
+    show it whatever the format, None to leave its format condition to each edition. The
+    meta conditions are removed from the element. None for other elements."""
+    if node.get("t") not in ("Div", "Span", "CodeBlock"):
+        return None
+    found = _condition(node)
+    if found is None or not any(key in found[1] for key in META_KEYS):
+        return None
+    behaviour, attrs = found
+    matched = all(
+        meta_true(meta, attrs[key]) != (key == "unless-meta") for key in META_KEYS if key in attrs
+    )
+    attr = node["c"][0]
+    attr[2] = [[k, v] for k, v in attr[2] if k not in META_KEYS]
+    if matched and any(key in attrs for key in FORMAT_KEYS):
+        return None  # shown or hidden by format, per edition
+    shown = matched == (behaviour == VISIBLE)
+    if shown:
+        _clean(node)
+    return shown
+
+
+def resolve_meta(value: Any, meta: dict[str, Any]) -> Any:
+    """`value` (blocks, in place) with `when-meta`/`unless-meta` content decided by `meta`
+    (the chapter's front matter over `_quarto.yml`): dropped, or shown (a shown Div without
+    an id replaced by its content, as Quarto does). Run before numbering, so what is dropped
+    takes no number in either edition."""
+    if not any(
+        n["t"] in ("Div", "Span", "CodeBlock")
+        and any(k in META_KEYS for k, _ in n["c"][0][2])
+        and _condition(n)
+        for n in walk(value)
+    ):
+        return value
+    return _resolve_meta(value, meta)
+
+
+def _resolve_meta(value: Any, meta: dict[str, Any]) -> Any:
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, dict) and "t" in item:
+                shown = _meta_decision(item, meta)
+                if shown is False:
+                    continue
+                if shown and item["t"] == "Div" and not item["c"][0][0]:
+                    out.extend(_resolve_meta(item["c"][1], meta))
+                    continue
+            out.append(_resolve_meta(item, meta))
+        return out
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            value[key] = _resolve_meta(inner, meta)
+    return value
+
+
 def _line(source: str, needle: str, after: int = 0) -> int | None:
     for number, line in enumerate(source.splitlines(), start=1):
         if number > after and needle in line:
@@ -164,7 +235,8 @@ def check_conditionals(nodes: list[Node], path: Path, source: str, numbered: boo
             if key in attrs:
                 raise BuildError(
                     f"conditional content with '{key}' is not supported by this "
-                    "build: use when-format or unless-format",
+                    "build (it has no profiles): use when-format, unless-format, when-meta "
+                    "or unless-meta",
                     path,
                     line,
                 )

@@ -28,7 +28,7 @@ from bookbuild.document.ast import (
 from bookbuild.document.callouts import TITLE_PREFIX, callout_kind, check_callouts
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.code import code_filenames
-from bookbuild.document.conditional import check_conditionals
+from bookbuild.document.conditional import check_conditionals, resolve_meta
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
 from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL, check_columns, prepare_figures
 from bookbuild.document.tabsets import prepare_tabsets
@@ -141,6 +141,7 @@ def number_book(
         targets[label] = target
 
     for chapter in chapters:
+        chapter.blocks = resolve_meta(chapter.blocks, chapter.meta)
         nodes = elements(chapter.blocks)  # one walk for the block features' passes
         prepare_figures(nodes, chapter.path, chapter.source)
         check_columns(nodes, chapter.path, chapter.source)

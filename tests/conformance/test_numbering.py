@@ -1,0 +1,87 @@
+"""Conformance: numbering and conditions on metadata (`tests/conformance/numbering/`).
+
+`.content-visible`/`.content-hidden` with `when-meta`/`unless-meta` are decided by the chapter's
+front matter over `_quarto.yml` (dotted keys; only the boolean true counts, as in Quarto), the
+same in both editions and before numbering, so dropped headings and theorems take no number."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils needed"),
+]
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("numbering") / "book"
+    shutil.copytree(HERE / "numbering", root)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(root), "build"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return root / "_book"
+
+
+@pytest.fixture(scope="module")
+def pdf(book: Path) -> str:
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(book / "thesis.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return " ".join(text.split())
+
+
+def article(book: Path, page: str):
+    return BeautifulSoup((book / f"{page}.html").read_text("utf-8"), "html.parser").article
+
+
+def text_of(element) -> str:
+    return " ".join(element.get_text().split())
+
+
+def test_meta_conditions_in_html(book):
+    page = article(book, "meta")
+    assert [text_of(h) for h in page.find_all("h2")] == ["1.1 Shown section", "1.2 Last section"]
+    text = text_of(page)
+    for shown in (
+        "Shown because show-extra is true.",
+        "Shown: the deep flag is true.",
+        "Shown in HTML only.",
+        "Theorem 1.1 The theorem after the dropped one.",
+        "inline kept and .",
+    ):
+        assert shown in text
+    for dropped in ("Draft section", "Never numbered", "Dropped:", "inline dropped"):
+        assert dropped not in text
+    assert page.find(id="thm-dropped") is None
+    assert not page.select(".content-visible, .content-hidden, [data-when-meta]")
+    assert "See Theorem 1.1 and Section 1.1." in text_of(article(book, "index"))
+
+
+def test_meta_conditions_in_pdf(pdf):
+    chapter = pdf[pdf.index("CHAPTER 1") : pdf.index("Colophon", pdf.index("CHAPTER 1"))]
+    assert (
+        "CHAPTER 1 Conditions on metadata 1.1 Shown section Shown because show-extra is true. "
+        "Shown: the deep flag is true. Theorem 1.1 The theorem after the dropped one. "
+        "inline kept and . 1.2 Last section"
+    ) in chapter
+    for dropped in ("Draft section", "Never numbered", "Dropped:", "inline dropped", "HTML only"):
+        assert dropped not in chapter
