@@ -117,7 +117,8 @@ def _blocks() -> list[str]:
         "the PDF shows the body |",
         f"| conditional content {_code(conditional.FORMAT_KEYS)}, `.hidden` | supported | "
         "the editions are html and typst; pdf/latex content shows in the PDF only when the "
-        "book declares `format: pdf:` |",
+        "book declares `format: pdf:`; headings and cross-reference targets inside are "
+        "numbered in the edition that shows them only, as Quarto numbers each format |",
         f"| conditional content {_code(conditional.META_KEYS)} | supported | true when the "
         "value at the dotted key (the chapter's front matter over `_quarto.yml`) is the "
         "boolean true, as in Quarto; decided before numbering, the same in both editions |",

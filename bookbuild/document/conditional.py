@@ -4,18 +4,21 @@
 both editions, decided before numbering (`resolve_meta`).
 
 Quarto renders each format separately, so a block shown only in one format takes no part in
-the other format's numbering. This build numbers the book once for both editions; a numbered
-heading or a labelled figure, table or other target inside conditional content would get a
-number the other edition skips, so that is an error (`check_conditionals`), never a silent gap.
+the other format's numbering. This build numbers the book once for both editions, unless
+conditional content holds a numbered heading or a labelled figure, table or other target:
+then each edition gets its own copy of the chapters with the other format's content removed
+(`edition_copies`), numbered on its own, as Quarto numbers each format.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 from pathlib import Path
 from typing import Any
 
 from bookbuild.document.ast import Node, ids_in, walk
+from bookbuild.document.chapter import Chapter
 from bookbuild.document.kinds import kind_of
 from bookbuild.errors import BuildError
 
@@ -131,6 +134,46 @@ def _select(value: Any, names: frozenset[str]) -> Any:
     return value
 
 
+def _numbers_inside(node: Node) -> bool:
+    """Whether a format-conditional element holds something numbered: a heading not marked
+    unnumbered, or a cross-reference target."""
+    if kind_of(node["c"][0][0]):
+        return True
+    if node["t"] == "CodeBlock":
+        return False
+    content = node["c"][1]
+    return any(
+        n["t"] == "Header" and "unnumbered" not in n["c"][1][1] for n in walk(content)
+    ) or any(kind_of(i) for i in ids_in(content))
+
+
+def format_dependent(blocks: list[Node]) -> bool:
+    """Whether the editions number `blocks` differently: format-conditional content (a div,
+    span or code block with `when-format`/`unless-format`) is or holds something numbered."""
+    return any(
+        n["t"] in ("Div", "Span", "CodeBlock")
+        and (found := _condition(n)) is not None
+        and any(key in found[1] for key in FORMAT_KEYS)
+        and _numbers_inside(n)
+        for n in walk(blocks)
+    )
+
+
+def edition_copies(chapters: list[Chapter], config_path: Path) -> dict[str, list[Chapter]] | None:
+    """For a book whose editions number differently (`format_dependent`), a copy of the
+    chapters per edition ("html", "pdf") holding only that edition's content; else None."""
+    if not any(format_dependent(c.blocks) for c in chapters):
+        return None
+    editions = {"html": HTML_NAMES, "pdf": pdf_names(config_path)}
+    out: dict[str, list[Chapter]] = {}
+    for edition, names in editions.items():
+        copies = copy.deepcopy(chapters)
+        for chapter in copies:
+            chapter.blocks = select(resolve_meta(chapter.blocks, chapter.meta), names)
+        out[edition] = copies
+    return out
+
+
 def meta_true(meta: dict[str, Any], key: str) -> bool:
     """Whether the metadata value at `key` (dotted: `a.b.c`) is the boolean true (Quarto's
     test for `when-meta`; a missing key, or any other value, is false)."""
@@ -217,12 +260,9 @@ def _attr_line(source: str, behaviour: str, attrs: dict[str, str]) -> int | None
     return _line(source, behaviour)
 
 
-def check_conditionals(nodes: list[Node], path: Path, source: str, numbered: bool) -> None:
-    """Refuse what conditional content cannot do here (see the module docstring).
-
-    `numbered`: whether the chapter numbers its sections (a heading inside would be numbered);
-    `nodes`: the chapter's elements (`ast.elements`).
-    """
+def check_conditionals(nodes: list[Node], path: Path, source: str) -> None:
+    """Refuse the conditions this build cannot decide (profiles), and warn about `pdf`/`latex`
+    conditions in a Typst book. `nodes`: the chapter's elements (`ast.elements`)."""
     for node in nodes:
         if node["t"] not in ("Div", "Span", "CodeBlock"):
             continue
@@ -250,26 +290,3 @@ def check_conditionals(nodes: list[Node], path: Path, source: str, numbered: boo
                     key,
                     attrs[key],
                 )
-        if node["t"] == "CodeBlock":
-            continue
-        content = node["c"][1]
-        headers = [
-            n for n in walk(content) if n["t"] == "Header" and "unnumbered" not in n["c"][1][1]
-        ]
-        if numbered and headers:
-            raise BuildError(
-                "a numbered heading inside conditional content (.content-visible/"
-                ".content-hidden) would be numbered in one edition only: mark it "
-                "{.unnumbered} or move it out",
-                path,
-                line,
-            )
-        labels = [i for i in ids_in(content) if kind_of(i)]
-        if labels:
-            raise BuildError(
-                f"cross-reference target '{labels[0]}' inside conditional content "
-                "would be numbered in one edition only: move it out of the "
-                ".content-visible/.content-hidden block",
-                path,
-                _line(source, labels[0]) or line,
-            )

@@ -156,7 +156,7 @@ def number_book(
         prepare_tabsets(nodes, chapter.path, chapter.source)
         check_callouts(nodes, chapter.path, chapter.source)
         prepare_theorems(nodes)
-        check_conditionals(nodes, chapter.path, chapter.source, numbered=bool(chapter.number))
+        check_conditionals(nodes, chapter.path, chapter.source)
         code_filenames(nodes)
         chapter.title = stringify(first["c"][2])
         chapter.title_id = first["c"][1][0]

@@ -85,3 +85,32 @@ def test_meta_conditions_in_pdf(pdf):
     ) in chapter
     for dropped in ("Draft section", "Never numbered", "Dropped:", "inline dropped", "HTML only"):
         assert dropped not in chapter
+
+
+def test_html_numbers_only_what_html_shows(book):
+    page = article(book, "formats")
+    captions = [text_of(c) for c in page.find_all("caption")]
+    assert captions == [
+        "Table 2.1: First web table",
+        "Table 2.2: Second web table",
+        "Table 2.3: Common table",
+    ]
+    assert [text_of(h) for h in page.find_all("h2")] == [
+        "2.1 Online extras",
+        "2.2 Common",
+        "2.3 End",
+    ]
+    text = text_of(page)
+    assert "The web tables are Table 2.1 and Table 2.2." in text
+    assert "In every edition: Table 2.3, in Section 2.3." in text
+    assert "Print table" not in text and page.find(id="tbl-print") is None
+
+
+def test_pdf_numbers_only_what_the_pdf_shows(pdf):
+    start = pdf.index("CHAPTER 2 Numbered per format")
+    chapter = pdf[start : pdf.index("Colophon", start)]
+    assert (
+        "Table 2.1: Print table c d 5 6 The print table is Table 2.1. 2.1 Common "
+        "Table 2.2: Common table e f 7 8 In every edition: Table 2.2, in Section 2.2. 2.2 End"
+    ) in chapter
+    assert "web table" not in chapter and "Online extras" not in chapter
