@@ -103,7 +103,7 @@ def _code(names) -> str:
 
 def _blocks() -> list[str]:
     """Block and shortcode features, from the tables the stages that handle them keep."""
-    prefixes = sorted({o.split("-")[0] for o in crossref.CROSSREF_OPTIONS})
+    prefixes = sorted({o.split("-")[0] for o in crossref.KIND_OPTIONS})
     return [
         "| feature | status | what this build does |",
         "| --- | --- | --- |",
@@ -132,8 +132,20 @@ def _blocks() -> list[str]:
         f"| other article-layout columns ({len(layout.OTHER_COLUMNS)}, e.g. `.column-page`) | "
         'refused | ".column-x is not supported by this build (one text column and a '
         'margin)" |',
-        f"| `crossref:` `<prefix>-title`, `<prefix>-prefix` for {len(prefixes)} kinds | "
-        "supported | names in captions and in references |",
+        f"| `crossref:` `<prefix>-title`, `<prefix>-prefix`, `<prefix>-labels` for "
+        f"{len(prefixes)} kinds | supported | names in captions and in references; the "
+        "numbering scheme of the item's number (the chapter's stays arabic) |",
+        "| `crossref:` `labels`, `subref-labels` (arabic, roman, roman i, alpha x) | supported "
+        "| as Quarto: `labels` for every kind but sub-items, `subref-labels` for subfigures |",
+        "| `crossref:` `title-delim`, `ref-hyperlink` | supported | the delimiter after a "
+        "float's or listing's number; `false`: references are plain text, not links |",
+        '| `crossref:` `chapters` | true supported; false refused | "crossref option '
+        "'chapters: false' is not supported by this build: a book numbers its figures, "
+        'tables and other items by chapter" |',
+        '| `crossref:` other options (`custom`, `appendix-title`, …) | refused | "crossref '
+        "option 'x' is not supported by this build\" |",
+        "| `crossref:` in a chapter's front matter | supported | over the book's, for that "
+        "chapter's numbering and references |",
         "",
     ]
 

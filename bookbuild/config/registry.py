@@ -132,6 +132,13 @@ OPTIONS: tuple[Option, ...] = (
         note="the chapter's execution defaults (the execute options above)",
     ),
     Option(
+        "crossref",
+        (FRONT,),
+        (dict,),
+        note="the chapter's own cross-reference options, over those of `_quarto.yml` (the "
+        "`crossref:` options below)",
+    ),
+    Option(
         "title",
         (FRONT,),
         _TEXT,

@@ -37,8 +37,11 @@ from bookbuild.document.titles import place_title
 from bookbuild.errors import BuildError
 
 KINDS = {kind.prefix: kind.name for kind in BY_PREFIX.values()}  # prefix -> name
-# `crossref:` options this build honours: `<prefix>-title` and `<prefix>-prefix` per kind.
-CROSSREF_OPTIONS = frozenset(f"{p}-{what}" for p in KINDS for what in ("title", "prefix"))
+# `crossref:` options this build honours: per kind `<prefix>-title`, `<prefix>-prefix` and
+# `<prefix>-labels`, and `labels`, `subref-labels`, `title-delim`, `ref-hyperlink`, `chapters`.
+KIND_OPTIONS = frozenset(f"{p}-{what}" for p in KINDS for what in ("title", "prefix", "labels"))
+BOOK_OPTIONS = frozenset({"labels", "subref-labels", "title-delim", "ref-hyperlink", "chapters"})
+CROSSREF_OPTIONS = KIND_OPTIONS | BOOK_OPTIONS
 _EQ_LABEL = re.compile(r"^\{#(eq-[\w-]+)\}$")
 _BIB_KEY = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,")
 
@@ -74,25 +77,88 @@ def _number_span(text: str, cls: str) -> Node:
     return Span("", [cls], [Str(text)])
 
 
-class Names:
-    """What each kind is called: in captions and block titles (`<prefix>-title`) and in
-    references (`<prefix>-prefix`), from the book's `crossref:` options."""
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in (
+        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    ):  # fmt: skip
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
 
-    def __init__(self, options: dict[str, Any] | None = None, config: Path | None = None) -> None:
+
+def _scheme_ok(scheme: str) -> bool:
+    words = scheme.split(" ")
+    if scheme in ("arabic", "roman", "roman i"):
+        return True
+    return len(words) == 2 and words[0] == "alpha" and len(words[1]) == 1
+
+
+def format_label(scheme: str, number: int) -> str:
+    """Item `number` (from 1) in one of Quarto's numbering schemes: arabic (3), roman (III),
+    roman i (iii), alpha x (letters from x: alpha a gives c)."""
+    if scheme == "arabic":
+        return str(number)
+    if scheme == "roman":
+        return _roman(number)
+    if scheme == "roman i":
+        return _roman(number).lower()
+    return chr(ord(scheme.split(" ")[1]) + number - 1)
+
+
+class Names:
+    """What each kind is called and how it is numbered, from the book's `crossref:` options
+    (and a chapter's own, over them): in captions and block titles (`<prefix>-title`), in
+    references (`<prefix>-prefix`), the numbering scheme (`labels`, `<prefix>-labels`,
+    `subref-labels`), the caption delimiter (`title-delim`) and whether references are links
+    (`ref-hyperlink`)."""
+
+    def __init__(
+        self,
+        options: dict[str, Any] | None = None,
+        config: Path | None = None,
+        text: str | None = None,
+    ) -> None:
         options = options or {}
         if not isinstance(options, dict):
             raise BuildError("crossref: must be a mapping of options", config)
+
+        def line(key: str) -> int | None:
+            return _line_of(text, f"{key}:") if text is not None else _config_line(config, key)
+
         for key, value in options.items():
             if key not in CROSSREF_OPTIONS:
                 raise BuildError(
-                    f"crossref option '{key}' is not supported by this build "
-                    "(supported: <kind>-title and <kind>-prefix, e.g. fig-prefix)",
+                    f"crossref option '{key}' is not supported by this build (supported: "
+                    "<kind>-title, <kind>-prefix, <kind>-labels, e.g. fig-prefix; "
+                    + ", ".join(sorted(BOOK_OPTIONS))
+                    + ")",
                     config,
-                    _config_line(config, key),
+                    line(key),
                 )
-            if not isinstance(value, str):
+            if key in ("ref-hyperlink", "chapters"):
+                if not isinstance(value, bool):
+                    raise BuildError(
+                        f"crossref option '{key}' must be true or false; got {value!r}",
+                        config,
+                        line(key),
+                    )
+                if key == "chapters" and not value:
+                    raise BuildError(
+                        "crossref option 'chapters: false' is not supported by this build: a "
+                        "book numbers its figures, tables and other items by chapter (1.2)",
+                        config,
+                        line(key),
+                    )
+            elif not isinstance(value, str):
+                raise BuildError(f"crossref option '{key}' must be text", config, line(key))
+            elif key.endswith("labels") and not _scheme_ok(value):
                 raise BuildError(
-                    f"crossref option '{key}' must be text", config, _config_line(config, key)
+                    f"crossref option '{key}' must be one of: arabic, roman, roman i, "
+                    f"alpha <letter> (e.g. alpha a, alpha A); got {value!r}",
+                    config,
+                    line(key),
                 )
         self.options = options
 
@@ -106,11 +172,42 @@ class Names:
         """What a reference to item `number` shows: "Figure 1.2"."""
         return f"{self.prefix(kind)}\u00a0{number}"
 
+    def label(self, prefix: str, number: int) -> str:
+        """Item `number` of kind `prefix` in its numbering scheme."""
+        scheme = self.options.get(f"{prefix}-labels", self.options.get("labels", "arabic"))
+        return format_label(scheme, number)
 
-def _next(counts: dict[str, int], chapter_prefix: str, kind: str) -> str:
-    """The next number of `kind` in the chapter: "3.2" (chapter prefix "3.")."""
+    def subref(self, number: int) -> str:
+        """Sub-item `number` (subfigure) in the `subref-labels` scheme: "a", "ii"."""
+        return format_label(self.options.get("subref-labels", "alpha a"), number)
+
+    def caption(self, kind: Kind, number: str) -> str:
+        """A float's caption title: "Figure 1.2:" (`title-delim` in place of the colon)."""
+        return f"{self.title(kind)}\u00a0{number}{self.options.get('title-delim', ':')}"
+
+    @property
+    def hyperlinks(self) -> bool:
+        return bool(self.options.get("ref-hyperlink", True))
+
+    def over(self, local: Any, path: Path, text: str) -> Names:
+        """These names with a chapter's own `crossref:` front matter over them."""
+        if local is None or local == self.options:
+            return self
+        if not isinstance(local, dict):
+            raise BuildError(
+                "crossref: must be a mapping of options", path, _line_of(text, "crossref:")
+            )
+        return Names({**self.options, **local}, path, text)
+
+
+def _next(
+    counts: dict[str, int], chapter_prefix: str, kind: str, names: Names | None = None
+) -> str:
+    """The next number of `kind` in the chapter: "3.2" (chapter prefix "3."), the item's part
+    in the kind's numbering scheme (`crossref: labels`)."""
     counts[kind] = counts.get(kind, 0) + 1
-    return f"{chapter_prefix}{counts[kind]}"
+    item = names.label(kind, counts[kind]) if names else str(counts[kind])
+    return f"{chapter_prefix}{item}"
 
 
 def _config_line(config: Path | None, key: str) -> int | None:
@@ -126,7 +223,7 @@ def number_book(
 
     `options`: the book's `crossref:` mapping (`config`: the file it came from, for errors).
     """
-    names = Names(options, config)
+    book_names = Names(options, config)
     targets: dict[str, Target] = {}
     main_count = 0
     appendix_count = 0
@@ -141,6 +238,7 @@ def number_book(
         targets[label] = target
 
     for chapter in chapters:
+        names = book_names.over(chapter.meta.get("crossref"), chapter.path, chapter.source)
         chapter.blocks = resolve_meta(chapter.blocks, chapter.meta)
         nodes = elements(chapter.blocks)  # one walk for the block features' passes
         prepare_figures(nodes, chapter.path, chapter.source)
@@ -205,14 +303,15 @@ def number_book(
                 ident = node["c"][0][0]
                 if ident.startswith("fig-") and SUBFIGURE not in node["c"][0][1]:
                     kind = BY_PREFIX["fig"]
-                    number = _next(counts, prefix, "fig")
-                    _caption_prefix(node["c"][1], f"{names.title(kind)}\u00a0{number}:")
+                    number = _next(counts, prefix, "fig", names)
+                    _caption_prefix(node["c"][1], names.caption(kind, number))
                     _image_alt(node)
                     register(
                         ident, Target("fig", number, chapter.page, names.ref(kind, number)), chapter
                     )
                     subs = _subfloats(node)
-                    for letter, sub in zip(string.ascii_lowercase, subs, strict=False):
+                    for count, sub in enumerate(subs, 1):
+                        letter = names.subref(count)
                         _caption_prefix(sub["c"][1], f"({letter})")
                         _image_alt(sub)
                         if sub["c"][0][0]:
@@ -227,14 +326,15 @@ def number_book(
             elif kind == "Figure" and TABLE_PANEL in node["c"][0][1]:
                 ident = node["c"][0][0]
                 table_kind = BY_PREFIX["tbl"]
-                number = _next(counts, prefix, "tbl")
-                _caption_prefix(node["c"][1], f"{names.title(table_kind)}\u00a0{number}:")
+                number = _next(counts, prefix, "tbl", names)
+                _caption_prefix(node["c"][1], names.caption(table_kind, number))
                 register(
                     ident,
                     Target("tbl", number, chapter.page, names.ref(table_kind, number)),
                     chapter,
                 )
-                for letter, sub in zip(string.ascii_lowercase, _subfloats(node), strict=False):
+                for count, sub in enumerate(_subfloats(node), 1):
+                    letter = names.subref(count)
                     _caption_prefix(sub["c"][1], f"({letter})")
                     if sub["c"][0][0]:
                         sub_number = f"{number} ({letter})"
@@ -249,8 +349,8 @@ def number_book(
                 ident = node["c"][0][0]
                 if ident.startswith("tbl-"):
                     kind = BY_PREFIX["tbl"]
-                    number = _next(counts, prefix, "tbl")
-                    _caption_prefix(node["c"][1], f"{names.title(kind)}\u00a0{number}:")
+                    number = _next(counts, prefix, "tbl", names)
+                    _caption_prefix(node["c"][1], names.caption(kind, number))
                     register(
                         ident, Target("tbl", number, chapter.page, names.ref(kind, number)), chapter
                     )
@@ -258,14 +358,14 @@ def number_book(
                 ident = node["c"][0][0]
                 if block_kind.element not in ("theorem", "callout", "listing"):
                     continue
-                number = _next(counts, prefix, block_kind.prefix)
+                number = _next(counts, prefix, block_kind.prefix, names)
                 title = f"{names.title(block_kind)}\u00a0{number}"
                 if block_kind.element == "theorem":
                     title_theorem(node, title)
                 elif block_kind.element == "callout":
                     _title_callout(node, title)
                 else:
-                    _listing(node, title, chapter)
+                    _listing(node, title, chapter, names.options.get("title-delim", ":"))
                 register(
                     ident,
                     Target(block_kind.prefix, number, chapter.page, names.ref(block_kind, number)),
@@ -274,7 +374,7 @@ def number_book(
             elif kind == "Para":
                 label = _equation_label(node)
                 if label:
-                    number = _next(counts, prefix, "eq")
+                    number = _next(counts, prefix, "eq", names)
                     math = node["c"][0]
                     node["c"] = [Span(label, ["equation"], [math, Space(), Str(f"({number})")])]
                     register(
@@ -318,7 +418,7 @@ def _title_callout(div: Node, title: str) -> None:
     div["c"][0][2].append([TITLE_PREFIX, title])
 
 
-def _listing(node: Node, title: str, chapter: Chapter) -> None:
+def _listing(node: Node, title: str, chapter: Chapter, delim: str = ":") -> None:
     """A listing: its caption ("Listing 1.2: ..." above the code, as Quarto places it) and the
     code, in a div that carries the label. From a code block with `lst-cap`, or a div holding
     a code block and a caption paragraph."""
@@ -347,7 +447,7 @@ def _listing(node: Node, title: str, chapter: Chapter) -> None:
         code = codes[0]
         caption = paras[-1]["c"] if paras else []
         rest = [b for b in blocks if b is not code and (not paras or b is not paras[-1])]
-    number = _number_span(f"{title}:" if caption else title, "listing-number")
+    number = _number_span(f"{title}{delim}" if caption else title, "listing-number")
     head = {
         "t": "Plain",
         "c": [{"t": "Strong", "c": [number]}, *([Space(), *caption] if caption else [])],
@@ -403,8 +503,10 @@ def resolve_references(
     cited: list[str] = []
 
     for chapter in chapters:
+        crossref = chapter.meta.get("crossref")
+        links = not isinstance(crossref, dict) or crossref.get("ref-hyperlink", True) is not False
 
-        def fix(node: Node, chapter: Chapter = chapter) -> list[Node] | None:
+        def fix(node: Node, chapter: Chapter = chapter, links: bool = links) -> list[Node] | None:
             if node["t"] != "Cite":
                 return None
             citations = node["c"][0]
@@ -453,7 +555,10 @@ def resolve_references(
                 out += citation["citationPrefix"] + (
                     [Space()] if citation["citationPrefix"] else []
                 )
-                out.append(Link([Str(text)], f"#{label}", ["quarto-xref"]))
+                if links:
+                    out.append(Link([Str(text)], f"#{label}", ["quarto-xref"]))
+                else:  # crossref: ref-hyperlink: false
+                    out.append(Str(text))
                 out += citation["citationSuffix"]
             return out
 

@@ -114,3 +114,35 @@ def test_pdf_numbers_only_what_the_pdf_shows(pdf):
         "Table 2.2: Common table e f 7 8 In every edition: Table 2.2, in Section 2.2. 2.2 End"
     ) in chapter
     assert "web table" not in chapter and "Online extras" not in chapter
+
+
+def test_crossref_options_of_a_chapter_in_html(book):
+    page = article(book, "options")
+    text = text_of(page)
+    for phrase in (
+        "Tab. 3.x— First",  # tbl-labels: alpha x, tbl-title, title-delim
+        "(i) Left",  # subref-labels: roman i
+        "(ii) Right",
+        "Tab. 3.y— Two small tables",
+        "Theorem 3.I One.",  # thm-labels: roman
+        "Theorem 3.II Two.",
+        "Lemma 3.i A lemma.",  # labels: roman i
+        "(3.i)",
+        "See tab. 3.x, tab. 3.y, tab. 3.y (ii), Theorem 3.II, Lemma 3.i and Equation 3.i.",
+    ):
+        assert phrase in text, phrase
+    assert not page.find_all("a")  # ref-hyperlink: false
+    assert "Table 2.3" in text_of(article(book, "formats"))  # other chapters keep the defaults
+
+
+def test_crossref_options_of_a_chapter_in_pdf(pdf):
+    start = pdf.index("CHAPTER 3 Numbering options")
+    chapter = pdf[start : pdf.index("Colophon", start)]
+    for phrase in (
+        "Tab. 3.x— First",
+        "Tab. 3.y— Two small tables (i) Left (ii) Right",
+        "Theorem 3.I One. Theorem 3.II Two. Lemma 3.i A lemma.",
+        "(3.i)",
+        "See tab. 3.x, tab. 3.y, tab. 3.y (ii), Theorem 3.II, Lemma 3.i and Equation 3.i.",
+    ):
+        assert phrase in chapter, phrase
