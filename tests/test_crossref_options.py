@@ -60,3 +60,46 @@ def test_a_chapter_option_error_names_the_chapter_line(tmp_path: Path) -> None:
     result = run(root, "build", "--to", "html")
     assert result.code == 1
     assert "error: index.qmd:3: crossref option 'fig-labels' must be one of" in result.err
+
+
+EQUATIONS = """\
+# Equations
+
+$$
+E = mc^2
+$$ {#eq-plain}
+
+$$
+F = ma
+$$ {#eq-alt alt="Newton's second law"}
+
+$$
+a^2 + b^2 = c^2
+$$ {#eq-quotes alt = 'The "Pythagorean" theorem, it\\'s'}
+
+See @eq-plain, @eq-alt and @eq-quotes.
+"""
+
+
+def test_equation_alt_text(tmp_path: Path) -> None:
+    from bs4 import BeautifulSoup
+
+    root = tmp_path / "book"
+    root.mkdir()
+    (root / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: T\n  chapters:\n    - index.qmd\n"
+        "format:\n  html: {}\n  typst: {}\n"
+    )
+    (root / "index.qmd").write_text(EQUATIONS)
+    result = run(root, "build")
+    assert result.code == 0, result.err
+    page = BeautifulSoup((root / "_book" / "index.html").read_text("utf-8"), "html.parser")
+    spans = {s["id"]: s for s in page.select("span.equation")}
+    assert set(spans) == {"eq-plain", "eq-alt", "eq-quotes"}
+    assert "aria-label" not in spans["eq-plain"].attrs
+    assert spans["eq-alt"]["aria-label"] == "Newton's second law"
+    assert spans["eq-quotes"]["aria-label"] == 'The "Pythagorean" theorem, it\'s'
+    assert spans["eq-alt"]["role"] == "math" and spans["eq-alt"].find("math") is not None
+    refs = [" ".join(a.get_text().split()) for a in page.select("a.quarto-xref")]
+    assert refs == ["Equation 1.1", "Equation 1.2", "Equation 1.3"]
+    assert (root / "_book" / "thesis.pdf").is_file()

@@ -7,6 +7,7 @@ naming the chapter file and line, never "??".
 
 from __future__ import annotations
 
+import logging
 import re
 import string
 from pathlib import Path
@@ -36,13 +37,16 @@ from bookbuild.document.theorems import prepare_theorems, title_theorem
 from bookbuild.document.titles import place_title
 from bookbuild.errors import BuildError
 
+log = logging.getLogger("bookbuild")
+
 KINDS = {kind.prefix: kind.name for kind in BY_PREFIX.values()}  # prefix -> name
 # `crossref:` options this build honours: per kind `<prefix>-title`, `<prefix>-prefix` and
 # `<prefix>-labels`, and `labels`, `subref-labels`, `title-delim`, `ref-hyperlink`, `chapters`.
 KIND_OPTIONS = frozenset(f"{p}-{what}" for p in KINDS for what in ("title", "prefix", "labels"))
 BOOK_OPTIONS = frozenset({"labels", "subref-labels", "title-delim", "ref-hyperlink", "chapters"})
 CROSSREF_OPTIONS = KIND_OPTIONS | BOOK_OPTIONS
-_EQ_LABEL = re.compile(r"^\{#(eq-[\w-]+)\}$")
+_EQ_ATTRS = re.compile(r"^\s*\{#(eq-[\w-]+)((?:\s[^}]*)?)\}$")
+_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))""")
 _BIB_KEY = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,")
 
 
@@ -372,11 +376,23 @@ def number_book(
                     chapter,
                 )
             elif kind == "Para":
-                label = _equation_label(node)
-                if label:
+                found = _equation_label(node)
+                if found:
+                    label, attrs = found
                     number = _next(counts, prefix, "eq", names)
                     math = node["c"][0]
-                    node["c"] = [Span(label, ["equation"], [math, Space(), Str(f"({number})")])]
+                    alt = [["role", "math"], ["aria-label", attrs["alt"]]] if "alt" in attrs else []
+                    for key in set(attrs) - {"alt"}:
+                        log.warning(
+                            "%s:%s: equation attribute '%s' is ignored by this build (it reads "
+                            "alt)",
+                            chapter.path,
+                            _definition_line(chapter.source, label) or 1,
+                            key,
+                        )
+                    node["c"] = [
+                        Span(label, ["equation"], [math, Space(), Str(f"({number})")], alt)
+                    ]
                     register(
                         label,
                         Target("eq", number, chapter.page, names.ref(BY_PREFIX["eq"], number)),
@@ -475,18 +491,44 @@ def _image_alt(figure: Node) -> None:
                 node["c"][1] = [Str(alt[0])]
 
 
-def _equation_label(para: Node) -> str | None:
+def _written(inlines: list[Node]) -> str | None:
+    """The text of `inlines` as written (quotes kept), or None if they hold anything but
+    words, spaces and quotes."""
+    parts: list[str] = []
+    for node in inlines:
+        if node["t"] == "Str":
+            parts.append(node["c"].replace("\u2019", "'"))  # smart typography's apostrophe
+        elif node["t"] in ("Space", "SoftBreak"):
+            parts.append(" ")
+        elif node["t"] == "Quoted":
+            mark = '"' if node["c"][0]["t"] == "DoubleQuote" else "'"
+            inner = _written(node["c"][1])
+            if inner is None:
+                return None
+            parts.append(mark + inner.replace("\\", "\\\\").replace(mark, "\\" + mark) + mark)
+        else:
+            return None
+    return "".join(parts)
+
+
+def _equation_label(para: Node) -> tuple[str, dict[str, str]] | None:
+    """(label, attributes) of a display equation `$$ ... $$ {#eq-x alt="..."}`, else None."""
     content = para["c"]
-    if (
-        len(content) >= 2
-        and content[0]["t"] == "Math"
-        and content[0]["c"][0]["t"] == "DisplayMath"
-        and content[-1]["t"] == "Str"
+    if not (
+        len(content) >= 2 and content[0]["t"] == "Math" and content[0]["c"][0]["t"] == "DisplayMath"
     ):
-        match = _EQ_LABEL.match(content[-1]["c"])
-        if match and all(n["t"] in ("Space", "SoftBreak") for n in content[1:-1]):
-            return match[1]
-    return None
+        return None
+    written = _written(content[1:])
+    match = _EQ_ATTRS.match(written or "")
+    if not match:
+        return None
+    rest = match[2]
+    attrs = {
+        m[1]: re.sub(r"\\(.)", r"\1", m[2] or m[3] or m[4] or "") for m in _ATTR.finditer(rest)
+    }
+    if _ATTR.sub("", rest).strip():
+        return None
+    return match[1], attrs
 
 
 def _uncapitalised(label: str) -> str:

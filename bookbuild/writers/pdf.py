@@ -382,7 +382,7 @@ def equations(blocks: list[Node]) -> list[Node]:
         inner = span["c"][1]
         math = inner[0]
         number = stringify(inner[-1]).strip("()")
-        tex = math["c"][1].strip()
+        tex = dict(span["c"][0][2]).get("aria-label") or math["c"][1].strip()  # alt="..."
         return [
             {
                 "t": "Plain",
