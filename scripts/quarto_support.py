@@ -169,9 +169,7 @@ def _conformance() -> list[str]:
         "the source file and line), *unclear error* (stopped without naming one), "
         "*silently wrong* (built, but Quarto's own assertions fail; they test Quarto's "
         "HTML class names, such as `quarto-float-caption`, so such a document may hold "
-        "the right content in other markup). The second run writes "
-        "each document's front-matter `title:` also as its first `# heading`, so the "
-        "other features are measured past that refusal.",
+        "the right content in other markup).",
         "",
         "| outcome | " + " | ".join(runs) + " |",
         "| --- |" + " --- |" * len(runs),
@@ -189,7 +187,7 @@ def _conformance() -> list[str]:
     )
     lines += [
         "",
-        "Why documents stopped (second run): "
+        "Why documents stopped: "
         + "; ".join(f"{text} ({n})" for text, n in reasons.most_common())
         + ".",
     ]

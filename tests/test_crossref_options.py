@@ -103,3 +103,20 @@ def test_equation_alt_text(tmp_path: Path) -> None:
     refs = [" ".join(a.get_text().split()) for a in page.select("a.quarto-xref")]
     assert refs == ["Equation 1.1", "Equation 1.2", "Equation 1.3"]
     assert (root / "_book" / "thesis.pdf").is_file()
+
+
+def test_a_reference_to_an_id_of_no_known_kind_says_so(tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    root.mkdir()
+    (root / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: T\n  chapters:\n    - index.qmd\n"
+        "format:\n  html: {}\n"
+    )
+    (root / "index.qmd").write_text("# One\n\n::: {#alg-gcd}\nSteps.\n:::\n\nSee @alg-gcd.\n")
+    result = run(root, "build", "--to", "html")
+    assert result.code == 1
+    assert (
+        "error: index.qmd:7: '@alg-gcd' names an element with that id, but 'alg-' is not a "
+        "cross-reference kind this build numbers" in result.err
+    )
+    assert "not in the bibliography" not in result.err

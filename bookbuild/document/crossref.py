@@ -22,6 +22,7 @@ from bookbuild.document.ast import (
     Str,
     attr_of,
     elements,
+    ids_in,
     map_inlines,
     stringify,
     walk,
@@ -558,13 +559,7 @@ def resolve_references(
                 for key in ids:
                     if key not in bib_keys:
                         line = _ref_line(chapter.source, key)
-                        problems.append(
-                            (
-                                chapter.path,
-                                line,
-                                f"unknown citation key '@{key}' (not in the bibliography)",
-                            )
-                        )
+                        problems.append((chapter.path, line, _unknown_key(key, chapters)))
                     cited.append(key)
                 return None
             if not all(is_ref):
@@ -612,6 +607,19 @@ def resolve_references(
             what + more, path, line, detail="\n".join(f"{p}:{n}: {w}" for p, n, w in rest)
         )
     return cited
+
+
+def _unknown_key(key: str, chapters: list[Chapter]) -> str:
+    """Why `@key` is neither a citation nor a cross-reference: not in the bibliography, or (when
+    an element of the book has that id) a label whose prefix is no cross-reference kind."""
+    prefix, dash, _ = key.partition("-")
+    if dash and any(key in ids_in(c.blocks) for c in chapters):
+        return (
+            f"'@{key}' names an element with that id, but '{prefix}-' is not a cross-reference "
+            "kind this build numbers (Quarto's custom kinds, crossref: custom, are not "
+            f"supported); the kinds are {', '.join(KINDS)}"
+        )
+    return f"unknown citation key '@{key}' (not in the bibliography)"
 
 
 def check_attrs(chapters: list[Chapter]) -> None:
