@@ -93,12 +93,23 @@ def test_unnumbered_title_and_appendix_title(book):
 def test_first_heading_becomes_the_title_at_the_top(book):
     assert headings(book, "promoted") == [
         ("h1", "sec-promoted", "2 Promoted heading"),
-        ("h2", "s-under-it", "2.1 Under it"),
+        ("h3", "s-under-it", "2.0.1 Under it"),  # a skipped level, numbered as Quarto does
     ]
     soup = BeautifulSoup((book / "promoted.html").read_text("utf-8"), "html.parser")
     first = soup.find("article").find(True)
     assert first.name == "h1"  # the words before it follow the title, as in Quarto
     assert first.find_next_sibling().get_text() == "Words before the first heading."
+
+
+def test_a_skipped_heading_level_is_set_one_level_down_in_the_pdf(built):
+    import pypdf
+
+    book, stderr = built
+    assert "promoted.qmd:10: heading level 3 follows level 1: the PDF sets it at level 2" in stderr
+    outline = pypdf.PdfReader(book / "thesis.pdf").outline
+    top = [item.title if not isinstance(item, list) else item for item in outline]
+    below = top[top.index("2 Promoted heading") + 1]
+    assert [item.title for item in below] == ["2.0.1 Under it"]
 
 
 def test_untitled_chapter_takes_its_page_name_with_a_warning(built):
@@ -138,7 +149,7 @@ def test_pdf_chapters_bookmarks_and_running_heads(book, pdf):
     for phrase in (
         "CHAPTER 1 A titled chapter Text of the titled chapter. 1.1 Its first section",
         "Interlude An unnumbered chapter whose title is in its front matter.",
-        "CHAPTER 2 Promoted heading Words before the first heading. 2.1 Under it",
+        "CHAPTER 2 Promoted heading Words before the first heading. 2.0.1 Under it",
         "CHAPTER 3 untitled.html Only text",
         "APPENDIX A More material",
     ):
