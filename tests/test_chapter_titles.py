@@ -74,3 +74,16 @@ def test_subtitle_author_and_date_are_warned_about_by_line(
             (book / "one.html").read_text("utf-8"), "html.parser"
         ).article.get_text()
     )
+
+
+@pytest.mark.parametrize(
+    ("chapter", "where"),
+    [
+        ("---\ntitle: '{.unnumbered}'\n---\n\nText.\n", "one.qmd:2: title: gives no heading text"),
+        ("Text.\n\n# {#sec-empty}\n", "one.qmd:3: the chapter's title heading is empty"),
+    ],
+)
+def test_an_empty_title_is_refused_at_its_line(tmp_path: Path, chapter: str, where: str) -> None:
+    code, err, _ = build(tmp_path, chapter)
+    assert code == 1
+    assert f"error: {where}" in err and "thesis.typ" not in err

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bookbuild.document.ast import Node, Str
+from bookbuild.document.ast import Node, Str, stringify
 from bookbuild.document.chapter import Chapter
 from bookbuild.errors import BuildError
 
@@ -67,7 +67,15 @@ def place_title(chapter: Chapter) -> Node:
     """
     blocks = chapter.blocks
     if chapter.title_line:
-        return blocks[0]
+        heading = blocks[0] if blocks and blocks[0].get("t") == "Header" else None
+        if heading is None or not stringify(heading["c"][2]).strip():
+            raise BuildError(
+                "title: gives no heading text: write the chapter's title before any "
+                "{#id .class} attributes",
+                chapter.path,
+                chapter.title_line,
+            )
+        return heading
     index = next((i for i, b in enumerate(blocks) if b.get("t") == "Header"), None)
     if index is None:
         log.warning(
@@ -80,5 +88,22 @@ def place_title(chapter: Chapter) -> Node:
     else:
         heading = blocks.pop(index)
         heading["c"][0] = 1
+        if not stringify(heading["c"][2]).strip():
+            raise BuildError(
+                "the chapter's title heading is empty: give it a title",
+                chapter.path,
+                _heading_line(chapter.source),
+            )
     blocks.insert(0, heading)
     return heading
+
+
+def _heading_line(source: str) -> int:
+    """The line of the first markdown heading in `source`, past its front matter (1 if none
+    is found)."""
+    lines = source.splitlines()
+    start = 0
+    if lines and lines[0].strip() == "---":
+        start = next((i + 1 for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0)
+    found = (n for n in range(start, len(lines)) if re.match(r"#{1,6}(\s|$)", lines[n]))
+    return next(found, 0) + 1
