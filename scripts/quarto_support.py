@@ -103,7 +103,7 @@ def _code(names) -> str:
 
 def _blocks() -> list[str]:
     """Block and shortcode features, from the tables the stages that handle them keep."""
-    prefixes = sorted({o.split("-")[0] for o in crossref.CROSSREF_OPTIONS})
+    prefixes = sorted({o.split("-")[0] for o in crossref.KIND_OPTIONS})
     return [
         "| feature | status | what this build does |",
         "| --- | --- | --- |",
@@ -117,10 +117,14 @@ def _blocks() -> list[str]:
         "the PDF shows the body |",
         f"| conditional content {_code(conditional.FORMAT_KEYS)}, `.hidden` | supported | "
         "the editions are html and typst; pdf/latex content shows in the PDF only when the "
-        "book declares `format: pdf:` |",
+        "book declares `format: pdf:`; headings and cross-reference targets inside are "
+        "numbered in the edition that shows them only, as Quarto numbers each format |",
+        f"| conditional content {_code(conditional.META_KEYS)} | supported | true when the "
+        "value at the dotted key (the chapter's front matter over `_quarto.yml`) is the "
+        "boolean true, as in Quarto; decided before numbering, the same in both editions |",
         f"| conditional content {_code(conditional.UNSUPPORTED_KEYS)} | refused | "
-        "\"conditional content with 'x' is not supported by this build: use when-format or "
-        'unless-format" |',
+        "\"conditional content with 'x' is not supported by this build (it has no "
+        'profiles)" |',
         "| `.panel-tabset` | supported | tabs in HTML, one after another in the PDF |",
         f"| margin content {_code('.' + c for c in layout.MARGIN_CLASSES)} | supported | "
         "the margin in HTML; in the PDF a side note under its paragraph (a block) or a "
@@ -128,8 +132,28 @@ def _blocks() -> list[str]:
         f"| other article-layout columns ({len(layout.OTHER_COLUMNS)}, e.g. `.column-page`) | "
         'refused | ".column-x is not supported by this build (one text column and a '
         'margin)" |',
-        f"| `crossref:` `<prefix>-title`, `<prefix>-prefix` for {len(prefixes)} kinds | "
-        "supported | names in captions and in references |",
+        f"| `crossref:` `<prefix>-title`, `<prefix>-prefix`, `<prefix>-labels` for "
+        f"{len(prefixes)} kinds | supported | names in captions and in references; the "
+        "numbering scheme of the item's number (the chapter's stays arabic) |",
+        "| `crossref:` `labels`, `subref-labels` (arabic, roman, roman i, alpha x) | supported "
+        "| as Quarto: `labels` for every kind but sub-items, `subref-labels` for subfigures |",
+        "| `crossref:` `title-delim`, `ref-hyperlink` | supported | the delimiter after a "
+        "float's or listing's number; `false`: references are plain text, not links |",
+        '| `crossref:` `chapters` | true supported; false refused | "crossref option '
+        "'chapters: false' is not supported by this build: a book numbers its figures, "
+        'tables and other items by chapter" |',
+        '| `crossref:` other options (`custom`, `appendix-title`, …) | refused | "crossref '
+        "option 'x' is not supported by this build\" |",
+        "| `crossref:` in a chapter's front matter | supported | over the book's, for that "
+        "chapter's numbering and references |",
+        '| display equations `$$ ... $$ {#eq-x alt="..."}` | supported with a difference | '
+        "numbered and referenced; `alt` is the equation's accessible name (`aria-label` in "
+        "HTML, where the math is MathML, not MathJax's `span.math`; `alt` in the PDF); other "
+        "attributes are warned about |",
+        "| a heading that skips a level (`###` after `#`) | supported with a difference | "
+        "numbered as Quarto numbers it (2.0.1); HTML keeps its level, the PDF sets it one "
+        "below the heading before (an accessible PDF needs consecutive levels), with a "
+        "warning |",
         "",
     ]
 
@@ -153,9 +177,7 @@ def _conformance() -> list[str]:
         "the source file and line), *unclear error* (stopped without naming one), "
         "*silently wrong* (built, but Quarto's own assertions fail; they test Quarto's "
         "HTML class names, such as `quarto-float-caption`, so such a document may hold "
-        "the right content in other markup). The second run writes "
-        "each document's front-matter `title:` also as its first `# heading`, so the "
-        "other features are measured past that refusal.",
+        "the right content in other markup).",
         "",
         "| outcome | " + " | ".join(runs) + " |",
         "| --- |" + " --- |" * len(runs),
@@ -173,7 +195,7 @@ def _conformance() -> list[str]:
     )
     lines += [
         "",
-        "Why documents stopped (second run): "
+        "Why documents stopped: "
         + "; ".join(f"{text} ({n})" for text, n in reasons.most_common())
         + ".",
     ]

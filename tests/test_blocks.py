@@ -223,14 +223,23 @@ def test_pdf_alias_matches_when_the_book_declares_format_pdf(tmp_path: Path):
     assert "Only-in-PDF" not in text  # when-format="typst" is not this book's PDF
 
 
-def test_numbered_heading_in_conditional_content_is_refused(tmp_path: Path):
-    chapter = '# One\n\ntext\n\n::: {.content-visible when-format="html"}\n## Web only\n:::\n'
-    fails(chapter, tmp_path, "one.qmd:5", "numbered heading inside conditional content")
+def test_numbered_heading_in_conditional_content_is_numbered_per_edition(tmp_path: Path):
+    # more: tests/conformance/numbering/formats.qmd
+    chapter = (
+        '# One\n\ntext\n\n::: {.content-visible when-format="html"}\n## Web only\n:::\n\n## Both\n'
+    )
+    root = make_book(tmp_path / "split", chapter)
+    result = run(root, "build", "--quiet")
+    assert result.code == 0, result.err
+    html_text = " ".join((root / "_book" / "one.html").read_text("utf-8").split())
+    assert "1.1</span> Web only" in html_text and "1.2</span> Both" in html_text
+    text = pdf_text(root / "_book" / "thesis.pdf")
+    assert "1.1 Both" in text and "Web only" not in text
 
 
-def test_when_meta_is_refused(tmp_path: Path):
-    chapter = '# One\n\n::: {.content-visible when-meta="draft"}\nx\n:::\n'
-    fails(chapter, tmp_path, "one.qmd:3", "when-meta", "not supported")
+def test_when_profile_is_refused(tmp_path: Path):  # when-meta: tests/conformance/numbering
+    chapter = '# One\n\n::: {.content-visible when-profile="draft"}\nx\n:::\n'
+    fails(chapter, tmp_path, "one.qmd:3", "when-profile", "not supported")
 
 
 # ---- tabsets --------------------------------------------------------------------------------

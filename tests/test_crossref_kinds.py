@@ -309,12 +309,12 @@ def test_listing_without_caption_is_numbered():
 
 
 def test_unsupported_crossref_option_is_refused(tmp_path: Path):
-    config = CONFIG.replace("  thm-title: Thm\n", "  thm-title: Thm\n  labels: alpha a\n")
+    config = CONFIG.replace("  thm-title: Thm\n", "  thm-title: Thm\n  appendix-title: App\n")
     _fails(
         tmp_path,
         "# One\n\nx\n",
         "_quarto.yml:12",
-        "crossref option 'labels'",
+        "crossref option 'appendix-title'",
         "not supported",
         config=config,
     )

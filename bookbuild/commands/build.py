@@ -30,6 +30,7 @@ from bookbuild.document.chapter import Chapter
 from bookbuild.document.citations import cite_book
 from bookbuild.document.colophon import PAGE as COLOPHON
 from bookbuild.document.colophon import colophon_markdown
+from bookbuild.document.conditional import edition_copies
 from bookbuild.document.crossref import (
     bibliography_keys,
     check_attrs,
@@ -39,6 +40,7 @@ from bookbuild.document.crossref import (
 from bookbuild.document.environment import Environment, describe
 from bookbuild.document.provenance import provenance
 from bookbuild.document.resources import check_not_overwritten, edition_files, point_images
+from bookbuild.document.titles import title_markdown
 from bookbuild.errors import BuildError
 from bookbuild.execute import cache, kernel
 from bookbuild.execute.checksums import check_raw_reads
@@ -50,6 +52,7 @@ from bookbuild.execute.kernel import (
 )
 from bookbuild.execute.weave import Woven, weave
 from bookbuild.source.qmd import Document, errors_at_origin, read_qmd
+from bookbuild.source.shortcodes import load_context
 from bookbuild.state import edition, store
 from bookbuild.state.memo import Memo
 from bookbuild.state.publish import (
@@ -188,13 +191,18 @@ def assemble(
     parse_store: Path | None = None,
     memo: Memo | None = None,
     resources: frozenset[str] = frozenset(),
-) -> tuple[list[Chapter], list[int]]:
+) -> tuple[dict[str, list[Chapter]], list[int]]:
     """Parse every chapter, add the colophon, number the book, resolve references and citations.
+
+    Returns the chapters for each edition ("html", "pdf"): the same list, unless conditional
+    content holds numbered things, when each edition is numbered on its own, as Quarto
+    renders each format apart.
 
     With a `parse_store` (`.bookbuild/ast/`), chapters whose woven markdown did not change since the
     last build are not parsed again; with a `memo`, citeproc runs only when citations changed.
     """
-    texts = [w.markdown for w in woven]
+    titles = [title_markdown(r.doc.front_matter, r.doc.front_raw, r.doc.path) for r in runs]
+    texts = [title + w.markdown for (title, _), w in zip(titles, woven, strict=True)]
     names = [str(run.doc.path) for run in runs]
     guide = book.root / book.colophon_guide if book.colophon_guide else None
     colophon = colophon_markdown(env, guide.read_text("utf-8") if guide else "")
@@ -220,8 +228,10 @@ def assemble(
             part=ref.part,
             source=run.doc.source(),
             blocks=ast["blocks"],
+            title_line=line,
+            meta=load_context(book.root, run.doc.front_matter).meta,
         )
-        for run, ref, ast in zip(runs, book.chapters, asts[:-1], strict=True)
+        for run, ref, ast, (_, line) in zip(runs, book.chapters, asts[:-1], titles, strict=True)
     ]
     chapters.append(
         Chapter(
@@ -236,13 +246,24 @@ def assemble(
     point_images(chapters, book.root, {p for w in woven for p in w.files}, set(resources))
     for chapter in chapters:
         hoist_callout_titles(chapter.blocks)
+    editions = edition_copies(chapters, book.config_path)  # None: both editions number alike
+    if editions is None:
+        numbered = _number_and_cite(book, chapters, api, memo)
+        return {"html": numbered, "pdf": numbered}, api
+    return {e: _number_and_cite(book, copies, api, memo) for e, copies in editions.items()}, api
+
+
+def _number_and_cite(
+    book: Book, chapters: list[Chapter], api: list[int], memo: Memo | None
+) -> list[Chapter]:
+    """Number the chapters, resolve their references and run citeproc (in place)."""
     check_attrs(chapters)
     targets = number_book(chapters, book.metadata.get("crossref"), book.config_path)
     bib = [book.root / b for b in book.bibliography]
     cited = resolve_references(chapters, targets, bibliography_keys(bib))
     if cited or any(_has_refs_div(c) for c in chapters):
         cite_book(chapters, api, bib, book.root / book.csl if book.csl else None, book.root, memo)
-    return chapters, api
+    return chapters
 
 
 def _has_refs_div(chapter: Chapter) -> bool:
@@ -402,7 +423,7 @@ def build(
             rendered = False
         else:
             rendered = True
-            chapters, api = assemble(
+            editions, api = assemble(
                 book,
                 runs,
                 woven,
@@ -418,9 +439,19 @@ def build(
             try:
                 _write_files(shipped, staging)
                 _write_files(files, *([] if isolated else [book.root]))
-                timings.update(
-                    render(book, chapters, api, env, formats, staging, reporter, memo, jobs)
-                )
+                if editions["html"] is editions["pdf"]:
+                    timings.update(
+                        render(
+                            book, editions["html"], api, env, formats, staging, reporter, memo, jobs
+                        )
+                    )
+                else:  # numbered apart (conditional content holds numbered things)
+                    for fmt in formats:
+                        timings.update(
+                            render(
+                                book, editions[fmt], api, env, (fmt,), staging, reporter, memo, jobs
+                            )
+                        )
                 check_not_overwritten(staging, resources)
                 if "pdf" not in formats and not isolated:
                     keep_last_pdf(output, staging, reporter)

@@ -252,7 +252,16 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
         check_execute(options["execute"], path, text)
     known = quarto_schema()["document_options"]
     for key in options:
-        if key not in _HONOURED_FRONT_MATTER and key in known:
+        option = registry.at(registry.FRONT).get(key)
+        if option is not None and option.status == registry.IGNORED:
+            log.warning(
+                "%s:%s: front matter option '%s' is ignored by this build: %s",
+                path,
+                _line_of(text, key) or 1,
+                key,
+                option.note,
+            )
+        elif key not in _HONOURED_FRONT_MATTER and key in known:
             log.warning(
                 "%s:%s: front matter option '%s' is ignored by this build",
                 path,

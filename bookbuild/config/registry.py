@@ -131,6 +131,37 @@ OPTIONS: tuple[Option, ...] = (
         status=SUPPORTED,
         note="the chapter's execution defaults (the execute options above)",
     ),
+    Option(
+        "crossref",
+        (FRONT,),
+        (dict,),
+        note="the chapter's own cross-reference options, over those of `_quarto.yml` (the "
+        "`crossref:` options below)",
+    ),
+    Option(
+        "title",
+        (FRONT,),
+        _TEXT,
+        status=DIFFERENT,
+        note="the chapter's level-1 heading, numbered as one, in both editions, the contents, "
+        "bookmarks, search and running heads; attributes after the text as in Quarto "
+        "(`Preface {.unnumbered}`, `Intro {#sec-intro}`). A further numbered `#` heading in "
+        "the chapter is refused (Quarto makes it a chapter of its own in the PDF but a section "
+        "in HTML). Without `title:` the first heading outside any div is the title, moved "
+        "to the top (Quarto also takes one inside a div); with no heading at all the chapter "
+        "is numbered and titled with its page's name (Quarto's contents show that name; its "
+        "page has no title), with a warning",
+    ),
+    *(
+        Option(
+            name,
+            (FRONT,),
+            (str, list, dict) if name == "author" else _TEXT,
+            status=IGNORED,
+            note="Quarto shows it under the chapter's title; this build does not show it",
+        )
+        for name in ("subtitle", "author", "date")
+    ),
     # `project:`
     Option(
         "type",

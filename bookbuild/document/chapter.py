@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bookbuild.document.ast import Node
 
@@ -21,6 +22,8 @@ class Chapter:
     number: str | None = None  # "3", "A" or None when unnumbered
     title: str = ""
     title_id: str = ""
+    title_line: int = 0  # line of `title:` in the front matter (0: the title is a heading)
+    meta: dict[str, Any] = field(default_factory=dict)  # front matter over _quarto.yml's
     sections: list[tuple[int, str, str, str]] = field(default_factory=list)  # level,id,num,title
 
 

@@ -1,19 +1,24 @@
 """Conditional content: `.content-visible` / `.content-hidden` with `when-format` /
-`unless-format`, and `.hidden`, kept or dropped per edition as Quarto does.
+`unless-format`, and `.hidden`, kept or dropped per edition as Quarto does; `when-meta` /
+`unless-meta` (true when the metadata value at a dotted key is the boolean true), the same in
+both editions, decided before numbering (`resolve_meta`).
 
 Quarto renders each format separately, so a block shown only in one format takes no part in
-the other format's numbering. This build numbers the book once for both editions; a numbered
-heading or a labelled figure, table or other target inside conditional content would get a
-number the other edition skips, so that is an error (`check_conditionals`), never a silent gap.
+the other format's numbering. This build numbers the book once for both editions, unless
+conditional content holds a numbered heading or a labelled figure, table or other target:
+then each edition gets its own copy of the chapters with the other format's content removed
+(`edition_copies`), numbered on its own, as Quarto numbers each format.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 from pathlib import Path
 from typing import Any
 
 from bookbuild.document.ast import Node, ids_in, walk
+from bookbuild.document.chapter import Chapter
 from bookbuild.document.kinds import kind_of
 from bookbuild.errors import BuildError
 
@@ -21,7 +26,8 @@ log = logging.getLogger("bookbuild")
 
 VISIBLE, HIDDEN = "content-visible", "content-hidden"
 FORMAT_KEYS = ("when-format", "unless-format")
-UNSUPPORTED_KEYS = ("when-meta", "unless-meta", "when-profile", "unless-profile")
+META_KEYS = ("when-meta", "unless-meta")
+UNSUPPORTED_KEYS = ("when-profile", "unless-profile")
 # What each edition is, in Quarto's format names and the aliases `isFormat` accepts for them.
 HTML_NAMES = frozenset({"html", "html4", "html5", "html:js"})
 TYPST_NAMES = frozenset({"typst"})
@@ -128,6 +134,114 @@ def _select(value: Any, names: frozenset[str]) -> Any:
     return value
 
 
+def _numbers_inside(node: Node) -> bool:
+    """Whether a format-conditional element holds something numbered: a heading not marked
+    unnumbered, or a cross-reference target."""
+    if kind_of(node["c"][0][0]):
+        return True
+    if node["t"] == "CodeBlock":
+        return False
+    content = node["c"][1]
+    return any(
+        n["t"] == "Header" and "unnumbered" not in n["c"][1][1] for n in walk(content)
+    ) or any(kind_of(i) for i in ids_in(content))
+
+
+def format_dependent(blocks: list[Node]) -> bool:
+    """Whether the editions number `blocks` differently: format-conditional content (a div,
+    span or code block with `when-format`/`unless-format`) is or holds something numbered."""
+    return any(
+        n["t"] in ("Div", "Span", "CodeBlock")
+        and (found := _condition(n)) is not None
+        and any(key in found[1] for key in FORMAT_KEYS)
+        and _numbers_inside(n)
+        for n in walk(blocks)
+    )
+
+
+def edition_copies(chapters: list[Chapter], config_path: Path) -> dict[str, list[Chapter]] | None:
+    """For a book whose editions number differently (`format_dependent`), a copy of the
+    chapters per edition ("html", "pdf") holding only that edition's content; else None."""
+    if not any(format_dependent(c.blocks) for c in chapters):
+        return None
+    editions = {"html": HTML_NAMES, "pdf": pdf_names(config_path)}
+    out: dict[str, list[Chapter]] = {}
+    for edition, names in editions.items():
+        copies = copy.deepcopy(chapters)
+        for chapter in copies:
+            chapter.blocks = select(resolve_meta(chapter.blocks, chapter.meta), names)
+        out[edition] = copies
+    return out
+
+
+def meta_true(meta: dict[str, Any], key: str) -> bool:
+    """Whether the metadata value at `key` (dotted: `a.b.c`) is the boolean true (Quarto's
+    test for `when-meta`; a missing key, or any other value, is false)."""
+    value: Any = meta
+    for part in key.split("."):
+        if not isinstance(value, dict):
+            return False
+        value = value.get(part)
+    return value is True
+
+
+def _meta_decision(node: Node, meta: dict[str, Any]) -> bool | None:
+    """For an element with a `when-meta`/`unless-meta` condition: False to drop it, True to
+    show it whatever the format, None to leave its format condition to each edition. The
+    meta conditions are removed from the element. None for other elements."""
+    if node.get("t") not in ("Div", "Span", "CodeBlock"):
+        return None
+    found = _condition(node)
+    if found is None or not any(key in found[1] for key in META_KEYS):
+        return None
+    behaviour, attrs = found
+    matched = all(
+        meta_true(meta, attrs[key]) != (key == "unless-meta") for key in META_KEYS if key in attrs
+    )
+    attr = node["c"][0]
+    attr[2] = [[k, v] for k, v in attr[2] if k not in META_KEYS]
+    if matched and any(key in attrs for key in FORMAT_KEYS):
+        return None  # shown or hidden by format, per edition
+    shown = matched == (behaviour == VISIBLE)
+    if shown:
+        _clean(node)
+    return shown
+
+
+def resolve_meta(value: Any, meta: dict[str, Any]) -> Any:
+    """`value` (blocks, in place) with `when-meta`/`unless-meta` content decided by `meta`
+    (the chapter's front matter over `_quarto.yml`): dropped, or shown (a shown Div without
+    an id replaced by its content, as Quarto does). Run before numbering, so what is dropped
+    takes no number in either edition."""
+    if not any(
+        n["t"] in ("Div", "Span", "CodeBlock")
+        and any(k in META_KEYS for k, _ in n["c"][0][2])
+        and _condition(n)
+        for n in walk(value)
+    ):
+        return value
+    return _resolve_meta(value, meta)
+
+
+def _resolve_meta(value: Any, meta: dict[str, Any]) -> Any:
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, dict) and "t" in item:
+                shown = _meta_decision(item, meta)
+                if shown is False:
+                    continue
+                if shown and item["t"] == "Div" and not item["c"][0][0]:
+                    out.extend(_resolve_meta(item["c"][1], meta))
+                    continue
+            out.append(_resolve_meta(item, meta))
+        return out
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            value[key] = _resolve_meta(inner, meta)
+    return value
+
+
 def _line(source: str, needle: str, after: int = 0) -> int | None:
     for number, line in enumerate(source.splitlines(), start=1):
         if number > after and needle in line:
@@ -146,12 +260,9 @@ def _attr_line(source: str, behaviour: str, attrs: dict[str, str]) -> int | None
     return _line(source, behaviour)
 
 
-def check_conditionals(nodes: list[Node], path: Path, source: str, numbered: bool) -> None:
-    """Refuse what conditional content cannot do here (see the module docstring).
-
-    `numbered`: whether the chapter numbers its sections (a heading inside would be numbered);
-    `nodes`: the chapter's elements (`ast.elements`).
-    """
+def check_conditionals(nodes: list[Node], path: Path, source: str) -> None:
+    """Refuse the conditions this build cannot decide (profiles), and warn about `pdf`/`latex`
+    conditions in a Typst book. `nodes`: the chapter's elements (`ast.elements`)."""
     for node in nodes:
         if node["t"] not in ("Div", "Span", "CodeBlock"):
             continue
@@ -164,7 +275,8 @@ def check_conditionals(nodes: list[Node], path: Path, source: str, numbered: boo
             if key in attrs:
                 raise BuildError(
                     f"conditional content with '{key}' is not supported by this "
-                    "build: use when-format or unless-format",
+                    "build (it has no profiles): use when-format, unless-format, when-meta "
+                    "or unless-meta",
                     path,
                     line,
                 )
@@ -178,26 +290,3 @@ def check_conditionals(nodes: list[Node], path: Path, source: str, numbered: boo
                     key,
                     attrs[key],
                 )
-        if node["t"] == "CodeBlock":
-            continue
-        content = node["c"][1]
-        headers = [
-            n for n in walk(content) if n["t"] == "Header" and "unnumbered" not in n["c"][1][1]
-        ]
-        if numbered and headers:
-            raise BuildError(
-                "a numbered heading inside conditional content (.content-visible/"
-                ".content-hidden) would be numbered in one edition only: mark it "
-                "{.unnumbered} or move it out",
-                path,
-                line,
-            )
-        labels = [i for i in ids_in(content) if kind_of(i)]
-        if labels:
-            raise BuildError(
-                f"cross-reference target '{labels[0]}' inside conditional content "
-                "would be numbered in one edition only: move it out of the "
-                ".content-visible/.content-hidden block",
-                path,
-                _line(source, labels[0]) or line,
-            )

@@ -7,6 +7,7 @@ naming the chapter file and line, never "??".
 
 from __future__ import annotations
 
+import logging
 import re
 import string
 from pathlib import Path
@@ -21,6 +22,7 @@ from bookbuild.document.ast import (
     Str,
     attr_of,
     elements,
+    ids_in,
     map_inlines,
     stringify,
     walk,
@@ -28,17 +30,24 @@ from bookbuild.document.ast import (
 from bookbuild.document.callouts import TITLE_PREFIX, callout_kind, check_callouts
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.code import code_filenames
-from bookbuild.document.conditional import check_conditionals
+from bookbuild.document.conditional import check_conditionals, resolve_meta
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
 from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL, check_columns, prepare_figures
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
+from bookbuild.document.titles import place_title
 from bookbuild.errors import BuildError
 
+log = logging.getLogger("bookbuild")
+
 KINDS = {kind.prefix: kind.name for kind in BY_PREFIX.values()}  # prefix -> name
-# `crossref:` options this build honours: `<prefix>-title` and `<prefix>-prefix` per kind.
-CROSSREF_OPTIONS = frozenset(f"{p}-{what}" for p in KINDS for what in ("title", "prefix"))
-_EQ_LABEL = re.compile(r"^\{#(eq-[\w-]+)\}$")
+# `crossref:` options this build honours: per kind `<prefix>-title`, `<prefix>-prefix` and
+# `<prefix>-labels`, and `labels`, `subref-labels`, `title-delim`, `ref-hyperlink`, `chapters`.
+KIND_OPTIONS = frozenset(f"{p}-{what}" for p in KINDS for what in ("title", "prefix", "labels"))
+BOOK_OPTIONS = frozenset({"labels", "subref-labels", "title-delim", "ref-hyperlink", "chapters"})
+CROSSREF_OPTIONS = KIND_OPTIONS | BOOK_OPTIONS
+_EQ_ATTRS = re.compile(r"^\s*\{#(eq-[\w-]+)((?:\s[^}]*)?)\}$")
+_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))""")
 _BIB_KEY = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,")
 
 
@@ -73,25 +82,88 @@ def _number_span(text: str, cls: str) -> Node:
     return Span("", [cls], [Str(text)])
 
 
-class Names:
-    """What each kind is called: in captions and block titles (`<prefix>-title`) and in
-    references (`<prefix>-prefix`), from the book's `crossref:` options."""
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in (
+        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    ):  # fmt: skip
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
 
-    def __init__(self, options: dict[str, Any] | None = None, config: Path | None = None) -> None:
+
+def _scheme_ok(scheme: str) -> bool:
+    words = scheme.split(" ")
+    if scheme in ("arabic", "roman", "roman i"):
+        return True
+    return len(words) == 2 and words[0] == "alpha" and len(words[1]) == 1
+
+
+def format_label(scheme: str, number: int) -> str:
+    """Item `number` (from 1) in one of Quarto's numbering schemes: arabic (3), roman (III),
+    roman i (iii), alpha x (letters from x: alpha a gives c)."""
+    if scheme == "arabic":
+        return str(number)
+    if scheme == "roman":
+        return _roman(number)
+    if scheme == "roman i":
+        return _roman(number).lower()
+    return chr(ord(scheme.split(" ")[1]) + number - 1)
+
+
+class Names:
+    """What each kind is called and how it is numbered, from the book's `crossref:` options
+    (and a chapter's own, over them): in captions and block titles (`<prefix>-title`), in
+    references (`<prefix>-prefix`), the numbering scheme (`labels`, `<prefix>-labels`,
+    `subref-labels`), the caption delimiter (`title-delim`) and whether references are links
+    (`ref-hyperlink`)."""
+
+    def __init__(
+        self,
+        options: dict[str, Any] | None = None,
+        config: Path | None = None,
+        text: str | None = None,
+    ) -> None:
         options = options or {}
         if not isinstance(options, dict):
             raise BuildError("crossref: must be a mapping of options", config)
+
+        def line(key: str) -> int | None:
+            return _line_of(text, f"{key}:") if text is not None else _config_line(config, key)
+
         for key, value in options.items():
             if key not in CROSSREF_OPTIONS:
                 raise BuildError(
-                    f"crossref option '{key}' is not supported by this build "
-                    "(supported: <kind>-title and <kind>-prefix, e.g. fig-prefix)",
+                    f"crossref option '{key}' is not supported by this build (supported: "
+                    "<kind>-title, <kind>-prefix, <kind>-labels, e.g. fig-prefix; "
+                    + ", ".join(sorted(BOOK_OPTIONS))
+                    + ")",
                     config,
-                    _config_line(config, key),
+                    line(key),
                 )
-            if not isinstance(value, str):
+            if key in ("ref-hyperlink", "chapters"):
+                if not isinstance(value, bool):
+                    raise BuildError(
+                        f"crossref option '{key}' must be true or false; got {value!r}",
+                        config,
+                        line(key),
+                    )
+                if key == "chapters" and not value:
+                    raise BuildError(
+                        "crossref option 'chapters: false' is not supported by this build: a "
+                        "book numbers its figures, tables and other items by chapter (1.2)",
+                        config,
+                        line(key),
+                    )
+            elif not isinstance(value, str):
+                raise BuildError(f"crossref option '{key}' must be text", config, line(key))
+            elif key.endswith("labels") and not _scheme_ok(value):
                 raise BuildError(
-                    f"crossref option '{key}' must be text", config, _config_line(config, key)
+                    f"crossref option '{key}' must be one of: arabic, roman, roman i, "
+                    f"alpha <letter> (e.g. alpha a, alpha A); got {value!r}",
+                    config,
+                    line(key),
                 )
         self.options = options
 
@@ -105,11 +177,42 @@ class Names:
         """What a reference to item `number` shows: "Figure 1.2"."""
         return f"{self.prefix(kind)}\u00a0{number}"
 
+    def label(self, prefix: str, number: int) -> str:
+        """Item `number` of kind `prefix` in its numbering scheme."""
+        scheme = self.options.get(f"{prefix}-labels", self.options.get("labels", "arabic"))
+        return format_label(scheme, number)
 
-def _next(counts: dict[str, int], chapter_prefix: str, kind: str) -> str:
-    """The next number of `kind` in the chapter: "3.2" (chapter prefix "3.")."""
+    def subref(self, number: int) -> str:
+        """Sub-item `number` (subfigure) in the `subref-labels` scheme: "a", "ii"."""
+        return format_label(self.options.get("subref-labels", "alpha a"), number)
+
+    def caption(self, kind: Kind, number: str) -> str:
+        """A float's caption title: "Figure 1.2:" (`title-delim` in place of the colon)."""
+        return f"{self.title(kind)}\u00a0{number}{self.options.get('title-delim', ':')}"
+
+    @property
+    def hyperlinks(self) -> bool:
+        return bool(self.options.get("ref-hyperlink", True))
+
+    def over(self, local: Any, path: Path, text: str) -> Names:
+        """These names with a chapter's own `crossref:` front matter over them."""
+        if local is None or local == self.options:
+            return self
+        if not isinstance(local, dict):
+            raise BuildError(
+                "crossref: must be a mapping of options", path, _line_of(text, "crossref:")
+            )
+        return Names({**self.options, **local}, path, text)
+
+
+def _next(
+    counts: dict[str, int], chapter_prefix: str, kind: str, names: Names | None = None
+) -> str:
+    """The next number of `kind` in the chapter: "3.2" (chapter prefix "3."), the item's part
+    in the kind's numbering scheme (`crossref: labels`)."""
     counts[kind] = counts.get(kind, 0) + 1
-    return f"{chapter_prefix}{counts[kind]}"
+    item = names.label(kind, counts[kind]) if names else str(counts[kind])
+    return f"{chapter_prefix}{item}"
 
 
 def _config_line(config: Path | None, key: str) -> int | None:
@@ -125,7 +228,7 @@ def number_book(
 
     `options`: the book's `crossref:` mapping (`config`: the file it came from, for errors).
     """
-    names = Names(options, config)
+    book_names = Names(options, config)
     targets: dict[str, Target] = {}
     main_count = 0
     appendix_count = 0
@@ -140,15 +243,12 @@ def number_book(
         targets[label] = target
 
     for chapter in chapters:
+        names = book_names.over(chapter.meta.get("crossref"), chapter.path, chapter.source)
+        chapter.blocks = resolve_meta(chapter.blocks, chapter.meta)
         nodes = elements(chapter.blocks)  # one walk for the block features' passes
         prepare_figures(nodes, chapter.path, chapter.source)
         check_columns(nodes, chapter.path, chapter.source)
-        headers = [b for b in chapter.blocks if b["t"] == "Header"]
-        first = headers[0] if headers and headers[0]["c"][0] == 1 else None
-        if first is None:
-            raise BuildError(
-                "a chapter must start with a level-1 heading ('# Title')", chapter.path, 1
-            )
+        first = place_title(chapter)
         numbered = "unnumbered" not in first["c"][1][1]
         if numbered and chapter.appendix:
             chapter.number = string.ascii_uppercase[appendix_count]
@@ -159,7 +259,7 @@ def number_book(
         prepare_tabsets(nodes, chapter.path, chapter.source)
         check_callouts(nodes, chapter.path, chapter.source)
         prepare_theorems(nodes)
-        check_conditionals(nodes, chapter.path, chapter.source, numbered=bool(chapter.number))
+        check_conditionals(nodes, chapter.path, chapter.source)
         code_filenames(nodes)
         chapter.title = stringify(first["c"][2])
         chapter.title_id = first["c"][1][0]
@@ -173,12 +273,7 @@ def number_book(
                 ident, classes = attr[0], attr[1]
                 if level == 1:
                     if node is not first and "unnumbered" not in classes:
-                        raise BuildError(
-                            "only one numbered level-1 heading per chapter file; "
-                            "mark others {.unnumbered}",
-                            chapter.path,
-                            _line_of(chapter.source, stringify(inlines)),
-                        )
+                        _second_chapter_heading(chapter, inlines)
                     number = chapter.number if node is first else None
                 else:
                     number = None
@@ -213,14 +308,15 @@ def number_book(
                 ident = node["c"][0][0]
                 if ident.startswith("fig-") and SUBFIGURE not in node["c"][0][1]:
                     kind = BY_PREFIX["fig"]
-                    number = _next(counts, prefix, "fig")
-                    _caption_prefix(node["c"][1], f"{names.title(kind)}\u00a0{number}:")
+                    number = _next(counts, prefix, "fig", names)
+                    _caption_prefix(node["c"][1], names.caption(kind, number))
                     _image_alt(node)
                     register(
                         ident, Target("fig", number, chapter.page, names.ref(kind, number)), chapter
                     )
                     subs = _subfloats(node)
-                    for letter, sub in zip(string.ascii_lowercase, subs, strict=False):
+                    for count, sub in enumerate(subs, 1):
+                        letter = names.subref(count)
                         _caption_prefix(sub["c"][1], f"({letter})")
                         _image_alt(sub)
                         if sub["c"][0][0]:
@@ -235,14 +331,15 @@ def number_book(
             elif kind == "Figure" and TABLE_PANEL in node["c"][0][1]:
                 ident = node["c"][0][0]
                 table_kind = BY_PREFIX["tbl"]
-                number = _next(counts, prefix, "tbl")
-                _caption_prefix(node["c"][1], f"{names.title(table_kind)}\u00a0{number}:")
+                number = _next(counts, prefix, "tbl", names)
+                _caption_prefix(node["c"][1], names.caption(table_kind, number))
                 register(
                     ident,
                     Target("tbl", number, chapter.page, names.ref(table_kind, number)),
                     chapter,
                 )
-                for letter, sub in zip(string.ascii_lowercase, _subfloats(node), strict=False):
+                for count, sub in enumerate(_subfloats(node), 1):
+                    letter = names.subref(count)
                     _caption_prefix(sub["c"][1], f"({letter})")
                     if sub["c"][0][0]:
                         sub_number = f"{number} ({letter})"
@@ -257,8 +354,8 @@ def number_book(
                 ident = node["c"][0][0]
                 if ident.startswith("tbl-"):
                     kind = BY_PREFIX["tbl"]
-                    number = _next(counts, prefix, "tbl")
-                    _caption_prefix(node["c"][1], f"{names.title(kind)}\u00a0{number}:")
+                    number = _next(counts, prefix, "tbl", names)
+                    _caption_prefix(node["c"][1], names.caption(kind, number))
                     register(
                         ident, Target("tbl", number, chapter.page, names.ref(kind, number)), chapter
                     )
@@ -266,31 +363,62 @@ def number_book(
                 ident = node["c"][0][0]
                 if block_kind.element not in ("theorem", "callout", "listing"):
                     continue
-                number = _next(counts, prefix, block_kind.prefix)
+                number = _next(counts, prefix, block_kind.prefix, names)
                 title = f"{names.title(block_kind)}\u00a0{number}"
                 if block_kind.element == "theorem":
                     title_theorem(node, title)
                 elif block_kind.element == "callout":
                     _title_callout(node, title)
                 else:
-                    _listing(node, title, chapter)
+                    _listing(node, title, chapter, names.options.get("title-delim", ":"))
                 register(
                     ident,
                     Target(block_kind.prefix, number, chapter.page, names.ref(block_kind, number)),
                     chapter,
                 )
             elif kind == "Para":
-                label = _equation_label(node)
-                if label:
-                    number = _next(counts, prefix, "eq")
+                found = _equation_label(node)
+                if found:
+                    label, attrs = found
+                    number = _next(counts, prefix, "eq", names)
                     math = node["c"][0]
-                    node["c"] = [Span(label, ["equation"], [math, Space(), Str(f"({number})")])]
+                    alt = [["role", "math"], ["aria-label", attrs["alt"]]] if "alt" in attrs else []
+                    for key in set(attrs) - {"alt"}:
+                        log.warning(
+                            "%s:%s: equation attribute '%s' is ignored by this build (it reads "
+                            "alt)",
+                            chapter.path,
+                            _definition_line(chapter.source, label) or 1,
+                            key,
+                        )
+                    node["c"] = [
+                        Span(label, ["equation"], [math, Space(), Str(f"({number})")], alt)
+                    ]
                     register(
                         label,
                         Target("eq", number, chapter.page, names.ref(BY_PREFIX["eq"], number)),
                         chapter,
                     )
     return targets
+
+
+def _second_chapter_heading(chapter: Chapter, inlines: list[Node]) -> None:
+    """A numbered level-1 heading after the chapter's title is refused: Quarto would make it
+    a chapter of its own in the PDF but a section of this page in HTML."""
+    line = _line_of(chapter.source, stringify(inlines))
+    if chapter.title_line:
+        raise BuildError(
+            "this chapter's title comes from 'title:' in its front matter (line "
+            f"{chapter.title_line}), so this level-1 heading would be a second chapter-level "
+            "heading: make it '##', mark it {.unnumbered}, or remove 'title:'",
+            chapter.path,
+            line,
+        )
+    raise BuildError(
+        "only one numbered level-1 heading per chapter file; mark others {.unnumbered}",
+        chapter.path,
+        line,
+    )
 
 
 def _subfloats(figure: Node) -> list[Node]:
@@ -307,7 +435,7 @@ def _title_callout(div: Node, title: str) -> None:
     div["c"][0][2].append([TITLE_PREFIX, title])
 
 
-def _listing(node: Node, title: str, chapter: Chapter) -> None:
+def _listing(node: Node, title: str, chapter: Chapter, delim: str = ":") -> None:
     """A listing: its caption ("Listing 1.2: ..." above the code, as Quarto places it) and the
     code, in a div that carries the label. From a code block with `lst-cap`, or a div holding
     a code block and a caption paragraph."""
@@ -336,7 +464,7 @@ def _listing(node: Node, title: str, chapter: Chapter) -> None:
         code = codes[0]
         caption = paras[-1]["c"] if paras else []
         rest = [b for b in blocks if b is not code and (not paras or b is not paras[-1])]
-    number = _number_span(f"{title}:" if caption else title, "listing-number")
+    number = _number_span(f"{title}{delim}" if caption else title, "listing-number")
     head = {
         "t": "Plain",
         "c": [{"t": "Strong", "c": [number]}, *([Space(), *caption] if caption else [])],
@@ -364,18 +492,44 @@ def _image_alt(figure: Node) -> None:
                 node["c"][1] = [Str(alt[0])]
 
 
-def _equation_label(para: Node) -> str | None:
+def _written(inlines: list[Node]) -> str | None:
+    """The text of `inlines` as written (quotes kept), or None if they hold anything but
+    words, spaces and quotes."""
+    parts: list[str] = []
+    for node in inlines:
+        if node["t"] == "Str":
+            parts.append(node["c"].replace("\u2019", "'"))  # smart typography's apostrophe
+        elif node["t"] in ("Space", "SoftBreak"):
+            parts.append(" ")
+        elif node["t"] == "Quoted":
+            mark = '"' if node["c"][0]["t"] == "DoubleQuote" else "'"
+            inner = _written(node["c"][1])
+            if inner is None:
+                return None
+            parts.append(mark + inner.replace("\\", "\\\\").replace(mark, "\\" + mark) + mark)
+        else:
+            return None
+    return "".join(parts)
+
+
+def _equation_label(para: Node) -> tuple[str, dict[str, str]] | None:
+    """(label, attributes) of a display equation `$$ ... $$ {#eq-x alt="..."}`, else None."""
     content = para["c"]
-    if (
-        len(content) >= 2
-        and content[0]["t"] == "Math"
-        and content[0]["c"][0]["t"] == "DisplayMath"
-        and content[-1]["t"] == "Str"
+    if not (
+        len(content) >= 2 and content[0]["t"] == "Math" and content[0]["c"][0]["t"] == "DisplayMath"
     ):
-        match = _EQ_LABEL.match(content[-1]["c"])
-        if match and all(n["t"] in ("Space", "SoftBreak") for n in content[1:-1]):
-            return match[1]
-    return None
+        return None
+    written = _written(content[1:])
+    match = _EQ_ATTRS.match(written or "")
+    if not match:
+        return None
+    rest = match[2]
+    attrs = {
+        m[1]: re.sub(r"\\(.)", r"\1", m[2] or m[3] or m[4] or "") for m in _ATTR.finditer(rest)
+    }
+    if _ATTR.sub("", rest).strip():
+        return None
+    return match[1], attrs
 
 
 def _uncapitalised(label: str) -> str:
@@ -392,8 +546,10 @@ def resolve_references(
     cited: list[str] = []
 
     for chapter in chapters:
+        crossref = chapter.meta.get("crossref")
+        links = not isinstance(crossref, dict) or crossref.get("ref-hyperlink", True) is not False
 
-        def fix(node: Node, chapter: Chapter = chapter) -> list[Node] | None:
+        def fix(node: Node, chapter: Chapter = chapter, links: bool = links) -> list[Node] | None:
             if node["t"] != "Cite":
                 return None
             citations = node["c"][0]
@@ -403,13 +559,7 @@ def resolve_references(
                 for key in ids:
                     if key not in bib_keys:
                         line = _ref_line(chapter.source, key)
-                        problems.append(
-                            (
-                                chapter.path,
-                                line,
-                                f"unknown citation key '@{key}' (not in the bibliography)",
-                            )
-                        )
+                        problems.append((chapter.path, line, _unknown_key(key, chapters)))
                     cited.append(key)
                 return None
             if not all(is_ref):
@@ -442,7 +592,10 @@ def resolve_references(
                 out += citation["citationPrefix"] + (
                     [Space()] if citation["citationPrefix"] else []
                 )
-                out.append(Link([Str(text)], f"#{label}", ["quarto-xref"]))
+                if links:
+                    out.append(Link([Str(text)], f"#{label}", ["quarto-xref"]))
+                else:  # crossref: ref-hyperlink: false
+                    out.append(Str(text))
                 out += citation["citationSuffix"]
             return out
 
@@ -454,6 +607,19 @@ def resolve_references(
             what + more, path, line, detail="\n".join(f"{p}:{n}: {w}" for p, n, w in rest)
         )
     return cited
+
+
+def _unknown_key(key: str, chapters: list[Chapter]) -> str:
+    """Why `@key` is neither a citation nor a cross-reference: not in the bibliography, or (when
+    an element of the book has that id) a label whose prefix is no cross-reference kind."""
+    prefix, dash, _ = key.partition("-")
+    if dash and any(key in ids_in(c.blocks) for c in chapters):
+        return (
+            f"'@{key}' names an element with that id, but '{prefix}-' is not a cross-reference "
+            "kind this build numbers (Quarto's custom kinds, crossref: custom, are not "
+            f"supported); the kinds are {', '.join(KINDS)}"
+        )
+    return f"unknown citation key '@{key}' (not in the bibliography)"
 
 
 def check_attrs(chapters: list[Chapter]) -> None:

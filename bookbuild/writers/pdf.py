@@ -12,6 +12,7 @@ accessible) at once.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +51,8 @@ from bookbuild.writers.short_captions import list_entry
 from bookbuild.writers.typography import smart_text
 from bookbuild.writers.unprintable import drop_control_characters, glyph_error
 
+log = logging.getLogger("bookbuild")
+
 TEMPLATE = PACKAGE_DIR / "writers" / "templates" / "thesis.typ"
 # Both standards in one file: the typst wheel checks them together at compile time.
 PDF_STANDARDS: tuple[Literal["a-2b", "ua-1"], ...] = ("a-2b", "ua-1")
@@ -83,13 +86,40 @@ def _header_number(header: Node) -> str | None:
     return None
 
 
+def _skipped_level(header: Node, level: int, chapter: Chapter) -> None:
+    """Set a heading that skips a level at `level`, with a warning naming its line."""
+    text = stringify(header["c"][2]).strip()
+    hashes = "#" * header["c"][0] + " "
+    line = next(
+        (n for n, ln in enumerate(chapter.source.splitlines(), 1) if ln.startswith(hashes + text)),
+        1,
+    )
+    log.warning(
+        "%s:%s: heading level %s follows level %s: the PDF sets it at level %s (an "
+        "accessible PDF needs consecutive levels); HTML keeps it",
+        chapter.path,
+        line,
+        header["c"][0],
+        level - 1,
+        level,
+    )
+    header["c"][0] = level
+
+
 def typst_headings(blocks: list[Node], chapter: Chapter) -> list[Node]:
-    """Before each heading, a set rule giving it crossref's number and its supplement."""
+    """Before each heading, a set rule giving it crossref's number and its supplement.
+
+    A heading that skips a level (`###` after `#`) is set one level below the one before it,
+    with a warning: an accessible PDF (PDF/UA) requires consecutive levels; HTML keeps it."""
+    last = [0]
 
     def fn(block: Node) -> list[Node]:
         if block.get("t") != "Header":
             return [block]
         number = _header_number(block)
+        if block["c"][0] > last[0] + 1:
+            _skipped_level(block, last[0] + 1, chapter)
+        last[0] = block["c"][0]
         if number is None:
             return [RawBlock("typst", "#set heading(numbering: none)"), block]
         level = block["c"][0]
@@ -382,7 +412,7 @@ def equations(blocks: list[Node]) -> list[Node]:
         inner = span["c"][1]
         math = inner[0]
         number = stringify(inner[-1]).strip("()")
-        tex = math["c"][1].strip()
+        tex = dict(span["c"][0][2]).get("aria-label") or math["c"][1].strip()  # alt="..."
         return [
             {
                 "t": "Plain",

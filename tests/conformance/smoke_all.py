@@ -131,21 +131,8 @@ def _regexes_hold(text: str, spec: list) -> bool:
         return True
 
 
-def title_as_heading(text: str, meta: dict) -> str:
-    """The document with its front-matter `title:` also written as its first `# heading`
-    (this build takes a chapter's title from its heading), when it has no heading first."""
-    title = meta.get("title")
-    match = re.match(r"---\r?\n.*?\r?\n---\s*\r?\n", text, re.S)
-    if not isinstance(title, str) or not match:
-        return text
-    body = text[match.end() :]
-    if re.match(r"\s*# ", body):
-        return text
-    return f"{text[: match.end()]}\n# {title}\n\n{body}"
-
-
-def judge(qmd: Path, fmt: str, timeout: float, heading: bool = False) -> tuple[str, str]:
-    """(outcome, detail) for one smoke document (`heading`: its title made a `# heading`)."""
+def judge(qmd: Path, fmt: str, timeout: float) -> tuple[str, str]:
+    """(outcome, detail) for one smoke document."""
     source = qmd.read_text("utf-8", errors="replace")
     meta = front_matter(source)
     test = html_test(meta) or {}
@@ -168,8 +155,6 @@ def judge(qmd: Path, fmt: str, timeout: float, heading: bool = False) -> tuple[s
             ),
             "utf-8",
         )
-        if heading:
-            (root / qmd.name).write_text(title_as_heading(source, meta), "utf-8")
         try:
             proc = subprocess.run(
                 [
@@ -235,11 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     smoke = args.quarto / "tests" / "docs" / "smoke-all"
     order = ("right", "built, unasserted", "refused", "unclear error", "silently wrong")
     runs = {}
-    for label, heading in (("as written", False), ("title: also as a # heading", True)):
+    for label in ("as written",):
         counts: Counter[str] = Counter()
         per_doc = {}
         for number, qmd in enumerate(docs, 1):
-            outcome, detail = judge(qmd, args.to, args.timeout, heading)
+            outcome, detail = judge(qmd, args.to, args.timeout)
             counts[outcome] += 1
             name = str(qmd.relative_to(smoke))
             per_doc[name] = {"outcome": outcome, "detail": detail}

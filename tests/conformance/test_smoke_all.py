@@ -53,21 +53,10 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
     assert runner.main([str(tmp_path / "quarto"), "--revision", "abc123"]) == 0
     data = json.loads(results.read_text("utf-8"))
     assert data["quarto"] == "abc123" and data["documents"] == 3
-    first, second = (data["runs"][k]["documents"] for k in data["runs"])
+    assert list(data["runs"]) == ["as written"]
+    first = data["runs"]["as written"]["documents"]
     assert {k: v["outcome"] for k, v in first.items()} == {
         "crossrefs/right.qmd": "right",
-        "crossrefs/titled.qmd": "refused",
+        "crossrefs/titled.qmd": "right",  # its title: is its chapter heading
         "crossrefs/wrong.qmd": "silently wrong",
     }
-    assert first["crossrefs/titled.qmd"]["detail"].startswith("error: titled.qmd:")
-    assert second["crossrefs/titled.qmd"]["outcome"] == "right"
-
-
-def test_title_as_heading_only_when_no_heading_leads():
-    runner = _runner()
-    text = "---\ntitle: A title\n---\n\nBody.\n"
-    assert runner.title_as_heading(text, {"title": "A title"}) == (
-        "---\ntitle: A title\n---\n\n\n# A title\n\nBody.\n"
-    )
-    headed = "---\ntitle: A title\n---\n\n# Own heading\n"
-    assert runner.title_as_heading(headed, {"title": "A title"}) == headed
