@@ -179,8 +179,8 @@ class Names:
 
     def label(self, prefix: str, number: int) -> str:
         """Item `number` of kind `prefix` in its numbering scheme."""
-        scheme = self.options.get(f"{prefix}-labels", self.options.get("labels", "arabic"))
-        return format_label(scheme, number)
+        scheme = self.options.get(f"{prefix}-labels", self.options.get("labels")) or "arabic"
+        return format_label(str(scheme), number)
 
     def subref(self, number: int) -> str:
         """Sub-item `number` (subfigure) in the `subref-labels` scheme: "a", "ii"."""
