@@ -321,9 +321,9 @@ def test_unsupported_crossref_option_is_refused(tmp_path: Path):
 
 
 def test_subfigures_in_html(book: Path):
-    figure = page(book, "two.html").find("figure", id="fig-panels")
+    figure = page(book, "two.html").find("div", id="fig-panels")
     rows = figure.find_all("div", cls="layout-row")
-    assert [[f.attrs["id"] for f in row.find_all("figure")] for row in rows] == [
+    assert [[f.attrs["id"] for f in row.find_all("div", cls="quarto-float")] for row in rows] == [
         ["fig-panels-1", "fig-panels-2"],
         ["fig-panels-3"],
     ]
@@ -425,9 +425,12 @@ def test_plain_callout_without_a_kind_is_refused(tmp_path: Path):
 
 
 def test_sub_tables_in_html_and_the_list_of_tables(book: Path):
-    panel = page(book, "two.html").find("figure", id="tbl-panel")
+    panel = page(book, "two.html").find("div", id="tbl-panel").find("figure")
     assert "table-panel" in panel.classes
-    assert [t.attrs["id"] for t in panel.find_all("table")] == ["tbl-first", "tbl-second"]
+    assert [t.attrs["id"] for t in panel.find_all("div", cls="quarto-float")] == [
+        "tbl-first",
+        "tbl-second",
+    ]
     assert [_norm(c.text()) for c in panel.find_all("caption")] == [
         "(a) First sub-table",
         "(b) Second sub-table",
@@ -443,5 +446,5 @@ def test_table_div_without_a_table_is_refused(tmp_path: Path):
         tmp_path,
         "# One\n\n::: {#tbl-x layout-ncol=2}\njust text\n:::\n",
         "one.qmd:3",
-        "the div 'tbl-x' must hold a table (found none)",
+        "table 'tbl-x' has a layout but no sub-tables (tables or tbl- divs) to lay out",
     )

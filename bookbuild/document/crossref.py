@@ -237,6 +237,7 @@ def number_book(
                 table_kind = BY_PREFIX["tbl"]
                 number = _next(counts, prefix, "tbl")
                 _caption_prefix(node["c"][1], f"{names.title(table_kind)}\u00a0{number}:")
+                _image_alt(node)
                 register(
                     ident,
                     Target("tbl", number, chapter.page, names.ref(table_kind, number)),
@@ -465,7 +466,8 @@ def check_attrs(chapters: list[Chapter]) -> None:
                 continue
             kind = attr[0].split("-", 1)[0]
             expected = {"fig": "Figure", "tbl": "Table"}.get(kind)
-            if expected and node["t"] not in (expected, "Div", "Span") and "-" in attr[0]:
+            allowed = (expected, "Div", "Span", *(("Figure",) if kind == "tbl" else ()))
+            if expected and node["t"] not in allowed and "-" in attr[0]:  # `![c](i){#tbl-x}`
                 raise BuildError(
                     f"label '{attr[0]}' is on a {node['t']}, not a {expected}",
                     chapter.path,

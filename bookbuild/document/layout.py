@@ -1,6 +1,9 @@
 """Figure and table divs, subfigures (`::: {#fig-x layout-ncol=2}`) and margin content.
 
-A div labelled `fig-…` becomes a figure whose caption is its last paragraph. The figures
+A div labelled `fig-…` becomes a figure whose caption is its last paragraph (or its `fig-cap`
+attribute); what it holds may be anything, a table too. A `tbl-…` div around one table labels
+that table; around other content (an image, a plot) it is a Table float all the same, as is
+an image figure labelled `tbl-…` (`![caption](img){#tbl-x}`). The figures
 inside it (images, or divs labelled `fig-…`) are its subfigures when there are two or more
 or any is labelled: crossref numbers them (a), (b) and `@fig-x-1` shows "Figure 1.2 (a)".
 `layout-ncol`, `layout-nrow` and `layout="[[1,1],[1]]"` arrange them in rows (on a div
@@ -52,18 +55,36 @@ def _line(source: str, needle: str) -> int | None:
 
 
 def _figure_of(div: Node) -> Node:
-    """A `fig-` div as a Pandoc Figure: the last paragraph is the caption."""
+    """A `fig-` div as a Pandoc Figure: the last paragraph is the caption, or the div's
+    `fig-cap` (`tbl-cap` on a `tbl-` div) attribute when it has one."""
     (ident, classes, attrs), blocks = div["c"]
     caption: list[Node] = []
-    if len(blocks) > 1 and blocks[-1]["t"] == "Para":
+    key = f"{ident.split('-', 1)[0]}-cap"
+    given = [value for name, value in attrs if name == key]
+    if given:
+        caption = [{"t": "Plain", "c": _text_inlines(given[0])}]
+        attrs = [kv for kv in attrs if kv[0] != key]
+    elif len(blocks) > 1 and blocks[-1]["t"] == "Para":
         caption, blocks = [{"t": "Plain", "c": blocks[-1]["c"]}], blocks[:-1]
     return {"t": "Figure", "c": [[ident, classes, attrs], [None, caption], blocks]}
+
+
+def _text_inlines(text: str) -> list[Node]:
+    """Plain text as Pandoc inlines (words and spaces)."""
+    out: list[Node] = []
+    for word in text.split():
+        if out:
+            out.append({"t": "Space"})
+        out.append({"t": "Str", "c": word})
+    return out
 
 
 def _convert(nodes: list[Node], path: Path, source: str) -> None:
     """In place: `fig-` divs become figures, `tbl-` divs label their table, other divs with a
     layout get their rows."""
     for node in nodes:
+        if node["t"] == "Figure" and node["c"][0][0].startswith("tbl-"):
+            node["c"][0][1].append(TABLE_PANEL)  # `![caption](img){#tbl-x}`: a Table
         if node["t"] != "Div":
             continue
         ident, _classes, attrs = node["c"][0]
@@ -72,6 +93,12 @@ def _convert(nodes: list[Node], path: Path, source: str) -> None:
             node["t"], node["c"] = figure["t"], figure["c"]
         elif ident.startswith("tbl-") and sum(b["t"] == "Table" for b in node["c"][1]) > 1:
             figure = _figure_of(node)  # a panel of sub-tables, captioned like a table
+            node["t"], node["c"] = figure["t"], figure["c"]
+            node["c"][0][1].append(TABLE_PANEL)
+        elif ident.startswith("tbl-") and not any(b["t"] == "Table" for b in node["c"][1]):
+            # a Table float around other content (an image, a plot, text): as Quarto, a
+            # Table all the same, captioned and numbered as a table
+            figure = _figure_of(node)
             node["t"], node["c"] = figure["t"], figure["c"]
             node["c"][0][1].append(TABLE_PANEL)
         elif ident.startswith("tbl-"):
@@ -173,13 +200,18 @@ def prepare_figures(nodes: list[Node], path: Path, source: str) -> None:
             node["c"][0][2] = [kv for kv in attr_list if kv[0] not in LAYOUT_KEYS]
             node["c"][0][2].append([ROWS, json.dumps(rows)])
         elif layout:
+            what = "sub-tables (tables or tbl- divs)" if inner == "Table" else "subfigures"
             raise BuildError(
-                f"figure '{ident}' has a layout but no subfigures (images or fig- divs) to lay out",
+                f"{'table' if inner == 'Table' else 'figure'} '{ident}' has a layout but no "
+                f"{what} to lay out" + ("" if inner == "Table" else " (images or fig- divs)"),
                 *where,
             )
         elif len(subs) == 1:  # a div around one image: the image is the figure's content
             at = content.index(subs[0])
             content[at : at + 1] = subs[0]["c"][2]
+        elif inner == "Table" and len(images := [b for b in content if b["t"] == "Figure"]) == 1:
+            at = content.index(images[0])  # a table div around one image, as for figures
+            content[at : at + 1] = images[0]["c"][2]
 
 
 def subfigure_rows(figure: Node) -> list[list[float]] | None:

@@ -28,6 +28,7 @@ from bookbuild.document.conditional import HTML_NAMES, select
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
+from bookbuild.writers.html_floats import html_floats
 from bookbuild.writers.languages import mark_chinese
 from bookbuild.writers.previews import preview_script
 from bookbuild.writers.rewrites import (
@@ -309,13 +310,15 @@ def chapter_html(
     blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
     blocks = html_zoomable_figures(html_margins(blocks))
+    documents = chapter_documents(chapter, blocks)  # before floats become raw markup
+    blocks = html_floats(blocks)
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": mark_chinese(blocks, lang)}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {
         "body": wrap_tables(body),
         "toc": page_toc(blocks),
         "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
-        "documents": chapter_documents(chapter, blocks),
+        "documents": documents,
     }
 
 

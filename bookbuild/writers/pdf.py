@@ -40,6 +40,7 @@ from bookbuild.writers.rewrites import (
     rendered_citations,
     rewrite_blocks,
     typst_callouts,
+    typst_float_kinds,
     typst_language_spans,
     typst_margins,
     typst_string,
@@ -429,7 +430,8 @@ def chapter_blocks(
     `names`: the `when-format` values the PDF matches."""
     blocks = drop_control_characters(select(copy_of(chapter.blocks), names), chapter)
     blocks = rendered_citations(blocks)
-    blocks = numbered_floats(wide_tables(table_column_widths(typst_subfigures(blocks))))
+    blocks = typst_float_kinds(typst_subfigures(blocks))
+    blocks = numbered_floats(wide_tables(table_column_widths(blocks)))
     blocks = image_alt_text(blocks, str(chapter.path))
     blocks = equations(blocks)
     blocks = typst_margins(typst_callouts(typst_tabsets(blocks)))

@@ -23,7 +23,7 @@ from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: b
     hoist_callout_titles,
     title_inlines,
 )
-from bookbuild.document.layout import ROWS, SUBFIGURE, is_margin, subfigure_rows
+from bookbuild.document.layout import ROWS, SUBFIGURE, TABLE_PANEL, is_margin, subfigure_rows
 from bookbuild.document.tabsets import is_tabset, split_tabs
 
 
@@ -333,6 +333,29 @@ def typst_subfigures(blocks: list[Node]) -> list[Node]:
             laid_out.append(RawBlock("typst", ")"))
         _replace_cells(node, laid_out)
     return blocks
+
+
+def typst_float_kinds(blocks: list[Node]) -> list[Node]:
+    """A float's kind is its label's, not its content's: a Table around an image is listed
+    with the tables, a Figure around a table with the figures (Typst would guess from the
+    content), and a table inside a figure is not a float of its own."""
+
+    def fn(block: Node) -> list[Node]:
+        if block.get("t") != "Figure" or SUBFIGURE in block["c"][0][1]:
+            return [block]
+        table = TABLE_PANEL in block["c"][0][1]
+        content = block["c"][2]
+        if not table and not any(b.get("t") == "Table" for b in content):
+            return [block]  # an image figure: Typst's guess is right, the markup unchanged
+        if not table:
+            block["c"][2] = [
+                RawBlock("typst", "#set figure(numbering: none, outlined: false)"),
+                *content,
+            ]
+        kind = "table, supplement: [Table]" if table else "image, supplement: [Figure]"
+        return [RawBlock("typst", f"#[#set figure(kind: {kind})"), block, RawBlock("typst", "]")]
+
+    return rewrite_blocks(blocks, fn)
 
 
 def _margin_classes(node: Node) -> list[str]:

@@ -1,0 +1,115 @@
+"""Figures and tables in Quarto's HTML structure, so CSS written for Quarto applies.
+
+A cross-referenced float is `div#fig-x.quarto-float.quarto-figure > figure.quarto-float
+.quarto-float-fig > … figcaption.quarto-float-caption.quarto-float-fig` (`-tbl` for tables,
+`quarto-subfloat-…` for subfigures and sub-tables), its images `img.figure-img`; a figure
+without a label is `div.quarto-figure > figure.figure`. The one difference: a table keeps its
+caption as its own `<caption>` (Quarto moves it into the figure's `figcaption`), which keeps
+the caption with the table for screen readers and in the sideways-scrolling box.
+"""
+
+from __future__ import annotations
+
+from bookbuild.document.ast import Div, Node, RawBlock, stringify, walk
+from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL
+
+WRAPPER = ["quarto-float", "quarto-figure", "quarto-figure-center", "anchored"]
+
+
+def html_floats(blocks: list[Node]) -> list[Node]:
+    """A copy-free rewrite of `blocks`: every figure and labelled table in Quarto's markup."""
+    out: list[Node] = []
+    for block in blocks:
+        kind = block.get("t")
+        if kind == "Div":
+            block["c"][1] = html_floats(block["c"][1])
+        elif kind == "BlockQuote":
+            block["c"] = html_floats(block["c"])
+        elif kind == "BulletList":
+            block["c"] = [html_floats(item) for item in block["c"]]
+        elif kind == "OrderedList":
+            block["c"][1] = [html_floats(item) for item in block["c"][1]]
+        if kind == "Figure":
+            block["c"][2] = html_floats(block["c"][2])
+            out.append(_figure(block))
+        elif kind == "Table" and block["c"][0][0]:
+            out.append(_table(block))
+        else:
+            out.append(block)
+    return out
+
+
+def _names(classes: list[str], table: bool) -> tuple[str, str]:
+    """(the figure's float class, the caption's classes) of a float or subfloat."""
+    level = "subfloat" if SUBFIGURE in classes else "float"
+    kind = "tbl" if table else "fig"
+    where = "top" if table else "bottom"
+    return (
+        f"quarto-{level}-{kind}",
+        f"quarto-float-caption-{where} quarto-{level}-caption quarto-{level}-{kind}",
+    )
+
+
+def _figure(node: Node) -> Node:
+    (ident, classes, attrs), (_short, caption), content = node["c"]
+    table = TABLE_PANEL in classes
+    _figure_images(content)
+    if ident or SUBFIGURE in classes:  # a float (numbered or lettered)
+        float_class, caption_class = _names(classes, table)
+        figure_classes, wrapper = ["quarto-float", float_class, "figure", *classes], WRAPPER
+        opening = f'<figcaption class="{caption_class}">'
+    else:  # an unlabelled figure: not a float, as in Quarto
+        figure_classes, wrapper, opening = ["figure", *classes], WRAPPER[1:3], "<figcaption>"
+    if caption and _caption_is_alt(caption, content):  # as Pandoc: not read out twice
+        opening = opening.replace("<figcaption", '<figcaption aria-hidden="true"')
+    figcaption: list[Node] = []
+    if caption:
+        figcaption = [RawBlock("html", opening), *caption, RawBlock("html", "</figcaption>")]
+    inner = [*figcaption, *content] if table else [*content, *figcaption]
+    return Div(
+        ident,
+        wrapper,
+        [
+            RawBlock("html", f'<figure class="{" ".join(figure_classes)}">'),
+            *inner,
+            RawBlock("html", "</figure>"),
+        ],
+        attrs,
+    )
+
+
+def _table(node: Node) -> Node:
+    """A labelled table: its label on the float's div, the table inside its figure."""
+    ident, classes, attrs = node["c"][0]
+    float_class, _ = _names(classes, table=True)
+    node["c"][0] = ["", classes, attrs]
+    return Div(
+        ident,
+        WRAPPER,
+        [
+            RawBlock("html", f'<figure class="quarto-float {float_class} figure figure-table">'),
+            node,
+            RawBlock("html", "</figure>"),
+        ],
+    )
+
+
+def _figure_images(content: list[Node]) -> None:
+    """Quarto's `figure-img` class on the images a figure shows (not its subfigures')."""
+    for block in content:
+        if block.get("t") not in ("Plain", "Para"):
+            continue
+        for inline in block["c"]:
+            if inline.get("t") == "Link":
+                images = [i for i in inline["c"][1] if i.get("t") == "Image"]
+            else:
+                images = [inline] if inline.get("t") == "Image" else []
+            for image in images:
+                if "figure-img" not in image["c"][0][1]:
+                    image["c"][0][1].append("figure-img")
+
+
+def _caption_is_alt(caption: list[Node], content: list[Node]) -> bool:
+    """Whether the caption says just what the figure's one image's alt text says."""
+    images = [n for n in walk(content) if n.get("t") == "Image"]
+    return len(images) == 1 and stringify(images[0]["c"][1]) == stringify(caption)
