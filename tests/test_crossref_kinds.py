@@ -250,7 +250,10 @@ def test_numbered_callouts_and_listing(book: Path):
     tip = body.find("div", id="tip-plain")
     assert _norm(tip.find("div", cls="callout-title").text()) == "Tip 1.1"
     listing = body.find("div", id="lst-hello")
-    assert _norm(listing.find("div", cls="listing-caption").text()) == "Listing 1.1: Saying hello"
+    assert (
+        _norm(listing.find("figcaption", cls="listing-caption").text())
+        == "Listing 1.1: Saying hello"
+    )
     assert 'print("hello")' in listing.find("pre").text()
     caption = body.find("caption")  # the table's caption keeps its title: tbl-title is unset
     assert _norm(caption.text()) == "Table 1.1: Numbers"

@@ -65,9 +65,21 @@ OPTIONS: tuple[Option, ...] = (
     # Cell options (`#|`); the execution ones also under `execute:`.
     Option("label", _C, _TEXT),
     Option("fig-cap", _C, _TEXT),
-    Option("fig-alt", _C, _TEXT),
+    Option("fig-alt", _C, (str, list)),  # a list: one per subfigure
     Option("tbl-cap", _C, _TEXT),
     Option("fig-scap", _C, _TEXT),  # short caption, for the list of figures
+    Option(
+        "fig-subcap",
+        _C,
+        (list, bool),
+        note="a cell's several figures become subfigures (a), (b) of its fig- label, "
+        "`@<label>-1` referring to the first; a list gives their captions",
+    ),
+    Option("layout-ncol", _C, (int,), note="the subfigures of a cell, in this many columns"),
+    Option("layout-nrow", _C, (int,), note="the subfigures of a cell, in this many rows"),
+    Option("layout", _C, (str, list), note='the subfigures of a cell in rows: "[[1,1],[1]]"'),
+    Option("lst-label", _C, _TEXT, note="the cell's echoed code is a numbered listing"),
+    Option("lst-cap", _C, _TEXT, note="the listing's caption (with lst-label)"),
     Option("echo", _E, (bool, str), ("fenced",), True),
     Option("eval", _E, _FLAG, default=True),
     Option("output", _E, (bool, str), ("asis",), True),

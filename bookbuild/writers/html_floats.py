@@ -2,7 +2,8 @@
 
 A cross-referenced float is `div#fig-x.quarto-float.quarto-figure > figure.quarto-float
 .quarto-float-fig > … figcaption.quarto-float-caption.quarto-float-fig` (`-tbl` for tables,
-`quarto-subfloat-…` for subfigures and sub-tables), its images `img.figure-img`; a figure
+`quarto-subfloat-…` for subfigures and sub-tables, `-lst` for listings), its images
+`img.figure-img`; a figure
 without a label is `div.quarto-figure > figure.figure`. The one difference: a table keeps its
 caption as its own `<caption>` (Quarto moves it into the figure's `figcaption`), which keeps
 the caption with the table for screen readers and in the sideways-scrolling box.
@@ -32,6 +33,8 @@ def html_floats(blocks: list[Node]) -> list[Node]:
         if kind == "Figure":
             block["c"][2] = html_floats(block["c"][2])
             out.append(_figure(block))
+        elif kind == "Div" and "listing" in block["c"][0][1] and block["c"][0][0]:
+            out.append(_listing(block))
         elif kind == "Table" and block["c"][0][0]:
             out.append(_table(block))
         else:
@@ -91,6 +94,38 @@ def _table(node: Node) -> Node:
             node,
             RawBlock("html", "</figure>"),
         ],
+    )
+
+
+def _listing(node: Node) -> Node:
+    """A numbered listing (`document/crossref._listing`): its caption a `figcaption` above the
+    code, in Quarto's `figure.quarto-float-lst`."""
+    (ident, classes, attrs), blocks = node["c"]
+    head = [b for b in blocks if b.get("t") == "Div" and "listing-caption" in b["c"][0][1]]
+    rest = [b for b in blocks if not head or b is not head[0]]
+    caption = (
+        [
+            RawBlock(
+                "html",
+                '<figcaption class="quarto-float-caption-top quarto-float-caption '
+                'quarto-float-lst listing-caption">',
+            ),
+            *head[0]["c"][1],
+            RawBlock("html", "</figcaption>"),
+        ]
+        if head
+        else []
+    )
+    return Div(
+        ident,
+        [*classes, "quarto-float", "quarto-figure", "quarto-figure-left", "anchored"],
+        [
+            RawBlock("html", '<figure class="quarto-float quarto-float-lst figure">'),
+            *caption,
+            *rest,
+            RawBlock("html", "</figure>"),
+        ],
+        attrs,
     )
 
 

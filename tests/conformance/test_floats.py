@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def book(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("floats") / "book"
-    shutil.copytree(HERE / "floats-book", root, ignore=shutil.ignore_patterns("_book", ".*"))
+    shutil.copytree(HERE / "floats-book", root, ignore=shutil.ignore_patterns("_book", "_freeze", "figures", ".bookbuild"))
     proc = subprocess.run(
         [sys.executable, "-m", "bookbuild", "--root", str(root), "build"],
         capture_output=True,
@@ -141,6 +141,7 @@ def test_the_pdf_lists_each_float_under_its_labels_kind(pdf):
         ("Figure 1.2", "A figure that is a table"),
         ("Figure 1.3", "A caption from the attribute"),
         ("Figure 1.4", "Two panels side by side"),
+        ("Figure 2.1", "Two plots from one cell"),  # cells.qmd; its subfigures are not listed
     ]
     assert _listed(pdf, "List of Tables") == [
         ("Table 1.1", "A table that is a picture"),
@@ -150,3 +151,55 @@ def test_the_pdf_lists_each_float_under_its_labels_kind(pdf):
     body = norm(pdf.split("CHAPTER 1", 1)[1])
     for text in ("Table 1.1: A table that is a picture", "Figure 1.2: A figure that is a table"):
         assert text in body
+
+
+@pytest.fixture(scope="module")
+def cells(book: Path) -> BeautifulSoup:
+    return BeautifulSoup((book / "cells.html").read_text("utf-8"), "html.parser")
+
+
+def test_a_cells_plots_with_fig_subcap_are_lettered_subfigures(cells, book):
+    subs = cells.select("div#fig-cell .layout-row > div.quarto-float")
+    assert [s["id"] for s in subs] == ["fig-cell-1", "fig-cell-2"]
+    assert cells.select_one("div#fig-cell .layout-row")["style"] == (
+        "grid-template-columns: 1fr 1fr"  # layout-ncol: 2
+    )
+    assert [norm(s.select_one("figcaption.quarto-subfloat-caption").get_text()) for s in subs] == [
+        "(a) Rising",
+        "(b) Falling",
+    ]
+    assert [s.find("img")["alt"] for s in subs] == [
+        "A line rising from left to right",
+        "A line falling from left to right",
+    ]
+    for sub in subs:  # each plot its own file, in the edition
+        src = sub.find("img")["src"]
+        assert src == f"figures/{sub['id']}.svg" and b"<svg" in (book / src).read_bytes()[:500]
+    assert caption(cells, "div#fig-cell > figure > figcaption.quarto-float-caption") == (
+        "Figure 2.1: Two plots from one cell"
+    )
+    refs = [norm(a.get_text()) for a in cells.select("article p a.quarto-xref")]
+    assert refs[:3] == ["Figure 2.1", "Figure 2.1 (a)", "Figure 2.1 (b)"]
+
+
+def test_a_cell_with_lst_label_is_a_numbered_listing(cells):
+    listing = cells.select_one("div#lst-sum > figure.quarto-float-lst")
+    assert norm(listing.select_one("figcaption.quarto-float-caption").get_text()) == (
+        "Listing 2.1: Adding two numbers"
+    )
+    assert "total = 2 + 3" in listing.find("pre").get_text()
+    assert norm(cells.select("article p a.quarto-xref")[-1].get_text()) == "Listing 2.1"
+
+
+def test_cell_floats_in_the_pdf(pdf):
+    body = norm(pdf.split("CHAPTER 2", 1)[1])
+    for text in (
+        "(a) Rising",
+        "(b) Falling",
+        "Figure 2.1: Two plots from one cell",
+        "As Figure 2.1 shows, Figure 2.1 (a) rises and Figure 2.1 (b) falls.",
+        "Listing 2.1: Adding two numbers",
+        "total = 2 + 3",
+        "Listing 2.1 prints the sum.",
+    ):
+        assert text in body, text
