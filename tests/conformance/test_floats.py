@@ -24,7 +24,11 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def book(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("floats") / "book"
-    shutil.copytree(HERE / "floats-book", root, ignore=shutil.ignore_patterns("_book", "_freeze", "figures", ".bookbuild"))
+    shutil.copytree(
+        HERE / "floats-book",
+        root,
+        ignore=shutil.ignore_patterns("_book", "_freeze", "figures", ".bookbuild"),
+    )
     proc = subprocess.run(
         [sys.executable, "-m", "bookbuild", "--root", str(root), "build"],
         capture_output=True,
