@@ -203,6 +203,7 @@ def render() -> str:
         registry.CELL: "Cell options (`#|`)",
         registry.EXECUTE: "`execute:` (in `_quarto.yml` or a chapter's front matter)",
         registry.FRONT: "A chapter's front matter",
+        registry.FORMAT: "`format: html:` and `format: typst:` (or `pdf:`), per edition",
         registry.PROJECT: "`project:`",
         registry.BOOK: "`book:`",
         registry.BUILD: "`bookbuild:` (this build's own)",

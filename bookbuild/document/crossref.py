@@ -31,6 +31,7 @@ from bookbuild.document.code import code_filenames
 from bookbuild.document.conditional import check_conditionals
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
 from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL, check_columns, prepare_figures
+from bookbuild.document.pandoc import markdown_to_ast
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
 from bookbuild.errors import BuildError
@@ -315,7 +316,7 @@ def _listing(node: Node, title: str, chapter: Chapter) -> None:
     ident = node["c"][0][0]
     if node["t"] == "CodeBlock":
         attrs = dict(node["c"][0][2])
-        caption = [Str(attrs["lst-cap"])] if attrs.get("lst-cap") else []
+        caption = _caption_inlines(attrs["lst-cap"], chapter) if attrs.get("lst-cap") else []
         code = {
             "t": "CodeBlock",
             "c": [
@@ -344,6 +345,17 @@ def _listing(node: Node, title: str, chapter: Chapter) -> None:
     }
     node["t"] = "Div"
     node["c"] = [[ident, ["listing"], []], [Div("", ["listing-caption"], [head]), code, *rest]]
+
+
+def _caption_inlines(text: str, chapter: Chapter) -> list[Node]:
+    """A caption written in an attribute (`lst-cap="The *query*"`) as inlines: markdown, as
+    in Quarto (parsed only when it holds markup characters)."""
+    if not re.search(r"[*_`$\[\\^~<]", text):
+        return [Str(text)]
+    blocks = markdown_to_ast(text, Path.cwd(), f"the caption in {chapter.path}")["blocks"]
+    if len(blocks) == 1 and blocks[0]["t"] in ("Para", "Plain"):
+        return blocks[0]["c"]
+    return [Str(text)]
 
 
 def _caption_prefix(caption: list[Any], text: str) -> None:

@@ -476,6 +476,9 @@ def weave(
                 )
         else:
             options = effective_options(block, defaults)
+            for key in ("code-fold", "code-summary"):  # `format: html:` defaults
+                if key in defaults and key not in block.options:
+                    options[key] = defaults[key]
             text = weave_cell(block, outputs.get(index, []), options, doc, woven, strict)
             parts.append("\n" + text + "\n" if text else "\n")
     woven.markdown = "".join(parts)

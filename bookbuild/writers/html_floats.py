@@ -13,52 +13,56 @@ from __future__ import annotations
 
 from bookbuild.document.ast import Div, Node, RawBlock, stringify, walk
 from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL
+from bookbuild.writers.caption_locations import location
 
 WRAPPER = ["quarto-float", "quarto-figure", "quarto-figure-center", "anchored"]
 
 
-def html_floats(blocks: list[Node]) -> list[Node]:
-    """A copy-free rewrite of `blocks`: every figure and labelled table in Quarto's markup."""
+def html_floats(blocks: list[Node], locations: dict[str, str] | None = None) -> list[Node]:
+    """A copy-free rewrite of `blocks`: every figure, labelled table and listing in Quarto's
+    markup, captions where `locations` (`caption_locations`) puts them."""
+    where = locations or {}
     out: list[Node] = []
     for block in blocks:
         kind = block.get("t")
         if kind == "Div":
-            block["c"][1] = html_floats(block["c"][1])
+            block["c"][1] = html_floats(block["c"][1], where)
         elif kind == "BlockQuote":
-            block["c"] = html_floats(block["c"])
+            block["c"] = html_floats(block["c"], where)
         elif kind == "BulletList":
-            block["c"] = [html_floats(item) for item in block["c"]]
+            block["c"] = [html_floats(item, where) for item in block["c"]]
         elif kind == "OrderedList":
-            block["c"][1] = [html_floats(item) for item in block["c"][1]]
+            block["c"][1] = [html_floats(item, where) for item in block["c"][1]]
         if kind == "Figure":
-            block["c"][2] = html_floats(block["c"][2])
-            out.append(_figure(block))
+            block["c"][2] = html_floats(block["c"][2], where)
+            out.append(_figure(block, where))
         elif kind == "Div" and "listing" in block["c"][0][1] and block["c"][0][0]:
-            out.append(_listing(block))
+            out.append(_listing(block, where))
         elif kind == "Table" and block["c"][0][0]:
-            out.append(_table(block))
+            out.append(_table(block, where))
         else:
             out.append(block)
     return out
 
 
-def _names(classes: list[str], table: bool) -> tuple[str, str]:
-    """(the figure's float class, the caption's classes) of a float or subfloat."""
+def _names(classes: list[str], table: bool, where: str) -> tuple[str, str]:
+    """(the figure's float class, the caption's classes) of a float or subfloat whose caption
+    is at `where` (top, bottom)."""
     level = "subfloat" if SUBFIGURE in classes else "float"
     kind = "tbl" if table else "fig"
-    where = "top" if table else "bottom"
     return (
         f"quarto-{level}-{kind}",
         f"quarto-float-caption-{where} quarto-{level}-caption quarto-{level}-{kind}",
     )
 
 
-def _figure(node: Node) -> Node:
+def _figure(node: Node, locations: dict[str, str]) -> Node:
     (ident, classes, attrs), (_short, caption), content = node["c"]
     table = TABLE_PANEL in classes
+    top = location("tbl" if table else "fig", locations) == "top"
     _figure_images(content)
     if ident or SUBFIGURE in classes:  # a float (numbered or lettered)
-        float_class, caption_class = _names(classes, table)
+        float_class, caption_class = _names(classes, table, "top" if top else "bottom")
         figure_classes, wrapper = ["quarto-float", float_class, "figure", *classes], WRAPPER
         opening = f'<figcaption class="{caption_class}">'
     else:  # an unlabelled figure: not a float, as in Quarto
@@ -68,7 +72,7 @@ def _figure(node: Node) -> Node:
     figcaption: list[Node] = []
     if caption:
         figcaption = [RawBlock("html", opening), *caption, RawBlock("html", "</figcaption>")]
-    inner = [*figcaption, *content] if table else [*content, *figcaption]
+    inner = [*figcaption, *content] if top else [*content, *figcaption]
     return Div(
         ident,
         wrapper,
@@ -81,10 +85,13 @@ def _figure(node: Node) -> Node:
     )
 
 
-def _table(node: Node) -> Node:
-    """A labelled table: its label on the float's div, the table inside its figure."""
+def _table(node: Node, locations: dict[str, str]) -> Node:
+    """A labelled table: its label on the float's div, the table inside its figure (its own
+    caption at the bottom under `tbl-cap-location: bottom`)."""
     ident, classes, attrs = node["c"][0]
-    float_class, _ = _names(classes, table=True)
+    float_class, _ = _names(classes, True, "top")
+    if location("tbl", locations) == "bottom":
+        classes = [*classes, "caption-bottom"]
     node["c"][0] = ["", classes, attrs]
     return Div(
         ident,
@@ -97,17 +104,29 @@ def _table(node: Node) -> Node:
     )
 
 
-def _listing(node: Node) -> Node:
-    """A numbered listing (`document/crossref._listing`): its caption a `figcaption` above the
-    code, in Quarto's `figure.quarto-float-lst`."""
+def listing_location(node: Node, locations: dict[str, str]) -> str:
+    """Where a listing's caption goes: its code block's `lst-cap-location`, else the
+    edition's."""
+    for block in node["c"][1]:
+        if block.get("t") == "CodeBlock":
+            given = dict(block["c"][0][2]).get("lst-cap-location")
+            if given in ("top", "bottom"):
+                return given
+    return location("lst", locations)
+
+
+def _listing(node: Node, locations: dict[str, str]) -> Node:
+    """A numbered listing (`document/crossref._listing`): its caption a `figcaption` above
+    (or below) the code, in Quarto's `figure.quarto-float-lst`."""
     (ident, classes, attrs), blocks = node["c"]
+    where = listing_location(node, locations)
     head = [b for b in blocks if b.get("t") == "Div" and "listing-caption" in b["c"][0][1]]
     rest = [b for b in blocks if not head or b is not head[0]]
     caption = (
         [
             RawBlock(
                 "html",
-                '<figcaption class="quarto-float-caption-top quarto-float-caption '
+                f'<figcaption class="quarto-float-caption-{where} quarto-float-caption '
                 'quarto-float-lst listing-caption">',
             ),
             *head[0]["c"][1],
@@ -121,8 +140,9 @@ def _listing(node: Node) -> Node:
         [*classes, "quarto-float", "quarto-figure", "quarto-figure-left", "anchored"],
         [
             RawBlock("html", '<figure class="quarto-float quarto-float-lst figure">'),
-            *caption,
+            *(caption if where == "top" else []),
             *rest,
+            *(caption if where == "bottom" else []),
             RawBlock("html", "</figure>"),
         ],
         attrs,

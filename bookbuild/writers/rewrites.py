@@ -25,6 +25,7 @@ from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: b
 )
 from bookbuild.document.layout import ROWS, SUBFIGURE, TABLE_PANEL, is_margin, subfigure_rows
 from bookbuild.document.tabsets import is_tabset, split_tabs
+from bookbuild.writers.html_floats import listing_location
 
 
 def rewrite_blocks(blocks: list[Node], fn) -> list[Node]:
@@ -356,6 +357,35 @@ def typst_float_kinds(blocks: list[Node]) -> list[Node]:
         return [RawBlock("typst", f"#[#set figure(kind: {kind})"), block, RawBlock("typst", "]")]
 
     return rewrite_blocks(blocks, fn)
+
+
+def listing_captions_below(blocks: list[Node], locations: dict[str, str]) -> list[Node]:
+    """Listings whose caption goes below the code (`lst-cap-location: bottom`, on the listing
+    or for the edition): the caption moved after it."""
+
+    def fn(block: Node) -> list[Node]:
+        if (
+            block.get("t") == "Div"
+            and "listing" in block["c"][0][1]
+            and listing_location(block, locations) == "bottom"
+        ):
+            inner = block["c"][1]
+            if inner and inner[0].get("t") == "Div" and "listing-caption" in inner[0]["c"][0][1]:
+                block["c"][1] = [*inner[1:], inner[0]]
+        return [block]
+
+    return rewrite_blocks(blocks, fn)
+
+
+def typst_caption_rules(locations: dict[str, str]) -> str:
+    """Typst show rules that move figure and table captions where the PDF's
+    `fig-cap-location`/`tbl-cap-location` put them (empty when both stay put)."""
+    kinds = {"fig": "image", "tbl": "table"}
+    return "\n".join(
+        f"#show figure.where(kind: {kinds[k]}): set figure.caption(position: {where})"
+        for k, where in sorted(locations.items())
+        if k in kinds
+    )
 
 
 def _margin_classes(node: Node) -> list[str]:
