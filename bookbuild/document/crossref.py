@@ -30,7 +30,13 @@ from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.code import code_filenames
 from bookbuild.document.conditional import check_conditionals
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
-from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL, check_columns, prepare_figures
+from bookbuild.document.layout import (
+    SUBFIGURE,
+    TABLE_PANEL,
+    check_columns,
+    labelled_images,
+    prepare_figures,
+)
 from bookbuild.document.pandoc import markdown_to_ast
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
@@ -141,6 +147,7 @@ def number_book(
         targets[label] = target
 
     for chapter in chapters:
+        labelled_images(chapter.blocks, chapter.path, chapter.source)
         nodes = elements(chapter.blocks)  # one walk for the block features' passes
         prepare_figures(nodes, chapter.path, chapter.source)
         check_columns(nodes, chapter.path, chapter.source)
@@ -233,7 +240,11 @@ def number_book(
                                 ),
                                 chapter,
                             )
-            elif kind == "Figure" and TABLE_PANEL in node["c"][0][1]:
+            elif (
+                kind == "Figure"
+                and TABLE_PANEL in node["c"][0][1]
+                and SUBFIGURE not in node["c"][0][1]
+            ):
                 ident = node["c"][0][0]
                 table_kind = BY_PREFIX["tbl"]
                 number = _next(counts, prefix, "tbl")
@@ -478,7 +489,7 @@ def check_attrs(chapters: list[Chapter]) -> None:
                 continue
             kind = attr[0].split("-", 1)[0]
             expected = {"fig": "Figure", "tbl": "Table"}.get(kind)
-            allowed = (expected, "Div", "Span", *(("Figure",) if kind == "tbl" else ()))
+            allowed = (expected, "Div", "Span", "Image", *(("Figure",) if kind == "tbl" else ()))
             if expected and node["t"] not in allowed and "-" in attr[0]:  # `![c](i){#tbl-x}`
                 raise BuildError(
                     f"label '{attr[0]}' is on a {node['t']}, not a {expected}",

@@ -17,7 +17,7 @@ import logging
 import math
 from pathlib import Path
 
-from bookbuild.document.ast import Node
+from bookbuild.document.ast import Node, walk
 from bookbuild.errors import BuildError
 
 MARGIN_CLASSES = ("column-margin", "aside")
@@ -115,6 +115,50 @@ def _convert(nodes: list[Node], path: Path, source: str) -> None:
             _layout_div(node, path, source)
 
 
+def _image_label(inline: Node) -> tuple[Node, str] | None:
+    """(the image, its label) of an image labelled fig-/tbl-, bare or inside a link."""
+    image = inline
+    if inline["t"] == "Link" and len(inline["c"][1]) == 1:
+        image = inline["c"][1][0]
+    if image["t"] == "Image" and image["c"][0][0].split("-", 1)[0] in ("fig", "tbl"):
+        return image, image["c"][0][0]
+    return None
+
+
+def labelled_images(blocks: list[Node], path: Path, source: str) -> None:
+    """Paragraphs that are one labelled image become figures (`_labelled_image`), in place;
+    before `prepare_figures`, which then sees them as figures."""
+    if "{#fig-" not in source and "{#tbl-" not in source:
+        return
+    for node in walk(blocks):
+        if node["t"] in ("Para", "Plain"):
+            _labelled_image(node, path, source)
+
+
+def _labelled_image(para: Node, path: Path, source: str) -> None:
+    """A paragraph that is one labelled image (`![c](img){#fig-x}`, also without a caption or
+    inside a link) becomes that figure, in place, as in Quarto; a labelled image among other
+    text is refused (it would be neither a figure nor numbered)."""
+    inlines = [i for i in para["c"] if i["t"] not in ("Space", "SoftBreak")]
+    found = [f for i in para["c"] if (f := _image_label(i))]
+    if not found:
+        return
+    image, ident = found[0]
+    if len(inlines) != 1 or len(found) != 1:
+        raise BuildError(
+            f"the labelled image '{ident}' must be a paragraph of its own to be a figure or table",
+            path,
+            _line(source, f"#{ident}"),
+        )
+    image["c"][0][0] = ""
+    caption = [{"t": "Plain", "c": image["c"][1]}] if image["c"][1] else []
+    figure = {
+        "t": "Figure",
+        "c": [[ident, [], []], [None, caption], [{"t": "Plain", "c": inlines}]],
+    }
+    para["t"], para["c"] = figure["t"], figure["c"]
+
+
 def _layout_div(div: Node, path: Path, source: str) -> None:
     """A div with a layout and no figure label: its blocks are laid out in rows (in place)."""
     attrs = div["c"][0][2]
@@ -183,7 +227,12 @@ def prepare_figures(nodes: list[Node], path: Path, source: str) -> None:
         attrs = dict(attr_list)
         content = node["c"][2]
         inner = "Table" if TABLE_PANEL in _classes else "Figure"
-        subs = [b for b in content if b["t"] == inner]
+        subs = [  # a table panel's sub-tables may be images labelled tbl- too
+            b
+            for b in content
+            if b["t"] == inner
+            or (inner == "Table" and b["t"] == "Figure" and TABLE_PANEL in b["c"][0][1])
+        ]
         labelled = [s for s in subs if s["c"][0][0]]
         layout = any(key in attrs for key in LAYOUT_KEYS)
         where = (path, _line(source, ident) if ident else None)

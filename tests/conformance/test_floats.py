@@ -146,11 +146,13 @@ def test_the_pdf_lists_each_float_under_its_labels_kind(pdf):
         ("Figure 1.3", "A caption from the attribute"),
         ("Figure 1.4", "Two panels side by side"),
         ("Figure 2.1", "Two plots from one cell"),  # cells.qmd; its subfigures are not listed
+        ("Figure 3.1", "A linked square"),
     ]
     assert _listed(pdf, "List of Tables") == [
         ("Table 1.1", "A table that is a picture"),
         ("Table 1.2", "A square captioned as a table"),
         ("Table 1.3", "A plain numbered table"),
+        ("Table 3.1", "Two pictures as sub-tables"),  # panels.qmd; not its sub-tables
     ]
     body = norm(pdf.split("CHAPTER 1", 1)[1])
     for text in ("Table 1.1: A table that is a picture", "Figure 1.2: A figure that is a table"):
@@ -207,3 +209,23 @@ def test_cell_floats_in_the_pdf(pdf):
         "Listing 2.1 prints the sum.",
     ):
         assert text in body, text
+
+
+def test_images_labelled_tbl_are_the_sub_tables_of_a_table_panel(book):
+    page = BeautifulSoup((book / "panels.html").read_text("utf-8"), "html.parser")
+    subs = page.select("div#tbl-squares figure.quarto-float-tbl .layout-row > div.quarto-float")
+    assert [s["id"] for s in subs] == ["tbl-squares-a", "tbl-squares-b"]
+    assert [
+        norm(s.select_one("figure.quarto-subfloat-tbl > figcaption.quarto-subfloat-caption").text)
+        for s in subs
+    ] == ["(a) A square as a table", "(b) Another square as a table"]
+    assert caption(page, "div#tbl-squares > figure > figcaption.quarto-float-caption") == (
+        "Table 3.1: Two pictures as sub-tables"
+    )
+    linked = page.select_one(
+        "div#fig-linked figure.quarto-float-fig a[href='https://example.org/']"
+    )
+    assert linked.find("img")["alt"] == "A linked square"
+    assert norm(page.select("article p")[-1].get_text()) == (
+        "See Table 3.1, Table 3.1 (b) and Figure 3.1."
+    )
