@@ -37,6 +37,7 @@ from bookbuild.document.layout import (
     labelled_images,
     prepare_figures,
 )
+from bookbuild.document.list_tables import list_tables
 from bookbuild.document.pandoc import markdown_to_ast
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
@@ -149,6 +150,7 @@ def number_book(
     for chapter in chapters:
         labelled_images(chapter.blocks, chapter.path, chapter.source)
         nodes = elements(chapter.blocks)  # one walk for the block features' passes
+        list_tables(nodes, chapter.path, chapter.source)
         prepare_figures(nodes, chapter.path, chapter.source)
         check_columns(nodes, chapter.path, chapter.source)
         headers = [b for b in chapter.blocks if b["t"] == "Header"]

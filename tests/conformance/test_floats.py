@@ -153,6 +153,7 @@ def test_the_pdf_lists_each_float_under_its_labels_kind(pdf):
         ("Table 1.2", "A square captioned as a table"),
         ("Table 1.3", "A plain numbered table"),
         ("Table 3.1", "Two pictures as sub-tables"),  # panels.qmd; not its sub-tables
+        ("Table 3.2", "A list table"),
     ]
     body = norm(pdf.split("CHAPTER 1", 1)[1])
     for text in ("Table 1.1: A table that is a picture", "Figure 1.2: A figure that is a table"):
@@ -226,6 +227,22 @@ def test_images_labelled_tbl_are_the_sub_tables_of_a_table_panel(book):
         "div#fig-linked figure.quarto-float-fig a[href='https://example.org/']"
     )
     assert linked.find("img")["alt"] == "A linked square"
-    assert norm(page.select("article p")[-1].get_text()) == (
+    assert norm(page.select("article p")[-2].get_text()) == (
         "See Table 3.1, Table 3.1 (b) and Figure 3.1."
     )
+
+
+def test_a_list_table_is_a_numbered_table(book, pdf):
+    page = BeautifulSoup((book / "panels.html").read_text("utf-8"), "html.parser")
+    table = page.select_one("div#tbl-listed > figure.quarto-float-tbl table")
+    assert norm(table.caption.get_text()) == "Table 3.2: A list table"
+    assert [norm(c.get_text()) for c in table.select("thead th")] == ["Name", "Count"]
+    assert [[norm(c.get_text()) for c in r.select("td")] for r in table.select("tbody tr")] == [
+        ["Apples", "3"],
+        ["Pears", "12"],
+    ]
+    assert [c["style"] for c in table.select("col")] == ["width: 70%", "width: 30%"]
+    assert table.select("td")[1]["style"] == "text-align: right;"  # aligns="l,r"
+    assert norm(page.select("article p")[-1].get_text()) == "See Table 3.2."
+    body = norm(pdf.split("CHAPTER 3", 1)[1])
+    assert "Table 3.2: A list table Name Count Apples 3 Pears 12 See Table 3.2." in body
