@@ -33,12 +33,12 @@ from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
 from bookbuild.document.layout import (
     SUBFIGURE,
     TABLE_PANEL,
+    caption_inlines,
     check_columns,
     labelled_images,
     prepare_figures,
 )
 from bookbuild.document.list_tables import list_tables
-from bookbuild.document.pandoc import markdown_to_ast
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
 from bookbuild.errors import BuildError
@@ -329,7 +329,7 @@ def _listing(node: Node, title: str, chapter: Chapter) -> None:
     ident = node["c"][0][0]
     if node["t"] == "CodeBlock":
         attrs = dict(node["c"][0][2])
-        caption = _caption_inlines(attrs["lst-cap"], chapter) if attrs.get("lst-cap") else []
+        caption = caption_inlines(attrs["lst-cap"]) if attrs.get("lst-cap") else []
         code = {
             "t": "CodeBlock",
             "c": [
@@ -358,17 +358,6 @@ def _listing(node: Node, title: str, chapter: Chapter) -> None:
     }
     node["t"] = "Div"
     node["c"] = [[ident, ["listing"], []], [Div("", ["listing-caption"], [head]), code, *rest]]
-
-
-def _caption_inlines(text: str, chapter: Chapter) -> list[Node]:
-    """A caption written in an attribute (`lst-cap="The *query*"`) as inlines: markdown, as
-    in Quarto (parsed only when it holds markup characters)."""
-    if not re.search(r"[*_`$\[\\^~<]", text):
-        return [Str(text)]
-    blocks = markdown_to_ast(text, Path.cwd(), f"the caption in {chapter.path}")["blocks"]
-    if len(blocks) == 1 and blocks[0]["t"] in ("Para", "Plain"):
-        return blocks[0]["c"]
-    return [Str(text)]
 
 
 def _caption_prefix(caption: list[Any], text: str) -> None:

@@ -15,9 +15,11 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from pathlib import Path
 
 from bookbuild.document.ast import Node, walk
+from bookbuild.document.pandoc import markdown_to_ast
 from bookbuild.errors import BuildError
 
 MARGIN_CLASSES = ("column-margin", "aside")
@@ -62,15 +64,20 @@ def _figure_of(div: Node) -> Node:
     key = f"{ident.split('-', 1)[0]}-cap"
     given = [value for name, value in attrs if name == key]
     if given:
-        caption = [{"t": "Plain", "c": _text_inlines(given[0])}]
+        caption = [{"t": "Plain", "c": caption_inlines(given[0])}]
         attrs = [kv for kv in attrs if kv[0] != key]
     elif len(blocks) > 1 and blocks[-1]["t"] == "Para":
         caption, blocks = [{"t": "Plain", "c": blocks[-1]["c"]}], blocks[:-1]
     return {"t": "Figure", "c": [[ident, classes, attrs], [None, caption], blocks]}
 
 
-def _text_inlines(text: str) -> list[Node]:
-    """Plain text as Pandoc inlines (words and spaces)."""
+def caption_inlines(text: str) -> list[Node]:
+    """A caption written in an attribute as Pandoc inlines: markdown, as in Quarto (parsed
+    only when it holds markup characters; plain words and spaces otherwise)."""
+    if re.search(r"[*_`$\[\\^~<@]", text):
+        blocks = markdown_to_ast(text, Path.cwd(), "a caption attribute")["blocks"]
+        if len(blocks) == 1 and blocks[0]["t"] in ("Para", "Plain"):
+            return blocks[0]["c"]
     out: list[Node] = []
     for word in text.split():
         if out:

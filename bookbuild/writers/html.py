@@ -285,6 +285,21 @@ def copy_assets(out: Path, book_root: Path) -> None:
         fonts.write_text("/* no Chinese web font in this edition */\n", "utf-8")
 
 
+def stripe_rows(body: str) -> str:
+    """Quarto's `odd`/`even` classes on the body rows of each table (CSS written for Quarto
+    stripes tables by them); rows that already carry attributes are left as they are."""
+
+    def stripe(match: re.Match[str]) -> str:
+        count = iter(range(len(match[0])))
+        return re.sub(
+            r"<tr>",
+            lambda _: f'<tr class="{"odd" if next(count) % 2 == 0 else "even"}">',
+            match[0],
+        )
+
+    return re.sub(r"<tbody>.*?</tbody>", stripe, body, flags=re.S)
+
+
 def wrap_tables(body: str) -> str:
     """Put every table of a Pandoc HTML fragment in a box that scrolls sideways when too wide."""
     body = re.sub(r"<table(?=[\s>])", '<div class="table-wrap"><table', body)
@@ -322,7 +337,7 @@ def chapter_html(
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": mark_chinese(blocks, lang)}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {
-        "body": wrap_tables(body),
+        "body": wrap_tables(stripe_rows(body)),
         "toc": page_toc(blocks),
         "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
         "documents": documents,

@@ -246,3 +246,11 @@ def test_a_list_table_is_a_numbered_table(book, pdf):
     assert norm(page.select("article p")[-1].get_text()) == "See Table 3.2."
     body = norm(pdf.split("CHAPTER 3", 1)[1])
     assert "Table 3.2: A list table Name Count Apples 3 Pears 12 See Table 3.2." in body
+
+
+def test_a_listing_caption_below_and_in_markdown(cells):
+    figure = cells.select_one("div#lst-below > figure.quarto-float-lst")
+    children = figure.find_all(True, recursive=False)
+    assert children[-1].name == "figcaption"  # lst-cap-location="bottom" on the listing
+    assert "quarto-float-caption-bottom" in children[-1]["class"]
+    assert children[-1].em.get_text() == "below"  # lst-cap is markdown, as in Quarto
