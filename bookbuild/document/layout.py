@@ -23,7 +23,9 @@ from bookbuild.document.pandoc import markdown_to_ast
 from bookbuild.errors import BuildError
 
 MARGIN_CLASSES = ("column-margin", "aside")
-# Quarto's other article-layout columns: refused (this build has one text column).
+# Quarto's other article-layout columns: shown at the body's width, as Quarto's PDF shows them
+# without a margin layout (this build's HTML has one text column and a margin), with a warning;
+# the class stays on the element, so CSS written for Quarto still finds it.
 OTHER_COLUMNS = (
     "column-body",
     "column-body-outset",
@@ -282,8 +284,8 @@ def is_margin(node: Node) -> bool:
 
 
 def check_columns(nodes: list[Node], path: Path, source: str) -> None:
-    """Column classes other than the margin are refused, naming the line.
-    `nodes`: the chapter's elements (`ast.elements`)."""
+    """Column classes other than the margin are shown at the body's width, with a warning
+    naming the line. `nodes`: the chapter's elements (`ast.elements`)."""
     for node in nodes:
         if node["t"] not in ("Div", "Span", "Figure", "Table", "CodeBlock"):
             continue
@@ -296,11 +298,12 @@ def check_columns(nodes: list[Node], path: Path, source: str) -> None:
                 path,
                 where or _line(source, "margin-caption"),
             )
-        other = [c for c in attr[1] if c in OTHER_COLUMNS]
+        other = [c for c in attr[1] if c in OTHER_COLUMNS and c != "column-body"]
         if other:
-            raise BuildError(
-                f".{other[0]} is not supported by this build (one text column "
-                "and a margin): use .column-margin or .aside, or remove it",
+            log.warning(
+                "%s:%s: .%s is shown at the body's width in both editions (this build has "
+                "one text column and a margin; Quarto's PDF does the same)",
                 path,
                 _line(source, other[0]),
+                other[0],
             )
