@@ -11,7 +11,8 @@ images, includes and bibliographies), a `_quarto.yml` naming it the only chapter
 and `thesis build` runs. Some documents name an image that sits a folder up in Quarto's own
 repository (`crossrefs/float/html/` names `img/surus.jpg`, which is `crossrefs/float/img/`):
 Quarto's HTML never checks that an image exists, this build does, so the runner copies such
-an image in (`supply_images`) and says so in the document's detail. Outcomes:
+an image in from the nearest folder that has it (`supply_images`) and says so in the
+document's detail. Outcomes:
 
 - **right**: built, and every `ensureHtmlElements` selector of the document's own test holds
   (those present are found, those forbidden are absent) and every `ensureFileRegexMatches`
@@ -64,7 +65,9 @@ _LOCAL_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")  # ![...](path ...)
 
 def supply_images(qmd: Path, root: Path, smoke: Path) -> list[str]:
     """Copy into `root` (the document's folder, copied) each local image the document names
-    that is not at its path but is at that path from an ancestor folder inside `smoke`.
+    that is not at its path but is at that path from an ancestor folder inside `smoke`, or
+    from a folder beside one (`crossrefs/float/html/` names `img/painter.jpg`, which is in
+    `crossrefs/float/typst/img/`).
 
     Quarto's repository has documents such as `crossrefs/float/html/html-float-2.qmd` that
     name `img/surus.jpg` while the file is `crossrefs/float/img/surus.jpg`: Quarto's HTML
@@ -78,10 +81,12 @@ def supply_images(qmd: Path, root: Path, smoke: Path) -> list[str]:
             continue
         if (root / target).exists():
             continue
-        for folder in qmd.parent.parents:
+        for folder in qmd.parent.parents:  # a folder up, else in a folder beside one
             if smoke not in (folder, *folder.parents):
                 break
             found = folder / target
+            if not found.is_file():
+                found = next(iter(sorted(folder.glob(f"*/{target}"))), found)
             if found.is_file():
                 (root / target).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(found, root / target)
@@ -256,7 +261,7 @@ def judge(
 
 
 def _note(supplied: list[str]) -> str:
-    return f" (images supplied from a folder up: {', '.join(supplied)})" if supplied else ""
+    return f" (images supplied from a nearby folder: {', '.join(supplied)})" if supplied else ""
 
 
 def main(argv: list[str] | None = None) -> int:

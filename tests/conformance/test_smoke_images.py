@@ -47,3 +47,16 @@ def test_an_image_already_beside_the_document_is_left_alone(tmp_path):
     (root / "img" / "x.png").write_bytes(b"here")
     assert _runner().supply_images(qmd, root, smoke) == []
     assert (root / "img" / "x.png").read_bytes() == b"here"
+
+
+def test_an_image_in_a_folder_beside_an_ancestor_is_supplied(tmp_path):
+    smoke = tmp_path / "smoke-all"
+    (smoke / "float" / "typst" / "img").mkdir(parents=True)
+    (smoke / "float" / "typst" / "img" / "painter.jpg").write_bytes(b"painter")
+    (smoke / "float" / "html").mkdir()
+    qmd = smoke / "float" / "html" / "doc.qmd"
+    qmd.write_text("![A painter](img/painter.jpg){#fig-p}\n", "utf-8")
+    root = tmp_path / "book"
+    root.mkdir()
+    assert _runner().supply_images(qmd, root, smoke) == ["img/painter.jpg"]
+    assert (root / "img" / "painter.jpg").read_bytes() == b"painter"
