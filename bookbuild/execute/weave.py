@@ -178,7 +178,8 @@ def weave_cell(
         )
     # several plots of a labelled cell (or any with fig-subcap): one figure's subfigures;
     # an unlabelled cell's plots are shown one after another, as Quarto does
-    subfigures = "fig-subcap" in options or (len(figures) > 1 and label.startswith("fig-"))
+    subcaps = options.get("fig-subcap") not in (None, False)
+    subfigures = subcaps or (len(figures) > 1 and label.startswith("fig-"))
     if subfigures and figures:
         parts.append(_subfigures(cell, figures, label, options, doc, woven, strict))
     for output in outputs:
