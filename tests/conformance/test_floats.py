@@ -16,9 +16,12 @@ from bs4 import BeautifulSoup
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) needed"
-)
+pytestmark = [
+    pytest.mark.slow,  # builds a three-chapter book, one chapter with a kernel
+    pytest.mark.skipif(
+        shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) needed"
+    ),
+]
 
 
 @pytest.fixture(scope="module")

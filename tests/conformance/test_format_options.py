@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+pytestmark = pytest.mark.slow  # builds the floats book (both editions) and two that stop
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 CONFIG = """project:
