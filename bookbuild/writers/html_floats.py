@@ -69,6 +69,8 @@ def _figure(node: Node, locations: dict[str, str]) -> Node:
         figure_classes, wrapper, opening = ["figure", *classes], WRAPPER[1:3], "<figcaption>"
     if caption and _caption_is_alt(caption, content):  # as Pandoc: not read out twice
         opening = opening.replace("<figcaption", '<figcaption aria-hidden="true"')
+    if SUBFIGURE in classes:
+        _plain_letter(caption)
     figcaption: list[Node] = []
     if caption:
         figcaption = [RawBlock("html", opening), *caption, RawBlock("html", "</figcaption>")]
@@ -162,6 +164,14 @@ def _figure_images(content: list[Node]) -> None:
             for image in images:
                 if "figure-img" not in image["c"][0][1]:
                     image["c"][0][1].append("figure-img")
+
+
+def _plain_letter(caption: list[Node]) -> None:
+    """A subfloat's "(a)" as plain caption text, as Quarto writes it (not a bold number)."""
+    if caption and caption[0].get("t") in ("Plain", "Para") and caption[0]["c"]:
+        first = caption[0]["c"][0]
+        if first.get("t") == "Span" and "figure-number" in first["c"][0][1]:
+            caption[0]["c"][0:1] = first["c"][1]
 
 
 def _caption_is_alt(caption: list[Node], content: list[Node]) -> bool:
