@@ -130,8 +130,15 @@ def _blocks() -> list[str]:
         "the margin in HTML; in the PDF a side note under its paragraph (a block) or a "
         "footnote (an inline `.aside`) |",
         f"| other article-layout columns ({len(layout.OTHER_COLUMNS)}, e.g. `.column-page`) | "
-        'refused | ".column-x is not supported by this build (one text column and a '
-        'margin)" |',
+        "supported with a difference | shown at the body's width in both editions, with a "
+        "warning naming the line (Quarto's HTML widens them; its PDF without a margin layout "
+        "does as this build); the class stays on the element |",
+        "| figure and table floats | supported | Quarto's HTML markup (`div.quarto-float > "
+        "figure.quarto-float-fig`, `figcaption.quarto-float-caption`, `quarto-subfloat-*`); a "
+        "`tbl-` div or image around any content is a Table, a `fig-` div around a table a "
+        "Figure; a table keeps its caption as its `<caption>` (Quarto: a `figcaption`) |",
+        "| `.list-table` | supported | `header-rows`, `widths`, `aligns`, a caption paragraph "
+        "(with `{tbl-colwidths=[...]}`); other attributes refused |",
         f"| `crossref:` `<prefix>-title`, `<prefix>-prefix`, `<prefix>-labels` for "
         f"{len(prefixes)} kinds | supported | names in captions and in references; the "
         "numbering scheme of the item's number (the chapter's stays arabic) |",
@@ -225,6 +232,7 @@ def render() -> str:
         registry.CELL: "Cell options (`#|`)",
         registry.EXECUTE: "`execute:` (in `_quarto.yml` or a chapter's front matter)",
         registry.FRONT: "A chapter's front matter",
+        registry.FORMAT: "`format: html:` and `format: typst:` (or `pdf:`), per edition",
         registry.PROJECT: "`project:`",
         registry.BOOK: "`book:`",
         registry.BUILD: "`bookbuild:` (this build's own)",

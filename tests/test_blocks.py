@@ -389,13 +389,13 @@ def test_margin_content_in_pdf(pdf: str):
     assert "1an aside remark" in pdf  # pdftotext sets the superscript mark flush
 
 
-def test_other_page_columns_are_refused(tmp_path: Path):
-    fails(
-        "# One\n\n::: {.column-page}\nwide\n:::\n",
-        tmp_path,
-        "one.qmd:3",
-        ".column-page is not supported",
-    )
+def test_other_page_columns_are_body_wide_with_a_warning(tmp_path: Path):
+    root = make_book(tmp_path / "wide", "# One\n\n::: {.column-page}\nwide\n:::\n")
+    result = run_process(root, "build", "--to", "html")
+    assert result.code == 0, result.err
+    assert "warning: one.qmd:3: .column-page is shown at the body's width" in result.err
+    div = page(root, "one.html").find("div", cls="column-page")  # Quarto's class kept
+    assert div.text().strip() == "wide"
 
 
 def test_layout_div_in_both_editions(book: Path, pdf: str):

@@ -125,14 +125,14 @@ def test_cross_references_are_links_html(book: Path):
 
 def test_reference_targets_exist_html(book: Path):
     data = page(book, "01-data.html")
-    figure = data.find("figure", id="fig-income")
+    figure = data.find("div", id="fig-income").find("figure")
     assert norm(figure.find("figcaption").text()) == "Figure 1.1: Income by year"
     assert (
-        norm(data.find("table", id="tbl-income").find("caption").text())
+        norm(data.find("div", id="tbl-income").find("caption").text())
         == "Table 1.1: Income by year"
     )
     assert norm(data.find(id="eq-growth").text()).endswith("(1.1)")
-    glossary = page(book, "a-extra.html").find("table", id="tbl-terms")
+    glossary = page(book, "a-extra.html").find("div", id="tbl-terms")
     assert norm(glossary.find("caption").text()) == "Table A.1: Glossary"
 
 
@@ -158,13 +158,13 @@ def test_figure_file_and_image(book: Path):
     svg = book / "figures" / "fig-income.svg"
     assert svg.read_bytes() == (book / "_book" / "figures" / "fig-income.svg").read_bytes()
     assert b"<svg" in svg.read_bytes()[:2000]
-    img = page(book, "01-data.html").find("figure", id="fig-income").find("img")
+    img = page(book, "01-data.html").find("div", id="fig-income").find("img")
     assert img.attrs["src"] == "figures/fig-income.svg"
     assert img.attrs["alt"] == "A line rising from 3,500 yuan in 2014 to 9,943 yuan in 2019."
 
 
 def test_dataframe_became_a_captioned_table(book: Path, values: list[dict[str, str]], pdf: str):
-    table = page(book, "01-data.html").find("table", id="tbl-income")
+    table = page(book, "01-data.html").find("div", id="tbl-income").find("table")
     assert [norm(th.text()) for th in table.find_all("th")] == ["year", "income"]
     cells = [[norm(td.text()) for td in tr.find_all("td")] for tr in table.find_all("tr")]
     assert [c for c in cells if c] == [[v["year"], v["income"]] for v in values]

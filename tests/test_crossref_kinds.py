@@ -250,7 +250,10 @@ def test_numbered_callouts_and_listing(book: Path):
     tip = body.find("div", id="tip-plain")
     assert _norm(tip.find("div", cls="callout-title").text()) == "Tip 1.1"
     listing = body.find("div", id="lst-hello")
-    assert _norm(listing.find("div", cls="listing-caption").text()) == "Listing 1.1: Saying hello"
+    assert (
+        _norm(listing.find("figcaption", cls="listing-caption").text())
+        == "Listing 1.1: Saying hello"
+    )
     assert 'print("hello")' in listing.find("pre").text()
     caption = body.find("caption")  # the table's caption keeps its title: tbl-title is unset
     assert _norm(caption.text()) == "Table 1.1: Numbers"
@@ -321,9 +324,9 @@ def test_unsupported_crossref_option_is_refused(tmp_path: Path):
 
 
 def test_subfigures_in_html(book: Path):
-    figure = page(book, "two.html").find("figure", id="fig-panels")
+    figure = page(book, "two.html").find("div", id="fig-panels")
     rows = figure.find_all("div", cls="layout-row")
-    assert [[f.attrs["id"] for f in row.find_all("figure")] for row in rows] == [
+    assert [[f.attrs["id"] for f in row.find_all("div", cls="quarto-float")] for row in rows] == [
         ["fig-panels-1", "fig-panels-2"],
         ["fig-panels-3"],
     ]
@@ -425,9 +428,12 @@ def test_plain_callout_without_a_kind_is_refused(tmp_path: Path):
 
 
 def test_sub_tables_in_html_and_the_list_of_tables(book: Path):
-    panel = page(book, "two.html").find("figure", id="tbl-panel")
+    panel = page(book, "two.html").find("div", id="tbl-panel").find("figure")
     assert "table-panel" in panel.classes
-    assert [t.attrs["id"] for t in panel.find_all("table")] == ["tbl-first", "tbl-second"]
+    assert [t.attrs["id"] for t in panel.find_all("div", cls="quarto-float")] == [
+        "tbl-first",
+        "tbl-second",
+    ]
     assert [_norm(c.text()) for c in panel.find_all("caption")] == [
         "(a) First sub-table",
         "(b) Second sub-table",
@@ -443,5 +449,5 @@ def test_table_div_without_a_table_is_refused(tmp_path: Path):
         tmp_path,
         "# One\n\n::: {#tbl-x layout-ncol=2}\njust text\n:::\n",
         "one.qmd:3",
-        "the div 'tbl-x' must hold a table (found none)",
+        "table 'tbl-x' has a layout but no sub-tables (tables or tbl- divs) to lay out",
     )

@@ -218,7 +218,7 @@ def _preview_data() -> dict:
 def test_previews_hold_each_target_as_the_pages_show_it(config) -> None:
     data = _preview_data()
     findings = parse_html((BOOK / "05-findings.html").read_text("utf-8"))
-    for figure in findings.find_all("figure"):
+    for figure in findings.find_all("div", cls="quarto-float"):  # the label is on the div
         ident = figure.attrs.get("id", "")
         if ident.startswith("fig-"):
             caption = " ".join(figure.find("figcaption").text().split())

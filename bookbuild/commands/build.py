@@ -104,8 +104,10 @@ class BuildReport:
 
 
 def chapter_defaults(book: Book, doc: Document) -> dict[str, Any]:
-    """The execute defaults for one chapter: its front matter's `execute:` over the book's."""
-    return {**book.execute, **(doc.front_matter.get("execute") or {})}
+    """The execute defaults for one chapter: its front matter's `execute:` over the book's,
+    over the code-folding defaults of `format: html:` (which `weave` reads)."""
+    folding = {k: v for k, v in book.html.items() if k in ("code-fold", "code-summary")}
+    return {**folding, **book.execute, **(doc.front_matter.get("execute") or {})}
 
 
 def needs_kernel(doc: Document, defaults: dict[str, Any]) -> bool:

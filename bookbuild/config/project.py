@@ -60,6 +60,8 @@ _EXECUTE_VALUES: dict[str, tuple[tuple[type, ...], tuple[str, ...]]] = {
 }
 # Front-matter keys this build honours per file (others Quarto accepts are warned about).
 _HONOURED_FRONT_MATTER = set(registry.at(registry.FRONT))
+# `format: html:`/`format: typst:` options this build applies per edition.
+_FORMAT_OPTIONS = registry.at(registry.FORMAT)
 # Folders that hold sources, state or tools: an output folder may not be, hold or sit in one.
 RESERVED_DIRS = (
     "chapters",
@@ -243,6 +245,53 @@ def check_house_rules(value: Any, path: Path, text: str) -> frozenset[str]:
         if setting:
             on.add(str(key))
     return frozenset(on)
+
+
+def check_format_options(options: dict[str, Any], path: Path, text: str, name: str) -> None:
+    """Check the options under `format: <name>:`: the registry's format options with their
+    values; an execution option is refused (both editions are woven from one run); another
+    Quarto option is ignored with a warning; an unknown key is custom metadata."""
+    check_document_keys(options, path, text, f"format: {name}")
+    known = quarto_schema()["document_options"]
+    for key, value in options.items():
+        line = _line_of(text, str(key)) or _line_of(text, name)
+        option = _FORMAT_OPTIONS.get(key)
+        if option is None and key in _HONOURED_EXECUTE:
+            raise BuildError(
+                f"'{key}' under format: {name} is not supported by this build: both editions "
+                "are woven from one run of each chapter; set it under execute: or as a cell "
+                "option",
+                path,
+                line,
+            )
+        if option is None:
+            if key in known:
+                log.warning(
+                    "%s:%s: format: %s option '%s' is ignored by this build",
+                    path,
+                    line or 1,
+                    name,
+                    key,
+                )
+            continue
+        bad = not isinstance(value, option.types) or (
+            bool not in option.types and isinstance(value, bool)
+        )
+        if bad or (option.allowed and isinstance(value, str) and value not in option.allowed):
+            raise BuildError(
+                f"format: {name} option '{key}' must be one of: {option.value_words()}; "
+                f"got {value!r}",
+                path,
+                line,
+            )
+        if key == "toc" and value is False:
+            log.warning(
+                "%s:%s: format: %s option 'toc: false' is ignored by this build "
+                "(its editions always have their contents)",
+                path,
+                line or 1,
+                name,
+            )
 
 
 def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
@@ -501,10 +550,18 @@ def load_book(root: Path) -> Book:
     for name, options in (("html", html), ("typst", pdf)):
         if not isinstance(options, dict):
             raise BuildError(f"format: {name}: must be a mapping", path, _line_of(text, name))
-        check_document_keys(options, path, text, f"format: {name}")
+        check_format_options(options, path, text, name)
 
     document = {k: v for k, v in config.items() if k not in _STRUCTURAL_KEYS}
     check_document_keys(document, path, text, CONFIG_NAME)
+    for key in ("fig-cap-location", "tbl-cap-location", "lst-cap-location"):
+        allowed = _FORMAT_OPTIONS[key].allowed  # at the top level: for both editions
+        if key in document and document[key] not in allowed:
+            raise BuildError(
+                f"'{key}' must be one of: {', '.join(allowed)}; got {document[key]!r}",
+                path,
+                _line_of(text, key),
+            )
 
     chapters = _chapter_list(
         book.get("chapters"), "chapters", path, text, appendix=False

@@ -27,11 +27,12 @@ STATUSES = (SUPPORTED, DIFFERENT, IGNORED, REFUSED)
 CELL = "cell"  # a `#|` line of a Python cell
 EXECUTE = "execute"  # `execute:` in `_quarto.yml` or a chapter's front matter
 FRONT = "front matter"  # a chapter's front matter
+FORMAT = "format"  # `format: html:` or `format: typst:`/`pdf:` in `_quarto.yml`
 PROJECT = "project"  # `project:` in `_quarto.yml`
 BOOK = "book"  # `book:` in `_quarto.yml`
 BUILD = "bookbuild"  # `bookbuild:` in `_quarto.yml` (this build's own)
 HOUSE = "bookbuild: house-rules"  # `bookbuild: house-rules:` in `_quarto.yml` (this build's own)
-LEVELS = (CELL, EXECUTE, FRONT, PROJECT, BOOK, BUILD, HOUSE)
+LEVELS = (CELL, EXECUTE, FRONT, FORMAT, PROJECT, BOOK, BUILD, HOUSE)
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,21 @@ OPTIONS: tuple[Option, ...] = (
     # Cell options (`#|`); the execution ones also under `execute:`.
     Option("label", _C, _TEXT),
     Option("fig-cap", _C, _TEXT),
-    Option("fig-alt", _C, _TEXT),
+    Option("fig-alt", _C, (str, list)),  # a list: one per subfigure
     Option("tbl-cap", _C, _TEXT),
     Option("fig-scap", _C, _TEXT),  # short caption, for the list of figures
+    Option(
+        "fig-subcap",
+        _C,
+        (list, bool),
+        note="a cell's several figures become subfigures (a), (b) of its fig- label, "
+        "`@<label>-1` referring to the first; a list gives their captions",
+    ),
+    Option("layout-ncol", _C, (int,), note="the subfigures of a cell, in this many columns"),
+    Option("layout-nrow", _C, (int,), note="the subfigures of a cell, in this many rows"),
+    Option("layout", _C, (str, list), note='the subfigures of a cell in rows: "[[1,1],[1]]"'),
+    Option("lst-label", _C, _TEXT, note="the cell's echoed code is a numbered listing"),
+    Option("lst-cap", _C, _TEXT, note="the listing's caption (with lst-label)"),
     Option("echo", _E, (bool, str), ("fenced",), True),
     Option("eval", _E, _FLAG, default=True),
     Option("output", _E, (bool, str), ("asis",), True),
@@ -116,13 +129,63 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "code-fold",
-        _C,
+        (CELL, FORMAT),
         (bool, str),
         ("show",),
         False,
-        note="HTML folds the code (show: open); the PDF shows it unfolded, as Quarto does",
+        note="HTML folds the code (show: open); the PDF shows it unfolded, as Quarto does; "
+        "under format: html: the default for every cell",
     ),
-    Option("code-summary", _C, _TEXT, default="Code", note="the fold's summary, in HTML"),
+    Option(
+        "code-summary",
+        (CELL, FORMAT),
+        _TEXT,
+        default="Code",
+        note="the fold's summary, in HTML",
+    ),
+    # `format: html:` / `format: typst:` (or `pdf:`): per edition. The execution options
+    # (echo, eval, output, ...) are refused there: both editions are woven from one run.
+    Option(
+        "fig-cap-location",
+        (FORMAT,),
+        _TEXT,
+        ("top", "bottom"),
+        "bottom",
+        DIFFERENT,
+        "top or bottom (Quarto also takes margin); at the top level of _quarto.yml for both "
+        "editions, under format: for one",
+    ),
+    Option(
+        "tbl-cap-location",
+        (FORMAT,),
+        _TEXT,
+        ("top", "bottom"),
+        "top",
+        DIFFERENT,
+        "as fig-cap-location, for tables",
+    ),
+    Option(
+        "lst-cap-location",
+        (FORMAT,),
+        _TEXT,
+        ("top", "bottom"),
+        "top",
+        DIFFERENT,
+        "as fig-cap-location, for listings (also lst-cap-location= on a listing)",
+    ),
+    Option(
+        "toc",
+        (FORMAT,),
+        _FLAG,
+        default=True,
+        status=DIFFERENT,
+        note="always on: the HTML edition has its contents sidebar, the PDF its table of contents "
+        "(toc: false is ignored with a warning)",
+    ),
+    Option("keywords", (FORMAT,), (str, list), note="the PDF's keywords (its metadata)"),
+    Option(
+        "papersize", (FORMAT,), _TEXT, default="a4", note="the PDF's paper size (Typst's names)"
+    ),
     # A chapter's front matter: only `execute:` acts; other Quarto options are warned about.
     Option(
         "execute",

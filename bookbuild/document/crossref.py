@@ -32,7 +32,15 @@ from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.code import code_filenames
 from bookbuild.document.conditional import check_conditionals, resolve_meta
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
-from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL, check_columns, prepare_figures
+from bookbuild.document.layout import (
+    SUBFIGURE,
+    TABLE_PANEL,
+    caption_inlines,
+    check_columns,
+    labelled_images,
+    prepare_figures,
+)
+from bookbuild.document.list_tables import list_tables
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
 from bookbuild.document.titles import place_title
@@ -245,7 +253,9 @@ def number_book(
     for chapter in chapters:
         names = book_names.over(chapter.meta.get("crossref"), chapter.path, chapter.source)
         chapter.blocks = resolve_meta(chapter.blocks, chapter.meta)
+        labelled_images(chapter.blocks, chapter.path, chapter.source)
         nodes = elements(chapter.blocks)  # one walk for the block features' passes
+        list_tables(nodes, chapter.path, chapter.source)
         prepare_figures(nodes, chapter.path, chapter.source)
         check_columns(nodes, chapter.path, chapter.source)
         first = place_title(chapter)
@@ -328,11 +338,16 @@ def number_book(
                                 ),
                                 chapter,
                             )
-            elif kind == "Figure" and TABLE_PANEL in node["c"][0][1]:
+            elif (
+                kind == "Figure"
+                and TABLE_PANEL in node["c"][0][1]
+                and SUBFIGURE not in node["c"][0][1]
+            ):
                 ident = node["c"][0][0]
                 table_kind = BY_PREFIX["tbl"]
                 number = _next(counts, prefix, "tbl", names)
                 _caption_prefix(node["c"][1], names.caption(table_kind, number))
+                _image_alt(node)
                 register(
                     ident,
                     Target("tbl", number, chapter.page, names.ref(table_kind, number)),
@@ -442,7 +457,7 @@ def _listing(node: Node, title: str, chapter: Chapter, delim: str = ":") -> None
     ident = node["c"][0][0]
     if node["t"] == "CodeBlock":
         attrs = dict(node["c"][0][2])
-        caption = [Str(attrs["lst-cap"])] if attrs.get("lst-cap") else []
+        caption = caption_inlines(attrs["lst-cap"]) if attrs.get("lst-cap") else []
         code = {
             "t": "CodeBlock",
             "c": [
@@ -631,7 +646,8 @@ def check_attrs(chapters: list[Chapter]) -> None:
                 continue
             kind = attr[0].split("-", 1)[0]
             expected = {"fig": "Figure", "tbl": "Table"}.get(kind)
-            if expected and node["t"] not in (expected, "Div", "Span") and "-" in attr[0]:
+            allowed = (expected, "Div", "Span", "Image", *(("Figure",) if kind == "tbl" else ()))
+            if expected and node["t"] not in allowed and "-" in attr[0]:  # `![c](i){#tbl-x}`
                 raise BuildError(
                     f"label '{attr[0]}' is on a {node['t']}, not a {expected}",
                     chapter.path,

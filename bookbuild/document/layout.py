@@ -1,6 +1,9 @@
 """Figure and table divs, subfigures (`::: {#fig-x layout-ncol=2}`) and margin content.
 
-A div labelled `fig-…` becomes a figure whose caption is its last paragraph. The figures
+A div labelled `fig-…` becomes a figure whose caption is its last paragraph (or its `fig-cap`
+attribute); what it holds may be anything, a table too. A `tbl-…` div around one table labels
+that table; around other content (an image, a plot) it is a Table float all the same, as is
+an image figure labelled `tbl-…` (`![caption](img){#tbl-x}`). The figures
 inside it (images, or divs labelled `fig-…`) are its subfigures when there are two or more
 or any is labelled: crossref numbers them (a), (b) and `@fig-x-1` shows "Figure 1.2 (a)".
 `layout-ncol`, `layout-nrow` and `layout="[[1,1],[1]]"` arrange them in rows (on a div
@@ -12,13 +15,17 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from pathlib import Path
 
-from bookbuild.document.ast import Node
+from bookbuild.document.ast import Node, walk
+from bookbuild.document.pandoc import markdown_to_ast
 from bookbuild.errors import BuildError
 
 MARGIN_CLASSES = ("column-margin", "aside")
-# Quarto's other article-layout columns: refused (this build has one text column).
+# Quarto's other article-layout columns: shown at the body's width, as Quarto's PDF shows them
+# without a margin layout (this build's HTML has one text column and a margin), with a warning;
+# the class stays on the element, so CSS written for Quarto still finds it.
 OTHER_COLUMNS = (
     "column-body",
     "column-body-outset",
@@ -52,18 +59,41 @@ def _line(source: str, needle: str) -> int | None:
 
 
 def _figure_of(div: Node) -> Node:
-    """A `fig-` div as a Pandoc Figure: the last paragraph is the caption."""
+    """A `fig-` div as a Pandoc Figure: the last paragraph is the caption, or the div's
+    `fig-cap` (`tbl-cap` on a `tbl-` div) attribute when it has one."""
     (ident, classes, attrs), blocks = div["c"]
     caption: list[Node] = []
-    if len(blocks) > 1 and blocks[-1]["t"] == "Para":
+    key = f"{ident.split('-', 1)[0]}-cap"
+    given = [value for name, value in attrs if name == key]
+    if given:
+        caption = [{"t": "Plain", "c": caption_inlines(given[0])}]
+        attrs = [kv for kv in attrs if kv[0] != key]
+    elif len(blocks) > 1 and blocks[-1]["t"] == "Para":
         caption, blocks = [{"t": "Plain", "c": blocks[-1]["c"]}], blocks[:-1]
     return {"t": "Figure", "c": [[ident, classes, attrs], [None, caption], blocks]}
+
+
+def caption_inlines(text: str) -> list[Node]:
+    """A caption written in an attribute as Pandoc inlines: markdown, as in Quarto (parsed
+    only when it holds markup characters; plain words and spaces otherwise)."""
+    if re.search(r"[*_`$\[\\^~<@]", text):
+        blocks = markdown_to_ast(text, Path.cwd(), "a caption attribute")["blocks"]
+        if len(blocks) == 1 and blocks[0]["t"] in ("Para", "Plain"):
+            return blocks[0]["c"]
+    out: list[Node] = []
+    for word in text.split():
+        if out:
+            out.append({"t": "Space"})
+        out.append({"t": "Str", "c": word})
+    return out
 
 
 def _convert(nodes: list[Node], path: Path, source: str) -> None:
     """In place: `fig-` divs become figures, `tbl-` divs label their table, other divs with a
     layout get their rows."""
     for node in nodes:
+        if node["t"] == "Figure" and node["c"][0][0].startswith("tbl-"):
+            node["c"][0][1].append(TABLE_PANEL)  # `![caption](img){#tbl-x}`: a Table
         if node["t"] != "Div":
             continue
         ident, _classes, attrs = node["c"][0]
@@ -72,6 +102,12 @@ def _convert(nodes: list[Node], path: Path, source: str) -> None:
             node["t"], node["c"] = figure["t"], figure["c"]
         elif ident.startswith("tbl-") and sum(b["t"] == "Table" for b in node["c"][1]) > 1:
             figure = _figure_of(node)  # a panel of sub-tables, captioned like a table
+            node["t"], node["c"] = figure["t"], figure["c"]
+            node["c"][0][1].append(TABLE_PANEL)
+        elif ident.startswith("tbl-") and not any(b["t"] == "Table" for b in node["c"][1]):
+            # a Table float around other content (an image, a plot, text): as Quarto, a
+            # Table all the same, captioned and numbered as a table
+            figure = _figure_of(node)
             node["t"], node["c"] = figure["t"], figure["c"]
             node["c"][0][1].append(TABLE_PANEL)
         elif ident.startswith("tbl-"):
@@ -86,6 +122,50 @@ def _convert(nodes: list[Node], path: Path, source: str) -> None:
             _table_of(node, path, source)
         elif any(key in LAYOUT_KEYS for key, _ in attrs):
             _layout_div(node, path, source)
+
+
+def _image_label(inline: Node) -> tuple[Node, str] | None:
+    """(the image, its label) of an image labelled fig-/tbl-, bare or inside a link."""
+    image = inline
+    if inline["t"] == "Link" and len(inline["c"][1]) == 1:
+        image = inline["c"][1][0]
+    if image["t"] == "Image" and image["c"][0][0].split("-", 1)[0] in ("fig", "tbl"):
+        return image, image["c"][0][0]
+    return None
+
+
+def labelled_images(blocks: list[Node], path: Path, source: str) -> None:
+    """Paragraphs that are one labelled image become figures (`_labelled_image`), in place;
+    before `prepare_figures`, which then sees them as figures."""
+    if "{#fig-" not in source and "{#tbl-" not in source:
+        return
+    for node in walk(blocks):
+        if node["t"] in ("Para", "Plain"):
+            _labelled_image(node, path, source)
+
+
+def _labelled_image(para: Node, path: Path, source: str) -> None:
+    """A paragraph that is one labelled image (`![c](img){#fig-x}`, also without a caption or
+    inside a link) becomes that figure, in place, as in Quarto; a labelled image among other
+    text is refused (it would be neither a figure nor numbered)."""
+    inlines = [i for i in para["c"] if i["t"] not in ("Space", "SoftBreak")]
+    found = [f for i in para["c"] if (f := _image_label(i))]
+    if not found:
+        return
+    image, ident = found[0]
+    if len(inlines) != 1 or len(found) != 1:
+        raise BuildError(
+            f"the labelled image '{ident}' must be a paragraph of its own to be a figure or table",
+            path,
+            _line(source, f"#{ident}"),
+        )
+    image["c"][0][0] = ""
+    caption = [{"t": "Plain", "c": image["c"][1]}] if image["c"][1] else []
+    figure = {
+        "t": "Figure",
+        "c": [[ident, [], []], [None, caption], [{"t": "Plain", "c": inlines}]],
+    }
+    para["t"], para["c"] = figure["t"], figure["c"]
 
 
 def _layout_div(div: Node, path: Path, source: str) -> None:
@@ -156,7 +236,12 @@ def prepare_figures(nodes: list[Node], path: Path, source: str) -> None:
         attrs = dict(attr_list)
         content = node["c"][2]
         inner = "Table" if TABLE_PANEL in _classes else "Figure"
-        subs = [b for b in content if b["t"] == inner]
+        subs = [  # a table panel's sub-tables may be images labelled tbl- too
+            b
+            for b in content
+            if b["t"] == inner
+            or (inner == "Table" and b["t"] == "Figure" and TABLE_PANEL in b["c"][0][1])
+        ]
         labelled = [s for s in subs if s["c"][0][0]]
         layout = any(key in attrs for key in LAYOUT_KEYS)
         where = (path, _line(source, ident) if ident else None)
@@ -173,13 +258,18 @@ def prepare_figures(nodes: list[Node], path: Path, source: str) -> None:
             node["c"][0][2] = [kv for kv in attr_list if kv[0] not in LAYOUT_KEYS]
             node["c"][0][2].append([ROWS, json.dumps(rows)])
         elif layout:
+            what = "sub-tables (tables or tbl- divs)" if inner == "Table" else "subfigures"
             raise BuildError(
-                f"figure '{ident}' has a layout but no subfigures (images or fig- divs) to lay out",
+                f"{'table' if inner == 'Table' else 'figure'} '{ident}' has a layout but no "
+                f"{what} to lay out" + ("" if inner == "Table" else " (images or fig- divs)"),
                 *where,
             )
         elif len(subs) == 1:  # a div around one image: the image is the figure's content
             at = content.index(subs[0])
             content[at : at + 1] = subs[0]["c"][2]
+        elif inner == "Table" and len(images := [b for b in content if b["t"] == "Figure"]) == 1:
+            at = content.index(images[0])  # a table div around one image, as for figures
+            content[at : at + 1] = images[0]["c"][2]
 
 
 def subfigure_rows(figure: Node) -> list[list[float]] | None:
@@ -194,8 +284,8 @@ def is_margin(node: Node) -> bool:
 
 
 def check_columns(nodes: list[Node], path: Path, source: str) -> None:
-    """Column classes other than the margin are refused, naming the line.
-    `nodes`: the chapter's elements (`ast.elements`)."""
+    """Column classes other than the margin are shown at the body's width, with a warning
+    naming the line. `nodes`: the chapter's elements (`ast.elements`)."""
     for node in nodes:
         if node["t"] not in ("Div", "Span", "Figure", "Table", "CodeBlock"):
             continue
@@ -208,11 +298,12 @@ def check_columns(nodes: list[Node], path: Path, source: str) -> None:
                 path,
                 where or _line(source, "margin-caption"),
             )
-        other = [c for c in attr[1] if c in OTHER_COLUMNS]
+        other = [c for c in attr[1] if c in OTHER_COLUMNS and c != "column-body"]
         if other:
-            raise BuildError(
-                f".{other[0]} is not supported by this build (one text column "
-                "and a margin): use .column-margin or .aside, or remove it",
+            log.warning(
+                "%s:%s: .%s is shown at the body's width in both editions (this build has "
+                "one text column and a margin; Quarto's PDF does the same)",
                 path,
                 _line(source, other[0]),
+                other[0],
             )

@@ -116,10 +116,14 @@ def _code_block(text: str, classes: str) -> str:
 def _echo(cell: Cell, options: dict[str, Any]) -> str:
     """The echoed code: the cell itself with its fence for `echo: fenced`; folded in HTML
     under `code-fold` (true: closed, "show": open; the PDF shows it unfolded, as Quarto)."""
+    listing = str(options.get("lst-label") or "")
+    if listing:  # `lst-label`: the code is a numbered listing, as in Quarto
+        cap = options.get("lst-cap")
+        listing = f"#{listing} " + (f"lst-cap={attribute(str(cap))} " if cap else "")
     if options["echo"] == "fenced":
-        code = _code_block(cell.raw.rstrip("\n"), ".markdown .cell-code")
+        code = _code_block(cell.raw.rstrip("\n"), listing + ".markdown .cell-code")
     else:
-        code = _code_block(cell.code, ".python .cell-code")
+        code = _code_block(cell.code, listing + ".python .cell-code")
     fold = options.get("code-fold", False)
     if fold is False:
         return code
@@ -169,13 +173,12 @@ def weave_cell(
         raise BuildError(
             f"cell '{label}' is labelled as a figure but shows no figure", doc.path, cell.line
         )
-    if len(figures) > 1:
-        raise BuildError(
-            f"cell '{label or '(unlabelled)'}' shows {len(figures)} figures; "
-            "show one figure per labelled cell",
-            doc.path,
-            cell.line,
-        )
+    # several plots of a labelled cell (or any with fig-subcap): one figure's subfigures;
+    # an unlabelled cell's plots are shown one after another, as Quarto does
+    subcaps = options.get("fig-subcap") not in (None, False)
+    subfigures = subcaps or (len(figures) > 1 and label.startswith("fig-"))
+    if subfigures and figures:
+        parts.append(_subfigures(cell, figures, label, options, doc, woven, strict))
     for output in outputs:
         kind = output["output_type"]
         data = output.get("data", {})
@@ -187,6 +190,8 @@ def weave_cell(
             parts.append(text if options["output"] == "asis" else _code_block(text, ".cell-output"))
         elif kind == "error":
             parts.append(_code_block(_text(output), ".cell-output-error"))
+        elif output in figures and subfigures:
+            continue  # shown above, as the subfigures of one figure
         elif output in figures:
             parts.append(_figure(cell, data, label, options, doc, woven, strict))
         elif "image/svg+xml" in data or "image/png" in data:
@@ -242,15 +247,10 @@ def _figure_path(doc: Document, label: str, extension: str, woven: Woven) -> str
     return f"figures/{stem}-figure-{woven.unlabelled}.{extension}"
 
 
-def _figure(
-    cell: Cell,
-    data: dict[str, Any],
-    label: str,
-    options: dict[str, Any],
-    doc: Document,
-    woven: Woven,
-    strict: bool = False,
-) -> str:
+def _check_figure(
+    cell: Cell, label: str, options: dict[str, Any], doc: Document, strict: bool
+) -> None:
+    """The house rule's and a numbered figure's requirements of a figure cell."""
     problem = _figure_problem(label, options, strict)
     if problem:
         raise BuildError(
@@ -260,15 +260,21 @@ def _figure(
             doc.path,
             cell.line,
         )
-    label = label if label.startswith("fig-") else ""
-    caption, alt = options.get("fig-cap") or "", options.get("fig-alt") or ""
-    if label and not caption:
+    if label.startswith("fig-") and not options.get("fig-cap"):
         raise BuildError(
             f"figure '{label}' has no fig-cap: a cross-referenced figure needs "
             "a caption in this build (add '#| fig-cap: ...' or drop the label)",
             doc.path,
             cell.line,
         )
+
+
+def _save_image(
+    cell: Cell, data: dict[str, Any], label: str, doc: Document, woven: Woven, stem: str = ""
+) -> tuple[str, list[tuple[str, str]]]:
+    """Write one figure output (and its plotted data) into the woven files; return its path
+    and the downloads the "Data and code" block offers. `stem`: the file's name instead of
+    the label's (a subfigure's)."""
     if "image/svg+xml" in data:
         svg = data["image/svg+xml"]
         image, extension = (svg if isinstance(svg, str) else "".join(svg)).encode("utf-8"), "svg"
@@ -276,11 +282,11 @@ def _figure(
         png = data["image/png"]
         image = base64.b64decode(png if isinstance(png, str) else "".join(png))
         extension = "png"
-    path = _figure_path(doc, label, extension, woven)
+    path = _figure_path(doc, stem or label, extension, woven)
     woven.files[path] = image
     item: ProvenanceItem = {
         "kind": "figure",
-        "label": label,
+        "label": stem or label,
         "line": cell.line,
         "code": cell.code,
         "file": path,
@@ -294,6 +300,23 @@ def _figure(
     woven.items.append(item)
     downloads = [(item["data_file"], "plotted data (CSV)")] if "data_file" in item else []
     downloads.append((path, f"figure ({extension.upper()})"))
+    return path, downloads
+
+
+def _figure(
+    cell: Cell,
+    data: dict[str, Any],
+    label: str,
+    options: dict[str, Any],
+    doc: Document,
+    woven: Woven,
+    strict: bool = False,
+) -> str:
+    _check_figure(cell, label, options, doc, strict)
+    label = label if label.startswith("fig-") else ""
+    caption, alt = options.get("fig-cap") or "", options.get("fig-alt") or ""
+    alt = alt[0] if isinstance(alt, list) and alt else alt  # a list: the first figure's
+    path, downloads = _save_image(cell, data, label, doc, woven)
     if label:  # the caption is markdown, as in Quarto (emphasis, math, citations)
         alt_text = f" fig-alt={attribute(str(alt))}" if alt else ""  # else: the caption
         short = options.get("fig-scap")
@@ -305,6 +328,65 @@ def _figure(
         text = alt or f"Figure produced by the cell at line {doc.origin(cell.line)[1]}"
         figure = f"![{escape(str(text))}]({path})\\ \n"
     return figure + disclosure(doc, cell.line, cell.code, woven.inputs, downloads)
+
+
+_LAYOUT_OPTIONS = ("layout-ncol", "layout-nrow", "layout")
+
+
+def _subfigures(
+    cell: Cell,
+    figures: list[dict[str, Any]],
+    label: str,
+    options: dict[str, Any],
+    doc: Document,
+    woven: Woven,
+    strict: bool = False,
+) -> str:
+    """A cell's several figures (or one with `fig-subcap`) as the subfigures of one figure,
+    as Quarto makes them: `#<label>-1`, `#<label>-2`, … lettered (a), (b), laid out by the
+    cell's `layout-ncol`/`layout-nrow`/`layout`, captioned by `fig-subcap`."""
+    if not label.startswith("fig-"):
+        raise BuildError(
+            "a cell with fig-subcap needs '#| label: fig-...' and 'fig-cap': its "
+            "figures become the subfigures of that figure",
+            doc.path,
+            cell.line,
+        )
+    _check_figure(cell, label, options, doc, strict)
+    subcaps = options.get("fig-subcap")
+    subcaps = [str(c) for c in subcaps] if isinstance(subcaps, list) else []
+    if subcaps and len(subcaps) != len(figures):
+        raise BuildError(
+            f"cell '{label}' has {len(subcaps)} fig-subcap caption(s) for "
+            f"{len(figures)} figure(s): give one caption per figure",
+            doc.path,
+            cell.line,
+        )
+    alts = options.get("fig-alt")
+    alts = [str(a) for a in alts] if isinstance(alts, list) else []
+    where = doc.origin(cell.line)[1]
+    layout = "".join(
+        f" {key}={attribute(str(options[key]))}" for key in _LAYOUT_OPTIONS if key in options
+    )
+    body, downloads = [], []
+    for number, output in enumerate(figures, 1):
+        path, offered = _save_image(cell, output["data"], label, doc, woven, f"{label}-{number}")
+        letter = f"({chr(ord('a') + number - 1)}) " if number <= 26 else f"{number} "
+        downloads += [(href, f"{letter}{text}") for href, text in offered]
+        subcap = subcaps[number - 1] if subcaps else ""
+        alt = (
+            alts[number - 1]
+            if len(alts) == len(figures)
+            else subcap or f"Subfigure {number} of the figure produced by the cell at line {where}"
+        )
+        body.append(
+            f"::: {{#{label}-{number}}}\n![]({path}){{fig-alt={attribute(alt)}}}\n\n"
+            + (f"{subcap}\n" if subcap else "")
+            + ":::\n"
+        )
+    caption = str(options.get("fig-cap") or "")
+    markdown = f":::: {{#{label}{layout}}}\n" + "\n".join(body) + f"\n{caption}\n::::\n"
+    return markdown + disclosure(doc, cell.line, cell.code, woven.inputs, downloads)
 
 
 def _html(
@@ -392,6 +474,9 @@ def weave(
                 )
         else:
             options = effective_options(block, defaults)
+            for key in ("code-fold", "code-summary"):  # `format: html:` defaults
+                if key in defaults and key not in block.options:
+                    options[key] = defaults[key]
             text = weave_cell(block, outputs.get(index, []), options, doc, woven, strict)
             parts.append("\n" + text + "\n" if text else "\n")
     woven.markdown = "".join(parts)

@@ -28,7 +28,8 @@ _OTHER_INLINE = re.compile(r"`\{(?P<engine>r|julia|ojs|bash)\}\s+[^`]+`")
 # a string-valued option may take (others take any text): read from the option registry.
 CELL_OPTIONS: dict[str, tuple[type, ...]] = registry.cell_types()
 _ALLOWED_VALUES: dict[str, tuple[str, ...]] = registry.allowed_words(registry.CELL)
-_NUMBERS = ("fig-width", "fig-height", "fig-dpi")  # positive numbers
+_NUMBERS = ("fig-width", "fig-height", "fig-dpi", "layout-ncol", "layout-nrow")  # positive
+_WHOLE = ("fig-dpi", "layout-ncol", "layout-nrow")
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, A
             and (isinstance(value, bool) or (isinstance(value, int | float) and value <= 0))
         )
         if bad_type and key in _NUMBERS:
-            kind = "whole number" if key == "fig-dpi" else "number"
+            kind = "whole number" if key in _WHOLE else "number"
             raise BuildError(
                 f"cell option '{key}' must be a positive {kind}; got {value!r}", path, key_line
             )

@@ -27,7 +27,9 @@ from bookbuild.document.chapter import Chapter
 from bookbuild.document.conditional import HTML_NAMES, select
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
+from bookbuild.writers.caption_locations import caption_locations
 from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
+from bookbuild.writers.html_floats import html_floats
 from bookbuild.writers.languages import mark_chinese
 from bookbuild.writers.previews import preview_script
 from bookbuild.writers.rewrites import (
@@ -283,6 +285,21 @@ def copy_assets(out: Path, book_root: Path) -> None:
         fonts.write_text("/* no Chinese web font in this edition */\n", "utf-8")
 
 
+def stripe_rows(body: str) -> str:
+    """Quarto's `odd`/`even` classes on the body rows of each table (CSS written for Quarto
+    stripes tables by them); rows that already carry attributes are left as they are."""
+
+    def stripe(match: re.Match[str]) -> str:
+        count = iter(range(len(match[0])))
+        return re.sub(
+            r"<tr>",
+            lambda _: f'<tr class="{"odd" if next(count) % 2 == 0 else "even"}">',
+            match[0],
+        )
+
+    return re.sub(r"<tbody>.*?</tbody>", stripe, body, flags=re.S)
+
+
 def wrap_tables(body: str) -> str:
     """Put every table of a Pandoc HTML fragment in a box that scrolls sideways when too wide."""
     body = re.sub(r"<table(?=[\s>])", '<div class="table-wrap"><table', body)
@@ -301,21 +318,29 @@ def link_targets(blocks: list[Node]) -> list[str]:
 
 
 def chapter_html(
-    chapter: Chapter, pages: dict[str, str], api: list[int], root: Path, lang: str = "en"
+    chapter: Chapter,
+    pages: dict[str, str],
+    api: list[int],
+    root: Path,
+    lang: str = "en",
+    locations: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
     documents. `pages` gives, for each id the chapter links to, the page that holds it;
-    passages in another language than the book's `lang` are marked with theirs."""
+    passages in another language than the book's `lang` are marked with theirs; `locations`:
+    where captions go when not in Quarto's default place (`caption_locations`)."""
     blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
     blocks = html_zoomable_figures(html_margins(blocks))
+    documents = chapter_documents(chapter, blocks)  # before floats become raw markup
+    blocks = html_floats(blocks, locations)
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": mark_chinese(blocks, lang)}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {
-        "body": wrap_tables(body),
+        "body": wrap_tables(stripe_rows(body)),
         "toc": page_toc(blocks),
         "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
-        "documents": chapter_documents(chapter, blocks),
+        "documents": documents,
     }
 
 
@@ -343,15 +368,21 @@ def write_html(
         for ident in ids_in(chapter.blocks):
             pages.setdefault(ident, chapter.page)
     api = meta["pandoc-api-version"]
+    locations = caption_locations(book.html, book.metadata)
 
     def parts_of(chapter: Chapter) -> dict[str, Any]:
         links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
         return memo(
             "html",
             str(chapter.path),
-            [chapter_inputs(chapter), links, api, book.lang],
+            [chapter_inputs(chapter), links, api, book.lang, *([locations] if locations else [])],
             lambda: chapter_html(
-                chapter, {k: v for k, v in links.items() if v}, api, book.root, book.lang
+                chapter,
+                {k: v for k, v in links.items() if v},
+                api,
+                book.root,
+                book.lang,
+                locations,
             ),
         )
 

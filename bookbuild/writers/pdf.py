@@ -36,11 +36,15 @@ from bookbuild.document.chapter import Chapter
 from bookbuild.document.conditional import TYPST_NAMES, pdf_names, select
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
+from bookbuild.writers.caption_locations import caption_locations
 from bookbuild.writers.fonts import cjk_pdf_dir
 from bookbuild.writers.rewrites import (
+    listing_captions_below,
     rendered_citations,
     rewrite_blocks,
     typst_callouts,
+    typst_caption_rules,
+    typst_float_kinds,
     typst_language_spans,
     typst_margins,
     typst_string,
@@ -453,13 +457,18 @@ def bibliography_layout(blocks: list[Node]) -> list[Node]:
 
 
 def chapter_blocks(
-    chapter: Chapter, front: bool, names: frozenset[str] = TYPST_NAMES
+    chapter: Chapter,
+    front: bool,
+    names: frozenset[str] = TYPST_NAMES,
+    locations: dict[str, str] | None = None,
 ) -> list[Node]:
     """One chapter's blocks adapted for Typst (on a deep copy: the HTML edition is untouched);
-    `names`: the `when-format` values the PDF matches."""
+    `names`: the `when-format` values the PDF matches; `locations`: the PDF's caption places
+    when not Quarto's defaults (`caption_locations`)."""
     blocks = drop_control_characters(select(copy_of(chapter.blocks), names), chapter)
-    blocks = rendered_citations(blocks)
-    blocks = numbered_floats(wide_tables(table_column_widths(typst_subfigures(blocks))))
+    blocks = listing_captions_below(rendered_citations(blocks), locations or {})
+    blocks = typst_float_kinds(typst_subfigures(blocks))
+    blocks = numbered_floats(wide_tables(table_column_widths(blocks)))
     blocks = image_alt_text(blocks, str(chapter.path))
     blocks = equations(blocks)
     blocks = typst_margins(typst_callouts(typst_tabsets(blocks)))
@@ -531,10 +540,16 @@ def typst_metadata(book: Book) -> dict[str, Any]:
 
 
 def chapter_typst(
-    chapter: Chapter, front: bool, api: list[int], root: Path, names: frozenset[str] = TYPST_NAMES
+    chapter: Chapter,
+    front: bool,
+    api: list[int],
+    root: Path,
+    names: frozenset[str] = TYPST_NAMES,
+    locations: dict[str, str] | None = None,
 ) -> str:
     """One chapter as Typst markup (Pandoc's Typst writer, no template)."""
-    ast = {"pandoc-api-version": api, "meta": {}, "blocks": chapter_blocks(chapter, front, names)}
+    blocks = chapter_blocks(chapter, front, names, locations)
+    ast = {"pandoc-api-version": api, "meta": {}, "blocks": blocks}
     return pandoc.ast_to(ast, "typst", root, str(chapter.path), "--wrap=none")
 
 
@@ -548,7 +563,10 @@ def typst_source(
     """
     memo = memo or Memo(None)
     names = pdf_names(book.config_path)
+    locations = caption_locations(book.pdf, book.metadata)
     pieces: list[str | tuple[Chapter, bool]] = []  # Typst markup, or (chapter, in front matter)
+    if typst_caption_rules(locations):
+        pieces.append(typst_caption_rules(locations))
     body_started = False
     part: str | None = None
     parts_seen = 0
@@ -575,8 +593,14 @@ def typst_source(
         return memo(
             "typst",
             str(chapter.path),
-            [chapter_inputs(chapter), front, api, sorted(names)],
-            lambda: chapter_typst(chapter, front, api, book.root, names),
+            [
+                chapter_inputs(chapter),
+                front,
+                api,
+                sorted(names),
+                *([locations] if locations else []),
+            ],
+            lambda: chapter_typst(chapter, front, api, book.root, names, locations),
         )
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel

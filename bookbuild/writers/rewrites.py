@@ -24,8 +24,9 @@ from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: b
     hoist_callout_titles,
     title_inlines,
 )
-from bookbuild.document.layout import ROWS, SUBFIGURE, is_margin, subfigure_rows
+from bookbuild.document.layout import ROWS, SUBFIGURE, TABLE_PANEL, is_margin, subfigure_rows
 from bookbuild.document.tabsets import is_tabset, split_tabs
+from bookbuild.writers.html_floats import listing_location
 
 
 def rewrite_blocks(blocks: list[Node], fn: Callable[[Node], list[Node]]) -> list[Node]:
@@ -334,6 +335,58 @@ def typst_subfigures(blocks: list[Node]) -> list[Node]:
             laid_out.append(RawBlock("typst", ")"))
         _replace_cells(node, laid_out)
     return blocks
+
+
+def typst_float_kinds(blocks: list[Node]) -> list[Node]:
+    """A float's kind is its label's, not its content's: a Table around an image is listed
+    with the tables, a Figure around a table with the figures (Typst would guess from the
+    content), and a table inside a figure is not a float of its own."""
+
+    def fn(block: Node) -> list[Node]:
+        if block.get("t") != "Figure" or SUBFIGURE in block["c"][0][1]:
+            return [block]
+        table = TABLE_PANEL in block["c"][0][1]
+        content = block["c"][2]
+        if not table and not any(b.get("t") == "Table" for b in content):
+            return [block]  # an image figure: Typst's guess is right, the markup unchanged
+        if not table:
+            block["c"][2] = [
+                RawBlock("typst", "#set figure(numbering: none, outlined: false)"),
+                *content,
+            ]
+        kind = "table, supplement: [Table]" if table else "image, supplement: [Figure]"
+        return [RawBlock("typst", f"#[#set figure(kind: {kind})"), block, RawBlock("typst", "]")]
+
+    return rewrite_blocks(blocks, fn)
+
+
+def listing_captions_below(blocks: list[Node], locations: dict[str, str]) -> list[Node]:
+    """Listings whose caption goes below the code (`lst-cap-location: bottom`, on the listing
+    or for the edition): the caption moved after it."""
+
+    def fn(block: Node) -> list[Node]:
+        if (
+            block.get("t") == "Div"
+            and "listing" in block["c"][0][1]
+            and listing_location(block, locations) == "bottom"
+        ):
+            inner = block["c"][1]
+            if inner and inner[0].get("t") == "Div" and "listing-caption" in inner[0]["c"][0][1]:
+                block["c"][1] = [*inner[1:], inner[0]]
+        return [block]
+
+    return rewrite_blocks(blocks, fn)
+
+
+def typst_caption_rules(locations: dict[str, str]) -> str:
+    """Typst show rules that move figure and table captions where the PDF's
+    `fig-cap-location`/`tbl-cap-location` put them (empty when both stay put)."""
+    kinds = {"fig": "image", "tbl": "table"}
+    return "\n".join(
+        f"#show figure.where(kind: {kinds[k]}): set figure.caption(position: {where})"
+        for k, where in sorted(locations.items())
+        if k in kinds
+    )
 
 
 def _margin_classes(node: Node) -> list[str]:

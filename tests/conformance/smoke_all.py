@@ -8,7 +8,11 @@ shortcodes, conditional content, tables, citations, code line numbers), Jupyter/
 engine-less documents only (knitr, Julia and OJS documents are out of scope), and only those
 whose own test targets HTML (or no format). Each document's folder is copied next to it (its
 images, includes and bibliographies), a `_quarto.yml` naming it the only chapter is written,
-and `thesis build` runs. Outcomes:
+and `thesis build` runs. Some documents name an image that sits a folder up in Quarto's own
+repository (`crossrefs/float/html/` names `img/surus.jpg`, which is `crossrefs/float/img/`):
+Quarto's HTML never checks that an image exists, this build does, so the runner copies such
+an image in from the nearest folder that has it (`supply_images`) and says so in the
+document's detail. Outcomes:
 
 - **right**: built, and every `ensureHtmlElements` selector of the document's own test holds
   (those present are found, those forbidden are absent) and every `ensureFileRegexMatches`
@@ -56,6 +60,39 @@ SCOPE_TEXT = (
 )
 _OTHER_ENGINE = re.compile(r"^```+\s*\{(r|julia|ojs|bash|sql|mermaid|dot)\b", re.M)
 _CLEAR = re.compile(r"^error: \S+\.(qmd|yml|yaml|bib|csl|json)(:\d+)?: ", re.M)
+_LOCAL_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")  # ![...](path ...)
+
+
+def supply_images(qmd: Path, root: Path, smoke: Path) -> list[str]:
+    """Copy into `root` (the document's folder, copied) each local image the document names
+    that is not at its path but is at that path from an ancestor folder inside `smoke`, or
+    from a folder beside one (`crossrefs/float/html/` names `img/painter.jpg`, which is in
+    `crossrefs/float/typst/img/`).
+
+    Quarto's repository has documents such as `crossrefs/float/html/html-float-2.qmd` that
+    name `img/surus.jpg` while the file is `crossrefs/float/img/surus.jpg`: Quarto's HTML
+    does not check images, so its own test passes with a broken `<img>`, whereas this build
+    stops on a missing image (as it should). Supplying the nearest such file lets the
+    document's float structure be judged. Returns the paths supplied."""
+    supplied = []
+    text = qmd.read_text("utf-8", errors="replace")
+    for target in dict.fromkeys(_LOCAL_IMAGE.findall(text)):
+        if re.match(r"^[a-z]+:", target) or target.startswith("/") or ".." in target:
+            continue
+        if (root / target).exists():
+            continue
+        for folder in qmd.parent.parents:  # a folder up, else in a folder beside one
+            if smoke not in (folder, *folder.parents):
+                break
+            found = folder / target
+            if not found.is_file():
+                found = next(iter(sorted(folder.glob(f"*/{target}"))), found)
+            if found.is_file():
+                (root / target).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(found, root / target)
+                supplied.append(target)
+                break
+    return supplied
 
 
 def front_matter(text: str) -> dict:
@@ -131,8 +168,9 @@ def _regexes_hold(text: str, spec: list) -> bool:
         return True
 
 
-def judge(qmd: Path, fmt: str, timeout: float) -> tuple[str, str]:
-    """(outcome, detail) for one smoke document."""
+def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tuple[str, str]:
+    """(outcome, detail) for one smoke document (`smoke`: the smoke-all folder, where
+    images the document names a folder up are found)."""
     source = qmd.read_text("utf-8", errors="replace")
     meta = front_matter(source)
     test = html_test(meta) or {}
@@ -155,6 +193,7 @@ def judge(qmd: Path, fmt: str, timeout: float) -> tuple[str, str]:
             ),
             "utf-8",
         )
+        supplied = supply_images(qmd, root, smoke) if smoke else []
         try:
             proc = subprocess.run(
                 [
@@ -183,7 +222,7 @@ def judge(qmd: Path, fmt: str, timeout: float) -> tuple[str, str]:
                 lines[0] if lines else "(no message)",
             )
             clear = bool(_CLEAR.search(err)) and "Traceback" not in err
-            return ("refused" if clear else "unclear error"), first[:200]
+            return ("refused" if clear else "unclear error"), first[:200] + _note(supplied)
         pages = [p for p in (root / "_book").glob("*.html") if p.stem == qmd.stem]
         if not pages:
             return "silently wrong", "no page for the chapter"
@@ -198,8 +237,14 @@ def judge(qmd: Path, fmt: str, timeout: float) -> tuple[str, str]:
         if "ensureFileRegexMatches" in test:
             checks.append(_regexes_hold(text, test["ensureFileRegexMatches"] or []))
         if not checks:
-            return "built, unasserted", ""
-        return ("right", "") if all(checks) else ("silently wrong", "Quarto's assertions fail")
+            return "built, unasserted", _note(supplied).strip()
+        if all(checks):
+            return "right", _note(supplied).strip()
+        return "silently wrong", "Quarto's assertions fail" + _note(supplied)
+
+
+def _note(supplied: list[str]) -> str:
+    return f" (images supplied from a nearby folder: {', '.join(supplied)})" if supplied else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         counts: Counter[str] = Counter()
         per_doc = {}
         for number, qmd in enumerate(docs, 1):
-            outcome, detail = judge(qmd, args.to, args.timeout)
+            outcome, detail = judge(qmd, args.to, args.timeout, smoke)
             counts[outcome] += 1
             name = str(qmd.relative_to(smoke))
             per_doc[name] = {"outcome": outcome, "detail": detail}

@@ -72,16 +72,16 @@ def chapter_text(pdf: str, title: str, following: str) -> str:
 
 def test_figures_are_numbered_with_lettered_subfigures(book, pdf):
     page = article(book, "figures")
-    numbered = {
-        f.get("id"): words(f.find("figcaption", recursive=False))
+    numbered = {  # Quarto's markup: the label on the float's div, around its <figure>
+        f.parent.get("id"): words(f.find("figcaption", recursive=False))
         for f in page.find_all("figure")
-        if f.get("id")
+        if f.parent.get("id")
     }
     assert numbered["fig-square"] == "Figure 1.1: A blue square"
     assert numbered["fig-pair"] == "Figure 1.2: Two panels side by side"
     assert numbered["fig-pair-left"] == "(a) Left panel"
     assert numbered["fig-pair-right"] == "(b) Right panel"
-    unlabelled = [f for f in page.find_all("figure") if not f.get("id")]
+    unlabelled = [f for f in page.find_all("figure") if not f.parent.get("id")]
     assert len(unlabelled) == 1 and "Figure" not in unlabelled[0].get_text()
     assert (book / "img" / "square.svg").is_file()
     assert all(img["src"] == "img/square.svg" for img in page.find_all("img"))
@@ -103,7 +103,7 @@ def test_figures_are_numbered_with_lettered_subfigures(book, pdf):
 
 def test_tables_take_captions_and_numbers(book, pdf):
     page = article(book, "tables")
-    tables = {t["id"]: t for t in page.find_all("table")}
+    tables = {d["id"]: d.find("table") for d in page.find_all("div", class_="quarto-float")}
     assert words(tables["tbl-households"].caption) == "Table 2.1: Households by district"
     assert words(tables["tbl-div"].caption) == "Table 2.2: Counts by year"
     rows = [
