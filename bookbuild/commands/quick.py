@@ -33,7 +33,7 @@ from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
 from bookbuild.config.thesis import Thesis, load_thesis
 from bookbuild.document import pandoc
-from bookbuild.document.ast import Node, Str, copy_of, ids_in, walk
+from bookbuild.document.ast import Node, Str, ids_in, walk
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.citations import citation_outline, cite_book
 from bookbuild.document.colophon import PAGE as COLOPHON
@@ -270,8 +270,12 @@ class QuickPages:
                 return self._full("outputs changed")
             lap("read and weave")
             shipped = pool.submit(edition_files, book.root, docs, state.generated, book.output_dir)
-            ast = pandoc.markdown_to_ast(woven.markdown, book.root, str(doc.path))
-            parsed = copy_of(ast)  # for the parse cache: numbering changes `ast` in place
+            # what `pandoc.markdown_to_ast` does, keeping Pandoc's text for the parse cache
+            # (numbering changes `ast` in place)
+            parsed = pandoc.run(
+                ["-f", pandoc.MARKDOWN, "-t", "json"], woven.markdown, book.root, str(doc.path)
+            )
+            ast = json.loads(parsed)
             if env.result() != state.env:
                 return self._full("new source revision")  # on every page's foot
             if set(shipped.result()) != state.resources:
@@ -342,8 +346,10 @@ class QuickPages:
         (after the page is shown: hashing a chapter's AST for the key takes a while)."""
         unsaved, self._unsaved = self._unsaved, []
         root = self._book.book.root if self._book else self.root
-        for folder, kind, what, inputs, value in unsaved:
-            Memo(root / folder)(kind, what, inputs, lambda value=value: value)
+        for folder, kind, what, inputs, value in unsaved:  # a parse is kept as Pandoc's text
+            Memo(root / folder)(
+                kind, what, inputs, lambda v=value: json.loads(v) if isinstance(v, str) else v
+            )
 
     def differs(self) -> list[str]:
         """Pages this preview wrote that the published edition now holds differently (the
