@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,7 @@ from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
 from bookbuild.config.thesis import Thesis, load_thesis
 from bookbuild.document import pandoc
-from bookbuild.document.ast import Node, Str, ids_in, walk
+from bookbuild.document.ast import Node, Str, copy_of, ids_in, walk
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.citations import citation_outline, cite_book
 from bookbuild.document.colophon import PAGE as COLOPHON
@@ -110,9 +111,10 @@ def _cited_content(chapter: Chapter) -> list[Any]:
 
 
 def _put_cited(chapter: Chapter, content: list[Any]) -> None:
+    """Put `_cited_content` of an earlier version back (copied: pages are made from it)."""
     nodes = [n for n in walk(chapter.blocks) if n["t"] == "Cite" or _is_refs(n)]
     ordered = [n for n in nodes if n["t"] == "Cite"] + [n for n in nodes if _is_refs(n)]
-    for node, value in zip(ordered, content, strict=True):
+    for node, value in zip(ordered, copy_of(content), strict=True):
         node["c"] = value
 
 
@@ -127,6 +129,7 @@ class QuickPages:
         self.root = root
         self._book: _Book | None = None
         self._unsaved: list[tuple[Path, str, str, Any, Any]] = []
+        self._written = threading.Lock()  # `differs` runs in the background build's thread
         self.timings: dict[str, float] = {}
         self.why = ""  # why the last save needs the whole book built
 
@@ -150,11 +153,12 @@ class QuickPages:
             resources = edition_files(book.root, docs, generated, book.output_dir)
             env = describe(book.root)
             colophon = colophon_markdown(env)
+            parses = Memo(book.root / PARSES)  # one: each Memo hashes the build's code once
             parsed = [
-                self._parse(book.root, w.markdown, str(d.path))
+                self._parse(parses, book.root, w.markdown, str(d.path))
                 for w, d in zip(woven, docs, strict=True)
             ]
-            colophon_ast = self._parse(book.root, colophon, "the colophon")
+            colophon_ast = self._parse(parses, book.root, colophon, "the colophon")
             api = colophon_ast["pandoc-api-version"]
             chapters = [
                 Chapter(
@@ -329,7 +333,8 @@ class QuickPages:
         os.replace(tmp, target)
         lap("write")
         state.known[index] = replace(old, doc=doc, chapter=chapter, outline=outline)
-        state.written[chapter.page] = data
+        with self._written:
+            state.written[chapter.page] = data
         html_key = [chapter_inputs(chapter), links, state.api, book.lang]
         self._unsaved = [
             (PARSES, "parse", str(doc.path), [pandoc.MARKDOWN, woven.markdown], parsed),
@@ -358,13 +363,14 @@ class QuickPages:
         if state is None:
             return []
         wrong = []
-        for page, data in state.written.items():
-            try:
-                if (state.book.output_dir / page).read_bytes() != data:
+        with self._written:
+            for page, data in state.written.items():
+                try:
+                    if (state.book.output_dir / page).read_bytes() != data:
+                        wrong.append(page)
+                except OSError:
                     wrong.append(page)
-            except OSError:
-                wrong.append(page)
-        state.written.clear()
+            state.written.clear()
         return wrong
 
     def _weave(
@@ -380,8 +386,8 @@ class QuickPages:
             "figures-labelled" in book.house_rules,
         )
 
-    def _parse(self, root: Path, text: str, what: str) -> dict[str, Any]:
-        return Memo(root / PARSES)(
+    def _parse(self, parses: Memo, root: Path, text: str, what: str) -> dict[str, Any]:
+        return parses(
             "parse", what, [pandoc.MARKDOWN, text], lambda: pandoc.markdown_to_ast(text, root, what)
         )
 
