@@ -2,10 +2,11 @@
 
 `thesis preview` runs on a copy of the project (its cache `_freeze/` copied too, so the
 first build starts no kernel), as an author would run it. Each run does what the page's
-live-reload script does: it asks the reload endpoint to answer when the edition changes,
-then appends a sentence to a chapter (the same edit as the benchmark's prose scenario) and
-measures until the page, fetched again, shows the sentence. It then waits for the PDF that
-follows in the background, and reports that time too.
+live-reload script does: it asks the reload endpoint to answer when the page it shows
+changes, then appends a sentence to a chapter (the benchmark's prose edit, in words of its
+own) and measures until the page, fetched again, shows the sentence. It then waits for the
+PDF that follows in the background, and reports that time too, and whether the preview
+rebuilt the page alone (a prose save) or the whole HTML edition.
 
     python -m bench.preview_reload [--repeat 5] [--out test-artifacts/bench/preview.json]
 """
