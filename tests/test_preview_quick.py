@@ -161,6 +161,23 @@ def test_the_worker_is_kept_between_builds_and_stopped_mid_build(book):
         worker.close()
 
 
+def test_a_worker_that_holds_too_much_memory_retires_after_its_build(book):
+    import io
+
+    from bookbuild.commands.background import DONE, resident_mib, serve
+
+    assert 10 < resident_mib() < 100_000  # this process's memory, in MiB
+    out = io.StringIO()
+    serve(book, ("html",), iter(["build\n", "build\n"]), out, max_mib=1e9)
+    assert [line.split()[1] for line in out.getvalue().splitlines() if DONE in line] == [
+        "ok",
+        "ok",
+    ]
+    out = io.StringIO()
+    serve(book, ("html",), iter(["build\n", "build\n"]), out, max_mib=0)
+    assert sum(DONE in line for line in out.getvalue().splitlines()) == 1  # then it ended
+
+
 def _get(url: str, timeout: float = 30) -> bytes:
     with urllib.request.urlopen(url, timeout=timeout) as answer:
         return answer.read()

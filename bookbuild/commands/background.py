@@ -7,7 +7,8 @@ one-paragraph change typesets the book in a fraction of a cold compile's time. I
 its own process group, so the preview can stop it (with any kernel it started) the moment a
 new save arrives while it builds: the next HTML rebuild never waits for Typst. A stopped
 build publishes nothing (the build publishes atomically, and the next build clears its
-staging folder); the next request starts a new worker. A finished build leaves `_book/`
+staging folder); the next request starts a new worker, as it does after a worker retires
+because it holds too much memory (`serve`). A finished build leaves `_book/`
 exactly as `thesis build` would. The HTML build before it has executed every stale chapter,
 so it starts no kernel in practice; one it did start (kernels have their own session) exits
 when its parent is gone, by ipykernel's parent poller.
@@ -29,7 +30,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
-DONE = "\x1ebookbuild-worker"  # starts the line that ends each build: DONE ok|error seconds
+DONE = "@@bookbuild-worker"  # starts the line that ends each build: DONE ok|error seconds
+MAX_MIB = 1024  # a worker above this after a build retires (see `serve`)
 
 
 class BackgroundBuild:
@@ -151,8 +153,30 @@ def _end(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
-def serve(root: Path, formats: tuple[str, ...], requests: Iterable[str], out: IO[str]) -> None:
-    """The worker: one build of `root` per `build` line, each ended by a `DONE` line."""
+def resident_mib() -> float:
+    """This process's resident memory now (Linux), else its peak, in MiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def serve(
+    root: Path,
+    formats: tuple[str, ...],
+    requests: Iterable[str],
+    out: IO[str],
+    max_mib: float = MAX_MIB,
+) -> None:
+    """The worker: one build of `root` per `build` line, each ended by a `DONE` line. It
+    ends after a build that leaves it above `max_mib` of memory: Typst keeps what it laid
+    out without bound (about 20 MiB more per build of the thesis), and the next request
+    then starts a fresh worker."""
     from bookbuild.commands.build import build
     from bookbuild.commands.cli import _message
     from bookbuild.commands.progress import Reporter
@@ -168,6 +192,8 @@ def serve(root: Path, formats: tuple[str, ...], requests: Iterable[str], out: IO
             print(f"error: {_message(exc)}", file=out)
             outcome = "error"
         print(f"{DONE} {outcome} {time.perf_counter() - started:.3f}", file=out, flush=True)
+        if resident_mib() > max_mib:
+            return
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,4 +210,4 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["DONE", "BackgroundBuild", "serve"]
+__all__ = ["DONE", "MAX_MIB", "BackgroundBuild", "resident_mib", "serve"]
