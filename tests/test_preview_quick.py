@@ -103,6 +103,8 @@ def test_a_code_edit_or_a_second_file_builds_the_whole_book(book):
     data.write_text(text, "utf-8")
     assert quick.rebuild([data, book / "refs.bib"]) is None
     assert quick.rebuild([book / "refs.bib"]) is None and quick.why == "not a chapter"
+    (book / "_book" / "01-data.html").unlink()  # the edition was removed under the preview
+    assert quick.rebuild([data]) is None and "not in the edition" in quick.why
 
 
 def test_an_unknown_reference_in_a_prose_save_is_the_build_error(book):

@@ -229,7 +229,8 @@ def preview(
             for page in quick.differs():  # never expected: the full build is the reference
                 log(f"note: the full build wrote {page} differently; it reloads with that")
             reloader.update()
-            log(f"PDF updated in {seconds:.1f} s")
+            done = "PDF updated" if "pdf" in formats else "edition completed"
+            log(f"{done} in {seconds:.1f} s")
         else:
             log(f"error in the PDF build: {last}\nthe HTML is current; the PDF is not.")
 

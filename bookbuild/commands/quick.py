@@ -256,6 +256,8 @@ class QuickPages:
 
         old = state.known[index]
         ref = book.chapters[index]
+        if not (book.output_dir / old.chapter.page).is_file():
+            return self._full("its page is not in the edition")  # _book/ gone or replaced
         docs = [k.doc for k in state.known if k.doc is not None]
         with errors_at_origin(docs), ThreadPoolExecutor(max_workers=2) as pool:
             doc = read_qmd(book.root, ref.path)
