@@ -2,10 +2,11 @@
 
 `thesis preview` runs on a copy of the project (its cache `_freeze/` copied too, so the
 first build starts no kernel), as an author would run it. Each run does what the page's
-live-reload script does: it asks the reload endpoint to answer when the edition changes,
-then appends a sentence to a chapter (the same edit as the benchmark's prose scenario) and
-measures until the page, fetched again, shows the sentence. It then waits for the PDF that
-follows in the background, and reports that time too.
+live-reload script does: it asks the reload endpoint to answer when the page it shows
+changes, then appends a sentence to a chapter (the benchmark's prose edit, in words of its
+own) and measures until the page, fetched again, shows the sentence. It then waits for the
+PDF that follows in the background, and reports that time too, and whether the preview
+rebuilt the page alone (a prose save) or the whole HTML edition.
 
     python -m bench.preview_reload [--repeat 5] [--out test-artifacts/bench/preview.json]
 """
@@ -25,8 +26,9 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
-from bench.run_benchmarks import REPO, Touch, copy_project, edit_prose
+from bench.run_benchmarks import REPO, Touch, copy_project
 
 ENDPOINT = "__livereload"
 TIMEOUT_S = 300
@@ -87,38 +89,53 @@ def _get(url: str, timeout: float = 30) -> bytes:
         return answer.read()
 
 
-def measure(root: Path, repeat: int, touch: Touch) -> dict[str, list[float]]:
+def save_prose(root: Path, rep: int, touch: Touch) -> None:
+    """Append one sentence to the prose chapter (as the benchmark's prose scenario does,
+    with words of its own, so that the page shows this save's edit and no earlier one's)."""
+    path = root / touch.prose
+    text = path.read_text("utf-8").rstrip("\n")
+    path.write_text(text + f"\n\nA sentence typed in the preview, preview save {rep}.\n", "utf-8")
+
+
+def measure(root: Path, repeat: int, touch: Touch) -> dict[str, list[Any]]:
     """`repeat` prose saves in a running preview: save → page reloaded, save → HTML
-    rebuilt (as the preview reports it), save → PDF updated, in seconds."""
+    rebuilt (as the preview reports it), save → PDF updated, in seconds; and whether
+    each save rebuilt its page alone."""
     preview = Preview(root)
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+/", preview.wait_for("serving"))[0]
         preview.wait_for("PDF updated")
         page = url + Path(touch.prose).with_suffix(".html").name
-        reload_s, html_s, pdf_s = [], [], []
+        reload_s, html_s, pdf_s, quick = [], [], [], []
         for rep in range(1, repeat + 1):
             version = re.search(rb'data-version="(\d+)"', _get(page))[1].decode()
             answered = threading.Event()
 
             def long_poll(since: str = version, done: threading.Event = answered) -> None:
-                _get(f"{url}{ENDPOINT}?since={since}", TIMEOUT_S)
+                _get(f"{url}{ENDPOINT}?since={since}&page=/{Path(page).name}", TIMEOUT_S)
                 done.set()
 
             threading.Thread(target=long_poll, daemon=True).start()
             time.sleep(0.5)  # the poll is waiting, as an open page's would be
             saved = time.perf_counter()
-            edit_prose(root, rep, touch)
+            save_prose(root, rep, touch)
             if not answered.wait(TIMEOUT_S):
                 raise SystemExit("the reload endpoint never answered")
             shown = _get(page).decode()
             reload_s.append(time.perf_counter() - saved)
-            if f"edit {rep}." not in shown:
+            if f"preview save {rep}." not in shown:
                 raise SystemExit(f"run {rep}: the reloaded page lacks the edit")
-            line = preview.wait_for("rebuilt in")
-            html_s.append(float(re.search(r"rebuilt in ([\d.]+) s", line)[1]))
+            line = preview.wait_for("rebuilt")
+            html_s.append(float(re.search(r"rebuilt .*?in ([\d.]+) s", line)[1]))
+            quick.append("prose only" in line)
             preview.wait_for("PDF updated")
             pdf_s.append(time.perf_counter() - saved)
-        return {"save_to_reloaded_s": reload_s, "html_build_s": html_s, "save_to_pdf_s": pdf_s}
+        return {
+            "save_to_reloaded_s": reload_s,
+            "html_build_s": html_s,
+            "save_to_pdf_s": pdf_s,
+            "page_alone": quick,  # whether preview rebuilt the page alone (a prose save)
+        }
     finally:
         preview.stop()
 
@@ -140,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n", "utf-8")
     for name, values in results.items():
+        if name == "page_alone":
+            print(f"{name}: {sum(values)} of {len(values)} saves")
+            continue
         print(
             f"{name}: median {statistics.median(values):.2f} s "
             f"(range {min(values):.2f}–{max(values):.2f}; "

@@ -250,6 +250,22 @@ def benchmark(
     return scenarios
 
 
+def preview_scenarios(root: Path, repeat: int, touch: Touch) -> list[Scenario]:
+    """`thesis preview` on the benchmark's project (its cache built by the scenarios before):
+    prose saves timed to the page reloaded and to the PDF updated (bench/preview_reload.py)."""
+    from bench.preview_reload import measure
+
+    results = measure(root, repeat, touch)
+    named = {
+        "save_to_reloaded_s": f"preview: prose save → page reloaded ({touch.prose})",
+        "save_to_pdf_s": "preview: prose save → PDF updated",
+    }
+    return [
+        Scenario(f"preview-{key}", text, [Run(s, 0.0, 0, []) for s in results[key]])
+        for key, text in named.items()
+    ]
+
+
 def _fmt_range(values: list[float]) -> str:
     return f"{min(values):.1f}–{max(values):.1f}"
 
@@ -357,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
             touch,
             lambda line: print(line, flush=True),
         )
+        scenarios += preview_scenarios(root, args.repeat, touch)
     info = {
         "run": started,
         **info,

@@ -5,8 +5,10 @@ path, so after an atomic publish it serves the new edition without a restart. Th
 polls file modification times (no extra dependency) over the project (chapters,
 `_quarto.yml`, analysis code, data), skipping what the build itself writes, and over the
 build package's own templates and assets. On a change the HTML is built first, in this
-process, and the open page reloads itself (see `livereload`); the full build with the PDF
-follows in a background process that the next save stops (see `background`).
+process, and the open page reloads itself (see `livereload`): a save that changes one
+chapter's prose only rebuilds that chapter's page alone (see `quick`), any other change the
+whole HTML edition. The full build with the PDF follows in a kept background process that
+the next save stops (see `background`).
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from collections.abc import Callable, Iterable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from bookbuild import PACKAGE_DIR
 from bookbuild.commands import livereload
 from bookbuild.commands.background import BackgroundBuild
+from bookbuild.commands.quick import QuickPages
 from bookbuild.config.project import load_book
 from bookbuild.errors import BuildError
 from bookbuild.state import store
@@ -108,22 +112,25 @@ class _ReloadingHandler(_QuietHandler):
         address = self.path.split("#", 1)[0]
         where, _, query = address.partition("?")
         if where == livereload.ENDPOINT:
-            since = dict(p.partition("=")[::2] for p in query.split("&")).get("since", "")
-            version = self.reloader.wait(since)
+            asked = {k: unquote(v) for k, _, v in (p.partition("=") for p in query.split("&"))}
+            page = _page_of(asked["page"]) if "page" in asked else None
+            version = self.reloader.wait(asked.get("since", ""), page=page)
             return self._send(f'{{"version": {version}}}'.encode(), "application/json")
         if where == livereload.SCRIPT_PATH:
             return self._send(livereload.SCRIPT_FILE.read_bytes(), "text/javascript")
         path = Path(self.translate_path(self.path))
         if path.is_dir() and where.endswith("/"):
             path = path / "index.html"
-        if path.suffix == ".html" and _servable(path, Path(self.directory).resolve()):
-            version = self.reloader.version  # before the page: a page newer than its
+        base = Path(self.directory).resolve()
+        if path.suffix == ".html" and _servable(path, base):
+            page = path.absolute().relative_to(base).as_posix()
+            version = self.reloader.page_version(page)  # before the page: one newer than its
             try:  # version reloads once more, never the reverse
-                page = path.read_bytes()
+                body = path.read_bytes()
             except OSError:  # replaced by a publish while we looked
                 self.send_error(404, "File not found")
                 return None
-            return self._send(livereload.inject(page, version), "text/html; charset=utf-8")
+            return self._send(livereload.inject(body, version), "text/html; charset=utf-8")
         return super().send_head()
 
     def _send(self, body: bytes, kind: str) -> io.BytesIO:
@@ -132,6 +139,13 @@ class _ReloadingHandler(_QuietHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         return io.BytesIO(body)
+
+
+def _page_of(address: str) -> str:
+    """The edition's file that a page's address (as `location.pathname` gives it, escaped)
+    shows: `/` and `/sub/` show their `index.html`."""
+    page = unquote(address.split("?", 1)[0].split("#", 1)[0]).lstrip("/")
+    return page + "index.html" if page == "" or page.endswith("/") else page
 
 
 def _servable(path: Path, base: Path) -> bool:
@@ -209,15 +223,20 @@ def preview(
 
     book = load_book(root)
     reloader = livereload.Reloader(book.output_dir)
+    quick = QuickPages(book.root)
 
     def pdf_done(ok: bool, seconds: float, last: str) -> None:
         if ok:
+            for page in quick.differs():  # never expected: the full build is the reference
+                log(f"note: the full build wrote {page} differently; it reloads with that")
             reloader.update()
-            log(f"PDF updated in {seconds:.1f} s")
+            done = "PDF updated" if "pdf" in formats else "edition completed"
+            log(f"{done} in {seconds:.1f} s")
         else:
             log(f"error in the PDF build: {last}\nthe HTML is current; the PDF is not.")
 
     full = BackgroundBuild(book.root, formats, pdf_done)
+    more = "html" in formats and len(formats) > 1  # the PDF follows the HTML build
 
     def rebuild(files: list[Path]) -> None:
         full.stop()  # a save never waits for the PDF of the previous one
@@ -226,18 +245,38 @@ def preview(
             log(f"changed: {names}{' …' if len(files) > 3 else ''}; rebuilding")
         started = time.perf_counter()
         try:
+            page = quick.rebuild(files) if files and "html" in formats else None
+        except BuildError as exc:
+            log(f"error: {exc}\nstill serving the last good edition.")
+            return
+        if page is not None:  # a prose save: its page alone, the rest in the background
+            reloader.touch([page])
+            log(
+                f"rebuilt {page} in {time.perf_counter() - started:.2f} s (prose only); "
+                "the page reloads itself"
+            )
+            quick.settle()
+            full.start()  # the other pages' parts, the search index, the PDF
+            return
+        try:
             build(
                 book.root,
                 formats=("html",) if "html" in formats else formats,
                 reporter=Reporter(quiet=True),
             )
         except BuildError as exc:
+            quick.forget()
             log(f"error: {exc}\nstill serving the last good edition.")
             return
         reloader.update()
         log(f"rebuilt in {time.perf_counter() - started:.1f} s; the page reloads itself")
-        if "html" in formats and len(formats) > 1:
+        if more:
             full.start()
+        if "html" in formats:
+            try:  # what the next prose save needs from the rest of the book
+                quick.prime()
+            except BuildError:
+                quick.forget()
 
     rebuild([])
     server = start_server(book.output_dir, port, reloader)
@@ -253,7 +292,7 @@ def preview(
             stop,
         )
     finally:
-        full.stop()
+        full.close()
         reloader.close()
         server.shutdown()
         server.server_close()

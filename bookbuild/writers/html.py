@@ -344,6 +344,47 @@ def chapter_html(
     }
 
 
+def page_template() -> Template:
+    """The book's page template (`templates/page.html`)."""
+    return Template((TEMPLATES / "page.html").read_text("utf-8"))
+
+
+def page_html(
+    book: Book,
+    chapters: list[Chapter],
+    index: int,
+    parts: dict[str, Any],
+    template: Template,
+    build_info: dict[str, str],
+    thesis: Thesis | None,
+    pdf: bool,
+) -> str:
+    """The page of `chapters[index]`: its converted `parts` (see `chapter_html`) in the
+    template, with the book's sidebar, pager and, on the first page, the title block
+    (`thesis`: `load_thesis(book)`; `pdf`: `pdf_download(book)`)."""
+    chapter = chapters[index]
+    return template.substitute(
+        lang=html.escape(book.lang),
+        title=html.escape(f"{chapter.title} – {book.title}" if index else book.title),
+        description=html.escape(book.subtitle or book.title),
+        head_links=head_links(chapters, index),
+        book_title=html.escape(book.title),
+        sidebar=sidebar(chapters, chapter.page, parts["sections"]),
+        page_toc=parts["toc"],
+        layout_class="layout has-page-toc" if parts["toc"] else "layout",
+        head_meta=head_meta(book, thesis, pdf) if index == 0 and thesis else "",
+        pdf_link=PDF_LINK if pdf else "",
+        title_block=(
+            title_block(book, thesis) + (reader_block(book, thesis, pdf) if thesis else "")
+        )
+        if index == 0
+        else "",
+        body=parts["body"],
+        pager=pager(chapters, index),
+        build=html.escape(build_info.get("summary", "")),
+    )
+
+
 def write_html(
     book: Book,
     chapters: list[Chapter],
@@ -362,7 +403,7 @@ def write_html(
     thesis = load_thesis(book)
     pdf = pdf_download(book)
     copy_assets(out, book.root)
-    template = Template((TEMPLATES / "page.html").read_text("utf-8"))
+    template = page_template()
     pages: dict[str, str] = {}
     for chapter in chapters:
         for ident in ids_in(chapter.blocks):
@@ -390,27 +431,8 @@ def write_html(
         rendered = list(pool.map(parts_of, chapters))
     written, documents = [], []
     for index, (chapter, parts) in enumerate(zip(chapters, rendered, strict=True)):
-        page = template.substitute(
-            lang=html.escape(book.lang),
-            title=html.escape(f"{chapter.title} – {book.title}" if index else book.title),
-            description=html.escape(book.subtitle or book.title),
-            head_links=head_links(chapters, index),
-            book_title=html.escape(book.title),
-            sidebar=sidebar(chapters, chapter.page, parts["sections"]),
-            page_toc=parts["toc"],
-            layout_class="layout has-page-toc" if parts["toc"] else "layout",
-            head_meta=head_meta(book, thesis, pdf) if index == 0 and thesis else "",
-            pdf_link=PDF_LINK if pdf else "",
-            title_block=(
-                title_block(book, thesis) + (reader_block(book, thesis, pdf) if thesis else "")
-            )
-            if index == 0
-            else "",
-            body=parts["body"],
-            pager=pager(chapters, index),
-            build=html.escape(build_info.get("summary", "")),
-        )
         path = out / chapter.page
+        page = page_html(book, chapters, index, parts, template, build_info, thesis, pdf)
         path.write_text(page, "utf-8")
         written.append(path)
         documents.extend(parts["documents"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -615,6 +616,26 @@ def typst_source(
     )
 
 
+# One Typst compiler per process, kept between compiles: Typst remembers what it laid out,
+# so a process that typesets the book again (the preview's background worker) redoes only
+# what changed — after a one-paragraph edit a fraction of a cold compile (docs/benchmarks.md),
+# the same bytes (tests/test_typst_warm.py). One compile at a time: it is not reentrant.
+_COMPILERS: dict[str, Any] = {}
+_COMPILER_LOCK = threading.Lock()
+
+
+def _compiler(fonts: Path, typ: Path, workdir: Path) -> Any:
+    """The process's Typst compiler for the font folder `fonts` (system fonts ignored)."""
+    import typst
+
+    key = str(fonts)
+    if key not in _COMPILERS:
+        _COMPILERS[key] = typst.Compiler(
+            str(typ), root=str(workdir), font_paths=[key], ignore_system_fonts=True
+        )
+    return _COMPILERS[key]
+
+
 def compile_pdf(
     source: str, workdir: Path, output: Path, epoch: int, chapters: Sequence[Chapter] = ()
 ) -> None:
@@ -624,21 +645,18 @@ def compile_pdf(
     A font Typst cannot find is an error, not a warning: it would print the wrong glyphs or
     empty boxes. A character no font has is an error at its line in `chapters`' sources.
     """
-    import typst
-
     fonts = cjk_pdf_dir()
     typ = workdir / "thesis.typ"
     typ.write_text(source, "utf-8")
     try:
-        _, warnings = typst.compile_with_warnings(
-            str(typ),
-            output=str(output),
-            root=str(workdir),
-            font_paths=[str(fonts)],
-            ignore_system_fonts=True,
-            pdf_standards=list(PDF_STANDARDS),
-            timestamp=epoch,
-        )
+        with _COMPILER_LOCK:
+            _, warnings = _compiler(fonts, typ, workdir).compile_with_warnings(
+                input=str(typ),
+                output=str(output),
+                root=str(workdir),
+                pdf_standards=list(PDF_STANDARDS),
+                timestamp=epoch,
+            )
     except Exception as exc:  # typst.TypstError: `diagnostic` has the source excerpt
         detail = str(getattr(exc, "diagnostic", None) or exc)
         raise glyph_error(detail, list(chapters)) or BuildError(

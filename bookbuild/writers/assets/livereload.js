@@ -1,12 +1,15 @@
 // Live reload for `thesis preview` only: the preview server adds this script to the pages it
 // serves; the published edition never holds it. The page asks the server, by long poll, to
-// answer once the edition differs from the one it was served from, then reloads itself.
+// answer once what it shows (this page, or a file every page uses) differs from what it was
+// served with, then reloads itself; a save that rebuilds another page leaves it alone.
 (function () {
   'use strict';
   var script = document.currentScript;
   var seen = script ? script.getAttribute('data-version') : null;
   function poll() {
-    fetch('/__livereload?since=' + encodeURIComponent(seen || ''), { cache: 'no-store' })
+    var page = window.location.pathname;
+    fetch('/__livereload?since=' + encodeURIComponent(seen || '') +
+          '&page=' + encodeURIComponent(page), { cache: 'no-store' })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (answer) {
         if (seen !== null && String(answer.version) !== seen) {

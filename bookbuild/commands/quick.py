@@ -1,0 +1,397 @@
+"""The one-page rebuild of a prose save in `thesis preview`.
+
+A save that changes only the prose of one chapter changes only that chapter's page: its
+number, its headings, its labels, the ids other pages link to and its citations stay as they
+were, so every other page, and the numbers and links on this one, come out as before.
+`QuickPages` keeps, from a whole-book assembly done after each full build, what one page
+needs from the rest of the book (every chapter's number and title, the cross-reference
+targets, which page holds each id, citeproc's results). On a save it rebuilds the saved
+chapter alone — read, weave from its cached notebook, parse, number in its place, resolve its
+references, put its citations back, convert — checks that nothing the rest of the book reads
+from it changed, and writes its page into the published edition. When anything else changed
+(a heading, a label, a float, a citation, a cell's code, any file but one chapter), it
+answers None and the preview builds the whole HTML edition instead.
+
+The steps are those of `build.assemble`, in its order, for one chapter; the full build that
+follows in the background writes the same page byte for byte (tested, and checked by the
+preview after every full build: `differs`), with the search index and the PDF.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from bookbuild.commands.build import chapter_defaults, needs_kernel, plan
+from bookbuild.config.names import check_names
+from bookbuild.config.project import Book, load_book
+from bookbuild.config.thesis import Thesis, load_thesis
+from bookbuild.document import pandoc
+from bookbuild.document.ast import Node, Str, copy_of, ids_in, walk
+from bookbuild.document.chapter import Chapter, Target
+from bookbuild.document.citations import citation_outline, cite_book
+from bookbuild.document.colophon import PAGE as COLOPHON
+from bookbuild.document.colophon import colophon_markdown
+from bookbuild.document.crossref import (
+    bibliography_keys,
+    check_attrs,
+    number_book,
+    resolve_references,
+)
+from bookbuild.document.environment import describe
+from bookbuild.document.resources import edition_files, point_images
+from bookbuild.execute import cache
+from bookbuild.execute.weave import Woven, weave
+from bookbuild.source.qmd import Document, errors_at_origin, read_qmd
+from bookbuild.state.memo import FOLDER, PARSES, Memo, chapter_inputs
+from bookbuild.writers.citation import pdf_download
+from bookbuild.writers.html import (
+    chapter_html,
+    link_targets,
+    page_html,
+    page_name,
+    page_template,
+)
+from bookbuild.writers.rewrites import hoist_callout_titles
+
+
+@dataclass
+class _Known:
+    """One chapter as the last assembly left it, and what the rest of the book reads from it."""
+
+    doc: Document | None  # None for the colophon, which no save edits
+    notebook: Any  # its cached notebook (None when it has nothing to execute)
+    record: dict[str, Any] | None  # and the cache record
+    files: dict[str, bytes]  # what weaving it wrote (figures, tables)
+    chapter: Chapter  # numbered, references resolved, citations in place
+    targets: dict[str, Target]  # the labels it defines
+    outline: list[Any]  # its citations before citeproc (what citeproc's results depend on)
+    cited: list[Any]  # citeproc's content of each of its Cites, then of each reference list
+    ids: list[str]  # every id on its page, in order
+
+
+@dataclass
+class _Book:
+    """The last whole-book assembly: what a page needs from the rest of the book."""
+
+    book: Book
+    env: dict[str, Any]
+    api: list[int]
+    known: list[_Known]  # the book's chapters, in order (the colophon last, not editable)
+    targets: dict[str, Target]
+    bib_keys: set[str]
+    citing: bool  # whether the book ran citeproc at all
+    generated: set[str]
+    resources: set[str]
+    pages: dict[str, str]  # id -> page that holds it (the first one)
+    thesis: Thesis | None
+    pdf: bool
+    template: Template
+    written: dict[str, bytes] = field(default_factory=dict)  # page -> what we wrote
+
+
+def _stub(chapter: Chapter) -> Chapter:
+    """A stand-in that numbers like `chapter` (numbered or not, appendix or not) and
+    defines nothing: numbering a chapter in its place needs no more of those before it."""
+    classes = [] if chapter.number else ["unnumbered"]
+    header: Node = {"t": "Header", "c": [1, ["", classes, []], [Str("stub")]]}
+    return Chapter(chapter.path, chapter.page, chapter.appendix, chapter.part, "", [header])
+
+
+def _cited_content(chapter: Chapter) -> list[Any]:
+    nodes = [n for n in walk(chapter.blocks) if n["t"] == "Cite" or _is_refs(n)]
+    return [n["c"] for n in nodes if n["t"] == "Cite"] + [n["c"] for n in nodes if _is_refs(n)]
+
+
+def _put_cited(chapter: Chapter, content: list[Any]) -> None:
+    """Put `_cited_content` of an earlier version back (copied: pages are made from it)."""
+    nodes = [n for n in walk(chapter.blocks) if n["t"] == "Cite" or _is_refs(n)]
+    ordered = [n for n in nodes if n["t"] == "Cite"] + [n for n in nodes if _is_refs(n)]
+    for node, value in zip(ordered, copy_of(content), strict=True):
+        node["c"] = value
+
+
+def _is_refs(node: Node) -> bool:
+    return node["t"] == "Div" and node["c"][0][0] == "refs"
+
+
+class QuickPages:
+    """Rebuilds the page of a chapter whose save changed its prose only."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._book: _Book | None = None
+        self._unsaved: list[tuple[Path, str, str, Any, Any]] = []
+        self._written = threading.Lock()  # `differs` runs in the background build's thread
+        self.timings: dict[str, float] = {}
+        self.why = ""  # why the last save needs the whole book built
+
+    def forget(self) -> None:
+        self._book = None
+
+    def prime(self) -> bool:
+        """Assemble the whole book from the caches, as the last full build did, and keep
+        what a page needs. False (and nothing kept) when a chapter would have to execute:
+        the next save then builds the whole edition."""
+        self._book = None
+        book = load_book(self.root)
+        docs: list[Document] = []
+        with errors_at_origin(docs):
+            docs[:] = [read_qmd(book.root, ref.path) for ref in book.chapters]
+            runs = plan(book, docs, use_cache=True)
+            if any(run.executed for run in runs):
+                return False
+            woven = [self._weave(book, run.doc, run.notebook, run.record) for run in runs]
+            generated = {name for w in woven for name in w.files}
+            resources = edition_files(book.root, docs, generated, book.output_dir)
+            env = describe(book.root)
+            colophon = colophon_markdown(env)
+            parses = Memo(book.root / PARSES)  # one: each Memo hashes the build's code once
+            parsed = [
+                self._parse(parses, book.root, w.markdown, str(d.path))
+                for w, d in zip(woven, docs, strict=True)
+            ]
+            colophon_ast = self._parse(parses, book.root, colophon, "the colophon")
+            api = colophon_ast["pandoc-api-version"]
+            chapters = [
+                Chapter(
+                    path=doc.path,
+                    page=page_name(doc.path),
+                    appendix=ref.appendix,
+                    part=ref.part,
+                    source=doc.source(),
+                    blocks=ast["blocks"],
+                )
+                for doc, ref, ast in zip(docs, book.chapters, parsed, strict=True)
+            ]
+            chapters.append(
+                Chapter(
+                    path=Path(COLOPHON),
+                    page=page_name(Path(COLOPHON)),
+                    appendix=True,
+                    part=None,
+                    source=colophon,
+                    blocks=colophon_ast["blocks"],
+                )
+            )
+            point_images(chapters, book.root, generated, set(resources))
+            for chapter in chapters:
+                hoist_callout_titles(chapter.blocks)
+            check_attrs(chapters)
+            targets = number_book(chapters, book.metadata.get("crossref"), book.config_path)
+            bib = [book.root / b for b in book.bibliography]
+            bib_keys = bibliography_keys(bib)
+            cited = resolve_references(chapters, targets, bib_keys)
+            outlines = [citation_outline(c.blocks) for c in chapters]
+            citing = bool(cited) or any(_is_refs(b) for c in chapters for b in c.blocks)
+            if citing:
+                csl = book.root / book.csl if book.csl else None
+                cite_book(chapters, api, bib, csl, book.root, Memo(book.root / FOLDER))
+        pages: dict[str, str] = {}
+        known = []
+        for index, chapter in enumerate(chapters):
+            ids = ids_in(chapter.blocks)
+            for ident in ids:
+                pages.setdefault(ident, chapter.page)
+            mine = {k: t for k, t in targets.items() if t.page == chapter.page}
+            run = runs[index] if index < len(runs) else None
+            known.append(
+                _Known(
+                    run.doc if run else None,
+                    run.notebook if run else None,
+                    run.record if run else None,
+                    woven[index].files if run else {},
+                    chapter,
+                    mine,
+                    outlines[index],
+                    _cited_content(chapter),
+                    ids,
+                )
+            )
+        self._book = _Book(
+            book,
+            env,
+            api,
+            known,
+            targets,
+            bib_keys,
+            citing,
+            generated,
+            set(resources),
+            pages,
+            load_thesis(book),
+            pdf_download(book),
+            page_template(),
+        )
+        return True
+
+    def rebuild(self, files: list[Path]) -> str | None:
+        """The page written for a prose-only save of one chapter, or None when the save
+        needs the whole book built (then nothing was written). `timings` says where the
+        time went; call `settle` before the next build, to store what it can reuse."""
+        state = self._book
+        self.timings, self.why = {}, ""
+        if state is None or len(files) != 1:
+            return self._full("not primed" if state is None else "more than one file changed")
+        book = state.book
+        index = next(
+            (i for i, ref in enumerate(book.chapters) if book.root / ref.path == files[0]), None
+        )
+        if index is None:
+            return self._full("not a chapter")
+        mark = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal mark
+            now = time.perf_counter()
+            self.timings[name] = now - mark
+            mark = now
+
+        old = state.known[index]
+        ref = book.chapters[index]
+        if not (book.output_dir / old.chapter.page).is_file():
+            return self._full("its page is not in the edition")  # _book/ gone or replaced
+        docs = [k.doc for k in state.known if k.doc is not None]
+        with errors_at_origin(docs), ThreadPoolExecutor(max_workers=2) as pool:
+            doc = read_qmd(book.root, ref.path)
+            docs[index] = doc
+            env = pool.submit(describe, book.root)  # git, in the time Pandoc parses
+            check_names(book.config_path, docs, book.config_path.read_text("utf-8"))
+            defaults = chapter_defaults(book, doc)
+            # the cache entry's other inputs are files: a change to one is a save of more
+            # than this chapter, which never comes here
+            if needs_kernel(doc, defaults) != (old.record is not None):
+                return self._full("code came or went")
+            if old.record is not None and old.record["code"] != cache.code_key(doc, defaults):
+                return self._full("code changed")  # it must execute
+            woven = self._weave(book, doc, old.notebook, old.record)
+            if woven.files != old.files:
+                return self._full("outputs changed")
+            lap("read and weave")
+            shipped = pool.submit(edition_files, book.root, docs, state.generated, book.output_dir)
+            # what `pandoc.markdown_to_ast` does, keeping Pandoc's text for the parse cache
+            # (numbering changes `ast` in place)
+            parsed = pandoc.run(
+                ["-f", pandoc.MARKDOWN, "-t", "json"], woven.markdown, book.root, str(doc.path)
+            )
+            ast = json.loads(parsed)
+            if env.result() != state.env:
+                return self._full("new source revision")  # on every page's foot
+            if set(shipped.result()) != state.resources:
+                return self._full("an image or resource came or went")
+            lap("parse")
+            chapter = replace(old.chapter, source=doc.source(), blocks=ast["blocks"])
+            chapter.number, chapter.title, chapter.title_id, chapter.sections = None, "", "", []
+            point_images([chapter], book.root, state.generated, state.resources)
+            hoist_callout_titles(chapter.blocks)
+            check_attrs([chapter])
+            before = [_stub(k.chapter) for k in state.known[:index]]
+            mine = number_book([*before, chapter], book.metadata.get("crossref"), book.config_path)
+            shape = (chapter.number, chapter.title, chapter.title_id, chapter.sections)
+            was = (
+                old.chapter.number,
+                old.chapter.title,
+                old.chapter.title_id,
+                old.chapter.sections,
+            )
+            if shape != was or mine != old.targets:
+                return self._full("a heading, label or float changed")  # numbers move
+            resolve_references([chapter], state.targets, state.bib_keys)
+            outline = citation_outline(chapter.blocks)
+            if outline != old.outline:
+                return self._full("citations changed")  # results change anywhere
+            if state.citing:
+                _put_cited(chapter, old.cited)
+            ids = ids_in(chapter.blocks)
+            if ids != old.ids:
+                return self._full("ids changed")  # links elsewhere may point here
+            lap("number, refer, cite")
+            chapters = [k.chapter for k in state.known]
+            chapters[index] = chapter
+            links = {ident: state.pages.get(ident) for ident in link_targets(chapter.blocks)}
+            found = {k: v for k, v in links.items() if v}
+            parts = json.loads(
+                json.dumps(chapter_html(chapter, found, state.api, book.root, book.lang))
+            )  # the types a stored result has, as in the full build
+            env_now = state.env
+            build_info = {
+                "summary": f"Built from {env_now['source_revision']} on {env_now['source_date']}"
+            }
+            page = page_html(
+                book, chapters, index, parts, state.template, build_info, state.thesis, state.pdf
+            )
+            lap("convert")
+        data = page.encode("utf-8")
+        target = book.output_dir / chapter.page
+        tmp = target.with_name(f".{target.name}.quick.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        lap("write")
+        state.known[index] = replace(old, doc=doc, chapter=chapter, outline=outline)
+        with self._written:
+            state.written[chapter.page] = data
+        html_key = [chapter_inputs(chapter), links, state.api, book.lang]
+        self._unsaved = [
+            (PARSES, "parse", str(doc.path), [pandoc.MARKDOWN, woven.markdown], parsed),
+            (FOLDER, "html", str(chapter.path), html_key, parts),
+        ]
+        return chapter.page
+
+    def _full(self, why: str) -> None:
+        self.why = why
+        return None
+
+    def settle(self) -> None:
+        """Store the last page's parse and conversion where the full build looks for them
+        (after the page is shown: hashing a chapter's AST for the key takes a while)."""
+        unsaved, self._unsaved = self._unsaved, []
+        root = self._book.book.root if self._book else self.root
+        for folder, kind, what, inputs, value in unsaved:  # a parse is kept as Pandoc's text
+            Memo(root / folder)(
+                kind, what, inputs, lambda v=value: json.loads(v) if isinstance(v, str) else v
+            )
+
+    def differs(self) -> list[str]:
+        """Pages this preview wrote that the published edition now holds differently (the
+        full build disagreed: a fault of this module). Forgets what it checked."""
+        state = self._book
+        if state is None:
+            return []
+        wrong = []
+        with self._written:
+            for page, data in state.written.items():
+                try:
+                    if (state.book.output_dir / page).read_bytes() != data:
+                        wrong.append(page)
+                except OSError:
+                    wrong.append(page)
+            state.written.clear()
+        return wrong
+
+    def _weave(
+        self, book: Book, doc: Document, notebook: Any, record: dict[str, Any] | None
+    ) -> Woven:
+        import nbformat
+
+        return weave(
+            doc,
+            notebook or nbformat.v4.new_notebook(),
+            chapter_defaults(book, doc),
+            (record or {}).get("reads"),
+            "figures-labelled" in book.house_rules,
+        )
+
+    def _parse(self, parses: Memo, root: Path, text: str, what: str) -> dict[str, Any]:
+        return parses(
+            "parse", what, [pandoc.MARKDOWN, text], lambda: pandoc.markdown_to_ast(text, root, what)
+        )
+
+
+__all__ = ["QuickPages"]
