@@ -33,7 +33,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
-from analysis import inference, public, resampling, scales
+from analysis import inference, public, resampling, scales, typeface
 from analysis.style import (
     FIGURE_HEIGHT_IN,
     FIGURE_WIDTH_IN,
@@ -76,11 +76,12 @@ class FigureResult:
     data: pd.DataFrame
 
     def svg(self) -> str:
-        """The figure as SVG text; identical bytes on every call and machine (house style)."""
+        """The figure as SVG text, its text in the body's face (a subset embedded); identical
+        bytes on every call and machine (house style)."""
         buffer = io.StringIO()
         with house_style():
             self.figure.savefig(buffer, format="svg", metadata=SVG_METADATA)
-        return buffer.getvalue()
+        return typeface.embed_font(buffer.getvalue())
 
     def row(self, layer: str, **where: object) -> pd.Series:
         """The one row of ``data`` in ``layer`` whose columns equal ``where`` (for the prose).

@@ -73,7 +73,9 @@ def test_svg_is_identical_when_the_figure_is_rebuilt(hh):
 
 def test_svg_uses_house_style_even_outside_the_context(hh):
     svg = figures.income_change(hh).svg()
-    assert "<text" not in svg  # svg.fonttype = path: glyphs are paths, no font dependency
+    # svg.fonttype = none: real text in the body's face, whose subset the SVG carries
+    assert "<text" in svg and "font-family: 'Libertinus Serif'" in svg
+    assert '@font-face{font-family:"Libertinus Serif";src:url(data:font/woff2;base64,' in svg
     assert mpl.rcParams["svg.hashsalt"] != style.RC_PARAMS["svg.hashsalt"]  # nothing leaked
 
 
