@@ -40,7 +40,7 @@ from bookbuild.writers.rewrites import (
     relink,
 )
 from bookbuild.writers.search import chapter_documents, index_script
-from bookbuild.writers.typography import smart_text
+from bookbuild.writers.typography import smart_text, zh_punctuation
 
 TEMPLATES = PACKAGE_DIR / "writers" / "templates"
 ASSETS = PACKAGE_DIR / "writers" / "assets"
@@ -309,7 +309,8 @@ def chapter_html(
     blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
     blocks = html_zoomable_figures(html_margins(blocks))
-    ast = {"pandoc-api-version": api, "meta": {}, "blocks": mark_chinese(blocks, lang)}
+    marked = zh_punctuation(mark_chinese(blocks, lang))
+    ast = {"pandoc-api-version": api, "meta": {}, "blocks": marked}
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {
         "body": wrap_tables(body),

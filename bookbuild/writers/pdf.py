@@ -35,7 +35,7 @@ from bookbuild.document.chapter import Chapter
 from bookbuild.document.conditional import TYPST_NAMES, pdf_names, select
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
-from bookbuild.writers.fonts import cjk_pdf_dir
+from bookbuild.writers.fonts import TYPST_ZH_FONTS, cjk_pdf_dir
 from bookbuild.writers.rewrites import (
     rendered_citations,
     rewrite_blocks,
@@ -47,7 +47,7 @@ from bookbuild.writers.rewrites import (
     typst_tabsets,
 )
 from bookbuild.writers.short_captions import list_entry
-from bookbuild.writers.typography import smart_text
+from bookbuild.writers.typography import smart_text, zh_punctuation
 from bookbuild.writers.unprintable import drop_control_characters, glyph_error
 
 TEMPLATE = PACKAGE_DIR / "writers" / "templates" / "thesis.typ"
@@ -103,6 +103,7 @@ def typst_headings(blocks: list[Node], chapter: Chapter) -> list[Node]:
 def _lang_rules(lang: str) -> str:
     code, _, region = lang.partition("-")
     args = f"lang: {typst_string(code)}" + (f", region: {typst_string(region)}" if region else "")
+    args += f", font: {TYPST_ZH_FONTS}" if code == "zh" else ""
     # Chinese: two-character paragraph indent and a little more leading for the square glyphs
     indent = (
         "\n#set par(first-line-indent: (amount: 2em, all: true), leading: 0.85em)"
@@ -428,7 +429,7 @@ def chapter_blocks(
     """One chapter's blocks adapted for Typst (on a deep copy: the HTML edition is untouched);
     `names`: the `when-format` values the PDF matches."""
     blocks = drop_control_characters(select(copy_of(chapter.blocks), names), chapter)
-    blocks = rendered_citations(blocks)
+    blocks = zh_punctuation(rendered_citations(blocks))
     blocks = numbered_floats(wide_tables(table_column_widths(typst_subfigures(blocks))))
     blocks = image_alt_text(blocks, str(chapter.path))
     blocks = equations(blocks)
