@@ -312,6 +312,9 @@ ROLE_COLOURS = dict(zip(inference.ROLE_ORDER, palette(len(inference.ROLE_ORDER))
 YEAR_COLOURS = {2014: GREY, 2019: OKABE_ITO["blue"]}
 INTERVAL_COLOUR = "black"
 POINT_SIZE = 7
+HEATMAP_TEXT_PT = 11.5
+"""Heatmap cell numbers, in pt at the printed width: a full-width figure is shown about 360
+CSS px wide on a 390 px phone (0.79 px per pt), so these read at about 9 CSS px there."""
 POINT_ALPHA = 0.35
 
 
@@ -652,25 +655,41 @@ def assistance_by_cause(hh: pd.DataFrame) -> FigureResult:
     grid = data.pivot(index="cause", columns="assistance", values="estimate").loc[causes, kinds]
     low = data.pivot(index="cause", columns="assistance", values="ci_low").loc[causes, kinds]
     high = data.pivot(index="cause", columns="assistance", values="ci_high").loc[causes, kinds]
-    annotations = np.vectorize(lambda e, lo, hi: f"{e:.0f}\n{lo:.0f}–{hi:.0f}")(
-        grid.to_numpy() * 100, low.to_numpy() * 100, high.to_numpy() * 100
-    )
     sizes = data.drop_duplicates("cause").set_index("cause")["n_households"]
     with house_style():
-        fig, (ax,) = _figure(height=4.6)
+        fig, (ax,) = _figure(height=5.8)
         sns.heatmap(
             grid * 100,
             vmin=0,
             vmax=100,
             cmap="cividis",
-            annot=annotations,
-            fmt="",
-            annot_kws={"fontsize": 6},
             linewidths=0.6,
             linecolor="white",
             cbar_kws={"label": "Households receiving it (%)", "shrink": 0.9},
             ax=ax,
         )
+        # each cell: the share large enough to read on a phone, its interval below it smaller
+        for i, j in np.ndindex(grid.shape):
+            share, lo, hi = (frame.iloc[i, j] * 100 for frame in (grid, low, high))
+            colour = "black" if share > 55 else "white"
+            ax.text(
+                j + 0.5,
+                i + 0.4,
+                f"{share:.0f}",
+                ha="center",
+                va="center",
+                color=colour,
+                fontsize=HEATMAP_TEXT_PT,
+            )
+            ax.text(
+                j + 0.5,
+                i + 0.76,
+                f"{lo:.0f}–{hi:.0f}",
+                ha="center",
+                va="center",
+                color=colour,
+                fontsize=7.5,
+            )
         ax.set_xticks(
             np.arange(len(kinds)) + 0.5, kinds, rotation=40, ha="right", rotation_mode="anchor"
         )
@@ -926,7 +945,7 @@ def interview_themes(interviews: pd.DataFrame) -> FigureResult:
                     f"{int(row['n_mentions'])}/{int(row['n_interviews'])}",
                     ha="center",
                     va="center",
-                    fontsize=7.5,
+                    fontsize=HEATMAP_TEXT_PT,
                     color="black" if row["share"] > 0.55 else "white",
                 )
         ax.set_xticks(range(len(roles)), roles)

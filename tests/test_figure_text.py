@@ -13,6 +13,7 @@ import base64
 import io
 import re
 import subprocess
+from collections import Counter
 from html import unescape
 from pathlib import Path
 
@@ -145,3 +146,43 @@ def test_chromium_draws_figure_text_with_the_embedded_face(driver):  # noqa: F81
     units = sum(widths[cmap[ord(c)]][0] for c in "Share of answers (%)")
     expected = units * found["size"] / font["head"].unitsPerEm
     assert found["width"] == pytest.approx(expected, rel=0.02)
+
+
+@pytest.mark.parametrize("svg_path", _figures() if (BOOK / "figures").is_dir() else [])
+def test_no_variable_codes_or_cut_labels_in_figures(svg_path: Path):
+    texts = _texts(svg_path.read_text("utf-8"))
+    codes = [t for t in texts if re.search(r"\b[a-z]+_[a-z0-9_]+\b", t)]  # prob_6, assist_...
+    assert not codes, f"{svg_path.name}: {codes}"
+    cut = [t for t in texts if "\u2026" in t or t.rstrip().endswith("...")]
+    assert not cut, f"{svg_path.name}: {cut}"
+
+
+HEATMAPS = {
+    "fig-assistance-cause.svg": "05-findings.html",
+    "fig-interview-themes.svg": "05-findings.html",
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", sorted(HEATMAPS))
+def test_heatmap_numbers_are_at_least_9_css_px_on_a_390_px_phone(driver, name: str):  # noqa: F811
+    from test_browser import viewport
+
+    viewport(driver, (390, 844))
+    try:
+        driver.get(_built(BOOK / HEATMAPS[name]).as_uri())
+        shown = driver.execute_script(
+            "const img = document.querySelector(`img[src='figures/${arguments[0]}']`);"
+            "img.scrollIntoView(); return img.getBoundingClientRect().width;",
+            name,
+        )
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    svg = (BOOK / "figures" / name).read_text("utf-8")
+    view_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg)[1])
+    numbers = re.findall(r"<text\b[^>]*font-size: ([\d.]+)px[^>]*>\d+(?:/\d+)?</text>", svg)
+    by_size = Counter(float(size) for size in numbers)
+    cells = [size for size, count in by_size.items() if count >= 30]  # not the colour bar's
+    assert cells, (name, by_size)  # a cell's share or count ("69", "7/12")
+    smallest = min(cells) * shown / view_width
+    assert 330 < shown <= 390 and smallest >= 8.9, (name, shown, smallest)

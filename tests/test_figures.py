@@ -213,7 +213,9 @@ def test_heatmap_cells_carry_shares_and_cluster_intervals(hh, interviews):
     np.testing.assert_allclose(result.data["estimate"], shares["share"])
     texts = {t.get_text() for t in result.figure.axes[0].texts}
     row = result.data.iloc[0]
-    assert f"{row.estimate * 100:.0f}\n{row.ci_low * 100:.0f}–{row.ci_high * 100:.0f}" in texts
+    assert f"{row.estimate * 100:.0f}" in texts  # the share, and its interval below it
+    assert f"{row.ci_low * 100:.0f}–{row.ci_high * 100:.0f}" in texts
+    assert len(texts) > 1 and len(result.figure.axes[0].texts) == 2 * mesh.size
     registered = hh[hh["cause"].notna()].assign(
         value=lambda f: f["assist_industry"].astype(float), cause=lambda f: f["cause"].astype(str)
     )
