@@ -51,7 +51,7 @@ def design_effect_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "Effective n": fmt.integer(r.effective_n),
             }
         )
-    return pd.DataFrame(rows)
+    return fmt.headers(pd.DataFrame(rows))
 
 
 def marginal_comparison_table(hh: pd.DataFrame) -> pd.DataFrame:
@@ -70,24 +70,28 @@ def marginal_comparison_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "p (permutation)": _p(r.p_perm),
             }
         )
-    return pd.DataFrame(rows)
+    return fmt.headers(pd.DataFrame(rows))
 
 
 def assistance_permutation_table(hh: pd.DataFrame) -> pd.DataFrame:
     """Per assistance type: receipt across causes, permutation chi-square, Holm-adjusted p."""
     t = design.assistance_permutation(hh)
-    return pd.DataFrame(
-        {
-            "Assistance": t["assistance"],
-            "Received": [fmt.count_share(k, n) for k, n in zip(t["received"], t["n"], strict=True)],
-            "Share by cause (lowest–highest)": [
-                f"{fmt.share(lo, 0)}–{fmt.share(hi, 0)}"
-                for lo, hi in zip(t["share_min"], t["share_max"], strict=True)
-            ],
-            "χ²": t["chi2"].map(lambda x: fmt.num(x, 2)),
-            "p (permutation)": t["p_perm"].map(_p),
-            "p (Holm)": t["p_holm"].map(_p),
-        }
+    return fmt.headers(
+        pd.DataFrame(
+            {
+                "Assistance": t["assistance"],
+                "Received": [
+                    fmt.count_share(k, n) for k, n in zip(t["received"], t["n"], strict=True)
+                ],
+                "Share by cause (lowest–highest)": [
+                    f"{fmt.share(lo, 0)}–{fmt.share(hi, 0)}"
+                    for lo, hi in zip(t["share_min"], t["share_max"], strict=True)
+                ],
+                "χ²": t["chi2"].map(lambda x: fmt.num(x, 2)),
+                "p (permutation)": t["p_perm"].map(_p),
+                "p (Holm)": t["p_holm"].map(_p),
+            }
+        )
     )
 
 
@@ -109,7 +113,7 @@ def satisfaction_models_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "p (ordered logit)": _p(g["p"]),
             }
         )
-    return pd.DataFrame(rows)
+    return fmt.headers(pd.DataFrame(rows))
 
 
 def diagnostics_table(hh: pd.DataFrame) -> pd.DataFrame:
@@ -123,7 +127,7 @@ def diagnostics_table(hh: pd.DataFrame) -> pd.DataFrame:
     rows.append({"Check": "Jarque–Bera (2 df)", "Value": fmt.num(d.jb, 2), "p": _p(d.jb_p)})
     rows.append({"Check": "Residual skewness", "Value": fmt.num(d.skew, 2), "p": "—"})
     rows.append({"Check": "Residual kurtosis", "Value": fmt.num(d.kurtosis, 2), "p": "—"})
-    return pd.DataFrame(rows)
+    return fmt.headers(pd.DataFrame(rows))
 
 
 def growth_table(hh: pd.DataFrame) -> pd.DataFrame:
@@ -133,31 +137,36 @@ def growth_table(hh: pd.DataFrame) -> pd.DataFrame:
         s: f"{s} (vs registered)" for s in inference.STATUS_ORDER
     }
     c = m.coefficients
-    return pd.DataFrame(
-        {
-            "Term": c["term"].map(labels),
-            "B (log growth)": c["coef"].map(lambda x: fmt.num(x, 3)),
-            "Growth ratio exp(B)": c["ratio"].map(lambda x: fmt.num(x, 2)),
-            "95% CI of ratio": [
-                fmt.ci(lo, hi, 2) for lo, hi in zip(c["ratio_low"], c["ratio_high"], strict=True)
-            ],
-            "p": c["p"].map(_p),
-        }
+    return fmt.headers(
+        pd.DataFrame(
+            {
+                "Term": c["term"].map(labels),
+                "B (log growth)": c["coef"].map(lambda x: fmt.num(x, 3)),
+                "Growth ratio exp(B)": c["ratio"].map(lambda x: fmt.num(x, 2)),
+                "95% CI of ratio": [
+                    fmt.ci(lo, hi, 2)
+                    for lo, hi in zip(c["ratio_low"], c["ratio_high"], strict=True)
+                ],
+                "p": c["p"].map(_p),
+            }
+        )
     )
 
 
 def waiting_table(hh: pd.DataFrame) -> pd.DataFrame:
     """Median growth ratio of households agreeing that it is better to wait, within status."""
     w = design.waiting_within_status(hh).by_status
-    return pd.DataFrame(
-        {
-            "Status": w["status"],
-            "Agree (of status)": [
-                fmt.count_share(k, n) for k, n in zip(w["n_agree"], w["n"], strict=True)
-            ],
-            "Median ratio, agree": w["median_agree"].map(lambda x: fmt.num(x, 2)),
-            "Median ratio, others": w["median_others"].map(lambda x: fmt.num(x, 2)),
-        }
+    return fmt.headers(
+        pd.DataFrame(
+            {
+                "Status": w["status"],
+                "Agree (of status)": [
+                    fmt.count_share(k, n) for k, n in zip(w["n_agree"], w["n"], strict=True)
+                ],
+                "Median ratio, agree": w["median_agree"].map(lambda x: fmt.num(x, 2)),
+                "Median ratio, others": w["median_others"].map(lambda x: fmt.num(x, 2)),
+            }
+        )
     )
 
 
@@ -179,4 +188,4 @@ def agreement_table(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
         "Chance agreement": fmt.num(a.p_expected, 2),
         "Cohen's κ": fmt.num(a.kappa, 2),
     }
-    return pd.concat([out, pd.DataFrame([pooled])], ignore_index=True)
+    return fmt.headers(pd.concat([out, pd.DataFrame([pooled])], ignore_index=True))

@@ -47,12 +47,13 @@ def _col(values: pd.Series, digits: int) -> list[str]:
 
 
 def _done(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with a RangeIndex; year ranges in its labels and headers take an en dash."""
+    """``frame`` with a RangeIndex; year ranges in its labels and headers take an en dash;
+    the statistical symbols of its headers are italic (:func:`analysis.fmt.headers`)."""
     frame = frame.reset_index(drop=True).rename(columns=_ranges)
     for name in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[name]):
             frame[name] = [_ranges(v) if isinstance(v, str) else v for v in frame[name]]
-    return frame
+    return fmt.headers(frame)
 
 
 def _ranges(text: str) -> str:
