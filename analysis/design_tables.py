@@ -68,7 +68,7 @@ def design_effect_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "Effective n": fmt.integer(r.effective_n),
             }
         )
-    return fmt.table_ranges(pd.DataFrame(rows))
+    return fmt.headers(fmt.table_ranges(pd.DataFrame(rows)))
 
 
 def marginal_comparison_table(
@@ -110,7 +110,7 @@ def marginal_comparison_table(
                 "p (permutation)": _p(r.perm_p_value),
             }
         )
-    return fmt.table_ranges(pd.DataFrame(rows))
+    return fmt.headers(fmt.table_ranges(pd.DataFrame(rows)))
 
 
 def assistance_permutation_table(
@@ -152,7 +152,7 @@ def assistance_permutation_table(
             "p (Holm)": t["holm_p_value"].map(_p),
         }
     )
-    return fmt.table_ranges(table)
+    return fmt.headers(fmt.table_ranges(table))
 
 
 def satisfaction_models_table(hh: pd.DataFrame) -> pd.DataFrame:
@@ -192,7 +192,7 @@ def satisfaction_models_table(hh: pd.DataFrame) -> pd.DataFrame:
                 "p (ordered logit)": _p(g["p_value"]),
             }
         )
-    return fmt.table_ranges(pd.DataFrame(rows))
+    return fmt.headers(fmt.table_ranges(pd.DataFrame(rows)))
 
 
 def diagnostics_table(hh: pd.DataFrame) -> pd.DataFrame:
@@ -232,7 +232,7 @@ def diagnostics_table(hh: pd.DataFrame) -> pd.DataFrame:
     )
     rows.append({"Check": "Residual skewness", "Value": fmt.num(d.skew, 2), "p": "—"})
     rows.append({"Check": "Residual kurtosis", "Value": fmt.num(d.kurtosis, 2), "p": "—"})
-    return fmt.table_ranges(pd.DataFrame(rows))
+    return fmt.headers(fmt.table_ranges(pd.DataFrame(rows)))
 
 
 def growth_table(hh: pd.DataFrame) -> pd.DataFrame:
@@ -272,7 +272,7 @@ def growth_table(hh: pd.DataFrame) -> pd.DataFrame:
             "p": c["p_value"].map(_p),
         }
     )
-    return fmt.table_ranges(table)
+    return fmt.headers(fmt.table_ranges(table))
 
 
 def waiting_table(hh: pd.DataFrame) -> pd.DataFrame:
@@ -306,7 +306,7 @@ def waiting_table(hh: pd.DataFrame) -> pd.DataFrame:
             "Median ratio, others": w["median_others"].map(lambda x: fmt.num(x, 2)),
         }
     )
-    return fmt.table_ranges(table)
+    return fmt.headers(fmt.table_ranges(table))
 
 
 def agreement_table(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
@@ -347,4 +347,6 @@ def agreement_table(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
         "Chance agreement": fmt.num(a.expected_agreement, 2),
         "Cohen's κ": fmt.num(a.kappa, 2),
     }
-    return fmt.table_ranges(pd.concat([out, pd.DataFrame([pooled])], ignore_index=True))
+    return fmt.headers(
+        fmt.table_ranges(pd.concat([out, pd.DataFrame([pooled])], ignore_index=True))
+    )

@@ -16,6 +16,12 @@ One number style in both editions: a negative number takes the true minus sign (
 :data:`MINUS`), a range an en dash (:func:`span`, :func:`year_span`), and "p < 0.001" is held
 together by non-breaking spaces (:data:`NBSP`) so that a line cannot end inside it. Table
 columns share one number of decimals (:func:`column`).
+
+Statistical symbols are set in italics (*p*, *n*, *W*, *r* ...): :func:`symbols` marks them in
+a text, and the result, a :class:`Markup`, is a plain ``str`` (so tests, f-strings and the
+CSV files see "p = 0.023") that also gives its Markdown, "*p* = 0.023", through IPython's
+``_repr_markdown_``: an inline value or a table header shows it as Quarto shows a
+``Markdown`` value. :func:`pval` and :func:`likert_split` return Markup.
 """
 
 from __future__ import annotations
@@ -34,9 +40,13 @@ __all__ = [
     "MISSING",
     "NBSP",
     "SMALL_N",
+    "STATISTICAL_SYMBOLS",
+    "Markup",
     "ci",
     "column",
     "count_share",
+    "header",
+    "headers",
     "integer",
     "likert_split",
     "majority",
@@ -48,6 +58,7 @@ __all__ = [
     "round_half_up",
     "share",
     "span",
+    "symbols",
     "table_ranges",
     "year_span",
     "yuan",
@@ -62,6 +73,71 @@ MINUS = "\u2212"
 NBSP = "\u00a0"
 """The no-break space inside "p < 0.001"."""
 EN_DASH = "\u2013"
+
+
+STATISTICAL_SYMBOLS = frozenset(
+    {"p", "n", "N", "U", "W", "H", "t", "F", "r", "ρ", "χ", "M", "SD", "SE", "d", "V", "κ", "B"}
+)
+"""The symbols :func:`symbols` sets in italics (χ² is "χ" and a superscript two)."""
+# the marks Pandoc's Markdown gives a meaning (quotes stay, so smart quotes still apply)
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~^$@&:;=%])")
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` made literal in Pandoc Markdown: every ASCII punctuation mark escaped."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+class Markup(str):
+    """Text with its statistical symbols in italics when shown as Markdown.
+
+    As a ``str`` it is the plain text; ``_repr_markdown_()`` is the same text, literal, with
+    each symbol of ``italic`` (character spans of the text) in emphasis.
+    """
+
+    _italic: tuple[tuple[int, int], ...] = ()
+
+    def _repr_markdown_(self) -> str:
+        text, out, position = str(self), [], 0
+        for start, end in self._italic:
+            out += [_markdown_text(text[position:start]), "*", text[start:end], "*"]
+            position = end
+        return "".join([*out, _markdown_text(text[position:])])
+
+
+def symbols(text: str, *names: str) -> Markup:
+    """``text`` with every whole-word occurrence of the symbols ``names`` in italics:
+    ``symbols("p (Holm)", "p")`` shows as "*p* (Holm)". Each name must be one of
+    :data:`STATISTICAL_SYMBOLS`."""
+    unknown = [n for n in names if n not in STATISTICAL_SYMBOLS]
+    if unknown:
+        raise ValueError(
+            f"not a statistical symbol: {unknown!r}; known: {sorted(STATISTICAL_SYMBOLS)}"
+        )
+    markup = Markup(text)
+    if names:
+        pattern = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+        found = re.finditer(rf"(?<![\w\-])(?:{pattern})(?!(?![²³])[\w\-])", text)
+        markup._italic = tuple(m.span() for m in found)
+    return markup
+
+
+_HEADER_SYMBOLS = re.compile(
+    r"(?<![\w\-'])("
+    + "|".join(sorted(map(re.escape, STATISTICAL_SYMBOLS), key=len, reverse=True))
+    + r")(?!(?![²³])[\w\-'])"
+)
+
+
+def header(text: str) -> Markup:
+    """A table's column header with the statistical symbols that stand as words in italics:
+    "n", "p (Holm)", "Rank-biserial r", "Cohen's κ", "Households (n)"."""
+    return symbols(text, *dict.fromkeys(m[1] for m in _HEADER_SYMBOLS.finditer(text)))
+
+
+def headers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column header through :func:`header` (the values untouched)."""
+    return frame.set_axis([header(str(c)) for c in frame.columns], axis=1)
 
 
 def _is_missing(x: object) -> bool:
@@ -249,7 +325,7 @@ def pval(p: float | None) -> str:
     cell = p_cell(p)
     if cell == MISSING:
         return MISSING
-    return f"p{NBSP}{cell}" if cell.startswith("<") else f"p{NBSP}={NBSP}{cell}"
+    return symbols(f"p{NBSP}{cell}" if cell.startswith("<") else f"p{NBSP}={NBSP}{cell}", "p")
 
 
 def span(lo: float | None, hi: float | None, digits: int = 0) -> str:
@@ -529,4 +605,5 @@ def likert_split(answers: Iterable[object], digits: int = 1) -> str:
         parts = [f"{integer(c)} of {integer(n)}" for c in counts]
     else:
         parts = [share(c / n, digits) for c in counts]
-    return f"{parts[0]} agreed, {parts[1]} were neutral and {parts[2]} disagreed (n = {n})"
+    text = f"{parts[0]} agreed, {parts[1]} were neutral and {parts[2]} disagreed (n = {n})"
+    return symbols(text, "n")

@@ -555,10 +555,22 @@ def sources_note(source_ids: Iterable[object], data_dir: Path | str | None = Non
     for sid in sorted(ids, key=lambda s: (s[0], int(s[1:3]), s[3:])):
         row = table.loc[sid]
         entries.append(
-            f"[{sid}] {row['publisher']}, \u201c{row['title']}\u201d, {row['published']}, "
+            f"[{sid}] {row['publisher']}, {_title(str(row['title']))}, {row['published']}, "
             f"<{row['url']}>."
         )
     return " ".join(entries)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _title(title: str) -> str:
+    """A source's title for the text: an English one in quotation marks; a Chinese one in
+    title marks (书名号, which GB/T 15834 gives article titles too), marked as Chinese, so the
+    build sets its punctuation full width: 《兰考脱贫之后：“光环”下的压力》."""
+    if _CJK.search(title):
+        return f'[\u300a{title}\u300b]{{lang="zh"}}'
+    return f"\u201c{title}\u201d"
 
 
 def _join_ids(*cells: object) -> str:

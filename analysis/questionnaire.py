@@ -63,6 +63,15 @@ def _zh(text: object) -> str:
     return f'[{escaped}]{{lang="zh"}}' if _has_cjk(str(text)) else escaped
 
 
+def _gloss(zh: object, en: str) -> str:
+    """Chinese text and its English rendering: "您所在的乡镇：Township". After Chinese the
+    colon is the full-width one, inside the Chinese span, with no space after (it holds its
+    own); after a code such as "1" it is the ASCII colon and a space."""
+    if _has_cjk(str(zh)):
+        return f"{_zh(str(zh) + chr(0xFF1A))}{en}"
+    return f"{_zh(zh)}: {en}"
+
+
 def _fail(instrument: str, detail: str) -> ValueError:
     return ValueError(f"codebook, files.{instrument}: {detail}")
 
@@ -109,7 +118,7 @@ def _question_heading(column: Mapping[str, Any]) -> str:
     number = column.get("number")
     prefix = f"**{escape_markdown(number)}\\.** " if number is not None else ""
     return (
-        f"{prefix}{_zh(column['question_zh'])}: {escape_markdown(column['question_en'])} "
+        f"{prefix}{_gloss(column['question_zh'], escape_markdown(column['question_en']))} "
         f"*({escape_markdown(_KIND_LABELS.get(column['kind'], column['kind']))})*"
     )
 
@@ -117,7 +126,7 @@ def _question_heading(column: Mapping[str, Any]) -> str:
 def _choice_block(column, option_sets, instrument) -> list[str]:
     lines = [_question_heading(column), ""]
     for zh, en in _option_rows(column, option_sets, instrument):
-        lines.append(f"- {_zh(zh)}: {escape_markdown(en)}")
+        lines.append(f"- {_gloss(zh, escape_markdown(en))}")
     return [*lines, ""]
 
 

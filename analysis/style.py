@@ -1,9 +1,11 @@
 """The thesis's one figure style, applied on request as a context manager (never at import).
 
-``house_style()`` sets matplotlib rcParams for the duration of a ``with`` block: DejaVu Sans
-(ships with matplotlib, so every machine draws the same glyphs), the Okabe-Ito colour-blind-safe
-palette, sizes for a 6.3 in wide text block, and settings that make SVG output byte-for-byte
-reproducible (fixed ``svg.hashsalt``, text as paths, no date in the metadata).
+``house_style()`` sets matplotlib rcParams for the duration of a ``with`` block: the body's
+typeface, Libertinus Serif, as real text (``svg.fonttype: none``: searchable in the PDF, where
+Typst sets it in the same font file; :mod:`analysis.typeface` reads that file from the `typst`
+wheel for matplotlib's metrics), the Okabe-Ito colour-blind-safe palette, sizes for a 6.3 in
+wide text block, and settings that make SVG output byte-for-byte reproducible (fixed
+``svg.hashsalt``, no date in the metadata).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from contextlib import contextmanager
 
 import matplotlib as mpl
 from cycler import cycler
+
+from analysis import typeface
 
 __all__ = [
     "FIGURE_HEIGHT_IN",
@@ -63,8 +67,8 @@ RC_PARAMS: dict[str, object] = {
     "figure.dpi": 100,
     "figure.constrained_layout.use": True,
     "savefig.dpi": 200,
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans"],
+    "font.family": "serif",
+    "font.serif": [typeface.FAMILY],
     "font.size": 9.0,
     "axes.titlesize": 9.5,
     "axes.labelsize": 9.0,
@@ -82,7 +86,7 @@ RC_PARAMS: dict[str, object] = {
     "axes.axisbelow": True,
     "axes.titlelocation": "left",
     "image.cmap": "cividis",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "svg.hashsalt": "lankao-thesis",
     "svg.image_inline": True,
     "path.simplify": True,
@@ -129,5 +133,6 @@ def house_style() -> Iterator[None]:
     >>> inside == RC_PARAMS.get("svg.fonttype", inside)
     True
     """
+    typeface.register()
     with mpl.rc_context(RC_PARAMS):
         yield

@@ -45,8 +45,9 @@ def _col(values: pd.Series, digits: int) -> list[str]:
 
 
 def _done(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with a RangeIndex; ranges in its labels and headers take an en dash."""
-    return fmt.table_ranges(frame)
+    """``frame`` with a RangeIndex; ranges in its labels and headers take an en dash; the
+    statistical symbols of its headers are italic (:func:`analysis.fmt.headers`)."""
+    return fmt.headers(fmt.table_ranges(frame))
 
 
 # --------------------------------------------------------------------------------------------

@@ -389,7 +389,7 @@ def test_thesis_majority_words_and_small_group_counts_follow_the_data():
     ]
     assert (
         f"{shares[0]:.1f}% agreed, {shares[1]:.1f}% were neutral and {shares[2]:.1f}% disagreed "
-        f"(n = {len(answered)})"
+        f"( n = {len(answered)})"  # the page text has a space for the <em> around n
     ) in text
     # shares of the 8 first-secretary interviews are printed as counts, never as percentages
     interviews = survey.load_interviews()

@@ -73,7 +73,9 @@ def test_svg_is_identical_when_the_figure_is_rebuilt(hh):
 
 def test_svg_uses_house_style_even_outside_the_context(hh):
     svg = figures.income_change(hh).svg()
-    assert "<text" not in svg  # svg.fonttype = path: glyphs are paths, no font dependency
+    # svg.fonttype = none: real text in the body's face, whose subset the SVG carries
+    assert "<text" in svg and "font-family: 'Libertinus Serif'" in svg
+    assert '@font-face{font-family:"Libertinus Serif";src:url(data:font/woff2;base64,' in svg
     assert mpl.rcParams["svg.hashsalt"] != style.RC_PARAMS["svg.hashsalt"]  # nothing leaked
 
 
@@ -214,7 +216,9 @@ def test_heatmap_cells_carry_shares_and_cluster_intervals(hh, interviews):
     np.testing.assert_allclose(result.data["estimate"], shares["share"])
     texts = {t.get_text() for t in result.figure.axes[0].texts}
     row = result.data.iloc[0]
-    assert f"{row.estimate * 100:.0f}\n{row.ci_low * 100:.0f}–{row.ci_high * 100:.0f}" in texts
+    assert f"{row.estimate * 100:.0f}" in texts  # the share, and its interval below it
+    assert f"{row.ci_low * 100:.0f}–{row.ci_high * 100:.0f}" in texts
+    assert len(texts) > 1 and len(result.figure.axes[0].texts) == 2 * mesh.size
     registered = hh[hh["cause"].notna()].assign(
         value=lambda f: f["assist_industry"].astype(float), cause=lambda f: f["cause"].astype(str)
     )

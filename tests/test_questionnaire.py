@@ -64,7 +64,9 @@ def test_every_question_and_option_of_the_codebook_is_shown(codebook, instrument
         assert " ".join(column["question_zh"].split()) in text, column["var"]
         assert " ".join(column["question_en"].split()) in text, column["var"]
         for zh, english in _options(codebook, column):
-            assert f"{zh}: {english}" in text or f"{zh} = {english}" in text, (column["var"], zh)
+            # after Chinese text the colon is the full-width one, with no space after it
+            glosses = (f"{zh}\uff1a{english}", f"{zh}: {english}", f"{zh} = {english}")
+            assert any(g in text for g in glosses), (column["var"], zh)
 
 
 def test_question_numbers_appear_in_codebook_order(codebook):
@@ -85,7 +87,7 @@ def test_metadata_columns_such_as_the_ip_address_are_not_questions(codebook, ins
 def test_chinese_text_is_tagged_with_its_language(codebook):
     page = _html(questionnaire_markdown("households", codebook))
     first = _questions(codebook, "households")[0]
-    assert f'<span lang="zh">{first["question_zh"]}</span>' in page
+    assert f'<span lang="zh">{first["question_zh"]}\uff1a</span>' in page
     # English labels and numeric codes are not tagged as Chinese
     spans = re.findall(r'<span lang="zh">(.*?)</span>', page)
     assert spans and all(re.search(r"[\u4e00-\u9fff]", s) for s in spans)
@@ -129,7 +131,7 @@ def test_markup_in_codebook_text_is_inert(codebook):
         assert tag not in page
     visible = html.unescape(re.sub(r"<[^>]+>", "", page))
     assert "Role <script>alert(1)</script> *x* [y](z) @key $m$" in visible
-    assert "<b>干部</b>: cadre & <i>staff</i>" in visible
+    assert "<b>干部</b>\uff1acadre & <i>staff</i>" in visible
 
 
 def test_line_breaks_in_codebook_text_do_not_break_the_layout(codebook):

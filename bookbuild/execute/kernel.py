@@ -339,12 +339,24 @@ def inline_values(nb: nbformat.NotebookNode) -> dict[int, list[str]]:
         shown = [
             o for o in cell.get("outputs", []) if o.get("metadata", {}).get("bookbuild") == "inline"
         ]
-        values.setdefault(meta["block"], []).append(shown[0]["data"]["text/plain"] if shown else "")
+        data = shown[0]["data"] if shown else {}
+        value = (
+            MarkdownValue(data["text/markdown"])
+            if "text/markdown" in data
+            else data.get("text/plain", "")
+        )
+        values.setdefault(meta["block"], []).append(value)
     return values
+
+
+class MarkdownValue(str):
+    """An inline value shown as Markdown (it had `text/markdown`, as IPython's `Markdown`
+    or a `_repr_markdown_` gives): woven in as markup, where plain text is escaped."""
 
 
 __all__ = [
     "Dependencies",
+    "MarkdownValue",
     "build_notebook",
     "dependencies_of",
     "effective_options",

@@ -117,17 +117,26 @@ def _bb_table_json(frame):
             return repr(round(value, 4))
         return str(value)  # ints and text as they are: tables format their own numbers
 
-    return {
+    table = {
         "columns": [str(c) for c in shown.columns],
         "rows": [[cell(v) for v in row] for row in shown.itertuples(index=False)],
     }
+    # a header that knows its Markdown (IPython's _repr_markdown_: italic symbols) keeps it
+    marked = [getattr(c, "_repr_markdown_", None) for c in shown.columns]
+    if any(marked):
+        table["columns_markdown"] = [m() if m else None for m in marked]
+    return table
 
 
 def _bb_inline(value):
     """Display an inline value as plain text, tagged so the build can find it."""
     from IPython.display import publish_display_data
 
-    publish_display_data({"text/plain": str(value)}, metadata={"bookbuild": "inline"})
+    data = {"text/plain": str(value)}
+    markdown = getattr(value, "_repr_markdown_", None)  # as Quarto: Markdown values are markup
+    if callable(markdown) and not isinstance(value, type):
+        data["text/markdown"] = str(markdown())
+    publish_display_data(data, metadata={"bookbuild": "inline"})
 
 
 def _bb_dependencies():

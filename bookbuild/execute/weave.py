@@ -24,7 +24,7 @@ import nbformat
 from bookbuild.document.provenance import ProvenanceItem
 from bookbuild.errors import BuildError
 from bookbuild.execute import display
-from bookbuild.execute.kernel import effective_options, inline_values
+from bookbuild.execute.kernel import MarkdownValue, effective_options, inline_values
 from bookbuild.source.markdown_text import attribute, escape, pipe_table
 from bookbuild.source.qmd import _INLINE, Cell, Document, Markdown, find_inlines, prose_lines
 from bookbuild.state.store import sha256
@@ -91,11 +91,19 @@ def _outputs_by_block(nb: nbformat.NotebookNode) -> dict[int, list[dict[str, Any
     return found
 
 
+def _inline_text(value: str) -> str:
+    """An inline value as markdown: escaped text, or a Markdown value as it is (on one line)."""
+    if isinstance(value, MarkdownValue):  # line breaks collapsed; no-break spaces kept
+        return re.sub(r"[ \t\r\n]+", " ", value).strip()
+    return escape(value)
+
+
 def replace_inlines(text: str, values: list[str]) -> str:
-    """Replace each inline `{python}` span outside code fences by its escaped value."""
+    """Replace each inline `{python}` span outside code fences by its escaped value (a
+    Markdown value, `MarkdownValue`, goes in as markup, as in Quarto)."""
     queue = iter(values)
     return "".join(
-        _INLINE.sub(lambda _m: escape(next(queue)), line) if prose else line
+        _INLINE.sub(lambda _m: _inline_text(next(queue)), line) if prose else line
         for _offset, line, prose in prose_lines(text)
     )
 
@@ -423,7 +431,9 @@ def _table(
     if label.startswith("tbl-") and not caption:
         raise BuildError(f"table '{label}' has no tbl-cap", doc.path, cell.line)
     label = label if label.startswith("tbl-") else ""
-    text = pipe_table(table["columns"], table["rows"], caption, label)
+    text = pipe_table(
+        table["columns"], table["rows"], caption, label, table.get("columns_markdown")
+    )
     if not label:
         return text
     data = table_csv(table)

@@ -6,6 +6,7 @@ import re
 
 # Quotes stay unescaped: they are no markup, and Pandoc's `smart` reading makes them curly in
 # computed text as in the author's.
+_UNESCAPED_BAR = re.compile(r"(?<!\\)\|")  # a bar would end a pipe table's cell
 _PUNCT = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~^$@&:;=%])")
 # Runs of white space collapse to one space, except a no-break space inside the text, which
 # computed values use on purpose ("p\u00a0<\u00a00.001").
@@ -28,14 +29,25 @@ def attribute(value: str) -> str:
 
 
 def pipe_table(
-    columns: list[str], rows: list[list[str]], caption: str = "", label: str = ""
+    columns: list[str],
+    rows: list[list[str]],
+    caption: str = "",
+    label: str = "",
+    header_markdown: list[str | None] | None = None,
 ) -> str:
-    """A Pandoc pipe table whose every cell is escaped text; optional caption and id."""
+    """A Pandoc pipe table whose every cell is escaped text; optional caption and id.
+    `header_markdown` gives, for some columns, the header as Markdown (italic symbols) to use
+    instead of the escaped text."""
+    marked = header_markdown or [None] * len(columns)
+    header = [
+        re.sub(r"[ \t\r\n]+", " ", m).strip() if m else escape(c)
+        for c, m in zip(columns, marked, strict=True)
+    ]
     numeric = [
         all(_looks_numeric(row[i]) for row in rows if row[i]) and any(r[i] for r in rows)
         for i in range(len(columns))
     ]
-    head = "| " + " | ".join(escape(c) or " " for c in columns) + " |"
+    head = "| " + " | ".join(_UNESCAPED_BAR.sub(r"\\|", h) or " " for h in header) + " |"
     rule = "|" + "|".join("---:" if n else ":---" for n in numeric) + "|"
     body = ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows]
     lines = [head, rule, *body]

@@ -15,6 +15,10 @@ CJK_FONT = "Noto Sans SC"
 CJK_PACKAGE = "justmytype-intl-cjk"
 CJK_SERIF_FONT = "Noto Serif SC"
 CJK_SERIF_PACKAGE = "pylopdf-fonts-zh-cn"
+# Chinese text in the PDF: Libertinus Serif only for what is Latin and not shared with CJK
+# (Typst's "latin-in-cjk"), so the quotation marks, dashes and ellipses that both scripts use
+# come from Noto Serif SC, full width, as Chinese typesetting sets them (GB/T 15834).
+TYPST_ZH_FONTS = '((name: "Libertinus Serif", covers: "latin-in-cjk"), "Noto Serif SC")'
 
 
 def _cjk_package_dir() -> Path | None:

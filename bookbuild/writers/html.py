@@ -42,7 +42,7 @@ from bookbuild.writers.rewrites import (
     relink,
 )
 from bookbuild.writers.search import chapter_documents, index_script
-from bookbuild.writers.typography import smart_text
+from bookbuild.writers.typography import smart_text, zh_punctuation
 
 TEMPLATES = PACKAGE_DIR / "writers" / "templates"
 ASSETS = PACKAGE_DIR / "writers" / "assets"
@@ -334,7 +334,11 @@ def chapter_html(
     blocks = html_zoomable_figures(html_margins(blocks))
     documents = chapter_documents(chapter, blocks)  # before floats become raw markup
     blocks = html_floats(blocks, locations)
-    ast = {"pandoc-api-version": api, "meta": {}, "blocks": mark_chinese(blocks, lang)}
+    ast = {
+        "pandoc-api-version": api,
+        "meta": {},
+        "blocks": zh_punctuation(mark_chinese(blocks, lang)),
+    }
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {
         "body": wrap_tables(stripe_rows(body)),

@@ -38,7 +38,7 @@ from bookbuild.document.conditional import TYPST_NAMES, pdf_names, select
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.caption_locations import caption_locations
-from bookbuild.writers.fonts import cjk_pdf_dir
+from bookbuild.writers.fonts import TYPST_ZH_FONTS, cjk_pdf_dir
 from bookbuild.writers.rewrites import (
     listing_captions_below,
     rendered_citations,
@@ -53,7 +53,7 @@ from bookbuild.writers.rewrites import (
     typst_tabsets,
 )
 from bookbuild.writers.short_captions import list_entry
-from bookbuild.writers.typography import smart_text
+from bookbuild.writers.typography import smart_text, zh_punctuation
 from bookbuild.writers.unprintable import drop_control_characters, glyph_error
 
 log = logging.getLogger("bookbuild")
@@ -138,6 +138,7 @@ def typst_headings(blocks: list[Node], chapter: Chapter) -> list[Node]:
 def _lang_rules(lang: str) -> str:
     code, _, region = lang.partition("-")
     args = f"lang: {typst_string(code)}" + (f", region: {typst_string(region)}" if region else "")
+    args += f", font: {TYPST_ZH_FONTS}" if code == "zh" else ""
     # Chinese: two-character paragraph indent and a little more leading for the square glyphs
     indent = (
         "\n#set par(first-line-indent: (amount: 2em, all: true), leading: 0.85em)"
@@ -467,7 +468,7 @@ def chapter_blocks(
     `names`: the `when-format` values the PDF matches; `locations`: the PDF's caption places
     when not Quarto's defaults (`caption_locations`)."""
     blocks = drop_control_characters(select(copy_of(chapter.blocks), names), chapter)
-    blocks = listing_captions_below(rendered_citations(blocks), locations or {})
+    blocks = listing_captions_below(zh_punctuation(rendered_citations(blocks)), locations or {})
     blocks = typst_float_kinds(typst_subfigures(blocks))
     blocks = numbered_floats(wide_tables(table_column_widths(blocks)))
     blocks = image_alt_text(blocks, str(chapter.path))

@@ -26,6 +26,7 @@ from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: b
 )
 from bookbuild.document.layout import ROWS, SUBFIGURE, TABLE_PANEL, is_margin, subfigure_rows
 from bookbuild.document.tabsets import is_tabset, split_tabs
+from bookbuild.writers.fonts import TYPST_ZH_FONTS
 from bookbuild.writers.html_floats import listing_location
 
 
@@ -122,8 +123,9 @@ def typst_language_spans(blocks: list[Node]) -> list[Node]:
             attrs = dict(node["c"][0][2])
             lang = attrs.get("lang")
             if lang and node["t"] == "Span":
+                font = f", font: {TYPST_ZH_FONTS}" if lang[:2] == "zh" else ""
                 node["c"][1] = [
-                    {"t": "RawInline", "c": ["typst", f'#text(lang: "{lang[:2]}")[']},
+                    {"t": "RawInline", "c": ["typst", f'#text(lang: "{lang[:2]}"{font})[']},
                     *node["c"][1],
                     {"t": "RawInline", "c": ["typst", "]"]},
                 ]

@@ -23,9 +23,16 @@ CSS_FILE = "assets/fonts/cjk.css"
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2e80-\u2fdf]")
 
 
+# Quotation marks that Chinese shares with Latin text: in `:lang(zh)` text they come from the
+# CJK face, full width (GB/T 15834), not from the Latin fallback, so the subset carries them.
+_SHARED_MARKS = "\u2018\u2019\u201c\u201d"
+
+
 def cjk_characters(texts: list[str]) -> str:
-    """The distinct CJK characters in `texts`, sorted (so the subset is deterministic)."""
-    return "".join(sorted({c for text in texts for c in _CJK.findall(text)}))
+    """The distinct CJK characters in `texts`, sorted (so the subset is deterministic), with
+    the shared quotation marks when there are any."""
+    found = {c for text in texts for c in _CJK.findall(text)}
+    return "".join(sorted(found | set(_SHARED_MARKS))) if found else ""
 
 
 def subset_font(characters: str, weight: int = 400) -> bytes:

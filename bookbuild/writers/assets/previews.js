@@ -111,7 +111,11 @@
     timer = setTimeout(function () { show(link); }, 250);
   });
   document.addEventListener("mouseout", function (event) {
-    if (linkOf(event)) hideSoon();
+    // only the link whose preview is shown hides it (a page scrolled by focusing another link
+    // moves the pointer off this one, which must not close the focused link's preview)
+    var link = linkOf(event);
+    if (!link) return;
+    if (link === current || !current) hideSoon(); else clearTimeout(timer);  // cancel its show
   });
   document.addEventListener("focusin", function (event) {
     var link = linkOf(event);

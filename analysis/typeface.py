@@ -1,0 +1,162 @@
+"""The body's typeface for the figures: Libertinus Serif, the very file Typst sets the PDF in.
+
+Figure text is real text (``svg.fonttype: none``) in the body's family, so that the PDF's
+figures are searchable and look like the page around them. matplotlib lays the text out with
+the font's metrics, so it must read the same font file that Typst draws with. Typst ships
+Libertinus Serif inside its wheel (`typst`, pinned in the lock) and no other pip package has
+it, so :func:`font_file` reads the Regular face out of the wheel's library (an OpenType file is
+self-describing: its table directory gives its length), checks its name table, and keeps one
+copy in matplotlib's cache folder, named by its SHA-256.
+
+The HTML edition shows a figure as an ``<img>``, where the page's fonts do not reach, so
+:func:`embed_font` puts a subset of the face (only the characters the figure uses, WOFF2) into
+the SVG itself: the figure looks the same in the browser, in the PDF and as a download.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import io
+import re
+import struct
+from html import unescape
+from pathlib import Path
+
+__all__ = ["FAMILY", "embed_font", "font_bytes", "font_file", "register"]
+
+FAMILY = "Libertinus Serif"
+"""The family name of the body text in the PDF (``templates/thesis.typ``) and of figure text."""
+_STYLE = "Regular"
+_SFNT = re.compile(rb"OTTO\x00[\x01-\x40]")  # CFF-flavoured OpenType: tag, then numTables
+_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_DEFS_END = "</defs>"
+
+
+def _library() -> Path:
+    """The compiled library of the `typst` wheel, which holds Typst's embedded fonts."""
+    try:
+        import typst
+    except ImportError:
+        raise RuntimeError(
+            f"the figure font {FAMILY!r} comes from the 'typst' package, which is not "
+            "installed (run `make`)"
+        ) from None
+    found = sorted(Path(typst.__file__).parent.glob("_typst*"))
+    if not found:
+        raise RuntimeError(f"no compiled library in {Path(typst.__file__).parent}")
+    return found[0]
+
+
+def _fonts_in(blob: bytes) -> list[bytes]:
+    """Every CFF OpenType font embedded in ``blob``, cut to its length from its table
+    directory (each table record: tag, checksum, offset, length; offsets from the font's start).
+    """
+    fonts = []
+    for match in _SFNT.finditer(blob):
+        start = match.start()
+        (count,) = struct.unpack_from(">H", blob, start + 4)
+        if start + 12 + 16 * count > len(blob):
+            continue
+        end = 0
+        for i in range(count):
+            tag, _, offset, length = struct.unpack_from(">4sIII", blob, start + 12 + 16 * i)
+            if not re.fullmatch(rb"[A-Za-z0-9/ ]{4}", tag):
+                break
+            end = max(end, offset + length)
+        else:
+            end = (end + 3) // 4 * 4  # tables are padded to 4 bytes, the last one too
+            if start + end <= len(blob):
+                fonts.append(blob[start : start + end])
+    return fonts
+
+
+def _names(data: bytes) -> tuple[str, str]:
+    from fontTools.ttLib import TTFont
+
+    names = TTFont(io.BytesIO(data), lazy=True)["name"]
+    return str(names.getDebugName(1)), str(names.getDebugName(2))
+
+
+@functools.cache
+def font_bytes() -> bytes:
+    """The Libertinus Serif Regular font file that Typst uses, read from its wheel."""
+    library = _library()
+    for data in _fonts_in(library.read_bytes()):
+        try:
+            if _names(data) == (FAMILY, _STYLE):
+                return data
+        except Exception:  # bytes that only look like a font: skip them
+            continue
+    raise RuntimeError(f"{library} holds no {FAMILY} {_STYLE} font: is the 'typst' wheel intact?")
+
+
+@functools.cache
+def font_file() -> Path:
+    """A file holding :func:`font_bytes`, in matplotlib's cache folder (written once)."""
+    import matplotlib as mpl
+
+    data = font_bytes()
+    path = (
+        Path(mpl.get_cachedir()) / f"libertinus-serif-{hashlib.sha256(data).hexdigest()[:16]}.otf"
+    )
+    if not path.is_file() or path.read_bytes() != data:
+        partial = path.with_suffix(".tmp")
+        partial.write_bytes(data)
+        partial.replace(path)
+    return path
+
+
+@functools.cache
+def register() -> str:
+    """Make the face known to matplotlib (once per process); returns its family name."""
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(str(font_file()))
+    return FAMILY
+
+
+def _characters(svg: str) -> str:
+    """The characters of every ``<text>`` element of a matplotlib SVG."""
+    return "".join(unescape(_TAG.sub("", body)) for body in _TEXT.findall(svg))
+
+
+def _subset(text: str) -> bytes:
+    """WOFF2 of the face holding only the glyphs ``text`` needs (deterministic bytes)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(font_bytes()), recalcTimestamp=False)
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["kern", "liga", "lnum", "pnum"]
+    options.name_IDs = ["*"]  # keep the licence (OFL) and the family name with the font
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text or " ")
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.flavor = "woff2"
+    font.save(out)
+    return out.getvalue()
+
+
+def embed_font(svg: str) -> str:
+    """``svg`` with an ``@font-face`` for :data:`FAMILY` in its ``<defs>``: a WOFF2 subset of
+    exactly the characters its text uses, so that it shows in the face it was laid out in
+    wherever it is opened. An SVG without text is returned unchanged."""
+    text = _characters(svg)
+    if not text:
+        return svg
+    data = base64.b64encode(_subset("".join(sorted(set(text))))).decode("ascii")
+    style = (
+        '<style type="text/css">@font-face{font-family:"'
+        + FAMILY
+        + '";src:url(data:font/woff2;base64,'
+        + data
+        + ') format("woff2");}</style>'
+    )
+    if _DEFS_END in svg:
+        return svg.replace(_DEFS_END, style + _DEFS_END, 1)
+    return re.sub(r"(<svg\b[^>]*>)", lambda m: m[1] + "<defs>" + style + "</defs>", svg, count=1)
