@@ -23,6 +23,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,12 +46,14 @@ from bookbuild.document.crossref import (
     number_book,
     resolve_references,
 )
-from bookbuild.document.environment import describe
+from bookbuild.document.environment import Environment, describe
 from bookbuild.document.resources import edition_files, point_images
 from bookbuild.execute import cache
 from bookbuild.execute.weave import Woven, weave
 from bookbuild.source.qmd import Document, errors_at_origin, read_qmd
-from bookbuild.state.memo import FOLDER, PARSES, Memo, chapter_inputs
+from bookbuild.state import store
+from bookbuild.state.memo import Memo, chapter_inputs
+from bookbuild.state.records import CacheRecord
 from bookbuild.writers.citation import pdf_download
 from bookbuild.writers.html import (
     chapter_html,
@@ -68,7 +71,7 @@ class _Known:
 
     doc: Document | None  # None for the colophon, which no save edits
     notebook: Any  # its cached notebook (None when it has nothing to execute)
-    record: dict[str, Any] | None  # and the cache record
+    record: CacheRecord | None  # and the cache record
     files: dict[str, bytes]  # what weaving it wrote (figures, tables)
     chapter: Chapter  # numbered, references resolved, citations in place
     targets: dict[str, Target]  # the labels it defines
@@ -82,7 +85,7 @@ class _Book:
     """The last whole-book assembly: what a page needs from the rest of the book."""
 
     book: Book
-    env: dict[str, Any]
+    env: Environment
     api: list[int]
     known: list[_Known]  # the book's chapters, in order (the colophon last, not editable)
     targets: dict[str, Target]
@@ -152,8 +155,9 @@ class QuickPages:
             generated = {name for w in woven for name in w.files}
             resources = edition_files(book.root, docs, generated, book.output_dir)
             env = describe(book.root)
-            colophon = colophon_markdown(env)
-            parses = Memo(book.root / PARSES)  # one: each Memo hashes the build's code once
+            guide = book.root / book.colophon_guide if book.colophon_guide else None
+            colophon = colophon_markdown(env, guide.read_text("utf-8") if guide else "")
+            parses = Memo(book.root / store.AST_DIR)  # one: each Memo hashes the build's code once
             parsed = [
                 self._parse(parses, book.root, w.markdown, str(d.path))
                 for w, d in zip(woven, docs, strict=True)
@@ -193,7 +197,7 @@ class QuickPages:
             citing = bool(cited) or any(_is_refs(b) for c in chapters for b in c.blocks)
             if citing:
                 csl = book.root / book.csl if book.csl else None
-                cite_book(chapters, api, bib, csl, book.root, Memo(book.root / FOLDER))
+                cite_book(chapters, api, bib, csl, book.root, Memo(book.root / store.RENDER_DIR))
         pages: dict[str, str] = {}
         known = []
         for index, chapter in enumerate(chapters):
@@ -239,13 +243,15 @@ class QuickPages:
         state = self._book
         self.timings, self.why = {}, ""
         if state is None or len(files) != 1:
-            return self._full("not primed" if state is None else "more than one file changed")
+            self.why = "not primed" if state is None else "more than one file changed"
+            return None
         book = state.book
         index = next(
             (i for i, ref in enumerate(book.chapters) if book.root / ref.path == files[0]), None
         )
         if index is None:
-            return self._full("not a chapter")
+            self.why = "not a chapter"
+            return None
         mark = time.perf_counter()
 
         def lap(name: str) -> None:
@@ -257,7 +263,8 @@ class QuickPages:
         old = state.known[index]
         ref = book.chapters[index]
         if not (book.output_dir / old.chapter.page).is_file():
-            return self._full("its page is not in the edition")  # _book/ gone or replaced
+            self.why = "its page is not in the edition"  # _book/ gone or replaced
+            return None
         docs = [k.doc for k in state.known if k.doc is not None]
         with errors_at_origin(docs), ThreadPoolExecutor(max_workers=2) as pool:
             doc = read_qmd(book.root, ref.path)
@@ -268,12 +275,15 @@ class QuickPages:
             # the cache entry's other inputs are files: a change to one is a save of more
             # than this chapter, which never comes here
             if needs_kernel(doc, defaults) != (old.record is not None):
-                return self._full("code came or went")
+                self.why = "code came or went"
+                return None
             if old.record is not None and old.record["code"] != cache.code_key(doc, defaults):
-                return self._full("code changed")  # it must execute
+                self.why = "code changed"  # it must execute
+                return None
             woven = self._weave(book, doc, old.notebook, old.record)
             if woven.files != old.files:
-                return self._full("outputs changed")
+                self.why = "outputs changed"
+                return None
             lap("read and weave")
             shipped = pool.submit(edition_files, book.root, docs, state.generated, book.output_dir)
             # what `pandoc.markdown_to_ast` does, keeping Pandoc's text for the parse cache
@@ -283,9 +293,11 @@ class QuickPages:
             )
             ast = json.loads(parsed)
             if env.result() != state.env:
-                return self._full("new source revision")  # on every page's foot
+                self.why = "new source revision"  # on every page's foot
+                return None
             if set(shipped.result()) != state.resources:
-                return self._full("an image or resource came or went")
+                self.why = "an image or resource came or went"
+                return None
             lap("parse")
             chapter = replace(old.chapter, source=doc.source(), blocks=ast["blocks"])
             chapter.number, chapter.title, chapter.title_id, chapter.sections = None, "", "", []
@@ -302,16 +314,19 @@ class QuickPages:
                 old.chapter.sections,
             )
             if shape != was or mine != old.targets:
-                return self._full("a heading, label or float changed")  # numbers move
+                self.why = "a heading, label or float changed"  # numbers move
+                return None
             resolve_references([chapter], state.targets, state.bib_keys)
             outline = citation_outline(chapter.blocks)
             if outline != old.outline:
-                return self._full("citations changed")  # results change anywhere
+                self.why = "citations changed"  # results change anywhere
+                return None
             if state.citing:
                 _put_cited(chapter, old.cited)
             ids = ids_in(chapter.blocks)
             if ids != old.ids:
-                return self._full("ids changed")  # links elsewhere may point here
+                self.why = "ids changed"  # links elsewhere may point here
+                return None
             lap("number, refer, cite")
             chapters = [k.chapter for k in state.known]
             chapters[index] = chapter
@@ -339,14 +354,10 @@ class QuickPages:
             state.written[chapter.page] = data
         html_key = [chapter_inputs(chapter), links, state.api, book.lang]
         self._unsaved = [
-            (PARSES, "parse", str(doc.path), [pandoc.MARKDOWN, woven.markdown], parsed),
-            (FOLDER, "html", str(chapter.path), html_key, parts),
+            (store.AST_DIR, "parse", str(doc.path), [pandoc.MARKDOWN, woven.markdown], parsed),
+            (store.RENDER_DIR, "html", str(chapter.path), html_key, parts),
         ]
         return chapter.page
-
-    def _full(self, why: str) -> None:
-        self.why = why
-        return None
 
     def settle(self) -> None:
         """Store the last page's parse and conversion where the full build looks for them
@@ -354,9 +365,7 @@ class QuickPages:
         unsaved, self._unsaved = self._unsaved, []
         root = self._book.book.root if self._book else self.root
         for folder, kind, what, inputs, value in unsaved:  # a parse is kept as Pandoc's text
-            Memo(root / folder)(
-                kind, what, inputs, lambda v=value: json.loads(v) if isinstance(v, str) else v
-            )
+            Memo(root / folder)(kind, what, inputs, _loaded(value))
 
     def differs(self) -> list[str]:
         """Pages this preview wrote that the published edition now holds differently (the
@@ -375,16 +384,14 @@ class QuickPages:
             state.written.clear()
         return wrong
 
-    def _weave(
-        self, book: Book, doc: Document, notebook: Any, record: dict[str, Any] | None
-    ) -> Woven:
+    def _weave(self, book: Book, doc: Document, notebook: Any, record: CacheRecord | None) -> Woven:
         import nbformat
 
         return weave(
             doc,
             notebook or nbformat.v4.new_notebook(),
             chapter_defaults(book, doc),
-            (record or {}).get("reads"),
+            record["reads"] if record else None,
             "figures-labelled" in book.house_rules,
         )
 
@@ -392,6 +399,11 @@ class QuickPages:
         return parses(
             "parse", what, [pandoc.MARKDOWN, text], lambda: pandoc.markdown_to_ast(text, root, what)
         )
+
+
+def _loaded(value: Any) -> Callable[[], Any]:
+    """What a memo stores for `value`: a parse kept as Pandoc's JSON text is read when needed."""
+    return lambda: json.loads(value) if isinstance(value, str) else value
 
 
 __all__ = ["QuickPages"]
