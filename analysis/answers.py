@@ -143,9 +143,10 @@ def agree_majorities(frame: pd.DataFrame, items: Sequence[str]) -> dict[str, str
     {'a': 'a majority', 'b': 'exactly half'}
     """
     counts = answer_counts(frame, items)
+    agreed, answered = counts["n_agree"].tolist(), counts["n"].tolist()
     return {
-        item: fmt.majority(int(row.n_agree), int(row.n))
-        for item, row in zip(counts.index, counts.itertuples(), strict=True)
+        str(item): fmt.majority(int(k), int(n))
+        for item, k, n in zip(counts.index, agreed, answered, strict=True)
     }
 
 

@@ -353,7 +353,7 @@ def cluster_comparison(
 # --------------------------------------------------------------------------------------------
 
 
-def holm(p_values: Sequence[float]) -> np.ndarray:
+def holm(p_values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
     """Holm's step-down adjusted p-values (monotone, capped at 1), in the input order.
 
     Parameters
