@@ -12,12 +12,12 @@ chapter's page reloads only the tabs showing it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from pathlib import Path
 
 from bookbuild import PACKAGE_DIR
+from bookbuild.state import store
 
 ENDPOINT = "/__livereload"
 SCRIPT_PATH = "/__livereload.js"
@@ -43,7 +43,7 @@ def fingerprints(folder: Path) -> dict[str, str]:
                 data = path.read_bytes()
             except OSError:
                 continue  # replaced while we looked: the next update sees the new edition
-            found[path.relative_to(folder).as_posix()] = hashlib.sha256(data).hexdigest()
+            found[path.relative_to(folder).as_posix()] = store.sha256(data)
     return found
 
 
@@ -87,7 +87,7 @@ class Reloader:
             moved = set()
             for page in pages:
                 try:
-                    digest = hashlib.sha256((self.folder / page).read_bytes()).hexdigest()
+                    digest = store.sha256((self.folder / page).read_bytes())
                 except OSError:
                     digest = None
                 if digest != self._prints.get(page):

@@ -20,7 +20,6 @@ preview after every full build: `differs`), with the search index and the PDF.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -345,9 +344,7 @@ class QuickPages:
             lap("convert")
         data = page.encode("utf-8")
         target = book.output_dir / chapter.page
-        tmp = target.with_name(f".{target.name}.quick.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        store.atomic_write(target, data)
         lap("write")
         state.known[index] = replace(old, doc=doc, chapter=chapter, outline=outline)
         with self._written:
