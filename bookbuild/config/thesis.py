@@ -24,7 +24,7 @@ from bookbuild.errors import BuildError
 
 log = logging.getLogger("bookbuild")
 
-THESIS_KEYS = {"degree", "supervisors", "type", "declaration"}
+THESIS_KEYS = {"degree", "supervisors", "type", "declaration", "layout"}  # layout: config/layout.py
 DEFAULT_TYPE = "Thesis"
 _FILL_IN = re.compile(r"^\s*\[.*\]\s*$")
 _warned: set[tuple[str, ...]] = set()  # warn once per build (both writers read the fields)
