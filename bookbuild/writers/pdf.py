@@ -167,18 +167,35 @@ def _caption_number(node: Node) -> tuple[str, str, list[Node]] | None:
     return label, number, rest[1:] if rest and rest[0]["t"] == "Space" else rest
 
 
+def _after_headings(blocks: list[Node]) -> set[int]:
+    """The ids of the figures that directly follow a heading (in `blocks` or a div in it)."""
+    found: set[int] = set()
+    for before, block in zip([None, *blocks], blocks, strict=False):
+        if block.get("t") == "Figure" and before is not None and before.get("t") == "Header":
+            found.add(id(block))
+        if block.get("t") == "Div":
+            found |= _after_headings(block["c"][1])
+    return found
+
+
 def numbered_floats(blocks: list[Node]) -> list[Node]:
     """Figures and tables as crossref numbered them: each is told its number (for the lists
     of figures and tables; the caption shows the number from the text), its caption shows
     "Figure 1.1:" in bold, and the lists show its short caption (`short_captions.py`).
-    Unnumbered ones stay out of the lists."""
+    Unnumbered ones stay out of the lists.
+
+    A numbered figure floats (`placement: auto`: the top or bottom of this page or the
+    next), so one that does not fit where it is leaves no gap; not one directly under a
+    heading, which Typst could float above that heading."""
+    anchored = _after_headings(blocks)
 
     def fn(block: Node) -> list[Node]:
         if block.get("t") not in ("Figure", "Table"):
             return [block]
         found = _caption_number(block)
         if found is None:
-            return [RawBlock("typst", "#set figure(numbering: none, outlined: false)"), block]
+            rule = "#set figure(numbering: none, outlined: false, placement: none)"
+            return [RawBlock("typst", rule), block]
         label, number, rest = found
         block["c"][1][1][0]["c"] = [
             RawInline("typst", f"#flex-caption({typst_string(label)})["),
@@ -187,7 +204,11 @@ def numbered_floats(blocks: list[Node]) -> list[Node]:
             *list_entry(block, rest),
             RawInline("typst", "]"),
         ]
-        rule = f"#set figure(numbering: (..) => {typst_string(number)}, outlined: true)"
+        floats = block["t"] == "Figure" and id(block) not in anchored
+        rule = (
+            f"#set figure(numbering: (..) => {typst_string(number)}, outlined: true, "
+            f"placement: {'auto' if floats else 'none'})"
+        )
         return [RawBlock("typst", rule), block]
 
     return rewrite_blocks(blocks, fn)
