@@ -281,3 +281,21 @@ def test_line_spacing_and_type_size_follow_the_layout(books) -> None:
         )
 
     assert height("default") / height("small") == pytest.approx(12 / 10, rel=0.02)
+
+
+def test_the_registry_states_the_layout_options_and_their_defaults() -> None:
+    from bookbuild.config import layout, registry
+
+    typst = registry.at(registry.TYPST)
+    assert set(typst["papersize"].allowed) == set(layout.PAPERS)
+    assert typst["fontsize"].default == f"{DEFAULT.fontsize:g}pt"
+    assert typst["linestretch"].default == DEFAULT.linestretch
+    margin = f"top {DEFAULT.top:g}mm, bottom {DEFAULT.bottom:g}mm, left {DEFAULT.inside:g}mm, "
+    assert typst["margin"].default == margin + f"right {DEFAULT.outside:g}mm"
+    own = registry.at(registry.LAYOUT)
+    assert set(own["preset"].allowed) == set(PRESETS)
+    assert own["binding"].default == f"{DEFAULT.binding:g}mm"
+    assert (own["sides"].default, own["chapters-open"].default) == (
+        DEFAULT.sides,
+        DEFAULT.chapters_open,
+    )

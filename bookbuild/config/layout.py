@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bookbuild.config import registry
 from bookbuild.config.project import CONFIG_NAME, did_you_mean, load_yaml
 from bookbuild.errors import BuildError
 
@@ -31,10 +32,10 @@ PAPERS = {
     "us-legal": (215.9, 355.6),
 }
 PAPER_ALIASES = {"letter": "us-letter", "a4paper": "a4", "letterpaper": "us-letter"}
-LAYOUT_KEYS = ("preset", "sides", "binding", "chapters-open")
+LAYOUT_KEYS = tuple(registry.at(registry.LAYOUT))
 MARGIN_KEYS = ("top", "bottom", "left", "right", "x", "y")
-SIDES = ("one", "two")
-CHAPTERS_OPEN = ("any", "right")
+SIDES = registry.at(registry.LAYOUT)["sides"].allowed
+CHAPTERS_OPEN = registry.at(registry.LAYOUT)["chapters-open"].allowed
 _UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)\s*$")
 # Quarto's Typst template sets the leading to linestretch x 0.65em (Typst's own default).
