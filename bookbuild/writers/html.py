@@ -40,6 +40,7 @@ from bookbuild.writers.rewrites import (
     relink,
 )
 from bookbuild.writers.search import chapter_documents, index_script
+from bookbuild.writers.short_captions import without_short_captions
 from bookbuild.writers.typography import smart_text
 
 TEMPLATES = PACKAGE_DIR / "writers" / "templates"
@@ -307,6 +308,7 @@ def chapter_html(
     documents. `pages` gives, for each id the chapter links to, the page that holds it;
     passages in another language than the book's `lang` are marked with theirs."""
     blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
+    blocks = without_short_captions(blocks)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
     blocks = html_zoomable_figures(html_margins(blocks))
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": mark_chinese(blocks, lang)}

@@ -8,7 +8,7 @@ left out whole, a bare "see Table 3.1" loses the reference and its "see".
 
 from __future__ import annotations
 
-from bookbuild.document.ast import Node, Str, copy_of
+from bookbuild.document.ast import Node, Str, copy_of, walk
 from bookbuild.writers.typography import smart_text
 
 SHORT_KEYS = ("fig-scap", "tbl-scap")
@@ -106,6 +106,17 @@ def without_references(inlines: list[Node]) -> list[Node]:
     if out and out[-1]["t"] == "Str" and out[-1]["c"].endswith((",", ";", ":")):
         out = [*out[:-1], Str(out[-1]["c"][:-1])]
     return out
+
+
+def without_short_captions(blocks: list[Node]) -> list[Node]:
+    """A copy of `blocks` without `fig-scap`/`tbl-scap` attributes (the HTML edition has no
+    lists of figures, and Pandoc would print them as `data-` attributes)."""
+    blocks = copy_of(blocks)
+    for node in walk(blocks):
+        if node.get("t") in ("Image", "Figure", "Table"):
+            attr = node["c"][0]
+            attr[2] = [pair for pair in attr[2] if pair[0] not in SHORT_KEYS]
+    return blocks
 
 
 def list_entry(block: Node, caption: list[Node]) -> list[Node]:
