@@ -78,3 +78,11 @@ def test_figures_stay_inside_their_chapter_after_their_first_mention() -> None:
         assert mentions, f"Figure {number} on page {page} is not mentioned before it in its chapter"
         end = min([n for n in openings if n > chapter] or [len(found) + 1])
         assert page < end, f"Figure {number} crossed its chapter's end"
+
+
+def test_no_figure_floats_above_a_chapter_title() -> None:
+    found = pages(THESIS)
+    for title, number in top_level_pages(THESIS).items():
+        if re.match(r"(\d+|[A-E]) ", title):
+            first = min(found[number - 1].words, key=lambda w: (round(w.y0), w.x0))
+            assert first.text in ("CHAPTER", "APPENDIX"), (title, first.text)
