@@ -1,17 +1,17 @@
 """Short captions in the thesis: every figure and table whose caption is long or carries a
-cross-reference or citation declares one (`fig-scap`, and for tables this build's `tbl-scap`:
-Quarto has no short caption for tables), so each entry of the PDF's lists of figures and
-tables is one line; the HTML edition carries none of them."""
+cross-reference or citation declares one (a figure cell's `fig-scap`, a markdown table's
+`tbl-scap` attribute, and for a table made by a cell, for which Quarto has no option, its
+label under `thesis: short-captions:` in `_quarto.yml`), so each entry of the PDF's lists of
+figures and tables is one line; the HTML edition carries none of them."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from pdf_pages import pages, top_level_pages
-
-from bookbuild.source.markdown_text import pipe_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "_book"
@@ -20,6 +20,8 @@ ONE_LINE = 60  # characters of caption that fit a line of the lists, with number
 
 def _captions() -> list[tuple[str, str, str | None]]:
     """(label, caption, short caption) of every figure and table cell and markdown table."""
+    config = yaml.safe_load((ROOT / "_quarto.yml").read_text("utf-8"))
+    configured = config["thesis"].get("short-captions", {})
     found = []
     for path in sorted((ROOT / "chapters").glob("*.qmd")):
         text = path.read_text("utf-8")
@@ -28,7 +30,8 @@ def _captions() -> list[tuple[str, str, str | None]]:
             label = str(options.get("label", ""))
             if label.startswith(("fig-", "tbl-")):
                 caption = options.get(f"{label[:3]}-cap", "")
-                found.append((label, caption, options.get(f"{label[:3]}-scap")))
+                short = options.get(f"{label[:3]}-scap") or configured.get(label)
+                found.append((label, caption, short))
         for caption, attrs in re.findall(r"^: (.*) \{(#tbl-[^}]*)\}$", text, re.M):
             short = re.search(r'tbl-scap="([^"]*)"', attrs)
             found.append((attrs.split()[0][1:], caption, short[1] if short else None))
@@ -64,10 +67,26 @@ def test_each_entry_of_the_lists_is_one_line_without_references() -> None:
     assert entries == len(_captions())
 
 
-def test_a_table_cell_short_caption_becomes_the_tables_attribute() -> None:
-    text = pipe_table(["a"], [["1"]], "A long caption.", "tbl-x", short='Short "one"')
-    assert text.rstrip().endswith('{#tbl-x tbl-scap="Short \\"one\\""}')
-    assert "tbl-scap" not in pipe_table(["a"], [["1"]], "Caption.", "", short="Short")
+def test_short_captions_in_the_config_are_checked(tmp_path: Path) -> None:
+    from test_front_matter import FULL, _project
+
+    from bookbuild.config.project import load_book
+    from bookbuild.config.thesis import load_short_captions
+    from bookbuild.errors import BuildError
+
+    good = FULL + '  short-captions:\n    tbl-a: "Short  one"\n'
+    book = load_book(_project(tmp_path, good))
+    assert load_short_captions(book) == {"tbl-a": ("Short one", good.count("\n"))}
+    for bad, words in (
+        ('  short-captions:\n    sec-a: "x"\n', "not a table or figure label"),
+        ("  short-captions:\n    tbl-a: 3\n", "must be the short caption's text"),
+        ("  short-captions: [a]\n", "must map labels"),
+    ):
+        (tmp_path / "_quarto.yml").write_text(FULL + bad, "utf-8")
+        with pytest.raises(BuildError) as caught:
+            load_short_captions(load_book(tmp_path))
+        assert words in caught.value.message
+        assert caught.value.line == FULL.count("\n") + bad.count("\n")
 
 
 def test_the_html_edition_carries_no_short_captions() -> None:

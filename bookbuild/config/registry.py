@@ -70,14 +70,6 @@ OPTIONS: tuple[Option, ...] = (
     Option("fig-alt", _C, _TEXT),
     Option("tbl-cap", _C, _TEXT),
     Option("fig-scap", _C, _TEXT),  # short caption, for the list of figures
-    Option(
-        "tbl-scap",
-        _C,
-        _TEXT,
-        status=DIFFERENT,
-        note="this build's own (Quarto has no short caption for tables): the table's entry "
-        "in the PDF's list of tables; a markdown table takes it as an attribute",
-    ),
     Option("echo", _E, (bool, str), ("fenced",), True),
     Option("eval", _E, _FLAG, default=True),
     Option("output", _E, (bool, str), ("asis",), True),

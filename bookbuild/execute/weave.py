@@ -344,8 +344,7 @@ def _table(
     if label.startswith("tbl-") and not caption:
         raise BuildError(f"table '{label}' has no tbl-cap", doc.path, cell.line)
     label = label if label.startswith("tbl-") else ""
-    short = str(options.get("tbl-scap") or "")
-    text = pipe_table(table["columns"], table["rows"], caption, label, short)
+    text = pipe_table(table["columns"], table["rows"], caption, label)
     if not label:
         return text
     data = table_csv(table)

@@ -28,10 +28,9 @@ def attribute(value: str) -> str:
 
 
 def pipe_table(
-    columns: list[str], rows: list[list[str]], caption: str = "", label: str = "", short: str = ""
+    columns: list[str], rows: list[list[str]], caption: str = "", label: str = ""
 ) -> str:
-    """A Pandoc pipe table whose every cell is escaped text; optional caption and id, and
-    with an id a short caption for the list of tables (`tbl-scap`)."""
+    """A Pandoc pipe table whose every cell is escaped text; optional caption and id."""
     numeric = [
         all(_looks_numeric(row[i]) for row in rows if row[i]) and any(r[i] for r in rows)
         for i in range(len(columns))
@@ -41,8 +40,7 @@ def pipe_table(
     body = ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows]
     lines = [head, rule, *body]
     if caption or label:
-        scap = f" tbl-scap={attribute(short)}" if short and label else ""
-        ident = f" {{#{label}{scap}}}" if label else ""
+        ident = f" {{#{label}}}" if label else ""
         lines += ["", f": {caption}{ident}"]
     return "\n".join(lines) + "\n"
 

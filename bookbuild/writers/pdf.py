@@ -21,7 +21,7 @@ from typing import Any
 from bookbuild import PACKAGE_DIR
 from bookbuild.config.layout import BOOK, Layout, load_layout
 from bookbuild.config.project import Book
-from bookbuild.config.thesis import Thesis, load_thesis
+from bookbuild.config.thesis import Thesis, load_short_captions, load_thesis
 from bookbuild.document import pandoc
 from bookbuild.document.ast import (
     Node,
@@ -178,11 +178,12 @@ def _after_headings(blocks: list[Node]) -> set[int]:
     return found
 
 
-def numbered_floats(blocks: list[Node]) -> list[Node]:
+def numbered_floats(blocks: list[Node], shorts: dict[str, str] | None = None) -> list[Node]:
     """Figures and tables as crossref numbered them: each is told its number (for the lists
     of figures and tables; the caption shows the number from the text), its caption shows
     "Figure 1.1:" in bold, and the lists show its short caption (`short_captions.py`).
-    Unnumbered ones stay out of the lists.
+    Unnumbered ones stay out of the lists. `shorts`: short captions by label
+    (`thesis: short-captions:`).
 
     A numbered figure floats (`placement: auto`: the top or bottom of this page or the
     next), so one that does not fit where it is leaves no gap; not one directly under a
@@ -201,7 +202,7 @@ def numbered_floats(blocks: list[Node]) -> list[Node]:
             RawInline("typst", f"#flex-caption({typst_string(label)})["),
             *rest,
             RawInline("typst", "]["),
-            *list_entry(block, rest),
+            *list_entry(block, rest, (shorts or {}).get(block["c"][0][0])),
             RawInline("typst", "]"),
         ]
         floats = block["t"] == "Figure" and id(block) not in anchored
@@ -465,15 +466,17 @@ def chapter_blocks(
     front: bool,
     names: frozenset[str] = TYPST_NAMES,
     layout: Layout = BOOK,
+    shorts: dict[str, str] | None = None,
 ) -> list[Node]:
     """One chapter's blocks adapted for Typst (on a deep copy: the HTML edition is untouched);
     `names`: the `when-format` values the PDF matches; `layout`: the page tables are sized
-    for."""
+    for; `shorts`: short captions by label for the lists of figures and tables."""
     blocks = drop_control_characters(select(copy_of(chapter.blocks), names), chapter)
     blocks = rendered_citations(blocks)
     widths = _widths(layout)
     blocks = typst_subfigures(blocks)
-    blocks = numbered_floats(wide_tables(table_column_widths(blocks, widths), widths))
+    blocks = wide_tables(table_column_widths(blocks, widths), widths)
+    blocks = numbered_floats(blocks, shorts)
     blocks = image_alt_text(blocks, str(chapter.path))
     blocks = equations(blocks)
     blocks = typst_margins(typst_callouts(typst_tabsets(blocks)))
@@ -569,11 +572,31 @@ def chapter_typst(
     root: Path,
     names: frozenset[str] = TYPST_NAMES,
     layout: Layout = BOOK,
+    shorts: dict[str, str] | None = None,
 ) -> str:
     """One chapter as Typst markup (Pandoc's Typst writer, no template)."""
-    blocks = chapter_blocks(chapter, front, names, layout)
+    blocks = chapter_blocks(chapter, front, names, layout, shorts)
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": blocks}
     return pandoc.ast_to(ast, "typst", root, str(chapter.path), "--wrap=none")
+
+
+def _check_labels(
+    configured: dict[str, tuple[str, int]], chapters: list[Chapter], book: Book
+) -> None:
+    """A short caption for a label no figure or table of the book has is an error."""
+    labels = {
+        node["c"][0][0]
+        for chapter in chapters
+        for node in walk(chapter.blocks)
+        if node["t"] in ("Figure", "Table")
+    }
+    for label, (_text, line) in configured.items():
+        if label not in labels:
+            raise BuildError(
+                f"thesis: short-captions: no figure or table is labelled '{label}'",
+                book.config_path,
+                line,
+            )
 
 
 def typst_source(
@@ -587,6 +610,9 @@ def typst_source(
     memo = memo or Memo(None)
     names = pdf_names(book.config_path)
     layout = load_layout(book.root)
+    configured = load_short_captions(book)
+    _check_labels(configured, chapters, book)
+    shorts = {label: text for label, (text, _line) in configured.items()}
     pieces: list[str | tuple[Chapter, bool]] = []  # Typst markup, or (chapter, in front matter)
     body_started = False
     part: str | None = None
@@ -615,8 +641,8 @@ def typst_source(
         return memo(
             "typst",
             str(chapter.path),
-            [chapter_inputs(chapter), front, api, sorted(names), _widths(layout)],
-            lambda: chapter_typst(chapter, front, api, book.root, names, layout),
+            [chapter_inputs(chapter), front, api, sorted(names), _widths(layout), shorts],
+            lambda: chapter_typst(chapter, front, api, book.root, names, layout, shorts),
         )
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel

@@ -1,7 +1,8 @@
 """The entry a figure or table gets in the PDF's lists of figures and tables.
 
-The author's short caption when there is one (Quarto's `fig-scap` cell option, or a
-`fig-scap` / `tbl-scap` attribute on a figure or table), otherwise the caption's first
+The author's short caption when there is one (Quarto's `fig-scap` cell option, a `fig-scap` /
+`tbl-scap` attribute on a figure or markdown table, or the label's entry under
+`thesis: short-captions:` in `_quarto.yml`, for tables made by cells), otherwise the caption's first
 sentence without its cross-references and citations: "(simulated data, see Section 4.4)" is
 left out whole, a bare "see Table 3.1" loses the reference and its "see".
 """
@@ -119,9 +120,10 @@ def without_short_captions(blocks: list[Node]) -> list[Node]:
     return blocks
 
 
-def list_entry(block: Node, caption: list[Node]) -> list[Node]:
-    """What the lists show for `block`, whose caption (without its number) is `caption`."""
-    declared = declared_short_caption(block)
+def list_entry(block: Node, caption: list[Node], configured: str | None = None) -> list[Node]:
+    """What the lists show for `block`, whose caption (without its number) is `caption`;
+    `configured`: its short caption from `thesis: short-captions:`, if any."""
+    declared = declared_short_caption(block) or configured
     if declared is not None:
         return [Str(smart_text(" ".join(declared.split())))]
     return without_references(copy_of(first_sentence(caption)))
