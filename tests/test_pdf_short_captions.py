@@ -93,3 +93,19 @@ def test_the_html_edition_carries_no_short_captions() -> None:
     for page in BOOK.glob("*.html"):
         html = page.read_text("utf-8")
         assert "fig-scap" not in html and "tbl-scap" not in html, page.name
+
+
+def test_a_short_caption_for_an_unknown_label_stops_the_pdf(tmp_path: Path) -> None:
+    from test_layout import HEAD, THESIS
+
+    from bookbuild.commands.build import build
+    from bookbuild.errors import BuildError
+
+    config = HEAD + THESIS + '  short-captions:\n    tbl-missing: "A table"\n'
+    (tmp_path / "_quarto.yml").write_text(config, "utf-8")
+    for name in ("index", "one", "two", "three"):
+        (tmp_path / f"{name}.qmd").write_text(f"# {name.title()}\n\nText.\n", "utf-8")
+    with pytest.raises(BuildError) as caught:
+        build(tmp_path, formats=("pdf",), jobs=1)
+    assert "no figure or table is labelled 'tbl-missing'" in caught.value.message
+    assert caught.value.line == config.count("\n")
