@@ -237,6 +237,8 @@ def render() -> str:
         registry.BOOK: "`book:`",
         registry.BUILD: "`bookbuild:` (this build's own)",
         registry.HOUSE: "`bookbuild: house-rules:` (this build's own)",
+        registry.TYPST: "`format: typst:` (the PDF's page)",
+        registry.LAYOUT: "`thesis: layout:` (the PDF's page, this build's own)",
     }
     for level in registry.LEVELS:
         lines += [f"## {titles[level]}", "", *_options_table(level), ""]

@@ -627,6 +627,9 @@ def load_book(root: Path) -> Book:
     output_dir = _output_dir(root, project.get("output-dir", "_book"), sources, path, text)
     build_block = _build_block(config, path, text)
     cell_timeout, chapter_timeout = _build_options(build_block, path, text)
+    from bookbuild.config.layout import read_layout  # it reads this module's helpers
+
+    read_layout(config, text, path)  # the PDF's layout options are checked before any work
     return Book(
         root=root,
         title=str(book.get("title", "")),

@@ -32,7 +32,9 @@ PROJECT = "project"  # `project:` in `_quarto.yml`
 BOOK = "book"  # `book:` in `_quarto.yml`
 BUILD = "bookbuild"  # `bookbuild:` in `_quarto.yml` (this build's own)
 HOUSE = "bookbuild: house-rules"  # `bookbuild: house-rules:` in `_quarto.yml` (this build's own)
-LEVELS = (CELL, EXECUTE, FRONT, FORMAT, PROJECT, BOOK, BUILD, HOUSE)
+TYPST = "format: typst"  # the PDF's options in `_quarto.yml` (`format: typst:` or `pdf:`)
+LAYOUT = "thesis: layout"  # the PDF's layout beyond Quarto's options (this build's own)
+LEVELS = (CELL, EXECUTE, FRONT, FORMAT, PROJECT, BOOK, BUILD, HOUSE, TYPST, LAYOUT)
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,79 @@ OPTIONS: tuple[Option, ...] = (
         status=DIFFERENT,
         note="this build's own: every figure cell needs '#| label: fig-...', 'fig-cap' "
         "and 'fig-alt'",
+    ),
+    # The PDF's page (config/layout.py); a thesis's defaults, a plain book's in the note.
+    Option(
+        "papersize",
+        (TYPST,),
+        _TEXT,
+        ("a4", "a5", "b5", "us-letter", "us-legal"),
+        "a4",
+        DIFFERENT,
+        "Typst's paper names for these sizes; LaTeX's letter, a4paper and letterpaper are "
+        "taken for them",
+    ),
+    Option(
+        "fontsize",
+        (TYPST,),
+        _TEXT,
+        default="12pt",
+        status=DIFFERENT,
+        note="a length from 8pt to 20pt (a book that is not a thesis: 11pt)",
+    ),
+    Option(
+        "linestretch",
+        (TYPST,),
+        _NUM,
+        default=1.5,
+        note="1 to 3; the leading is linestretch x 0.65em, as in Quarto's Typst template "
+        "(a book that is not a thesis: 1.05)",
+    ),
+    Option(
+        "margin",
+        (TYPST,),
+        (dict,),
+        default="top 25mm, bottom 25mm, left 30mm, right 25mm",
+        status=DIFFERENT,
+        note="top, bottom, left, right, x, y as lengths in mm, cm, in or pt (no %); left is "
+        "the inside margin and right the outside one, binding (below) is added to the inside",
+    ),
+    Option(
+        "preset",
+        (LAYOUT,),
+        _TEXT,
+        ("default", "ucl", "leicester", "uq"),
+        "default",
+        DIFFERENT,
+        "this build's own: a whole layout from a university's regulations "
+        "(docs/layout-presets.md); options written out override it",
+    ),
+    Option(
+        "sides",
+        (LAYOUT,),
+        _TEXT,
+        ("one", "two"),
+        "one",
+        DIFFERENT,
+        "this build's own: two mirrors the margins and running headers on left-hand pages",
+    ),
+    Option(
+        "binding",
+        (LAYOUT,),
+        _TEXT,
+        default="10mm",
+        status=DIFFERENT,
+        note="this build's own: a length added to the inside margin for the binding",
+    ),
+    Option(
+        "chapters-open",
+        (LAYOUT,),
+        _TEXT,
+        ("any", "right"),
+        "any",
+        DIFFERENT,
+        "this build's own: right starts chapters and parts on odd pages, after an empty "
+        "left-hand page when needed",
     ),
 )
 

@@ -24,7 +24,8 @@ from bookbuild.errors import BuildError
 
 log = logging.getLogger("bookbuild")
 
-THESIS_KEYS = {"degree", "supervisors", "type", "declaration"}
+# `layout:` is read by config/layout.py, `short-captions:` by `load_short_captions` below
+THESIS_KEYS = {"degree", "supervisors", "type", "declaration", "layout", "short-captions"}
 DEFAULT_TYPE = "Thesis"
 _FILL_IN = re.compile(r"^\s*\[.*\]\s*$")
 _warned: set[tuple[str, ...]] = set()  # warn once per build (both writers read the fields)
@@ -163,3 +164,38 @@ def load_thesis(book: Book) -> Thesis | None:
             fill_ins[0],
         )
     return thesis
+
+
+def load_short_captions(book: Book) -> dict[str, tuple[str, int]]:
+    """`thesis: short-captions:`: each table's (or figure's) label with its entry in the PDF's
+    lists and its line in `_quarto.yml`. Quarto has no short caption for a table made by a
+    cell (`fig-scap` is for figures only), and a cell option it does not know would make the
+    source invalid Quarto, so they are kept here, where Quarto keeps custom metadata."""
+    path = book.config_path
+    text = path.read_text("utf-8")
+    block = (load_yaml(text, path) or {}).get("thesis")
+    value = block.get("short-captions") if isinstance(block, dict) else None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BuildError(
+            "thesis: short-captions: must map labels (tbl-..., fig-...) to short captions",
+            path,
+            _line(text, "short-captions"),
+        )
+    found: dict[str, tuple[str, int]] = {}
+    for label, short in value.items():
+        line = _line(text, str(label))
+        if not str(label).startswith(("tbl-", "fig-")):
+            raise BuildError(
+                f"thesis: short-captions: '{label}' is not a table or figure label "
+                "(tbl-... or fig-...)",
+                path,
+                line,
+            )
+        if not isinstance(short, str) or not short.strip():
+            raise BuildError(
+                f"thesis: short-captions: {label}: must be the short caption's text", path, line
+            )
+        found[str(label)] = (" ".join(short.split()), line)
+    return found

@@ -42,6 +42,7 @@ from bookbuild.writers.rewrites import (
     relink,
 )
 from bookbuild.writers.search import chapter_documents, index_script
+from bookbuild.writers.short_captions import without_short_captions
 from bookbuild.writers.typography import smart_text, zh_punctuation
 
 TEMPLATES = PACKAGE_DIR / "writers" / "templates"
@@ -330,6 +331,7 @@ def chapter_html(
     passages in another language than the book's `lang` are marked with theirs; `locations`:
     where captions go when not in Quarto's default place (`caption_locations`)."""
     blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
+    blocks = without_short_captions(blocks)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
     blocks = html_zoomable_figures(html_margins(blocks))
     documents = chapter_documents(chapter, blocks)  # before floats become raw markup

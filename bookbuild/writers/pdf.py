@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bookbuild import PACKAGE_DIR
+from bookbuild.config.layout import BOOK, Layout, load_layout
 from bookbuild.config.project import Book
-from bookbuild.config.thesis import Thesis, load_thesis
+from bookbuild.config.thesis import Thesis, load_short_captions, load_thesis
 from bookbuild.document import pandoc
 from bookbuild.document.ast import (
     Node,
@@ -63,14 +64,18 @@ TEMPLATE = PACKAGE_DIR / "writers" / "templates" / "thesis.typ"
 PDF_STANDARDS: tuple[Literal["a-2b", "ua-1"], ...] = ("a-2b", "ua-1")
 # Between the front matter and chapter 1: contents and lists, then arabic page numbers.
 MAINMATTER = "#contents-and-lists()\n#show: body-matter"
+# After each chapter: the figures still floating are set before the chapter ends.
+FLUSH_FLOATS = "#place.flush()"
 _LENGTH = re.compile(r"^\s*([\d.]+)\s*(%|in|cm|mm|pt|px)?\s*$")
-# Table type: 9 pt Libertinus Serif, 6 pt cell inset each side, on A4 less 2 x 2.75 cm margins
-# (thesis.typ). Estimates only: they set column proportions, Typst does the real layout.
+# Table type: 9 pt Libertinus Serif, 6 pt cell inset each side (thesis.typ), on the text width
+# of the book's layout (config/layout.py; these two for a plain book's). Estimates only: they
+# set column proportions, Typst does the real layout.
 TABLE_CHAR_PT = 4.4
 TABLE_CJK_PT = 9.0
 TABLE_PAD_PT = 12.0
-TEXT_WIDTH_PT = (21.0 - 2 * 2.75) / 2.54 * 72
-LANDSCAPE_WIDTH_PT = (29.7 - 2 * 2.75) / 2.54 * 72  # a flipped A4 page, same margins
+_PT_PER_MM = 72 / 25.4
+TEXT_WIDTH_PT = BOOK.text_width_mm * _PT_PER_MM
+LANDSCAPE_WIDTH_PT = BOOK.landscape_width_mm * _PT_PER_MM  # a page turned sideways
 TABLE_SIZE_PT = 9.0  # the template's table type
 TABLE_MIN_SIZE_PT = 7.0  # smallest type for a wide table before it gets a landscape page
 TABLE_FIT_SHARE = 0.92  # the share of the width the estimates may fill (bold headers, error)
@@ -198,27 +203,49 @@ def _caption_number(node: Node) -> tuple[str, str, list[Node]] | None:
     return label, number, rest[1:] if rest and rest[0]["t"] == "Space" else rest
 
 
-def numbered_floats(blocks: list[Node]) -> list[Node]:
+def _after_headings(blocks: list[Node]) -> set[int]:
+    """The ids of the figures that directly follow a heading (in `blocks` or a div in it)."""
+    found: set[int] = set()
+    for before, block in zip([None, *blocks], blocks, strict=False):
+        if block.get("t") == "Figure" and before is not None and before.get("t") == "Header":
+            found.add(id(block))
+        if block.get("t") == "Div":
+            found |= _after_headings(block["c"][1])
+    return found
+
+
+def numbered_floats(blocks: list[Node], shorts: dict[str, str] | None = None) -> list[Node]:
     """Figures and tables as crossref numbered them: each is told its number (for the lists
     of figures and tables; the caption shows the number from the text), its caption shows
     "Figure 1.1:" in bold, and the lists show its short caption (`short_captions.py`).
-    Unnumbered ones stay out of the lists."""
+    Unnumbered ones stay out of the lists. `shorts`: short captions by label
+    (`thesis: short-captions:`).
+
+    A numbered figure floats (`placement: auto`: the top or bottom of this page or the
+    next), so one that does not fit where it is leaves no gap; not one directly under a
+    heading, which Typst could float above that heading."""
+    anchored = _after_headings(blocks)
 
     def fn(block: Node) -> list[Node]:
         if block.get("t") not in ("Figure", "Table"):
             return [block]
         found = _caption_number(block)
         if found is None:
-            return [RawBlock("typst", "#set figure(numbering: none, outlined: false)"), block]
+            rule = "#set figure(numbering: none, outlined: false, placement: none)"
+            return [RawBlock("typst", rule), block]
         label, number, rest = found
         block["c"][1][1][0]["c"] = [
             RawInline("typst", f"#flex-caption({typst_string(label)})["),
             *rest,
             RawInline("typst", "]["),
-            *list_entry(block, rest),
+            *list_entry(block, rest, (shorts or {}).get(block["c"][0][0])),
             RawInline("typst", "]"),
         ]
-        rule = f"#set figure(numbering: (..) => {typst_string(number)}, outlined: true)"
+        floats = block["t"] == "Figure" and id(block) not in anchored
+        rule = (
+            f"#set figure(numbering: (..) => {typst_string(number)}, outlined: true, "
+            f"placement: {'auto' if floats else 'none'})"
+        )
         return [RawBlock("typst", rule), block]
 
     return rewrite_blocks(blocks, fn)
@@ -230,8 +257,16 @@ def _text_width(text: str, size: float = TABLE_SIZE_PT) -> float:
     return scale * sum(TABLE_CJK_PT if ord(ch) >= 0x2E80 else TABLE_CHAR_PT for ch in text)
 
 
-def table_fit(rows: list[list[str]]) -> tuple[float, bool]:
-    """(type size, landscape) for a table whose cells hold `rows`.
+def _widths(layout: Layout) -> tuple[float, float]:
+    """The text width of an upright and of a sideways page of `layout`, in pt."""
+    return layout.text_width_mm * _PT_PER_MM, layout.landscape_width_mm * _PT_PER_MM
+
+
+def table_fit(
+    rows: list[list[str]], widths: tuple[float, float] = (TEXT_WIDTH_PT, LANDSCAPE_WIDTH_PT)
+) -> tuple[float, bool]:
+    """(type size, landscape) for a table whose cells hold `rows`, on a page whose text is
+    `widths` wide (upright, sideways).
 
     Lines in a cell break only between words, so a table fits when the longest word of each
     column fits side by side: in table type on the page if it can; else in type reduced to
@@ -243,7 +278,7 @@ def table_fit(rows: list[list[str]]) -> tuple[float, bool]:
         for col, text in enumerate(row):
             longest[col] = max([longest[col], *(_text_width(w) for w in text.split())])
     words, padding = sum(longest), ncols * TABLE_PAD_PT
-    for width, landscape in ((TEXT_WIDTH_PT, False), (LANDSCAPE_WIDTH_PT, True)):
+    for width, landscape in ((widths[0], False), (widths[1], True)):
         room = TABLE_FIT_SHARE * width - padding
         size = TABLE_SIZE_PT * room / words if words else TABLE_SIZE_PT
         if size >= TABLE_SIZE_PT:
@@ -301,7 +336,9 @@ def _table_rows(table: Node) -> list[list[str]]:
     return rows + [_cell_texts(r) for r in foot[1]]
 
 
-def wide_tables(blocks: list[Node]) -> list[Node]:
+def wide_tables(
+    blocks: list[Node], widths: tuple[float, float] = (TEXT_WIDTH_PT, LANDSCAPE_WIDTH_PT)
+) -> list[Node]:
     """Each table too wide for the page in table type (see `table_fit`) set in smaller type,
     or on a landscape page of its own (only a table at the top level of the chapter: Typst
     starts pages only there; a nested one gets the smallest type instead)."""
@@ -310,7 +347,7 @@ def wide_tables(blocks: list[Node]) -> list[Node]:
         rows = _table_rows(block) if block.get("t") == "Table" else []
         if not rows:
             return [block]
-        size, landscape = table_fit(rows)
+        size, landscape = table_fit(rows, widths)
         if size == TABLE_SIZE_PT and not landscape:
             return [block]
         if landscape and not top:
@@ -323,7 +360,9 @@ def wide_tables(blocks: list[Node]) -> list[Node]:
     return rewrite_blocks(blocks, lambda block: fit(block, id(block) in top_level))
 
 
-def table_column_widths(blocks: list[Node]) -> list[Node]:
+def table_column_widths(
+    blocks: list[Node], widths: tuple[float, float] = (TEXT_WIDTH_PT, LANDSCAPE_WIDTH_PT)
+) -> list[Node]:
     """Size table columns from their content (see `column_fractions`): the widths pipe tables
     get from the dashes in the markdown source squeeze long text columns. A wide table's
     columns are sized for the type and page `table_fit` gives it."""
@@ -334,8 +373,8 @@ def table_column_widths(blocks: list[Node]) -> list[Node]:
         rows = _table_rows(node)
         fractions = None
         if rows:
-            size, landscape = table_fit(rows)
-            width = LANDSCAPE_WIDTH_PT if landscape else TEXT_WIDTH_PT
+            size, landscape = table_fit(rows, widths)
+            width = widths[1] if landscape else widths[0]
             fractions = column_fractions(rows, width, size)
         node["c"][2] = [
             [align, {"t": "ColWidth", "c": fraction} if fractions else {"t": "ColWidthDefault"}]
@@ -463,14 +502,19 @@ def chapter_blocks(
     front: bool,
     names: frozenset[str] = TYPST_NAMES,
     locations: dict[str, str] | None = None,
+    layout: Layout = BOOK,
+    shorts: dict[str, str] | None = None,
 ) -> list[Node]:
     """One chapter's blocks adapted for Typst (on a deep copy: the HTML edition is untouched);
     `names`: the `when-format` values the PDF matches; `locations`: the PDF's caption places
-    when not Quarto's defaults (`caption_locations`)."""
+    when not Quarto's defaults (`caption_locations`); `layout`: the page tables are sized for;
+    `shorts`: short captions by label for the lists of figures and tables."""
     blocks = drop_control_characters(select(copy_of(chapter.blocks), names), chapter)
     blocks = listing_captions_below(zh_punctuation(rendered_citations(blocks)), locations or {})
+    widths = _widths(layout)
     blocks = typst_float_kinds(typst_subfigures(blocks))
-    blocks = numbered_floats(wide_tables(table_column_widths(blocks)))
+    blocks = wide_tables(table_column_widths(blocks, widths), widths)
+    blocks = numbered_floats(blocks, shorts)
     blocks = image_alt_text(blocks, str(chapter.path))
     blocks = equations(blocks)
     blocks = typst_margins(typst_callouts(typst_tabsets(blocks)))
@@ -518,6 +562,24 @@ def thesis_metadata(thesis: Thesis | None) -> dict[str, Any]:
     }
 
 
+def layout_metadata(layout: Layout) -> dict[str, Any]:
+    """Template variables for the page, the type and the chapter openings (Typst code)."""
+    inner, outer = ("inside", "outside") if layout.two_sided else ("left", "right")
+    margin = (
+        f"(top: {layout.top:g}mm, bottom: {layout.bottom:g}mm, "
+        f"{inner}: {layout.inner:g}mm, {outer}: {layout.outside:g}mm)"
+    )
+    return {
+        "papersize": _raw_meta(typst_string(layout.paper)),
+        "page-margin": _raw_meta(margin),
+        "top-margin": _raw_meta(f"{layout.top:g}mm"),
+        "fontsize": _raw_meta(f"{layout.fontsize:g}pt"),
+        "leading": _raw_meta(f"{layout.leading_em:g}em"),
+        "two-sided": _raw_meta("true" if layout.two_sided else "false"),
+        "open-right": _raw_meta("true" if layout.chapters_open == "right" else "false"),
+    }
+
+
 def typst_metadata(book: Book) -> dict[str, Any]:
     """Template variables: markup for the title page, Typst strings for `set document`."""
     # the archive's title includes the subtitle, as a library catalogue would
@@ -534,7 +596,7 @@ def typst_metadata(book: Book) -> dict[str, Any]:
         "author": {"t": "MetaList", "c": [_meta_string(smart_text(a)) for a in book.authors]},
         "date": _meta_string(book.date),
         "lang": _meta_string(book.lang),
-        "papersize": _meta_string(str(book.pdf.get("papersize", "a4"))),
+        **layout_metadata(load_layout(book.root)),
         "pdf-title": _raw_meta(typst_string(full_title)),
         "pdf-author": {"t": "MetaList", "c": [_raw_meta(typst_string(a)) for a in book.authors]},
         "pdf-keywords": {"t": "MetaList", "c": [_raw_meta(typst_string(str(k))) for k in keywords]},
@@ -548,11 +610,32 @@ def chapter_typst(
     root: Path,
     names: frozenset[str] = TYPST_NAMES,
     locations: dict[str, str] | None = None,
+    layout: Layout = BOOK,
+    shorts: dict[str, str] | None = None,
 ) -> str:
     """One chapter as Typst markup (Pandoc's Typst writer, no template)."""
-    blocks = chapter_blocks(chapter, front, names, locations)
+    blocks = chapter_blocks(chapter, front, names, locations, layout, shorts)
     ast = {"pandoc-api-version": api, "meta": {}, "blocks": blocks}
     return pandoc.ast_to(ast, "typst", root, str(chapter.path), "--wrap=none")
+
+
+def _check_labels(
+    configured: dict[str, tuple[str, int]], chapters: list[Chapter], book: Book
+) -> None:
+    """A short caption for a label no figure or table of the book has is an error."""
+    labels = {
+        node["c"][0][0]
+        for chapter in chapters
+        for node in walk(chapter.blocks)
+        if node["t"] in ("Figure", "Table")
+    }
+    for label, (_text, line) in configured.items():
+        if label not in labels:
+            raise BuildError(
+                f"thesis: short-captions: no figure or table is labelled '{label}'",
+                book.config_path,
+                line,
+            )
 
 
 def typst_source(
@@ -566,6 +649,10 @@ def typst_source(
     memo = memo or Memo(None)
     names = pdf_names(book.config_path)
     locations = caption_locations(book.pdf, book.metadata)
+    layout = load_layout(book.root)
+    configured = load_short_captions(book)
+    _check_labels(configured, chapters, book)
+    shorts = {label: text for label, (text, _line) in configured.items()}
     pieces: list[str | tuple[Chapter, bool]] = []  # Typst markup, or (chapter, in front matter)
     if typst_caption_rules(locations):
         pieces.append(typst_caption_rules(locations))
@@ -585,6 +672,7 @@ def typst_source(
             pieces.append("#counter(page).update(1)")
         part = chapter.part
         pieces.append((chapter, not body_started))
+        pieces.append(FLUSH_FLOATS)
     if not body_started:
         pieces.append(MAINMATTER)
 
@@ -601,8 +689,10 @@ def typst_source(
                 api,
                 sorted(names),
                 *([locations] if locations else []),
+                _widths(layout),
+                shorts,
             ],
-            lambda: chapter_typst(chapter, front, api, book.root, names, locations),
+            lambda: chapter_typst(chapter, front, api, book.root, names, locations, layout, shorts),
         )
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel

@@ -1,14 +1,15 @@
 """The entry a figure or table gets in the PDF's lists of figures and tables.
 
-The author's short caption when there is one (Quarto's `fig-scap` cell option, or a
-`fig-scap` / `tbl-scap` attribute on a figure or table), otherwise the caption's first
+The author's short caption when there is one (Quarto's `fig-scap` cell option, a `fig-scap` /
+`tbl-scap` attribute on a figure or markdown table, or the label's entry under
+`thesis: short-captions:` in `_quarto.yml`, for tables made by cells), otherwise the caption's first
 sentence without its cross-references and citations: "(simulated data, see Section 4.4)" is
 left out whole, a bare "see Table 3.1" loses the reference and its "see".
 """
 
 from __future__ import annotations
 
-from bookbuild.document.ast import Node, Str, copy_of
+from bookbuild.document.ast import Node, Str, copy_of, walk
 from bookbuild.writers.typography import smart_text
 
 SHORT_KEYS = ("fig-scap", "tbl-scap")
@@ -108,9 +109,21 @@ def without_references(inlines: list[Node]) -> list[Node]:
     return out
 
 
-def list_entry(block: Node, caption: list[Node]) -> list[Node]:
-    """What the lists show for `block`, whose caption (without its number) is `caption`."""
-    declared = declared_short_caption(block)
+def without_short_captions(blocks: list[Node]) -> list[Node]:
+    """A copy of `blocks` without `fig-scap`/`tbl-scap` attributes (the HTML edition has no
+    lists of figures, and Pandoc would print them as `data-` attributes)."""
+    blocks = copy_of(blocks)
+    for node in walk(blocks):
+        if node.get("t") in ("Image", "Figure", "Table"):
+            attr = node["c"][0]
+            attr[2] = [pair for pair in attr[2] if pair[0] not in SHORT_KEYS]
+    return blocks
+
+
+def list_entry(block: Node, caption: list[Node], configured: str | None = None) -> list[Node]:
+    """What the lists show for `block`, whose caption (without its number) is `caption`;
+    `configured`: its short caption from `thesis: short-captions:`, if any."""
+    declared = declared_short_caption(block) or configured
     if declared is not None:
         return [Str(smart_text(" ".join(declared.split())))]
     return without_references(copy_of(first_sentence(caption)))
