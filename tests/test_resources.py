@@ -137,7 +137,7 @@ def test_images_and_resources_are_copied_at_their_project_paths(book: Path) -> N
 
 def test_html_points_at_the_copies(book: Path) -> None:
     one = (book / "_book" / "one.html").read_text("utf-8")
-    images = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', one)
+    images = re.findall(r'<img src="([^"]+)"(?: class="[^"]*")? alt="([^"]*)"', one)
     assert images == [
         ("chapters/img/map.png", "A red rectangle standing in for a map"),
         ("chapters/img/field photo.jpg", "A green rectangle"),
@@ -149,8 +149,8 @@ def test_html_points_at_the_copies(book: Path) -> None:
     index = (book / "_book" / "index.html").read_text("utf-8")
     assert '<img src="shared/logo.svg" alt="the project logo" />' in index
     assert re.search(
-        r'<figure id="fig-map">\s*<a href="chapters/img/map.png" class="figure-zoom">'
-        r'<img src="chapters/img/map.png"',
+        r'<div id="fig-map" class="quarto-float[^"]*">\s*<figure class="[^"]*">\s*'
+        r'<a href="chapters/img/map.png" class="figure-zoom"><img src="chapters/img/map.png"',
         one,
     )  # the image opens full size
     assert re.search(r"Figure\s1\.1:</span> A map of the county", one)

@@ -63,10 +63,12 @@ class _Main(HTMLParser):
             self.skip += tag != "table"
         if tag == "img":
             self.images.append(found)
-        if tag == "figure" and (found.get("id") or "").startswith("fig-"):
-            self.figures.append(found["id"])
-        if tag == "table" and (found.get("id") or "").startswith("tbl-"):
-            self.tables.append(found["id"])
+        ident = found.get("id") or ""  # Quarto's markup: the label on the float's div
+        if tag == "div" and "quarto-float" in (found.get("class") or "").split():
+            if ident.startswith("fig-"):
+                self.figures.append(ident)
+            elif ident.startswith("tbl-"):
+                self.tables.append(ident)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "main":
