@@ -20,10 +20,11 @@ from __future__ import annotations
 import io
 import textwrap
 import warnings
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -134,7 +135,9 @@ class FigureResult:
             raise KeyError(f"{len(rows)} rows of layer {layer!r} match {where!r}; need one")
         return rows.iloc[0]
 
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> dict[str, str]:
         """Jupyter display: the SVG plus the plotted data as CSV; closes the figure after."""
         bundle = {"image/svg+xml": self.svg(), "text/csv": self.data.to_csv(index=False)}
         plt.close(self.figure)  # a no-op unless someone registered it with pyplot
@@ -498,7 +501,7 @@ def _strip(
     positions: np.ndarray,
     values: np.ndarray,
     hue: pd.Series,
-    colours: Mapping[object, str],
+    colours: Mapping[Any, str],  # category -> colour (codes or labels, by figure)
     half_width: float = 0.16,
 ) -> None:
     """Every observation as a faint, seeded-jittered dot."""

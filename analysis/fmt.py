@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
+from typing import SupportsInt
 
 import pandas as pd
 
@@ -202,7 +203,7 @@ def num(x: float | None, digits: int = 1) -> str:
     ('1,234.6', True, 'n/a')
     """
     _check_digits(digits)
-    if _is_missing(x):
+    if x is None or _is_missing(x):
         return MISSING
     text = f"{round_half_up(x, digits):,.{digits}f}"
     return MINUS + text[1:] if text.startswith("-") else text
@@ -513,13 +514,20 @@ def ci(lo: float | None, hi: float | None, digits: int = 2) -> str:
 
 
 def _check_count(k: object, n: object) -> tuple[int, int]:
+    whole = []
     for name, value in (("k", k), ("n", n)):
-        if isinstance(value, bool) or not isinstance(value, Real) or float(value) % 1:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, Real)
+            or not isinstance(value, SupportsInt)  # every Real does; says so to the checker
+            or float(value) % 1
+        ):
             raise TypeError(f"{name} must be a whole number, got {value!r}")
-    k, n = int(k), int(n)  # type: ignore[arg-type]
-    if n <= 0 or not 0 <= k <= n:
-        raise ValueError(f"a count needs 0 <= k <= n and n > 0, got k={k}, n={n}")
-    return k, n
+        whole.append(int(value))
+    count, total = whole
+    if total <= 0 or not 0 <= count <= total:
+        raise ValueError(f"a count needs 0 <= k <= n and n > 0, got k={count}, n={total}")
+    return count, total
 
 
 def count_share(k: int, n: int, digits: int = 1) -> str:

@@ -194,7 +194,7 @@ def questionnaire_markdown(instrument: str, codebook: Any = None) -> str:
 
     Examples
     --------
-    >>> '[您的岗位]{lang="zh"}: Position' in questionnaire_markdown("staff").splitlines()[0]
+    >>> '[您的岗位：]{lang="zh"}Position' in questionnaire_markdown("staff").splitlines()[0]
     True
     """
     if codebook is None:

@@ -41,12 +41,15 @@ def parameter(name: str, script: str = "simulate_survey", folder: Path = SIMULAT
     path = folder / f"{script}.py"
     tree = ast.parse(path.read_text("utf-8"), filename=str(path))
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else []
-        if isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets = [node.target]
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
         if any(isinstance(t, ast.Name) and t.id == name for t in targets):
             try:
-                return ast.literal_eval(node.value)
+                return ast.literal_eval(value)
             except ValueError:
                 raise ValueError(
                     f"{path}, line {node.lineno}: {name} is not a literal value"

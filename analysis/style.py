@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 from cycler import cycler
 
 from analysis import typeface
+
+if TYPE_CHECKING:  # the rcParams names matplotlib knows: a misspelt key is a type error
+    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "FIGURE_HEIGHT_IN",
@@ -62,7 +66,7 @@ _CYCLE = [
 SVG_METADATA = {"Date": None}
 """Passed to ``savefig`` so that no creation date makes two renderings differ."""
 
-RC_PARAMS: dict[str, object] = {
+RC_PARAMS: dict[RcKeyType, Any] = {
     "figure.figsize": (FIGURE_WIDTH_IN, FIGURE_HEIGHT_IN),
     "figure.dpi": 100,
     "figure.constrained_layout.use": True,

@@ -408,8 +408,8 @@ def _load(file_key: str, path: Path, *, verify: bool) -> pd.DataFrame:
     for case in schema_failures(schema, checkable, targets):
         header_text = var_header.get(case["column"], case["column"])
         index = case["index"]
-        line = lines[index] if index is not None else None
-        if (line, header_text) in seen:  # already reported at the text level
+        at_line = lines[index] if index is not None else None
+        if (at_line, header_text) in seen:  # already reported at the text level
             continue
         value = (
             raw.at[index, header_text]
@@ -501,7 +501,7 @@ def _convert(codebook: Codebook, keep: list[dict[str, Any]], raw: pd.DataFrame) 
     skips = codebook.skip_markers
     out: dict[str, Any] = {}
     for col in keep:
-        kind, var, cells = col["kind"], col.get("var"), raw[col["header"]].tolist()
+        kind, var, cells = col["kind"], col.get("var", ""), raw[col["header"]].tolist()
         if kind in ("timestamp", "duration", "ip"):
             continue
         if kind == "text":
@@ -550,7 +550,7 @@ def _finalise(codebook: Codebook, file_key: str, values: pd.DataFrame) -> pd.Dat
     out: dict[str, Any] = {}
     villages = codebook.villages()
     for col in codebook.columns(file_key):
-        kind, var = col["kind"], col.get("var")
+        kind, var = col["kind"], col.get("var", "")  # "": a multi-select has flags, no var
         if kind in ("timestamp", "duration", "ip"):
             continue
         if kind == "id":

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from analysis import codebook, fmt, inference, public, scales
+
+if TYPE_CHECKING:  # imported where used at run time (codebook_table)
+    from analysis.codebook import Codebook
 
 __all__ = [
     "assistance_table",
@@ -474,7 +478,7 @@ def exit_criteria_table(data_dir: Path | str | None = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def _values_text(book: object, col: dict) -> str:
+def _values_text(book: Codebook, col: dict) -> str:
     kind = col["kind"]
     if kind == "likert":
         labels = book.likert_labels(col["option_set"])

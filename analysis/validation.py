@@ -376,7 +376,7 @@ def clean_schema(
     keep = set(variables) if variables is not None else None
     columns: dict[str, pa.Column] = {}
     for col in codebook.columns(file):
-        kind, var = col["kind"], col.get("var")
+        kind, var = col["kind"], col.get("var", "")  # "": a multi-select has flags, no var
         if keep is not None and var not in keep:
             continue
         required = bool(col.get("required"))
@@ -515,7 +515,7 @@ def contract_schema(codebook: Codebook, file: str) -> pa.DataFrameSchema:
     th = codebook.thresholds
     columns: dict[str, pa.Column] = {}
     for col in codebook.columns(file):
-        kind, var = col["kind"], col.get("var")
+        kind, var = col["kind"], col.get("var", "")  # "": a multi-select has flags, no var
         if kind == "id":
             dtype = "str" if col.get("id_type") == "str" else "int64"
             columns[var] = pa.Column(dtype, unique=True)
