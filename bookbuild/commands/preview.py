@@ -26,6 +26,7 @@ from bookbuild.commands import livereload
 from bookbuild.commands.background import BackgroundBuild
 from bookbuild.config.project import load_book
 from bookbuild.errors import BuildError
+from bookbuild.execute import warm
 
 # Folders the build writes or that never hold sources (names, anywhere in the tree).
 IGNORED_DIRS = {
@@ -232,8 +233,10 @@ def preview(
             )
         except BuildError as exc:
             log(f"error: {exc}\nstill serving the last good edition.")
+            warm.keep_warm_book(book.root, log)
             return
         reloader.update()
+        warm.keep_warm_book(book.root, log)  # the next edited chapter's kernel starts warm
         log(f"rebuilt in {time.perf_counter() - started:.1f} s; the page reloads itself")
         if "html" in formats and len(formats) > 1:
             full.start()
