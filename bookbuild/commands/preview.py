@@ -221,6 +221,7 @@ def preview(
 
     def rebuild(files: list[Path]) -> None:
         full.stop()  # a save never waits for the PDF of the previous one
+        warm.keep_warm_book(book.root, log)  # a warm kernel waits for the next code edit
         if files:
             names = ", ".join(str(_short(f, book.root)) for f in files[:3])
             log(f"changed: {names}{' …' if len(files) > 3 else ''}; rebuilding")
@@ -233,10 +234,8 @@ def preview(
             )
         except BuildError as exc:
             log(f"error: {exc}\nstill serving the last good edition.")
-            warm.keep_warm_book(book.root, log)
             return
         reloader.update()
-        warm.keep_warm_book(book.root, log)  # the next edited chapter's kernel starts warm
         log(f"rebuilt in {time.perf_counter() - started:.1f} s; the page reloads itself")
         if "html" in formats and len(formats) > 1:
             full.start()

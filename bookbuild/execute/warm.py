@@ -245,9 +245,15 @@ def keep_warm(root: Path, docs: Iterable[Document], env: dict[str, str]) -> None
 
 def keep_warm_book(root: Path, log: Callable[[str], None] | None = None) -> None:
     """`keep_warm` for the book at `root`, in a background thread (reading the chapters takes
-    a moment); `log` hears once when a newly started zygote is ready."""
+    a moment), so that a build running meanwhile is not delayed; `log` hears once when a
+    newly started zygote is ready."""
+    global _keep
     if not enabled():
         return
+    _keep = True  # from now on, builds in this process leave the zygote running
+    current = _ZYGOTES.get(Path(root).resolve())
+    if current is not None and current.alive():
+        return  # already warm (a build that needs other modules starts another itself)
 
     def start() -> None:
         from bookbuild.config.project import load_book
