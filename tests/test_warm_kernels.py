@@ -285,3 +285,25 @@ def test_the_fixture_book_builds_to_the_same_bytes_with_warm_and_plain_kernels(
         assert not different, f"{name}: {different}"
     records = [p for p in books["1"]["_freeze"] if p.endswith(".json")]
     assert records  # the dependency records were compared too
+
+
+def test_preview_keeps_a_zygote_waiting_between_builds(tmp_path, monkeypatch):
+    monkeypatch.setattr(warm, "_keep", False)
+    root = copy_book(FIXTURE, tmp_path / "book").resolve()
+    said: list[str] = []
+    try:
+        warm.keep_warm_book(root, said.append)  # what `thesis preview` calls before a build
+        deadline = time.monotonic() + 120
+        while not said and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert said and said[0].startswith("kernels warm: ")
+        zygote = warm._ZYGOTES[root]
+        assert "pandas" in zygote.modules and "matplotlib.pyplot" in zygote.modules
+        warm.release(root)  # the end of a build in the preview process: the zygote stays
+        assert zygote.alive() and warm._ZYGOTES[root] is zygote
+        warm.keep_warm_book(root, said.append)  # the next save: nothing new is started
+        time.sleep(0.5)
+        assert warm._ZYGOTES[root] is zygote and len(said) == 1
+    finally:
+        warm.stop_all()
+    assert not zygote.alive()
