@@ -178,8 +178,9 @@ def _forked_kernel(root: Path, socket_path: str, zygote_pid: int) -> tuple[subpr
     from jupyter_client.connect import write_connection_file
 
     before = _children(zygote_pid)
+    name = f"k{time.monotonic_ns()}"
     connection, _info = write_connection_file(
-        str(root / f"k{len(before)}.json"), transport="ipc", ip=str(root / "ipc")
+        str(root / f"{name}.json"), transport="ipc", ip=str(root / name)
     )
     proxy = subprocess.Popen(
         [
@@ -198,13 +199,13 @@ def _forked_kernel(root: Path, socket_path: str, zygote_pid: int) -> tuple[subpr
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         new = _children(zygote_pid) - before
-        if new:
-            return proxy, new.pop()
+        if new and list(root.glob(f"{name}-*")):  # the kernel is up (bound its sockets), so
+            return proxy, new.pop()  # the proxy has long had its pid: it is standing in
         time.sleep(0.05)
-    pytest.fail("the zygote forked no kernel")
+    pytest.fail("the zygote forked no kernel, or it never started")
 
 
 def test_killing_the_proxy_or_the_zygote_takes_the_kernel_with_it(zygote_book):
