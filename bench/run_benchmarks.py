@@ -11,7 +11,9 @@ markdown tables ready for docs/benchmarks.md.
 Scenarios: cold (cache and edition deleted), no-op rebuild, prose-only edit (a sentence
 appended to a chapter with code), one-cell code edit (a literal changed in one cell), one raw
 data file changed (a blank line appended, manifest updated with `python -m analysis.manifest
---update`), one analysis function changed (a comment line added to its body).
+--update`), one analysis function changed (a comment line added to its body); then cold
+builds and the baseline again with one core kept busy (`loaded`), and the one-cell edit in
+`thesis preview` (`preview-cell`, bench/preview_cell.py). `--only` picks groups.
 """
 
 from __future__ import annotations
