@@ -11,7 +11,10 @@ markdown tables ready for docs/benchmarks.md.
 Scenarios: cold (cache and edition deleted), no-op rebuild, prose-only edit (a sentence
 appended to a chapter with code), one-cell code edit (a literal changed in one cell), one raw
 data file changed (a blank line appended, manifest updated with `python -m analysis.manifest
---update`), one analysis function changed (a comment line added to its body).
+--update`), one analysis function changed (a comment line added to its body); then cold
+builds and the baseline again with one core kept busy (`loaded`), prose saves in `thesis
+preview` (`preview-prose`, bench/preview_reload.py) and the one-cell edit in
+`thesis preview` (`preview-cell`, bench/preview_cell.py). `--only` picks groups.
 """
 
 from __future__ import annotations
@@ -224,6 +227,7 @@ def benchmark(
     baseline: bool,
     touch: Touch,
     log: Callable[[str], None],
+    with_edits: bool = True,
 ) -> list[Scenario]:
     cold = Scenario("cold", "cold build: _freeze/, _book/ and build state deleted")
     naive = Scenario("naive", "naive baseline: nbconvert --execute every chapter, then Pandoc")
@@ -236,7 +240,7 @@ def benchmark(
             log(f"naive {rep + 1}/{repeat}: {naive.runs[-1].wall_s:.1f} s")
     shutil.rmtree(root / "_naive", ignore_errors=True)
     scenarios = [cold] + ([naive] if baseline else [])
-    for name, (description, edit) in edits(touch).items():
+    for name, (description, edit) in edits(touch).items() if with_edits else ():
         scenario = Scenario(name, description)
         for rep in range(repeat):
             edit(root, rep, touch)
@@ -264,6 +268,64 @@ def preview_scenarios(root: Path, repeat: int, touch: Touch) -> list[Scenario]:
         Scenario(f"preview-{key}", text, [Run(s, 0.0, 0, []) for s in results[key]])
         for key, text in named.items()
     ]
+
+
+def cold_loaded(
+    root: Path, repeat: int, jobs: int | None, baseline: bool, log: Callable[[str], None]
+) -> list[Scenario]:
+    """Cold builds interleaved with the naive baseline while a CPU-bound job (`while 1:
+    pass`) keeps one core busy: the build's parallel kernels lose a core, as on a busy
+    machine."""
+    cold = Scenario("cold-loaded", "cold build, one core kept busy by a CPU-bound job")
+    naive = Scenario("naive-loaded", "naive baseline, one core kept busy by a CPU-bound job")
+    burner = subprocess.Popen([PYTHON, "-c", "while 1: pass"])
+    try:
+        for rep in range(repeat):
+            make_cold(root)
+            cold.runs.append(run_build(root, jobs))
+            log(f"cold, loaded {rep + 1}/{repeat}: {cold.runs[-1].wall_s:.1f} s")
+            if baseline:
+                naive.runs.append(run_baseline(root))
+                log(f"naive, loaded {rep + 1}/{repeat}: {naive.runs[-1].wall_s:.1f} s")
+    finally:
+        burner.kill()
+        burner.wait()
+    shutil.rmtree(root / "_naive", ignore_errors=True)
+    return [cold] + ([naive] if baseline else [])
+
+
+def preview_cell_edit(source: Path, repeat: int, log: Callable[[str], None]) -> Scenario:
+    """`bench/preview_cell.py`: in a running `thesis preview`, a one-cell edit of
+    03-lankao timed from the save to the page showing its new output (memory not measured)."""
+    from bench import preview_cell
+
+    chapter = Touch().code
+    results = preview_cell.run(source, repeat, chapter)
+    scenario = Scenario(
+        "preview-cell",
+        f"preview: one-cell edit of {chapter} → new output shown (memory not measured)",
+    )
+    for wall in results["save_to_output_shown_s"]:
+        scenario.runs.append(Run(wall, 0.0, 1, [chapter]))
+        log(f"preview cell edit {len(scenario.runs)}/{repeat}: {wall:.2f} s")
+    return scenario
+
+
+def loaded_lines(scenarios: list[Scenario]) -> list[str]:
+    """Cold / naive ratios idle and loaded, with the paired ratios of each interleaved run."""
+    by = {s.name: s for s in scenarios}
+    lines = []
+    for cold, naive, label in (
+        ("cold", "naive", "idle"),
+        ("cold-loaded", "naive-loaded", "loaded"),
+    ):
+        if cold in by and naive in by:
+            pairs = [c / n for c, n in zip(by[cold].walls(), by[naive].walls(), strict=False)]
+            lines.append(
+                f"- cold / naive, {label}: {by[cold].median() / by[naive].median():.2f} × "
+                f"(medians; paired runs {', '.join(f'{p:.2f}' for p in pairs)})"
+            )
+    return lines
 
 
 def _fmt_range(values: list[float]) -> str:
@@ -359,7 +421,13 @@ def main(argv: list[str] | None = None) -> int:
         default=REPO / "test-artifacts" / "bench",
         help="folder for results.json and results.md",
     )
+    parser.add_argument(
+        "--only",
+        default="cold,edits,preview-prose,loaded,preview-cell",
+        help="scenario groups to run, comma-separated (cold always runs)",
+    )
     args = parser.parse_args(argv)
+    only = set(args.only.split(","))
     info = machine()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -372,14 +440,26 @@ def main(argv: list[str] | None = None) -> int:
             not args.no_baseline,
             touch,
             lambda line: print(line, flush=True),
+            with_edits="edits" in only,
         )
-        scenarios += preview_scenarios(root, args.repeat, touch)
+        if "preview-prose" in only:
+            scenarios += preview_scenarios(root, args.repeat, touch)
+        if "loaded" in only:
+            scenarios += cold_loaded(
+                root, args.repeat, args.jobs, not args.no_baseline, lambda x: print(x, flush=True)
+            )
+        if "preview-cell" in only:
+            scenarios.append(
+                preview_cell_edit(args.root.resolve(), args.repeat, lambda x: print(x, flush=True))
+            )
     info = {
         "run": started,
         **info,
         "load average at end (1, 5, 15 min)": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
-    text = markdown(scenarios, info) + "\nTargets:\n\n" + "\n".join(targets(scenarios, touch))
+    text = markdown(scenarios, info) + "\n" + "\n".join(loaded_lines(scenarios)) + "\n"
+    if "edits" in only:
+        text += "\nTargets:\n\n" + "\n".join(targets(scenarios, touch))
     text += "\n"
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.md").write_text(text, "utf-8")

@@ -42,7 +42,7 @@ from bookbuild.document.provenance import provenance
 from bookbuild.document.resources import check_not_overwritten, edition_files, point_images
 from bookbuild.document.titles import title_markdown
 from bookbuild.errors import BuildError
-from bookbuild.execute import cache, kernel
+from bookbuild.execute import cache, kernel, warm
 from bookbuild.execute.checksums import check_raw_reads
 from bookbuild.execute.kernel import (
     build_notebook,
@@ -165,6 +165,7 @@ def execute_runs(
     if not todo:
         return
     kernel.STOP.clear()
+    warm.prepare(book.root, [run.doc for run in runs], kernel.kernel_env(None))
     pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo))))
     futures = []
     try:
@@ -174,10 +175,12 @@ def execute_runs(
         kernel.stop_all_kernels()
         pool.shutdown(wait=True, cancel_futures=True)
         reporter.clear()
+        warm.release(book.root)
         raise
     failed = [f for f in futures if f in finished and f.exception() is not None]
     # stop early: chapters not yet started are cancelled, running ones finish
     pool.shutdown(wait=True, cancel_futures=bool(failed))
+    warm.release(book.root)
     reporter.clear()
     error = failed[0].exception() if failed else None
     if error is not None:

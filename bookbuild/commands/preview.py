@@ -30,6 +30,7 @@ from bookbuild.commands.background import BackgroundBuild
 from bookbuild.commands.quick import QuickPages
 from bookbuild.config.project import load_book
 from bookbuild.errors import BuildError
+from bookbuild.execute import warm
 from bookbuild.state import store
 
 # Folders the build writes or that never hold sources (names, anywhere in the tree).
@@ -240,6 +241,7 @@ def preview(
 
     def rebuild(files: list[Path]) -> None:
         full.stop()  # a save never waits for the PDF of the previous one
+        warm.keep_warm_book(book.root, log)  # a warm kernel waits for the next code edit
         if files:
             names = ", ".join(str(_short(f, book.root)) for f in files[:3])
             log(f"changed: {names}{' …' if len(files) > 3 else ''}; rebuilding")

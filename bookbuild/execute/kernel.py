@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import nbformat
 
 from bookbuild.errors import BuildError
+from bookbuild.execute import warm
 from bookbuild.source.qmd import Cell, Document, Markdown, find_inlines
 
 if TYPE_CHECKING:
@@ -172,6 +173,21 @@ def _error_detail(exc: CellExecutionError) -> str:
     return _ANSI.sub("", text)
 
 
+def kernel_env(chapter: str | None) -> dict[str, str]:
+    """The environment a chapter's kernel starts with (`chapter` None: a warm zygote's)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONHASHSEED": "0",
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        }
+    )
+    if chapter is not None:
+        env["BOOKBUILD_CHAPTER"] = chapter
+    return env
+
+
 def execute_notebook(
     nb: nbformat.NotebookNode,
     doc: Document,
@@ -191,24 +207,22 @@ def execute_notebook(
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from traitlets.config import Config
 
-    env = dict(os.environ)
-    env.update(
-        {
-            "PYTHONHASHSEED": "0",
-            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-            "BOOKBUILD_CHAPTER": str(doc.path),
-        }
-    )
+    env = kernel_env(str(doc.path))
     sockets = tempfile.TemporaryDirectory(prefix="bb-kernel-")
     # Local IPC sockets instead of TCP: nothing listens on the network, and no warning.
     ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets.name, "k")}})
+    zygote = warm.socket_for(root)  # a warm kernel forked for this chapter alone, or None
+    extra: dict[str, Any] = {}
+    if zygote:
+        ipc["WarmKernelManager"] = Config({"zygote_socket": zygote})
+        extra["kernel_manager_class"] = warm.manager_class()
     client = NotebookClient(
         nb,
         timeout=cell_timeout,
         kernel_name=KERNEL,
         config=ipc,
         resources={"metadata": {"path": str(root)}},
+        **extra,
     )
     blocks = doc.blocks
     meta: dict[str, Any] = {"kind": "setup", "line": 0}  # the cell running, for errors
