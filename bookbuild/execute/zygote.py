@@ -106,7 +106,7 @@ class _Capture(io.StringIO):
     of a kernel's streams (pandas reads `sys.stdout.encoding` at import)."""
 
     @property
-    def encoding(self):
+    def encoding(self) -> str:  # type: ignore[override]  # read-only on purpose: asked, not set
         return "UTF-8"
 
 
@@ -125,11 +125,11 @@ def warm_up(root, modules):
     """Import `modules`; the first that is not neutral: (name, why), or None when all were."""
     import builtins
 
-    builtins.get_ipython = _KernelShell
+    setattr(builtins, "get_ipython", _KernelShell)  # noqa: B010  (not a name builtins has)
     try:
         return _import_each(root, modules)
     finally:
-        del builtins.get_ipython
+        delattr(builtins, "get_ipython")
 
 
 def _import_each(root, modules):
@@ -144,7 +144,7 @@ def _import_each(root, modules):
             except (ImportError, ValueError):
                 continue
         before = _state()
-        shown = []
+        shown: list[str] = []
         out = _Capture()
         old_show = warnings.showwarning
         warnings.showwarning = lambda m, c, *_a, _shown=shown, **_k: _shown.append(
@@ -194,7 +194,7 @@ def serve(path, base_path):
     os.set_blocking(wake_w, False)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     signal.set_wakeup_fd(wake_w)
-    children = {}  # connection -> pid
+    children: dict[socket.socket, int] = {}  # connection -> pid
     print(json.dumps({"ready": True}), flush=True)
     while True:
         try:
@@ -296,7 +296,8 @@ def become_kernel(request, fds, conn, base_path):
     if np is not None:
         np.random.seed()
     launcher = importlib.util.find_spec("ipykernel_launcher")
-    sys.argv = [launcher.origin if launcher else "ipykernel_launcher", *request["argv"]]
+    origin = launcher.origin if launcher else None
+    sys.argv = [origin or "ipykernel_launcher", *request["argv"]]
     from ipykernel import kernelapp
 
     argv = list(request["argv"])
