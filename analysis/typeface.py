@@ -82,7 +82,18 @@ def _names(data: bytes) -> tuple[str, str]:
 
 @functools.cache
 def font_bytes() -> bytes:
-    """The Libertinus Serif Regular font file that Typst uses, read from its wheel."""
+    """The Libertinus Serif Regular font file that Typst uses, read from its wheel.
+
+    Returns
+    -------
+    bytes
+        The OpenType (CFF) file, as Typst's library holds it.
+
+    Examples
+    --------
+    >>> font_bytes()[:4]
+    b'OTTO'
+    """
     library = _library()
     for data in _fonts_in(library.read_bytes()):
         try:
@@ -95,7 +106,18 @@ def font_bytes() -> bytes:
 
 @functools.cache
 def font_file() -> Path:
-    """A file holding :func:`font_bytes`, in matplotlib's cache folder (written once)."""
+    """A file holding :func:`font_bytes`, in matplotlib's cache folder (written once).
+
+    Returns
+    -------
+    pathlib.Path
+        The font file, named by the first 16 hex digits of its SHA-256.
+
+    Examples
+    --------
+    >>> font_file().read_bytes() == font_bytes()
+    True
+    """
     import matplotlib as mpl
 
     data = font_bytes()
@@ -111,7 +133,18 @@ def font_file() -> Path:
 
 @functools.cache
 def register() -> str:
-    """Make the face known to matplotlib (once per process); returns its family name."""
+    """Make the face known to matplotlib (once per process).
+
+    Returns
+    -------
+    str
+        The family name to set in ``font.family`` (:data:`FAMILY`).
+
+    Examples
+    --------
+    >>> register()
+    'Libertinus Serif'
+    """
     from matplotlib import font_manager
 
     font_manager.fontManager.addfont(str(font_file()))
@@ -145,7 +178,24 @@ def _subset(text: str) -> bytes:
 def embed_font(svg: str) -> str:
     """``svg`` with an ``@font-face`` for :data:`FAMILY` in its ``<defs>``: a WOFF2 subset of
     exactly the characters its text uses, so that it shows in the face it was laid out in
-    wherever it is opened. An SVG without text is returned unchanged."""
+    wherever it is opened. An SVG without text is returned unchanged.
+
+    Parameters
+    ----------
+    svg : str
+        A matplotlib SVG with ``svg.fonttype: none`` (its text as ``<text>`` elements).
+
+    Returns
+    -------
+    str
+        The same SVG with the subset font in a ``<style>`` of its ``<defs>``.
+
+    Examples
+    --------
+    >>> plain = '<svg xmlns="http://www.w3.org/2000/svg"><defs></defs><text>Ab</text></svg>'
+    >>> "@font-face" in embed_font(plain), embed_font("<svg></svg>") == "<svg></svg>"
+    (True, True)
+    """
     text = _characters(svg)
     if not text:
         return svg

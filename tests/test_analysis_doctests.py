@@ -28,6 +28,7 @@ FAST = [
     "simparams",
     "style",
     "survey",
+    "typeface",
     "validation",
 ]
 

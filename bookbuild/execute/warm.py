@@ -1,7 +1,7 @@
 """Warm kernels: a zygote process with the book's set-up modules imported forks each kernel.
 
 Every chapter still runs in a kernel process no other chapter used, but starting Python and
-importing the analysis stack (pandas, matplotlib, scipy, pingouin, ipykernel itself) is paid
+importing the chapters' libraries (a data-analysis stack takes seconds, ipykernel too) is paid
 once per build instead of once per chapter, and in `thesis preview` once per session.
 
 A chapter declares its set-up modules by importing them: the third-party modules named in
@@ -34,6 +34,7 @@ from pathlib import Path
 
 from bookbuild.errors import BuildError
 from bookbuild.source.qmd import Cell, Document
+from bookbuild.state import store
 
 log = logging.getLogger("bookbuild")
 HERE = Path(__file__).resolve().parent
@@ -41,7 +42,15 @@ ZYGOTE = HERE / "zygote.py"
 PROXY = HERE / "zygote_proxy.py"
 ALWAYS = ("ipykernel.kernelapp",)  # every kernel imports these
 SWITCH = "BOOKBUILD_WARM_KERNELS"
-_SKIP_DIRS = {".venv", "_book", "_freeze", ".git", ".bookbuild", "node_modules", "__pycache__"}
+_SKIP_DIRS = {
+    ".venv",
+    "_book",
+    store.FREEZE_DIR.name,
+    ".git",
+    store.STATE_DIR.name,
+    "node_modules",
+    "__pycache__",
+}
 
 
 def enabled() -> bool:
@@ -104,7 +113,8 @@ def setup_modules(root: Path, docs: Iterable[Document]) -> tuple[str, ...]:
 def _stamp(root: Path) -> str:
     """What the pre-imported modules depend on besides their names: the interpreter and the
     installed packages (the lock file and the site-packages folder's listing)."""
-    digest = hashlib.sha256(sys.executable.encode())
+    digest = hashlib.sha256()  # over several inputs: store.sha256 hashes one
+    digest.update(sys.executable.encode())
     for name in ("requirements.lock", "pyproject.toml"):
         with contextlib.suppress(OSError):
             digest.update((root / name).read_bytes())

@@ -53,7 +53,7 @@ def _state():
     found = {
         "threads": threading.active_count(),
         "cwd": os.getcwd(),
-        # variables a module sets for itself (pandera's PYARROW_IGNORE_TIMEZONE) are kept
+        # variables a module sets for itself (such as PYARROW_IGNORE_TIMEZONE) are kept
         # and given to every kernel; changing or removing one the build set is refused
         "environ": sorted((k, v) for k, v in os.environ.items() if k in BASE_ENV),
     }
