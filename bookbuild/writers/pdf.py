@@ -223,7 +223,8 @@ def numbered_floats(blocks: list[Node], shorts: dict[str, str] | None = None) ->
 
     A numbered figure floats (`placement: auto`: the top or bottom of this page or the
     next), so one that does not fit where it is leaves no gap; not one directly under a
-    heading, which Typst could float above that heading."""
+    heading, which Typst could float above that heading, and not a table or other float held
+    in a figure (a `tbl-` div of sub-tables): tables stay where the text puts them."""
     anchored = _after_headings(blocks)
 
     def fn(block: Node) -> list[Node]:
@@ -241,7 +242,8 @@ def numbered_floats(blocks: list[Node], shorts: dict[str, str] | None = None) ->
             *list_entry(block, rest, (shorts or {}).get(block["c"][0][0])),
             RawInline("typst", "]"),
         ]
-        floats = block["t"] == "Figure" and id(block) not in anchored
+        ident = block["c"][0][0]
+        floats = block["t"] == "Figure" and ident.startswith("fig-") and id(block) not in anchored
         rule = (
             f"#set figure(numbering: (..) => {typst_string(number)}, outlined: true, "
             f"placement: {'auto' if floats else 'none'})"
