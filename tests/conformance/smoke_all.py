@@ -157,12 +157,27 @@ def _selectors_hold(soup: BeautifulSoup, spec: list) -> bool:
         return True
 
 
+_NUMBERED = re.compile(r"(nbsp\\?;|\\u00a0| )(\d+)(?=[:)\]]|\\?[.:)]|$)")
+
+
+def as_chapter_one(pattern: str) -> str:
+    """A pattern written for a document rendered alone, for the same document as chapter 1 of
+    a book, where Quarto numbers its floats and items 1.N ("Figure&nbsp;1:" becomes
+    "Figure&nbsp;1.1:"); a non-breaking space may be written as the character or `&nbsp;`."""
+    if not re.search(r"(Figure|Table|Listing|Theorem|Lemma|Equation|Note|Tip|Warning)", pattern):
+        return pattern
+    pattern = pattern.replace("\\&nbsp\\;", "&nbsp;").replace("\\&nbsp;", "&nbsp;")
+    return _NUMBERED.sub(lambda m: f"{m[1]}1\\.{m[2]}", pattern).replace(
+        "&nbsp;", "(?:&nbsp;|\u00a0)"
+    )
+
+
 def _regexes_hold(text: str, spec: list) -> bool:
-    present = spec[0] if spec else []
-    absent = spec[1] if len(spec) > 1 else []
+    present = [as_chapter_one(p) for p in (spec[0] if spec else []) or []]
+    absent = [as_chapter_one(p) for p in (spec[1] if len(spec) > 1 else []) or []]
     try:
-        return all(re.search(p, text, re.M) for p in present or []) and not any(
-            re.search(p, text, re.M) for p in absent or []
+        return all(re.search(p, text, re.M) for p in present) and not any(
+            re.search(p, text, re.M) for p in absent
         )
     except re.error:
         return True
