@@ -12,9 +12,13 @@ from it changed, and writes its page into the published edition. When anything e
 (a heading, a label, a float, a citation, a cell's code, any file but one chapter), it
 answers None and the preview builds the whole HTML edition instead.
 
-The steps are those of `build.assemble`, in its order, for one chapter; the full build that
-follows in the background writes the same page byte for byte (tested, and checked by the
-preview after every full build: `differs`), with the search index and the PDF.
+The steps are the build's own functions: `prime` runs `build.parse_book` and
+`build.number_editions` (what `build.assemble` runs), and a save runs, for its chapter,
+`build.chapter_text`, `build.chapter_of`, `build.prepare` and the HTML writer's `html_job` and
+`page_html`; only numbering in place and putting citeproc's results back are this module's.
+The full build that follows in the background writes the same page byte for byte (tested,
+and checked by the preview after every full build: `differs`), with the search index and
+the PDF.
 """
 
 from __future__ import annotations
