@@ -26,7 +26,7 @@ from bookbuild.commands.progress import Reporter
 from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
 from bookbuild.document import pandoc
-from bookbuild.document.chapter import Chapter
+from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.citations import cite_book
 from bookbuild.document.colophon import PAGE as COLOPHON
 from bookbuild.document.colophon import colophon_markdown
@@ -187,6 +187,113 @@ def execute_runs(
         raise error
 
 
+def chapter_text(doc: Document, woven: Woven) -> tuple[str, int]:
+    """The markdown Pandoc parses for a chapter (the level-1 heading its front-matter
+    `title:` stands for, then its woven markdown) and the line of `title:` (0: none)."""
+    title, line = title_markdown(doc.front_matter, doc.front_raw, doc.path)
+    return title + woven.markdown, line
+
+
+def chapter_of(
+    book: Book, index: int, doc: Document, blocks: list[Any], title_line: int
+) -> Chapter:
+    """The book's chapter `index` as parsed: `blocks`, its place, its front matter's metadata."""
+    ref = book.chapters[index]
+    return Chapter(
+        path=doc.path,
+        page=page_name(doc.path),
+        appendix=ref.appendix,
+        part=ref.part,
+        source=doc.source(),
+        blocks=blocks,
+        title_line=title_line,
+        meta=load_context(book.root, doc.front_matter).meta,
+    )
+
+
+def colophon_text(book: Book, env: Environment) -> str:
+    """The colophon's markdown (with the project's guide, `bookbuild: colophon-guide:`)."""
+    guide = book.root / book.colophon_guide if book.colophon_guide else None
+    return colophon_markdown(env, guide.read_text("utf-8") if guide else "")
+
+
+def prepare(chapters: list[Chapter], book: Book, generated: set[str], resources: set[str]) -> None:
+    """What follows parsing, chapter by chapter (in place): images pointed at the edition's
+    copies, callout titles hoisted."""
+    point_images(chapters, book.root, generated, resources)
+    for chapter in chapters:
+        hoist_callout_titles(chapter.blocks)
+
+
+def parse_book(
+    book: Book,
+    runs: list[ChapterRun],
+    woven: list[Woven],
+    jobs: int,
+    env: Environment,
+    parse_store: Path | None = None,
+    resources: frozenset[str] = frozenset(),
+) -> tuple[list[Chapter], list[int]]:
+    """Parse every chapter and add the colophon (`prepare`d, not yet numbered); and
+    Pandoc's API version. With a `parse_store`, unchanged markdown is not parsed again."""
+    texts = [chapter_text(r.doc, w) for r, w in zip(runs, woven, strict=True)]
+    names = [str(run.doc.path) for run in runs]
+    colophon = colophon_text(book, env)
+    parses = Memo(parse_store)
+
+    def parse(text: str, what: str) -> dict[str, Any]:
+        return parses(
+            "parse",
+            what,
+            [pandoc.MARKDOWN, text],
+            lambda: pandoc.markdown_to_ast(text, book.root, what),
+        )
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        asts = list(pool.map(parse, [*(t for t, _ in texts), colophon], [*names, "the colophon"]))
+    parses.prune()
+    api = asts[0]["pandoc-api-version"]
+    chapters = [
+        chapter_of(book, index, run.doc, ast["blocks"], line)
+        for index, (run, ast, (_, line)) in enumerate(zip(runs, asts[:-1], texts, strict=True))
+    ]
+    chapters.append(
+        Chapter(
+            path=Path(COLOPHON),
+            page=page_name(Path(COLOPHON)),
+            appendix=True,
+            part=None,
+            source=colophon,
+            blocks=asts[-1]["blocks"],
+        )
+    )
+    prepare(chapters, book, {p for w in woven for p in w.files}, set(resources))
+    return chapters, api
+
+
+@dataclass
+class Numbered:
+    """One edition's chapters, numbered, references resolved, citations in place."""
+
+    chapters: list[Chapter]
+    targets: dict[str, Target]  # the cross-reference targets
+    bib_keys: set[str]  # the bibliography's keys
+    citing: bool  # whether citeproc ran
+
+
+def number_editions(
+    book: Book, chapters: list[Chapter], api: list[int], memo: Memo | None = None
+) -> dict[str, Numbered]:
+    """Number `chapters` for each edition ("html", "pdf"): the same `Numbered`, unless
+    conditional content holds numbered things, when each edition is numbered on its own
+    (copies holding only its content), as Quarto renders each format apart."""
+    editions = edition_copies(chapters, book.config_path)  # None: both editions number alike
+    if editions is None:
+        numbered = _number_and_cite(book, chapters, api, memo)
+        return {"html": numbered, "pdf": numbered}
+    return {e: _number_and_cite(book, copies, api, memo) for e, copies in editions.items()}
+
+
 def assemble(
     book: Book,
     runs: list[ChapterRun],
@@ -206,73 +313,33 @@ def assemble(
     With a `parse_store` (`.bookbuild/ast/`), chapters whose woven markdown did not change since the
     last build are not parsed again; with a `memo`, citeproc runs only when citations changed.
     """
-    titles = [title_markdown(r.doc.front_matter, r.doc.front_raw, r.doc.path) for r in runs]
-    texts = [title + w.markdown for (title, _), w in zip(titles, woven, strict=True)]
-    names = [str(run.doc.path) for run in runs]
-    guide = book.root / book.colophon_guide if book.colophon_guide else None
-    colophon = colophon_markdown(env, guide.read_text("utf-8") if guide else "")
-    parses = Memo(parse_store)
-
-    def parse(text: str, what: str) -> dict[str, Any]:
-        return parses(
-            "parse",
-            what,
-            [pandoc.MARKDOWN, text],
-            lambda: pandoc.markdown_to_ast(text, book.root, what),
-        )
-
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        asts = list(pool.map(parse, [*texts, colophon], [*names, "the colophon"]))
-    parses.prune()
-    api = asts[0]["pandoc-api-version"]
-    chapters = [
-        Chapter(
-            path=run.doc.path,
-            page=page_name(run.doc.path),
-            appendix=ref.appendix,
-            part=ref.part,
-            source=run.doc.source(),
-            blocks=ast["blocks"],
-            title_line=line,
-            meta=load_context(book.root, run.doc.front_matter).meta,
-        )
-        for run, ref, ast, (_, line) in zip(runs, book.chapters, asts[:-1], titles, strict=True)
-    ]
-    chapters.append(
-        Chapter(
-            path=Path(COLOPHON),
-            page=page_name(Path(COLOPHON)),
-            appendix=True,
-            part=None,
-            source=colophon,
-            blocks=asts[-1]["blocks"],
-        )
-    )
-    point_images(chapters, book.root, {p for w in woven for p in w.files}, set(resources))
-    for chapter in chapters:
-        hoist_callout_titles(chapter.blocks)
-    editions = edition_copies(chapters, book.config_path)  # None: both editions number alike
-    if editions is None:
-        numbered = _number_and_cite(book, chapters, api, memo)
-        return {"html": numbered, "pdf": numbered}, api
-    return {e: _number_and_cite(book, copies, api, memo) for e, copies in editions.items()}, api
+    chapters, api = parse_book(book, runs, woven, jobs, env, parse_store, resources)
+    editions = number_editions(book, chapters, api, memo)
+    return {e: numbered.chapters for e, numbered in editions.items()}, api
 
 
 def _number_and_cite(
     book: Book, chapters: list[Chapter], api: list[int], memo: Memo | None
-) -> list[Chapter]:
+) -> Numbered:
     """Number the chapters, resolve their references and run citeproc (in place)."""
     check_attrs(chapters)
     targets = number_book(chapters, book.metadata.get("crossref"), book.config_path)
     bib = [book.root / b for b in book.bibliography]
-    cited = resolve_references(chapters, targets, bibliography_keys(bib))
-    if cited or any(_has_refs_div(c) for c in chapters):
+    keys = bibliography_keys(bib)
+    cited = resolve_references(chapters, targets, keys)
+    citing = bool(cited) or any(_has_refs_div(c) for c in chapters)
+    if citing:
         cite_book(chapters, api, bib, book.root / book.csl if book.csl else None, book.root, memo)
-    return chapters
+    return Numbered(chapters, targets, keys, citing)
 
 
 def _has_refs_div(chapter: Chapter) -> bool:
     return any(b.get("t") == "Div" and b["c"][0][0] == "refs" for b in chapter.blocks)
+
+
+def build_info(env: Environment) -> dict[str, str]:
+    """What every page's foot says of the build (the source revision and its date)."""
+    return {"summary": f"Built from {env['source_revision']} on {env['source_date']}"}
 
 
 def render(
@@ -303,7 +370,7 @@ def render(
             chapters,
             {"pandoc-api-version": api},
             staging,
-            {"summary": f"Built from {env['source_revision']} on {env['source_date']}"},
+            build_info(env),
             memo,
             jobs,
         )

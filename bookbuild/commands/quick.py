@@ -12,9 +12,13 @@ from it changed, and writes its page into the published edition. When anything e
 (a heading, a label, a float, a citation, a cell's code, any file but one chapter), it
 answers None and the preview builds the whole HTML edition instead.
 
-The steps are those of `build.assemble`, in its order, for one chapter; the full build that
-follows in the background writes the same page byte for byte (tested, and checked by the
-preview after every full build: `differs`), with the search index and the PDF.
+The steps are the build's own functions: `prime` runs `build.parse_book` and
+`build.number_editions` (what `build.assemble` runs), and a save runs, for its chapter,
+`build.chapter_text`, `build.chapter_of`, `build.prepare` and the HTML writer's `html_job` and
+`page_html`; only numbering in place and putting citeproc's results back are this module's.
+The full build that follows in the background writes the same page byte for byte (tested,
+and checked by the preview after every full build: `differs`), with the search index and
+the PDF.
 """
 
 from __future__ import annotations
@@ -29,39 +33,37 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from bookbuild.commands.build import chapter_defaults, needs_kernel, plan
+from bookbuild.commands.build import (
+    build_info,
+    chapter_defaults,
+    chapter_of,
+    chapter_text,
+    needs_kernel,
+    number_editions,
+    parse_book,
+    plan,
+    prepare,
+)
 from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
 from bookbuild.config.thesis import Thesis, load_thesis
 from bookbuild.document import pandoc
 from bookbuild.document.ast import Node, Str, copy_of, ids_in, walk
 from bookbuild.document.chapter import Chapter, Target
-from bookbuild.document.citations import citation_outline, cite_book
-from bookbuild.document.colophon import PAGE as COLOPHON
-from bookbuild.document.colophon import colophon_markdown
-from bookbuild.document.crossref import (
-    bibliography_keys,
-    check_attrs,
-    number_book,
-    resolve_references,
-)
+from bookbuild.document.citations import citation_outline
+from bookbuild.document.conditional import HTML_NAMES, format_dependent, resolve_meta, select
+from bookbuild.document.crossref import check_attrs, number_book, resolve_references
 from bookbuild.document.environment import Environment, describe
-from bookbuild.document.resources import edition_files, point_images
+from bookbuild.document.resources import edition_files
 from bookbuild.execute import cache
 from bookbuild.execute.weave import Woven, weave
 from bookbuild.source.qmd import Document, errors_at_origin, read_qmd
 from bookbuild.state import store
-from bookbuild.state.memo import Memo, chapter_inputs
+from bookbuild.state.memo import Memo
 from bookbuild.state.records import CacheRecord
+from bookbuild.writers.caption_locations import caption_locations
 from bookbuild.writers.citation import pdf_download
-from bookbuild.writers.html import (
-    chapter_html,
-    link_targets,
-    page_html,
-    page_name,
-    page_template,
-)
-from bookbuild.writers.rewrites import hoist_callout_titles
+from bookbuild.writers.html import html_job, page_html, page_template
 
 
 @dataclass
@@ -77,6 +79,7 @@ class _Known:
     outline: list[Any]  # its citations before citeproc (what citeproc's results depend on)
     cited: list[Any]  # citeproc's content of each of its Cites, then of each reference list
     ids: list[str]  # every id on its page, in order
+    dependent: bool  # whether its conditional content holds numbered things
 
 
 @dataclass
@@ -96,6 +99,7 @@ class _Book:
     thesis: Thesis | None
     pdf: bool
     template: Template
+    locations: dict[str, str] | None  # `caption_locations` of the book
     written: dict[str, bytes] = field(default_factory=dict)  # page -> what we wrote
 
 
@@ -153,57 +157,21 @@ class QuickPages:
             woven = [self._weave(book, run.doc, run.notebook, run.record) for run in runs]
             generated = {name for w in woven for name in w.files}
             resources = edition_files(book.root, docs, generated, book.output_dir)
-            env = describe(book.root)
-            guide = book.root / book.colophon_guide if book.colophon_guide else None
-            colophon = colophon_markdown(env, guide.read_text("utf-8") if guide else "")
-            parses = Memo(book.root / store.AST_DIR)  # one: each Memo hashes the build's code once
-            parsed = [
-                self._parse(parses, book.root, w.markdown, str(d.path))
-                for w, d in zip(woven, docs, strict=True)
-            ]
-            colophon_ast = self._parse(parses, book.root, colophon, "the colophon")
-            api = colophon_ast["pandoc-api-version"]
-            chapters = [
-                Chapter(
-                    path=doc.path,
-                    page=page_name(doc.path),
-                    appendix=ref.appendix,
-                    part=ref.part,
-                    source=doc.source(),
-                    blocks=ast["blocks"],
-                )
-                for doc, ref, ast in zip(docs, book.chapters, parsed, strict=True)
-            ]
-            chapters.append(
-                Chapter(
-                    path=Path(COLOPHON),
-                    page=page_name(Path(COLOPHON)),
-                    appendix=True,
-                    part=None,
-                    source=colophon,
-                    blocks=colophon_ast["blocks"],
-                )
+            env = describe(book.root, book.record_versions)
+            parsed, api = parse_book(
+                book, runs, woven, 1, env, book.root / store.AST_DIR, frozenset(resources)
             )
-            point_images(chapters, book.root, generated, set(resources))
-            for chapter in chapters:
-                hoist_callout_titles(chapter.blocks)
-            check_attrs(chapters)
-            targets = number_book(chapters, book.metadata.get("crossref"), book.config_path)
-            bib = [book.root / b for b in book.bibliography]
-            bib_keys = bibliography_keys(bib)
-            cited = resolve_references(chapters, targets, bib_keys)
-            outlines = [citation_outline(c.blocks) for c in chapters]
-            citing = bool(cited) or any(_is_refs(b) for c in chapters for b in c.blocks)
-            if citing:
-                csl = book.root / book.csl if book.csl else None
-                cite_book(chapters, api, bib, csl, book.root, Memo(book.root / store.RENDER_DIR))
+            split = [format_dependent(c.blocks) for c in parsed]
+            editions = number_editions(book, parsed, api, Memo(book.root / store.RENDER_DIR))
+        numbered = editions["html"]
+        chapters = numbered.chapters
         pages: dict[str, str] = {}
         known = []
         for index, chapter in enumerate(chapters):
             ids = ids_in(chapter.blocks)
             for ident in ids:
                 pages.setdefault(ident, chapter.page)
-            mine = {k: t for k, t in targets.items() if t.page == chapter.page}
+            mine = {k: t for k, t in numbered.targets.items() if t.page == chapter.page}
             run = runs[index] if index < len(runs) else None
             known.append(
                 _Known(
@@ -213,9 +181,10 @@ class QuickPages:
                     woven[index].files if run else {},
                     chapter,
                     mine,
-                    outlines[index],
+                    citation_outline(chapter.blocks),
                     _cited_content(chapter),
                     ids,
+                    split[index],
                 )
             )
         self._book = _Book(
@@ -223,15 +192,16 @@ class QuickPages:
             env,
             api,
             known,
-            targets,
-            bib_keys,
-            citing,
+            numbered.targets,
+            numbered.bib_keys,
+            numbered.citing,
             generated,
             set(resources),
             pages,
             load_thesis(book),
             pdf_download(book),
             page_template(),
+            caption_locations(book.html, book.metadata),
         )
         return True
 
@@ -268,7 +238,7 @@ class QuickPages:
         with errors_at_origin(docs), ThreadPoolExecutor(max_workers=2) as pool:
             doc = read_qmd(book.root, ref.path)
             docs[index] = doc
-            env = pool.submit(describe, book.root)  # git, in the time Pandoc parses
+            env = pool.submit(describe, book.root, book.record_versions)  # git, meanwhile
             check_names(book.config_path, docs, book.config_path.read_text("utf-8"))
             defaults = chapter_defaults(book, doc)
             # the cache entry's other inputs are files: a change to one is a save of more
@@ -287,8 +257,9 @@ class QuickPages:
             shipped = pool.submit(edition_files, book.root, docs, state.generated, book.output_dir)
             # what `pandoc.markdown_to_ast` does, keeping Pandoc's text for the parse cache
             # (numbering changes `ast` in place)
+            text, title_line = chapter_text(doc, woven)
             parsed = pandoc.run(
-                ["-f", pandoc.MARKDOWN, "-t", "json"], woven.markdown, book.root, str(doc.path)
+                ["-f", pandoc.MARKDOWN, "-t", "json"], text, book.root, str(doc.path)
             )
             ast = json.loads(parsed)
             if env.result() != state.env:
@@ -298,10 +269,15 @@ class QuickPages:
                 self.why = "an image or resource came or went"
                 return None
             lap("parse")
-            chapter = replace(old.chapter, source=doc.source(), blocks=ast["blocks"])
-            chapter.number, chapter.title, chapter.title_id, chapter.sections = None, "", "", []
-            point_images([chapter], book.root, state.generated, state.resources)
-            hoist_callout_titles(chapter.blocks)
+            chapter = chapter_of(book, index, doc, ast["blocks"], title_line)
+            prepare([chapter], book, state.generated, state.resources)
+            dependent = format_dependent(chapter.blocks)
+            if dependent != old.dependent:
+                self.why = "numbered things came into or left conditional content"
+                return None
+            if any(k.dependent for k in state.known):  # each edition numbered apart: this
+                # one's copy holds only its content (as `edition_copies` makes it)
+                chapter.blocks = select(resolve_meta(chapter.blocks, chapter.meta), HTML_NAMES)
             check_attrs([chapter])
             before = [_stub(k.chapter) for k in state.known[:index]]
             mine = number_book([*before, chapter], book.metadata.get("crossref"), book.config_path)
@@ -329,17 +305,17 @@ class QuickPages:
             lap("number, refer, cite")
             chapters = [k.chapter for k in state.known]
             chapters[index] = chapter
-            links = {ident: state.pages.get(ident) for ident in link_targets(chapter.blocks)}
-            found = {k: v for k, v in links.items() if v}
-            parts = json.loads(
-                json.dumps(chapter_html(chapter, found, state.api, book.root, book.lang))
-            )  # the types a stored result has, as in the full build
-            env_now = state.env
-            build_info = {
-                "summary": f"Built from {env_now['source_revision']} on {env_now['source_date']}"
-            }
+            html_key, convert = html_job(book, chapter, state.pages, state.api, state.locations)
+            parts = json.loads(json.dumps(convert()))  # the types a stored result has
             page = page_html(
-                book, chapters, index, parts, state.template, build_info, state.thesis, state.pdf
+                book,
+                chapters,
+                index,
+                parts,
+                state.template,
+                build_info(state.env),
+                state.thesis,
+                state.pdf,
             )
             lap("convert")
         data = page.encode("utf-8")
@@ -349,9 +325,8 @@ class QuickPages:
         state.known[index] = replace(old, doc=doc, chapter=chapter, outline=outline)
         with self._written:
             state.written[chapter.page] = data
-        html_key = [chapter_inputs(chapter), links, state.api, book.lang]
         self._unsaved = [
-            (store.AST_DIR, "parse", str(doc.path), [pandoc.MARKDOWN, woven.markdown], parsed),
+            (store.AST_DIR, "parse", str(doc.path), [pandoc.MARKDOWN, text], parsed),
             (store.RENDER_DIR, "html", str(chapter.path), html_key, parts),
         ]
         return chapter.page
@@ -390,11 +365,6 @@ class QuickPages:
             chapter_defaults(book, doc),
             record["reads"] if record else None,
             "figures-labelled" in book.house_rules,
-        )
-
-    def _parse(self, parses: Memo, root: Path, text: str, what: str) -> dict[str, Any]:
-        return parses(
-            "parse", what, [pandoc.MARKDOWN, text], lambda: pandoc.markdown_to_ast(text, root, what)
         )
 
 

@@ -12,6 +12,7 @@ import html
 import json
 import re
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from string import Template
@@ -391,6 +392,22 @@ def page_html(
     )
 
 
+def html_job(
+    book: Book,
+    chapter: Chapter,
+    pages: dict[str, str],
+    api: list[int],
+    locations: dict[str, str] | None,
+) -> tuple[list[Any], Callable[[], dict[str, Any]]]:
+    """A chapter's conversion to its page parts (`chapter_html`), not yet run, and the
+    inputs it depends on (its key in the render store). `pages`: the page holding each id
+    of the book; `locations`: `caption_locations` of the book."""
+    links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
+    inputs = [chapter_inputs(chapter), links, api, book.lang, *([locations] if locations else [])]
+    found = {k: v for k, v in links.items() if v}
+    return inputs, lambda: chapter_html(chapter, found, api, book.root, book.lang, locations)
+
+
 def write_html(
     book: Book,
     chapters: list[Chapter],
@@ -418,20 +435,8 @@ def write_html(
     locations = caption_locations(book.html, book.metadata)
 
     def parts_of(chapter: Chapter) -> dict[str, Any]:
-        links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
-        return memo(
-            "html",
-            str(chapter.path),
-            [chapter_inputs(chapter), links, api, book.lang, *([locations] if locations else [])],
-            lambda: chapter_html(
-                chapter,
-                {k: v for k, v in links.items() if v},
-                api,
-                book.root,
-                book.lang,
-                locations,
-            ),
-        )
+        inputs, convert = html_job(book, chapter, pages, api, locations)
+        return memo("html", str(chapter.path), inputs, convert)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
         rendered = list(pool.map(parts_of, chapters))
