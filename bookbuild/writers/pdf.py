@@ -224,7 +224,9 @@ def numbered_floats(blocks: list[Node], shorts: dict[str, str] | None = None) ->
     A numbered figure floats (`placement: auto`: the top or bottom of this page or the
     next), so one that does not fit where it is leaves no gap; not one directly under a
     heading, which Typst could float above that heading, and not a table or other float held
-    in a figure (a `tbl-` div of sub-tables): tables stay where the text puts them."""
+    in a figure (a `tbl-` div of sub-tables, a `fig-` div around a table): tables stay where
+    the text puts them (and Typst would put a floating figure's caption under a table it
+    holds, whatever `fig-cap-location` says)."""
     anchored = _after_headings(blocks)
 
     def fn(block: Node) -> list[Node]:
@@ -243,7 +245,12 @@ def numbered_floats(blocks: list[Node], shorts: dict[str, str] | None = None) ->
             RawInline("typst", "]"),
         ]
         ident = block["c"][0][0]
-        floats = block["t"] == "Figure" and ident.startswith("fig-") and id(block) not in anchored
+        floats = (
+            block["t"] == "Figure"
+            and ident.startswith("fig-")
+            and id(block) not in anchored
+            and not any(b.get("t") == "Table" for b in block["c"][2])
+        )
         rule = (
             f"#set figure(numbering: (..) => {typst_string(number)}, outlined: true, "
             f"placement: {'auto' if floats else 'none'})"
