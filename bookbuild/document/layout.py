@@ -12,6 +12,7 @@ without a label, its blocks); the writers lay the rows out as grids.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import math
@@ -70,7 +71,30 @@ def _figure_of(div: Node) -> Node:
         attrs = [kv for kv in attrs if kv[0] != key]
     elif len(blocks) > 1 and blocks[-1]["t"] == "Para":
         caption, blocks = [{"t": "Plain", "c": blocks[-1]["c"]}], blocks[:-1]
+    else:
+        caption, blocks = _raw_table_caption(blocks)
     return {"t": "Figure", "c": [[ident, classes, attrs], [None, caption], blocks]}
+
+
+_RAW_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>\s*", re.S | re.I)
+
+
+def _raw_table_caption(blocks: list[Node]) -> tuple[list[Node], list[Node]]:
+    """The float's caption from a raw HTML table's own `<caption>`, as Quarto takes it (the
+    element leaves the table, so the caption is not shown twice); none when there is none."""
+    for index, block in enumerate(blocks):
+        if block["t"] == "RawBlock" and block["c"][0] == "html":
+            found = _RAW_CAPTION.search(block["c"][1])
+            if found:
+                text = html.unescape(re.sub(r"<[^>]+>", "", found[1])).strip()
+                raw = block["c"][1][: found.start()] + block["c"][1][found.end() :]
+                rest = [
+                    *blocks[:index],
+                    {"t": "RawBlock", "c": ["html", raw]},
+                    *blocks[index + 1 :],
+                ]
+                return [{"t": "Plain", "c": caption_inlines(text)}], rest
+    return [], blocks
 
 
 def caption_inlines(text: str) -> list[Node]:

@@ -1,0 +1,51 @@
+"""A `tbl-` float around a raw HTML table takes the table's own `<caption>` as its caption, as
+Quarto does (its smoke test `crossrefs/float/html/rawtablecaption.qmd`), shown once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+REPO = Path(__file__).resolve().parents[2]
+CHAPTER = """# Raw tables
+
+::: {#tbl-raw}
+
+```{=html}
+<table>
+  <caption>Counts by <b>group</b> &amp; year</caption>
+  <thead><tr><th>group</th><th>n</th></tr></thead>
+  <tbody><tr><td>a</td><td>1</td></tr></tbody>
+</table>
+```
+
+:::
+
+See @tbl-raw.
+"""
+
+
+def test_a_raw_html_tables_caption_is_the_floats_caption(tmp_path: Path) -> None:
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Raw\n  chapters: [raw.qmd]\n", "utf-8"
+    )
+    (tmp_path / "raw.qmd").write_text(CHAPTER, "utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", "html"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stderr
+    soup = BeautifulSoup((tmp_path / "_book" / "raw.html").read_text("utf-8"), "html.parser")
+    float_ = soup.select_one("div#tbl-raw.quarto-float")
+    assert float_ is not None
+    caption = float_.select_one("figcaption.quarto-float-caption")
+    assert " ".join(caption.get_text().split()) == "Table 1.1: Counts by group & year"
+    assert float_.find("caption") is None  # moved, not shown twice
+    assert [td.get_text() for td in float_.select("tbody td")] == ["a", "1"]
+    assert soup.select_one('a[href="#tbl-raw"]').get_text() == "Table\u00a01.1"
