@@ -147,6 +147,9 @@ def driver(browser_binaries: tuple[str, str], tmp_path_factory: pytest.TempPathF
     browser.set_page_load_timeout(30)
     browser.set_script_timeout(30)
     browser.execute_cdp_cmd("Network.enable", {})
+    # A headless window never has the system's focus, so since Chromium 150 element.focus()
+    # fires no focus events; emulate a focused page, as a reader's window is.
+    browser.execute_cdp_cmd("Emulation.setFocusEmulationEnabled", {"enabled": True})
     try:
         yield browser
     finally:
@@ -197,7 +200,7 @@ def load(driver, url: str) -> tuple[list[str], list[str]]:
 
 def leaving(urls: list[str], base: str) -> list[str]:
     """Requested URLs that are not on the local server (data: and blob: stay in the page)."""
-    local = ("data:", "blob:", "about:", base)
+    local = ("data:", "blob:", "about:", "chrome://", "chrome-untrusted://", base)
     return [u for u in urls if not u.startswith(local)]
 
 
