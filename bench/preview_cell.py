@@ -20,11 +20,10 @@ import re
 import shutil
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from bench.preview_reload import ENDPOINT, TIMEOUT_S, Preview, _get
+from bench.preview_reload import TIMEOUT_S, Preview, _get, reload_answered
 from bench.run_benchmarks import REPO, Touch, copy_project
 
 MARK = "Bench cell edit"
@@ -54,23 +53,13 @@ def measure(root: Path, repeat: int, chapter: str) -> dict[str, list[float]]:
     preview = Preview(root)
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+/", preview.wait_for("serving"))[0]
-        preview.wait_for("kernels warm")
+        preview.wait_for("kernels warm", earlier=True)
         preview.wait_for("PDF updated")
         page = url + Path(chapter).with_suffix(".html").name
         shown_s, html_s = [], []
         for rep in range(1, repeat + 1):
             version = re.search(rb'data-version="(\d+)"', _get(page))[1].decode()
-            answered = threading.Event()
-
-            def long_poll(since: str = version, done: threading.Event = answered) -> None:
-                # the endpoint also answers after 25 s without a change; the page's script
-                # then asks again, and so does this (a loaded machine can take longer)
-                answer = {"version": since}
-                while str(answer["version"]) == since:
-                    answer = json.loads(_get(f"{url}{ENDPOINT}?since={since}", TIMEOUT_S))
-                done.set()
-
-            threading.Thread(target=long_poll, daemon=True).start()
+            answered = reload_answered(url, version)
             time.sleep(0.5)  # the poll is waiting, as an open page's would be
             saved = time.perf_counter()
             edit_asis_cell(root, rep, chapter)

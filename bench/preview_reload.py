@@ -57,6 +57,7 @@ class Preview:
             start_new_session=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []  # every line taken from the queue so far
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -64,13 +65,18 @@ class Preview:
         for line in self.process.stdout:
             self.lines.put(line.rstrip("\n"))
 
-    def wait_for(self, word: str) -> str:
+    def wait_for(self, word: str, earlier: bool = False) -> str:
+        """The next line holding `word` (with `earlier`, also a line already passed over: the
+        background "kernels warm" may come before "serving")."""
+        if earlier and (line := next((x for x in self.seen if word in x), None)):
+            return line
         deadline = time.monotonic() + TIMEOUT_S
         while True:
             try:
                 line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
             except queue.Empty:
                 raise SystemExit(f"preview never said {word!r}") from None
+            self.seen.append(line)
             if line.startswith("error"):
                 raise SystemExit(f"preview failed: {line}")
             if word in line:
@@ -87,6 +93,23 @@ class Preview:
 def _get(url: str, timeout: float = 30) -> bytes:
     with urllib.request.urlopen(url, timeout=timeout) as answer:
         return answer.read()
+
+
+def reload_answered(url: str, since: str, page: str = "") -> threading.Event:
+    """Long-poll the reload endpoint as an open page does, in a thread; the event is set when
+    it reports a version after `since`. The endpoint also answers after 25 s without a change
+    (the page's script then asks again, and so does this: a loaded machine can take longer)."""
+    done = threading.Event()
+    query = f"{url}{ENDPOINT}?since={since}" + (f"&page=/{page}" if page else "")
+
+    def poll() -> None:
+        answer = {"version": since}
+        while str(answer["version"]) == since:
+            answer = json.loads(_get(query, TIMEOUT_S))
+        done.set()
+
+    threading.Thread(target=poll, daemon=True).start()
+    return done
 
 
 def save_prose(root: Path, rep: int, touch: Touch) -> None:
@@ -109,13 +132,7 @@ def measure(root: Path, repeat: int, touch: Touch) -> dict[str, list[Any]]:
         reload_s, html_s, pdf_s, quick = [], [], [], []
         for rep in range(1, repeat + 1):
             version = re.search(rb'data-version="(\d+)"', _get(page))[1].decode()
-            answered = threading.Event()
-
-            def long_poll(since: str = version, done: threading.Event = answered) -> None:
-                _get(f"{url}{ENDPOINT}?since={since}&page=/{Path(page).name}", TIMEOUT_S)
-                done.set()
-
-            threading.Thread(target=long_poll, daemon=True).start()
+            answered = reload_answered(url, version, Path(page).name)
             time.sleep(0.5)  # the poll is waiting, as an open page's would be
             saved = time.perf_counter()
             save_prose(root, rep, touch)

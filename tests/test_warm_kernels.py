@@ -308,3 +308,27 @@ def test_preview_keeps_a_zygote_waiting_between_builds(tmp_path, monkeypatch):
     finally:
         warm.stop_all()
     assert not zygote.alive()
+
+
+def test_preview_hears_of_a_zygote_a_build_started_first(tmp_path, monkeypatch):
+    """The preview's first build may start the zygote before the preview asks for one: the
+    preview is still told, once, when it is ready (its benchmark waits for that line)."""
+    monkeypatch.setattr(warm, "_keep", False)
+    root = copy_book(FIXTURE, tmp_path / "book").resolve()
+    from bookbuild.config.project import load_book
+
+    docs = [read_qmd(root, ref.path) for ref in load_book(root).chapters]
+    said: list[str] = []
+    try:
+        warm.prepare(root, docs, kernel.kernel_env(None))  # the build's own start
+        started = warm._ZYGOTES[root]
+        warm.keep_warm_book(root, said.append)
+        warm.keep_warm_book(root, said.append)
+        deadline = time.monotonic() + 120
+        while not said and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        assert len(said) == 1 and said[0].startswith("kernels warm: ")
+        assert warm._ZYGOTES[root] is started
+    finally:
+        warm.stop_all()

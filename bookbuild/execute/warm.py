@@ -137,6 +137,7 @@ class Zygote:
         self.process: subprocess.Popen[str] | None = None
         self._ready = threading.Event()
         self._stopped = False
+        self.announced = False  # a preview has said it is ready
         self._lock = threading.Lock()
         threading.Thread(target=self._start, name="bb-zygote", daemon=True).start()
 
@@ -255,31 +256,34 @@ def keep_warm(root: Path, docs: Iterable[Document], env: dict[str, str]) -> None
 
 def keep_warm_book(root: Path, log: Callable[[str], None] | None = None) -> None:
     """`keep_warm` for the book at `root`, in a background thread (reading the chapters takes
-    a moment), so that a build running meanwhile is not delayed; `log` hears once when a
-    newly started zygote is ready."""
+    a moment), so that a build running meanwhile is not delayed; `log` hears once per zygote
+    when it is ready, whether this call or a build started it."""
     global _keep
     if not enabled():
         return
     _keep = True  # from now on, builds in this process leave the zygote running
-    current = _ZYGOTES.get(Path(root).resolve())
-    if current is not None and current.alive():
-        return  # already warm (a build that needs other modules starts another itself)
 
     def start() -> None:
         from bookbuild.config.project import load_book
         from bookbuild.execute.kernel import kernel_env
         from bookbuild.source.qmd import read_qmd
 
-        try:
-            book = load_book(root)
-            docs = [read_qmd(book.root, ref.path) for ref in book.chapters]
-        except BuildError:
-            return  # the next build reports it
-        before = _ZYGOTES.get(book.root)
-        keep_warm(book.root, docs, kernel_env(None))
-        zygote = _ZYGOTES.get(book.root)
-        if log is not None and zygote is not None and zygote is not before and zygote.wait():
-            log(f"kernels warm: {len(zygote.modules) - len(zygote.refused)} modules pre-imported")
+        zygote = _ZYGOTES.get(Path(root).resolve())
+        if zygote is None or not zygote.alive():
+            try:
+                book = load_book(root)
+                docs = [read_qmd(book.root, ref.path) for ref in book.chapters]
+            except BuildError:
+                return  # the next build reports it
+            keep_warm(book.root, docs, kernel_env(None))
+            zygote = _ZYGOTES.get(book.root)
+        if log is None or zygote is None or zygote.wait() is None:
+            return
+        with _REGISTRY_LOCK:
+            if zygote.announced:
+                return
+            zygote.announced = True
+        log(f"kernels warm: {len(zygote.modules) - len(zygote.refused)} modules pre-imported")
 
     threading.Thread(target=start, name="bb-keep-warm", daemon=True).start()
 
