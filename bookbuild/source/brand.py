@@ -11,7 +11,7 @@ mode's logo, or the other mode's when it has none. The PDF shows the light logo.
 from __future__ import annotations
 
 import html
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bookbuild.config.project import load_yaml
@@ -25,18 +25,22 @@ Logo = tuple[str, str]  # (path, alt)
 
 
 def load_brand(root: Path | None, meta: dict[str, Any], where: Origin) -> tuple[Any, str]:
-    """The brand data and the prefix its paths take ("/" for a file of the project root)."""
+    """The brand data and the prefix its paths take (`/folder/` for a brand file, whose paths
+    are relative to it; nothing for front matter, whose paths are the chapter's)."""
     brand = meta.get("brand")
-    if brand is None or isinstance(brand, str):
-        name = brand if isinstance(brand, str) else BRAND_NAME
-        if root is None or not (root / name).is_file():
-            raise BuildError(
-                f"brand shortcode: no brand (no 'brand:' in the metadata and no {name})", *where
-            )
-        brand = load_yaml((root / name).read_text("utf-8"), Path(name))
-        prefix = "/" + str(Path(name).parent.as_posix()).strip(".").strip("/")
-        return brand, prefix.rstrip("/") + "/"
-    return brand, ""
+    if brand is not None and not isinstance(brand, str):
+        return brand, ""
+    name = brand if isinstance(brand, str) else BRAND_NAME
+    if root is None or not (root / name).is_file():
+        if brand:
+            raise BuildError(f"brand shortcode: the brand file '{name}' does not exist", *where)
+        raise BuildError(
+            f"brand shortcode: no brand (no 'brand:' in the metadata and no {name})", *where
+        )
+    folder = PurePosixPath(name).parent.as_posix()
+    return load_yaml((root / name).read_text("utf-8"), Path(name)), (
+        "/" if folder == "." else f"/{folder}/"
+    )
 
 
 def _is_split(value: Any) -> bool:

@@ -158,3 +158,23 @@ def test_errors_name_the_line(tmp_path: Path, shortcode: str, message: str) -> N
     assert "Traceback" not in proc.stderr
     error = next(line for line in proc.stderr.splitlines() if line.startswith("error"))
     assert error.startswith("error: logos.qmd:12: ") and message in error, error
+
+
+def test_a_brand_file_named_in_the_config_has_paths_relative_to_it(tmp_path: Path) -> None:
+    root = _book(tmp_path, "# Logos\n\n{{< brand logo small light >}}\n")
+    config = root / "_quarto.yml"
+    config.write_text(config.read_text("utf-8") + "brand: style/brand.yml\n", "utf-8")
+    (root / "style").mkdir()
+    (root / "style" / "logo.png").write_bytes(_png((1, 2, 3)))
+    (root / "style" / "brand.yml").write_text("logo:\n  small: {path: logo.png, alt: L}\n", "utf-8")
+    proc = _build(root, "--to", "html")
+    assert proc.returncode == 0, proc.stderr
+    assert _imgs(root) == [("style/logo.png", "img-fluid", "L")]
+    assert (root / "_book" / "style" / "logo.png").is_file()
+
+
+def test_no_brand_is_an_error(tmp_path: Path) -> None:
+    root = _book(tmp_path, "# Logos\n\n{{< brand logo small >}}\n")
+    proc = _build(root, "--to", "html")
+    assert proc.returncode != 0
+    assert "error: logos.qmd:3: brand shortcode: no brand (no 'brand:'" in proc.stderr
