@@ -197,6 +197,14 @@ OPTIONS: tuple[Option, ...] = (
         note="the chapter's execution defaults (the execute options above)",
     ),
     Option(
+        "brand",
+        (FRONT,),
+        (str, dict),
+        status=DIFFERENT,
+        note="read by the `brand` shortcode only (its logos; a mapping, or a file's name; "
+        "without it, the project's `_brand.yml`); the brand's colours and fonts are not applied",
+    ),
+    Option(
         "crossref",
         (FRONT,),
         (dict,),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -208,16 +209,20 @@ def point_images(
                 and "<img" in node["c"][1].lower()
             ):
                 node["c"][1] = _HTML_IMG.sub(
-                    lambda m: (
-                        m[1]
-                        + '"'
-                        + html.escape(
-                            placed(html.unescape(m["dq"] if m["dq"] is not None else m["sq"]))
-                        )
-                        + '"'
-                    ),
+                    lambda m: m[1] + '"' + html.escape(_placed_src(placed, _src(m))) + '"',
                     node["c"][1],
                 )
+
+
+def _src(match: re.Match[str]) -> str:
+    return html.unescape(match["dq"] if match["dq"] is not None else match["sq"])
+
+
+def _placed_src(placed: Callable[[str], str], target: str) -> str:
+    """An `<img src>` pointed at its place, keeping a leading `./` (as Quarto writes it)."""
+    new = placed(target)
+    keep = target.startswith("./") and not new.startswith("./") and is_local(new)
+    return "./" + new if keep else new
 
 
 def check_not_overwritten(staging: Path, files: dict[str, bytes]) -> None:

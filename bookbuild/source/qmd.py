@@ -274,7 +274,7 @@ def read_qmd(root: Path, relative_path: Path) -> Document:
     source = Source(text, tuple((relative_path, n) for n in range(1, text.count("\n") + 2)))
     if "{{<" in text:
         source = expand_includes(root, relative_path, text)
-        source = expand_shortcodes(source, load_context(root, front[0]), front[2])
+        source = expand_shortcodes(source, load_context(root, front[0], relative_path), front[2])
     try:
         doc = parse_qmd(source.text, relative_path, front)
     except BuildError as exc:

@@ -3,7 +3,8 @@
 `{{< meta key >}}` (the chapter's front matter over `_quarto.yml`'s metadata, `book.title`
 included; dotted keys reach into mappings, `\\.` is a literal dot), `{{< var key >}}` (from
 `_variables.yml`), `{{< env NAME [default] >}}`, `{{< pagebreak >}}` (a page break in both
-editions; on a line of its own) and `{{< kbd keys [win=…] [mac=…] [linux=…] [mode=plain] >}}`.
+editions; on a line of its own) and `{{< kbd keys [win=…] [mac=…] [linux=…] [mode=plain] >}}` and
+`{{< brand logo SIZE [light|dark] >}}` (see `bookbuild.source.brand`).
 
 Where Quarto resolves them, so does this: in prose a value is markdown (`meta`, `var`) or
 literal text (`env`); in code spans, non-executed code blocks and raw blocks a known shortcode
@@ -25,13 +26,14 @@ from typing import Any
 
 from bookbuild.config.project import CONFIG_NAME, load_yaml
 from bookbuild.errors import BuildError
-from bookbuild.source.includes import Origin, Source
+from bookbuild.source.brand import brand_logos, img_html, load_brand
+from bookbuild.source.includes import Origin, Source, resolve_path
 from bookbuild.source.markdown_text import escape
 
 VARIABLES_NAME = "_variables.yml"
-KNOWN = ("meta", "var", "env", "pagebreak", "kbd", "include")
+KNOWN = ("meta", "var", "env", "pagebreak", "kbd", "include", "brand")
 # Quarto's other built-in shortcodes, which this build does not render.
-UNSUPPORTED = ("video", "embed", "lipsum", "placeholder", "contents", "brand", "version")
+UNSUPPORTED = ("video", "embed", "lipsum", "placeholder", "contents", "version")
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
 _ENGINE = re.compile(r"^\{[A-Za-z0-9_+-]+[^}]*\}$")
@@ -57,6 +59,8 @@ class Context:
     meta: dict[str, Any]
     variables: dict[str, Any] | None  # None when the project has no _variables.yml
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    root: Path | None = None  # the project root, where `_brand.yml` is found
+    chapter: Path | None = None  # the chapter, relative to the root
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ class Shortcode:
     kwargs: dict[str, str]
 
 
-def load_context(root: Path, front_matter: dict[str, Any]) -> Context:
+def load_context(root: Path, front_matter: dict[str, Any], chapter: Path | None = None) -> Context:
     """The metadata a chapter sees (its front matter over `_quarto.yml`) and the variables."""
     config = load_yaml((root / CONFIG_NAME).read_text("utf-8"), Path(CONFIG_NAME)) or {}
     meta: dict[str, Any] = {k: v for k, v in config.items() if k not in ("project", "format")}
@@ -77,7 +81,7 @@ def load_context(root: Path, front_matter: dict[str, Any]) -> Context:
         if loaded is not None and not isinstance(loaded, dict):
             raise BuildError("must be a mapping of variables", Path(VARIABLES_NAME), 1)
         variables = loaded or {}
-    return Context(meta, variables)
+    return Context(meta, variables, root=root, chapter=chapter)
 
 
 def parse_shortcode(body: str, where: Origin) -> Shortcode:
@@ -264,6 +268,8 @@ class Resolver:
             return escape(self.value(code, where))
         if code.name == "kbd":
             return _kbd_markdown(code, where)
+        if code.name == "brand":
+            return self._brand_markdown(code, where)
         if code.name == "pagebreak":
             raise BuildError("pagebreak shortcode must stand on a line of its own", *where)
         if code.name == "include":
@@ -282,6 +288,21 @@ class Resolver:
             f"{', '.join(KNOWN)})",
             *where,
         )
+
+    def _brand_markdown(self, code: Shortcode, where: Origin) -> str:
+        """Raw HTML `<img>`s (one per mode) and the light logo as a Typst image."""
+        if code.kwargs:
+            raise BuildError("brand shortcode takes no key=value arguments", *where)
+        brand, prefix = load_brand(self.context.root, self.context.meta, where)
+        shown = brand_logos(brand, code.args, where)
+        markup = "".join(img_html(prefix + path, alt, cls) for (path, alt), cls in shown)
+        (path, alt), _ = shown[0]
+        if self.context.root is not None and self.context.chapter is not None:
+            path = resolve_path(
+                self.context.root, self.context.chapter, prefix + path, where, "image"
+            ).as_posix()
+        typst = f"#box(image({_typst_string(path)}, alt: {_typst_string(alt)}));"
+        return markup + _raw_inline(typst, "typst")  # Pandoc reads the <img> as raw HTML
 
     def text(self, code: Shortcode, where: Origin) -> str | None:
         """Plain text for a shortcode inside code; None leaves it as written (as Quarto)."""
