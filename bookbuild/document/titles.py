@@ -4,6 +4,7 @@ Quarto takes a chapter's title from `title:` in its front matter when there is o
 as the chapter's level-1 heading, `title: "Methods {#sec-methods .unnumbered}"` carrying the
 heading's id and classes), else from its first heading, which becomes the level-1 heading
 at the top of the chapter. A chapter with neither is numbered, titled with its page's name.
+Numbered `#` headings under a front-matter title become that chapter's sections.
 """
 
 from __future__ import annotations
