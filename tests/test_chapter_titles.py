@@ -32,11 +32,29 @@ def build(tmp_path: Path, chapter: str) -> tuple[int, str, Path]:
     return result.code, result.err, root / "_book"
 
 
-def test_a_title_and_a_numbered_level_one_heading_are_refused(tmp_path: Path) -> None:
-    code, err, _ = build(tmp_path, "---\ntitle: Methods\n---\n\nText.\n\n# Results\n")
+def test_a_title_and_numbered_level_one_headings_make_sections(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    code, err, book = build(
+        tmp_path, "---\ntitle: Methods\n---\n\nText.\n\n# Results\n\n## Detail\n\n# Talk\n"
+    )
+    assert code == 0, err
+    assert "one.qmd:7: the level-1 headings under 'title:' (line 2)" in caplog.text
+    assert caplog.text.count("under 'title:'") == 1
+    article = BeautifulSoup((book / "one.html").read_text("utf-8"), "html.parser").article
+    found = [(h.name, " ".join(h.get_text().split())) for h in article.find_all(["h1", "h2", "h3"])]
+    assert found == [
+        ("h1", "1 Methods"),
+        ("h2", "1.1 Results"),
+        ("h3", "1.1.1 Detail"),
+        ("h2", "1.2 Talk"),
+    ]
+
+
+def test_a_second_numbered_level_one_heading_without_title_is_refused(tmp_path: Path) -> None:
+    code, err, _ = build(tmp_path, "# Methods\n\nText.\n\n# Results\n")
     assert code == 1
-    assert "error: one.qmd:7: this chapter's title comes from 'title:'" in err
-    assert "(line 2)" in err and "make it '##', mark it {.unnumbered}" in err
+    assert "error: one.qmd:5: only one numbered level-1 heading per chapter file" in err
 
 
 def test_a_title_and_an_unnumbered_level_one_heading_build(tmp_path: Path) -> None:

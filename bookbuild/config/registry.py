@@ -218,9 +218,12 @@ OPTIONS: tuple[Option, ...] = (
         status=DIFFERENT,
         note="the chapter's level-1 heading, numbered as one, in both editions, the contents, "
         "bookmarks, search and running heads; attributes after the text as in Quarto "
-        "(`Preface {.unnumbered}`, `Intro {#sec-intro}`). A further numbered `#` heading in "
-        "the chapter is refused (Quarto makes it a chapter of its own in the PDF but a section "
-        "in HTML). Without `title:` the first heading outside any div is the title, moved "
+        "(`Preface {.unnumbered}`, `Intro {#sec-intro}`). Numbered `#` headings in the body "
+        "under `title:` are set as the chapter's sections, every body heading one level down "
+        '(1.1, 1.1.1, ... in both editions; `@sec-` gives "Section 1.1"), with a warning: '
+        "Quarto's HTML leaves them top-level sections numbered as the chapters after it "
+        '("2 ..." in chapter 1) and its PDF makes each a chapter of its own. Without '
+        "`title:` the first heading outside any div is the title, moved "
         "to the top (Quarto also takes one inside a div); with no heading at all the chapter "
         "is numbered and titled with its page's name (Quarto's contents show that name; its "
         "page has no title), with a warning",

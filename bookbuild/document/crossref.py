@@ -418,17 +418,9 @@ def number_book(
 
 
 def _second_chapter_heading(chapter: Chapter, inlines: list[Node]) -> None:
-    """A numbered level-1 heading after the chapter's title is refused: Quarto would make it
-    a chapter of its own in the PDF but a section of this page in HTML."""
+    """A second numbered level-1 heading in a chapter titled by its first heading is refused
+    (below a front-matter title they are made sections: `titles.shift_body_headings`)."""
     line = _line_of(chapter.source, stringify(inlines))
-    if chapter.title_line:
-        raise BuildError(
-            "this chapter's title comes from 'title:' in its front matter (line "
-            f"{chapter.title_line}), so this level-1 heading would be a second chapter-level "
-            "heading: make it '##', mark it {.unnumbered}, or remove 'title:'",
-            chapter.path,
-            line,
-        )
     raise BuildError(
         "only one numbered level-1 heading per chapter file; mark others {.unnumbered}",
         chapter.path,

@@ -4,6 +4,7 @@ Quarto takes a chapter's title from `title:` in its front matter when there is o
 as the chapter's level-1 heading, `title: "Methods {#sec-methods .unnumbered}"` carrying the
 heading's id and classes), else from its first heading, which becomes the level-1 heading
 at the top of the chapter. A chapter with neither is numbered, titled with its page's name.
+Numbered `#` headings under a front-matter title become that chapter's sections.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bookbuild.document.ast import Node, Str, stringify
+from bookbuild.document.ast import Node, Str, stringify, walk
 from bookbuild.document.chapter import Chapter
 from bookbuild.errors import BuildError
 
@@ -75,6 +76,7 @@ def place_title(chapter: Chapter) -> Node:
                 chapter.path,
                 chapter.title_line,
             )
+        shift_body_headings(chapter, heading)
         return heading
     index = next((i for i, b in enumerate(blocks) if b.get("t") == "Header"), None)
     if index is None:
@@ -96,6 +98,33 @@ def place_title(chapter: Chapter) -> Node:
             )
     blocks.insert(0, heading)
     return heading
+
+
+def shift_body_headings(chapter: Chapter, title: Node) -> None:
+    """Below a front-matter title, numbered level-1 headings in the body become the chapter's
+    first-level sections: every body heading moves one level down (as `shift-heading-level-by:
+    1` would), in both editions, with a warning; Quarto is inconsistent there."""
+    headers = [n for n in walk(chapter.blocks) if n["t"] == "Header" and n is not title]
+    numbered = [h for h in headers if h["c"][0] == 1 and "unnumbered" not in h["c"][1][1]]
+    if not numbered:
+        return
+    for header in headers:
+        header["c"][0] = min(header["c"][0] + 1, 6)
+    log.warning(
+        "%s:%d: the level-1 headings under 'title:' (line %d) are set as this chapter's "
+        "sections, every heading one level down; Quarto's HTML would number them as the "
+        "chapters after this one and its PDF would make each a chapter: write them as '##'",
+        chapter.path,
+        _level_one_line(chapter.source, stringify(numbered[0]["c"][2])),
+        chapter.title_line,
+    )
+
+
+def _level_one_line(source: str, text: str) -> int:
+    """The line of the level-1 markdown heading with `text` (else of the first one; 1 if none)."""
+    lines = source.splitlines()
+    heads = [n for n, line in enumerate(lines, 1) if re.match(r"#(\s|$)", line)]
+    return next((n for n in heads if text in lines[n - 1]), heads[0] if heads else 1)
 
 
 def _heading_line(source: str) -> int:

@@ -167,3 +167,37 @@ def test_pdf_chapters_bookmarks_and_running_heads(book, pdf):
     heads = [page.extract_text().split("\n", 1)[0] for page in reader.pages]
     opening = heads.index("CHAPTER 1")
     assert heads[opening + 1].startswith("1 A titled chapter")  # the running head
+
+
+def test_level_one_headings_under_a_front_matter_title_are_its_sections(built):
+    book, stderr = built
+    assert headings(book, "sections") == [
+        ("h1", "sec-sectioned", "5 Sectioned chapter"),
+        ("h2", "sec-first-part", "5.1 First part"),
+        ("h3", "sec-inner-detail", "5.1.1 Inner detail"),
+        ("h2", "sec-second-part", "5.2 Second part"),
+    ]
+    soup = BeautifulSoup((book / "sections.html").read_text("utf-8"), "html.parser")
+    assert "See Section 5.1, Section 5.1.1 and Section 5.2." in text_of(soup.find("article"))
+    toc = [text_of(a) for a in soup.select("nav.page-toc a")]
+    assert toc == ["5.1 First part", "5.1.1 Inner detail", "5.2 Second part"]
+    warnings = [line for line in stderr.splitlines() if "under 'title:'" in line]
+    assert len(warnings) == 1  # once per chapter
+    assert "sections.qmd:7: the level-1 headings under 'title:' (line 2)" in warnings[0]
+    assert "Quarto's HTML would number them as the chapters after this one" in warnings[0]
+    assert "write them as '##'" in warnings[0]
+
+
+def test_pdf_sets_them_as_sections_with_the_same_numbers(book, pdf):
+    import pypdf
+
+    assert (
+        "CHAPTER 5 Sectioned chapter A chapter titled in its front matter whose body has "
+        "level-1 headings. 5.1 First part 5.1.1 Inner detail See Section 5.1, Section 5.1.1 "
+        "and Section 5.2. 5.2 Second part Closing words."
+    ) in pdf
+    outline = pypdf.PdfReader(book / "thesis.pdf").outline
+    top = [item.title if not isinstance(item, list) else item for item in outline]
+    below = top[top.index("5 Sectioned chapter") + 1]
+    flat = [item.title if not isinstance(item, list) else [i.title for i in item] for item in below]
+    assert flat == ["5.1 First part", ["5.1.1 Inner detail"], "5.2 Second part"]
