@@ -157,17 +157,23 @@ def _selectors_hold(soup: BeautifulSoup, spec: list) -> bool:
         return True
 
 
-_NUMBERED = re.compile(r"(nbsp\\?;|\\u00a0| )(\d+)(?=[:)\]]|\\?[.:)]|$)")
+# a float's number after its prefix's (non-breaking) space, before the caption delimiter or the
+# end of a reference; under `crossref: fig-labels: alpha x` a letter, after a non-breaking space
+_DELIM = r"(?=[:)\]—–]|\\?[.:)]|$)"
+_NUMBERED = re.compile(r"(nbsp\\?;|\\u00a0| )(\d+)" + _DELIM)
+_LETTERED = re.compile(r"(nbsp\\?;|\\u00a0|" + "\u00a0" + r")([A-Za-z])" + _DELIM)
 
 
 def as_chapter_one(pattern: str) -> str:
     """A pattern written for a document rendered alone, for the same document as chapter 1 of
     a book, where Quarto numbers its floats and items 1.N ("Figure&nbsp;1:" becomes
     "Figure&nbsp;1.1:"); a non-breaking space may be written as the character or `&nbsp;`."""
-    if not re.search(r"(Figure|Table|Listing|Theorem|Lemma|Equation|Note|Tip|Warning)", pattern):
+    named = re.search(r"(Figure|Table|Listing|Theorem|Lemma|Equation|Note|Tip|Warning)", pattern)
+    if not named and "nbsp" not in pattern and "\u00a0" not in pattern:
         return pattern
     pattern = pattern.replace("\\&nbsp\\;", "&nbsp;").replace("\\&nbsp;", "&nbsp;")
-    return _NUMBERED.sub(lambda m: f"{m[1]}1\\.{m[2]}", pattern).replace(
+    pattern = _NUMBERED.sub(lambda m: f"{m[1]}1\\.{m[2]}", pattern)
+    return _LETTERED.sub(lambda m: f"{m[1]}1\\.{m[2]}", pattern).replace(
         "&nbsp;", "(?:&nbsp;|\u00a0)"
     )
 

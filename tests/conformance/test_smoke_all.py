@@ -60,3 +60,13 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
         "crossrefs/titled.qmd": "right",  # its title: is its chapter heading
         "crossrefs/wrong.qmd": "silently wrong",
     }
+
+
+def test_patterns_with_custom_prefixes_delimiters_and_letters_read_as_chapter_one():
+    import re
+
+    as_chapter_one = _runner().as_chapter_one
+    assert re.search(as_chapter_one("Figure&nbsp;1— Elephant"), "Figure&nbsp;1.1— Elephant")
+    assert re.search(as_chapter_one("See T.&nbsp;1."), "See T.\u00a01.1.")
+    assert re.search(as_chapter_one("Figure&nbsp;x: Elephant"), "Figure&nbsp;1.x: Elephant")
+    assert not re.search(as_chapter_one("See F.&nbsp;1."), "See F.&nbsp;1.")
