@@ -48,7 +48,8 @@ def rewrite_blocks(blocks: list[Node], fn: Callable[[Node], list[Node]]) -> list
 
 
 def html_callouts(blocks: list[Node]) -> list[Node]:
-    """Callouts as titled boxes; `collapse` makes a `<details>` whose summary is the title."""
+    """Callouts in Quarto's markup (header, title container, body container); `collapse`
+    makes a `<details>` whose summary is the header."""
 
     def fn(block: Node) -> list[Node]:
         callout = callout_of(block)
@@ -59,6 +60,7 @@ def html_callouts(blocks: list[Node]) -> list[Node]:
         if callout.appearance != "default":
             classes.append(f"callout-style-{callout.appearance}")
         body = Div("", ["callout-body-container", "callout-body"], callout.body)
+        name = CALLOUT_TITLES[kind]
         if callout.collapse:
             opened = " open" if callout.collapse == "false" else ""
             ident = f' id="{html.escape(callout.ident)}"' if callout.ident else ""
@@ -66,13 +68,13 @@ def html_callouts(blocks: list[Node]) -> list[Node]:
                 RawBlock(
                     "html",
                     f'<details{ident} class="{" ".join(classes)}"{opened}>'
-                    f'<summary class="callout-title">{html.escape(title)}'
-                    "</summary>",
+                    '<summary class="callout-header"><span class="callout-title-container">'
+                    f'<span class="screen-reader-only">{html.escape(name)}</span>'
+                    f'<span class="callout-title">{html.escape(title)}</span></span></summary>',
                 ),
                 body,
                 RawBlock("html", "</details>"),
             ]
-        name = CALLOUT_TITLES[kind]
         label = title if title.startswith(name) else f"{name}: {title}" if title else name
         head = _callout_header(name, title_inlines(callout))
         return [
