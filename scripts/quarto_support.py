@@ -155,7 +155,8 @@ def _blocks() -> list[str]:
         "chapter's numbering and references |",
         '| display equations `$$ ... $$ {#eq-x alt="..."}` | supported with a difference | '
         "numbered and referenced; `alt` is the equation's accessible name (`aria-label` in "
-        "HTML, where the math is MathML, not MathJax's `span.math`; `alt` in the PDF); other "
+        "HTML, where Quarto's `span.math` holds MathML, not MathJax's markup; `alt` in the "
+        "PDF); other "
         "attributes are warned about |",
         "| a heading that skips a level (`###` after `#`) | supported with a difference | "
         "numbered as Quarto numbers it (2.0.1); HTML keeps its level, the PDF sets it one "

@@ -331,7 +331,9 @@ def test_callouts_in_html(book: Path):
     formatted = _callouts(book)[-1].find("div", cls="callout-title")
     assert formatted.find("code").text() == "make" and formatted.find("em").text() == "first"
     summaries = [box.find("summary") for box in _callouts(book) if box.tag == "details"]
-    assert [s.attrs["class"] for s in summaries] == ["callout-title", "callout-title"]
+    assert [s.attrs["class"] for s in summaries] == ["callout-header", "callout-header"]
+    spoken = [s.find("span", cls="screen-reader-only").text() for s in summaries]
+    assert spoken == ["Warning", "Important"]  # the kind, beside the custom title
 
 
 def test_callouts_in_pdf(pdf: str):

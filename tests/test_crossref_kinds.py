@@ -254,6 +254,7 @@ def test_numbered_callouts_and_listing(book: Path):
         _norm(listing.find("figcaption", cls="listing-caption").text())
         == "Listing 1.1: Saying hello"
     )
+    assert listing.find_all("strong") == []  # plain text, as Quarto writes it
     assert 'print("hello")' in listing.find("pre").text()
     caption = body.find("caption")  # the table's caption keeps its title: tbl-title is unset
     assert _norm(caption.text()) == "Table 1.1: Numbers"

@@ -36,6 +36,7 @@ from bookbuild.writers.previews import preview_script
 from bookbuild.writers.rewrites import (
     header_ids,
     html_callouts,
+    html_equations,
     html_margins,
     html_subfigures,
     html_tabsets,
@@ -334,7 +335,7 @@ def chapter_html(
     blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
     blocks = without_short_captions(blocks)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
-    blocks = html_zoomable_figures(html_margins(blocks))
+    blocks = html_equations(html_zoomable_figures(html_margins(blocks)))
     documents = chapter_documents(chapter, blocks)  # before floats become raw markup
     blocks = html_floats(blocks, locations)
     ast = {

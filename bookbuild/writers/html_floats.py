@@ -69,8 +69,7 @@ def _figure(node: Node, locations: dict[str, str]) -> Node:
         figure_classes, wrapper, opening = ["figure", *classes], WRAPPER[1:3], "<figcaption>"
     if caption and _caption_is_alt(caption, content):  # as Pandoc: not read out twice
         opening = opening.replace("<figcaption", '<figcaption aria-hidden="true"')
-    if SUBFIGURE in classes:
-        _plain_letter(caption)
+    _plain_number(caption)
     figcaption: list[Node] = []
     if caption:
         figcaption = [RawBlock("html", opening), *caption, RawBlock("html", "</figcaption>")]
@@ -92,6 +91,7 @@ def _table(node: Node, locations: dict[str, str]) -> Node:
     caption at the bottom under `tbl-cap-location: bottom`)."""
     ident, classes, attrs = node["c"][0]
     float_class, _ = _names(classes, True, "top")
+    _plain_number(node["c"][1][1])
     if location("tbl", locations) == "bottom":
         classes = [*classes, "caption-bottom"]
     node["c"][0] = ["", classes, attrs]
@@ -131,7 +131,7 @@ def _listing(node: Node, locations: dict[str, str]) -> Node:
                 f'<figcaption class="quarto-float-caption-{where} quarto-float-caption '
                 'quarto-float-lst listing-caption">',
             ),
-            *head[0]["c"][1],
+            *_plain_listing_number(head[0]["c"][1]),
             RawBlock("html", "</figcaption>"),
         ]
         if head
@@ -166,12 +166,24 @@ def _figure_images(content: list[Node]) -> None:
                     image["c"][0][1].append("figure-img")
 
 
-def _plain_letter(caption: list[Node]) -> None:
-    """A subfloat's "(a)" as plain caption text, as Quarto writes it (not a bold number)."""
+def _plain_number(caption: list[Node]) -> None:
+    """A float's "Figure 1.1:" (a subfloat's "(a)") as plain caption text, as Quarto 1.4+
+    writes it (no `span.figure-number`)."""
     if caption and caption[0].get("t") in ("Plain", "Para") and caption[0]["c"]:
         first = caption[0]["c"][0]
         if first.get("t") == "Span" and "figure-number" in first["c"][0][1]:
             caption[0]["c"][0:1] = first["c"][1]
+
+
+def _plain_listing_number(caption: list[Node]) -> list[Node]:
+    """A listing's bold "Listing 1.1:" as plain caption text, as Quarto writes it."""
+    if caption and caption[0].get("t") in ("Plain", "Para") and caption[0]["c"]:
+        first = caption[0]["c"][0]
+        if first.get("t") == "Strong" and len(first["c"]) == 1:
+            span = first["c"][0]
+            if span.get("t") == "Span" and "listing-number" in span["c"][0][1]:
+                caption[0]["c"][0:1] = span["c"][1]
+    return caption
 
 
 def _caption_is_alt(caption: list[Node], content: list[Node]) -> bool:

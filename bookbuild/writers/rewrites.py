@@ -12,6 +12,7 @@ from bookbuild.document.ast import (
     Node,
     RawBlock,
     RawInline,
+    Str,
     attr_of,
     copy_of,
     map_inlines,
@@ -47,7 +48,8 @@ def rewrite_blocks(blocks: list[Node], fn: Callable[[Node], list[Node]]) -> list
 
 
 def html_callouts(blocks: list[Node]) -> list[Node]:
-    """Callouts as titled boxes; `collapse` makes a `<details>` whose summary is the title."""
+    """Callouts in Quarto's markup (header, title container, body container); `collapse`
+    makes a `<details>` whose summary is the header."""
 
     def fn(block: Node) -> list[Node]:
         callout = callout_of(block)
@@ -57,7 +59,8 @@ def html_callouts(blocks: list[Node]) -> list[Node]:
         classes = ["callout", f"callout-{kind}"]
         if callout.appearance != "default":
             classes.append(f"callout-style-{callout.appearance}")
-        body = Div("", ["callout-body"], callout.body)
+        body = Div("", ["callout-body-container", "callout-body"], callout.body)
+        name = CALLOUT_TITLES[kind]
         if callout.collapse:
             opened = " open" if callout.collapse == "false" else ""
             ident = f' id="{html.escape(callout.ident)}"' if callout.ident else ""
@@ -65,25 +68,51 @@ def html_callouts(blocks: list[Node]) -> list[Node]:
                 RawBlock(
                     "html",
                     f'<details{ident} class="{" ".join(classes)}"{opened}>'
-                    f'<summary class="callout-title">{html.escape(title)}'
-                    "</summary>",
+                    '<summary class="callout-header"><span class="callout-title-container">'
+                    f'<span class="screen-reader-only">{html.escape(name)}</span>'
+                    f'<span class="callout-title">{html.escape(title)}</span></span></summary>',
                 ),
                 body,
                 RawBlock("html", "</details>"),
             ]
-        name = CALLOUT_TITLES[kind]
         label = title if title.startswith(name) else f"{name}: {title}" if title else name
-        head = [Div("", ["callout-title"], [{"t": "Plain", "c": title_inlines(callout)}])]
+        head = _callout_header(name, title_inlines(callout))
         return [
             Div(
                 callout.ident,
-                classes,
+                [*classes, "callout-titled"] if title else classes,
                 [*(head if title else []), body],
                 [["role", "note"], ["aria-label", label]],
             )
         ]
 
     return rewrite_blocks(blocks, fn)
+
+
+def html_equations(blocks: list[Node]) -> list[Node]:
+    """A numbered equation's math in `span.math.display`, the child of its labelled span, as
+    Quarto writes it (`span#eq-x > span.math`); Pandoc's MathML has no wrapper of its own."""
+    for node in walk(blocks):
+        if node["t"] == "Span" and "equation" in node["c"][0][1]:
+            node["c"][1] = [
+                {"t": "Span", "c": [["", ["math", "display"], []], [i]]}
+                if i.get("t") == "Math"
+                else i
+                for i in node["c"][1]
+            ]
+    return blocks
+
+
+def _callout_header(kind_name: str, title: list[Node]) -> list[Node]:
+    """Quarto's callout header: the title in `div.callout-title-container`, led by the kind's
+    word in `span.screen-reader-only`, so a screen reader hears the kind beside a custom title."""
+    spoken = {"t": "Span", "c": [["", ["screen-reader-only"], []], [Str(kind_name)]]}
+    container = Div(
+        "",
+        ["callout-title-container"],
+        [{"t": "Plain", "c": [spoken]}, Div("", ["callout-title"], [{"t": "Plain", "c": title}])],
+    )
+    return [Div("", ["callout-header"], [container])]
 
 
 def typst_string(text: str) -> str:

@@ -216,3 +216,28 @@ def test_cell_options(book, pdf):
     assert "total is 42 hidden code, shown output ```{python} #| echo: fenced" in chapter
     assert 'print("not evaluated output") print(sum([1, 2, 3])) 6' in chapter
     assert "secret" not in chapter and "The inline value is 42." in chapter
+
+
+def test_html_markup_is_quarto_s(book):
+    """Quarto's own HTML structure: plain-text float captions (no number span), a labelled
+    equation's `span.math`, and the callout header with the kind for screen readers."""
+    raw = {name: (book / f"{name}.html").read_text("utf-8") for name in ("figures", "tables")}
+    assert "figure-number" not in raw["figures"] + raw["tables"]
+    captions = [c for c in article(book, "figures").find_all("figcaption") if c.find(True)]
+    assert captions == []  # each caption is plain text
+    assert "Figure\xa01.1: A blue square\n</figcaption>" in raw["figures"]
+    assert "<caption>Table\xa02.1: Households by district</caption>" in raw["tables"]
+    page = article(book, "crossrefs")
+    assert page.select_one("span#eq-pythagoras > span.math.display > math") is not None
+    assert [a["href"] for a in page.select("a.quarto-xref[href='#eq-pythagoras']")] == [
+        "#eq-pythagoras",
+        "#eq-pythagoras",
+    ]
+    page = article(book, "callouts")
+    spoken = page.select(
+        "div.callout > div.callout-header > div.callout-title-container > span.screen-reader-only"
+    )
+    assert [s.get_text() for s in spoken] == ["Note", "Warning", "Tip"]
+    warning = page.select_one("div.callout-warning")
+    assert words(warning.select_one(".callout-title")) == "Mind the gap"
+    assert warning.select_one("div.callout-body-container.callout-body") is not None
