@@ -201,4 +201,14 @@ def test_duplicate_label_points_at_the_second_definition():
     text = "# One\n\nSee @tbl-a.\n\n" + table.format("a") + table.format("ab") + table.format("a")
     with pytest.raises(BuildError) as info:
         number_book(chapters_from({"one.qmd": text}))
-    assert info.value.line == 21 and "tbl-a' is defined twice" in info.value.message
+    assert info.value.line == 21
+    assert "tbl-a' is defined twice (also at line 9)" in info.value.message
+
+
+def test_duplicate_label_names_the_other_chapter_and_its_line():
+    chapters = chapters_from({"one.qmd": "# One {#sec-a}\n", "two.qmd": "# Two\n\n## A {#sec-a}\n"})
+    with pytest.raises(BuildError) as info:
+        number_book(chapters)
+    assert str(info.value).startswith(
+        "two.qmd:3: label 'sec-a' is defined twice (also at one.qmd:1)"
+    )

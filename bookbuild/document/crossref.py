@@ -72,10 +72,15 @@ def _ref_line(source: str, key: str) -> int | None:
     return next((n for n, line in enumerate(source.splitlines(), 1) if pattern.search(line)), None)
 
 
-def _definition_line(source: str, label: str) -> int | None:
-    """Line of the last place `label` is defined (`{#label}` or `#| label: label`)."""
+def _definition_lines(source: str, label: str) -> list[int]:
+    """Lines where `label` is defined (`{#label}` or `#| label: label`)."""
     pattern = re.compile(rf"(#|label:\s*['\"]?){re.escape(label)}(?![\w-])")
-    found = [n for n, line in enumerate(source.splitlines(), 1) if pattern.search(line)]
+    return [n for n, line in enumerate(source.splitlines(), 1) if pattern.search(line)]
+
+
+def _definition_line(source: str, label: str) -> int | None:
+    """Line of the last place `label` is defined."""
+    found = _definition_lines(source, label)
     return found[-1] if found else None
 
 
@@ -238,17 +243,26 @@ def number_book(
     """
     book_names = Names(options, config)
     targets: dict[str, Target] = {}
+    defined_in: dict[str, Chapter] = {}
     main_count = 0
     appendix_count = 0
 
     def register(label: str, target: Target, chapter: Chapter) -> None:
         if label in targets:
+            first = defined_in[label]
+            if first is chapter:
+                lines = _definition_lines(chapter.source, label)
+                where = f"line {lines[0]}" if len(lines) > 1 else "this file"
+            else:
+                line = _definition_line(first.source, label)
+                where = f"{first.path.name}:{line}" if line else first.path.name
             raise BuildError(
-                f"label '{label}' is defined twice (also in {targets[label].page})",
+                f"label '{label}' is defined twice (also at {where}): give each its own label",
                 chapter.path,
                 _definition_line(chapter.source, label),
             )
         targets[label] = target
+        defined_in[label] = chapter
 
     for chapter in chapters:
         names = book_names.over(chapter.meta.get("crossref"), chapter.path, chapter.source)
