@@ -94,6 +94,15 @@ def pdf_text(pdf: Path) -> str:
     return " ".join(text.split())
 
 
+def pdf_images(pdf: Path) -> list[list[str]]:
+    """The rows of `pdfimages -list` for `pdf` (page, num, type, width, height, ... enc),
+    each split into its columns."""
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    return [line.split() for line in listing.splitlines()[2:] if line.strip()]
+
+
 def pdf_links(pdf: Path) -> list[tuple[str, str]]:
     """(link text, target) of every link in the PDF (pdftohtml's XML output)."""
     xml = subprocess.run(

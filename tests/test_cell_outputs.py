@@ -9,11 +9,10 @@ the PDF's text.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
-from bookbuild_helpers import pdf_text, run
+from bookbuild_helpers import pdf_images, pdf_text, run
 
 pytestmark = pytest.mark.slow
 
@@ -361,14 +360,8 @@ def test_an_image_png_output_is_an_image_in_both_editions(sizes: Path):
     assert png_size((sizes / "_book" / plain[0]).read_bytes()) == (2, 2)
     text = pdf_text(sizes / "_book" / "thesis.pdf")
     assert "Figure 1.1: A raster figure" in text and "Figure 1.2: The next figure" in text
-    listing = subprocess.run(
-        ["pdfimages", "-list", str(sizes / "_book" / "thesis.pdf")],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    widths = [int(line.split()[3]) for line in listing.splitlines()[2:]]
-    assert any(150 <= w <= 230 for w in widths) and 2 in widths, listing
+    widths = [int(row[3]) for row in pdf_images(sizes / "_book" / "thesis.pdf")]
+    assert any(150 <= w <= 230 for w in widths) and 2 in widths, widths
 
 
 @pytest.mark.parametrize(

@@ -4,14 +4,13 @@ falling back to the light logo), or the one mode asked for; the PDF shows the li
 
 from __future__ import annotations
 
-import shutil
 import struct
 import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
+from bookbuild_helpers import pdf_images, run_process
 from bs4 import BeautifulSoup
 
 REPO = Path(__file__).resolve().parents[2]
@@ -69,16 +68,6 @@ def _book(root: Path, chapter: str, brand_yml: str | None = None) -> Path:
     return root
 
 
-def _build(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bookbuild", "--root", str(root), "build", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-    )
-
-
 def _imgs(root: Path) -> list[tuple[str, str, str]]:
     soup = BeautifulSoup((root / "_book" / "logos.html").read_text("utf-8"), "html.parser")
     return [
@@ -87,11 +76,10 @@ def _imgs(root: Path) -> list[tuple[str, str, str]]:
     ]
 
 
-@pytest.mark.skipif(shutil.which("pdfimages") is None, reason="poppler-utils needed")
 def test_a_light_and_a_dark_logo(tmp_path: Path) -> None:
     root = _book(tmp_path, BOTH)
-    proc = _build(root)
-    assert proc.returncode == 0, proc.stderr
+    proc = run_process(root, "build", timeout=300)
+    assert proc.code == 0, proc.err
     assert _imgs(root) == [
         ("./sun.png", "light-content img-fluid", "the sun"),
         ("./moon.png", "dark-content img-fluid", "the moon"),
@@ -100,13 +88,7 @@ def test_a_light_and_a_dark_logo(tmp_path: Path) -> None:
     assert (root / "_book" / "sun.png").is_file() and (root / "_book" / "moon.png").is_file()
     css = "".join(p.read_text("utf-8") for p in (root / "_book").rglob("book.css"))
     assert '[data-theme-now="dark"] .light-content' in css
-    listed = subprocess.run(
-        ["pdfimages", "-list", str(root / "_book" / "thesis.pdf")],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    images = [line for line in listed.splitlines()[2:] if line.strip()]
+    images = pdf_images(root / "_book" / "thesis.pdf")
     assert len(images) == 2  # the light logo, and the dark one asked for by name
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(root / "_book" / "thesis.pdf"), "-"],
@@ -122,8 +104,8 @@ def test_the_projects_brand_file_and_its_fallbacks(tmp_path: Path) -> None:
     brand += "    light: '#fff'\n    dark: '#000'\n"
     chapter = "# Logos\n\n{{< brand logo small >}}\n\n{{< brand logo medium dark >}}\n"
     root = _book(tmp_path, chapter, brand)
-    proc = _build(root, "--to", "html")
-    assert proc.returncode == 0, proc.stderr
+    proc = run_process(root, "build", "--to", "html", timeout=300)
+    assert proc.code == 0, proc.err
     assert [(src.lstrip("./"), cls) for src, cls, _ in _imgs(root)] == [
         ("sun.png", "light-content img-fluid"),
         ("sun.png", "dark-content img-fluid"),  # the brand has a dark mode: the same logo
@@ -136,8 +118,8 @@ def test_a_brand_without_a_dark_mode_shows_the_light_logo_only(tmp_path: Path) -
         "---\nbrand:\n  logo:\n    small: sun.png\n---\n\n# Logos\n\n{{< brand logo small >}}\n"
     )
     root = _book(tmp_path, chapter)
-    proc = _build(root, "--to", "html")
-    assert proc.returncode == 0, proc.stderr
+    proc = run_process(root, "build", "--to", "html", timeout=300)
+    assert proc.code == 0, proc.err
     assert _imgs(root) == [("./sun.png", "light-content img-fluid", "")]
 
 
@@ -153,10 +135,10 @@ def test_a_brand_without_a_dark_mode_shows_the_light_logo_only(tmp_path: Path) -
 def test_errors_name_the_line(tmp_path: Path, shortcode: str, message: str) -> None:
     chapter = "---\nbrand:\n  logo:\n    small: sun.png\n    medium: medium.png\n---\n\n"
     root = _book(tmp_path, chapter + f"# Logos\n\nText.\n\n{shortcode}\n")
-    proc = _build(root, "--to", "html")
-    assert proc.returncode != 0
-    assert "Traceback" not in proc.stderr
-    error = next(line for line in proc.stderr.splitlines() if line.startswith("error"))
+    proc = run_process(root, "build", "--to", "html", timeout=300)
+    assert proc.code != 0
+    assert "Traceback" not in proc.err
+    error = next(line for line in proc.err.splitlines() if line.startswith("error"))
     assert error.startswith("error: logos.qmd:12: ") and message in error, error
 
 
@@ -167,14 +149,14 @@ def test_a_brand_file_named_in_the_config_has_paths_relative_to_it(tmp_path: Pat
     (root / "style").mkdir()
     (root / "style" / "logo.png").write_bytes(_png((1, 2, 3)))
     (root / "style" / "brand.yml").write_text("logo:\n  small: {path: logo.png, alt: L}\n", "utf-8")
-    proc = _build(root, "--to", "html")
-    assert proc.returncode == 0, proc.stderr
+    proc = run_process(root, "build", "--to", "html", timeout=300)
+    assert proc.code == 0, proc.err
     assert _imgs(root) == [("style/logo.png", "img-fluid", "L")]
     assert (root / "_book" / "style" / "logo.png").is_file()
 
 
 def test_no_brand_is_an_error(tmp_path: Path) -> None:
     root = _book(tmp_path, "# Logos\n\n{{< brand logo small >}}\n")
-    proc = _build(root, "--to", "html")
-    assert proc.returncode != 0
-    assert "error: logos.qmd:3: brand shortcode: no brand (no 'brand:'" in proc.stderr
+    proc = run_process(root, "build", "--to", "html", timeout=300)
+    assert proc.code != 0
+    assert "error: logos.qmd:3: brand shortcode: no brand (no 'brand:'" in proc.err
