@@ -131,7 +131,7 @@ def _listing(node: Node, locations: dict[str, str]) -> Node:
                 f'<figcaption class="quarto-float-caption-{where} quarto-float-caption '
                 'quarto-float-lst listing-caption">',
             ),
-            *_plain_listing_number(head[0]["c"][1]),
+            *_plain_number(head[0]["c"][1]),
             RawBlock("html", "</figcaption>"),
         ]
         if head
@@ -166,23 +166,15 @@ def _figure_images(content: list[Node]) -> None:
                     image["c"][0][1].append("figure-img")
 
 
-def _plain_number(caption: list[Node]) -> None:
-    """A float's "Figure 1.1:" (a subfloat's "(a)") as plain caption text, as Quarto 1.4+
-    writes it (no `span.figure-number`)."""
-    if caption and caption[0].get("t") in ("Plain", "Para") and caption[0]["c"]:
-        first = caption[0]["c"][0]
-        if first.get("t") == "Span" and "figure-number" in first["c"][0][1]:
-            caption[0]["c"][0:1] = first["c"][1]
-
-
-def _plain_listing_number(caption: list[Node]) -> list[Node]:
-    """A listing's bold "Listing 1.1:" as plain caption text, as Quarto writes it."""
+def _plain_number(caption: list[Node]) -> list[Node]:
+    """A float's "Figure 1.1:" (a subfloat's "(a)", a listing's bold "Listing 1.1:") as plain
+    caption text, as Quarto 1.4+ writes it (no `span.figure-number`); returns `caption`."""
     if caption and caption[0].get("t") in ("Plain", "Para") and caption[0]["c"]:
         first = caption[0]["c"][0]
         if first.get("t") == "Strong" and len(first["c"]) == 1:
-            span = first["c"][0]
-            if span.get("t") == "Span" and "listing-number" in span["c"][0][1]:
-                caption[0]["c"][0:1] = span["c"][1]
+            first = first["c"][0]  # a listing's number is bold
+        if first.get("t") == "Span" and {"figure-number", "listing-number"} & set(first["c"][0][1]):
+            caption[0]["c"][0:1] = first["c"][1]
     return caption
 
 

@@ -13,8 +13,6 @@ import pytest
 from bookbuild_helpers import pdf_images, run_process
 from bs4 import BeautifulSoup
 
-REPO = Path(__file__).resolve().parents[2]
-
 BOTH = """---
 brand:
   light:
