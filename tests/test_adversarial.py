@@ -151,6 +151,15 @@ KERNEL_PROBES = {
         "# One\n\nValue `{python} 1/0`.\n",
         "chapters/one.qmd:3: inline expression `1/0` raised ZeroDivisionError",
     ),
+    # a block's inline values run as one cell: the error names the one that failed
+    "inline-raises-after-others": (
+        "# One\n\nValues `{python} 1 + 1`, `{python} 2`\nand `{python} int('x')`.\n",
+        "chapters/one.qmd:4: inline expression `int('x')` raised ValueError",
+    ),
+    "inline-syntax-error-among-others": (
+        "# One\n\nValues `{python} 1 + 1`\nand `{python} 1 +`.\n",
+        "chapters/one.qmd:4: inline expression `1 +` raised SyntaxError",
+    ),
 }
 
 

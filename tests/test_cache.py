@@ -16,6 +16,7 @@ from bookbuild_helpers import FIXTURE, copy_book, executed, last_build, page, ru
 
 from bookbuild.execute import cache
 from bookbuild.source.qmd import parse_qmd
+from bookbuild.state.records import RECORD_VERSION
 from bookbuild.state import store
 
 DATA = "chapters/01-data.qmd"
@@ -189,7 +190,7 @@ def test_corrupt_entry_is_reported_and_reexecuted(book: Path):
     assert "Six times seven is 42" in main_text(book, "a-extra.html")
 
 
-@pytest.mark.parametrize("damage", ["{", "[]", '{"version": 1}', None])
+@pytest.mark.parametrize("damage", ["{", "[]", json.dumps({"version": RECORD_VERSION}), None])
 def test_unreadable_record_is_reported(built: Path, tmp_path: Path, damage: str | None):
     root = copy_book(built, tmp_path / "b", with_products=True)
     record = root / "_freeze" / "chapters" / "01-data" / "record.json"

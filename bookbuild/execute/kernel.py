@@ -1,12 +1,14 @@
 """Run a chapter's Python cells and inline expressions in a fresh Jupyter kernel.
 
 The chapter becomes a notebook: a hidden setup cell (`kernel_setup.py`), then every cell with
-`eval: true` and every inline expression, in document order, then a cell that reports the
-files and modules the chapter used. Errors are mapped back to the `.qmd` line.
+`eval: true` and, for each markdown block, one cell computing its inline expressions, in
+document order, then a cell that reports the files and modules the chapter used. Errors are
+mapped back to the `.qmd` line (for inline values, the expression's).
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import logging
 import math
@@ -25,7 +27,7 @@ import nbformat
 
 from bookbuild.errors import BuildError
 from bookbuild.execute import warm
-from bookbuild.source.qmd import Cell, Document, Markdown, find_inlines
+from bookbuild.source.qmd import Cell, Document, Inline, Markdown, find_inlines
 
 if TYPE_CHECKING:
     from nbclient.exceptions import CellExecutionError
@@ -126,6 +128,56 @@ def figure_setup(options: dict[str, Any]) -> tuple[str, str] | None:
     return "\n".join(lines), _FIGURE_RESET
 
 
+def _parses(expr: str) -> bool:
+    try:
+        ast.parse(f"_bb_inline({expr})")
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def inline_cells(inlines: list[Inline], block: int) -> list[tuple[str, dict[str, Any]]]:
+    """The cells that compute one markdown block's inline values: one cell for all of them
+    (a kernel round trip costs 10-25 ms, and a chapter can hold a hundred values), each
+    expression a statement of its own, so they run at top level in order as separate cells
+    would. `exprs` lists (line, expression) so an error names the one that failed. If any
+    expression does not parse, each becomes a cell of its own, so that the kernel's
+    SyntaxError is reported at the right expression."""
+    if not inlines:
+        return []
+    if all(_parses(inline.expr) for inline in inlines):
+        source = "\n".join(f"_bb_inline({inline.expr})" for inline in inlines)
+        exprs = [[inline.line, inline.expr] for inline in inlines]
+        return [
+            (source, {"kind": "inline", "line": inlines[0].line, "block": block, "exprs": exprs})
+        ]
+    return [
+        (
+            f"_bb_inline({inline.expr})",
+            {
+                "kind": "inline",
+                "line": inline.line,
+                "block": block,
+                "exprs": [[inline.line, inline.expr]],
+            },
+        )
+        for inline in inlines
+    ]
+
+
+def _running(meta: dict[str, Any], cell: Any) -> dict[str, Any]:
+    """The metadata of what was running in `cell` when it failed: for a cell of inline
+    values, the expression after the last value it showed."""
+    exprs = meta.get("exprs")
+    if meta["kind"] != "inline" or not exprs:
+        return meta
+    shown = sum(
+        1 for o in cell.get("outputs", []) if o.get("metadata", {}).get("bookbuild") == "inline"
+    )
+    line, expr = exprs[min(shown, len(exprs) - 1)]
+    return {**meta, "line": line, "expr": expr}
+
+
 def planned_cells(doc: Document, defaults: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(source, `bookbuild` metadata) of each cell the chapter executes as, in order.
 
@@ -134,13 +186,7 @@ def planned_cells(doc: Document, defaults: dict[str, Any]) -> list[tuple[str, di
     cells = [(kernel_setup_source(), {"kind": "setup", "line": 0})]
     for index, block in enumerate(doc.blocks):
         if isinstance(block, Markdown):
-            cells += [
-                (
-                    f"_bb_inline({inline.expr})",
-                    {"kind": "inline", "line": inline.line, "block": index, "expr": inline.expr},
-                )
-                for inline in find_inlines(block.raw, block.line)
-            ]
+            cells += inline_cells(find_inlines(block.raw, block.line), index)
         elif effective_options(block, defaults)["eval"]:
             figure = figure_setup(block.options)
             if figure:
@@ -226,6 +272,7 @@ def execute_notebook(
     )
     blocks = doc.blocks
     meta: dict[str, Any] = {"kind": "setup", "line": 0}  # the cell running, for errors
+    cell: Any = {}
     started = time.monotonic()
     limit, limit_name = cell_timeout, "cell"
     if STOP.is_set():
@@ -256,7 +303,7 @@ def execute_notebook(
                     except CellExecutionError as exc:
                         if allow:
                             continue
-                        raise _cell_error(exc, meta, doc) from None
+                        raise _cell_error(exc, _running(meta, cell), doc) from None
                     if meta["kind"] == "setup":
                         started = time.monotonic()  # the chapter's own time starts after it
             except BaseException:
@@ -268,12 +315,14 @@ def execute_notebook(
     except DeadKernelError as exc:
         if STOP.is_set():
             raise KeyboardInterrupt from None
+        meta = _running(meta, cell)
         raise BuildError(
             f"the Python kernel died while running {_what(meta)} ({exc})",
             doc.path,
             meta["line"] or None,
         ) from None
     except CellTimeoutError:
+        meta = _running(meta, cell)
         if limit_name == "chapter":
             message = (
                 f"the chapter ran longer than its time limit of {chapter_timeout:g} s "
@@ -351,15 +400,16 @@ def inline_values(nb: nbformat.NotebookNode) -> dict[int, list[str]]:
         if meta["kind"] != "inline":
             continue
         shown = [
-            o for o in cell.get("outputs", []) if o.get("metadata", {}).get("bookbuild") == "inline"
+            o["data"]
+            for o in cell.get("outputs", [])
+            if o.get("metadata", {}).get("bookbuild") == "inline"
         ]
-        data = shown[0]["data"] if shown else {}
-        value = (
+        values.setdefault(meta["block"], []).extend(
             MarkdownValue(data["text/markdown"])
             if "text/markdown" in data
             else data.get("text/plain", "")
+            for data in shown
         )
-        values.setdefault(meta["block"], []).append(value)
     return values
 
 
@@ -375,5 +425,6 @@ __all__ = [
     "dependencies_of",
     "effective_options",
     "execute_notebook",
+    "inline_cells",
     "inline_values",
 ]
