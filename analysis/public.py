@@ -11,10 +11,13 @@ it at another copy of the files.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,14 +71,37 @@ def _dir(data_dir: Path | str | None) -> Path:
     return paths.RAW_PUBLIC if data_dir is None else Path(data_dir)
 
 
-def _read_text_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    """Read a CSV with every cell as text (no NA guessing) and check its header."""
+def _file_bytes(path: Path) -> bytes:
     if not path.is_file():
         raise FileNotFoundError(f"public data file not found: {path}")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return path.read_bytes()
+
+
+def _read_text_csv(path: Path, columns: list[str], data: bytes) -> pd.DataFrame:
+    """Parse a CSV's bytes with every cell as text (no NA guessing) and check its header."""
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
     if list(frame.columns) != columns:
         raise ValueError(f"{path}: expected columns {columns}, found {list(frame.columns)}")
     return frame
+
+
+# Validated tables by (function, path, SHA-256 of each file read). The prose asks for one
+# stated value at a time, a chapter for hundreds; parsing and checking the same few files
+# each time was most of a chapter's run. Files are still read (and hashed) on every call, so
+# an edited file is never served stale and every call still opens what it depends on.
+_MEMO: dict[tuple[str, ...], Any] = {}
+
+
+def _memo(key: tuple[str, ...], make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """A copy of `make()`, computed once per key (callers may change what they get)."""
+    frame = _MEMO.get(key)
+    if frame is None:
+        frame = _MEMO[key] = make()
+    return frame.copy()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _where(path: Path, index: int, column: str) -> str:
@@ -139,7 +165,12 @@ def sources(data_dir: Path | str | None = None) -> pd.DataFrame:
     ['source_id', 'publisher', 'title', 'url', 'published', 'quote']
     """
     path = _dir(data_dir) / "sources.csv"
-    frame = _read_text_csv(path, _SOURCE_COLUMNS)
+    data = _file_bytes(path)
+    return _memo(("sources", str(path), _digest(data)), lambda: _checked_sources(path, data))
+
+
+def _checked_sources(path: Path, data: bytes) -> pd.DataFrame:
+    frame = _read_text_csv(path, _SOURCE_COLUMNS, data)
     for i, sid in enumerate(frame["source_id"]):
         if not _SOURCE_ID.match(sid):
             raise ValueError(f"{_where(path, i, 'source_id')}: malformed source id {sid!r}")
@@ -188,7 +219,16 @@ def indicators(table: str, data_dir: Path | str | None = None) -> pd.DataFrame:
     if table not in _TABLE_FILES:
         raise ValueError(f"table must be one of {sorted(_TABLE_FILES)}, got {table!r}")
     path = _dir(data_dir) / _TABLE_FILES[table]
-    raw = _read_text_csv(path, _LONG_COLUMNS)
+    data = _file_bytes(path)
+    known = _dir(data_dir) / "sources.csv"
+    key = ("indicators", table, str(path), _digest(data), _digest(_file_bytes(known)))
+    return _memo(key, lambda: _checked_indicators(table, path, data, data_dir))
+
+
+def _checked_indicators(
+    table: str, path: Path, data: bytes, data_dir: Path | str | None
+) -> pd.DataFrame:
+    raw = _read_text_csv(path, _LONG_COLUMNS, data)
     for column in ("indicator", "value", "unit"):
         empty = raw[column] == ""
         if empty.any():
@@ -513,12 +553,24 @@ def stating_ids(
     >>> stating_ids(row["source_id"], row["value"], row["unit"]) == row["stated_by"]
     True
     """
-    table = sources(data_dir).set_index("source_id")
-    return ";".join(
-        sid
-        for sid in source_id.split(";")
-        if _states(f"{table.at[sid, 'quote']} {table.at[sid, 'title']}", value_text, unit)
-    )
+    texts = _source_texts(data_dir)
+    return ";".join(sid for sid in source_id.split(";") if _states(texts[sid], value_text, unit))
+
+
+def _source_texts(data_dir: Path | str | None) -> dict[str, str]:
+    """Each source id's quote and title, as `stating_ids` searches them."""
+    path = _dir(data_dir) / "sources.csv"
+    key = ("source_texts", str(path), _digest(_file_bytes(path)))
+    texts = _MEMO.get(key)
+    if texts is None:
+        frame = sources(data_dir)
+        texts = _MEMO[key] = {
+            sid: f"{quote} {title}"
+            for sid, quote, title in zip(
+                frame["source_id"], frame["quote"], frame["title"], strict=True
+            )
+        }
+    return texts
 
 
 def sources_note(source_ids: Iterable[object], data_dir: Path | str | None = None) -> str:
@@ -609,7 +661,15 @@ def national_poverty(data_dir: Path | str | None = None) -> pd.DataFrame:
     (np.int64(2012), np.int64(2020))
     """
     path = _dir(data_dir) / "national_poverty.csv"
-    raw = _read_text_csv(path, ["year", "rural_poor_million", "poverty_incidence_pct", "source_id"])
+    data = _file_bytes(path)
+    known = _dir(data_dir) / "sources.csv"
+    key = ("national_poverty", str(path), _digest(data), _digest(_file_bytes(known)))
+    return _memo(key, lambda: _checked_national(path, data, data_dir))
+
+
+def _checked_national(path: Path, data: bytes, data_dir: Path | str | None) -> pd.DataFrame:
+    columns = ["year", "rural_poor_million", "poverty_incidence_pct", "source_id"]
+    raw = _read_text_csv(path, columns, data)
     _check_source_ids(path, raw, _known_ids(data_dir))
     frame = pd.DataFrame(
         {

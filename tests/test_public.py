@@ -1,6 +1,7 @@
 """Public indicators (analysis.public) against the stated figures in the source CSVs."""
 
 import csv
+import os
 import shutil
 
 import numpy as np
@@ -208,3 +209,33 @@ def test_unknown_source_id_is_reported(public_dir, tmp_path):
     frame.to_csv(path, index=False)
     with pytest.raises(ValueError, match=r"henan_poverty.csv, row 3, column 'source_id'.*H99"):
         public.indicators("henan", target)
+
+
+def test_tables_read_again_follow_an_edited_file_and_are_the_callers_own(public_dir, tmp_path):
+    """Tables are parsed once per file content: an edit is seen at once (even one that keeps
+    the file's size and time), and changing a returned frame does not change the next one."""
+    target = _copy(public_dir, tmp_path)
+    path = target / "lankao_indicators.csv"
+    path.chmod(0o644)
+    first = public.indicators("lankao", target)
+    first.loc[0, "value_text"] = "changed by the caller"
+    assert public.indicators("lankao", target).loc[0, "value_text"] != "changed by the caller"
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    name = text.splitlines()[1].split(",")[0]
+    path.write_text(text.replace(name, name[::-1], 1), encoding="utf-8")  # same length
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert public.indicators("lankao", target)["indicator"].iloc[0] == name[::-1]
+
+
+def test_stating_ids_follow_an_edited_source_quote(public_dir, tmp_path):
+    target = _copy(public_dir, tmp_path)
+    row = public.lankao_facts(target).iloc[0]
+    stated_by = public.stating_ids(row["source_id"], row["value"], row["unit"], target)
+    assert stated_by
+    path = target / "sources.csv"
+    path.chmod(0o644)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[frame["source_id"].isin(stated_by.split(";")), ["quote", "title"]] = "nothing"
+    frame.to_csv(path, index=False)
+    assert public.stating_ids(row["source_id"], row["value"], row["unit"], target) == ""
