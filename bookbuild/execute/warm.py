@@ -58,12 +58,14 @@ def enabled() -> bool:
     return os.environ.get(SWITCH, "1") != "0" and sys.platform.startswith("linux")
 
 
-def _imports(code: str) -> set[tuple[str, int]]:
-    """(dotted name, level) of every module an `import` in `code` names, at any depth."""
+@functools.lru_cache(maxsize=1024)
+def _imports(code: str) -> frozenset[tuple[str, int]]:
+    """(dotted name, level) of every module an `import` in `code` names, at any depth (each
+    code text parsed once per process: every build reads all chapters and modules)."""
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
-        return set()
+        return frozenset()
     found: set[tuple[str, int]] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -74,7 +76,7 @@ def _imports(code: str) -> set[tuple[str, int]]:
                 found.add((base, node.level))
             if node.level == 0 and base:  # `from scipy import stats`: maybe a submodule
                 found.update((f"{base}.{alias.name}", 0) for alias in node.names)
-    return found
+    return frozenset(found)
 
 
 def _project_files(root: Path, top: str) -> list[Path]:
