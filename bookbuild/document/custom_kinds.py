@@ -101,7 +101,14 @@ def _checked(entry: dict[str, Any], fail: Callable[[str, str | None], BuildError
                 name,
             )
         if not isinstance(value, option.types) or (option.allowed and value not in option.allowed):
-            raise fail(f"'{name}' must be {option.value_words()}; got {value!r}", name)
+            raise fail(f"'{name}' must be {_expected(option)}; got {value!r}", name)
+
+
+def _expected(option: registry.Option) -> str:
+    """What an option's value must be, in words: "true or false", "one of: top, bottom"."""
+    if bool in option.types:
+        return "true or false"
+    return f"one of: {', '.join(option.allowed)}" if option.allowed else "text"
 
 
 def custom_kind(entry: Any, fail: Callable[[str, str | None], BuildError]) -> Kind:
@@ -123,13 +130,6 @@ def custom_kind(entry: Any, fail: Callable[[str, str | None], BuildError]) -> Ki
         )
     reference = entry["reference-prefix"]
     where = entry.get("caption-location", "bottom")
-    if where == "margin":
-        log.warning(
-            "%s custom kind '%s': caption-location margin is shown at the bottom (this build "
-            "keeps captions with their floats)",
-            _WHAT,
-            key,
-        )
     return Kind(
         key,
         str(entry.get("caption-prefix", reference)),
@@ -163,6 +163,14 @@ def custom_kinds(
             return BuildError(f"{_WHAT} {what}", path, line(key))
 
         kind = custom_kind(entry, fail)
+        if entry.get("caption-location") == "margin":
+            log.warning(
+                "%s:%s: %s caption-location margin is shown at the bottom (this build keeps "
+                "captions with their floats)",
+                path,
+                line("caption-location"),
+                _WHAT,
+            )
         if kind.prefix in own:
             raise fail(f"key '{kind.prefix}' is defined twice", "key")
         own.add(kind.prefix)
