@@ -178,6 +178,18 @@ def custom_kinds(
     return tuple(found.values())
 
 
+def custom_keys(meta: dict[str, Any]) -> frozenset[str]:
+    """The custom kinds' keys a chapter's metadata (its front matter over `_quarto.yml`)
+    names, unchecked (`custom_kinds` checks them when numbering)."""
+    crossref = meta.get("crossref")
+    entries = crossref.get("custom") if isinstance(crossref, dict) else None
+    if not isinstance(entries, list):
+        return frozenset()
+    return frozenset(
+        e["key"] for e in entries if isinstance(e, dict) and isinstance(e.get("key"), str)
+    )
+
+
 def custom_floats(nodes: list[Node], kinds: dict[str, Kind]) -> None:
     """In place: each div labelled with a custom kind's key becomes that kind's float (a
     Figure marked with its key and caption location). `nodes`: the chapter's elements."""

@@ -5,7 +5,8 @@ and `crossrefs/float/latex/latex-custom-categories.qmd` use them.
 An algorithm is titled "Algorithm 1.1 (Euclid)" and referenced "alg. 1.1" ("Alg. 1.1" for
 `@Alg-x`), Quarto's default for a kind it gives no reference name. A custom kind (`dia` in
 `_quarto.yml`, `supptbl` in a chapter's front matter) numbers `::: {#dia-x}` divs as floats,
-in Quarto's markup; a bad entry stops the build at its line."""
+in Quarto's markup, each edition numbering those it shows; a bad entry stops the build at
+its line."""
 
 from __future__ import annotations
 
@@ -126,6 +127,7 @@ def test_references_to_custom_kinds(book: Path):
         ("Table S2.1", "#supptbl-letters"),  # reference-prefix, space-before-numbering: false
         ("Table S2.1", "#supptbl-letters"),
         ("alg. 1.1", "algorithms.html#alg-gcd"),
+        ("Diagram 2.4", "#dia-last"),  # after the web edition's own diagram, 2.3
     ]
 
 
@@ -136,11 +138,24 @@ def test_custom_kinds_in_the_pdf(pdf: str, book: Path):
         "Three boxes side by side. Diagram 2.2: Boxes in a row.",
         "Supplementary Table S2.1: Letters and their places. Letter Place a 1 b 2",
         "See Diagram 2.1, Diagram 2.2, 2.2, Table S2.1 and Table S2.1; back to alg. 1.1.",
+        # the PDF has no web-only diagram: each edition numbers what it shows
+        "The last boxes. Diagram 2.3: The last diagram. The last is Diagram 2.3.",
     ):
         assert expected in pdf, expected
     whole = pdf_text(book / "thesis.pdf")
     lists = whole[whole.index("List of Figures") : whole.index("CHAPTER 1")]
     assert "Diagram" not in lists and "Letters" not in lists  # in neither list
+    assert "Shown on the web only" not in pdf
+
+
+def test_each_edition_numbers_the_custom_floats_it_shows(book: Path):
+    article = _article(book, "diagrams.html")
+    assert _text(article.find("div", id="dia-web").find("figcaption")) == (
+        "Diagram 2.3: A diagram of the web edition."
+    )
+    assert _text(article.find("div", id="dia-last").find("figcaption")) == (
+        "Diagram 2.4: The last diagram."
+    )
 
 
 def test_latex_only_keys_change_nothing(book: Path, pdf: str, tmp_path: Path):
