@@ -32,7 +32,7 @@ from bookbuild.document.callouts import TITLE_PREFIX, callout_kind, check_callou
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.code import code_filenames
 from bookbuild.document.conditional import check_conditionals, resolve_meta
-from bookbuild.document.custom_kinds import custom_floats, custom_kinds, float_kind
+from bookbuild.document.custom_kinds import custom_floats, custom_keys, custom_kinds, float_kind
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
 from bookbuild.document.layout import (
     SUBFIGURE,
@@ -607,7 +607,9 @@ def resolve_references(
     """Replace crossref cites by links; return the citation keys used (checked against bib)."""
     problems: list[tuple[Path, int | None, str]] = []  # (file, line if known, what is wrong)
     cited: list[str] = []
-    custom = {t.kind for t in targets.values()} - set(KINDS)  # the custom floats' keys
+    custom = ({t.kind for t in targets.values()} - set(KINDS)).union(
+        *(custom_keys(c.meta) for c in chapters)
+    )  # the custom kinds' keys: of the floats found, and those declared
 
     for chapter in chapters:
         crossref = chapter.meta.get("crossref")

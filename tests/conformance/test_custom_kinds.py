@@ -243,3 +243,27 @@ def test_a_bad_entry_in_quarto_yml_is_refused_at_its_line(tmp_path: Path, more: 
 def test_a_bad_entry_in_front_matter_is_refused_at_its_line(tmp_path: Path):
     front = "crossref:\n  custom:\n    - kind: float\n      key: tbl\n      reference-prefix: T\n"
     _fails(tmp_path, ("index.qmd:5: ", "key 'tbl' is the built-in kind Table"), front=front)
+
+
+def test_a_custom_kind_takes_the_kind_options(tmp_path: Path):
+    root = tmp_path / "book"
+    root.mkdir()
+    config = CONFIG.format(more="").replace("  custom:", "  dia-prefix: Diag.\n  custom:")
+    (root / "_quarto.yml").write_text(config, "utf-8")
+    chapter = "# One\n\n::: {#dia-x}\nBoxes.\n\nA caption.\n:::\n\nSee @dia-x.\n"
+    (root / "index.qmd").write_text(chapter, "utf-8")
+    result = run(root, "build", "--to", "html", "--quiet")
+    assert result.code == 0, result.err
+    html = BeautifulSoup((root / "_book" / "index.html").read_text("utf-8"), "html.parser")
+    assert [_text(a) for a in html.select("a.quarto-xref")] == ["Diag. 1.1"]
+    assert _text(html.find("div", id="dia-x").find("figcaption")) == "Diagram 1.1: A caption."
+
+
+def test_an_unknown_label_of_a_declared_kind_is_an_unknown_reference(tmp_path: Path):
+    root = tmp_path / "book"
+    root.mkdir()
+    (root / "_quarto.yml").write_text(CONFIG.format(more=""), "utf-8")
+    (root / "index.qmd").write_text("# One\n\nSee @dia-nothing.\n", "utf-8")
+    result = run(root, "build", "--to", "html", "--quiet")
+    assert result.code == 1
+    assert "index.qmd:3: unknown cross-reference '@dia-nothing'" in result.err
