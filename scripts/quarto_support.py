@@ -142,14 +142,14 @@ def _blocks() -> list[str]:
         f"| `crossref:` `<prefix>-title`, `<prefix>-prefix`, `<prefix>-labels` for "
         f"{len(prefixes)} kinds | supported | names in captions and in references; the "
         "numbering scheme of the item's number (the chapter's stays arabic) |",
-        "| `crossref:` `labels`, `subref-labels` (arabic, roman, roman i, alpha x) | supported "
-        "| as Quarto: `labels` for every kind but sub-items, `subref-labels` for subfigures |",
-        "| `crossref:` `title-delim`, `ref-hyperlink` | supported | the delimiter after a "
-        "float's or listing's number; `false`: references are plain text, not links |",
-        '| `crossref:` `chapters` | true supported; false refused | "crossref option '
-        "'chapters: false' is not supported by this build: a book numbers its figures, "
-        'tables and other items by chapter" |',
-        '| `crossref:` other options (`custom`, `appendix-title`, …) | refused | "crossref '
+        "| `crossref: custom:` float kinds | supported | a `::: {#key-x}` div is a numbered "
+        "float of the kind (its last paragraph the caption), `@key-x` shows the "
+        "reference-prefix; `<key>-title`, `<key>-prefix`, `<key>-labels` as for the built-in "
+        "kinds; HTML `figure.quarto-float-<key>`, in the PDF a figure kind of its own (in "
+        "neither list); a bad entry is refused at its line. Quarto's filters put "
+        "caption-prefix in references and reference-prefix in captions, the reverse of its "
+        "documentation; this build does as the documentation says |",
+        '| `crossref:` other options (`appendix-title`, …) | refused | "crossref '
         "option 'x' is not supported by this build\" |",
         "| `crossref:` in a chapter's front matter | supported | over the book's, for that "
         "chapter's numbering and references |",
@@ -240,6 +240,8 @@ def render() -> str:
         registry.HOUSE: "`bookbuild: house-rules:` (this build's own)",
         registry.TYPST: "`format: typst:` (the PDF's page)",
         registry.LAYOUT: "`thesis: layout:` (the PDF's page, this build's own)",
+        registry.CROSSREF: "`crossref:` (in `_quarto.yml` or a chapter's front matter)",
+        registry.CUSTOM: "`crossref: custom:` (each entry: a float kind of the book's own)",
     }
     for level in registry.LEVELS:
         lines += [f"## {titles[level]}", "", *_options_table(level), ""]

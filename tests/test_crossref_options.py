@@ -35,7 +35,7 @@ def test_numbering_schemes(scheme: str, numbers: tuple[int, ...], expected: list
         ({"fig-labels": "alpha"}, "got 'alpha'"),
         ({"chapters": False}, "'chapters: false' is not supported"),
         ({"ref-hyperlink": "no"}, "must be true or false"),
-        ({"custom": []}, "crossref option 'custom' is not supported"),
+        ({"custom": [{"kind": "block", "key": "dia"}]}, "kind 'block' is not supported"),
         ({"title-delim": 3}, "must be text"),
     ],
 )
@@ -112,11 +112,12 @@ def test_a_reference_to_an_id_of_no_known_kind_says_so(tmp_path: Path) -> None:
         "project:\n  type: book\nbook:\n  title: T\n  chapters:\n    - index.qmd\n"
         "format:\n  html: {}\n"
     )
-    (root / "index.qmd").write_text("# One\n\n::: {#alg-gcd}\nSteps.\n:::\n\nSee @alg-gcd.\n")
+    (root / "index.qmd").write_text("# One\n\n::: {#gcd-one}\nSteps.\n:::\n\nSee @gcd-one.\n")
     result = run(root, "build", "--to", "html")
     assert result.code == 1
     assert (
-        "error: index.qmd:7: '@alg-gcd' names an element with that id, but 'alg-' is not a "
-        "cross-reference kind this build numbers" in result.err
+        "error: index.qmd:7: '@gcd-one' names an element with that id, but 'gcd-' is not a "
+        "cross-reference kind (the kinds are fig, " in result.err
     )
+    assert "declare a float kind of your own under crossref: custom:" in result.err
     assert "not in the bibliography" not in result.err

@@ -37,6 +37,7 @@ from bookbuild.document.crossref import (
     number_book,
     resolve_references,
 )
+from bookbuild.document.custom_kinds import custom_keys
 from bookbuild.document.environment import Environment, describe
 from bookbuild.document.provenance import provenance
 from bookbuild.document.resources import check_not_overwritten, edition_files, point_images
@@ -287,7 +288,8 @@ def number_editions(
     """Number `chapters` for each edition ("html", "pdf"): the same `Numbered`, unless
     conditional content holds numbered things, when each edition is numbered on its own
     (copies holding only its content), as Quarto renders each format apart."""
-    editions = edition_copies(chapters, book.config_path)  # None: both editions number alike
+    custom = custom_keys(book.metadata)
+    editions = edition_copies(chapters, book.config_path, custom)  # None: both number alike
     if editions is None:
         numbered = _number_and_cite(book, chapters, api, memo)
         return {"html": numbered, "pdf": numbered}

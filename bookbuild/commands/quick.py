@@ -53,6 +53,7 @@ from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.citations import citation_outline
 from bookbuild.document.conditional import HTML_NAMES, format_dependent, resolve_meta, select
 from bookbuild.document.crossref import check_attrs, number_book, resolve_references
+from bookbuild.document.custom_kinds import custom_keys
 from bookbuild.document.environment import Environment, describe
 from bookbuild.document.resources import edition_files
 from bookbuild.execute import cache
@@ -161,7 +162,8 @@ class QuickPages:
             parsed, api = parse_book(
                 book, runs, woven, 1, env, book.root / store.AST_DIR, frozenset(resources)
             )
-            split = [format_dependent(c.blocks) for c in parsed]
+            custom = custom_keys(book.metadata)
+            split = [format_dependent(c.blocks, custom | custom_keys(c.meta)) for c in parsed]
             editions = number_editions(book, parsed, api, Memo(book.root / store.RENDER_DIR))
         numbered = editions["html"]
         chapters = numbered.chapters
@@ -271,7 +273,8 @@ class QuickPages:
             lap("parse")
             chapter = chapter_of(book, index, doc, ast["blocks"], title_line)
             prepare([chapter], book, state.generated, state.resources)
-            dependent = format_dependent(chapter.blocks)
+            custom = custom_keys(book.metadata) | custom_keys(chapter.meta)
+            dependent = format_dependent(chapter.blocks, custom)
             if dependent != old.dependent:
                 self.why = "numbered things came into or left conditional content"
                 return None

@@ -34,7 +34,22 @@ BUILD = "bookbuild"  # `bookbuild:` in `_quarto.yml` (this build's own)
 HOUSE = "bookbuild: house-rules"  # `bookbuild: house-rules:` in `_quarto.yml` (this build's own)
 TYPST = "format: typst"  # the PDF's options in `_quarto.yml` (`format: typst:` or `pdf:`)
 LAYOUT = "thesis: layout"  # the PDF's layout beyond Quarto's options (this build's own)
-LEVELS = (CELL, EXECUTE, FRONT, FORMAT, PROJECT, BOOK, BUILD, HOUSE, TYPST, LAYOUT)
+CROSSREF = "crossref"  # `crossref:` in `_quarto.yml` or a chapter's front matter
+CUSTOM = "crossref: custom"  # each entry of `crossref: custom:` (a float kind of the book's own)
+LEVELS = (
+    CELL,
+    EXECUTE,
+    FRONT,
+    FORMAT,
+    PROJECT,
+    BOOK,
+    BUILD,
+    HOUSE,
+    TYPST,
+    LAYOUT,
+    CROSSREF,
+    CUSTOM,
+)
 
 
 @dataclass(frozen=True)
@@ -397,6 +412,104 @@ OPTIONS: tuple[Option, ...] = (
         DIFFERENT,
         "this build's own: right starts chapters and parts on odd pages, after an empty "
         "left-hand page when needed",
+    ),
+    # `crossref:` (besides `<prefix>-title`, `<prefix>-prefix`, `<prefix>-labels` per kind;
+    # document/crossref.py checks the values).
+    Option(
+        "custom",
+        (CROSSREF,),
+        (list,),
+        note="the book's own float kinds, one entry each (the `crossref: custom` options "
+        "below); a chapter's entries add to the book's (one with the same key replaces it)",
+    ),
+    Option(
+        "labels",
+        (CROSSREF,),
+        _TEXT,
+        default="arabic",
+        note="arabic, roman, roman i or alpha x (letters from x): every kind's item numbers "
+        "but sub-items' (the chapter's part stays arabic)",
+    ),
+    Option(
+        "subref-labels",
+        (CROSSREF,),
+        _TEXT,
+        default="alpha a",
+        note="the same schemes, for subfigures and sub-tables",
+    ),
+    Option("title-delim", (CROSSREF,), _TEXT, default=":", note="after a float's number"),
+    Option(
+        "ref-hyperlink",
+        (CROSSREF,),
+        _FLAG,
+        default=True,
+        note="false: references are plain text, not links",
+    ),
+    Option(
+        "chapters",
+        (CROSSREF,),
+        _FLAG,
+        default=True,
+        status=DIFFERENT,
+        note="false is refused: a book numbers its items by chapter (1.2)",
+    ),
+    # Each entry of `crossref: custom:` (document/custom_kinds.py reads them).
+    Option(
+        "kind",
+        (CUSTOM,),
+        _TEXT,
+        ("float",),
+        note="required; float is the only kind Quarto has (others are refused)",
+    ),
+    Option(
+        "key",
+        (CUSTOM,),
+        _TEXT,
+        note="required; the labels' prefix (`key: dia` numbers `::: {#dia-x}`), lowercase "
+        "letters, not a built-in kind's prefix",
+    ),
+    Option(
+        "reference-prefix",
+        (CUSTOM,),
+        _TEXT,
+        note='required; what a reference shows before the number ("Diagram 1.2")',
+    ),
+    Option(
+        "caption-prefix",
+        (CUSTOM,),
+        _TEXT,
+        note="the caption's title before the number (default: the reference-prefix), as "
+        "Quarto's documentation describes it",
+    ),
+    Option(
+        "space-before-numbering",
+        (CUSTOM,),
+        _FLAG,
+        default=True,
+        note='false: no space between the prefix and the number ("Table S1.2")',
+    ),
+    Option(
+        "caption-location",
+        (CUSTOM,),
+        _TEXT,
+        ("top", "bottom", "margin"),
+        "bottom",
+        DIFFERENT,
+        "margin is shown at the bottom, with a warning (this build keeps captions with "
+        "their floats)",
+    ),
+    *(
+        Option(
+            name,
+            (CUSTOM,),
+            _TEXT,
+            note="LaTeX only: no effect on the HTML or the Typst PDF (as in Quarto)",
+        )
+        for name in (
+            "latex-env",
+            "latex-list-of-file-extension",
+            "latex-list-of-description",
+        )
     ),
 )
 

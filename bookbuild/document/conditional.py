@@ -19,6 +19,7 @@ from typing import Any
 
 from bookbuild.document.ast import Node, ids_in, walk
 from bookbuild.document.chapter import Chapter
+from bookbuild.document.custom_kinds import custom_keys
 from bookbuild.document.kinds import kind_of
 from bookbuild.errors import BuildError
 
@@ -134,35 +135,45 @@ def _select(value: Any, names: frozenset[str]) -> Any:
     return value
 
 
-def _numbers_inside(node: Node) -> bool:
+def _target(ident: str, custom: frozenset[str]) -> bool:
+    """Whether `ident` labels a cross-reference target: a built-in kind's or a custom one's."""
+    prefix, dash, _ = ident.partition("-")
+    return kind_of(ident) is not None or bool(dash and prefix in custom)
+
+
+def _numbers_inside(node: Node, custom: frozenset[str]) -> bool:
     """Whether a format-conditional element holds something numbered: a heading not marked
-    unnumbered, or a cross-reference target."""
-    if kind_of(node["c"][0][0]):
+    unnumbered, or a cross-reference target (`custom`: the custom kinds' keys)."""
+    if _target(node["c"][0][0], custom):
         return True
     if node["t"] == "CodeBlock":
         return False
     content = node["c"][1]
     return any(
         n["t"] == "Header" and "unnumbered" not in n["c"][1][1] for n in walk(content)
-    ) or any(kind_of(i) for i in ids_in(content))
+    ) or any(_target(i, custom) for i in ids_in(content))
 
 
-def format_dependent(blocks: list[Node]) -> bool:
+def format_dependent(blocks: list[Node], custom: frozenset[str] = frozenset()) -> bool:
     """Whether the editions number `blocks` differently: format-conditional content (a div,
-    span or code block with `when-format`/`unless-format`) is or holds something numbered."""
+    span or code block with `when-format`/`unless-format`) is or holds something numbered
+    (`custom`: the keys of the custom kinds, `custom_kinds.custom_keys`)."""
     return any(
         n["t"] in ("Div", "Span", "CodeBlock")
         and (found := _condition(n)) is not None
         and any(key in found[1] for key in FORMAT_KEYS)
-        and _numbers_inside(n)
+        and _numbers_inside(n, custom)
         for n in walk(blocks)
     )
 
 
-def edition_copies(chapters: list[Chapter], config_path: Path) -> dict[str, list[Chapter]] | None:
+def edition_copies(
+    chapters: list[Chapter], config_path: Path, custom: frozenset[str] = frozenset()
+) -> dict[str, list[Chapter]] | None:
     """For a book whose editions number differently (`format_dependent`), a copy of the
-    chapters per edition ("html", "pdf") holding only that edition's content; else None."""
-    if not any(format_dependent(c.blocks) for c in chapters):
+    chapters per edition ("html", "pdf") holding only that edition's content; else None.
+    `custom`: the book's custom kinds' keys (a chapter's own are read from its front matter)."""
+    if not any(format_dependent(c.blocks, custom | custom_keys(c.meta)) for c in chapters):
         return None
     editions = {"html": HTML_NAMES, "pdf": pdf_names(config_path)}
     out: dict[str, list[Chapter]] = {}

@@ -13,6 +13,7 @@ import string
 from pathlib import Path
 from typing import Any
 
+from bookbuild.config import registry
 from bookbuild.document.ast import (
     Div,
     Link,
@@ -31,6 +32,7 @@ from bookbuild.document.callouts import TITLE_PREFIX, callout_kind, check_callou
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.code import code_filenames
 from bookbuild.document.conditional import check_conditionals, resolve_meta
+from bookbuild.document.custom_kinds import custom_floats, custom_keys, custom_kinds, float_kind
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
 from bookbuild.document.layout import (
     SUBFIGURE,
@@ -51,8 +53,9 @@ log = logging.getLogger("bookbuild")
 KINDS = {kind.prefix: kind.name for kind in BY_PREFIX.values()}  # prefix -> name
 # `crossref:` options this build honours: per kind `<prefix>-title`, `<prefix>-prefix` and
 # `<prefix>-labels`, and `labels`, `subref-labels`, `title-delim`, `ref-hyperlink`, `chapters`.
-KIND_OPTIONS = frozenset(f"{p}-{what}" for p in KINDS for what in ("title", "prefix", "labels"))
-BOOK_OPTIONS = frozenset({"labels", "subref-labels", "title-delim", "ref-hyperlink", "chapters"})
+KIND_WORDS = ("title", "prefix", "labels")
+KIND_OPTIONS = frozenset(f"{p}-{what}" for p in KINDS for what in KIND_WORDS)
+BOOK_OPTIONS = frozenset(registry.at(registry.CROSSREF))  # labels, chapters, custom, ...
 CROSSREF_OPTIONS = KIND_OPTIONS | BOOK_OPTIONS
 _EQ_ATTRS = re.compile(r"^\s*\{#(eq-[\w-]+)((?:\s[^}]*)?)\}$")
 _ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))""")
@@ -137,6 +140,7 @@ class Names:
         options: dict[str, Any] | None = None,
         config: Path | None = None,
         text: str | None = None,
+        inherited: tuple[Kind, ...] = (),
     ) -> None:
         options = options or {}
         if not isinstance(options, dict):
@@ -145,8 +149,15 @@ class Names:
         def line(key: str) -> int | None:
             return _line_of(text, f"{key}:") if text is not None else _config_line(config, key)
 
+        source = text if text is not None else _config_text(config)
+        self.custom = {
+            k.prefix: k for k in custom_kinds(options.get("custom"), config, source, inherited)
+        }
+        known = CROSSREF_OPTIONS | {f"{p}-{what}" for p in self.custom for what in KIND_WORDS}
         for key, value in options.items():
-            if key not in CROSSREF_OPTIONS:
+            if key == "custom":
+                continue
+            if key not in known:
                 raise BuildError(
                     f"crossref option '{key}' is not supported by this build (supported: "
                     "<kind>-title, <kind>-prefix, <kind>-labels, e.g. fig-prefix; "
@@ -180,15 +191,20 @@ class Names:
                 )
         self.options = options
 
+    def kind(self, prefix: str) -> Kind | None:
+        """The built-in or custom kind of label prefix `prefix`."""
+        return self.custom.get(prefix) or BY_PREFIX.get(prefix)
+
     def title(self, kind: Kind) -> str:
         return self.options.get(f"{kind.prefix}-title", kind.name)
 
     def prefix(self, kind: Kind) -> str:
-        return self.options.get(f"{kind.prefix}-prefix", kind.name)
+        return self.options.get(f"{kind.prefix}-prefix", kind.reference)
 
     def ref(self, kind: Kind, number: str) -> str:
-        """What a reference to item `number` shows: "Figure 1.2"."""
-        return f"{self.prefix(kind)}\u00a0{number}"
+        """What a reference to item `number` shows: "Figure 1.2" ("Table S1.2" for a custom
+        kind with `space-before-numbering: false`)."""
+        return f"{self.prefix(kind)}{_space(kind)}{number}"
 
     def label(self, prefix: str, number: int) -> str:
         """Item `number` of kind `prefix` in its numbering scheme."""
@@ -201,7 +217,8 @@ class Names:
 
     def caption(self, kind: Kind, number: str) -> str:
         """A float's caption title: "Figure 1.2:" (`title-delim` in place of the colon)."""
-        return f"{self.title(kind)}\u00a0{number}{self.options.get('title-delim', ':')}"
+        delim = self.options.get("title-delim", ":")
+        return f"{self.title(kind)}{_space(kind)}{number}{delim}"
 
     @property
     def hyperlinks(self) -> bool:
@@ -215,7 +232,13 @@ class Names:
             raise BuildError(
                 "crossref: must be a mapping of options", path, _line_of(text, "crossref:")
             )
-        return Names({**self.options, **local}, path, text)
+        book = {k: v for k, v in self.options.items() if k != "custom"}  # already read
+        return Names({**book, **local}, path, text, tuple(self.custom.values()))
+
+
+def _space(kind: Kind) -> str:
+    """Between a kind's name and an item's number: a no-break space, or none."""
+    return "\u00a0" if kind.space else ""
 
 
 def _next(
@@ -228,10 +251,13 @@ def _next(
     return f"{chapter_prefix}{item}"
 
 
+def _config_text(config: Path | None) -> str | None:
+    return config.read_text("utf-8") if config is not None and config.is_file() else None
+
+
 def _config_line(config: Path | None, key: str) -> int | None:
-    if config is None or not config.is_file():
-        return None
-    return _line_of(config.read_text("utf-8"), f"{key}:")
+    text = _config_text(config)
+    return None if text is None else _line_of(text, f"{key}:")
 
 
 def number_book(
@@ -270,6 +296,7 @@ def number_book(
         labelled_images(chapter.blocks, chapter.path, chapter.source)
         nodes = elements(chapter.blocks)  # one walk for the block features' passes
         list_tables(nodes, chapter.path, chapter.source)
+        custom_floats(nodes, names.custom)
         prepare_figures(nodes, chapter.path, chapter.source)
         check_columns(nodes, chapter.path, chapter.source)
         first = place_title(chapter)
@@ -330,13 +357,19 @@ def number_book(
                     register(ident, Target("sec", number or "", chapter.page, text), chapter)
             elif kind == "Figure" and TABLE_PANEL not in node["c"][0][1]:
                 ident = node["c"][0][0]
-                if ident.startswith("fig-") and SUBFIGURE not in node["c"][0][1]:
+                custom = float_kind(node)
+                if custom:
+                    kind = names.custom[custom[0]]
+                elif ident.startswith("fig-"):
                     kind = BY_PREFIX["fig"]
-                    number = _next(counts, prefix, "fig", names)
+                if (custom or ident.startswith("fig-")) and SUBFIGURE not in node["c"][0][1]:
+                    number = _next(counts, prefix, kind.prefix, names)
                     _caption_prefix(node["c"][1], names.caption(kind, number))
                     _image_alt(node)
                     register(
-                        ident, Target("fig", number, chapter.page, names.ref(kind, number)), chapter
+                        ident,
+                        Target(kind.prefix, number, chapter.page, names.ref(kind, number)),
+                        chapter,
                     )
                     subs = _subfloats(node)
                     for count, sub in enumerate(subs, 1):
@@ -348,7 +381,10 @@ def number_book(
                             register(
                                 sub["c"][0][0],
                                 Target(
-                                    "fig", sub_number, chapter.page, names.ref(kind, sub_number)
+                                    kind.prefix,
+                                    sub_number,
+                                    chapter.page,
+                                    names.ref(kind, sub_number),
                                 ),
                                 chapter,
                             )
@@ -553,10 +589,16 @@ def _equation_label(para: Node) -> tuple[str, dict[str, str]] | None:
     return match[1], attrs
 
 
-def _uncapitalised(label: str) -> str:
+def _is_ref(label: str, custom: set[str]) -> bool:
+    """Whether `label` names a cross-reference kind: a built-in one or one of `custom`."""
+    prefix, dash, _ = label.partition("-")
+    return kind_of(label) is not None or bool(dash and prefix in custom)
+
+
+def _uncapitalised(label: str, custom: set[str] | None = None) -> str:
     """`Fig-map` -> `fig-map` (Quarto's capitalised reference form); others unchanged."""
     lowered = label[:1].lower() + label[1:]
-    return lowered if label[:1].isupper() and kind_of(lowered) else label
+    return lowered if label[:1].isupper() and _is_ref(lowered, custom or set()) else label
 
 
 def resolve_references(
@@ -565,6 +607,9 @@ def resolve_references(
     """Replace crossref cites by links; return the citation keys used (checked against bib)."""
     problems: list[tuple[Path, int | None, str]] = []  # (file, line if known, what is wrong)
     cited: list[str] = []
+    custom = ({t.kind for t in targets.values()} - set(KINDS)).union(
+        *(custom_keys(c.meta) for c in chapters)
+    )  # the custom kinds' keys: of the floats found, and those declared
 
     for chapter in chapters:
         crossref = chapter.meta.get("crossref")
@@ -575,7 +620,7 @@ def resolve_references(
                 return None
             citations = node["c"][0]
             ids = [c["citationId"] for c in citations]
-            is_ref = [kind_of(_uncapitalised(i)) is not None for i in ids]
+            is_ref = [_is_ref(_uncapitalised(i, custom), custom) for i in ids]
             if not any(is_ref):
                 for key in ids:
                     if key not in bib_keys:
@@ -597,7 +642,7 @@ def resolve_references(
             out: list[Node] = []
             for position, citation in enumerate(citations):
                 written = citation["citationId"]
-                label = _uncapitalised(written)
+                label = _uncapitalised(written, custom)
                 target = targets.get(label)
                 if target is None:
                     line = _ref_line(chapter.source, written)
@@ -637,8 +682,8 @@ def _unknown_key(key: str, chapters: list[Chapter]) -> str:
     if dash and any(key in ids_in(c.blocks) for c in chapters):
         return (
             f"'@{key}' names an element with that id, but '{prefix}-' is not a cross-reference "
-            "kind this build numbers (Quarto's custom kinds, crossref: custom, are not "
-            f"supported); the kinds are {', '.join(KINDS)}"
+            f"kind (the kinds are {', '.join(KINDS)}; declare a float kind of your own under "
+            "crossref: custom:)"
         )
     return f"unknown citation key '@{key}' (not in the bibliography)"
 

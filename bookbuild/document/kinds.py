@@ -1,8 +1,10 @@
 """The cross-reference kinds, in one table: label prefix, name, and what carries the label.
 
 `name` is both what a reference shows ("Figure 1.2") and the caption's title ("Figure 1.2:"),
-as in Quarto, unless `crossref:` in `_quarto.yml` sets `<prefix>-prefix` (references) or
-`<prefix>-title` (captions and block titles).
+as in Quarto, unless the kind has its own reference prefix (`ref`: Quarto's algorithms are
+titled "Algorithm 1" and referenced as "alg. 1") or `crossref:` in `_quarto.yml` sets
+`<prefix>-prefix` (references) or `<prefix>-title` (captions and block titles). The book's
+own float kinds (`crossref: custom:`, `custom_kinds.py`) are `Kind`s too, made per book.
 """
 
 from __future__ import annotations
@@ -15,6 +17,14 @@ class Kind:
     prefix: str  # the label's prefix: `fig` in `#fig-map`
     name: str  # "Figure"
     element: str  # float | heading | equation | theorem | callout | listing
+    ref: str = ""  # what a reference shows before the number, when not `name`
+    space: bool = True  # a space between the name and the number ("Table S1" without)
+    caption: str = ""  # a custom float's caption location (top, bottom); "" for the others
+
+    @property
+    def reference(self) -> str:
+        """What a reference shows before the number by default: "Figure", "alg."."""
+        return self.ref or self.name
 
 
 TABLE = (
@@ -33,6 +43,7 @@ TABLE = (
     Kind("exr", "Exercise", "theorem"),
     Kind("sol", "Solution", "theorem"),
     Kind("rem", "Remark", "theorem"),
+    Kind("alg", "Algorithm", "theorem", ref="alg."),  # Quarto has no reference name for it
     Kind("nte", "Note", "callout"),
     Kind("tip", "Tip", "callout"),
     Kind("wrn", "Warning", "callout"),

@@ -59,7 +59,7 @@ def _line(source: str, needle: str) -> int | None:
     return next((n for n, line in enumerate(source.splitlines(), 1) if needle in line), None)
 
 
-def _figure_of(div: Node) -> Node:
+def figure_of(div: Node) -> Node:
     """A `fig-` div as a Pandoc Figure: the last paragraph is the caption, or the div's
     `fig-cap` (`tbl-cap` on a `tbl-` div) attribute when it has one."""
     (ident, classes, attrs), blocks = div["c"]
@@ -122,16 +122,16 @@ def _convert(nodes: list[Node], path: Path, source: str) -> None:
             continue
         ident, _classes, attrs = node["c"][0]
         if ident.startswith("fig-"):
-            figure = _figure_of(node)
+            figure = figure_of(node)
             node["t"], node["c"] = figure["t"], figure["c"]
         elif ident.startswith("tbl-") and sum(b["t"] == "Table" for b in node["c"][1]) > 1:
-            figure = _figure_of(node)  # a panel of sub-tables, captioned like a table
+            figure = figure_of(node)  # a panel of sub-tables, captioned like a table
             node["t"], node["c"] = figure["t"], figure["c"]
             node["c"][0][1].append(TABLE_PANEL)
         elif ident.startswith("tbl-") and not any(b["t"] == "Table" for b in node["c"][1]):
             # a Table float around other content (an image, a plot, text): as Quarto, a
             # Table all the same, captioned and numbered as a table
-            figure = _figure_of(node)
+            figure = figure_of(node)
             node["t"], node["c"] = figure["t"], figure["c"]
             node["c"][0][1].append(TABLE_PANEL)
         elif ident.startswith("tbl-"):

@@ -11,6 +11,9 @@ from __future__ import annotations
 from bookbuild.document.ast import Node, Space, Span, Str, stringify
 from bookbuild.document.kinds import PROOF_CLASSES, kind_of
 
+# Kinds numbered as theorems here that Quarto sets as proofs (no `theorem` class).
+PROOF_LIKE = ("sol", "rem")
+
 
 def _hoist_name(div: Node) -> None:
     blocks = div["c"][1]
@@ -54,11 +57,15 @@ def _open_with(div: Node, span: Node) -> None:
 
 
 def title_theorem(div: Node, title: str) -> None:
-    """Open the theorem with its bold title ("Theorem 1.2 (Name)") and mark its kind."""
+    """Open the theorem with its bold title ("Theorem 1.2 (Name)") and mark it as Quarto
+    does: `.theorem` and its kind (`.theorem.algorithm`)."""
     name = dict(div["c"][0][2]).get("name")
     text = f"{title} ({name})" if name else title
     div["c"][0][2] = [kv for kv in div["c"][0][2] if kv[0] != "name"]
     kind = kind_of(div["c"][0][0])
-    if kind and kind.name.lower() not in div["c"][0][1]:
-        div["c"][0][1].append(kind.name.lower())
+    classes = div["c"][0][1]
+    if kind and kind.prefix not in PROOF_LIKE and "theorem" not in classes:
+        classes.append("theorem")  # Quarto's class for the whole family
+    if kind and kind.name.lower() not in classes:
+        classes.append(kind.name.lower())
     _open_with(div, Span("", ["theorem-title"], [{"t": "Strong", "c": [Str(text)]}]))

@@ -2,7 +2,8 @@
 
 A cross-referenced float is `div#fig-x.quarto-float.quarto-figure > figure.quarto-float
 .quarto-float-fig > … figcaption.quarto-float-caption.quarto-float-fig` (`-tbl` for tables,
-`quarto-subfloat-…` for subfigures and sub-tables, `-lst` for listings), its images
+`quarto-subfloat-…` for subfigures and sub-tables, `-lst` for listings, `-dia` for a
+custom kind `dia`), its images
 `img.figure-img`; a figure
 without a label is `div.quarto-figure > figure.figure`. The one difference: a table keeps its
 caption as its own `<caption>` (Quarto moves it into the figure's `figcaption`), which keeps
@@ -12,6 +13,7 @@ the caption with the table for screen readers and in the sideways-scrolling box.
 from __future__ import annotations
 
 from bookbuild.document.ast import Div, Node, RawBlock, stringify, walk
+from bookbuild.document.custom_kinds import float_kind, without_marks
 from bookbuild.document.layout import SUBFIGURE, TABLE_PANEL
 from bookbuild.writers.caption_locations import location
 
@@ -45,11 +47,10 @@ def html_floats(blocks: list[Node], locations: dict[str, str] | None = None) -> 
     return out
 
 
-def _names(classes: list[str], table: bool, where: str) -> tuple[str, str]:
-    """(the figure's float class, the caption's classes) of a float or subfloat whose caption
-    is at `where` (top, bottom)."""
+def _names(classes: list[str], kind: str, where: str) -> tuple[str, str]:
+    """(the figure's float class, the caption's classes) of a float or subfloat of `kind`
+    (fig, tbl, a custom kind's key) whose caption is at `where` (top, bottom)."""
     level = "subfloat" if SUBFIGURE in classes else "float"
-    kind = "tbl" if table else "fig"
     return (
         f"quarto-{level}-{kind}",
         f"quarto-float-caption-{where} quarto-{level}-caption quarto-{level}-{kind}",
@@ -58,11 +59,13 @@ def _names(classes: list[str], table: bool, where: str) -> tuple[str, str]:
 
 def _figure(node: Node, locations: dict[str, str]) -> Node:
     (ident, classes, attrs), (_short, caption), content = node["c"]
-    table = TABLE_PANEL in classes
-    top = location("tbl" if table else "fig", locations) == "top"
+    custom = float_kind(node)  # a custom kind's float: its key and caption location
+    kind = custom[0] if custom else "tbl" if TABLE_PANEL in classes else "fig"
+    top = (custom[1] if custom else location(kind, locations)) == "top"
+    attrs = without_marks(attrs)
     _figure_images(content)
     if ident or SUBFIGURE in classes:  # a float (numbered or lettered)
-        float_class, caption_class = _names(classes, table, "top" if top else "bottom")
+        float_class, caption_class = _names(classes, kind, "top" if top else "bottom")
         figure_classes, wrapper = ["quarto-float", float_class, "figure", *classes], WRAPPER
         opening = f'<figcaption class="{caption_class}">'
     else:  # an unlabelled figure: not a float, as in Quarto
@@ -90,7 +93,7 @@ def _table(node: Node, locations: dict[str, str]) -> Node:
     """A labelled table: its label on the float's div, the table inside its figure (its own
     caption at the bottom under `tbl-cap-location: bottom`)."""
     ident, classes, attrs = node["c"][0]
-    float_class, _ = _names(classes, True, "top")
+    float_class, _ = _names(classes, "tbl", "top")
     _plain_number(node["c"][1][1])
     if location("tbl", locations) == "bottom":
         classes = [*classes, "caption-bottom"]

@@ -25,6 +25,7 @@ from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: b
     hoist_callout_titles,
     title_inlines,
 )
+from bookbuild.document.custom_kinds import float_kind, without_marks
 from bookbuild.document.layout import ROWS, SUBFIGURE, TABLE_PANEL, is_margin, subfigure_rows
 from bookbuild.document.tabsets import is_tabset, split_tabs
 from bookbuild.writers.fonts import TYPST_ZH_FONTS
@@ -371,20 +372,27 @@ def typst_subfigures(blocks: list[Node]) -> list[Node]:
 def typst_float_kinds(blocks: list[Node]) -> list[Node]:
     """A float's kind is its label's, not its content's: a Table around an image is listed
     with the tables, a Figure around a table with the figures (Typst would guess from the
-    content), and a table inside a figure is not a float of its own."""
+    content), a custom kind's float is of its own kind (in neither list), and a table inside
+    a figure is not a float of its own."""
 
     def fn(block: Node) -> list[Node]:
         if block.get("t") != "Figure" or SUBFIGURE in block["c"][0][1]:
             return [block]
         table = TABLE_PANEL in block["c"][0][1]
+        custom = float_kind(block)
+        block["c"][0][2] = without_marks(block["c"][0][2])
         content = block["c"][2]
-        if not table and not any(b.get("t") == "Table" for b in content):
+        if not (table or custom) and not any(b.get("t") == "Table" for b in content):
             return [block]  # an image figure: Typst's guess is right, the markup unchanged
-        if not table:
+        if not table and any(b.get("t") == "Table" for b in content):
             block["c"][2] = [
                 RawBlock("typst", "#set figure(numbering: none, outlined: false)"),
                 *content,
             ]
+        if custom:  # a kind of its own, in no list; its caption where the kind puts it
+            kind = f'"quarto-float-{custom[0]}", supplement: none'
+            rule = f"#[#set figure(kind: {kind}); #set figure.caption(position: {custom[1]})"
+            return [RawBlock("typst", rule), block, RawBlock("typst", "]")]
         kind = "table, supplement: [Table]" if table else "image, supplement: [Figure]"
         return [RawBlock("typst", f"#[#set figure(kind: {kind})"), block, RawBlock("typst", "]")]
 
