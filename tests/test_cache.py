@@ -16,8 +16,8 @@ from bookbuild_helpers import FIXTURE, copy_book, executed, last_build, page, ru
 
 from bookbuild.execute import cache
 from bookbuild.source.qmd import parse_qmd
-from bookbuild.state.records import RECORD_VERSION
 from bookbuild.state import store
+from bookbuild.state.records import RECORD_VERSION
 
 DATA = "chapters/01-data.qmd"
 EXTRA = "chapters/a-extra.qmd"

@@ -23,7 +23,7 @@ import nbformat
 import pytest
 from bookbuild_helpers import FIXTURE, copy_book, run, snapshot
 
-from bookbuild.execute import kernel, warm
+from bookbuild.execute import kernel, waiting, warm
 from bookbuild.source.qmd import read_qmd
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork zygote")
@@ -332,3 +332,46 @@ def test_preview_hears_of_a_zygote_a_build_started_first(tmp_path, monkeypatch):
         assert warm._ZYGOTES[root] is started
     finally:
         warm.stop_all()
+
+
+def _waiting_for(root: Path, chapter: str, within: float = 60) -> waiting.Waiting:
+    waiting.start(root, chapter)
+    deadline = time.monotonic() + within
+    while (root.resolve(), chapter) not in waiting._WAITING:
+        assert time.monotonic() < deadline, "no kernel started ahead"
+        time.sleep(0.05)
+    return waiting._WAITING[(root.resolve(), chapter)]
+
+
+def test_a_kernel_started_ahead_serves_one_execution_of_its_chapter(zygote_book):
+    """Preview forks the next kernel of a chapter ahead: the execution uses it (no start of
+    its own), it is that chapter's, forked from the zygote, with a fresh state; once used it
+    is gone, and the execution after that starts its own again."""
+    root = zygote_book
+    zygote = _warm(root)
+    ahead = _waiting_for(root, "ch.qmd")
+    pid = ahead.km.provisioner.process.pid  # the proxy: the kernel is its zygote-forked twin
+    assert ahead.zygote == warm.socket_for(root)
+    forked = _children(zygote.process.pid)  # the kernel waiting, and nothing else
+    used = _probe(root)
+    assert (root.resolve(), "ch.qmd") not in waiting._WAITING
+    assert used["pid"] in forked and len(forked) == 1  # the execution ran in it
+    assert used["ppid"] == zygote.process.pid and used["chapter"] == "ch.qmd"
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # shut down with the chapter, like any kernel
+    with pytest.raises(ProcessLookupError):
+        os.kill(used["pid"], 0)
+    again = _probe(root)  # nothing waits now: a kernel of its own
+    assert again["pid"] != used["pid"] and again["random"] != used["random"]
+
+
+def test_a_kernel_started_ahead_is_not_used_for_another_chapter_or_zygote(zygote_book):
+    root = zygote_book
+    _warm(root)
+    ahead = _waiting_for(root, "other.qmd")  # started for another chapter: never taken here
+    _probe(root)
+    assert waiting._WAITING[(root.resolve(), "other.qmd")] is ahead
+    env = kernel.kernel_env("other.qmd")
+    assert waiting.take(root, "other.qmd", env, "/not/the/zygote") is None  # stopped instead
+    assert (root.resolve(), "other.qmd") not in waiting._WAITING
+    assert ahead.km.provisioner is None or ahead.km.provisioner.process.poll() is not None

@@ -30,7 +30,7 @@ from bookbuild.commands.background import BackgroundBuild
 from bookbuild.commands.quick import QuickPages
 from bookbuild.config.project import load_book
 from bookbuild.errors import BuildError
-from bookbuild.execute import warm
+from bookbuild.execute import waiting, warm
 from bookbuild.state import store
 
 # Folders the build writes or that never hold sources (names, anywhere in the tree).
@@ -261,7 +261,7 @@ def preview(
             full.start()  # the other pages' parts, the search index, the PDF
             return
         try:
-            build(
+            report = build(
                 book.root,
                 formats=("html",) if "html" in formats else formats,
                 reporter=Reporter(quiet=True),
@@ -272,6 +272,9 @@ def preview(
             return
         reloader.update()
         log(f"rebuilt in {time.perf_counter() - started:.1f} s; the page reloads itself")
+        for run in report.runs:  # the chapter just edited is the likeliest to be edited again
+            if run.executed:
+                waiting.start(book.root, str(run.doc.path))
         if more:
             full.start()
         if "html" in formats:
@@ -294,6 +297,7 @@ def preview(
             stop,
         )
     finally:
+        waiting.stop_all()
         full.close()
         reloader.close()
         server.shutdown()

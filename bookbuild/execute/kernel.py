@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import nbformat
 
 from bookbuild.errors import BuildError
-from bookbuild.execute import warm
+from bookbuild.execute import waiting, warm
 from bookbuild.source.qmd import Cell, Document, Inline, Markdown, find_inlines
 
 if TYPE_CHECKING:
@@ -200,8 +200,7 @@ def planned_cells(doc: Document, defaults: dict[str, Any]) -> list[tuple[str, di
 
 def build_notebook(doc: Document, defaults: dict[str, Any]) -> nbformat.NotebookNode:
     """The notebook a chapter executes as; cells carry `bookbuild` metadata pointing back."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    nb = empty_notebook()
     nb.metadata["bookbuild"] = {"source": str(doc.path)}
     for number, (source, meta) in enumerate(planned_cells(doc, defaults)):
         # ids by position, not nbformat's random ones: the same chapter executes to the same
@@ -234,6 +233,27 @@ def kernel_env(chapter: str | None) -> dict[str, str]:
     return env
 
 
+def client_config(sockets: str, zygote: str | None) -> tuple[Any, dict[str, Any]]:
+    """The traitlets config and extra `NotebookClient` arguments for a kernel whose IPC
+    sockets are in the folder `sockets`, forked from the zygote at `zygote` (None: plain)."""
+    from traitlets.config import Config
+
+    # Local IPC sockets instead of TCP: nothing listens on the network, and no warning.
+    ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}})
+    extra: dict[str, Any] = {}
+    if zygote:
+        ipc["WarmKernelManager"] = Config({"zygote_socket": zygote})
+        extra["kernel_manager_class"] = warm.manager_class()
+    return ipc, extra
+
+
+def empty_notebook() -> nbformat.NotebookNode:
+    """A notebook with no cells and the chapters' kernel spec."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    return nb
+
+
 def execute_notebook(
     nb: nbformat.NotebookNode,
     doc: Document,
@@ -251,19 +271,15 @@ def execute_notebook(
     # imported here: a build with nothing to execute never needs them (0.2 s of start-up)
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-    from traitlets.config import Config
 
     env = kernel_env(str(doc.path))
-    sockets = tempfile.TemporaryDirectory(prefix="bb-kernel-")
-    # Local IPC sockets instead of TCP: nothing listens on the network, and no warning.
-    ipc = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets.name, "k")}})
     zygote = warm.socket_for(root)  # a warm kernel forked for this chapter alone, or None
-    extra: dict[str, Any] = {}
-    if zygote:
-        ipc["WarmKernelManager"] = Config({"zygote_socket": zygote})
-        extra["kernel_manager_class"] = warm.manager_class()
+    ready = waiting.take(root, str(doc.path), env, zygote) if zygote else None
+    sockets = ready.sockets if ready else tempfile.TemporaryDirectory(prefix="bb-kernel-")
+    ipc, extra = client_config(sockets.name, zygote)
     client = NotebookClient(
         nb,
+        km=ready.km if ready else None,  # started ahead for this chapter (preview)
         timeout=cell_timeout,
         kernel_name=KERNEL,
         config=ipc,
@@ -278,7 +294,8 @@ def execute_notebook(
     if STOP.is_set():
         raise KeyboardInterrupt
     try:
-        with sockets, client.setup_kernel(env=env, cwd=str(root)):
+        # cleanup_kc: shut the kernel down at the end, also one started ahead
+        with sockets, client.setup_kernel(env=env, cwd=str(root), cleanup_kc=True):
             with _RUNNING_LOCK:
                 _RUNNING.add(client)
             try:
