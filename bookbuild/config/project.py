@@ -319,6 +319,39 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
             )
 
 
+def _front_file(root: Path, chapter: Path, name: Any, raw: str, key: str, what: str) -> Path:
+    """One file a chapter's front matter names under `key:`, relative to the chapter's
+    folder (as Quarto reads it), as a path from the project root; checked."""
+    line = _entry_line(raw, str(name)) or _line_of(raw, key)
+    if not isinstance(name, str) or not name.strip():
+        raise BuildError(f"{key}: must be a file name or a list of file names", chapter, line)
+    full = (root / chapter.parent / name).resolve()
+    if not full.is_relative_to(root.resolve()):
+        raise BuildError(f"{name} is outside the project; keep the {what} inside it", chapter, line)
+    if not full.is_file():
+        raise BuildError(f"{what} not found: {name} (relative to {chapter.name})", chapter, line)
+    read_text(full)  # citeproc and the key check read it as UTF-8
+    return full.relative_to(root.resolve())
+
+
+def chapter_citing(
+    root: Path, chapter: Path, front: dict[str, Any], raw: str
+) -> tuple[tuple[Path, ...], Path | None]:
+    """A chapter's own `bibliography:` files (a name or a list) and `csl:` style, as paths
+    from the project root; a file missing, outside the project or not UTF-8 is an error at
+    its front-matter line."""
+    named = front.get("bibliography") or []
+    files = tuple(
+        dict.fromkeys(
+            _front_file(root, chapter, n, raw, "bibliography", "bibliography")
+            for n in (named if isinstance(named, list) else [named])
+        )
+    )
+    csl = front.get("csl")
+    style = None if csl is None else _front_file(root, chapter, csl, raw, "csl", "csl style file")
+    return files, style
+
+
 def _chapter_list(
     entries: Any, key: str, path: Path, text: str, appendix: bool
 ) -> list[ChapterRef]:

@@ -560,7 +560,10 @@ def _uncapitalised(label: str) -> str:
 
 
 def resolve_references(
-    chapters: list[Chapter], targets: dict[str, Target], bib_keys: set[str]
+    chapters: list[Chapter],
+    targets: dict[str, Target],
+    bib_keys: set[str],
+    searched: tuple[Path, ...] = (),
 ) -> list[str]:
     """Replace crossref cites by links; return the citation keys used (checked against bib)."""
     problems: list[tuple[Path, int | None, str]] = []  # (file, line if known, what is wrong)
@@ -580,7 +583,7 @@ def resolve_references(
                 for key in ids:
                     if key not in bib_keys:
                         line = _ref_line(chapter.source, key)
-                        problems.append((chapter.path, line, _unknown_key(key, chapters)))
+                        problems.append((chapter.path, line, _unknown_key(key, chapters, searched)))
                     cited.append(key)
                 return None
             if not all(is_ref):
@@ -630,9 +633,10 @@ def resolve_references(
     return cited
 
 
-def _unknown_key(key: str, chapters: list[Chapter]) -> str:
-    """Why `@key` is neither a citation nor a cross-reference: not in the bibliography, or (when
-    an element of the book has that id) a label whose prefix is no cross-reference kind."""
+def _unknown_key(key: str, chapters: list[Chapter], searched: tuple[Path, ...] = ()) -> str:
+    """Why `@key` is neither a citation nor a cross-reference: not in the bibliography files
+    `searched`, or (when an element of the book has that id) a label whose prefix is no
+    cross-reference kind."""
     prefix, dash, _ = key.partition("-")
     if dash and any(key in ids_in(c.blocks) for c in chapters):
         return (
@@ -640,7 +644,14 @@ def _unknown_key(key: str, chapters: list[Chapter]) -> str:
             "kind this build numbers (Quarto's custom kinds, crossref: custom, are not "
             f"supported); the kinds are {', '.join(KINDS)}"
         )
-    return f"unknown citation key '@{key}' (not in the bibliography)"
+    if not searched:
+        return (
+            f"unknown citation key '@{key}' (the book has no bibliography: neither "
+            "_quarto.yml nor a chapter's front matter names one)"
+        )
+    names = [str(p) for p in searched]
+    either = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f"unknown citation key '@{key}' (not in {either})"
 
 
 def check_attrs(chapters: list[Chapter]) -> None:
