@@ -234,14 +234,18 @@ OPTIONS: tuple[Option, ...] = (
         Option(
             name,
             (FRONT,),
-            (str, bool),
+            types,
             status=IGNORED,
             note=f"{what}; this build cites the whole book at once, with one set of "
             "reference lists",
         )
-        for name, what in (
-            ("nocite", "Quarto adds the entries it names to the chapter's reference list"),
-            ("suppress-bibliography", "Quarto leaves the chapter without its reference list"),
+        for name, types, what in (
+            ("nocite", _TEXT, "Quarto adds the entries it names to the chapter's reference list"),
+            (
+                "suppress-bibliography",
+                _FLAG,
+                "Quarto leaves the chapter without its reference list",
+            ),
         )
     ),
     Option(
