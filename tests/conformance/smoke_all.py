@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -60,6 +61,7 @@ SCOPE_TEXT = (
     "engine-less documents whose own test targets HTML; each built alone as a "
     "one-chapter book with `--to html` (`make conformance QUARTO=...`)."
 )
+HELD_OUT_YEARS = ("2022", "2023", "2024", "2025", "2026")
 _OTHER_ENGINE = re.compile(r"^```+\s*\{(r|julia|ojs|bash|sql|mermaid|dot)\b", re.M)
 _CLEAR = re.compile(r"^error: \S+\.(qmd|yml|yaml|bib|csl|json)(:\d+)?: ", re.M)
 _LOCAL_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")  # ![...](path ...)
@@ -205,18 +207,34 @@ def in_scope(path: Path, text: str) -> bool:
     )
 
 
-def documents(quarto: Path) -> list[Path]:
+def documents(quarto: Path, folders: tuple[str, ...] = SCOPE) -> list[Path]:
+    """The in-scope documents under the smoke-all folders named `folders` (at any depth),
+    in path order."""
     smoke = quarto / "tests" / "docs" / "smoke-all"
     found = []
     for qmd in sorted(smoke.rglob("*.qmd")):
         rel = qmd.relative_to(smoke)
         if (
-            any(part in SCOPE for part in rel.parts[:-1])
+            any(part in folders for part in rel.parts[:-1])
             and not qmd.name.startswith("_")
             and in_scope(qmd, qmd.read_text("utf-8", errors="replace"))
         ):
             found.append(qmd)
     return found
+
+
+def held_out(quarto: Path, n: int, seed: int) -> list[Path]:
+    """A seeded random sample of `n` in-scope documents of the dated regression folders
+    (`2022/` to `2026/`, one per issue), which the feature folders' scope does not reach
+    and no fix was made for: a measure of what an author's documents would meet. In path
+    order; all of them when there are fewer than `n`."""
+    smoke = quarto / "tests" / "docs" / "smoke-all"
+    pool = [
+        qmd
+        for qmd in documents(quarto, HELD_OUT_YEARS)
+        if qmd.relative_to(smoke).parts[0] in HELD_OUT_YEARS
+    ]
+    return sorted(random.Random(seed).sample(pool, min(n, len(pool))))
 
 
 def _selectors_hold(soup: BeautifulSoup, spec: list) -> bool:
@@ -345,6 +363,25 @@ def _note(supplied: tuple[list[str], list[str]]) -> str:
     return "".join(f" ({n})" for n in notes)
 
 
+OUTCOMES = ("right", "built, unasserted", "refused", "unclear error", "silently wrong")
+
+
+def run_documents(
+    label: str, docs: list[Path], smoke: Path, fmt: str, timeout: float
+) -> dict[str, object]:
+    """Judge each document, printing a line for each; the counts and each one's outcome."""
+    counts: Counter[str] = Counter()
+    per_doc = {}
+    for number, qmd in enumerate(docs, 1):
+        outcome, detail = judge(qmd, fmt, timeout, smoke)
+        counts[outcome] += 1
+        name = str(qmd.relative_to(smoke))
+        per_doc[name] = {"outcome": outcome, "detail": detail}
+        print(f"[{label} {number}/{len(docs)}] {outcome:18} {name}  {detail}", flush=True)
+    print(label + ":", ", ".join(f"{k}: {counts[k]}" for k in OUTCOMES), f"(of {len(docs)})")
+    return {"counts": {k: counts[k] for k in OUTCOMES}, "documents": per_doc}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("quarto", type=Path, help="a quarto-cli checkout")
@@ -356,24 +393,27 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="the checkout's commit, when it is not a git work tree (an exported tree)",
     )
+    parser.add_argument(
+        "--held-out",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also build a seeded sample of N documents of the dated regression folders",
+    )
+    parser.add_argument("--seed", type=int, default=2026, help="the held-out sample's seed")
     args = parser.parse_args(argv)
     docs = documents(args.quarto)
     if args.limit:
         docs = docs[: args.limit]
     smoke = args.quarto / "tests" / "docs" / "smoke-all"
-    order = ("right", "built, unasserted", "refused", "unclear error", "silently wrong")
-    runs = {}
-    for label in ("as written",):
-        counts: Counter[str] = Counter()
-        per_doc = {}
-        for number, qmd in enumerate(docs, 1):
-            outcome, detail = judge(qmd, args.to, args.timeout, smoke)
-            counts[outcome] += 1
-            name = str(qmd.relative_to(smoke))
-            per_doc[name] = {"outcome": outcome, "detail": detail}
-            print(f"[{label} {number}/{len(docs)}] {outcome:18} {name}  {detail}", flush=True)
-        runs[label] = {"counts": {k: counts[k] for k in order}, "documents": per_doc}
-        print(label + ":", ", ".join(f"{k}: {counts[k]}" for k in order), f"(of {len(docs)})")
+    samples = {"as written": (docs, {})}
+    if args.held_out:
+        sample = held_out(args.quarto, args.held_out, args.seed)
+        samples["held-out"] = (sample, {"seed": args.seed, "n": args.held_out})
+    runs = {
+        label: {**about, **run_documents(label, chosen, smoke, args.to, args.timeout)}
+        for label, (chosen, about) in samples.items()
+    }
     head = subprocess.run(
         ["git", "-C", str(args.quarto), "log", "-1", "--format=%h %cs"],
         capture_output=True,
