@@ -60,6 +60,8 @@ _EXECUTE_VALUES: dict[str, tuple[tuple[type, ...], tuple[str, ...]]] = {
 }
 # Front-matter keys this build honours per file (others Quarto accepts are warned about).
 _HONOURED_FRONT_MATTER = set(registry.at(registry.FRONT))
+# Citation options of `_quarto.yml` citeproc is not given (a chapter's are warned about too).
+_UNCITED = ("nocite", "suppress-bibliography")
 # `format: html:`/`format: typst:` options this build applies per edition.
 _FORMAT_OPTIONS = registry.at(registry.FORMAT)
 # Folders that hold sources, state or tools: an output folder may not be, hold or sit in one.
@@ -587,6 +589,14 @@ def load_book(root: Path) -> Book:
 
     document = {k: v for k, v in config.items() if k not in _STRUCTURAL_KEYS}
     check_document_keys(document, path, text, CONFIG_NAME)
+    for key in _UNCITED:
+        if key in document:
+            log.warning(
+                "%s:%s: option '%s' is ignored by this build",
+                path,
+                _line_of(text, key) or 1,
+                key,
+            )
     for key in ("fig-cap-location", "tbl-cap-location", "lst-cap-location"):
         allowed = _FORMAT_OPTIONS[key].allowed  # at the top level: for both editions
         if key in document and document[key] not in allowed:

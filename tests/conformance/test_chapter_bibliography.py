@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from bookbuild_helpers import pdf_text, run, run_process
 from bs4 import BeautifulSoup
 
@@ -120,4 +121,19 @@ def test_a_key_in_no_file_names_the_files_searched(tmp_path: Path) -> None:
     assert (
         "chapters/engines.qmd:6: unknown citation key '@Hopper1952' (not in book.bib or "
         "chapters/refs/engines.bib)" in result.err
+    )
+
+
+def test_nocite_and_suppress_bibliography_are_warned_about_at_both_levels(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = _book(tmp_path, bib="refs/engines.bib\nnocite: '@*'")
+    with (root / "_quarto.yml").open("a", encoding="utf-8") as config:
+        config.write("suppress-bibliography: true\n")
+    result = run(root, "build", "--to", "html")
+    assert result.code == 0, result.err
+    assert "_quarto.yml:7: option 'suppress-bibliography' is ignored by this build" in caplog.text
+    assert (
+        "chapters/engines.qmd:4: front matter option 'nocite' is ignored by this build: Quarto "
+        "adds the entries it names to the chapter's reference list" in caplog.text
     )
