@@ -137,3 +137,23 @@ def test_nocite_and_suppress_bibliography_are_warned_about_at_both_levels(
         "chapters/engines.qmd:4: front matter option 'nocite' is ignored by this build: Quarto "
         "adds the entries it names to the chapter's reference list" in caplog.text
     )
+
+
+TINY_CSL = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Numbers</title><id>numbers</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation><layout prefix="[" suffix="]"><text variable="citation-number"/></layout></citation>
+  <bibliography><layout><text variable="title"/></layout></bibliography>
+</style>
+"""
+
+
+def test_the_book_s_own_style_named_by_a_chapter_is_fine(tmp_path: Path) -> None:
+    root = _book(tmp_path, bib="refs/engines.bib\ncsl: ../numbers.csl")
+    (root / "numbers.csl").write_text(TINY_CSL, "utf-8")
+    with (root / "_quarto.yml").open("a", encoding="utf-8") as config:
+        config.write("csl: numbers.csl\n")
+    result = run(root, "build", "--to", "html")
+    assert result.code == 0, result.err
+    soup = BeautifulSoup((root / "_book" / "engines.html").read_text("utf-8"), "html.parser")
+    assert [c.get_text() for c in soup.select("span.citation")] == ["[1]", "[2]"]
