@@ -331,7 +331,7 @@ def _number_and_cite(
     check_styles(book.csl, chapters)
     check_entries(files, book.root)
     bib = [book.root / b for b in files]
-    keys = bibliography_keys(bib)
+    keys = bibliography_keys(bib, book.root)
     cited = resolve_references(chapters, targets, keys, files)
     citing = bool(cited) or any(_has_refs_div(c) for c in chapters)
     if citing:

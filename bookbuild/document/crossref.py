@@ -7,11 +7,14 @@ naming the chapter file and line, never "??".
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import string
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from bookbuild.document.ast import (
     Div,
@@ -44,7 +47,7 @@ from bookbuild.document.list_tables import list_tables
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
 from bookbuild.document.titles import place_title
-from bookbuild.errors import BuildError
+from bookbuild.errors import BuildError, relative
 
 log = logging.getLogger("bookbuild")
 
@@ -84,11 +87,32 @@ def _definition_line(source: str, label: str) -> int | None:
     return found[-1] if found else None
 
 
-def bibliography_keys(paths: list[Path]) -> set[str]:
+def bibliography_keys(paths: list[Path], root: Path | None = None) -> set[str]:
+    """The citation keys of BibTeX/BibLaTeX files and of CSL JSON or YAML files (`.json`,
+    `.yaml`, `.yml`: each item's `id`); errors name a file relative to `root`."""
     keys: set[str] = set()
     for path in paths:
-        keys.update(_BIB_KEY.findall(path.read_text("utf-8")))
+        text = path.read_text("utf-8")
+        if path.suffix.lower() in (".json", ".yaml", ".yml"):
+            keys.update(_csl_ids(text, relative(path, root) if root else path))
+        else:
+            keys.update(_BIB_KEY.findall(text))
     return keys
+
+
+def _csl_ids(text: str, path: Path) -> list[str]:
+    """The `id`s of a CSL JSON list, or of a CSL YAML list or `references:` mapping."""
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise BuildError(f"not CSL JSON: {exc.msg}", path, exc.lineno) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BuildError("not CSL YAML", path, mark.line + 1 if mark else None) from None
+    if isinstance(data, dict):
+        data = data.get("references")
+    items = data if isinstance(data, list) else []
+    return [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
 
 
 def _number_span(text: str, cls: str) -> Node:

@@ -157,3 +157,24 @@ def test_the_book_s_own_style_named_by_a_chapter_is_fine(tmp_path: Path) -> None
     assert result.code == 0, result.err
     soup = BeautifulSoup((root / "_book" / "engines.html").read_text("utf-8"), "html.parser")
     assert [c.get_text() for c in soup.select("span.citation")] == ["[1]", "[2]"]
+
+
+def test_a_csl_json_chapter_bibliography_gives_its_keys(tmp_path: Path) -> None:
+    root = _book(tmp_path, bib="refs/engines.json")
+    (root / "chapters" / "refs" / "engines.json").write_text(
+        '[{"id": "Lovelace1842", "type": "article-journal", "title": "Sketch of the '
+        'Analytical Engine", "author": [{"family": "Lovelace", "given": "Augusta Ada"}], '
+        '"issued": {"date-parts": [[1842]]}}]',
+        "utf-8",
+    )
+    result = run(root, "build", "--to", "html")
+    assert result.code == 0, result.err
+    soup = BeautifulSoup((root / "_book" / "engines.html").read_text("utf-8"), "html.parser")
+    assert (
+        soup.select_one("#ref-Lovelace1842")
+        .get_text(strip=True)
+        .startswith("Lovelace, Augusta Ada. 1842")
+    )
+    (root / "chapters" / "refs" / "engines.json").write_text('[{"id": "x",\n}', "utf-8")
+    result = run(root, "build", "--to", "html")
+    assert "chapters/refs/engines.json:2: not CSL JSON" in result.err
