@@ -50,9 +50,9 @@ $(STAMP): pyproject.toml requirements.lock package-lock.json scripts/check_setup
 	npm ci --silent --no-audit --no-fund
 	touch $@
 
-conformance: $(STAMP) ## Build Quarto's in-scope smoke-all documents (QUARTO=<quarto-cli checkout>), report per document
-	@test -n "$(QUARTO)" || { echo "usage: make conformance QUARTO=<quarto-cli checkout>"; exit 2; }
-	$(PY) tests/conformance/smoke_all.py "$(QUARTO)"
+conformance: $(STAMP) ## Build Quarto's in-scope smoke-all documents (QUARTO=<quarto-cli checkout> [HELD_OUT=40 SEED=2026]), report per document
+	@test -n "$(QUARTO)" || { echo "usage: make conformance QUARTO=<quarto-cli checkout> [HELD_OUT=40 SEED=2026]"; exit 2; }
+	$(PY) tests/conformance/smoke_all.py "$(QUARTO)" $(if $(HELD_OUT),--held-out $(HELD_OUT) --seed $(or $(SEED),2026))
 	$(PY) scripts/quarto_support.py
 
 help: ## List the targets

@@ -27,7 +27,7 @@ from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
 from bookbuild.document import pandoc
 from bookbuild.document.chapter import Chapter, Target
-from bookbuild.document.citations import cite_book
+from bookbuild.document.citations import book_bibliography, check_entries, check_styles, cite_book
 from bookbuild.document.colophon import PAGE as COLOPHON
 from bookbuild.document.colophon import colophon_markdown
 from bookbuild.document.conditional import edition_copies
@@ -209,6 +209,8 @@ def chapter_of(
         blocks=blocks,
         title_line=title_line,
         meta=load_context(book.root, doc.front_matter).meta,
+        bibliography=doc.bibliography,
+        csl=doc.csl,
     )
 
 
@@ -279,6 +281,7 @@ class Numbered:
     chapters: list[Chapter]
     targets: dict[str, Target]  # the cross-reference targets
     bib_keys: set[str]  # the bibliography's keys
+    bib_files: tuple[Path, ...]  # the book's and the chapters' bibliography files
     citing: bool  # whether citeproc ran
 
 
@@ -326,13 +329,16 @@ def _number_and_cite(
     """Number the chapters, resolve their references and run citeproc (in place)."""
     check_attrs(chapters)
     targets = number_book(chapters, book.metadata.get("crossref"), book.config_path)
-    bib = [book.root / b for b in book.bibliography]
-    keys = bibliography_keys(bib)
-    cited = resolve_references(chapters, targets, keys)
+    files = book_bibliography(book.bibliography, chapters)
+    check_styles(book.csl, chapters)
+    check_entries(files, book.root)
+    bib = [book.root / b for b in files]
+    keys = bibliography_keys(bib, book.root)
+    cited = resolve_references(chapters, targets, keys, files)
     citing = bool(cited) or any(_has_refs_div(c) for c in chapters)
     if citing:
         cite_book(chapters, api, bib, book.root / book.csl if book.csl else None, book.root, memo)
-    return Numbered(chapters, targets, keys, citing)
+    return Numbered(chapters, targets, keys, files, citing)
 
 
 def _has_refs_div(chapter: Chapter) -> bool:
@@ -489,7 +495,7 @@ def build(
         ]
         key = None
         if not isolated and use_cache:  # even after executing: outputs may be unchanged
-            key = edition.edition_key(book, state, shipped, env, formats)
+            key = edition.edition_key(book, state, shipped, env, formats, _chapter_files(docs))
         memo = Memo(None if isolated else book.root / store.RENDER_DIR)
         if key is not None and edition.is_current(book.root, key, output):
             _write_files(files, book.root)  # figures/ as the edition has them, if deleted
@@ -544,7 +550,10 @@ def build(
             if not isolated:
                 edition.remember(
                     book.root,
-                    key or edition.edition_key(book, state, shipped, env, formats),
+                    key
+                    or edition.edition_key(
+                        book, state, shipped, env, formats, _chapter_files(docs)
+                    ),
                     output,
                 )
             lap("publish")
@@ -556,6 +565,11 @@ def build(
     done = "published" if rendered else "edition up to date, nothing rendered:"
     reporter.info(f"{done} {output.name}/ in {report.wall_s:.1f} s ({kernels} kernel(s) started)")
     return report
+
+
+def _chapter_files(docs: list[Document]) -> list[Path]:
+    """The bibliography and style files the chapters' front matter names (from the root)."""
+    return [p for d in docs for p in (*d.bibliography, *([d.csl] if d.csl else []))]
 
 
 def _empty_notebook() -> nbformat.NotebookNode:

@@ -93,6 +93,7 @@ class _Book:
     known: list[_Known]  # the book's chapters, in order (the colophon last, not editable)
     targets: dict[str, Target]
     bib_keys: set[str]
+    bib_files: tuple[Path, ...]  # the files searched for them
     citing: bool  # whether the book ran citeproc at all
     generated: set[str]
     resources: set[str]
@@ -196,6 +197,7 @@ class QuickPages:
             known,
             numbered.targets,
             numbered.bib_keys,
+            numbered.bib_files,
             numbered.citing,
             generated,
             set(resources),
@@ -240,6 +242,12 @@ class QuickPages:
         with errors_at_origin(docs), ThreadPoolExecutor(max_workers=2) as pool:
             doc = read_qmd(book.root, ref.path)
             docs[index] = doc
+            if old.doc is None or (doc.bibliography, doc.csl) != (
+                old.doc.bibliography,
+                old.doc.csl,
+            ):
+                self.why = "its bibliography or style changed"  # keys and entries book-wide
+                return None
             env = pool.submit(describe, book.root, book.record_versions)  # git, meanwhile
             check_names(book.config_path, docs, book.config_path.read_text("utf-8"))
             defaults = chapter_defaults(book, doc)
@@ -294,7 +302,7 @@ class QuickPages:
             if shape != was or mine != old.targets:
                 self.why = "a heading, label or float changed"  # numbers move
                 return None
-            resolve_references([chapter], state.targets, state.bib_keys)
+            resolve_references([chapter], state.targets, state.bib_keys, state.bib_files)
             outline = citation_outline(chapter.blocks)
             if outline != old.outline:
                 self.why = "citations changed"  # results change anywhere

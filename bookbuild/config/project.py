@@ -61,6 +61,8 @@ _EXECUTE_VALUES: dict[str, tuple[tuple[type, ...], tuple[str, ...]]] = {
 }
 # Front-matter keys this build honours per file (others Quarto accepts are warned about).
 _HONOURED_FRONT_MATTER = set(registry.at(registry.FRONT))
+# Citation options of `_quarto.yml` citeproc is not given (a chapter's are warned about too).
+_UNCITED = ("nocite", "suppress-bibliography")
 # `format: html:`/`format: typst:` options this build applies per edition.
 _FORMAT_OPTIONS = registry.at(registry.FORMAT)
 # Folders that hold sources, state or tools: an output folder may not be, hold or sit in one.
@@ -329,6 +331,39 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
             )
 
 
+def _front_file(root: Path, chapter: Path, name: Any, raw: str, key: str, what: str) -> Path:
+    """One file a chapter's front matter names under `key:`, relative to the chapter's
+    folder (as Quarto reads it), as a path from the project root; checked."""
+    line = _entry_line(raw, str(name)) or _line_of(raw, key)
+    if not isinstance(name, str) or not name.strip():
+        raise BuildError(f"{key}: must be a file name or a list of file names", chapter, line)
+    full = (root / chapter.parent / name).resolve()
+    if not full.is_relative_to(root.resolve()):
+        raise BuildError(f"{name} is outside the project; keep the {what} inside it", chapter, line)
+    if not full.is_file():
+        raise BuildError(f"{what} not found: {name} (relative to {chapter.name})", chapter, line)
+    read_text(full)  # citeproc and the key check read it as UTF-8
+    return full.relative_to(root.resolve())
+
+
+def chapter_citing(
+    root: Path, chapter: Path, front: dict[str, Any], raw: str
+) -> tuple[tuple[Path, ...], Path | None]:
+    """A chapter's own `bibliography:` files (a name or a list) and `csl:` style, as paths
+    from the project root; a file missing, outside the project or not UTF-8 is an error at
+    its front-matter line."""
+    named = front.get("bibliography") or []
+    files = tuple(
+        dict.fromkeys(
+            _front_file(root, chapter, n, raw, "bibliography", "bibliography")
+            for n in (named if isinstance(named, list) else [named])
+        )
+    )
+    csl = front.get("csl")
+    style = None if csl is None else _front_file(root, chapter, csl, raw, "csl", "csl style file")
+    return files, style
+
+
 def _chapter_list(
     entries: Any, key: str, path: Path, text: str, appendix: bool
 ) -> list[ChapterRef]:
@@ -564,6 +599,14 @@ def load_book(root: Path) -> Book:
 
     document = {k: v for k, v in config.items() if k not in _STRUCTURAL_KEYS}
     check_document_keys(document, path, text, CONFIG_NAME)
+    for key in _UNCITED:
+        if key in document:
+            log.warning(
+                "%s:%s: option '%s' is ignored by this build",
+                path,
+                _line_of(text, key) or 1,
+                key,
+            )
     for key in ("fig-cap-location", "tbl-cap-location", "lst-cap-location"):
         allowed = _FORMAT_OPTIONS[key].allowed  # at the top level: for both editions
         if key in document and document[key] not in allowed:

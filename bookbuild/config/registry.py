@@ -227,6 +227,43 @@ OPTIONS: tuple[Option, ...] = (
         "`crossref:` options below)",
     ),
     Option(
+        "bibliography",
+        (FRONT,),
+        (str, list),
+        status=DIFFERENT,
+        note="the chapter's own files (relative to the chapter's file) join the book's for "
+        "citeproc, which cites the whole book at once: their keys can be cited from every "
+        "chapter and their entries go to the book's reference lists (Quarto renders each "
+        "chapter with its own files only); a key in two files with different entries is an "
+        "error naming both",
+    ),
+    Option(
+        "csl",
+        (FRONT,),
+        _TEXT,
+        status=DIFFERENT,
+        note="only the book's own style (`csl:` in `_quarto.yml`); another is refused: the "
+        "book is cited in one style",
+    ),
+    *(
+        Option(
+            name,
+            (FRONT,),
+            types,
+            status=IGNORED,
+            note=f"{what}; this build cites the whole book at once, with one set of "
+            "reference lists",
+        )
+        for name, types, what in (
+            ("nocite", _TEXT, "Quarto adds the entries it names to the chapter's reference list"),
+            (
+                "suppress-bibliography",
+                _FLAG,
+                "Quarto leaves the chapter without its reference list",
+            ),
+        )
+    ),
+    Option(
         "title",
         (FRONT,),
         _TEXT,

@@ -24,6 +24,8 @@ class Chapter:
     title_id: str = ""
     title_line: int = 0  # line of `title:` in the front matter (0: the title is a heading)
     meta: dict[str, Any] = field(default_factory=dict)  # front matter over _quarto.yml's
+    bibliography: tuple[Path, ...] = ()  # its front matter's own files, from the root
+    csl: Path | None = None  # its front matter's own style, from the root
     sections: list[tuple[int, str, str, str]] = field(default_factory=list)  # level,id,num,title
 
 

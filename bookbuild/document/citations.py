@@ -14,6 +14,7 @@ punctuation around citations and numbers notes, so for it citeproc always runs.
 from __future__ import annotations
 
 import re
+from os.path import normpath
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,70 @@ from bookbuild.state import store
 from bookbuild.state.memo import Memo
 
 _NOTE_STYLE = re.compile(r"<style\b[^>]*\bclass\s*=\s*[\"']note[\"']")
+_ENTRY = re.compile(r"@(\w+)\s*\{\s*([^,\s]+)\s*,")
+
+
+def book_bibliography(book: tuple[Path, ...], chapters: list[Chapter]) -> tuple[Path, ...]:
+    """The files citeproc reads: the book's `bibliography:`, then each chapter's own (as
+    Quarto renders a chapter with its front matter's), each once."""
+    return tuple(dict.fromkeys([*book, *(f for c in chapters for f in c.bibliography)]))
+
+
+def _front_line(source: str, key: str) -> int | None:
+    """The line of `key:` in a chapter's front matter (the source's first lines)."""
+    lines = source.splitlines()
+    for number, line in enumerate(lines[1:], 2):
+        if line.rstrip() in ("---", "..."):
+            return None
+        if line.startswith(f"{key}:"):
+            return number
+    return None
+
+
+def check_styles(book: Path | None, chapters: list[Chapter]) -> None:
+    """A chapter's `csl:` must be the book's style: the book is cited in one style."""
+    for chapter in chapters:
+        if chapter.csl is not None and (book is None or chapter.csl != Path(normpath(book))):
+            named = f"the book's ({book})" if book else "Pandoc's default (no csl: in _quarto.yml)"
+            raise BuildError(
+                f"csl: {chapter.csl} differs from the book's style, {named}: this build cites "
+                "the whole book in one style; set csl: in _quarto.yml",
+                chapter.path,
+                _front_line(chapter.source, "csl"),
+            )
+
+
+def bibtex_entries(text: str) -> dict[str, tuple[int, str]]:
+    """Each BibTeX entry's key: (its line, its text with white space collapsed)."""
+    found: dict[str, tuple[int, str]] = {}
+    for match in _ENTRY.finditer(text):
+        if match[1].lower() in ("comment", "preamble", "string"):
+            continue
+        depth, end = 0, len(text)
+        for index in range(match.start() + match[0].index("{"), len(text)):
+            depth += {"{": 1, "}": -1}.get(text[index], 0)
+            if depth == 0:
+                end = index + 1
+                break
+        entry = " ".join(text[match.start() : end].split())
+        found.setdefault(match[2], (text.count("\n", 0, match.start()) + 1, entry))
+    return found
+
+
+def check_entries(files: tuple[Path, ...], root: Path) -> None:
+    """A key in two of the book's bibliography files must be the same entry in both."""
+    seen: dict[str, tuple[Path, int, str]] = {}
+    for name in files:
+        for key, (line, entry) in bibtex_entries((root / name).read_text("utf-8")).items():
+            first = seen.setdefault(key, (name, line, entry))
+            if first[0] != name and first[2] != entry:
+                raise BuildError(
+                    f"citation key '{key}' is also in {first[0]} (line {first[1]}) with a "
+                    "different entry; the book's bibliography files are read together, so "
+                    "keep one entry (or give one another key)",
+                    name,
+                    line,
+                )
 
 
 def is_note_style(csl: Path | None) -> bool:

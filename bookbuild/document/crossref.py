@@ -7,11 +7,14 @@ naming the chapter file and line, never "??".
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import string
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from bookbuild.config import registry
 from bookbuild.document.ast import (
@@ -46,7 +49,7 @@ from bookbuild.document.list_tables import list_tables
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
 from bookbuild.document.titles import place_title
-from bookbuild.errors import BuildError
+from bookbuild.errors import BuildError, relative
 
 log = logging.getLogger("bookbuild")
 
@@ -87,11 +90,32 @@ def _definition_line(source: str, label: str) -> int | None:
     return found[-1] if found else None
 
 
-def bibliography_keys(paths: list[Path]) -> set[str]:
+def bibliography_keys(paths: list[Path], root: Path | None = None) -> set[str]:
+    """The citation keys of BibTeX/BibLaTeX files and of CSL JSON or YAML files (`.json`,
+    `.yaml`, `.yml`: each item's `id`); errors name a file relative to `root`."""
     keys: set[str] = set()
     for path in paths:
-        keys.update(_BIB_KEY.findall(path.read_text("utf-8")))
+        text = path.read_text("utf-8")
+        if path.suffix.lower() in (".json", ".yaml", ".yml"):
+            keys.update(_csl_ids(text, relative(path, root) if root else path))
+        else:
+            keys.update(_BIB_KEY.findall(text))
     return keys
+
+
+def _csl_ids(text: str, path: Path) -> list[str]:
+    """The `id`s of a CSL JSON list, or of a CSL YAML list or `references:` mapping."""
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise BuildError(f"not CSL JSON: {exc.msg}", path, exc.lineno) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BuildError("not CSL YAML", path, mark.line + 1 if mark else None) from None
+    if isinstance(data, dict):
+        data = data.get("references")
+    items = data if isinstance(data, list) else []
+    return [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
 
 
 def _number_span(text: str, cls: str) -> Node:
@@ -602,7 +626,10 @@ def _uncapitalised(label: str, custom: set[str] | None = None) -> str:
 
 
 def resolve_references(
-    chapters: list[Chapter], targets: dict[str, Target], bib_keys: set[str]
+    chapters: list[Chapter],
+    targets: dict[str, Target],
+    bib_keys: set[str],
+    searched: tuple[Path, ...] = (),
 ) -> list[str]:
     """Replace crossref cites by links; return the citation keys used (checked against bib)."""
     problems: list[tuple[Path, int | None, str]] = []  # (file, line if known, what is wrong)
@@ -625,7 +652,7 @@ def resolve_references(
                 for key in ids:
                     if key not in bib_keys:
                         line = _ref_line(chapter.source, key)
-                        problems.append((chapter.path, line, _unknown_key(key, chapters)))
+                        problems.append((chapter.path, line, _unknown_key(key, chapters, searched)))
                     cited.append(key)
                 return None
             if not all(is_ref):
@@ -675,9 +702,10 @@ def resolve_references(
     return cited
 
 
-def _unknown_key(key: str, chapters: list[Chapter]) -> str:
-    """Why `@key` is neither a citation nor a cross-reference: not in the bibliography, or (when
-    an element of the book has that id) a label whose prefix is no cross-reference kind."""
+def _unknown_key(key: str, chapters: list[Chapter], searched: tuple[Path, ...] = ()) -> str:
+    """Why `@key` is neither a citation nor a cross-reference: not in the bibliography files
+    `searched`, or (when an element of the book has that id) a label whose prefix is no
+    cross-reference kind."""
     prefix, dash, _ = key.partition("-")
     if dash and any(key in ids_in(c.blocks) for c in chapters):
         return (
@@ -685,7 +713,14 @@ def _unknown_key(key: str, chapters: list[Chapter]) -> str:
             f"kind (the kinds are {', '.join(KINDS)}; declare a float kind of your own under "
             "crossref: custom:)"
         )
-    return f"unknown citation key '@{key}' (not in the bibliography)"
+    if not searched:
+        return (
+            f"unknown citation key '@{key}' (the book has no bibliography: neither "
+            "_quarto.yml nor a chapter's front matter names one)"
+        )
+    names = [str(p) for p in searched]
+    either = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f"unknown citation key '@{key}' (not in {either})"
 
 
 def check_attrs(chapters: list[Chapter]) -> None:

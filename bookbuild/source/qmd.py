@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from bookbuild.config import registry
-from bookbuild.config.project import check_front_matter, did_you_mean, load_yaml, quarto_schema
+from bookbuild.config.project import (
+    chapter_citing,
+    check_front_matter,
+    did_you_mean,
+    load_yaml,
+    quarto_schema,
+)
 from bookbuild.errors import BuildError
 from bookbuild.source.includes import Origin, Source, expand_includes, relocate
 from bookbuild.source.shortcodes import expand_shortcodes, load_context
@@ -59,6 +65,8 @@ class Document:
     front_raw: str
     blocks: list[Markdown | Cell] = field(default_factory=list)
     origins: tuple[Origin, ...] = ()  # per line of source(): where it came from
+    bibliography: tuple[Path, ...] = ()  # its front matter's `bibliography:`, from the root
+    csl: Path | None = None  # its front matter's `csl:`, from the root
 
     @property
     def cells(self) -> list[Cell]:
@@ -271,6 +279,7 @@ def read_qmd(root: Path, relative_path: Path) -> Document:
     except UnicodeDecodeError as exc:
         raise BuildError(f"not valid UTF-8 (byte {exc.start})", relative_path) from None
     front = _split_front_matter(text, relative_path)
+    citing = chapter_citing(root, relative_path, front[0], front[1])
     source = Source(text, tuple((relative_path, n) for n in range(1, text.count("\n") + 2)))
     if "{{<" in text:
         source = expand_includes(root, relative_path, text)
@@ -280,6 +289,7 @@ def read_qmd(root: Path, relative_path: Path) -> Document:
     except BuildError as exc:
         raise relocate(exc, relative_path, source.origins) from None
     doc.origins = source.origins
+    doc.bibliography, doc.csl = citing
     return doc
 
 

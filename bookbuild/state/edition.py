@@ -62,9 +62,11 @@ def edition_key(
     files: dict[str, bytes],
     env: Environment,
     formats: tuple[str, ...],
+    cited: Iterable[Path] = (),
 ) -> str:
     """SHA-256 over what rendering reads: the formats, the environment, each chapter's state,
-    the files woven into the edition and every other input (see the module)."""
+    the files woven into the edition and every other input (see the module); `cited`: the
+    chapters' own bibliography files, from the root."""
     digest = hashlib.sha256()
 
     def add(*parts: object) -> None:
@@ -83,7 +85,10 @@ def edition_key(
         )
     for name, data in sorted(files.items()):
         add("file", name, store.sha256(data))
-    inputs = [book.config_path, *(book.root / b for b in book.bibliography)]
+    inputs = [
+        book.config_path,
+        *(book.root / b for b in dict.fromkeys([*book.bibliography, *cited])),
+    ]
     if book.csl:
         inputs.append(book.root / book.csl)
     if book.colophon_guide:

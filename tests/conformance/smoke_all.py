@@ -9,10 +9,11 @@ engine-less documents only (knitr, Julia and OJS documents are out of scope), an
 whose own test targets HTML (or no format). Each document's folder is copied next to it (its
 images, includes and bibliographies), a `_quarto.yml` naming it the only chapter is written,
 and `thesis build` runs. Some documents name an image that sits a folder up in Quarto's own
-repository (`crossrefs/float/html/` names `img/surus.jpg`, which is `crossrefs/float/img/`):
-Quarto's HTML never checks that an image exists, this build does, so the runner copies such
-an image in from the nearest folder that has it (`supply_images`) and says so in the
-document's detail. Outcomes:
+repository (`crossrefs/float/html/` names `img/surus.jpg`, which is `crossrefs/float/img/`),
+and some one it does not hold at all (`test.jpg`, brand logos): Quarto's HTML never checks
+that an image exists, this build does, so the runner copies such an image in from the
+nearest folder that has it, or writes a small placeholder of its type when none has it
+(`supply_images`), and says so in the document's detail. Outcomes:
 
 - **right**: built, and every `ensureHtmlElements` selector of the document's own test holds
   (those present are found, those forbidden are absent) and every `ensureFileRegexMatches`
@@ -29,7 +30,9 @@ writes into `docs/quarto-support.md`.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -58,41 +61,113 @@ SCOPE_TEXT = (
     "engine-less documents whose own test targets HTML; each built alone as a "
     "one-chapter book with `--to html` (`make conformance QUARTO=...`)."
 )
+HELD_OUT_YEARS = ("2022", "2023", "2024", "2025", "2026")
 _OTHER_ENGINE = re.compile(r"^```+\s*\{(r|julia|ojs|bash|sql|mermaid|dot)\b", re.M)
 _CLEAR = re.compile(r"^error: \S+\.(qmd|yml|yaml|bib|csl|json)(:\d+)?: ", re.M)
 _LOCAL_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")  # ![...](path ...)
 
 
-def supply_images(qmd: Path, root: Path, smoke: Path) -> list[str]:
-    """Copy into `root` (the document's folder, copied) each local image the document names
-    that is not at its path but is at that path from an ancestor folder inside `smoke`, or
-    from a folder beside one (`crossrefs/float/html/` names `img/painter.jpg`, which is in
-    `crossrefs/float/typst/img/`).
+# 1x1 grey images (drawn once with Pillow and kept as bytes, so the runner needs nothing)
+_PLACEHOLDERS = {
+    ".png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGM4AQAAygDJmcpdfgAAAABJRU5Er"
+    "kJggg==",
+    ".gif": "R0lGODdhAQABAIEAAMjIyAAAAAAAAAAAACwAAAAAAQABAAAIBAABBAQAOw==",
+    ".jpg": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxO"
+    "QERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/wAALCAABAAEBAREA/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQF"
+    "BgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkK"
+    "FhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZ"
+    "mqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/9oACAEBAAA/"
+    "AOkr/9k=",
+    ".svg": base64.b64encode(
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n'
+    ).decode(),
+}
+_PLACEHOLDERS[".jpeg"] = _PLACEHOLDERS[".jpg"]
+_IMAGE_SUFFIXES = tuple(_PLACEHOLDERS)
+
+
+def placeholder(suffix: str) -> bytes:
+    """A small placeholder image of the type `suffix` (`.png`, `.jpg`, ...) names."""
+    return base64.b64decode(_PLACEHOLDERS[suffix])
+
+
+def _strings(value: object) -> list[str]:
+    """Every string inside nested mappings and lists."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def brand_images(qmd: Path, text: str) -> list[str]:
+    """The image files the document's brand names (its front matter's `brand:` mapping, or
+    the brand file it names, else `_brand.yml` beside it; a file's paths are relative to
+    it), when the document uses the `brand` shortcode."""
+    if "{{< brand" not in text:
+        return []
+    brand = front_matter(text).get("brand")
+    prefix = ""
+    if not isinstance(brand, dict):
+        name = brand if isinstance(brand, str) else "_brand.yml"
+        if not (qmd.parent / name).is_file():
+            return []
+        brand = yaml.safe_load((qmd.parent / name).read_text("utf-8", errors="replace"))
+        folder = Path(name).parent
+        prefix = "" if folder == Path(".") else f"{folder.as_posix()}/"
+    return [prefix + s for s in _strings(brand) if s.lower().endswith(_IMAGE_SUFFIXES)]
+
+
+def supply_images(qmd: Path, root: Path, smoke: Path) -> tuple[list[str], list[str]]:
+    """Supply, in `root` (the document's folder, copied), each local image the document
+    names (as `![...](path)` or as a logo of its brand) that is not at its path: a copy of
+    the file at that path from an ancestor folder inside `smoke`, or from a folder beside
+    one (`crossrefs/float/html/` names `img/painter.jpg`, which is in
+    `crossrefs/float/typst/img/`); else, when the file is in none, a small generated
+    placeholder of its type (`placeholder`). Images outside the document's folder (`../`),
+    absolute paths and URLs are left alone, so the build refuses them as it should.
 
     Quarto's repository has documents such as `crossrefs/float/html/html-float-2.qmd` that
-    name `img/surus.jpg` while the file is `crossrefs/float/img/surus.jpg`: Quarto's HTML
-    does not check images, so its own test passes with a broken `<img>`, whereas this build
-    stops on a missing image (as it should). Supplying the nearest such file lets the
-    document's float structure be judged. Returns the paths supplied."""
-    supplied = []
+    name `img/surus.jpg` while the file is `crossrefs/float/img/surus.jpg`, and some name
+    files it does not hold at all (`test.jpg`, `img/thinker.jpg`, brand logos): Quarto's
+    HTML does not check images, so its own test passes with a broken `<img>`, whereas this
+    build stops on a missing image (as it should). Supplying one lets the rest of the
+    document be judged. Returns (the paths copied, the paths given placeholders)."""
+    copied: list[str] = []
+    placeholders: list[str] = []
     text = qmd.read_text("utf-8", errors="replace")
-    for target in dict.fromkeys(_LOCAL_IMAGE.findall(text)):
+    named = [*_LOCAL_IMAGE.findall(text), *brand_images(qmd, text)]
+    for target in dict.fromkeys(named):
         if re.match(r"^[a-z]+:", target) or target.startswith("/") or ".." in target:
             continue
         if (root / target).exists():
             continue
-        for folder in qmd.parent.parents:  # a folder up, else in a folder beside one
-            if smoke not in (folder, *folder.parents):
-                break
-            found = folder / target
-            if not found.is_file():
-                found = next(iter(sorted(folder.glob(f"*/{target}"))), found)
-            if found.is_file():
-                (root / target).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(found, root / target)
-                supplied.append(target)
-                break
-    return supplied
+        found = _nearby(qmd, target, smoke)
+        suffix = Path(target).suffix.lower()
+        if found is None and suffix not in _IMAGE_SUFFIXES:
+            continue
+        (root / target).parent.mkdir(parents=True, exist_ok=True)
+        if found is not None:
+            shutil.copyfile(found, root / target)
+            copied.append(target)
+        else:
+            (root / target).write_bytes(placeholder(suffix))
+            placeholders.append(target)
+    return copied, placeholders
+
+
+def _nearby(qmd: Path, target: str, smoke: Path) -> Path | None:
+    """The file at `target` from the nearest ancestor folder of `qmd` inside `smoke`, or
+    from a folder beside one; None when there is none."""
+    for folder in qmd.parent.parents:
+        if smoke not in (folder, *folder.parents):
+            return None
+        found = folder / target
+        if not found.is_file():
+            found = next(iter(sorted(folder.glob(f"*/{target}"))), found)
+        if found.is_file():
+            return found
+    return None
 
 
 def front_matter(text: str) -> dict:
@@ -132,18 +207,34 @@ def in_scope(path: Path, text: str) -> bool:
     )
 
 
-def documents(quarto: Path) -> list[Path]:
+def documents(quarto: Path, folders: tuple[str, ...] = SCOPE) -> list[Path]:
+    """The in-scope documents under the smoke-all folders named `folders` (at any depth),
+    in path order."""
     smoke = quarto / "tests" / "docs" / "smoke-all"
     found = []
     for qmd in sorted(smoke.rglob("*.qmd")):
         rel = qmd.relative_to(smoke)
         if (
-            any(part in SCOPE for part in rel.parts[:-1])
+            any(part in folders for part in rel.parts[:-1])
             and not qmd.name.startswith("_")
             and in_scope(qmd, qmd.read_text("utf-8", errors="replace"))
         ):
             found.append(qmd)
     return found
+
+
+def held_out(quarto: Path, n: int, seed: int) -> list[Path]:
+    """A seeded random sample of `n` in-scope documents of the dated regression folders
+    (`2022/` to `2026/`, one per issue), which the feature folders' scope does not reach
+    and no fix was made for: a measure of what an author's documents would meet. In path
+    order; all of them when there are fewer than `n`."""
+    smoke = quarto / "tests" / "docs" / "smoke-all"
+    pool = [
+        qmd
+        for qmd in documents(quarto, HELD_OUT_YEARS)
+        if qmd.relative_to(smoke).parts[0] in HELD_OUT_YEARS
+    ]
+    return sorted(random.Random(seed).sample(pool, min(n, len(pool))))
 
 
 def _selectors_hold(soup: BeautifulSoup, spec: list) -> bool:
@@ -214,7 +305,7 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
             ),
             "utf-8",
         )
-        supplied = supply_images(qmd, root, smoke) if smoke else []
+        supplied = supply_images(qmd, root, smoke) if smoke else ([], [])
         try:
             proc = subprocess.run(
                 [
@@ -264,8 +355,31 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
         return "silently wrong", "Quarto's assertions fail" + _note(supplied)
 
 
-def _note(supplied: list[str]) -> str:
-    return f" (images supplied from a nearby folder: {', '.join(supplied)})" if supplied else ""
+def _note(supplied: tuple[list[str], list[str]]) -> str:
+    """What the detail says of the images the runner supplied (copied, placeholders)."""
+    copied, placeholders = supplied
+    notes = [f"images supplied from a nearby folder: {', '.join(copied)}"] if copied else []
+    notes += [f"placeholder images: {', '.join(placeholders)}"] if placeholders else []
+    return "".join(f" ({n})" for n in notes)
+
+
+OUTCOMES = ("right", "built, unasserted", "refused", "unclear error", "silently wrong")
+
+
+def run_documents(
+    label: str, docs: list[Path], smoke: Path, fmt: str, timeout: float
+) -> dict[str, object]:
+    """Judge each document, printing a line for each; the counts and each one's outcome."""
+    counts: Counter[str] = Counter()
+    per_doc = {}
+    for number, qmd in enumerate(docs, 1):
+        outcome, detail = judge(qmd, fmt, timeout, smoke)
+        counts[outcome] += 1
+        name = str(qmd.relative_to(smoke))
+        per_doc[name] = {"outcome": outcome, "detail": detail}
+        print(f"[{label} {number}/{len(docs)}] {outcome:18} {name}  {detail}", flush=True)
+    print(label + ":", ", ".join(f"{k}: {counts[k]}" for k in OUTCOMES), f"(of {len(docs)})")
+    return {"counts": {k: counts[k] for k in OUTCOMES}, "documents": per_doc}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,24 +393,27 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="the checkout's commit, when it is not a git work tree (an exported tree)",
     )
+    parser.add_argument(
+        "--held-out",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also build a seeded sample of N documents of the dated regression folders",
+    )
+    parser.add_argument("--seed", type=int, default=2026, help="the held-out sample's seed")
     args = parser.parse_args(argv)
     docs = documents(args.quarto)
     if args.limit:
         docs = docs[: args.limit]
     smoke = args.quarto / "tests" / "docs" / "smoke-all"
-    order = ("right", "built, unasserted", "refused", "unclear error", "silently wrong")
-    runs = {}
-    for label in ("as written",):
-        counts: Counter[str] = Counter()
-        per_doc = {}
-        for number, qmd in enumerate(docs, 1):
-            outcome, detail = judge(qmd, args.to, args.timeout, smoke)
-            counts[outcome] += 1
-            name = str(qmd.relative_to(smoke))
-            per_doc[name] = {"outcome": outcome, "detail": detail}
-            print(f"[{label} {number}/{len(docs)}] {outcome:18} {name}  {detail}", flush=True)
-        runs[label] = {"counts": {k: counts[k] for k in order}, "documents": per_doc}
-        print(label + ":", ", ".join(f"{k}: {counts[k]}" for k in order), f"(of {len(docs)})")
+    samples = {"as written": (docs, {})}
+    if args.held_out:
+        sample = held_out(args.quarto, args.held_out, args.seed)
+        samples["held-out"] = (sample, {"seed": args.seed, "n": args.held_out})
+    runs = {
+        label: {**about, **run_documents(label, chosen, smoke, args.to, args.timeout)}
+        for label, (chosen, about) in samples.items()
+    }
     head = subprocess.run(
         ["git", "-C", str(args.quarto), "log", "-1", "--format=%h %cs"],
         capture_output=True,

@@ -70,3 +70,47 @@ def test_patterns_with_custom_prefixes_delimiters_and_letters_read_as_chapter_on
     assert re.search(as_chapter_one("See T.&nbsp;1."), "See T.\u00a01.1.")
     assert re.search(as_chapter_one("Figure&nbsp;x: Elephant"), "Figure&nbsp;1.x: Elephant")
     assert not re.search(as_chapter_one("See F.&nbsp;1."), "See F.&nbsp;1.")
+
+
+def test_a_held_out_sample_of_the_dated_folders_is_a_second_run(tmp_path, monkeypatch):
+    smoke = tmp_path / "quarto" / "tests" / "docs" / "smoke-all"
+    (smoke / "crossrefs").mkdir(parents=True)
+    (smoke / "crossrefs" / "right.qmd").write_text(
+        _doc(HTML_P, "# Right\n\n::: {.lead}\nA lead.\n:::\n"), "utf-8"
+    )
+    for day in ("01", "02", "03", "04"):
+        folder = smoke / "2024" / "05" / day
+        folder.mkdir(parents=True)
+        (folder / f"issue-{day}.qmd").write_text(
+            _doc(HTML_P, f"# Issue {day}\n\n::: {{.lead}}\nA lead.\n:::\n"), "utf-8"
+        )
+    (smoke / "2024" / "05" / "04" / "latex.qmd").write_text(_doc(LATEX, "# L\n"), "utf-8")
+    (smoke / "crossrefs" / "2024").mkdir()  # a year folder below a feature folder: not dated
+    (smoke / "crossrefs" / "2024" / "x.qmd").write_text(
+        _doc(HTML_P, "# X\n\n::: {.lead}\nA lead.\n:::\n"), "utf-8"
+    )
+    runner = _runner()
+    quarto = tmp_path / "quarto"
+    sample = runner.held_out(quarto, 2, 7)
+    assert sample == runner.held_out(quarto, 2, 7)  # the seed decides it
+    assert len(sample) == 2 and all(p.parts[-4] == "2024" for p in sample)
+    assert len(runner.held_out(quarto, 40, 7)) == 4  # no more than there are in scope
+    results = tmp_path / "smoke-all.json"
+    monkeypatch.setattr(runner, "RESULTS", results)
+    assert runner.main([str(quarto), "--held-out", "2", "--seed", "7"]) == 0
+    data = json.loads(results.read_text("utf-8"))
+    assert list(data["runs"]) == ["as written", "held-out"] and data["documents"] == 2
+    held = data["runs"]["held-out"]
+    assert (held["seed"], held["n"], held["counts"]["right"]) == (7, 2, 2)
+    assert sorted(held["documents"]) == sorted(str(p.relative_to(smoke)) for p in sample)
+
+    spec = importlib.util.spec_from_file_location(
+        "quarto_support", HERE.parents[1] / "scripts" / "quarto_support.py"
+    )
+    support = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(support)
+    monkeypatch.setattr(support, "RESULTS", results)
+    text = "\n".join(support._conformance())
+    assert "| outcome | as written (2 documents) | held-out (2 documents, seed 7) |" in text
+    assert "| right | 2 | 2 |" in text
+    assert "Why documents stopped (held-out): none." in text

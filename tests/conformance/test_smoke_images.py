@@ -1,4 +1,5 @@
-"""The smoke-all runner supplies images that Quarto's documents name a folder up."""
+"""The smoke-all runner supplies images that Quarto's documents name a folder up, and a
+placeholder for one its repository does not hold at all."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ def _runner():
     return module
 
 
-def test_an_image_a_folder_up_is_supplied_and_one_nowhere_is_not(tmp_path):
+def test_an_image_a_folder_up_is_copied_and_one_nowhere_is_a_placeholder(tmp_path):
     smoke = tmp_path / "smoke-all"
     (smoke / "float" / "img").mkdir(parents=True)
     (smoke / "float" / "img" / "surus.jpg").write_bytes(b"jpeg")
@@ -30,9 +31,12 @@ def test_an_image_a_folder_up_is_supplied_and_one_nowhere_is_not(tmp_path):
     (tmp_path / "img" / "missing.png").write_bytes(b"png")
     root = tmp_path / "book"
     root.mkdir()
-    assert _runner().supply_images(qmd, root, smoke) == ["img/surus.jpg"]
+    runner = _runner()
+    assert runner.supply_images(qmd, root, smoke) == (["img/surus.jpg"], ["img/missing.png"])
     assert (root / "img" / "surus.jpg").read_bytes() == b"jpeg"
-    assert not (root / "img" / "missing.png").exists()
+    # not the file above smoke-all: a placeholder PNG
+    assert (root / "img" / "missing.png").read_bytes() == runner.placeholder(".png")
+    assert runner.placeholder(".png").startswith(b"\x89PNG\r\n")
 
 
 def test_an_image_already_beside_the_document_is_left_alone(tmp_path):
@@ -45,7 +49,7 @@ def test_an_image_already_beside_the_document_is_left_alone(tmp_path):
     root = tmp_path / "book"
     (root / "img").mkdir(parents=True)
     (root / "img" / "x.png").write_bytes(b"here")
-    assert _runner().supply_images(qmd, root, smoke) == []
+    assert _runner().supply_images(qmd, root, smoke) == ([], [])
     assert (root / "img" / "x.png").read_bytes() == b"here"
 
 
@@ -58,5 +62,39 @@ def test_an_image_in_a_folder_beside_an_ancestor_is_supplied(tmp_path):
     qmd.write_text("![A painter](img/painter.jpg){#fig-p}\n", "utf-8")
     root = tmp_path / "book"
     root.mkdir()
-    assert _runner().supply_images(qmd, root, smoke) == ["img/painter.jpg"]
+    assert _runner().supply_images(qmd, root, smoke) == (["img/painter.jpg"], [])
     assert (root / "img" / "painter.jpg").read_bytes() == b"painter"
+
+
+def test_placeholders_for_brand_logos_and_none_outside_the_folder(tmp_path):
+    smoke = tmp_path / "smoke-all"
+    (smoke / "shortcodes").mkdir(parents=True)
+    qmd = smoke / "shortcodes" / "doc.qmd"
+    qmd.write_text(
+        "---\nbrand:\n  light:\n    logo:\n      small: light-logo.png\n"
+        "      images:\n        big: {path: logos/big.svg, alt: Big}\n---\n\n"
+        "{{< brand logo small light >}}\n\n![Up](../img/up.jpg)\n\n![](./test.jpg)\n",
+        "utf-8",
+    )
+    root = tmp_path / "book"
+    root.mkdir()
+    runner = _runner()
+    assert runner.supply_images(qmd, root, smoke) == (
+        [],
+        ["./test.jpg", "light-logo.png", "logos/big.svg"],
+    )
+    assert (root / "test.jpg").read_bytes()[:2] == b"\xff\xd8"  # a JPEG
+    assert (root / "logos" / "big.svg").read_bytes().startswith(b"<svg ")
+    assert not (tmp_path / "img").exists()  # ../ is left for the build to refuse
+    assert runner._note(([], ["a.png", "b.jpg"])) == " (placeholder images: a.png, b.jpg)"
+
+
+def test_a_brand_file_s_logos_are_relative_to_it(tmp_path):
+    smoke = tmp_path / "smoke-all"
+    (smoke / "brand" / "theme").mkdir(parents=True)
+    (smoke / "brand" / "theme" / "b.yml").write_text("logo:\n  small: dark.png\n", "utf-8")
+    qmd = smoke / "brand" / "doc.qmd"
+    qmd.write_text("---\nbrand: theme/b.yml\n---\n\n{{< brand logo small >}}\n", "utf-8")
+    assert _runner().brand_images(qmd, qmd.read_text("utf-8")) == ["theme/dark.png"]
+    qmd.write_text("---\nbrand: theme/b.yml\n---\n\nNo shortcode.\n", "utf-8")
+    assert _runner().brand_images(qmd, qmd.read_text("utf-8")) == []
