@@ -78,8 +78,8 @@ def _start(root: Path, chapter: str) -> None:
         client.km = client.create_kernel_manager()
         try:
             client.start_new_kernel(env=env, cwd=str(root))
-            client.start_new_kernel_client()  # returns when the kernel answers: it is up
-            client.kc.stop_channels()  # the execution connects a client of its own
+            answered = client.start_new_kernel_client()  # returns when the kernel is up
+            answered.stop_channels()  # the execution connects a client of its own
             client.kc = None
         except Exception as exc:  # the execution will start its own and report what fails
             log.debug("waiting kernel for %s did not start: %s", chapter, exc)
