@@ -328,11 +328,8 @@ def cluster_comparison(
     strata = pd.factorize(data["village"])[0]
     observed = abs(within_difference(y, flag, strata))
     rng = np.random.default_rng(seed)
-    null = np.array(
-        [
-            abs(within_difference(y, _within_permutation(flag, strata, rng), strata))
-            for _ in range(permutations)
-        ]
+    null = np.abs(
+        _within_differences(y, _within_permutations(flag, strata, rng, permutations), strata)
     )
     return ClusterComparison(
         outcome=outcome,
@@ -449,11 +446,64 @@ def _within_permutation(
     codes: np.ndarray, strata: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """``codes`` shuffled among the rows of each stratum (one uniform draw per row)."""
+    return _within_permutations(codes, strata, rng, 1)[0]
+
+
+def _within_permutations(
+    codes: np.ndarray, strata: np.ndarray, rng: np.random.Generator, count: int
+) -> np.ndarray:
+    """``count`` rows, each ``codes`` shuffled among the rows of each stratum: the same draws
+    and the same shuffles as ``count`` calls of :func:`_within_permutation`, in one pass (a
+    permutation test's thousands of shuffles were seconds of Python loop)."""
     order = np.argsort(strata, kind="stable")
-    shuffled = order[np.lexsort((rng.random(len(codes)), strata[order]))]
-    out = np.empty_like(codes)
-    out[order] = codes[shuffled]
+    keys = rng.random((count, len(codes)))  # the stream `count` draws of len(codes) take
+    ranks = np.broadcast_to(strata[order], keys.shape)
+    shuffled = order[np.lexsort((keys, ranks), axis=-1)]
+    out = np.empty((count, len(codes)), dtype=np.asarray(codes).dtype)
+    out[:, order] = np.asarray(codes)[shuffled]
     return out
+
+
+def _chi2_stats(received: np.ndarray, codes: np.ndarray, n_levels: int) -> np.ndarray:
+    """:func:`_chi2_stat` of each row of ``codes`` (permutations x rows), computed at once with
+    the same operations in the same order, so each value is the same to the last bit."""
+    count = codes.shape[0]
+    p = received.mean()
+    if p in (0.0, 1.0):
+        return np.zeros(count)
+    cells = n_levels * count
+    flat = (codes + n_levels * np.arange(count)[:, None]).ravel()
+    n_g = np.bincount(flat, minlength=cells).astype(float).reshape(count, n_levels)
+    yes = np.bincount(flat, weights=np.tile(received, count), minlength=cells).reshape(
+        count, n_levels
+    )
+    expected_yes, expected_no = n_g * p, n_g * (1 - p)
+    no = n_g - yes
+    return ((yes - expected_yes) ** 2 / expected_yes).sum(axis=1) + (
+        (no - expected_no) ** 2 / expected_no
+    ).sum(axis=1)
+
+
+def _within_differences(y: np.ndarray, flags: np.ndarray, strata: np.ndarray) -> np.ndarray:
+    """:func:`within_difference` of each row of ``flags`` (permutations x rows) that keeps
+    each stratum's number of flagged rows (a within-stratum shuffle does): the same
+    operations over the same strata, so each value is the same to the last bit."""
+    count = flags.shape[0]
+    n = np.bincount(strata).astype(float)
+    k = len(n)
+    flat = (strata + k * np.arange(count)[:, None]).ravel()
+    n1 = np.bincount(flat, weights=flags.astype(float).ravel(), minlength=k * count)
+    s1 = np.bincount(flat, weights=np.where(flags, y, 0.0).ravel(), minlength=k * count)
+    n1, s1 = n1.reshape(count, k), s1.reshape(count, k)
+    s_all = np.bincount(strata, weights=y, minlength=k)
+    n0 = n - n1
+    both = (n1[0] > 0) & (n0[0] > 0)
+    if not both.any():
+        return np.full(count, np.nan)
+    n1, n0, s1 = n1[:, both], n0[:, both], s1[:, both]
+    diff = s1 / n1 - (s_all[both] - s1) / n0
+    w = n1 * n0 / n[both]
+    return (w * diff).sum(axis=1) / w.sum(axis=1)
 
 
 def assistance_permutation(
@@ -508,12 +558,12 @@ def assistance_permutation(
     codes, levels = pd.factorize(cause, sort=True)
     strata = pd.factorize(data["village"].astype(str))[0]
     rng = np.random.default_rng(seed)
-    perms = [_within_permutation(codes, strata, rng) for _ in range(permutations)]
+    perms = _within_permutations(codes, strata, rng, permutations)
     rows = []
     for column, label in inference.assistance_labels().items():
         received = data[column].astype("boolean").fillna(False).to_numpy(dtype=float)
         observed = _chi2_stat(received, codes, len(levels))
-        null = np.array([_chi2_stat(received, c, len(levels)) for c in perms])
+        null = _chi2_stats(received, perms, len(levels))
         shares = pd.Series(received).groupby(codes).mean()
         rows.append(
             {

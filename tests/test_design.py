@@ -396,3 +396,30 @@ def test_thesis_majority_words_and_small_group_counts_follow_the_data():
     fs = interviews[interviews["role"].astype(str) == "first secretary"]
     assert f"{int(fs['formalism'].sum())} of {len(fs)} interviews with first secretaries" in text
     assert not re.search(r"\d+% of first secretaries", text)
+
+
+def test_batched_shuffles_and_statistics_equal_one_at_a_time_to_the_last_bit():
+    """The permutation tests shuffle and score thousands of times in one pass; each shuffle
+    must be the one a single draw gives (same generator stream), and each statistic the
+    scalar function's value exactly, so the thesis's p-values do not move."""
+    rng = np.random.default_rng(11)
+    strata = rng.integers(0, 7, 240)
+    codes = rng.integers(0, 5, 240)
+    y = rng.normal(size=240)
+    flags = rng.random(240) < 0.4
+    batch = design._within_permutations(codes, strata, np.random.default_rng(3), 200)
+    one_by_one = np.random.default_rng(3)
+    order = np.argsort(strata, kind="stable")
+    for row in batch:
+        keys = one_by_one.random(len(codes))
+        expected = np.empty_like(codes)
+        expected[order] = codes[order[np.lexsort((keys, strata[order]))]]
+        assert np.array_equal(row, expected)
+        for s in np.unique(strata):  # a shuffle within each stratum
+            assert sorted(row[strata == s]) == sorted(codes[strata == s])
+    received = (rng.random(240) < 0.3).astype(float)
+    chi2 = design._chi2_stats(received, batch, 5)
+    assert [design._chi2_stat(received, row, 5) for row in batch] == chi2.tolist()
+    shuffled = design._within_permutations(flags, strata, np.random.default_rng(4), 200)
+    within = design._within_differences(y, shuffled, strata)
+    assert [design.within_difference(y, row, strata) for row in shuffled] == within.tolist()
