@@ -138,15 +138,33 @@ def _replicates(
     values: np.ndarray, codes: np.ndarray, draws: np.ndarray, statistic: str
 ) -> np.ndarray:
     """The statistic in each resample; ``codes`` gives each value's cluster index."""
-    k = draws.shape[1]
+    b, k = draws.shape
     # times[b, c]: how often resample b drew cluster c; each value inherits its cluster's count
-    times = np.stack([np.bincount(row, minlength=k) for row in draws])
+    times = np.bincount((draws + k * np.arange(b)[:, None]).ravel(), minlength=b * k)
+    times = times.reshape(b, k)
     if statistic == "mean":
         sums = np.bincount(codes, weights=values, minlength=k)
         counts = np.bincount(codes, minlength=k).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             return (times @ sums) / (times @ counts)
-    return np.array([_weighted_statistic(values, row[codes], statistic) for row in times])
+    if np.isnan(values).any():  # np.median's NaN rules: one resample at a time
+        return np.array([_weighted_statistic(values, row[codes], statistic) for row in times])
+    return _weighted_medians(values, times[:, codes])
+
+
+def _weighted_medians(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``np.median(np.repeat(values, w))`` for each row ``w`` of ``weights`` (whole numbers),
+    without building the repeated arrays: the middle one or two of the sorted values by
+    cumulative weight, averaged as ``np.median`` does, so each value is the same to the bit."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    cumulative = np.cumsum(weights[:, order], axis=1)
+    total = cumulative[:, -1]
+    low = (cumulative > ((total - 1) // 2)[:, None]).argmax(axis=1)
+    high = (cumulative > (total // 2)[:, None]).argmax(axis=1)
+    medians = (ordered[low] + ordered[high]) / 2
+    medians[total == 0] = np.nan
+    return medians
 
 
 def _interval(

@@ -104,3 +104,21 @@ def test_bad_arguments_are_refused_with_a_message():
         resampling.cluster_interval(data.assign(village="V0"), value="value", cluster="village")
     with pytest.raises(ValueError, match="level"):
         resampling.cluster_interval(data, value="value", cluster="village", level=95)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_batched_medians_equal_the_median_of_each_repeated_resample(seed):
+    """Bootstrap medians are taken for all resamples at once; each must be exactly the
+    `np.median` of that resample's values, repeated as often as their cluster was drawn
+    (ties, even and odd sizes, and resamples that draw none of the group included)."""
+    rng = np.random.default_rng(seed)
+    n, k = int(rng.integers(5, 80)), int(rng.integers(2, 9))
+    values = np.round(rng.normal(size=n) * rng.choice([1, 10, 1000]), int(rng.integers(0, 3)))
+    codes = rng.integers(0, k, n)
+    draws = rng.integers(0, k, (300, k))
+    expected = []
+    for row in draws:
+        weights = np.bincount(row, minlength=k)[codes]
+        expected.append(np.median(np.repeat(values, weights)) if weights.sum() else np.nan)
+    got = resampling._replicates(values, codes, draws, "median")
+    assert np.array_equal(got, np.array(expected), equal_nan=True)
