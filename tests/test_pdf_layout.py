@@ -108,6 +108,24 @@ def test_the_check_catches_words_printed_over_each_other(tmp_path: Path) -> None
     assert "overlap" in caught.value.message and "page 1" in caught.value.detail
 
 
+def test_the_check_catches_overlaps_in_a_table_turned_sideways(tmp_path: Path) -> None:
+    """Words of a table turned a quarter anticlockwise run up the page; the check compares
+    them along their lines too (an overlap there is short across the page's width)."""
+    typst = pytest.importorskip("typst")
+    source = tmp_path / "turned.typ"
+    source.write_text(
+        "#set page(width: 120pt, height: 220pt, margin: 10pt)\n"
+        "#set text(size: 9pt)\n"
+        "#rotate(-90deg, reflow: true)[#table(columns: (30pt, 60pt, 60pt), "
+        "[microcredit], [relocation], [alpha], [beta], [gamma], [delta])]\n",
+        "utf-8",
+    )
+    out = tmp_path / "turned.pdf"
+    typst.compile(str(source), output=str(out))
+    pairs = {frozenset((o.first.text, o.second.text)) for o in overlaps(out)}
+    assert pairs == {frozenset(("microcredit", "relocation"))}  # the others fit their cells
+
+
 def test_table_fit_chooses_type_size_then_landscape() -> None:
     assert pdf.table_fit([["Year", "Value"], ["2014", "3500"]]) == (pdf.TABLE_SIZE_PT, False)
     size, landscape = pdf.table_fit([MEDIUM_HEAD, *MEDIUM_ROWS])
