@@ -212,3 +212,21 @@ def test_every_figures_text_is_at_least_9_css_px_on_a_390_px_phone(driver, page:
         smallest = _smallest_text((BOOK / "figures" / name).read_text("utf-8")) * figure["drawn"]
         assert smallest >= 8.99, (page, name, figure, f"{smallest:.2f} px")
         assert figure["scrolls"] and figure["href"] == f"figures/{name}", (name, figure)
+
+
+@pytest.mark.parametrize("svg_path", _figures() if (BOOK / "figures").is_dir() else [])
+def test_pdf_prints_figure_text_between_7_pt_and_the_body_size(svg_path: Path):
+    """The PDF shows a figure as wide as the text (thesis.typ); its text, scaled so, is no
+    smaller than 7 pt and no larger than the body's type."""
+    from bookbuild.config.layout import load_layout
+
+    layout = load_layout(REPO)
+    svg = svg_path.read_text("utf-8")
+    scale = (
+        layout.text_width_mm
+        * 72
+        / 25.4
+        / float(re.search(r'<svg\b[^>]*width="([\d.]+)pt"', svg)[1])
+    )
+    sizes = [float(s) * scale for s in re.findall(r"<text\b[^>]*font-size: ([\d.]+)px", svg)]
+    assert sizes and min(sizes) >= 7 and max(sizes) <= layout.fontsize, (svg_path.name, scale)
