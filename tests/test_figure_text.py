@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from bookbuild_helpers import pdf_text
 from fontTools.ttLib import TTFont
-from test_browser import browser_binaries, driver  # noqa: F401
+from test_browser import axe_source, browser_binaries, driver  # noqa: F401
 
 from analysis import typeface
 
@@ -183,11 +183,16 @@ PHONE = (390, 844)
 
 @pytest.mark.browser
 @pytest.mark.parametrize("page", sorted(_figure_pages()) if BOOK.is_dir() else [])
-def test_every_figures_text_is_at_least_9_css_px_on_a_390_px_phone(driver, page: str):  # noqa: F811
+def test_every_figures_text_is_at_least_9_css_px_on_a_390_px_phone(
+    driver,  # noqa: F811
+    axe_source,  # noqa: F811
+    page: str,
+):
     """The smallest text of every figure (its SVG font size x the drawn width / the viewBox
     width) is >= 9 CSS px at 390 px; a figure wider than the column scrolls inside its link
-    (the page itself does not scroll sideways) and the link still opens it full size."""
-    from test_browser import viewport
+    (the page itself does not scroll sideways, axe finds nothing) and the link still opens
+    it full size."""
+    from test_browser import axe_violations, viewport
 
     viewport(driver, PHONE)
     try:
@@ -208,9 +213,11 @@ def test_every_figures_text_is_at_least_9_css_px_on_a_390_px_phone(driver, page:
             return out;
             """
         )
+        violations = axe_violations(driver, axe_source)
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert shown["page"] <= PHONE[0], f"{page} scrolls sideways"
+    assert violations == [], violations
     for name in _figure_pages()[page]:
         figure = shown["figures"][f"figures/{name}"]
         smallest = _smallest_text((BOOK / "figures" / name).read_text("utf-8")) * figure["drawn"]
