@@ -42,6 +42,7 @@ from analysis.style import (
     FIGURE_WIDTH_IN,
     GREY,
     OKABE_ITO,
+    SMALLEST_TEXT_PT,
     SVG_METADATA,
     house_style,
     palette,
@@ -176,7 +177,7 @@ def _result(fig: Figure, data: pd.DataFrame) -> FigureResult:
 
 def _note(ax: Axes, text: str) -> None:
     """A small grey note at the top right of the axes (inside the layout, unlike fig.text)."""
-    ax.set_title(text, loc="right", fontsize=7, color=GREY)
+    ax.set_title(text, loc="right", fontsize=SMALLEST_TEXT_PT, color=GREY)
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,7 +213,15 @@ def national_poverty(data_dir: Path | str | None = None) -> FigureResult:
         stated = data.dropna(subset=["rural_poor_million"])
         left.bar(stated["year"], stated["rural_poor_million"], color=OKABE_ITO["blue"])
         for year in data.loc[data["rural_poor_million"].isna(), "year"]:
-            left.text(year, 2, "not\nstated", ha="center", va="bottom", fontsize=7, color=GREY)
+            left.text(
+                year,
+                2,
+                "not\nstated",
+                ha="center",
+                va="bottom",
+                fontsize=SMALLEST_TEXT_PT,
+                color=GREY,
+            )
         left.set_xlabel("Year (year-end)")
         left.set_ylabel("Rural poor population (million persons)")
         left.set_title("Rural poor population")
@@ -306,7 +315,7 @@ def poor_area_income(data_dir: Path | str | None = None) -> FigureResult:
                     textcoords="offset points",
                     ha="center",
                     va="bottom",
-                    fontsize=7.5,
+                    fontsize=SMALLEST_TEXT_PT,
                 )
         ax.set_xticks(data["year"])
         ax.set_xlabel("Year")
@@ -396,7 +405,7 @@ def lankao_incidence(data_dir: Path | str | None = None) -> FigureResult:
                 index=False
             )
         ]
-        ax.set_xticks(positions, labels, fontsize=7.5)
+        ax.set_xticks(positions, labels, fontsize=SMALLEST_TEXT_PT)
         ax.axhline(threshold, color=GREY, linestyle="--", linewidth=1)
         ax.annotate(
             f"exit threshold < {threshold:g}%",
@@ -404,7 +413,7 @@ def lankao_incidence(data_dir: Path | str | None = None) -> FigureResult:
             xytext=(0, 3),
             textcoords="offset points",
             ha="right",
-            fontsize=7.5,
+            fontsize=SMALLEST_TEXT_PT,
             color=GREY,
         )
         ax.set_xlabel("Date and source of the stated figure")
@@ -459,8 +468,8 @@ YEAR_COLOURS = {2014: GREY, 2019: OKABE_ITO["blue"]}
 INTERVAL_COLOUR = "black"
 POINT_SIZE = 7
 HEATMAP_TEXT_PT = 11.5
-"""Heatmap cell numbers, in pt at the printed width: a full-width figure is shown about 360
-CSS px wide on a 390 px phone (0.79 px per pt), so these read at about 9 CSS px there."""
+"""Heatmap cell numbers, in pt at the figure's width: the main reading of each cell, larger
+than the rest (10.4 pt as the PDF prints the figure, below the body's 12 pt)."""
 POINT_ALPHA = 0.35
 
 
@@ -678,7 +687,7 @@ def income_change(hh: pd.DataFrame) -> FigureResult:
                 _interval_handle("median"),
             ],
             loc="upper left",
-            fontsize=7,
+            fontsize=SMALLEST_TEXT_PT,
         )
         _note(ax, SIMULATED_NOTE)
         data = _stack(
@@ -752,12 +761,12 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
                 f"{_wrap(fmt.ranges(s), 9)}\n(n = {n})"
                 for s, n in zip(order, table["n"], strict=True)
             ],
-            fontsize=7,
+            fontsize=SMALLEST_TEXT_PT,
         )
         left.set_xlabel(_codebook_label("households", "status", 24))
         left.set_ylabel("Precision score (mean of 6 items, 1\u20135)")
         left.set_ylim(0.8, 5.2)
-        left.legend(handles=[_interval_handle("mean")], loc="lower left", fontsize=6.5)
+        left.legend(handles=[_interval_handle("mean")], loc="lower left", fontsize=SMALLEST_TEXT_PT)
         step = 0.6 / len(order)
         village_x = means["village"].map({v: i for i, v in enumerate(villages)}).to_numpy()
         status_offset = (means["status"].cat.codes.to_numpy() - (len(order) - 1) / 2) * step
@@ -774,7 +783,9 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
             legend=False,
         )
         labels = _village_labels(villages)
-        right.set_xticks(range(len(villages)), [labels[v] for v in villages], fontsize=7)
+        right.set_xticks(
+            range(len(villages)), [labels[v] for v in villages], fontsize=SMALLEST_TEXT_PT
+        )
         right.set_xlim(-0.6, len(villages) - 0.4)
         right.set_xlabel("Village (poor: a formerly registered poor village)", fontsize=8)
         right.set_ylabel("Village mean of the precision score")
@@ -796,8 +807,8 @@ def precision_by_status(hh: pd.DataFrame) -> FigureResult:
             handles=handles,
             title="Status",
             loc="lower left",
-            fontsize=6.5,
-            title_fontsize=7,
+            fontsize=SMALLEST_TEXT_PT,
+            title_fontsize=SMALLEST_TEXT_PT,
             ncols=2,
         )
         _note(right, SIMULATED_NOTE)
@@ -897,7 +908,7 @@ def assistance_by_cause(hh: pd.DataFrame) -> FigureResult:
                 ha="center",
                 va="center",
                 color=colour,
-                fontsize=7.5,
+                fontsize=SMALLEST_TEXT_PT,
             )
         ax.set_xticks(
             np.arange(len(kinds)) + 0.5, kinds, rotation=40, ha="right", rotation_mode="anchor"
@@ -983,7 +994,7 @@ def likert_items(hh: pd.DataFrame, labels: Mapping[str, str] | None = None) -> F
             share = data.loc[data["response"] == response, "share"].to_numpy() * 100
             ax.barh(positions, share, left=left, color=colour, label=name, height=0.75)
             left += share
-        ax.set_yticks(positions, [labels[i] for i in items], fontsize=7)
+        ax.set_yticks(positions, [labels[i] for i in items], fontsize=SMALLEST_TEXT_PT)
         sizes = [len(scales.items_of(scale)) for scale in scales.HOUSEHOLD_SCALES]
         for boundary in np.cumsum(sizes)[:-1]:
             ax.axhline(len(items) - boundary - 0.5, color="black", linewidth=0.8)
@@ -996,7 +1007,7 @@ def likert_items(hh: pd.DataFrame, labels: Mapping[str, str] | None = None) -> F
             for scale, size in zip(scales.HOUSEHOLD_SCALES, sizes, strict=True)
         )
         ax.set_ylabel(_wrap(f"Item by scale, top to bottom: {groups}; as answered", 60))
-        fig.legend(ncols=5, loc="outside upper center", fontsize=7)
+        fig.legend(ncols=5, loc="outside upper center", fontsize=SMALLEST_TEXT_PT)
         _note(ax, SIMULATED_NOTE)
         result = _result(fig, data)
     return result
@@ -1115,7 +1126,9 @@ def waiting_income(hh: pd.DataFrame) -> FigureResult:
         )
         ax.set_xlabel(_wrap(f"Answer to '{_codebook_label('households', 'prob_6', 200)}'", 70))
         ax.set_ylabel("Income ratio 2019 / 2014 (log scale)")
-        ax.legend(handles=[_interval_handle("median")], loc="upper right", fontsize=7)
+        ax.legend(
+            handles=[_interval_handle("median")], loc="upper right", fontsize=SMALLEST_TEXT_PT
+        )
         _note(ax, SIMULATED_NOTE)
         data = _stack(
             _with_layer(households.assign(group=households["group"].astype(str)), "household"),
@@ -1204,7 +1217,7 @@ def staff_workload(staff: pd.DataFrame) -> FigureResult:
         )
         ax.set_xlabel(_codebook_label("staff", "hours_per_week") + " (h)")
         ax.set_ylabel(_wrap("Formalism index (paperwork, inspections; 1\u20135)", 32))
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=SMALLEST_TEXT_PT, loc="lower right")
         _note(ax, SIMULATED_NOTE)
         line = band.rename(columns={"x": "hours_per_week"}).assign(
             layer="least-squares line", method=resampling.method_note(clustered=False)

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_WIDTH_IN",
     "OKABE_ITO",
     "RC_PARAMS",
+    "SMALLEST_TEXT_PT",
     "SVG_METADATA",
     "house_style",
     "palette",
@@ -38,6 +39,10 @@ MAX_WIDTH_IN = 6.3
 """Widest figure that fits the printed text block, in inches."""
 FIGURE_WIDTH_IN = 6.3
 FIGURE_HEIGHT_IN = 3.6
+SMALLEST_TEXT_PT = 8.0
+"""The smallest text of a figure (notes, legends, crowded tick labels), in pt at the figure's
+own width: the PDF shows a full-width figure at the text width (145 of 160 mm, x 0.906), so it
+prints at 7.25 pt, never below 7; the HTML edition shows it no smaller than 9 CSS px."""
 
 # Okabe & Ito (2008), "Color Universal Design"; black dropped from the cycle (used for text).
 OKABE_ITO = {

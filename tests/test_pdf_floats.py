@@ -1,6 +1,6 @@
 """Figures float, so the thesis's pages are full: no page of the body is more than a quarter
-empty, except where a page must end (a chapter's or part's last page, and the page before a
-table turned sideways onto a landscape page of its own).
+empty, except where a page must end (a chapter's or part's last page). A table turned sideways
+floats too (a page of its own, the text running on before it), so it is no exception.
 
 How empty a page is: the distance from the lowest word box in its text area (text, or a
 figure's caption, which sits under the figure) to the bottom of the text area, as a share of
@@ -32,19 +32,14 @@ def _empty_share(page: Page, top: float, bottom: float) -> float:
 
 def body_pages_that_may_not_end_early(pdf: Path) -> list[Page]:
     """The body's pages (first part or chapter to the last appendix) on which the text must
-    run to the bottom: not a chapter's or part's last page, not before a landscape page."""
+    run to the bottom: not a chapter's or part's last page."""
     openings = top_level_pages(pdf)
     first = min(n for title, n in openings.items() if title.startswith(("Part ", "1 ")))
     last = openings.get("Colophon", max(openings.values()) + 1) - 1
     found = pages(pdf)
     starts = set(openings.values())
 
-    def ends_early(page: Page) -> bool:
-        following = found[page.number] if page.number < len(found) else None
-        sideways = following is not None and following.width > following.height
-        return page.number + 1 in starts or sideways or page.width > page.height
-
-    return [p for p in found if first <= p.number < last and not ends_early(p)]
+    return [p for p in found if first <= p.number < last and p.number + 1 not in starts]
 
 
 def test_no_body_page_of_the_thesis_is_more_than_a_quarter_empty() -> None:

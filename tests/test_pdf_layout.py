@@ -2,8 +2,9 @@
 
 `bookbuild.writers.pdf_check` finds words whose boxes overlap (poppler's word boxes); these
 tests show that it catches a table typeset with columns too narrow for its words, that a book
-with deliberately wide tables builds into a PDF without any overlap (the widest on a landscape
-page, a less wide one in smaller type), and that the thesis itself has none.
+with deliberately wide tables builds into a PDF without any overlap (the widest turned sideways
+on a float page of its own, the text after it filling the page before; a long one as wide on
+landscape pages; a less wide one in smaller type), and that the thesis itself has none.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ WIDE_ROWS = [
     ["disability", "35", *map(str, range(60, 70))],
     ["education costs", "14", *map(str, range(10, 20))],
 ]
+# As wide, and too long to fit the text width when turned: landscape pages of its own.
+LONG_ROWS = [["lack of labour", str(n), *map(str, range(n, n + 10))] for n in range(40)]
 # Nine columns: too wide for 9 pt, narrow enough for smaller type on a portrait page.
 MEDIUM_HEAD = [
     "Household",
@@ -105,6 +108,24 @@ def test_the_check_catches_words_printed_over_each_other(tmp_path: Path) -> None
     assert "overlap" in caught.value.message and "page 1" in caught.value.detail
 
 
+def test_the_check_catches_overlaps_in_a_table_turned_sideways(tmp_path: Path) -> None:
+    """Words of a table turned a quarter anticlockwise run up the page; the check compares
+    them along their lines too (an overlap there is short across the page's width)."""
+    typst = pytest.importorskip("typst")
+    source = tmp_path / "turned.typ"
+    source.write_text(
+        "#set page(width: 120pt, height: 220pt, margin: 10pt)\n"
+        "#set text(size: 9pt)\n"
+        "#rotate(-90deg, reflow: true)[#table(columns: (30pt, 60pt, 60pt), "
+        "[microcredit], [relocation], [alpha], [beta], [gamma], [delta])]\n",
+        "utf-8",
+    )
+    out = tmp_path / "turned.pdf"
+    typst.compile(str(source), output=str(out))
+    pairs = {frozenset((o.first.text, o.second.text)) for o in overlaps(out)}
+    assert pairs == {frozenset(("microcredit", "relocation"))}  # the others fit their cells
+
+
 def test_table_fit_chooses_type_size_then_landscape() -> None:
     assert pdf.table_fit([["Year", "Value"], ["2014", "3500"]]) == (pdf.TABLE_SIZE_PT, False)
     size, landscape = pdf.table_fit([MEDIUM_HEAD, *MEDIUM_ROWS])
@@ -134,7 +155,9 @@ def wide_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
         + _pipe(WIDE_HEAD, WIDE_ROWS, "A wide table.", "tbl-wide")
         + "\nBetween them.\n\n"
         + _pipe(MEDIUM_HEAD, MEDIUM_ROWS, "A medium table.", "tbl-medium")
-        + "\nAfter the tables.\n",
+        + "\nAfter the tables.\n\n"
+        + _pipe(WIDE_HEAD, LONG_ROWS, "A long wide table.", "tbl-long")
+        + "\nAfterwards the text goes on.\n",
         "utf-8",
     )
     report = build(root, formats=("pdf",), jobs=1)
@@ -152,10 +175,25 @@ def test_a_deliberately_wide_table_prints_no_text_over_text(wide_book: Path) -> 
     reader = pypdf.PdfReader(wide_book)
     wide = _page_of(pages, "microcredit")
     box = reader.pages[wide].mediabox
-    assert box.width > box.height  # the wide table has a landscape page of its own
-    body = _page_of(pages, "Before")
-    assert reader.pages[body].mediabox.width < reader.pages[body].mediabox.height
-    assert _page_of(pages, "Between") != wide
+    assert box.width < box.height  # turned sideways on an upright page, as sidewaystable
+    words = [w for w in pages[wide] if len(w.text) >= 5 and w.y0 > 72]  # not the header
+    assert words and all(w.y1 - w.y0 > 1.5 * (w.x1 - w.x0) for w in words)  # they run up it
+    assert {w.text for w in pages[wide]} >= {"disability", "education", "(%)"}
+    # the text after it runs on: the page before holds it, and no other text shares the table's
+    assert _page_of(pages, "Before") == _page_of(pages, "Between") == _page_of(pages, "After")
+    assert _page_of(pages, "After") < wide
+    assert not {"Before", "Between", "After", "long"} & {w.text for w in pages[wide]}
+
+
+def test_a_wide_table_too_long_to_turn_gets_landscape_pages(wide_book: Path) -> None:
+    pages = word_boxes(wide_book)
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(wide_book)
+    first = _page_of(pages, "labour")  # its first row
+    boxes = [page.mediabox for page in reader.pages]
+    landscape = [n for n, box in enumerate(boxes) if box.width > box.height]
+    assert landscape[0] == first and len(landscape) >= 2  # it breaks across them
+    assert _page_of(pages, "Afterwards") > landscape[-1]
 
 
 def test_a_less_wide_table_is_set_in_smaller_type(wide_book: Path) -> None:
@@ -189,7 +227,7 @@ def test_a_wide_table_inside_a_div_gets_the_smallest_type_not_a_page() -> None:
     top = pandoc.markdown_to_ast(markdown, ROOT, "a test")["blocks"]
     nested = pandoc.markdown_to_ast(f"::: {{.cell}}\n{markdown}\n:::\n", ROOT, "a test")["blocks"]
     opened = pdf.wide_tables(top)[0]
-    assert opened["t"] == "RawBlock" and opened["c"][1].startswith("#page(flipped: true)[")
+    assert opened["t"] == "RawBlock" and opened["c"][1].startswith("#sideways(")
     div = pdf.wide_tables(nested)[0]
     inner = div["c"][1][0]
     assert inner["c"][1] == f"#[\n#show table: set text(size: {pdf.TABLE_MIN_SIZE_PT:g}pt)"

@@ -71,6 +71,10 @@ class Layout:
         return PAPERS[self.paper][0] - self.inner - self.outside
 
     @property
+    def text_height_mm(self) -> float:
+        return PAPERS[self.paper][1] - self.top - self.bottom
+
+    @property
     def landscape_width_mm(self) -> float:
         """The text width of a page turned sideways (same margins)."""
         return PAPERS[self.paper][1] - self.inner - self.outside

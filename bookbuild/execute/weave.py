@@ -14,6 +14,7 @@ import base64
 import csv
 import html
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,10 @@ from bookbuild.source.qmd import _INLINE, Cell, Document, Markdown, find_inlines
 from bookbuild.state.store import sha256
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+LEGIBLE_TEXT_PX = 9.0
+"""The smallest text a figure may show in the HTML edition, in CSS px (legible on a phone)."""
+_VIEWBOX = re.compile(rb'<svg\b[^>]*\bviewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)')
+_FONT_SIZE = re.compile(rb'font-size(?::\s*|="\s*)([\d.]+)(?:px)?\s*[;"]')
 
 
 @dataclass
@@ -277,6 +282,23 @@ def _check_figure(
         )
 
 
+def legible_width(svg: bytes) -> int | None:
+    """The narrowest width, in CSS px, at which an SVG's smallest text is `LEGIBLE_TEXT_PX`
+    tall (its font sizes in user units, scaled by the shown width over the viewBox's); None
+    for an SVG without a viewBox or without sized text."""
+    box, sizes = _VIEWBOX.search(svg), [float(m) for m in _FONT_SIZE.findall(svg)]
+    smallest = min((size for size in sizes if size > 0), default=0.0)
+    if not box or not smallest:
+        return None
+    return math.ceil(LEGIBLE_TEXT_PX * float(box[1]) / smallest)
+
+
+def _width_attribute(path: str, woven: Woven) -> str:
+    """` legible-width=N` for an SVG figure with text (the HTML edition's minimum width)."""
+    width = legible_width(woven.files[path]) if path.endswith(".svg") else None
+    return f" legible-width={width}" if width else ""
+
+
 def _save_image(
     cell: Cell, data: dict[str, Any], label: str, doc: Document, woven: Woven, stem: str = ""
 ) -> tuple[str, list[tuple[str, str]]]:
@@ -325,13 +347,15 @@ def _figure(
     caption, alt = options.get("fig-cap") or "", options.get("fig-alt") or ""
     alt = alt[0] if isinstance(alt, list) and alt else alt  # a list: the first figure's
     path, downloads = _save_image(cell, data, label, doc, woven)
+    width = _width_attribute(path, woven)
     if label:  # the caption is markdown, as in Quarto (emphasis, math, citations)
         alt_text = f" fig-alt={attribute(str(alt))}" if alt else ""  # else: the caption
         short = options.get("fig-scap")
         alt_text += f" fig-scap={attribute(str(short))}" if short else ""
-        figure = f"![{caption}]({path}){{#{label}{alt_text}}}\n"
+        figure = f"![{caption}]({path}){{#{label}{alt_text}{width}}}\n"
     elif caption:  # an unnumbered figure: Pandoc's image figure (alt text: fig-alt or caption)
-        figure = f"![{caption}]({path})" + (f"{{alt={attribute(str(alt))}}}" if alt else "") + "\n"
+        attrs = (f" alt={attribute(str(alt))}" if alt else "") + width
+        figure = f"![{caption}]({path})" + (f"{{{attrs.strip()}}}" if attrs else "") + "\n"
     else:  # no caption: a plain image (not a figure), as Quarto shows an uncaptioned plot
         text = alt or f"Figure produced by the cell at line {doc.origin(cell.line)[1]}"
         figure = f"![{escape(str(text))}]({path})\\ \n"
@@ -388,7 +412,8 @@ def _subfigures(
             else subcap or f"Subfigure {number} of the figure produced by the cell at line {where}"
         )
         body.append(
-            f"::: {{#{label}-{number}}}\n![]({path}){{fig-alt={attribute(alt)}}}\n\n"
+            f"::: {{#{label}-{number}}}\n"
+            f"![]({path}){{fig-alt={attribute(alt)}{_width_attribute(path, woven)}}}\n\n"
             + (f"{subcap}\n" if subcap else "")
             + ":::\n"
         )

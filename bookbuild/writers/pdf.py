@@ -349,8 +349,9 @@ def wide_tables(
     blocks: list[Node], widths: tuple[float, float] = (TEXT_WIDTH_PT, LANDSCAPE_WIDTH_PT)
 ) -> list[Node]:
     """Each table too wide for the page in table type (see `table_fit`) set in smaller type,
-    or on a landscape page of its own (only a table at the top level of the chapter: Typst
-    starts pages only there; a nested one gets the smallest type instead)."""
+    or turned sideways (the template's `sideways`: on a float page of its own, or on landscape
+    pages when too long for one; only a table at the top level of the chapter: Typst starts
+    pages only there; a nested one gets the smallest type instead)."""
 
     def fit(block: Node, top: bool) -> list[Node]:
         rows = _table_rows(block) if block.get("t") == "Table" else []
@@ -361,7 +362,7 @@ def wide_tables(
             return [block]
         if landscape and not top:
             size = TABLE_MIN_SIZE_PT
-        scope = "#page(flipped: true)[" if landscape and top else "#["
+        scope = f"#sideways({widths[1]:.2f}pt)[" if landscape and top else "#["
         opening = f"{scope}\n#show table: set text(size: {size:g}pt)"
         return [RawBlock("typst", opening), block, RawBlock("typst", "]")]
 
@@ -582,6 +583,8 @@ def layout_metadata(layout: Layout) -> dict[str, Any]:
         "papersize": _raw_meta(typst_string(layout.paper)),
         "page-margin": _raw_meta(margin),
         "top-margin": _raw_meta(f"{layout.top:g}mm"),
+        "text-width": _raw_meta(f"{layout.text_width_mm:g}mm"),
+        "text-height": _raw_meta(f"{layout.text_height_mm:g}mm"),
         "fontsize": _raw_meta(f"{layout.fontsize:g}pt"),
         "leading": _raw_meta(f"{layout.leading_em:g}em"),
         "two-sided": _raw_meta("true" if layout.two_sided else "false"),

@@ -127,17 +127,38 @@ def word_boxes(pdf: Path) -> list[list[Word]]:
     return parser.pages
 
 
+def _turned(word: Word) -> Word | None:
+    """A word set a quarter turn anticlockwise (a sideways table: its box taller than wide,
+    reading up the page) in coordinates where it reads left to right; None for another."""
+    if len(word.text) < 2 or word.y1 - word.y0 <= word.x1 - word.x0:
+        return None
+    return Word(word.text, -word.y1, word.x0, -word.y0, word.x1)
+
+
+def _pairs(words: list[Word]) -> list[tuple[Word, Word]]:
+    """The pairs of `words` (on one page) printed over each other."""
+    found = []
+    words = sorted(words, key=lambda w: w.x0)
+    for i, word in enumerate(words):
+        for other in words[i + 1 :]:
+            if other.x0 >= word.x1 - TOLERANCE_PT:
+                break  # sorted by left edge: no later word reaches back over this one
+            if word.overlaps(other):
+                found.append((word, other))
+    return found
+
+
 def overlaps(pdf: Path) -> list[Overlap]:
-    """Every pair of words printed over each other, page by page."""
+    """Every pair of words printed over each other, page by page; words turned sideways are
+    also compared along their own lines (turned back to read left to right)."""
     found: list[Overlap] = []
     for number, words in enumerate(word_boxes(pdf), start=1):
-        words = sorted(words, key=lambda w: w.x0)
-        for i, word in enumerate(words):
-            for other in words[i + 1 :]:
-                if other.x0 >= word.x1 - TOLERANCE_PT:
-                    break  # sorted by left edge: no later word reaches back over this one
-                if word.overlaps(other):
-                    found.append(Overlap(number, word, other))
+        found += [Overlap(number, *pair) for pair in _pairs(words)]
+        turned = {t: w for w in words if (t := _turned(w)) is not None}
+        for first, second in _pairs(list(turned)):
+            pair = (turned[first], turned[second])
+            if not any(o.page == number and {o.first, o.second} == set(pair) for o in found):
+                found.append(Overlap(number, *pair))
     return found
 
 

@@ -300,21 +300,55 @@ def _replace_cells(node: Node, laid_out: list[Node]) -> None:
     node["c"][2] = [*content[:first], *laid_out, *rest]
 
 
+LEGIBLE_WIDTH = "legible-width"
+"""An SVG figure's attribute from the weave: the width (CSS px) at which its smallest text is
+legible (`execute.weave.legible_width`)."""
+
+
+def _min_width(width: str) -> str:
+    """The CSS minimum width of an image box whose picture is `width` px wide: book.css pads a
+    figure's image by .5rem each side and, in the dark theme, borders it by 1px."""
+    return f"calc({int(width)}px + 1rem + 2px)"
+
+
+def _legible(image: Node) -> Node:
+    """An image whose `legible-width` becomes its CSS `min-width`: in a column narrower than
+    that, its figure's link scrolls sideways instead of shrinking the text below legibility."""
+    attrs = image["c"][0][2]
+    width = next((value for key, value in attrs if key == LEGIBLE_WIDTH), None)
+    if width is None:
+        return image
+    rest = [[key, value] for key, value in attrs if key not in (LEGIBLE_WIDTH, "style")]
+    style = "; ".join(
+        [*(value for key, value in attrs if key == "style"), f"min-width: {_min_width(width)}"]
+    )
+    image["c"][0][2] = [*rest, ["style", style]]
+    return image
+
+
+def _without_legible_width(inline: Node) -> list[Node] | None:
+    if inline["t"] == "Image":
+        inline["c"][0][2] = [[k, v] for k, v in inline["c"][0][2] if k != LEGIBLE_WIDTH]
+    return None
+
+
 def html_zoomable_figures(blocks: list[Node]) -> list[Node]:
     """Each figure's image is a link to the image itself, so a reader on a small screen can
-    open it full size and zoom (the link's name is the image's alt text)."""
+    open it full size and zoom (the link's name is the image's alt text); an SVG figure is no
+    narrower than the width at which its text is legible (`_legible`), its link scrolling
+    sideways in a narrower column. Other images drop the weave's width attribute."""
     for node in walk(blocks):
         if node.get("t") != "Figure":
             continue
         for block in node["c"][2]:
             if block.get("t") in ("Plain", "Para"):
                 block["c"] = [
-                    Link([inline], inline["c"][2][0], ["figure-zoom"])
+                    Link([_legible(inline)], inline["c"][2][0], ["figure-zoom"])
                     if inline.get("t") == "Image"
                     else inline
                     for inline in block["c"]
                 ]
-    return blocks
+    return map_inlines(blocks, _without_legible_width)
 
 
 def html_subfigures(blocks: list[Node]) -> list[Node]:
