@@ -26,7 +26,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -164,10 +163,7 @@ def _freeze(fig: Figure) -> Figure:
     after one pass makes every later rendering identical. Call inside ``house_style()``.
     """
     fig.draw_without_rendering()
-    # no engine at all, not "none": savefig draws once more first for any engine, even the
-    # placeholder "none" sets (that draw was a third of each figure's SVG time)
-    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-        fig.set_layout_engine(None)
+    fig.set_layout_engine("none")
     return fig
 
 
