@@ -49,3 +49,21 @@ def test_bold_chinese_has_its_own_bold_face(tmp_path: Path) -> None:
     for name in (FONT_FILE, BOLD_FONT_FILE):
         cmap = TTFont(tmp_path / "out" / name).getBestCmap()
         assert all(ord(c) in cmap for c in "精准扶贫")
+
+
+def test_the_bold_face_made_beside_is_the_one_made_here(tmp_path: Path, monkeypatch) -> None:
+    """The two weights are subset at once, the bold in a second process; its bytes are the
+    ones this process makes, and if that process fails the build makes them itself."""
+    from bookbuild.writers import webfont
+
+    page = tmp_path / "page.html"
+    page.write_text('<p lang="zh"><strong>精准</strong>扶贫</p>', "utf-8")
+    write_webfont(tmp_path / "beside", [page])
+    characters = webfont.cjk_characters([page.read_text("utf-8")])
+    assert (tmp_path / "beside" / BOLD_FONT_FILE).read_bytes() == webfont.subset_font(
+        characters, 700
+    )
+    monkeypatch.setattr(webfont.sys, "executable", "/bin/false")  # the second process fails
+    write_webfont(tmp_path / "here", [page])
+    for name in (FONT_FILE, BOLD_FONT_FILE):
+        assert (tmp_path / "here" / name).read_bytes() == (tmp_path / "beside" / name).read_bytes()

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from bookbuild.state import store
@@ -67,16 +70,66 @@ def is_whole_woff2(data: bytes) -> bool:
     )
 
 
+def _cached(characters: str, weight: int, cache_dir: Path | None) -> Path | None:
+    key = store.sha256(f"{weight}\0{characters}")[:16]
+    return cache_dir / store.webfont_file(key).name if cache_dir else None
+
+
+def _stored(characters: str, weight: int, cache_dir: Path | None) -> bytes | None:
+    cached = _cached(characters, weight, cache_dir)
+    return store.read_bytes(cached, is_whole_woff2, "web-font cache entry") if cached else None
+
+
+def _store(characters: str, weight: int, cache_dir: Path | None, data: bytes) -> None:
+    cached = _cached(characters, weight, cache_dir)
+    if cached:
+        store.atomic_write(cached, data)  # a killed build never leaves half a font behind
+
+
 def _subset(characters: str, weight: int, cache_dir: Path | None) -> bytes:
     """The subset at `weight`, from `cache_dir` when a whole copy is stored there."""
-    key = store.sha256(f"{weight}\0{characters}")[:16]
-    cached = cache_dir / store.webfont_file(key).name if cache_dir else None
-    data = store.read_bytes(cached, is_whole_woff2, "web-font cache entry") if cached else None
+    data = _stored(characters, weight, cache_dir)
     if data is None:
         data = subset_font(characters, weight)
-        if cached:
-            store.atomic_write(cached, data)  # a killed build never leaves half a font behind
+        _store(characters, weight, cache_dir, data)
     return data
+
+
+FACES = ((400, FONT_FILE), (700, BOLD_FONT_FILE))
+
+
+def _subsets(characters: str, cache_dir: Path | None) -> list[bytes]:
+    """The subset of each of `FACES`; when neither is stored, the bold one is made by a
+    second process at the same time (fontTools is pure Python, so a thread would not run
+    beside it, and each subset takes seconds)."""
+    stored = [_stored(characters, weight, cache_dir) for weight, _ in FACES]
+    if stored[0] is not None or stored[1] is not None:
+        return [
+            data or _subset(characters, w, cache_dir)
+            for data, (w, _) in zip(stored, FACES, strict=True)
+        ]
+    with tempfile.TemporaryDirectory(prefix="bb-webfont-") as tmp:
+        bold = Path(tmp) / "bold.woff2"
+        (Path(tmp) / "characters.txt").write_text(characters, "utf-8")
+        other = subprocess.Popen(  # any failure: made here after all, below
+            [sys.executable, "-m", __name__, str(FACES[1][0]), tmp],
+            cwd=Path(__file__).resolve().parents[2],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        regular = _subset(characters, FACES[0][0], cache_dir)
+        if other.wait() == 0 and is_whole_woff2(data := _read(bold)):
+            _store(characters, FACES[1][0], cache_dir, data)
+            return [regular, data]
+    return [regular, _subset(characters, FACES[1][0], cache_dir)]  # made here after all
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -> str:
@@ -92,8 +145,8 @@ def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -
         css.write_text("/* no Chinese text in this edition */\n", "utf-8")
         return ""
     faces = []
-    for weight, name in ((400, FONT_FILE), (700, BOLD_FONT_FILE)):
-        (out / name).write_bytes(_subset(characters, weight, cache_dir))
+    for (weight, name), data in zip(FACES, _subsets(characters, cache_dir), strict=True):
+        (out / name).write_bytes(data)
         faces.append(
             "@font-face {\n"
             f'  font-family: "{FAMILY}";\n'
@@ -112,3 +165,9 @@ def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -
         "utf-8",
     )
     return characters
+
+
+if __name__ == "__main__":  # `python -m bookbuild.writers.webfont WEIGHT FOLDER` (`_subsets`)
+    folder = Path(sys.argv[2])
+    chars = (folder / "characters.txt").read_text("utf-8")
+    (folder / "bold.woff2").write_bytes(subset_font(chars, int(sys.argv[1])))
