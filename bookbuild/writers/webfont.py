@@ -86,43 +86,62 @@ def _store(characters: str, weight: int, cache_dir: Path | None, data: bytes) ->
         store.atomic_write(cached, data)  # a killed build never leaves half a font behind
 
 
-def _subset(characters: str, weight: int, cache_dir: Path | None) -> bytes:
-    """The subset at `weight`, from `cache_dir` when a whole copy is stored there."""
-    data = _stored(characters, weight, cache_dir)
-    if data is None:
-        data = subset_font(characters, weight)
-        _store(characters, weight, cache_dir, data)
-    return data
-
-
 FACES = ((400, FONT_FILE), (700, BOLD_FONT_FILE))
 
 
-def _subsets(characters: str, cache_dir: Path | None) -> list[bytes]:
-    """The subset of each of `FACES`; when neither is stored, the bold one is made by a
-    second process at the same time (fontTools is pure Python, so a thread would not run
-    beside it, and each subset takes seconds)."""
-    stored = [_stored(characters, weight, cache_dir) for weight, _ in FACES]
-    if stored[0] is not None or stored[1] is not None:
-        return [
-            data or _subset(characters, w, cache_dir)
-            for data, (w, _) in zip(stored, FACES, strict=True)
-        ]
-    with tempfile.TemporaryDirectory(prefix="bb-webfont-") as tmp:
-        bold = Path(tmp) / "bold.woff2"
-        (Path(tmp) / "characters.txt").write_text(characters, "utf-8")
-        other = subprocess.Popen(  # any failure: made here after all, below
-            [sys.executable, "-m", __name__, str(FACES[1][0]), tmp],
-            cwd=Path(__file__).resolve().parents[2],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        regular = _subset(characters, FACES[0][0], cache_dir)
-        if other.wait() == 0 and is_whole_woff2(data := _read(bold)):
-            _store(characters, FACES[1][0], cache_dir, data)
-            return [regular, data]
-    return [regular, _subset(characters, FACES[1][0], cache_dir)]  # made here after all
+class WebFont:
+    """The edition's web font being made: `start_webfont` begins it, `finish` writes it.
+
+    A subset that is not stored is made by a process of its own (fontTools is pure Python
+    and takes seconds a weight), so both weights are made at once, and while the build goes
+    on to the PDF. A process that fails is made up for here, in `finish`."""
+
+    def __init__(self, out: Path, characters: str, cache_dir: Path | None) -> None:
+        self.out, self.characters, self.cache_dir = out, characters, cache_dir
+        self.stored = [_stored(characters, weight, cache_dir) for weight, _ in FACES]
+        self._tmp = tempfile.TemporaryDirectory(prefix="bb-webfont-")
+        self.making: dict[int, subprocess.Popen[bytes]] = {}
+        if not characters:
+            return
+        (Path(self._tmp.name) / "characters.txt").write_text(characters, "utf-8")
+        for (weight, _), data in zip(FACES, self.stored, strict=True):
+            if data is None:
+                self.making[weight] = subprocess.Popen(
+                    [sys.executable, "-m", __name__, str(weight), self._tmp.name],
+                    cwd=Path(__file__).resolve().parents[2],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+
+    def finish(self) -> str:
+        """Wait for the subsets, write them and their stylesheet; the characters."""
+        try:
+            return _write(self.out, self.characters, self._subsets())
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop what is still being made (the build failed) and remove the work folder."""
+        for process in self.making.values():
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        self.making.clear()
+        self._tmp.cleanup()
+
+    def _subsets(self) -> list[bytes]:
+        out = []
+        for (weight, _), data in zip(FACES, self.stored, strict=True):
+            if data is None:
+                process = self.making.pop(weight)
+                made = _read(Path(self._tmp.name) / f"{weight}.woff2")
+                if process.wait() != 0 or not is_whole_woff2(made):
+                    made = subset_font(self.characters, weight)  # made here after all
+                _store(self.characters, weight, self.cache_dir, made)
+                data = made
+            out.append(data)
+        return out
 
 
 def _read(path: Path) -> bytes:
@@ -132,20 +151,28 @@ def _read(path: Path) -> bytes:
         return b""
 
 
+def start_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -> WebFont:
+    """Begin the edition's web font for the CJK characters of `pages` (see `WebFont`)."""
+    return WebFont(out, cjk_characters([p.read_text("utf-8") for p in pages]), cache_dir)
+
+
 def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -> str:
     """Write the subset fonts (regular and bold) and their stylesheet into the edition;
     returns the characters.
 
     Subsetting takes seconds, so the results are kept in `cache_dir` keyed on the characters.
     """
-    characters = cjk_characters([p.read_text("utf-8") for p in pages])
+    return start_webfont(out, pages, cache_dir).finish()
+
+
+def _write(out: Path, characters: str, subsets: list[bytes]) -> str:
     css = out / CSS_FILE
     css.parent.mkdir(parents=True, exist_ok=True)
     if not characters:
         css.write_text("/* no Chinese text in this edition */\n", "utf-8")
         return ""
     faces = []
-    for (weight, name), data in zip(FACES, _subsets(characters, cache_dir), strict=True):
+    for (weight, name), data in zip(FACES, subsets, strict=True):
         (out / name).write_bytes(data)
         faces.append(
             "@font-face {\n"
@@ -167,7 +194,7 @@ def write_webfont(out: Path, pages: list[Path], cache_dir: Path | None = None) -
     return characters
 
 
-if __name__ == "__main__":  # `python -m bookbuild.writers.webfont WEIGHT FOLDER` (`_subsets`)
+if __name__ == "__main__":  # `python -m bookbuild.writers.webfont WEIGHT FOLDER` (`WebFont`)
     folder = Path(sys.argv[2])
     chars = (folder / "characters.txt").read_text("utf-8")
-    (folder / "bold.woff2").write_bytes(subset_font(chars, int(sys.argv[1])))
+    (folder / f"{sys.argv[1]}.woff2").write_bytes(subset_font(chars, int(sys.argv[1])))
