@@ -14,6 +14,7 @@ import pytest
 
 from bookbuild import PACKAGE_DIR
 from bookbuild.state import edition, freeze, store
+from bookbuild.state.records import RECORD_VERSION
 
 ABC_SHA256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"  # FIPS 180-2
 
@@ -131,7 +132,7 @@ def _entry(tmp_path: Path) -> tuple[Path, bytes]:
     notebook = (nbformat.writes(nbformat.v4.new_notebook()) + "\n").encode()
     folder = freeze.entry_dir(tmp_path, Path("chapters/one.qmd"))
     record = {
-        "version": 1,
+        "version": RECORD_VERSION,
         "source": "chapters/one.qmd",
         "code": "c",
         "env": "e",

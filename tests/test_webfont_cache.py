@@ -67,3 +67,11 @@ def test_the_bold_face_made_beside_is_the_one_made_here(tmp_path: Path, monkeypa
     write_webfont(tmp_path / "here", [page])
     for name in (FONT_FILE, BOLD_FONT_FILE):
         assert (tmp_path / "here" / name).read_bytes() == (tmp_path / "beside" / name).read_bytes()
+
+
+def test_an_edition_without_chinese_has_no_web_font(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<p>Shared development</p>", "utf-8")
+    assert write_webfont(tmp_path / "out", [page]) == ""
+    assert "no Chinese text" in (tmp_path / "out" / CSS_FILE).read_text("utf-8")
+    assert not (tmp_path / "out" / FONT_FILE).exists()

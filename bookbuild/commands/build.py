@@ -190,9 +190,9 @@ def execute_runs(
 
 def _expected_work(run: ChapterRun) -> int:
     """How long a chapter is expected to execute, roughly: the length of its code. The
-    longest chapters start first, so that none is left running alone at the end (the
-    thesis's 05-findings is a third of the execution; started fifth, it ran alone for its
-    last seconds). The order of execution changes no output: each chapter has its kernel."""
+    longest chapters start first, so that none is left running alone at the end (a book's
+    heaviest chapter, started late, runs alone for its last seconds). The order of
+    execution changes no output: each chapter has a kernel of its own."""
     return sum(len(cell.code) for cell in run.doc.cells)
 
 

@@ -117,7 +117,7 @@ class WebFont:
     def finish(self) -> str:
         """Wait for the subsets, write them and their stylesheet; the characters."""
         try:
-            return _write(self.out, self.characters, self._subsets())
+            return _write(self.out, self.characters, self._subsets() if self.characters else [])
         finally:
             self.cancel()
 
