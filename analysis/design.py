@@ -23,7 +23,8 @@ large-sample theory at all. All data are the simulated survey (``data/README.md`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -328,9 +329,8 @@ def cluster_comparison(
     strata = pd.factorize(data["village"])[0]
     observed = abs(within_difference(y, flag, strata))
     rng = np.random.default_rng(seed)
-    null = np.abs(
-        _within_differences(y, _within_permutations(flag, strata, rng, permutations), strata)
-    )
+    shuffled = _within_permutations(flag, strata, rng, permutations)
+    null = np.abs(_by_chunks(shuffled, lambda rows: _within_differences(y, rows, strata)))
     return ClusterComparison(
         outcome=outcome,
         n=len(data),
@@ -456,12 +456,25 @@ def _within_permutations(
     and the same shuffles as ``count`` calls of :func:`_within_permutation`, in one pass (a
     permutation test's thousands of shuffles were seconds of Python loop)."""
     order = np.argsort(strata, kind="stable")
-    keys = rng.random((count, len(codes)))  # the stream `count` draws of len(codes) take
-    ranks = np.broadcast_to(strata[order], keys.shape)
-    shuffled = order[np.lexsort((keys, ranks), axis=-1)]
-    out = np.empty((count, len(codes)), dtype=np.asarray(codes).dtype)
-    out[:, order] = np.asarray(codes)[shuffled]
+    codes = np.asarray(codes)
+    out = np.empty((count, len(codes)), dtype=codes.dtype)
+    for start in range(0, count, _CHUNK):
+        rows = min(_CHUNK, count - start)
+        keys = rng.random((rows, len(codes)))  # the stream `rows` draws of len(codes) take
+        ranks = np.broadcast_to(strata[order], keys.shape)
+        out[start : start + rows, order] = codes[order[np.lexsort((keys, ranks), axis=-1)]]
     return out
+
+
+_CHUNK = 1000
+"""Permutations handled at once: bounds the arrays of permutations x households to a few MB
+(all 9,999 at once took a chapter's kernel past 1 GiB)."""
+
+
+def _by_chunks(rows: np.ndarray, statistic: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``statistic`` of ``rows`` (one value per row), `_CHUNK` rows at a time."""
+    parts = [statistic(rows[i : i + _CHUNK]) for i in range(0, len(rows), _CHUNK)]
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def _chi2_stats(received: np.ndarray, codes: np.ndarray, n_levels: int) -> np.ndarray:
@@ -563,7 +576,7 @@ def assistance_permutation(
     for column, label in inference.assistance_labels().items():
         received = data[column].astype("boolean").fillna(False).to_numpy(dtype=float)
         observed = _chi2_stat(received, codes, len(levels))
-        null = _chi2_stats(received, perms, len(levels))
+        null = _by_chunks(perms, functools.partial(_chi2_stats, received, n_levels=len(levels)))
         shares = pd.Series(received).groupby(codes).mean()
         rows.append(
             {

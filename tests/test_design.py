@@ -407,7 +407,7 @@ def test_batched_shuffles_and_statistics_equal_one_at_a_time_to_the_last_bit():
     codes = rng.integers(0, 5, 240)
     y = rng.normal(size=240)
     flags = rng.random(240) < 0.4
-    batch = design._within_permutations(codes, strata, np.random.default_rng(3), 200)
+    batch = design._within_permutations(codes, strata, np.random.default_rng(3), 2100)
     one_by_one = np.random.default_rng(3)
     order = np.argsort(strata, kind="stable")
     for row in batch:
@@ -420,6 +420,6 @@ def test_batched_shuffles_and_statistics_equal_one_at_a_time_to_the_last_bit():
     received = (rng.random(240) < 0.3).astype(float)
     chi2 = design._chi2_stats(received, batch, 5)
     assert [design._chi2_stat(received, row, 5) for row in batch] == chi2.tolist()
-    shuffled = design._within_permutations(flags, strata, np.random.default_rng(4), 200)
+    shuffled = design._within_permutations(flags, strata, np.random.default_rng(4), 2100)
     within = design._within_differences(y, shuffled, strata)
     assert [design.within_difference(y, row, strata) for row in shuffled] == within.tolist()
