@@ -147,22 +147,13 @@ def inline_cells(inlines: list[Inline], block: int) -> list[tuple[str, dict[str,
         return []
     if all(_parses(inline.expr) for inline in inlines):
         source = "\n".join(f"_bb_inline({inline.expr})" for inline in inlines)
-        exprs = [[inline.line, inline.expr] for inline in inlines]
-        return [
-            (source, {"kind": "inline", "line": inlines[0].line, "block": block, "exprs": exprs})
-        ]
-    return [
-        (
-            f"_bb_inline({inline.expr})",
-            {
-                "kind": "inline",
-                "line": inline.line,
-                "block": block,
-                "exprs": [[inline.line, inline.expr]],
-            },
-        )
-        for inline in inlines
-    ]
+        return [(source, _inline_meta(inlines, block))]
+    return [(f"_bb_inline({inline.expr})", _inline_meta([inline], block)) for inline in inlines]
+
+
+def _inline_meta(inlines: list[Inline], block: int) -> dict[str, Any]:
+    exprs = [[inline.line, inline.expr] for inline in inlines]
+    return {"kind": "inline", "line": inlines[0].line, "block": block, "exprs": exprs}
 
 
 def _running(meta: dict[str, Any], cell: Any) -> dict[str, Any]:
