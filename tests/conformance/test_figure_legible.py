@@ -6,16 +6,13 @@ are left as they were."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from bookbuild_helpers import pdf_text, run_process
 from bs4 import BeautifulSoup
 
 from bookbuild.execute.weave import legible_width
-
-REPO = Path(__file__).resolve().parents[2]
 
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200" viewBox="0 0 400 200">'
@@ -66,14 +63,8 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="5"/></svg>',
         "utf-8",
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "bookbuild", "--root", str(root), "build"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=REPO,
-    )
-    assert proc.returncode == 0, proc.stderr
+    proc = run_process(root, "build", timeout=600)
+    assert proc.code == 0, proc.err
     return root / "_book"
 
 
@@ -89,8 +80,6 @@ def test_an_svg_figure_with_text_has_its_legible_width_as_min_width(book: Path) 
 
 
 def test_the_pdf_shows_the_figure_without_the_attribute(book: Path) -> None:
-    text = subprocess.run(
-        ["pdftotext", str(book / "thesis.pdf"), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(book / "thesis.pdf")
     assert "Figure 1.1: A figure with small text" in text
     assert "legible" not in text
