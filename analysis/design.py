@@ -442,19 +442,12 @@ def _chi2_stat(received: np.ndarray, codes: np.ndarray, n_levels: int) -> float:
     )
 
 
-def _within_permutation(
-    codes: np.ndarray, strata: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """``codes`` shuffled among the rows of each stratum (one uniform draw per row)."""
-    return _within_permutations(codes, strata, rng, 1)[0]
-
-
 def _within_permutations(
     codes: np.ndarray, strata: np.ndarray, rng: np.random.Generator, count: int
 ) -> np.ndarray:
-    """``count`` rows, each ``codes`` shuffled among the rows of each stratum: the same draws
-    and the same shuffles as ``count`` calls of :func:`_within_permutation`, in one pass (a
-    permutation test's thousands of shuffles were seconds of Python loop)."""
+    """``count`` rows, each ``codes`` shuffled among the rows of each stratum (one uniform draw
+    per row, sorted within the stratum), the rows drawn one after the other from ``rng``, in
+    one pass (a permutation test's thousands of shuffles were seconds of Python loop)."""
     order = np.argsort(strata, kind="stable")
     codes = np.asarray(codes)
     out = np.empty((count, len(codes)), dtype=codes.dtype)

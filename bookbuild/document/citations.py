@@ -21,6 +21,7 @@ from typing import Any
 from bookbuild.document import pandoc
 from bookbuild.document.ast import Div, Node, walk
 from bookbuild.document.chapter import Chapter
+from bookbuild.document.titles import front_line
 from bookbuild.errors import BuildError
 from bookbuild.state import store
 from bookbuild.state.memo import Memo
@@ -35,17 +36,6 @@ def book_bibliography(book: tuple[Path, ...], chapters: list[Chapter]) -> tuple[
     return tuple(dict.fromkeys([*book, *(f for c in chapters for f in c.bibliography)]))
 
 
-def _front_line(source: str, key: str) -> int | None:
-    """The line of `key:` in a chapter's front matter (the source's first lines)."""
-    lines = source.splitlines()
-    for number, line in enumerate(lines[1:], 2):
-        if line.rstrip() in ("---", "..."):
-            return None
-        if line.startswith(f"{key}:"):
-            return number
-    return None
-
-
 def check_styles(book: Path | None, chapters: list[Chapter]) -> None:
     """A chapter's `csl:` must be the book's style: the book is cited in one style."""
     for chapter in chapters:
@@ -55,7 +45,7 @@ def check_styles(book: Path | None, chapters: list[Chapter]) -> None:
                 f"csl: {chapter.csl} differs from the book's style, {named}: this build cites "
                 "the whole book in one style; set csl: in _quarto.yml",
                 chapter.path,
-                _front_line(chapter.source, "csl"),
+                front_line(chapter.source, "csl"),  # the source opens with its front matter
             )
 
 

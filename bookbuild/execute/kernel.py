@@ -43,14 +43,19 @@ _RUNNING_LOCK = threading.Lock()
 STOP = threading.Event()  # set on Ctrl-C: no new kernel starts
 
 
-def _kill(client: Any) -> None:
-    """Kill a client's kernel (its whole process group) without waiting for it."""
-    client.shutdown_kernel = "immediate"
-    provisioner = getattr(getattr(client, "km", None), "provisioner", None)
+def kill_group(km: Any) -> None:
+    """Kill a kernel manager's kernel (its whole process group) without waiting for it."""
+    provisioner = getattr(km, "provisioner", None)
     group = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
     if group:
         with contextlib.suppress(OSError):  # already gone
             os.killpg(group, signal.SIGKILL)
+
+
+def _kill(client: Any) -> None:
+    """Kill a client's kernel (its whole process group) without waiting for it."""
+    client.shutdown_kernel = "immediate"
+    kill_group(getattr(client, "km", None))
 
 
 def stop_all_kernels() -> None:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
-import os
-import signal
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -112,12 +110,10 @@ def _alive(waiting: Waiting) -> bool:
 
 def _stop(waiting: Waiting) -> None:
     """Kill a kernel that will not be used (its whole process group) and remove its sockets."""
-    provisioner = getattr(waiting.km, "provisioner", None)
-    group = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
-    if group:
-        with contextlib.suppress(OSError):
-            os.killpg(group, signal.SIGKILL)
-    process = getattr(provisioner, "process", None)
+    from bookbuild.execute import kernel
+
+    kernel.kill_group(waiting.km)
+    process = getattr(getattr(waiting.km, "provisioner", None), "process", None)
     if process is not None:
         with contextlib.suppress(Exception):
             process.wait(timeout=5)

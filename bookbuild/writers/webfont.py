@@ -98,11 +98,12 @@ class WebFont:
 
     def __init__(self, out: Path, characters: str, cache_dir: Path | None) -> None:
         self.out, self.characters, self.cache_dir = out, characters, cache_dir
-        self.stored = [_stored(characters, weight, cache_dir) for weight, _ in FACES]
         self._tmp = tempfile.TemporaryDirectory(prefix="bb-webfont-")
         self.making: dict[int, subprocess.Popen[bytes]] = {}
+        self.stored: list[bytes | None] = [None] * len(FACES)
         if not characters:
             return
+        self.stored = [_stored(characters, weight, cache_dir) for weight, _ in FACES]
         (Path(self._tmp.name) / "characters.txt").write_text(characters, "utf-8")
         for (weight, _), data in zip(FACES, self.stored, strict=True):
             if data is None:
