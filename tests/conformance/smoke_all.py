@@ -237,15 +237,21 @@ def held_out(quarto: Path, n: int, seed: int) -> list[Path]:
     return sorted(random.Random(seed).sample(pool, min(n, len(pool))))
 
 
-def _selectors_hold(soup: BeautifulSoup, spec: list) -> bool:
+def _selector_failures(soup: BeautifulSoup, spec: list) -> list[str]:
+    """The selectors of an `ensureHtmlElements` spec that do not hold: a required one not
+    found, a forbidden one (shown `not …`) found. A selector soupsieve cannot read is not
+    judged."""
     present = spec[0] if spec else []
     absent = spec[1] if len(spec) > 1 else []
-    try:
-        return all(soup.select(s) for s in present or []) and not any(
-            soup.select(s) for s in absent or []
-        )
-    except Exception:  # a selector soupsieve cannot read: not judged
-        return True
+    failed = []
+    for selector, wanted in [(s, True) for s in present or []] + [(s, False) for s in absent or []]:
+        try:
+            found = bool(soup.select(selector))
+        except Exception:  # soupsieve's errors share no base class
+            continue
+        if found != wanted:
+            failed.append(selector if wanted else f"not {selector}")
+    return failed
 
 
 # a float's number after its prefix's (non-breaking) space, before the caption delimiter or the
@@ -269,15 +275,20 @@ def as_chapter_one(pattern: str) -> str:
     )
 
 
-def _regexes_hold(text: str, spec: list) -> bool:
-    present = [as_chapter_one(p) for p in (spec[0] if spec else []) or []]
-    absent = [as_chapter_one(p) for p in (spec[1] if len(spec) > 1 else []) or []]
-    try:
-        return all(re.search(p, text, re.M) for p in present) and not any(
-            re.search(p, text, re.M) for p in absent
-        )
-    except re.error:
-        return True
+def _regex_failures(text: str, spec: list) -> list[str]:
+    """The patterns of an `ensureFileRegexMatches` spec that do not hold, read for the
+    document as chapter 1 (`as_chapter_one`); a pattern Python cannot read is not judged."""
+    present = spec[0] if spec else []
+    absent = spec[1] if len(spec) > 1 else []
+    failed = []
+    for pattern, wanted in [(p, True) for p in present or []] + [(p, False) for p in absent or []]:
+        try:
+            found = bool(re.search(as_chapter_one(pattern), text, re.M))
+        except re.error:
+            continue
+        if found != wanted:
+            failed.append(f"/{pattern}/" if wanted else f"not /{pattern}/")
+    return failed
 
 
 def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tuple[str, str]:
@@ -339,20 +350,16 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
         if not pages:
             return "silently wrong", "no page for the chapter"
         text = pages[0].read_text("utf-8")
-        checks = []
-        if "ensureHtmlElements" in test:
-            checks.append(
-                _selectors_hold(
-                    BeautifulSoup(text, "html.parser"), test["ensureHtmlElements"] or []
-                )
-            )
-        if "ensureFileRegexMatches" in test:
-            checks.append(_regexes_hold(text, test["ensureFileRegexMatches"] or []))
-        if not checks:
+        if "ensureHtmlElements" not in test and "ensureFileRegexMatches" not in test:
             return "built, unasserted", _note(supplied).strip()
-        if all(checks):
+        failed = _selector_failures(
+            BeautifulSoup(text, "html.parser"), test.get("ensureHtmlElements") or []
+        ) + _regex_failures(text, test.get("ensureFileRegexMatches") or [])
+        if not failed:
             return "right", _note(supplied).strip()
-        return "silently wrong", "Quarto's assertions fail" + _note(supplied)
+        return "silently wrong", "Quarto's assertions fail: " + "; ".join(failed)[:300] + _note(
+            supplied
+        )
 
 
 def _note(supplied: tuple[list[str], list[str]]) -> str:
