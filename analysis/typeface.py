@@ -20,6 +20,7 @@ import contextlib
 import functools
 import hashlib
 import io
+import json
 import os
 import re
 import struct
@@ -35,6 +36,7 @@ _SFNT = re.compile(rb"OTTO\x00[\x01-\x40]")  # CFF-flavoured OpenType: tag, then
 _TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _DEFS_END = "</defs>"
+_INDEX = "libertinus-serif-index.json"  # library (path|size|mtime) -> the face's SHA-256
 
 
 def _library() -> Path:
@@ -86,6 +88,12 @@ def _names(data: bytes) -> tuple[str, str]:
 def font_bytes() -> bytes:
     """The Libertinus Serif Regular font file that Typst uses, read from its wheel.
 
+    Finding it means reading the 80 MB library and the name tables of the fonts in it
+    (0.3 s, in every kernel that draws a figure), so the face found is kept in matplotlib's
+    cache folder (:func:`font_file`) with an index from the library's path, size and
+    modification time to the face's SHA-256: a kept face is used only when the library is
+    the one it was found in and its bytes hash to that digest.
+
     Returns
     -------
     bytes
@@ -97,13 +105,63 @@ def font_bytes() -> bytes:
     b'OTTO'
     """
     library = _library()
+    kept = _kept_face(library)
+    if kept is not None:
+        return kept
     for data in _fonts_in(library.read_bytes()):
         try:
             if _names(data) == (FAMILY, _STYLE):
+                _keep_face(library, data)
                 return data
         except Exception:  # bytes that only look like a font: skip them
             continue
     raise RuntimeError(f"{library} holds no {FAMILY} {_STYLE} font: is the 'typst' wheel intact?")
+
+
+def _cache_dir() -> Path:
+    import matplotlib as mpl
+
+    return Path(mpl.get_cachedir())
+
+
+def _face_path(digest: str) -> Path:
+    return _cache_dir() / f"libertinus-serif-{digest[:16]}.otf"
+
+
+def _library_key(library: Path) -> str:
+    stat = library.stat()
+    return f"{library.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+def _kept_face(library: Path) -> bytes | None:
+    """The face found before in this very `library`, if kept intact; else None."""
+    try:
+        index = json.loads((_cache_dir() / _INDEX).read_text("utf-8"))
+        digest = index[_library_key(library)]
+        data = _face_path(digest).read_bytes()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return data if hashlib.sha256(data).hexdigest() == digest else None
+
+
+def _keep_face(library: Path, data: bytes) -> None:
+    """Keep the face found in `library` and index it (a read-only cache: found again next time)."""
+    digest = hashlib.sha256(data).hexdigest()
+    with contextlib.suppress(OSError):
+        _write_atomic(_face_path(digest), data)
+        _write_atomic(
+            _cache_dir() / _INDEX,
+            json.dumps({_library_key(library): digest}, sort_keys=True).encode("utf-8"),
+        )
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    if path.is_file() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 @functools.cache
@@ -120,16 +178,9 @@ def font_file() -> Path:
     >>> font_file().read_bytes() == font_bytes()
     True
     """
-    import matplotlib as mpl
-
     data = font_bytes()
-    path = (
-        Path(mpl.get_cachedir()) / f"libertinus-serif-{hashlib.sha256(data).hexdigest()[:16]}.otf"
-    )
-    if not path.is_file() or path.read_bytes() != data:
-        partial = path.with_suffix(".tmp")
-        partial.write_bytes(data)
-        partial.replace(path)
+    path = _face_path(hashlib.sha256(data).hexdigest())
+    _write_atomic(path, data)
     return path
 
 

@@ -62,6 +62,34 @@ def test_the_figure_font_is_typsts_libertinus_serif_regular():
     assert typeface.font_file().read_bytes() == typeface.font_bytes()
 
 
+def test_the_face_is_found_once_and_a_damaged_copy_is_never_used(tmp_path, monkeypatch):
+    """The face found in the wheel is kept, indexed by the library's path, size and time, and
+    used while it hashes to its digest; a damaged copy or another library means a new search."""
+    import matplotlib as mpl
+
+    monkeypatch.setattr(mpl, "get_cachedir", lambda: str(tmp_path))
+    library = typeface._library()
+    reads = []
+    real = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        if path == library:
+            reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    found = typeface.font_bytes.__wrapped__()
+    assert len(reads) == 1 and found[:4] == b"OTTO"
+    assert typeface.font_bytes.__wrapped__() == found and len(reads) == 1  # kept: not read
+    kept = next(tmp_path.glob("libertinus-serif-*.otf"))
+    kept.write_bytes(found[:-1] + bytes([found[-1] ^ 1]))  # one bit damaged
+    assert typeface.font_bytes.__wrapped__() == found and len(reads) == 2  # searched again
+    assert kept.read_bytes() == found  # and mended
+    index = tmp_path / typeface._INDEX
+    index.write_text(index.read_text("utf-8").replace("|", "|9", 1), "utf-8")  # another library
+    assert typeface.font_bytes.__wrapped__() == found and len(reads) == 3
+
+
 def test_fonts_are_cut_from_a_blob_by_their_table_directory():
     one = io.BytesIO()
     TTFont(io.BytesIO(typeface.font_bytes())).save(one)
