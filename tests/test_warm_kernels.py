@@ -123,6 +123,21 @@ def test_each_chapter_gets_its_own_fork_of_a_warm_zygote(zygote_book):
             os.kill(probe["pid"], 0)
 
 
+def test_while_the_zygote_imports_the_first_chapters_may_start_without_it(zygote_book):
+    """`start_plain`: a build's other cores start the first chapters in kernels of their own
+    while the zygote imports; later chapters, and any once it is ready, fork from it."""
+    root = zygote_book
+    warm.prepare(root, [read_qmd(root, Path("ch.qmd"))], kernel.kernel_env(None))
+    warm.start_plain(root, 1)  # at once: importing pandas takes the zygote a while
+    first = _probe(root)  # a plain kernel, started now
+    assert first["ppid"] == os.getpid() and first["chapter"] == "ch.qmd"
+    socket = warm.socket_for(root)  # the next waits for the zygote
+    assert socket is not None
+    warm.start_plain(root, 1)  # a ready zygote serves every chapter
+    second = _probe(root)
+    assert second["ppid"] == warm._ZYGOTES[root.resolve()].process.pid
+
+
 STATE = (
     "import json, os, sys, warnings\n"
     "import numpy as np, pandas as pd, matplotlib, matplotlib.pyplot as plt, scipy.stats\n"
@@ -375,3 +390,15 @@ def test_a_kernel_started_ahead_is_not_used_for_another_chapter_or_zygote(zygote
     assert waiting.take(root, "other.qmd", env, "/not/the/zygote") is None  # stopped instead
     assert (root.resolve(), "other.qmd") not in waiting._WAITING
     assert ahead.km.provisioner is None or ahead.km.provisioner.process.poll() is not None
+
+
+def test_no_chapter_of_the_thesis_depends_on_the_build_itself():
+    """A warm kernel's `__main__` is the build's zygote.py, which lies in this project: it is
+    no input of a chapter (a plain kernel's launcher is not either), so the thesis's records
+    are the same whichever kind of kernel ran each chapter."""
+    edition = Path(__file__).resolve().parents[1] / "_book" / "provenance.json"
+    if not edition.is_file():
+        pytest.fail("no built edition: run `make` first")
+    record = json.loads(edition.read_text("utf-8"))
+    builds = {m for c in record["chapters"] for m in c["modules"] if m.startswith("bookbuild/")}
+    assert builds == set()

@@ -167,7 +167,9 @@ def execute_runs(
         return
     kernel.STOP.clear()
     warm.prepare(book.root, [run.doc for run in runs], kernel.kernel_env(None))
-    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo))))
+    workers = max(1, min(jobs, len(todo)))
+    warm.start_plain(book.root, min(workers, jobs - 1))  # the zygote's imports take a core
+    pool = ThreadPoolExecutor(max_workers=workers)
     futures = []
     try:
         futures = [pool.submit(work, run) for run in sorted(todo, key=_expected_work, reverse=True)]
@@ -433,7 +435,7 @@ def keep_last_pdf(output: Path, staging: Path, reporter: Reporter) -> None:
         reporter.info("this edition has no thesis.pdf (the PDF was not asked for)")
 
 
-def _write_files(files: dict[str, bytes], *folders: Path) -> None:
+def write_files(files: dict[str, bytes], *folders: Path) -> None:
     for folder in folders:
         for relative, data in files.items():
             path = folder / relative
@@ -518,7 +520,7 @@ def build(
             key = edition.edition_key(book, state, shipped, env, formats, _chapter_files(docs))
         memo = Memo(None if isolated else book.root / store.RENDER_DIR)
         if key is not None and edition.is_current(book.root, key, output):
-            _write_files(files, book.root)  # figures/ as the edition has them, if deleted
+            write_files(files, book.root)  # figures/ as the edition has them, if deleted
             lap("check")
             rendered = False
         else:
@@ -537,8 +539,8 @@ def build(
             clean_stale_staging(output)
             staging = staging_dir(output)
             try:
-                _write_files(shipped, staging)
-                _write_files(files, *([] if isolated else [book.root]))
+                write_files(shipped, staging)
+                write_files(files, *([] if isolated else [book.root]))
                 if editions["html"] is editions["pdf"]:
                     timings.update(
                         render(

@@ -144,7 +144,9 @@ def _bb_dependencies():
     from IPython.display import publish_display_data
 
     modules = set()
-    for module in list(_bb_sys.modules.values()):
+    for name, module in list(_bb_sys.modules.items()):
+        if name in ("__main__", "__mp_main__"):  # the kernel's launcher, as IPython keeps it
+            continue  # (a warm kernel's is the build's zygote.py: no input of the chapter)
         path = getattr(module, "__file__", None)
         if not path:
             continue

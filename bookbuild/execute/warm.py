@@ -140,6 +140,7 @@ class Zygote:
         self._ready = threading.Event()
         self._stopped = False
         self.announced = False  # a preview has said it is ready
+        self.plain = 0  # kernels that may start without it while it imports (`socket_for`)
         self._lock = threading.Lock()
         threading.Thread(target=self._start, name="bb-zygote", daemon=True).start()
 
@@ -230,12 +231,29 @@ def prepare(root: Path, docs: Iterable[Document], env: dict[str, str]) -> None:
 
 
 def socket_for(root: Path) -> str | None:
-    """The ready zygote's socket for this project (waiting for it to be ready), or None."""
+    """The ready zygote's socket for this project (waiting for it to be ready), or None: no
+    zygote, or one still importing while a kernel may start without it (`start_plain`)."""
     if not enabled():
         return None
     with _REGISTRY_LOCK:
         zygote = _ZYGOTES.get(Path(root).resolve())
+        if zygote is not None and zygote.plain > 0 and not zygote._ready.is_set():
+            zygote.plain -= 1
+            return None
     return zygote.wait() if zygote is not None else None
+
+
+def start_plain(root: Path, kernels: int) -> None:
+    """Let the next `kernels` chapters that ask while the project's zygote is still importing
+    start a kernel of their own (which imports what it needs itself) instead of waiting.
+
+    The zygote's imports keep one core busy for seconds; a build with more cores than that
+    starts its first chapters (the longest, by the build's order) on the others meanwhile.
+    Either kind of kernel runs a chapter alone and gives the same outputs."""
+    with _REGISTRY_LOCK:
+        zygote = _ZYGOTES.get(Path(root).resolve())
+        if zygote is not None and not zygote._ready.is_set():
+            zygote.plain = max(0, kernels)
 
 
 def release(root: Path) -> None:

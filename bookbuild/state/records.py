@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any, NotRequired, TypedDict
 
 # The version of the cache record's format: a record of another version is executed again.
-RECORD_VERSION = 2  # 2: one notebook cell for all inline values of a markdown block
+RECORD_VERSION = 3  # 2: one notebook cell for all inline values of a markdown block; 3: the
+# kernel's launcher is no dependency (a warm kernel's `__main__` was the build's zygote.py)
 
 Digests = dict[str, str | None]  # project path -> SHA-256 (None: the file was missing)
 
