@@ -107,6 +107,68 @@ def test_a_code_edit_or_a_second_file_builds_the_whole_book(book):
     assert quick.rebuild([data]) is None and "not in the edition" in quick.why
 
 
+def test_a_code_edit_executes_its_chapter_and_writes_what_a_full_build_writes(book):
+    """With `execute`, a save that changes one chapter's code runs that chapter alone and
+    writes its page and its changed figure; the full build after it executes nothing and
+    writes the same bytes."""
+    quick = QuickPages(book, execute=True)
+    assert quick.prime()
+    data = book / "chapters" / "01-data.qmd"
+    before = snapshot(book / "_book")
+    _replace(
+        data, "ax.plot(values.year, values.income)", "ax.plot(values.year, values.income, 'o-')"
+    )
+    _replace(data, 'print("<script>alert(1)</script>")', 'print("QUICK-CELL-EDIT")')
+    page = quick.rebuild([data])
+    assert page == "01-data.html", quick.why
+    assert quick.executed == "chapters/01-data.qmd"
+    assert "execute" in quick.timings
+    quick.settle()
+    after = snapshot(book / "_book")
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert page in changed and "QUICK-CELL-EDIT" in (book / "_book" / page).read_text("utf-8")
+    figures = {k for k in changed if k != page}
+    assert figures and all(k.startswith("figures/") for k in figures), changed
+    for name in figures:  # the project's figures/ as the edition has them
+        assert (book / name).read_bytes() == (book / "_book" / name).read_bytes()
+    written = {k: (book / "_book" / k).read_bytes() for k in changed}
+    _html(book)
+    record = json.loads((book / ".bookbuild" / "last-build.json").read_text("utf-8"))
+    assert record["kernels_started"] == 0 and record["executed"] == {}
+    for name, data_bytes in written.items():
+        assert (book / "_book" / name).read_bytes() == data_bytes, name
+    assert quick.differs() == []
+
+
+RENAMED_FIGURE = [  # a figure's file is named for its label
+    ("01-data", "#| label: fig-income", "#| label: fig-earnings"),
+    ("01-data", "see @fig-income", "see @fig-earnings"),
+    ("02-prose", "@fig-income", "@fig-earnings"),
+]
+RENAMED_HEADING = [("01-data", "## Figures {#sec-figures}", "## Plots {#sec-figures}")]
+
+
+@pytest.mark.parametrize(
+    ("edits", "why"),
+    [(RENAMED_FIGURE, "outputs came or went"), (RENAMED_HEADING, "a heading, label or float")],
+)
+def test_a_code_edit_that_changes_more_than_its_page_executes_once(book, edits, why):
+    quick = QuickPages(book, execute=True)
+    assert quick.prime()
+    data = book / "chapters" / "01-data.qmd"
+    page = (book / "_book" / "01-data.html").read_bytes()
+    _replace(data, 'print("<script>alert(1)</script>")', 'print("QUICK-CELL-EDIT")')
+    for name, old, new in edits:
+        _replace(book / "chapters" / f"{name}.qmd", old, new)
+    assert quick.rebuild([data]) is None and why in quick.why
+    assert quick.executed  # and its cache entry written:
+    assert (book / "_book" / "01-data.html").read_bytes() == page  # nothing published
+    _html(book)
+    record = json.loads((book / ".bookbuild" / "last-build.json").read_text("utf-8"))
+    assert record["kernels_started"] == 0  # the full build does not run it again
+    assert "QUICK-CELL-EDIT" in (book / "_book" / "01-data.html").read_text("utf-8")
+
+
 def test_an_unknown_reference_in_a_prose_save_is_the_build_error(book):
     from bookbuild.errors import BuildError
 

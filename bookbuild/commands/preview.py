@@ -6,9 +6,10 @@ polls file modification times (no extra dependency) over the project (chapters,
 `_quarto.yml`, analysis code, data), skipping what the build itself writes, and over the
 build package's own templates and assets. On a change the HTML is built first, in this
 process, and the open page reloads itself (see `livereload`): a save that changes one
-chapter's prose only rebuilds that chapter's page alone (see `quick`), any other change the
-whole HTML edition. The full build with the PDF follows in a kept background process that
-the next save stops (see `background`).
+chapter's prose or code rebuilds that chapter's page alone (see `quick`; edited code is
+executed first, in a kernel of its own), any other change the whole HTML edition. The full
+build with the PDF follows in a kept background process that the next save stops (see
+`background`).
 """
 
 from __future__ import annotations
@@ -224,7 +225,7 @@ def preview(
 
     book = load_book(root)
     reloader = livereload.Reloader(book.output_dir)
-    quick = QuickPages(book.root)
+    quick = QuickPages(book.root, execute=True)
 
     def pdf_done(ok: bool, seconds: float, last: str) -> None:
         if ok:
@@ -251,12 +252,15 @@ def preview(
         except BuildError as exc:
             log(f"error: {exc}\nstill serving the last good edition.")
             return
-        if page is not None:  # a prose save: its page alone, the rest in the background
+        if page is not None:  # one chapter's save: its page alone, the rest in the background
             reloader.touch([page])
+            what = "executed, its page alone" if quick.executed else "prose only"
             log(
-                f"rebuilt {page} in {time.perf_counter() - started:.2f} s (prose only); "
+                f"rebuilt {page} in {time.perf_counter() - started:.2f} s ({what}); "
                 "the page reloads itself"
             )
+            if quick.executed:  # the chapter just edited is the likeliest to be edited again
+                waiting.start(book.root, quick.executed)
             quick.settle()
             full.start()  # the other pages' parts, the search index, the PDF
             return

@@ -1,24 +1,26 @@
-"""The one-page rebuild of a prose save in `thesis preview`.
+"""The one-page rebuild of a one-chapter save in `thesis preview`.
 
-A save that changes only the prose of one chapter changes only that chapter's page: its
-number, its headings, its labels, the ids other pages link to and its citations stay as they
-were, so every other page, and the numbers and links on this one, come out as before.
-`QuickPages` keeps, from a whole-book assembly done after each full build, what one page
-needs from the rest of the book (every chapter's number and title, the cross-reference
-targets, which page holds each id, citeproc's results). On a save it rebuilds the saved
-chapter alone — read, weave from its cached notebook, parse, number in its place, resolve its
-references, put its citations back, convert — checks that nothing the rest of the book reads
-from it changed, and writes its page into the published edition. When anything else changed
-(a heading, a label, a float, a citation, a cell's code, any file but one chapter), it
-answers None and the preview builds the whole HTML edition instead.
+A save that changes only one chapter's prose, or its code without changing its headings,
+labels, floats or citations, changes only that chapter's page: its number, its headings,
+its labels, the ids other pages link to and its citations stay as they were, so every other
+page, and the numbers and links on this one, come out as before. `QuickPages` keeps, from a
+whole-book assembly done after each full build, what one page needs from the rest of the
+book (every chapter's number and title, the cross-reference targets, which page holds each
+id, citeproc's results). On a save it rebuilds the saved chapter alone — read, execute it if
+its code changed (with `execute`: a kernel of its own, the cache entry written as the build
+writes it), weave, parse, number in its place, resolve its references, put its citations
+back, convert — checks that nothing the rest of the book reads from it changed, and writes
+its new figures and its page into the published edition. When anything else changed (a
+heading, a label, a float, a citation, an output's name, any file but one chapter), it
+answers None and the preview builds the whole HTML edition instead (reusing the execution).
 
 The steps are the build's own functions: `prime` runs `build.parse_book` and
 `build.number_editions` (what `build.assemble` runs), and a save runs, for its chapter,
-`build.chapter_text`, `build.chapter_of`, `build.prepare` and the HTML writer's `html_job` and
-`page_html`; only numbering in place and putting citeproc's results back are this module's.
-The full build that follows in the background writes the same page byte for byte (tested,
-and checked by the preview after every full build: `differs`), with the search index and
-the PDF.
+`build.execute_runs`, `build.chapter_text`, `build.chapter_of`, `build.prepare` and the HTML
+writer's `html_job` and `page_html`; only numbering in place and putting citeproc's results
+back are this module's. The full build that follows in the background writes the same page
+and figures byte for byte (tested, and checked by the preview after every full build:
+`differs`), with the search index, the provenance record and the PDF.
 """
 
 from __future__ import annotations
@@ -34,16 +36,20 @@ from string import Template
 from typing import Any
 
 from bookbuild.commands.build import (
+    ChapterRun,
     build_info,
     chapter_defaults,
     chapter_of,
     chapter_text,
+    execute_runs,
     needs_kernel,
     number_editions,
     parse_book,
     plan,
     prepare,
+    write_files,
 )
+from bookbuild.commands.progress import Reporter
 from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
 from bookbuild.config.thesis import Thesis, load_thesis
@@ -57,6 +63,7 @@ from bookbuild.document.custom_kinds import custom_keys
 from bookbuild.document.environment import Environment, describe
 from bookbuild.document.resources import edition_files
 from bookbuild.execute import cache
+from bookbuild.execute.checksums import check_raw_reads
 from bookbuild.execute.weave import Woven, weave
 from bookbuild.source.qmd import Document, errors_at_origin, read_qmd
 from bookbuild.state import store
@@ -131,10 +138,12 @@ def _is_refs(node: Node) -> bool:
 
 
 class QuickPages:
-    """Rebuilds the page of a chapter whose save changed its prose only."""
+    """Rebuilds the page of a chapter whose save changed nothing the rest of the book reads."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, execute: bool = False) -> None:
         self.root = root
+        self.execute = execute  # a save that changes one chapter's code executes it here
+        self.executed = ""  # the chapter the last rebuild executed, if any
         self._book: _Book | None = None
         self._unsaved: list[tuple[Path, str, str, Any, Any]] = []
         self._written = threading.Lock()  # `differs` runs in the background build's thread
@@ -214,7 +223,7 @@ class QuickPages:
         needs the whole book built (then nothing was written). `timings` says where the
         time went; call `settle` before the next build, to store what it can reuse."""
         state = self._book
-        self.timings, self.why = {}, ""
+        self.timings, self.why, self.executed = {}, "", ""
         if state is None or len(files) != 1:
             self.why = "not primed" if state is None else "more than one file changed"
             return None
@@ -256,12 +265,21 @@ class QuickPages:
             if needs_kernel(doc, defaults) != (old.record is not None):
                 self.why = "code came or went"
                 return None
+            notebook, record = old.notebook, old.record
             if old.record is not None and old.record["code"] != cache.code_key(doc, defaults):
-                self.why = "code changed"  # it must execute
+                if not self.execute:
+                    self.why = "code changed"  # it must execute
+                    return None
+                notebook, record = self._execute(book, doc)
+                self.executed = str(doc.path)
+                lap("execute")
+            woven = self._weave(book, doc, notebook, record)
+            if woven.files.keys() != old.files.keys():
+                self.why = "outputs came or went"  # other names in the edition
                 return None
-            woven = self._weave(book, doc, old.notebook, old.record)
-            if woven.files != old.files:
-                self.why = "outputs changed"
+            outputs = {k: v for k, v in woven.files.items() if old.files[k] != v}
+            if outputs and not self.executed:
+                self.why = "outputs changed"  # never expected from an unchanged notebook
                 return None
             lap("read and weave")
             shipped = pool.submit(edition_files, book.root, docs, state.generated, book.output_dir)
@@ -330,10 +348,20 @@ class QuickPages:
             )
             lap("convert")
         data = page.encode("utf-8")
-        target = book.output_dir / chapter.page
-        store.atomic_write(target, data)
+        # its new figures and tables first (the edition's and the project's figures/, as the
+        # full build writes them), then the page that shows them
+        write_files(outputs, book.output_dir, book.root)
+        store.atomic_write(book.output_dir / chapter.page, data)
         lap("write")
-        state.known[index] = replace(old, doc=doc, chapter=chapter, outline=outline)
+        state.known[index] = replace(
+            old,
+            doc=doc,
+            notebook=notebook,
+            record=record,
+            files=woven.files,
+            chapter=chapter,
+            outline=outline,
+        )
         with self._written:
             state.written[chapter.page] = data
         self._unsaved = [
@@ -366,6 +394,15 @@ class QuickPages:
                     wrong.append(page)
             state.written.clear()
         return wrong
+
+    def _execute(self, book: Book, doc: Document) -> tuple[Any, CacheRecord]:
+        """Execute one chapter as the build does (a kernel of its own, the cache entry
+        written, its raw reads checked): the full build that follows reuses the entry."""
+        run = ChapterRun(doc, None, None, executed=True, reasons=["its code changed"])
+        execute_runs(book, [run], 1, Reporter(quiet=True))
+        check_raw_reads(book.root, [(doc.path, run.record)], book.checksums, book.checksums_update)
+        assert run.record is not None
+        return run.notebook, run.record
 
     def _weave(self, book: Book, doc: Document, notebook: Any, record: CacheRecord | None) -> Woven:
         import nbformat
