@@ -1,11 +1,15 @@
 """Run a command and measure its wall time and the peak memory of its whole process tree.
 
-Peak memory is the largest sum of resident set sizes (RSS) over the process and all its
-descendants (the build's Jupyter kernels, Pandoc, nbconvert's kernels), sampled every
-`interval` seconds with psutil. `/usr/bin/time -v` would report only the largest single
-process, and this machine has cgroup v1 without a per-job memory.peak, so sampling the tree is
-the honest measure here. Shared pages are counted once per process, so the sum is an upper
-bound; a spike shorter than the interval can be missed.
+Peak memory is sampled every `interval` seconds over the process and all its descendants (the
+build's Jupyter kernels and their zygote, Pandoc, nbconvert's kernels) in two ways: the
+largest sum of resident set sizes (RSS), which counts a shared page once per process that maps
+it, and the largest sum of proportional set sizes (PSS, `/proc/PID/smaps_rollup`), which
+divides each shared page among the processes sharing it. Kernels forked from a warm zygote
+share its imported libraries, so their RSS sum overstates the memory used several times over;
+the PSS sum is the memory the tree really holds (Linux only; 0 elsewhere). `/usr/bin/time -v`
+would report only the largest single process, and this machine has cgroup v1 without a
+per-job memory.peak, so sampling the tree is the honest measure here. A spike shorter than
+the interval can be missed.
 """
 
 from __future__ import annotations
@@ -29,21 +33,41 @@ class Measurement:
     peak_rss_bytes: int
     returncode: int
     output_tail: str
+    peak_pss_bytes: int = 0
+
+
+def _pss(pid: int) -> int:
+    """Bytes of `pid`'s proportional set size (0 where `/proc` has no smaps_rollup)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def tree_memory(proc: psutil.Process) -> tuple[int, int]:
+    """Bytes resident (RSS sum) and proportionally held (PSS sum) by `proc` and every
+    descendant now; processes that vanish meanwhile count 0."""
+    rss = pss = 0
+    try:
+        members = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0, 0
+    for member in members:
+        try:
+            rss += member.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        pss += _pss(member.pid)
+    return rss, pss
 
 
 def tree_rss(proc: psutil.Process) -> int:
     """Bytes resident in `proc` and every descendant now (processes that vanish count 0)."""
-    total = 0
-    try:
-        members = [proc, *proc.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0
-    for member in members:
-        try:
-            total += member.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return total
+    return tree_memory(proc)[0]
 
 
 def run_measured(
@@ -53,14 +77,15 @@ def run_measured(
     interval: float = 0.02,
     timeout: float = 3600,
 ) -> Measurement:
-    """Run `cmd` to completion; wall time in seconds, peak tree RSS in bytes."""
+    """Run `cmd` to completion; wall time in seconds, peak tree RSS and PSS in bytes."""
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         watched = psutil.Process(proc.pid)
-        peak = 0
+        peak_rss = peak_pss = 0
         while proc.poll() is None:
-            peak = max(peak, tree_rss(watched))
+            rss, pss = tree_memory(watched)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             if time.perf_counter() - started > timeout:
                 proc.kill()
                 raise TimeoutError(f"{' '.join(cmd)} ran longer than {timeout} s")
@@ -68,7 +93,7 @@ def run_measured(
         wall = time.perf_counter() - started
         log.seek(0)
         output = log.read().decode("utf-8", "replace")
-    return Measurement(wall, peak, proc.returncode, output[-2000:])
+    return Measurement(wall, peak_rss, proc.returncode, output[-2000:], peak_pss)
 
 
 def _command(args: list[str]) -> str:

@@ -75,6 +75,7 @@ class Run:
     kernels: int
     executed: list[str]
     rendered: dict[str, list[str]] = field(default_factory=dict)  # converted anew, by format
+    peak_pss_mib: float = 0.0  # shared pages divided among their processes (`bench.measure`)
 
 
 @dataclass
@@ -114,6 +115,7 @@ def run_build(root: Path, jobs: int | None) -> Run:
         record["kernels_started"],
         sorted(record["executed"]),
         record.get("rendered_chapters", {}),
+        result.peak_pss_bytes / 2**20,
     )
 
 
@@ -124,7 +126,13 @@ def run_baseline(root: Path) -> Run:
     result = run_measured([PYTHON, "-m", "bench.naive_baseline", "--root", str(root)], cwd=REPO)
     _check(result, "naive baseline")
     chapters = [str(p) for p in chapter_paths(root)]
-    return Run(result.wall_s, result.peak_rss_bytes / 2**20, len(chapters), chapters)
+    return Run(
+        result.wall_s,
+        result.peak_rss_bytes / 2**20,
+        len(chapters),
+        chapters,
+        peak_pss_mib=result.peak_pss_bytes / 2**20,
+    )
 
 
 def _check(result: Measurement, what: str) -> None:
@@ -339,19 +347,21 @@ def markdown(scenarios: list[Scenario], info: dict[str, str]) -> str:
     naive = by_name["naive"].median() if "naive" in by_name else None
     lines = ["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in info.items()], ""]
     lines += [
-        "| scenario | runs | median (s) | min–max (s) | peak memory, median (MiB) | "
-        "peak memory, max (MiB) | kernels started | / cold | / naive |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| scenario | runs | median (s) | min–max (s) | peak RSS sum, median (MiB) | "
+        "peak RSS sum, max (MiB) | peak PSS sum, median (MiB) | kernels started | / cold "
+        "| / naive |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in scenarios:
         rss = [r.peak_rss_mib for r in s.runs]
+        pss = [r.peak_pss_mib for r in s.runs]
         kernels = sorted({r.kernels for r in s.runs})
         ratio_naive = f"{s.median() / naive:.2f}" if naive else "–"
         lines.append(
             f"| {s.description} | {len(s.runs)} | {s.median():.1f} | "
             f"{_fmt_range(s.walls())} | {statistics.median(rss):.0f} | {max(rss):.0f} "
-            f"| {'/'.join(map(str, kernels))} | {s.median() / cold:.3f} | "
-            f"{ratio_naive} |"
+            f"| {statistics.median(pss):.0f} | {'/'.join(map(str, kernels))} | "
+            f"{s.median() / cold:.3f} | {ratio_naive} |"
         )
     lines += [
         "",
@@ -373,7 +383,11 @@ def targets(scenarios: list[Scenario], touch: Touch) -> list[str]:
     """The issue's targets, each marked met or missed."""
     by = {s.name: s for s in scenarios}
     cold = by["cold"].median()
-    peak = max(r.peak_rss_mib for s in scenarios if s.name != "naive" for r in s.runs)
+    # the memory the build's process tree holds: PSS where /proc gives it, else RSS (an upper
+    # bound, which counts the warm zygote's shared pages once per forked kernel)
+    peak = max(
+        r.peak_pss_mib or r.peak_rss_mib for s in scenarios if s.name != "naive" for r in s.runs
+    )
     code_runs = by["code"].runs
     checks = [
         (
@@ -396,7 +410,7 @@ def targets(scenarios: list[Scenario], touch: Touch) -> list[str]:
             all(r.executed == [touch.code] for r in code_runs),
             f"executed {sorted({tuple(r.executed) for r in code_runs})}",
         ),
-        ("build peak memory ≤ 1.5 GiB", peak <= 1.5 * 1024, f"{peak:.0f} MiB"),
+        ("build peak memory (PSS) ≤ 1.5 GiB", peak <= 1.5 * 1024, f"{peak:.0f} MiB"),
     ]
     if "naive" in by:
         ratio = cold / by["naive"].median()
