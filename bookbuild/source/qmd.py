@@ -22,11 +22,11 @@ from bookbuild.config.project import (
     quarto_schema,
 )
 from bookbuild.errors import BuildError
+from bookbuild.source.fences import FENCE as _FENCE
+from bookbuild.source.fences import cell_engine
 from bookbuild.source.includes import Origin, Source, expand_includes, relocate
 from bookbuild.source.shortcodes import expand_shortcodes, load_context
 
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
-_ENGINE = re.compile(r"^\{(?P<engine>[A-Za-z0-9_+-]+)(?P<rest>[^}]*)\}$")
 _INLINE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
 _OTHER_INLINE = re.compile(r"`\{(?P<engine>r|julia|ojs|bash)\}\s+[^`]+`")
 
@@ -219,9 +219,8 @@ def parse_qmd(
         close = _find_close(lines, index + 1, fence)
         if close is None:
             raise BuildError(f"code fence {fence} opened here is never closed", path, number)
-        engine = _ENGINE.match(info)
-        if engine and not info.startswith("{=") and not info.startswith("{."):
-            name = engine["engine"]
+        name = cell_engine(info)
+        if name:
             if name != "python":
                 raise BuildError(
                     f"'{{{name}}}' cells are not supported: only {{python}}", path, number
