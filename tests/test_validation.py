@@ -90,6 +90,20 @@ def test_misspelt_book_option_suggests_the_right_one(tmp_path: Path) -> None:
         load_book(tmp_path)
 
 
+def test_website_options_a_book_inherits_are_quarto_options(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Quarto's book schema takes every base-website key (site-url, favicon, navbar, ...):
+    ignored here with a warning, not refused as 'not a Quarto option'."""
+    (tmp_path / "index.qmd").write_text("# P\n")
+    (tmp_path / "_quarto.yml").write_text(
+        CONFIG.replace('  title: "Checks"', '  title: "Checks"\n  site-url: https://x.org/')
+    )
+    with caplog.at_level(logging.WARNING, logger="bookbuild"):
+        load_book(tmp_path)
+    assert "book option 'site-url' is ignored by this build" in caplog.text
+
+
 def test_custom_keys_are_metadata_near_misses_are_warned(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
