@@ -11,10 +11,11 @@ project or of a format the editions cannot show is an error with its file and li
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from bookbuild.config.project import CONFIG_NAME, load_yaml
 from bookbuild.document.ast import walk
@@ -24,12 +25,16 @@ from bookbuild.source.includes import resolve_path
 from bookbuild.source.qmd import Document, Markdown, prose_lines
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
-_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?:<(?P<angle>[^>]*)>|(?P<bare>[^)\s]+))")
+_IMAGE = re.compile(
+    r"!\[(?P<alt>(?:[^\[\]]|\[[^\]]*\])*)\]\(\s*"
+    r"""(?:<(?P<angle>[^>]*)>|(?P<bare>[^)\s]+(?: +[^)\s"'(][^)\s]*)*))"""
+)
 _HTML_IMG = re.compile(
     r"""(<img\b[^>]*?\bsrc\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""", re.IGNORECASE
 )
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?:<(?P<angle>[^>]*)>|(?P<bare>\S+))")
 _CODE_SPAN = re.compile(r"(`+).*?[^`]\1(?!`)")
+log = logging.getLogger("bookbuild")
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|#|//)")
 
 
@@ -64,6 +69,15 @@ def image_targets(doc: Document) -> list[tuple[str, tuple[Path, int], bool]]:
                 for m in _REFERENCE.finditer(text)
             ]
             found += [(unquote(t), where, sure) for t, sure in targets if is_local(t)]
+            for m in _IMAGE.finditer(text):
+                if not m["alt"].strip():
+                    log.warning(
+                        "%s:%d: image '%s' has no alt text: the PDF marks it decorative; "
+                        "give it a description (`![what it shows](file)`) if it carries meaning",
+                        where[0].name,
+                        where[1],
+                        m["angle"] if m["angle"] is not None else m["bare"],
+                    )
     return found
 
 
@@ -185,7 +199,7 @@ def point_images(
                 root, chapter.path, unquote(target), (chapter.path, None), "image"
             ).as_posix()
             if relative in available:
-                return relative
+                return quote(relative)  # a URL, as Pandoc writes it (the PDF unquotes it)
             line = next(
                 (n for n, text in enumerate(chapter.source.splitlines(), 1) if target in text), None
             )

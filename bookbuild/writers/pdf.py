@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from bookbuild import PACKAGE_DIR
 from bookbuild.config.layout import BOOK, Layout, load_layout
@@ -409,7 +410,8 @@ def _typst_length(value: str, where: str) -> str:
 
 
 def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
-    """Every image as Typst `image(...)` with its alt text (required by PDF/UA)."""
+    """Every image as Typst `image(...)` with its alt text; one without is decorative, an
+    artifact to PDF/UA (the document stage warned of it at its line)."""
     figure_images = {
         id(n)
         for f in walk(blocks)
@@ -423,18 +425,15 @@ def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
             return None
         attr, alt_inlines, (src, _title) = node["c"]
         alt = stringify(alt_inlines).strip()
-        if not alt:
-            raise BuildError(
-                f"image '{src}' in {where} has no alt text: give it a description "
-                "(`![what it shows](file)`, or `fig-alt` on a figure cell)"
-            )
-        args = [typst_string(src), f"alt: {typst_string(alt)}"]
+        args = [typst_string(unquote(src))] + ([f"alt: {typst_string(alt)}"] if alt else [])
         attrs = dict(attr[2])
         for key in ("width", "height"):
             if key in attrs:
                 args.append(f"{key}: {_typst_length(attrs[key], where)}")
         call = f"image({', '.join(args)})"
-        return [RawInline("typst", f"#{call}" if id(node) in figure_images else f"#box({call})")]
+        call = call if id(node) in figure_images else f"box({call})"
+        # no alt text: decorative, as `alt=""` in HTML; PDF/UA takes it as an artifact
+        return [RawInline("typst", f"#{call}" if alt else f"#pdf.artifact({call})")]
 
     return map_inlines(blocks, fn)
 
