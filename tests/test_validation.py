@@ -129,3 +129,32 @@ def test_custom_keys_are_metadata_near_misses_are_warned(
         for w in warnings
     ), warnings
     assert not any("university" in w or "supervisor" in w for w in warnings), warnings
+
+
+def test_a_chapter_naming_formats_is_quiet_its_format_options_are_warned_at_their_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    quiet = "---\nformat: html\n---\n\n# T\n"
+    with caplog.at_level(logging.WARNING, logger="bookbuild"):
+        parse_qmd(quiet, P)
+        assert caplog.text == ""
+        parse_qmd("---\nformat:\n  html:\n    code-fold: true\n  latex: default\n---\n\n# T\n", P)
+    assert caplog.text.count("is ignored") == 1
+    assert (
+        "c.qmd:4: front matter option 'format: html: code-fold' is ignored by this build "
+        "(format options apply to the whole book: set it in _quarto.yml)" in caplog.text
+    )
+
+
+@pytest.mark.parametrize("key", ["bibliography", "csl"])
+def test_a_bibliography_or_style_at_a_url_is_refused_as_a_url(tmp_path: Path, key: str) -> None:
+    (tmp_path / "index.qmd").write_text("# P\n")
+    url = "https://example.org/refs.bib"
+    (tmp_path / "_quarto.yml").write_text(CONFIG + f"{key}: {url}\n")
+    with pytest.raises(BuildError) as caught:
+        load_book(tmp_path)
+    assert caught.value.line == 7
+    assert caught.value.message == (
+        f"{key}: '{url}' is a URL; this build reads local files only: download it into the "
+        "project and name its path"
+    )

@@ -314,7 +314,9 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
     known = quarto_schema()["document_options"]
     for key in options:
         option = registry.at(registry.FRONT).get(key)
-        if option is not None and option.status == registry.IGNORED:
+        if key == "format":
+            _warn_chapter_formats(options[key], path, text)
+        elif option is not None and option.status == registry.IGNORED:
             log.warning(
                 "%s:%s: front matter option '%s' is ignored by this build: %s",
                 path,
@@ -331,12 +333,53 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
             )
 
 
+_EDITIONS = ("html", "typst", "pdf")
+
+
+def _warn_chapter_formats(formats: Any, path: Path, text: str) -> None:
+    """A chapter's `format:`. Naming formats is harmless (the book's formats decide what is
+    written; Quarto too renders a book chapter only in the book's formats), but an option
+    under `html:`, `typst:` or `pdf:` is one Quarto would apply to that chapter and this build
+    applies book-wide only: each is warned about at its line."""
+    if not isinstance(formats, dict):
+        return
+    for name, options in formats.items():
+        if name not in _EDITIONS or not isinstance(options, dict):
+            continue
+        for key in options:
+            log.warning(
+                "%s:%s: front matter option 'format: %s: %s' is ignored by this build "
+                "(format options apply to the whole book: set it in %s)",
+                path,
+                _line_of(text, str(key)) or _line_of(text, "format") or 1,
+                name,
+                key,
+                CONFIG_NAME,
+            )
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def refuse_url(name: str, key: str, path: Path, line: int | None) -> None:
+    """Stop on a `bibliography:` or `csl:` that is a URL: the build reads local files only
+    (it downloads nothing, so an edition does not depend on the network)."""
+    if _URL.match(name):
+        raise BuildError(
+            f"{key}: '{name}' is a URL; this build reads local files only: download it into "
+            "the project and name its path",
+            path,
+            line,
+        )
+
+
 def _front_file(root: Path, chapter: Path, name: Any, raw: str, key: str, what: str) -> Path:
     """One file a chapter's front matter names under `key:`, relative to the chapter's
     folder (as Quarto reads it), as a path from the project root; checked."""
     line = _entry_line(raw, str(name)) or _line_of(raw, key)
     if not isinstance(name, str) or not name.strip():
         raise BuildError(f"{key}: must be a file name or a list of file names", chapter, line)
+    refuse_url(name, key, chapter, line)
     full = (root / chapter.parent / name).resolve()
     if not full.is_relative_to(root.resolve()):
         raise BuildError(f"{name} is outside the project; keep the {what} inside it", chapter, line)
@@ -654,8 +697,12 @@ def load_book(root: Path) -> Book:
             path,
             _line_of(text, "bibliography"),
         )
-    bib_paths = tuple(Path(b) for b in bib_list)
+    for name in bib_list:
+        refuse_url(name, "bibliography", path, _line_of(text, "bibliography"))
     csl = document.get("csl")
+    if isinstance(csl, str):
+        refuse_url(csl, "csl", path, _line_of(text, "csl"))
+    bib_paths = tuple(Path(b) for b in bib_list)
     for named in (*bib_paths, *([Path(csl)] if isinstance(csl, str) else [])):
         if not (root / named).resolve().is_relative_to(root):
             raise BuildError(
