@@ -7,7 +7,8 @@ Scope (`SCOPE`): the feature folders a thesis author reaches for (cross-referenc
 shortcodes, conditional content, tables, citations, code line numbers), Jupyter/Python or
 engine-less documents only (knitr, Julia and OJS documents are out of scope), and only those
 whose own test targets HTML (or no format). Each document's folder is copied next to it (its
-images, includes and bibliographies), a `_quarto.yml` naming it the only chapter is written,
+images, includes and bibliographies), a `_quarto.yml` naming it the only chapter is written
+(over the folder's own `_quarto.yml`, whose options Quarto applies to it: `book_config`),
 and `thesis build` runs. Some documents name an image that sits a folder up in Quarto's own
 repository (`crossrefs/float/html/` names `img/surus.jpg`, which is `crossrefs/float/img/`),
 and some one it does not hold at all (`test.jpg`, brand logos): Quarto's HTML never checks
@@ -21,7 +22,10 @@ nearest folder that has it, or writes a small placeholder of its type when none 
   built (reported apart, as `built, unasserted`);
 - **refused**: the build stopped with a one-line message naming a source file (`file:line:`);
 - **unclear error**: it stopped without naming a source file, or with a traceback;
-- **silently wrong**: it built, but Quarto's own assertions fail.
+- **ignored, warned**: it built and Quarto's assertions fail, but the build warned that it
+  ignores an option of the document (`... is ignored by this build`); the warnings are in
+  the detail, so a reader can judge whether they explain the failure;
+- **silently wrong**: it built, Quarto's own assertions fail, and the build said nothing.
 
 The summary goes to `tests/conformance/smoke-all.json`, which `scripts/quarto_support.py`
 writes into `docs/quarto-support.md`.
@@ -291,6 +295,38 @@ def _regex_failures(text: str, spec: list) -> list[str]:
     return failed
 
 
+def book_config(qmd: Path) -> dict:
+    """The one-chapter book's `_quarto.yml`: the document's folder's own `_quarto.yml` (its
+    project's options, which Quarto applies to it) with `project:` made a book of the
+    document alone; a website's `website:` keys go under `book:`, which takes them in
+    Quarto's schema; of its formats, html and typst/pdf are kept."""
+    own: dict = {}
+    for name in ("_quarto.yml", "_quarto.yaml"):
+        if (qmd.parent / name).is_file():
+            try:
+                loaded = yaml.safe_load((qmd.parent / name).read_text("utf-8", errors="replace"))
+            except yaml.YAMLError:
+                loaded = None
+            own = loaded if isinstance(loaded, dict) else {}
+            break
+    website = own.pop("website", None)
+    book = {**(website if isinstance(website, dict) else {}), **(own.pop("book", None) or {})}
+    own.pop("project", None)
+    formats = own.pop("format", None)
+    formats = formats if isinstance(formats, dict) else {}
+    kept = {k: v for k, v in formats.items() if k in ("html", "typst", "pdf")}
+    return {
+        **own,
+        "project": {"type": "book"},
+        "book": {**book, "title": "Smoke", "chapters": [qmd.name]},
+        "format": {"html": {}, "typst": {}, **kept},
+    }
+
+
+_PYTHON_TRACEBACK = re.compile(r"^Traceback \(most recent call last\):", re.M)
+_IGNORED = re.compile(r"^warning: (.*?is ignored by this build.*)$", re.M)
+
+
 def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tuple[str, str]:
     """(outcome, detail) for one smoke document (`smoke`: the smoke-all folder, where
     images the document names a folder up are found)."""
@@ -307,14 +343,7 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
             ),
         )
         (root / "_quarto.yml").write_text(
-            yaml.safe_dump(
-                {
-                    "project": {"type": "book"},
-                    "book": {"title": "Smoke", "chapters": [qmd.name]},
-                    "format": {"html": {}, "typst": {}},
-                }
-            ),
-            "utf-8",
+            yaml.safe_dump(book_config(qmd), allow_unicode=True), "utf-8"
         )
         supplied = supply_images(qmd, root, smoke) if smoke else ([], [])
         try:
@@ -344,7 +373,9 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
                 (ln for ln in lines if ln.startswith("error")),
                 lines[0] if lines else "(no message)",
             )
-            clear = bool(_CLEAR.search(err)) and "Traceback" not in err
+            # a cell's own traceback (Jupyter's, "NameError   Traceback ...") is the
+            # author's to read; Python's, from the build itself, is not a clear error
+            clear = bool(_CLEAR.search(err)) and not _PYTHON_TRACEBACK.search(err)
             return ("refused" if clear else "unclear error"), first[:200] + _note(supplied)
         pages = [p for p in (root / "_book").glob("*.html") if p.stem == qmd.stem]
         if not pages:
@@ -357,9 +388,12 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
         ) + _regex_failures(text, test.get("ensureFileRegexMatches") or [])
         if not failed:
             return "right", _note(supplied).strip()
-        return "silently wrong", "Quarto's assertions fail: " + "; ".join(failed)[:300] + _note(
-            supplied
-        )
+        detail = "Quarto's assertions fail: " + "; ".join(failed)[:300]
+        ignored = _IGNORED.findall(err)
+        if ignored:
+            said = "; ".join(ignored)[:300]
+            return "ignored, warned", f"{detail}; the build warned: {said}" + _note(supplied)
+        return "silently wrong", detail + _note(supplied)
 
 
 def _note(supplied: tuple[list[str], list[str]]) -> str:
@@ -370,7 +404,14 @@ def _note(supplied: tuple[list[str], list[str]]) -> str:
     return "".join(f" ({n})" for n in notes)
 
 
-OUTCOMES = ("right", "built, unasserted", "refused", "unclear error", "silently wrong")
+OUTCOMES = (
+    "right",
+    "built, unasserted",
+    "ignored, warned",
+    "refused",
+    "unclear error",
+    "silently wrong",
+)
 
 
 def run_documents(

@@ -39,12 +39,22 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
         _doc(HTML_P, "::: {.lead}\nA lead.\n:::\n", "Titled"), "utf-8"
     )
     (folder / "latex.qmd").write_text(_doc(LATEX, "# Latex only\n"), "utf-8")
+    site = folder / "site"  # a website's folder: its _quarto.yml applies to the document
+    site.mkdir()
+    (site / "_quarto.yml").write_text(
+        "project:\n  type: website\nwebsite:\n  site-url: https://x.org/\n"
+        "format:\n  html:\n    canonical-url: true\n  docx: default\n",
+        "utf-8",
+    )
+    canonical = "    html:\n      ensureHtmlElements:\n        - ['link[rel=canonical]']\n"
+    (site / "canonical.qmd").write_text(_doc(canonical, "# Canonical\n"), "utf-8")
     (folder / "knitr.qmd").write_text(_doc(HTML_P, "# R\n\n```{r}\n1\n```\n"), "utf-8")
     (smoke / "dashboard").mkdir()
     (smoke / "dashboard" / "out.qmd").write_text(_doc(HTML_P, "# Out\n"), "utf-8")
     runner = _runner()
     assert [p.name for p in runner.documents(tmp_path / "quarto")] == [
         "right.qmd",
+        "canonical.qmd",
         "titled.qmd",
         "wrong.qmd",
     ]
@@ -52,14 +62,19 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "RESULTS", results)
     assert runner.main([str(tmp_path / "quarto"), "--revision", "abc123"]) == 0
     data = json.loads(results.read_text("utf-8"))
-    assert data["quarto"] == "abc123" and data["documents"] == 3
+    assert data["quarto"] == "abc123" and data["documents"] == 4
     assert list(data["runs"]) == ["as written"]
     first = data["runs"]["as written"]["documents"]
     assert {k: v["outcome"] for k, v in first.items()} == {
         "crossrefs/right.qmd": "right",
+        "crossrefs/site/canonical.qmd": "ignored, warned",
         "crossrefs/titled.qmd": "right",  # its title: is its chapter heading
         "crossrefs/wrong.qmd": "silently wrong",
     }
+    # the folder's options reached the build, which said what it ignores
+    said = first["crossrefs/site/canonical.qmd"]["detail"]
+    assert "book option 'site-url' is ignored by this build" in said
+    assert "format: html option 'canonical-url' is ignored by this build" in said
 
 
 def test_patterns_with_custom_prefixes_delimiters_and_letters_read_as_chapter_one():
