@@ -158,3 +158,12 @@ def test_a_bibliography_or_style_at_a_url_is_refused_as_a_url(tmp_path: Path, ke
         f"{key}: '{url}' is a URL; this build reads local files only: download it into the "
         "project and name its path"
     )
+
+
+def test_a_cell_indented_into_a_list_is_refused_not_shown_as_code() -> None:
+    text = "# T\n\n-   A point\n\n    ```{python}\n    x = 1\n    ```\n"
+    with pytest.raises(BuildError) as caught:
+        parse_qmd(text, P)
+    assert (caught.value.path, caught.value.line) == (P, 5)
+    assert "cell indented into a list or block" in caught.value.message
+    parse_qmd(text.replace("{python}", "python"), P)  # plain code in a list is fine

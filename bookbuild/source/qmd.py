@@ -27,6 +27,7 @@ from bookbuild.source.fences import cell_engine
 from bookbuild.source.includes import Origin, Source, expand_includes, relocate
 from bookbuild.source.shortcodes import expand_shortcodes, load_context
 
+_INDENTED_FENCE = re.compile(r"^ {4,}(?:`{3,}|~{3,})\s*(?P<info>\{[^`]*?\})\s*$")
 _INLINE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
 _OTHER_INLINE = re.compile(r"`\{(?P<engine>r|julia|ojs|bash)\}\s+[^`]+`")
 
@@ -212,6 +213,14 @@ def parse_qmd(
         number = skip + index + 1
         match = _FENCE.match(line.rstrip("\r\n"))
         if not match:
+            indented = _INDENTED_FENCE.match(line.rstrip("\r\n"))
+            if indented and cell_engine(indented["info"]):
+                raise BuildError(
+                    f"a '{indented['info']}' cell indented into a list or block (4 or more "
+                    "spaces) is not executed by this build: move it to the left margin",
+                    path,
+                    number,
+                )
             buffer.append(line)
             index += 1
             continue

@@ -66,7 +66,7 @@ SCOPE_TEXT = (
     "one-chapter book with `--to html` (`make conformance QUARTO=...`)."
 )
 HELD_OUT_YEARS = ("2022", "2023", "2024", "2025", "2026")
-_OTHER_ENGINE = re.compile(r"^```+\s*\{(r|julia|ojs|bash|sql|mermaid|dot)\b", re.M)
+_OTHER_ENGINE = re.compile(r"^[ \t]*```+\s*\{(r|julia|ojs|bash|sql|mermaid|dot)\b", re.M)
 _CLEAR = re.compile(r"^error: \S+\.(qmd|yml|yaml|bib|csl|json)(:\d+)?: ", re.M)
 _LOCAL_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")  # ![...](path ...)
 
