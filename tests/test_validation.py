@@ -167,3 +167,17 @@ def test_a_cell_indented_into_a_list_is_refused_not_shown_as_code() -> None:
     assert (caught.value.path, caught.value.line) == (P, 5)
     assert "cell indented into a list or block" in caught.value.message
     parse_qmd(text.replace("{python}", "python"), P)  # plain code in a list is fine
+
+
+def test_a_reference_to_content_one_edition_hides_says_so(tmp_path: Path) -> None:
+    (tmp_path / "_quarto.yml").write_text(CONFIG)
+    (tmp_path / "index.qmd").write_text(
+        "# P\n\nSee @tbl-kinds.\n\n::: {#tbl-kinds .content-visible unless-format=\"html\"}\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n: Kinds\n\n:::\n"
+    )
+    result = run(tmp_path, "build", "--to", "html")
+    assert result.code == 1
+    assert (
+        "error: index.qmd:3: cross-reference '@tbl-kinds' names content the HTML edition does "
+        "not show (.content-visible/.content-hidden)" in result.err
+    )

@@ -26,6 +26,7 @@ from bookbuild.commands.progress import Reporter
 from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
 from bookbuild.document import pandoc
+from bookbuild.document.ast import ids_in
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.citations import book_bibliography, check_entries, check_styles, cite_book
 from bookbuild.document.colophon import PAGE as COLOPHON
@@ -306,7 +307,10 @@ def number_editions(
     if editions is None:
         numbered = _number_and_cite(book, chapters, api, memo)
         return {"html": numbered, "pdf": numbered}
-    return {e: _number_and_cite(book, copies, api, memo) for e, copies in editions.items()}
+    labels = {i for c in chapters for i in ids_in(c.blocks)}  # in some edition
+    return {
+        e: _number_and_cite(book, copies, api, memo, (e, labels)) for e, copies in editions.items()
+    }
 
 
 def assemble(
@@ -334,9 +338,15 @@ def assemble(
 
 
 def _number_and_cite(
-    book: Book, chapters: list[Chapter], api: list[int], memo: Memo | None
+    book: Book,
+    chapters: list[Chapter],
+    api: list[int],
+    memo: Memo | None,
+    edition: tuple[str, set[str]] | None = None,
 ) -> Numbered:
-    """Number the chapters, resolve their references and run citeproc (in place)."""
+    """Number the chapters, resolve their references and run citeproc (in place).
+    `edition`: for one edition's copy, its name and the labels of every edition, so that a
+    reference to content this edition hides says so."""
     check_attrs(chapters)
     targets = number_book(chapters, book.metadata.get("crossref"), book.config_path)
     files = book_bibliography(book.bibliography, chapters)
@@ -344,7 +354,7 @@ def _number_and_cite(
     check_entries(files, book.root)
     bib = [book.root / b for b in files]
     keys = bibliography_keys(bib, book.root)
-    cited = resolve_references(chapters, targets, keys, files)
+    cited = resolve_references(chapters, targets, keys, files, edition)
     citing = bool(cited) or any(_has_refs_div(c) for c in chapters)
     if citing:
         cite_book(chapters, api, bib, book.root / book.csl if book.csl else None, book.root, memo)

@@ -630,8 +630,11 @@ def resolve_references(
     targets: dict[str, Target],
     bib_keys: set[str],
     searched: tuple[Path, ...] = (),
+    edition: tuple[str, set[str]] | None = None,
 ) -> list[str]:
-    """Replace crossref cites by links; return the citation keys used (checked against bib)."""
+    """Replace crossref cites by links; return the citation keys used (checked against bib).
+    `edition`: (its name, the labels of every edition) when these chapters are one edition's
+    copy, so a reference to what the edition hides is named as such."""
     problems: list[tuple[Path, int | None, str]] = []  # (file, line if known, what is wrong)
     cited: list[str] = []
     custom = ({t.kind for t in targets.values()} - set(KINDS)).union(
@@ -673,7 +676,14 @@ def resolve_references(
                 target = targets.get(label)
                 if target is None:
                     line = _ref_line(chapter.source, written)
-                    problems.append((chapter.path, line, f"unknown cross-reference '@{written}'"))
+                    what = f"unknown cross-reference '@{written}'"
+                    if edition and label in edition[1]:
+                        what = (
+                            f"cross-reference '@{written}' names content the {edition[0].upper()} "
+                            "edition does not show (.content-visible/.content-hidden): show it "
+                            "in both editions, or make the reference conditional too"
+                        )
+                    problems.append((chapter.path, line, what))
                     return None
                 text = target.text
                 if citation["citationMode"]["t"] == "SuppressAuthor":  # [-@fig-x]: "1.2"
