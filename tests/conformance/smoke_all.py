@@ -295,16 +295,31 @@ def _regex_failures(text: str, spec: list) -> list[str]:
     return failed
 
 
-def book_config(qmd: Path) -> dict:
-    """The one-chapter book's `_quarto.yml`: the document's folder's own `_quarto.yml` (its
-    project's options, which Quarto applies to it) with `project:` made a book of the
-    document alone; a website's `website:` keys go under `book:`, which takes them in
-    Quarto's schema; of its formats, html and typst/pdf are kept."""
+_CONFIGS = ("_quarto.yml", "_quarto.yaml")
+
+
+def project_folder(qmd: Path, smoke: Path | None) -> Path:
+    """The document's project: the nearest folder up to `smoke` with a `_quarto.yml`, as
+    Quarto finds it (`9524/about/file.qmd` belongs to `9524/`), else the document's folder."""
+    for folder in (qmd.parent, *qmd.parent.parents):
+        if smoke is None or smoke not in (folder, *folder.parents) or folder == smoke:
+            break
+        if any((folder / name).is_file() for name in _CONFIGS):
+            return folder
+    return qmd.parent
+
+
+def book_config(qmd: Path, project: Path | None = None) -> dict:
+    """The one-chapter book's `_quarto.yml`: the project's own `_quarto.yml` (whose options
+    Quarto applies to the document) with `project:` made a book of the document alone; a
+    website's `website:` keys go under `book:`, which takes them in Quarto's schema; of its
+    formats, html and typst/pdf are kept."""
+    project = project or qmd.parent
     own: dict = {}
-    for name in ("_quarto.yml", "_quarto.yaml"):
-        if (qmd.parent / name).is_file():
+    for name in _CONFIGS:
+        if (project / name).is_file():
             try:
-                loaded = yaml.safe_load((qmd.parent / name).read_text("utf-8", errors="replace"))
+                loaded = yaml.safe_load((project / name).read_text("utf-8", errors="replace"))
             except yaml.YAMLError:
                 loaded = None
             own = loaded if isinstance(loaded, dict) else {}
@@ -318,7 +333,7 @@ def book_config(qmd: Path) -> dict:
     return {
         **own,
         "project": {"type": "book"},
-        "book": {**book, "title": "Smoke", "chapters": [qmd.name]},
+        "book": {**book, "title": "Smoke", "chapters": [qmd.relative_to(project).as_posix()]},
         "format": {"html": {}, "typst": {}, **kept},
     }
 
@@ -335,17 +350,19 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
     test = html_test(meta) or {}
     with tempfile.TemporaryDirectory(prefix="smoke-") as tmp:
         root = Path(tmp) / "book"
+        project = project_folder(qmd, smoke)
         shutil.copytree(
-            qmd.parent,
+            project,
             root,
             ignore=shutil.ignore_patterns(
                 "_quarto.yml", "_quarto.yaml", "*_files", "_freeze", "*.html", "*.pdf"
             ),
         )
         (root / "_quarto.yml").write_text(
-            yaml.safe_dump(book_config(qmd), allow_unicode=True), "utf-8"
+            yaml.safe_dump(book_config(qmd, project), allow_unicode=True), "utf-8"
         )
-        supplied = supply_images(qmd, root, smoke) if smoke else ([], [])
+        folder = root / qmd.parent.relative_to(project)
+        supplied = supply_images(qmd, folder, smoke) if smoke else ([], [])
         try:
             proc = subprocess.run(
                 [

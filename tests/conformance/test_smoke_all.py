@@ -48,12 +48,15 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
     )
     canonical = "    html:\n      ensureHtmlElements:\n        - ['link[rel=canonical]']\n"
     (site / "canonical.qmd").write_text(_doc(canonical, "# Canonical\n"), "utf-8")
+    (site / "about").mkdir()  # in a folder of the project: its _quarto.yml still applies
+    (site / "about" / "deep.qmd").write_text(_doc(canonical, "# Deep\n"), "utf-8")
     (folder / "knitr.qmd").write_text(_doc(HTML_P, "# R\n\n```{r}\n1\n```\n"), "utf-8")
     (smoke / "dashboard").mkdir()
     (smoke / "dashboard" / "out.qmd").write_text(_doc(HTML_P, "# Out\n"), "utf-8")
     runner = _runner()
     assert [p.name for p in runner.documents(tmp_path / "quarto")] == [
         "right.qmd",
+        "deep.qmd",
         "canonical.qmd",
         "titled.qmd",
         "wrong.qmd",
@@ -62,11 +65,12 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "RESULTS", results)
     assert runner.main([str(tmp_path / "quarto"), "--revision", "abc123"]) == 0
     data = json.loads(results.read_text("utf-8"))
-    assert data["quarto"] == "abc123" and data["documents"] == 4
+    assert data["quarto"] == "abc123" and data["documents"] == 5
     assert list(data["runs"]) == ["as written"]
     first = data["runs"]["as written"]["documents"]
     assert {k: v["outcome"] for k, v in first.items()} == {
         "crossrefs/right.qmd": "right",
+        "crossrefs/site/about/deep.qmd": "ignored, warned",
         "crossrefs/site/canonical.qmd": "ignored, warned",
         "crossrefs/titled.qmd": "right",  # its title: is its chapter heading
         "crossrefs/wrong.qmd": "silently wrong",
