@@ -172,7 +172,7 @@ def test_a_cell_indented_into_a_list_is_refused_not_shown_as_code() -> None:
 def test_a_reference_to_content_one_edition_hides_says_so(tmp_path: Path) -> None:
     (tmp_path / "_quarto.yml").write_text(CONFIG)
     (tmp_path / "index.qmd").write_text(
-        "# P\n\nSee @tbl-kinds.\n\n::: {#tbl-kinds .content-visible unless-format=\"html\"}\n\n"
+        '# P\n\nSee @tbl-kinds.\n\n::: {#tbl-kinds .content-visible unless-format="html"}\n\n'
         "| a | b |\n|---|---|\n| 1 | 2 |\n\n: Kinds\n\n:::\n"
     )
     result = run(tmp_path, "build", "--to", "html")
@@ -180,4 +180,13 @@ def test_a_reference_to_content_one_edition_hides_says_so(tmp_path: Path) -> Non
     assert (
         "error: index.qmd:3: cross-reference '@tbl-kinds' names content the HTML edition does "
         "not show (.content-visible/.content-hidden)" in result.err
+    )
+
+
+def test_a_caption_list_is_named_a_quarto_form_not_supported_not_a_bad_value() -> None:
+    err = cell_error('#| fig-cap:\n#|   - "One"\n#|   - "Two"\n')
+    assert err.line == 4
+    assert err.message.startswith(
+        "cell option 'fig-cap' as a list (one caption per output) is a Quarto form this build "
+        "does not support"
     )

@@ -37,6 +37,8 @@ CELL_OPTIONS: dict[str, tuple[type, ...]] = registry.cell_types()
 _ALLOWED_VALUES: dict[str, tuple[str, ...]] = registry.allowed_words(registry.CELL)
 _NUMBERS = ("fig-width", "fig-height", "fig-dpi", "layout-ncol", "layout-nrow")  # positive
 _WHOLE = ("fig-dpi", "layout-ncol", "layout-nrow")
+# Text options Quarto's schema also takes as a list (`maybeArrayOf: string`).
+_LIST_IN_QUARTO = ("fig-cap", "tbl-cap", "fig-scap")
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,14 @@ def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, A
             kind = "whole number" if key in _WHOLE else "number"
             raise BuildError(
                 f"cell option '{key}' must be a positive {kind}; got {value!r}", path, key_line
+            )
+        if bad_type and key in _LIST_IN_QUARTO and isinstance(value, list):
+            raise BuildError(
+                f"cell option '{key}' as a list (one caption per output) is a Quarto form this "
+                f"build does not support: give the cell one {key}, and its several figures "
+                "fig-subcap captions (or put each output in a cell of its own)",
+                path,
+                key_line,
             )
         if bad_type or (allowed and isinstance(value, str) and value not in allowed):
             wanted = ", ".join(
