@@ -48,6 +48,8 @@ Not an image: `![code](img/nothing.png)`, nor is [a link](img/map.png).
 An HTML image <img src="img/small.png" alt="A small square"> and a reference one
 ![a blue square][blue].
 
+Without an extension, Quarto's default one: ![the map once more](img/map).
+
 A decorative rule, with spaces in its name and no alt text, as Quarto allows:
 ![](img/thin rule.png)
 
@@ -129,7 +131,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
         logging.getLogger("bookbuild").removeHandler(handler)
     assert result.code == 0, result.err
     assert (
-        "one.qmd:15: image 'img/thin rule.png' has no alt text: the PDF marks it decorative"
+        "one.qmd:17: image 'img/thin rule.png' has no alt text: the PDF marks it decorative"
     ) in warnings.getvalue()
     return root
 
@@ -158,6 +160,7 @@ def test_html_points_at_the_copies(book: Path) -> None:
         ("chapters/img/field%20photo.jpg", "A green rectangle"),
         ("chapters/img/small.png", "A small square"),
         ("chapters/img/blue.png", "a blue square"),
+        ("chapters/img/map.png", "the map once more"),
         ("chapters/img/map.png", "The red rectangle again"),
     ]
     assert '<a href="img/map.png">a link</a>' in one  # links are not images: left alone
@@ -175,10 +178,11 @@ def test_html_points_at_the_copies(book: Path) -> None:
 def test_pdf_embeds_every_image(book: Path) -> None:
     pdf = book / "_book" / "thesis.pdf"
     sizes = sorted((int(row[3]), int(row[4]), row[8]) for row in pdf_images(pdf))
-    # the map twice, the photo, the reference image and the decorative rule (a PDF/UA
+    # the map three times, the photo, the reference image and the decorative rule (a PDF/UA
     # artifact); raw HTML is not part of the PDF
     assert sizes == [
         (4, 4, "image"),
+        (8, 6, "image"),
         (8, 6, "image"),
         (8, 6, "image"),
         (10, 8, "jpeg"),
@@ -218,7 +222,8 @@ ERRORS = [
     (
         "chapters/one.qmd",
         "# One\n\n![Plan](img/plan)\n",
-        "chapters/one.qmd:3: image 'img/plan' has no file extension: use a PNG, JPEG, GIF or SVG",
+        "chapters/one.qmd:3: image 'img/plan' has no file extension and chapters/img/plan.png "
+        "(Quarto's default-image-extension) is not there: use a PNG, JPEG, GIF or SVG",
     ),
     (
         "chapters/one.qmd",

@@ -38,6 +38,17 @@ log = logging.getLogger("bookbuild")
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|#|//)")
 
 
+DEFAULT_EXTENSION = ".png"  # Quarto's default-image-extension for HTML
+
+
+def with_default_extension(root: Path, relative: str) -> str:
+    """An image path without an extension with Quarto's default one added (`img/plot` is
+    `img/plot.png`) when that file is there; any other path as it is."""
+    if Path(relative).suffix or not (root / (relative + DEFAULT_EXTENSION)).is_file():
+        return relative
+    return relative + DEFAULT_EXTENSION
+
+
 def is_local(target: str) -> bool:
     """Whether an image target names a file of the project (not a URL, data URI or anchor)."""
     return bool(target) and not _EXTERNAL.match(target)
@@ -155,9 +166,15 @@ def edition_files(
                     files[maybe] = (root / maybe).read_bytes()
                 continue
             relative = resolve_path(root, doc.path, target, where, "image").as_posix()
+            relative = with_default_extension(root, relative)
             suffix = Path(relative).suffix.lower()
             if suffix not in IMAGE_TYPES:
-                what = f"is a {suffix} file" if suffix else "has no file extension"
+                what = (
+                    f"is a {suffix} file"
+                    if suffix
+                    else f"has no file extension and {relative}{DEFAULT_EXTENSION} (Quarto's "
+                    "default-image-extension) is not there"
+                )
                 raise BuildError(
                     f"image '{target}' {what}: use a PNG, JPEG, GIF or SVG file, "
                     "which both editions show",
@@ -198,6 +215,7 @@ def point_images(
             relative = resolve_path(
                 root, chapter.path, unquote(target), (chapter.path, None), "image"
             ).as_posix()
+            relative = with_default_extension(root, relative)
             if relative in available:
                 return quote(relative)  # a URL, as Pandoc writes it (the PDF unquotes it)
             line = next(
