@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from bookbuild.config import registry
+from bookbuild.config import language, registry
 from bookbuild.errors import BuildError
 from bookbuild.state import store
 
@@ -307,8 +307,12 @@ def check_format_options(options: dict[str, Any], path: Path, text: str, name: s
 
 
 def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
-    """Check a chapter's front matter (`text` is its raw block, starting on line 1)."""
+    """Check a chapter's front matter (`text` is its raw block, starting on line 1); a
+    `language:` file is read when the chapter is numbered (its folder is known then)."""
     check_document_keys(options, path, text, "front matter")
+    if isinstance(options.get(language.KEY), dict):
+        words = language.resolve(options[language.KEY], "", path, text, path.parent)
+        language.warn_unprinted(words, path, text)
     if "execute" in options:
         check_execute(options["execute"], path, text)
     known = quarto_schema()["document_options"]
@@ -599,6 +603,10 @@ def load_book(root: Path) -> Book:
 
     document = {k: v for k, v in config.items() if k not in _STRUCTURAL_KEYS}
     check_document_keys(document, path, text, CONFIG_NAME)
+    if language.KEY in document:
+        lang = str(document.get("lang", "en"))
+        words = language.resolve(document[language.KEY], lang, path, text, root)
+        language.warn_unprinted(words, path, text)
     for key in _UNCITED:
         if key in document:
             log.warning(

@@ -220,6 +220,21 @@ OPTIONS: tuple[Option, ...] = (
         "without it, the project's `_brand.yml`); the brand's colours and fonts are not applied",
     ),
     Option(
+        "language",
+        (FRONT,),
+        (str, dict),
+        status=DIFFERENT,
+        note="in _quarto.yml or a chapter's front matter (over the book's): a mapping of "
+        "Quarto's language keys, per language tag too (`fr:`), or a YAML file's name. Applied: "
+        "callout-<kind>-title, crossref-<kind>-title and -prefix (every kind, the book's own "
+        "too; `crossref:` wins), crossref-ch-prefix, crossref-apx-prefix, crossref-lof-title "
+        "and crossref-lot-title (the PDF's lists), environment-proof/remark/solution-title, "
+        'code-summary, toc-title-website (HTML\'s "On this page") and toc-title-document '
+        "(the PDF's contents). Quarto's other keys name text this build does not print: "
+        "ignored with a warning; a key Quarto does not have is an error. Quarto's own "
+        "translations for `lang:` are not applied (the defaults stay English)",
+    ),
+    Option(
         "crossref",
         (FRONT,),
         (dict,),

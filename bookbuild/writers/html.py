@@ -153,14 +153,15 @@ def sidebar(
     return "\n".join(lines)
 
 
-def page_toc(blocks: list[Any]) -> str:
-    """The "On this page" list of a long chapter (level-2 and level-3 headings)."""
+def page_toc(blocks: list[Any], title: str = "On this page") -> str:
+    """The "On this page" list of a long chapter (level-2 and level-3 headings); `title`:
+    `language: toc-title-website`, as in Quarto's books."""
     items = _sections(blocks, (2, 3))
     if len(items) < PAGE_TOC_MIN_ENTRIES:
         return ""
     lines = [
         '<nav class="page-toc" aria-labelledby="page-toc-title">',
-        '<h2 id="page-toc-title">On this page</h2><ul>',
+        f'<h2 id="page-toc-title">{html.escape(title)}</h2><ul>',
     ]
     for level, ident, text in items:
         lines.append(
@@ -346,7 +347,7 @@ def chapter_html(
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {
         "body": wrap_tables(stripe_rows(body)),
-        "toc": page_toc(blocks),
+        "toc": page_toc(blocks, chapter.words.get("toc-title-website", "On this page")),
         "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
         "documents": documents,
     }

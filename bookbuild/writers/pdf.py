@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bookbuild import PACKAGE_DIR
+from bookbuild.config.language import book_words
 from bookbuild.config.layout import BOOK, Layout, load_layout
 from bookbuild.config.project import Book
 from bookbuild.config.thesis import Thesis, load_short_captions, load_thesis
@@ -612,7 +613,19 @@ def typst_metadata(book: Book) -> dict[str, Any]:
         "pdf-title": _raw_meta(typst_string(full_title)),
         "pdf-author": {"t": "MetaList", "c": [_raw_meta(typst_string(a)) for a in book.authors]},
         "pdf-keywords": {"t": "MetaList", "c": [_raw_meta(typst_string(str(k))) for k in keywords]},
+        **_list_titles(book),
     }
+
+
+def _list_titles(book: Book) -> dict[str, Any]:
+    """The contents' and lists' titles `language:` gives (the template's own without)."""
+    words = book_words(book.root)
+    named = {
+        "contents-title": "toc-title-document",
+        "lof-title": "crossref-lof-title",
+        "lot-title": "crossref-lot-title",
+    }
+    return {var: _meta_string(words[key]) for var, key in named.items() if key in words}
 
 
 def chapter_typst(
