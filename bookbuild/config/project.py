@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from bookbuild.config import language, registry
+from bookbuild.config import language, page_includes, registry
 from bookbuild.errors import BuildError
 from bookbuild.state import store
 
@@ -691,6 +691,7 @@ def load_book(root: Path) -> Book:
     from bookbuild.config.layout import read_layout  # it reads this module's helpers
 
     read_layout(config, text, path)  # the PDF's layout options are checked before any work
+    page_includes.check(root, config, path, text)  # the includes' files, read before any work
     return Book(
         root=root,
         title=str(book.get("title", "")),

@@ -203,6 +203,35 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "papersize", (FORMAT,), _TEXT, default="a4", note="the PDF's paper size (Typst's names)"
     ),
+    *(
+        Option(
+            name,
+            (FORMAT,),
+            (str, list, dict),
+            status=DIFFERENT,
+            note=f"{where}; a file's name (relative to the project), a text: or file: "
+            "mapping, or a list of these; at the top level of _quarto.yml and under format: "
+            "html: (after the top level's) for every HTML page, as Quarto does for a book; "
+            "under format: typst: Typst code for the PDF; a top-level one is not put into the "
+            "PDF, with a warning. Shortcodes in a text: are resolved, as in a raw block",
+        )
+        for name, where in (
+            ("include-in-header", "HTML: at the end of <head>; PDF: before the title page"),
+            ("include-before-body", "HTML: after <body> opens; PDF: before the first chapter"),
+            ("include-after-body", "HTML: before </body>; PDF: after the last chapter"),
+        )
+    ),
+    *(
+        Option(
+            name,
+            (FRONT,),
+            (str, list, dict),
+            status=DIFFERENT,
+            note="into that chapter's HTML page only, after the book's (files relative to "
+            "the chapter), as Quarto does; not into the PDF (one document for the book)",
+        )
+        for name in ("include-in-header", "include-before-body", "include-after-body")
+    ),
     # A chapter's front matter: only `execute:` acts; other Quarto options are warned about.
     Option(
         "execute",

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bookbuild import PACKAGE_DIR
+from bookbuild.config.page_includes import chapter_includes, html_includes
 from bookbuild.config.project import Book
 from bookbuild.config.thesis import Thesis, load_thesis
 from bookbuild.document import pandoc
@@ -367,12 +368,20 @@ def page_html(
     build_info: dict[str, str],
     thesis: Thesis | None,
     pdf: bool,
+    includes: dict[str, str] | None = None,
 ) -> str:
     """The page of `chapters[index]`: its converted `parts` (see `chapter_html`) in the
     template, with the book's sidebar, pager and, on the first page, the title block
-    (`thesis`: `load_thesis(book)`; `pdf`: `pdf_download(book)`)."""
+    (`thesis`: `load_thesis(book)`; `pdf`: `pdf_download(book)`; `includes`:
+    `html_includes(book.root)`, read here when not given)."""
     chapter = chapters[index]
+    includes = html_includes(book.root) if includes is None else includes
+    own = chapter_includes(book.root, chapter.meta, chapter.path, chapter.source)
+    includes = {k: includes.get(k, "") + own.get(k, "") for k in {*includes, *own}}
     return template.substitute(
+        include_in_header=includes.get("include-in-header", ""),
+        include_before_body=includes.get("include-before-body", ""),
+        include_after_body=includes.get("include-after-body", ""),
         lang=html.escape(book.lang),
         title=html.escape(f"{chapter.title} – {book.title}" if index else book.title),
         description=html.escape(book.subtitle or book.title),
@@ -429,6 +438,7 @@ def write_html(
     pdf = pdf_download(book)
     copy_assets(out, book.root)
     template = page_template()
+    includes = html_includes(book.root)
     pages: dict[str, str] = {}
     for chapter in chapters:
         for ident in ids_in(chapter.blocks):
@@ -445,7 +455,7 @@ def write_html(
     written, documents = [], []
     for index, (chapter, parts) in enumerate(zip(chapters, rendered, strict=True)):
         path = out / chapter.page
-        page = page_html(book, chapters, index, parts, template, build_info, thesis, pdf)
+        page = page_html(book, chapters, index, parts, template, build_info, thesis, pdf, includes)
         path.write_text(page, "utf-8")
         written.append(path)
         documents.extend(parts["documents"])

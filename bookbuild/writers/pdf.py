@@ -23,6 +23,7 @@ from typing import Any, Literal
 from bookbuild import PACKAGE_DIR
 from bookbuild.config.language import book_words
 from bookbuild.config.layout import BOOK, Layout, load_layout
+from bookbuild.config.page_includes import typst_includes
 from bookbuild.config.project import Book
 from bookbuild.config.thesis import Thesis, load_short_captions, load_thesis
 from bookbuild.document import pandoc
@@ -722,9 +723,17 @@ def typst_source(
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
         body = "\n\n".join(text.strip("\n") for text in pool.map(convert, pieces))
+    includes = typst_includes(book.root)
+    body = includes.get("include-before-body", "") + body
+    if "include-after-body" in includes:
+        body += "\n\n" + includes["include-after-body"]
+    header = includes.get("include-in-header")
     ast = {
         "pandoc-api-version": api,
-        "meta": typst_metadata(book),
+        "meta": {
+            **typst_metadata(book),
+            **({"header-includes": _raw_meta(header.rstrip("\n"))} if header else {}),
+        },
         "blocks": [RawBlock("typst", body)],
     }
     return pandoc.ast_to(
