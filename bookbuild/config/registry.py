@@ -201,6 +201,37 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("keywords", (FORMAT,), (str, list), note="the PDF's keywords (its metadata)"),
     Option(
+        "variant",
+        (FORMAT,),
+        _TEXT,
+        status=REFUSED,
+        note="this build reads every chapter with Quarto's default Markdown extensions; a "
+        "variant (+ext, -ext) would change what the text means, so it is refused, as are "
+        "format names with one (html+ext)",
+    ),
+    Option(
+        "reference-location",
+        (FORMAT, FRONT),
+        _TEXT,
+        ("document", "margin"),
+        "document",
+        DIFFERENT,
+        "margin: in HTML each footnote beside the block citing it (Quarto's "
+        "div.column-margin); the PDF keeps footnotes at the foot of the page, with a warning "
+        "(Quarto's Typst sets them as side notes in a widened margin; a thesis's margins are "
+        "fixed). At the top level of _quarto.yml, under format: html:, or in a chapter's front "
+        "matter (that page); section and block are refused",
+    ),
+    Option(
+        "citation-location",
+        (FORMAT, FRONT),
+        _TEXT,
+        ("document",),
+        "document",
+        DIFFERENT,
+        "margin is refused: citations stay in the text and the entries in the reference lists",
+    ),
+    Option(
         "papersize", (FORMAT,), _TEXT, default="a4", note="the PDF's paper size (Typst's names)"
     ),
     *(

@@ -38,6 +38,7 @@ from bookbuild.writers.rewrites import (
     header_ids,
     html_callouts,
     html_equations,
+    html_margin_footnotes,
     html_margins,
     html_subfigures,
     html_tabsets,
@@ -329,6 +330,7 @@ def chapter_html(
     root: Path,
     lang: str = "en",
     locations: dict[str, str] | None = None,
+    margin_notes: bool = False,
 ) -> dict[str, Any]:
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
     documents. `pages` gives, for each id the chapter links to, the page that holds it;
@@ -338,6 +340,8 @@ def chapter_html(
     blocks = without_short_captions(blocks)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
     blocks = html_equations(html_zoomable_figures(html_margins(blocks)))
+    if margin_notes:  # `reference-location: margin`
+        blocks = html_margin_footnotes(blocks)
     documents = chapter_documents(chapter, blocks)  # before floats become raw markup
     blocks = html_floats(blocks, locations)
     ast = {
@@ -415,8 +419,22 @@ def html_job(
     of the book; `locations`: `caption_locations` of the book."""
     links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
     inputs = [chapter_inputs(chapter), links, api, book.lang, *([locations] if locations else [])]
+    margin = reference_location(book, chapter) == "margin"
+    inputs += ["margin-notes"] if margin else []
     found = {k: v for k, v in links.items() if v}
-    return inputs, lambda: chapter_html(chapter, found, api, book.root, book.lang, locations)
+    return inputs, lambda: chapter_html(
+        chapter, found, api, book.root, book.lang, locations, margin
+    )
+
+
+def reference_location(book: Book, chapter: Chapter) -> str:
+    """Where a chapter's footnotes go in HTML: its front matter's `reference-location`, else
+    `format: html:`'s, else `_quarto.yml`'s top level's ("document" without)."""
+    top = book.metadata.get("reference-location")
+    own = chapter.meta.get("reference-location")
+    if own is not None and own != top:
+        return str(own)
+    return str(book.html.get("reference-location", top or "document"))
 
 
 def write_html(
