@@ -31,6 +31,7 @@ crossref-ch-prefix: Kapitel
 crossref-lof-title: Abbildungsverzeichnis
 toc-title-document: Inhaltsverzeichnis
 callout-note-title: Hinweis
+code-summary: Quelltext
 de:
   callout-caution-title: Vorsicht
 fr:
@@ -81,7 +82,11 @@ Obvious.
 
 ## Three
 
-Text.
+```{python}
+#| eval: false
+#| code-fold: true
+x = 1
+```
 """
 
 
@@ -116,6 +121,7 @@ def test_html_words(built):
     assert links["#tbl-x"] == "Tab.\u00a01.1"  # `crossref: tbl-prefix` over the language's
     assert page.select_one("#page-toc-title").get_text() == "Auf dieser Seite"
     assert page.select_one(".proof-title").get_text() == "Beweis."
+    assert page.select_one("details > summary").get_text() == "Quelltext"  # code-summary
     index = _page(built, "index.html")
     assert "Kapitel\u00a01" in [a.get_text() for a in index.select("a[href^='words.html']")]
 
