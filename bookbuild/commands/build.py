@@ -23,6 +23,7 @@ from typing import Any
 import nbformat
 
 from bookbuild.commands.progress import Reporter
+from bookbuild.config.language import chapter_words
 from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
 from bookbuild.document import pandoc
@@ -109,6 +110,9 @@ def chapter_defaults(book: Book, doc: Document) -> dict[str, Any]:
     """The execute defaults for one chapter: its front matter's `execute:` over the book's,
     over the code-folding defaults of `format: html:` (which `weave` reads)."""
     folding = {k: v for k, v in book.html.items() if k in ("code-fold", "code-summary")}
+    words = chapter_words(book.root, {**book.metadata, **doc.front_matter}, doc.path)
+    if "code-summary" in words:  # `language: code-summary`, under the format's own
+        folding.setdefault("code-summary", words["code-summary"])
     return {**folding, **book.execute, **(doc.front_matter.get("execute") or {})}
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from bookbuild.config import registry
+from bookbuild.config import language, page_includes, registry
 from bookbuild.errors import BuildError
 from bookbuild.state import store
 
@@ -264,6 +264,7 @@ def check_format_options(options: dict[str, Any], path: Path, text: str, name: s
     values; an execution option is refused (both editions are woven from one run); another
     Quarto option is ignored with a warning; an unknown key is custom metadata."""
     check_document_keys(options, path, text, f"format: {name}")
+    check_locations(options, path, text, f"format: {name}")
     known = quarto_schema()["document_options"]
     for key, value in options.items():
         line = _line_of(text, str(key)) or _line_of(text, name)
@@ -286,6 +287,12 @@ def check_format_options(options: dict[str, Any], path: Path, text: str, name: s
                     key,
                 )
             continue
+        if option.status == registry.REFUSED:
+            raise BuildError(
+                f"format: {name} option '{key}' is not supported by this build: {option.note}",
+                path,
+                line,
+            )
         bad = not isinstance(value, option.types) or (
             bool not in option.types and isinstance(value, bool)
         )
@@ -306,9 +313,51 @@ def check_format_options(options: dict[str, Any], path: Path, text: str, name: s
             )
 
 
+# Where footnotes and citations go: the words each may take (registry), checked wherever given.
+LOCATIONS = ("reference-location", "citation-location")
+
+
+def check_locations(options: dict[str, Any], path: Path, text: str, where: str) -> None:
+    """`reference-location` and `citation-location` hold one of their registry's words; a
+    value Quarto has but this build does not render is refused at its line."""
+    for key in LOCATIONS:
+        if key not in options:
+            continue
+        allowed = _FORMAT_OPTIONS[key].allowed
+        value = options[key]
+        if value not in allowed:
+            raise BuildError(
+                f"'{key}: {value}' in {where} is not supported by this build "
+                f"(it takes: {', '.join(allowed)}): {_FORMAT_OPTIONS[key].note}",
+                path,
+                _line_of(text, key),
+            )
+
+
+def _margin_notes_on_paper(config: dict[str, Any], path: Path, text: str) -> None:
+    """A warning that the PDF keeps its footnotes at the foot of the page."""
+    formats = config.get("format") or {}
+    typst = formats.get("typst") or formats.get("pdf") or {}
+    if not isinstance(typst, dict) or not ("typst" in formats or "pdf" in formats):
+        return
+    if typst.get("reference-location", config.get("reference-location")) == "margin":
+        log.warning(
+            "%s:%s: reference-location: margin: the PDF keeps its footnotes at the foot of "
+            "the page (Quarto's Typst sets them in a widened margin); the HTML pages show "
+            "them in the margin",
+            path,
+            _line_of(text, "reference-location") or 1,
+        )
+
+
 def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
-    """Check a chapter's front matter (`text` is its raw block, starting on line 1)."""
+    """Check a chapter's front matter (`text` is its raw block, starting on line 1); a
+    `language:` file is read when the chapter is numbered (its folder is known then)."""
     check_document_keys(options, path, text, "front matter")
+    check_locations(options, path, text, "front matter")
+    if isinstance(options.get(language.KEY), dict):
+        words = language.resolve(options[language.KEY], "", path, text, path.parent)
+        language.warn_unprinted(words, path, text)
     if "execute" in options:
         check_execute(options["execute"], path, text)
     known = quarto_schema()["document_options"]
@@ -628,8 +677,15 @@ def load_book(root: Path) -> Book:
         )
     unsupported = set(formats) - {"html", "typst", "pdf"}
     if unsupported:
+        variant = any("+" in str(f) or "-" in str(f) for f in unsupported)
         raise BuildError(
-            f"unsupported output format(s): {', '.join(sorted(unsupported))}",
+            f"unsupported output format(s): {', '.join(sorted(unsupported))}"
+            + (
+                " (a format with Markdown extensions, html+ext, is not supported: this "
+                "build reads Quarto's default Markdown)"
+                if variant
+                else ""
+            ),
             path,
             _line_of(text, "format"),
         )
@@ -642,6 +698,10 @@ def load_book(root: Path) -> Book:
 
     document = {k: v for k, v in config.items() if k not in _STRUCTURAL_KEYS}
     check_document_keys(document, path, text, CONFIG_NAME)
+    if language.KEY in document:
+        lang = str(document.get("lang", "en"))
+        words = language.resolve(document[language.KEY], lang, path, text, root)
+        language.warn_unprinted(words, path, text)
     for key in _UNCITED:
         if key in document:
             log.warning(
@@ -650,6 +710,8 @@ def load_book(root: Path) -> Book:
                 _line_of(text, key) or 1,
                 key,
             )
+    check_locations(document, path, text, CONFIG_NAME)
+    _margin_notes_on_paper(config, path, text)
     for key in ("fig-cap-location", "tbl-cap-location", "lst-cap-location"):
         allowed = _FORMAT_OPTIONS[key].allowed  # at the top level: for both editions
         if key in document and document[key] not in allowed:
@@ -730,6 +792,7 @@ def load_book(root: Path) -> Book:
     from bookbuild.config.layout import read_layout  # it reads this module's helpers
 
     read_layout(config, text, path)  # the PDF's layout options are checked before any work
+    page_includes.check(root, config, path, text)  # the includes' files, read before any work
     return Book(
         root=root,
         title=str(book.get("title", "")),

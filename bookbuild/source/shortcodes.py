@@ -330,6 +330,11 @@ def _in_code(text: str, resolver: Resolver, where: Origin) -> str:
     return _SHORTCODE.sub(replace, text)
 
 
+def resolve_raw(text: str, context: Context, where: Origin) -> str:
+    """`text` with its shortcodes resolved as in a raw block or code (page includes)."""
+    return _in_code(text, Resolver(context), where)
+
+
 def _in_prose(text: str, resolver: Resolver, where: Origin) -> str:
     def replace(match: re.Match[str]) -> str:
         if match["code"] is not None:

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bookbuild import PACKAGE_DIR
+from bookbuild.config.page_includes import chapter_includes, html_includes
 from bookbuild.config.project import Book
 from bookbuild.config.thesis import Thesis, load_thesis
 from bookbuild.document import pandoc
@@ -37,6 +38,7 @@ from bookbuild.writers.rewrites import (
     header_ids,
     html_callouts,
     html_equations,
+    html_margin_footnotes,
     html_margins,
     html_subfigures,
     html_tabsets,
@@ -153,14 +155,15 @@ def sidebar(
     return "\n".join(lines)
 
 
-def page_toc(blocks: list[Any]) -> str:
-    """The "On this page" list of a long chapter (level-2 and level-3 headings)."""
+def page_toc(blocks: list[Any], title: str = "On this page") -> str:
+    """The "On this page" list of a long chapter (level-2 and level-3 headings); `title`:
+    `language: toc-title-website`, as in Quarto's books."""
     items = _sections(blocks, (2, 3))
     if len(items) < PAGE_TOC_MIN_ENTRIES:
         return ""
     lines = [
         '<nav class="page-toc" aria-labelledby="page-toc-title">',
-        '<h2 id="page-toc-title">On this page</h2><ul>',
+        f'<h2 id="page-toc-title">{html.escape(title)}</h2><ul>',
     ]
     for level, ident, text in items:
         lines.append(
@@ -327,6 +330,7 @@ def chapter_html(
     root: Path,
     lang: str = "en",
     locations: dict[str, str] | None = None,
+    margin_notes: bool = False,
 ) -> dict[str, Any]:
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
     documents. `pages` gives, for each id the chapter links to, the page that holds it;
@@ -336,6 +340,8 @@ def chapter_html(
     blocks = without_short_captions(blocks)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
     blocks = html_equations(html_zoomable_figures(html_margins(blocks)))
+    if margin_notes:  # `reference-location: margin`
+        blocks = html_margin_footnotes(blocks)
     documents = chapter_documents(chapter, blocks)  # before floats become raw markup
     blocks = html_floats(blocks, locations)
     ast = {
@@ -346,7 +352,7 @@ def chapter_html(
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {
         "body": wrap_tables(stripe_rows(body)),
-        "toc": page_toc(blocks),
+        "toc": page_toc(blocks, chapter.words.get("toc-title-website", "On this page")),
         "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
         "documents": documents,
     }
@@ -366,12 +372,20 @@ def page_html(
     build_info: dict[str, str],
     thesis: Thesis | None,
     pdf: bool,
+    includes: dict[str, str] | None = None,
 ) -> str:
     """The page of `chapters[index]`: its converted `parts` (see `chapter_html`) in the
     template, with the book's sidebar, pager and, on the first page, the title block
-    (`thesis`: `load_thesis(book)`; `pdf`: `pdf_download(book)`)."""
+    (`thesis`: `load_thesis(book)`; `pdf`: `pdf_download(book)`; `includes`:
+    `html_includes(book.root)`, read here when not given)."""
     chapter = chapters[index]
+    includes = html_includes(book.root) if includes is None else includes
+    own = chapter_includes(book.root, chapter.meta, chapter.path, chapter.source)
+    includes = {k: includes.get(k, "") + own.get(k, "") for k in {*includes, *own}}
     return template.substitute(
+        include_in_header=includes.get("include-in-header", ""),
+        include_before_body=includes.get("include-before-body", ""),
+        include_after_body=includes.get("include-after-body", ""),
         lang=html.escape(book.lang),
         title=html.escape(f"{chapter.title} – {book.title}" if index else book.title),
         description=html.escape(book.subtitle or book.title),
@@ -405,8 +419,22 @@ def html_job(
     of the book; `locations`: `caption_locations` of the book."""
     links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
     inputs = [chapter_inputs(chapter), links, api, book.lang, *([locations] if locations else [])]
+    margin = reference_location(book, chapter) == "margin"
+    inputs += ["margin-notes"] if margin else []
     found = {k: v for k, v in links.items() if v}
-    return inputs, lambda: chapter_html(chapter, found, api, book.root, book.lang, locations)
+    return inputs, lambda: chapter_html(
+        chapter, found, api, book.root, book.lang, locations, margin
+    )
+
+
+def reference_location(book: Book, chapter: Chapter) -> str:
+    """Where a chapter's footnotes go in HTML: its front matter's `reference-location`, else
+    `format: html:`'s, else `_quarto.yml`'s top level's ("document" without)."""
+    top = book.metadata.get("reference-location")
+    own = chapter.meta.get("reference-location")
+    if own is not None and own != top:
+        return str(own)
+    return str(book.html.get("reference-location", top or "document"))
 
 
 def write_html(
@@ -428,6 +456,7 @@ def write_html(
     pdf = pdf_download(book)
     copy_assets(out, book.root)
     template = page_template()
+    includes = html_includes(book.root)
     pages: dict[str, str] = {}
     for chapter in chapters:
         for ident in ids_in(chapter.blocks):
@@ -444,7 +473,7 @@ def write_html(
     written, documents = [], []
     for index, (chapter, parts) in enumerate(zip(chapters, rendered, strict=True)):
         path = out / chapter.page
-        page = page_html(book, chapters, index, parts, template, build_info, thesis, pdf)
+        page = page_html(book, chapters, index, parts, template, build_info, thesis, pdf, includes)
         path.write_text(page, "utf-8")
         written.append(path)
         documents.extend(parts["documents"])

@@ -22,7 +22,9 @@ from typing import Any, Literal
 from urllib.parse import unquote
 
 from bookbuild import PACKAGE_DIR
+from bookbuild.config.language import book_words
 from bookbuild.config.layout import BOOK, Layout, load_layout
+from bookbuild.config.page_includes import typst_includes
 from bookbuild.config.project import Book
 from bookbuild.config.thesis import Thesis, load_short_captions, load_thesis
 from bookbuild.document import pandoc
@@ -611,7 +613,19 @@ def typst_metadata(book: Book) -> dict[str, Any]:
         "pdf-title": _raw_meta(typst_string(full_title)),
         "pdf-author": {"t": "MetaList", "c": [_raw_meta(typst_string(a)) for a in book.authors]},
         "pdf-keywords": {"t": "MetaList", "c": [_raw_meta(typst_string(str(k))) for k in keywords]},
+        **_list_titles(book),
     }
+
+
+def _list_titles(book: Book) -> dict[str, Any]:
+    """The contents' and lists' titles `language:` gives (the template's own without)."""
+    words = book_words(book.root)
+    named = {
+        "contents-title": "toc-title-document",
+        "lof-title": "crossref-lof-title",
+        "lot-title": "crossref-lot-title",
+    }
+    return {var: _meta_string(words[key]) for var, key in named.items() if key in words}
 
 
 def chapter_typst(
@@ -708,9 +722,17 @@ def typst_source(
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
         body = "\n\n".join(text.strip("\n") for text in pool.map(convert, pieces))
+    includes = typst_includes(book.root)
+    body = includes.get("include-before-body", "") + body
+    if "include-after-body" in includes:
+        body += "\n\n" + includes["include-after-body"]
+    header = includes.get("include-in-header")
     ast = {
         "pandoc-api-version": api,
-        "meta": typst_metadata(book),
+        "meta": {
+            **typst_metadata(book),
+            **({"header-includes": _raw_meta(header.rstrip("\n"))} if header else {}),
+        },
         "blocks": [RawBlock("typst", body)],
     }
     return pandoc.ast_to(
