@@ -23,6 +23,7 @@ from typing import Any
 import nbformat
 
 from bookbuild.commands.progress import Reporter
+from bookbuild.config import language, page_includes
 from bookbuild.config.language import chapter_words
 from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
@@ -531,7 +532,9 @@ def build(
         ]
         key = None
         if not isolated and use_cache:  # even after executing: outputs may be unchanged
-            key = edition.edition_key(book, state, shipped, env, formats, _chapter_files(docs))
+            key = edition.edition_key(
+                book, state, shipped, env, formats, _chapter_files(docs, book.root)
+            )
         memo = Memo(None if isolated else book.root / store.RENDER_DIR)
         if key is not None and edition.is_current(book.root, key, output):
             write_files(files, book.root)  # figures/ as the edition has them, if deleted
@@ -588,7 +591,7 @@ def build(
                     book.root,
                     key
                     or edition.edition_key(
-                        book, state, shipped, env, formats, _chapter_files(docs)
+                        book, state, shipped, env, formats, _chapter_files(docs, book.root)
                     ),
                     output,
                 )
@@ -603,9 +606,16 @@ def build(
     return report
 
 
-def _chapter_files(docs: list[Document]) -> list[Path]:
-    """The bibliography and style files the chapters' front matter names (from the root)."""
-    return [p for d in docs for p in (*d.bibliography, *([d.csl] if d.csl else []))]
+def _chapter_files(docs: list[Document], root: Path) -> list[Path]:
+    """The files rendering reads that options name (from the root): the chapters' own
+    bibliography and style files, and the include and language files of `_quarto.yml` and
+    the chapters' front matter."""
+    metas = [(d.path, d.front_matter) for d in docs]
+    return [
+        *(p for d in docs for p in (*d.bibliography, *([d.csl] if d.csl else []))),
+        *page_includes.named_files(root, metas),
+        *language.named_files(root, metas),
+    ]
 
 
 def _empty_notebook() -> nbformat.NotebookNode:

@@ -206,3 +206,23 @@ def chapter_words(root: Path | None, meta: dict[str, Any], chapter: Path) -> dic
 def book_words(root: Path) -> dict[str, str]:
     """The words of `_quarto.yml`'s `language:` (the PDF's contents and lists' titles)."""
     return chapter_words(root, {}, Path())
+
+
+def named_files(root: Path, metas: list[tuple[Path, dict[str, Any]]]) -> list[Path]:
+    """Every language file `_quarto.yml` and the chapters (`metas`: path and front matter)
+    name, with the variations for a language tag that are there (`custom-fr.yml`), from the
+    root: the edition key covers them."""
+    from bookbuild.config.project import CONFIG_NAME, load_yaml
+
+    config = load_yaml((root / CONFIG_NAME).read_text("utf-8"), Path(CONFIG_NAME)) or {}
+    named = [(Path(), config.get(KEY))] + [(c.parent, m.get(KEY)) for c, m in metas]
+    found: list[Path] = []
+    for folder, value in named:
+        if isinstance(value, str):
+            full = folder / value
+            found.append(full)
+            found += sorted(
+                p.relative_to(root)
+                for p in (root / full.parent).glob(f"{full.stem}-*{full.suffix}")
+            )
+    return found

@@ -145,3 +145,27 @@ def check(root: Path, config: dict[str, Any], path: Path, text: str) -> None:
                     _line(text, key) or 1,
                     key,
                 )
+
+
+def named_files(root: Path, metas: list[tuple[Path, dict[str, Any]]]) -> list[Path]:
+    """Every file the include options name, from the root: `_quarto.yml`'s (top level,
+    `format: html:`, `format: typst:`/`pdf:`) and each chapter's (`metas`: its path and front
+    matter), which the edition key covers so that an edited include is rendered again."""
+    config, _, _ = _config(root)
+    formats = config.get("format") or {}
+    mappings = [(Path(), config)] + [
+        (Path(), formats.get(name) or {}) for name in ("html", "typst", "pdf")
+    ]
+    mappings += [(chapter.parent, meta) for chapter, meta in metas]
+    found: list[Path] = []
+    for folder, mapping in mappings:
+        if not isinstance(mapping, dict):
+            continue
+        for key in KEYS:
+            value = mapping.get(key)
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                name = item.get("file") if isinstance(item, dict) else item
+                if isinstance(name, str):
+                    found.append(folder / name)
+    return found

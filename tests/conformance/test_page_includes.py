@@ -111,3 +111,25 @@ def test_missing_file_is_an_error(tmp_path):
     assert result.code != 0
     assert "include-after-body: file not found: tail.html" in result.err
     assert "_quarto.yml:14:" in result.err
+
+
+def test_an_edited_include_or_language_file_is_rendered_again(tmp_path):
+    """The files these options name are inputs of the edition: a rebuild after editing one
+    (nothing else changed) renders again instead of keeping the last edition."""
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: T\n  chapters:\n    - index.qmd\n"
+        "language: words.yml\nformat:\n  html:\n    include-in-header: head.html\n"
+        "  typst:\n    include-before-body: first.typ\n"
+    )
+    (tmp_path / "index.qmd").write_text("# Hello\n\n::: {.callout-note}\nText.\n:::\n")
+    files = {"head.html": '<meta name="v" content="{}">', "first.typ": "Version {}."}
+    files["words.yml"] = "callout-note-title: Note {}\n"
+    for version in ("one", "two"):
+        for name, text in files.items():
+            (tmp_path / name).write_text(text.format(version) + "\n")
+        result = run(tmp_path, "build")
+        assert result.code == 0, result.err
+        page = (tmp_path / "_book" / "index.html").read_text("utf-8")
+        assert f'<meta name="v" content="{version}">' in page
+        assert f"Note {version}" in page
+        assert f"Version {version}." in pdf_text(tmp_path / "_book" / "thesis.pdf")
