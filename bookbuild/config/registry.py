@@ -223,6 +223,30 @@ OPTIONS: tuple[Option, ...] = (
         "matter (that page); section and block are refused",
     ),
     Option(
+        "code-annotations",
+        (FRONT,),
+        (bool, str),
+        ("below", "hover", "select", "none"),
+        "below",
+        DIFFERENT,
+        "a code line ending in a comment with <N> is explained by item N of the ordered list "
+        "after the code: both editions take the markers out of the code and show the list "
+        "with the lines each item explains (Line 3, Lines 4-7), as Quarto does for Word and "
+        "GitHub Markdown (its HTML puts numbered markers in the code); hover and select are "
+        "shown as below; none drops markers and list; false leaves both. At the top level of "
+        "_quarto.yml or in a chapter's front matter",
+    ),
+    Option(
+        "code-copy",
+        (FORMAT, FRONT),
+        (bool, str),
+        ("hover",),
+        "hover",
+        note="HTML: a button on each code block copies its code (hover: shown while the "
+        "pointer or focus is on the block, or always on a touch screen; true: always); the "
+        "PDF has none. At the top level, under format: html:, or in a chapter's front matter",
+    ),
+    Option(
         "citation-location",
         (FORMAT, FRONT),
         _TEXT,

@@ -40,6 +40,7 @@ from bookbuild.document.callouts import (
 )
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.code import code_filenames
+from bookbuild.document.code_annotations import annotate
 from bookbuild.document.conditional import check_conditionals, resolve_meta
 from bookbuild.document.custom_kinds import custom_floats, custom_keys, custom_kinds, float_kind
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
@@ -344,6 +345,7 @@ def number_book(
         chapter.words = language.chapter_words(root, chapter.meta, chapter.path)
         names = names.worded(chapter.words)
         chapter.blocks = resolve_meta(chapter.blocks, chapter.meta)
+        chapter.blocks = annotate(chapter.blocks, chapter.meta.get("code-annotations", "below"))
         labelled_images(chapter.blocks, chapter.path, chapter.source)
         nodes = elements(chapter.blocks)  # one walk for the block features' passes
         list_tables(nodes, chapter.path, chapter.source)

@@ -31,6 +31,7 @@ from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.caption_locations import caption_locations
 from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
+from bookbuild.writers.code_copy import copy_mode, with_copy_buttons
 from bookbuild.writers.html_floats import html_floats
 from bookbuild.writers.languages import mark_chinese
 from bookbuild.writers.previews import preview_script
@@ -401,7 +402,7 @@ def page_html(
         )
         if index == 0
         else "",
-        body=parts["body"],
+        body=with_copy_buttons(parts["body"], copy_mode(option(book, chapter, "code-copy"))),
         pager=pager(chapters, index),
         build=html.escape(build_info.get("summary", "")),
     )
@@ -425,6 +426,17 @@ def html_job(
     return inputs, lambda: chapter_html(
         chapter, found, api, book.root, book.lang, locations, margin
     )
+
+
+def option(book: Book, chapter: Chapter, key: str, default: Any = None) -> Any:
+    """A document option for one chapter's page: its front matter's, else `format: html:`'s,
+    else `_quarto.yml`'s top level's (a chapter's `meta` holds the top level's too, so only
+    a value of its own counts)."""
+    top = book.metadata.get(key, default)
+    own = chapter.meta.get(key)
+    if own is not None and own != top:
+        return own
+    return book.html.get(key, top)
 
 
 def reference_location(book: Book, chapter: Chapter) -> str:
