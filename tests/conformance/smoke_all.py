@@ -186,6 +186,12 @@ def front_matter(text: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _whole(meta: dict) -> bool:
+    """Whether the document's test renders its whole project (`_quarto: render-project:`)."""
+    quarto = meta.get("_quarto")
+    return isinstance(quarto, dict) and quarto.get("render-project") is True
+
+
 def html_test(meta: dict) -> dict | None:
     """The document's own test for HTML output (`_quarto: tests: html:`), or None when its
     tests target another format only; {} when it has none."""
@@ -309,11 +315,12 @@ def project_folder(qmd: Path, smoke: Path | None) -> Path:
     return qmd.parent
 
 
-def book_config(qmd: Path, project: Path | None = None) -> dict:
+def book_config(qmd: Path, project: Path | None = None, whole: bool = False) -> dict:
     """The one-chapter book's `_quarto.yml`: the project's own `_quarto.yml` (whose options
     Quarto applies to the document) with `project:` made a book of the document alone; a
     website's `website:` keys go under `book:`, which takes them in Quarto's schema; of its
-    formats, html and typst/pdf are kept."""
+    formats, html and typst/pdf are kept. `whole` (the document's `_quarto: render-project:
+    true`, a test of the whole project): a book keeps its own chapters."""
     project = project or qmd.parent
     own: dict = {}
     for name in _CONFIGS:
@@ -333,7 +340,13 @@ def book_config(qmd: Path, project: Path | None = None) -> dict:
     return {
         **own,
         "project": {"type": "book"},
-        "book": {**book, "title": "Smoke", "chapters": [qmd.relative_to(project).as_posix()]},
+        "book": {
+            **book,
+            "title": "Smoke",
+            "chapters": book["chapters"]
+            if whole and isinstance(book.get("chapters"), list)
+            else [qmd.relative_to(project).as_posix()],
+        },
         "format": {"html": {}, "typst": {}, **kept},
     }
 
@@ -359,7 +372,7 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
             ),
         )
         (root / "_quarto.yml").write_text(
-            yaml.safe_dump(book_config(qmd, project), allow_unicode=True), "utf-8"
+            yaml.safe_dump(book_config(qmd, project, _whole(meta)), allow_unicode=True), "utf-8"
         )
         folder = root / qmd.parent.relative_to(project)
         supplied = supply_images(qmd, folder, smoke) if smoke else ([], [])

@@ -133,3 +133,23 @@ def test_a_held_out_sample_of_the_dated_folders_is_a_second_run(tmp_path, monkey
     assert "| outcome | as written (2 documents) | held-out (2 documents, seed 7) |" in text
     assert "| right | 2 | 2 |" in text
     assert "Why documents stopped (held-out): none." in text
+
+
+def test_a_document_that_renders_its_project_is_built_with_the_book_s_chapters(tmp_path):
+    smoke = tmp_path / "quarto" / "tests" / "docs" / "smoke-all"
+    book = smoke / "2024" / "01" / "01" / "whole"
+    book.mkdir(parents=True)
+    (book / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: B\n  chapters:\n    - index.qmd\n    - two.qmd\n",
+        "utf-8",
+    )
+    test = "    html:\n      ensureHtmlElements:\n        - ['a.quarto-xref']\n"
+    (book / "index.qmd").write_text(
+        "---\n_quarto:\n  render-project: true\n  tests:\n" + test + "---\n\n# Preface\n\n"
+        "See @fig-one.\n",
+        "utf-8",
+    )
+    (book / "two.qmd").write_text("# Two\n\n![One](one.png){#fig-one}\n", "utf-8")
+    runner = _runner()
+    (book / "one.png").write_bytes(runner.placeholder(".png"))
+    assert runner.judge(book / "index.qmd", "html", 120, smoke) == ("right", "")
