@@ -221,6 +221,12 @@ ERRORS = [
     ),
     (
         "chapters/one.qmd",
+        "# One\n\n![Plan](img/plan.pdf)\n",
+        "chapters/one.qmd:3: image 'img/plan.pdf' is a .pdf file (the PDF edition, PDF/A and "
+        "PDF/UA, cannot embed a PDF",
+    ),
+    (
+        "chapters/one.qmd",
         "# One\n\n![Plan](img/plan)\n",
         "chapters/one.qmd:3: image 'img/plan' has no file extension and chapters/img/plan.png "
         "(Quarto's default-image-extension) is not there: use a PNG, JPEG, GIF or SVG",
@@ -246,7 +252,16 @@ ERRORS = [
 @pytest.mark.parametrize(
     ("file", "text", "message"),
     ERRORS,
-    ids=["missing", "outside", "format", "no-extension", "html-img", "reference", "resources"],
+    ids=[
+        "missing",
+        "outside",
+        "format",
+        "pdf",
+        "no-extension",
+        "html-img",
+        "reference",
+        "resources",
+    ],
 )
 def test_errors_name_the_file_and_line(tmp_path: Path, file: str, text: str, message: str) -> None:
     root = write_book(tmp_path / "book")

@@ -175,6 +175,12 @@ def edition_files(
                     else f"has no file extension and {relative}{DEFAULT_EXTENSION} (Quarto's "
                     "default-image-extension) is not there"
                 )
+                if suffix == ".pdf":
+                    what += (
+                        " (the PDF edition, PDF/A and PDF/UA, cannot embed a PDF, and browsers "
+                        "do not show one as an image; convert it to SVG, e.g. with pdftocairo "
+                        "-svg)"
+                    )
                 raise BuildError(
                     f"image '{target}' {what}: use a PNG, JPEG, GIF or SVG file, "
                     "which both editions show",
