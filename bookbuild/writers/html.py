@@ -31,6 +31,7 @@ from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.caption_locations import caption_locations
 from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
 from bookbuild.writers.html_floats import html_floats
+from bookbuild.writers.html_tables import html_tables
 from bookbuild.writers.languages import mark_chinese
 from bookbuild.writers.previews import preview_script
 from bookbuild.writers.rewrites import (
@@ -337,7 +338,7 @@ def chapter_html(
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
     blocks = html_equations(html_zoomable_figures(html_margins(blocks)))
     documents = chapter_documents(chapter, blocks)  # before floats become raw markup
-    blocks = html_floats(blocks, locations)
+    blocks = html_floats(html_tables(blocks, locations), locations)
     ast = {
         "pandoc-api-version": api,
         "meta": {},

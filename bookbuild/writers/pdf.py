@@ -36,6 +36,7 @@ from bookbuild.document.ast import (
 )
 from bookbuild.document.chapter import Chapter
 from bookbuild.document.conditional import TYPST_NAMES, pdf_names, select
+from bookbuild.document.table_options import given_widths
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.caption_locations import caption_locations
@@ -375,9 +376,10 @@ def table_column_widths(
 ) -> list[Node]:
     """Size table columns from their content (see `column_fractions`): the widths pipe tables
     get from the dashes in the markdown source squeeze long text columns. A wide table's
-    columns are sized for the type and page `table_fit` gives it."""
+    columns are sized for the type and page `table_fit` gives it; a table whose widths the
+    author gave (`tbl-colwidths`) keeps them."""
     for node in walk(blocks):
-        if node["t"] != "Table":
+        if node["t"] != "Table" or given_widths(node):
             continue
         specs = node["c"][2]
         rows = _table_rows(node)

@@ -1,0 +1,120 @@
+"""Quarto's HTML markup for tables, tabsets and margin content (its smoke tests
+`2023/01/23/table-options.qmd`, `2024/05/21/9734-c.qmd`, `2025/01/08/7260.qmd` and
+`2023/03/03/article-layout/tabs-callouts-3280.qmd`), built once as a small HTML book."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from bookbuild.document.ast import Str
+from bookbuild.writers.pdf import table_column_widths
+
+REPO = Path(__file__).resolve().parents[2]
+TABLES = """# Tables
+
+| Default | Left | Right | Center |
+|---------|:-----|------:|:------:|
+| 12      | 12   |    12 |   12   |
+| 123     | 123  |   123 |  123   |
+
+: A labelled table {#tbl-id .unknown .striped .hover .sm tbl-colwidths="[15, 15, 35, 35]"}
+
+| Col1 | Col2 |
+|------|------|
+| A    | B    |
+
+: An unlabelled table {.bordered tbl-colwidths="[40,60]"}
+
+| Bare | Table |
+|------|-------|
+| C    | D     |
+
+See @tbl-id.
+"""
+
+
+def _build(root: Path, chapters: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    names = ", ".join(chapters)
+    (root / "_quarto.yml").write_text(
+        f"project:\n  type: book\nbook:\n  title: Markup\n  chapters: [{names}]\n", "utf-8"
+    )
+    for name, text in chapters.items():
+        (root / name).write_text(text, "utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(root), "build", "--to", "html", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("markup")
+    proc = _build(root, {"tables.qmd": TABLES})
+    assert proc.returncode == 0, proc.stderr
+    return root / "_book"
+
+
+def _soup(book: Path, name: str) -> BeautifulSoup:
+    return BeautifulSoup((book / name).read_text("utf-8"), "html.parser")
+
+
+def test_caption_classes_become_bootstraps_on_the_table(book: Path) -> None:
+    table = _soup(book, "tables.html").select_one("#tbl-id table")
+    classes = table["class"]
+    assert {"table", "table-striped", "table-hover", "table-sm", "unknown"} <= set(classes)
+    assert not {"striped", "hover", "sm", "table-unknown"} & set(classes)
+    assert not table.has_attr("data-tbl-colwidths")
+
+
+def test_every_table_is_a_bootstrap_table(book: Path) -> None:
+    tables = _soup(book, "tables.html").select("main table")
+    assert len(tables) == 3
+    assert all("table" in t["class"] for t in tables)
+    assert "table-bordered" in tables[1]["class"]
+
+
+def test_tbl_colwidths_become_the_colgroup(book: Path) -> None:
+    soup = _soup(book, "tables.html")
+    widths = [c["style"] for c in soup.select("#tbl-id table > colgroup > col")]
+    assert widths == ["width: 15%", "width: 15%", "width: 35%", "width: 35%"]
+    unlabelled = soup.select("main table")[1]
+    assert [c["style"] for c in unlabelled.select("colgroup > col")] == [
+        "width: 40%",
+        "width: 60%",
+    ]
+
+
+def test_the_pdf_keeps_given_widths() -> None:
+    cell = [["", [], []], {"t": "AlignDefault"}, 1, 1, [{"t": "Plain", "c": [Str("x" * 80)]}]]
+    table = {
+        "t": "Table",
+        "c": [
+            ["", [], [["tbl-colwidths", "[30,70]"]]],
+            [None, []],
+            [[{"t": "AlignDefault"}, {"t": "ColWidth", "c": w}] for w in (0.3, 0.7)],
+            [["", [], []], []],
+            [[["", [], []], 0, [], [[["", [], []], [cell, cell]]]]],
+            [["", [], []], []],
+        ],
+    }
+    table_column_widths([table])
+    assert [spec[1] for spec in table["c"][2]] == [
+        {"t": "ColWidth", "c": 0.3},
+        {"t": "ColWidth", "c": 0.7},
+    ]
+
+
+def test_wrong_colwidths_stop_the_build(tmp_path: Path) -> None:
+    chapter = '# T\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\n: Cap {tbl-colwidths="[30,70,5]"}\n'
+    proc = _build(tmp_path, {"t.qmd": chapter})
+    assert proc.returncode != 0
+    assert "t.qmd:7: table tbl-colwidths='[30,70,5]': give 2 positive numbers" in proc.stderr
+    assert "Traceback" not in proc.stderr
