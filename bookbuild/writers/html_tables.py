@@ -41,7 +41,7 @@ BOOTSTRAP = frozenset(
 def table_classes(classes: list[str], captioned: bool, where: str) -> list[str]:
     """A table's classes in Quarto's HTML: `caption-top`/`caption-bottom` when `captioned`
     (`where` the caption goes), `table`, then the author's, Bootstrap's names prefixed."""
-    placed = [f"caption-{where}"] if captioned and where == "bottom" else []
+    placed = [f"caption-{where}"] if captioned else []
     own = [f"table-{c}" if c in BOOTSTRAP else c for c in classes]
     return [*placed, "table", *(c for c in own if c not in ("table", *placed))]
 

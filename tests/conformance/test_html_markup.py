@@ -118,3 +118,9 @@ def test_wrong_colwidths_stop_the_build(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "t.qmd:7: table tbl-colwidths='[30,70,5]': give 2 positive numbers" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_captioned_table_is_caption_top(book: Path) -> None:
+    tables = _soup(book, "tables.html").select("main table")
+    assert ["caption-top" in t["class"] for t in tables] == [True, True, False]
+    assert tables[1].caption.get_text() == "An unlabelled table"
