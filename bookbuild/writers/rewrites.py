@@ -27,7 +27,7 @@ from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: b
 )
 from bookbuild.document.custom_kinds import float_kind, without_marks
 from bookbuild.document.layout import ROWS, SUBFIGURE, TABLE_PANEL, is_margin, subfigure_rows
-from bookbuild.document.tabsets import is_tabset, split_tabs
+from bookbuild.document.tabsets import Tab, is_tabset, split_tabs
 from bookbuild.writers.fonts import TYPST_ZH_FONTS
 from bookbuild.writers.html_floats import listing_location
 
@@ -187,10 +187,45 @@ def rendered_citations(blocks: list[Node]) -> list[Node]:
     return map_inlines(blocks, lambda n: n["c"][1] if n["t"] == "Cite" else None)
 
 
+def _tab_button(pane: str, title: list[Node], selected: bool) -> list[Node]:
+    """A tab's button (Quarto's `nav-link`, `active` when selected), controlling `pane`."""
+    return [
+        RawInline(
+            "html",
+            f'<button type="button" role="tab" class="nav-link{" active" if selected else ""}" '
+            f'id="{pane}-tab" aria-controls="{pane}" aria-selected='
+            f'"{"true" if selected else "false"}" tabindex="{0 if selected else -1}">',
+        ),
+        *title,
+        RawInline("html", "</button>"),
+    ]
+
+
+def _tab_pane(pane: str, tab: Tab, selected: bool) -> Node:
+    """A tab's panel, `tabset-N-M` as Quarto names it (`active` when selected, else
+    `hidden`); a heading's id stays on a div around the tab's content, so links to the
+    heading open its tab (`book.js`)."""
+    ident = tab.header["c"][1][0]
+    content = [Div(ident, ["tab-content-anchor"], tab.blocks)] if ident else tab.blocks
+    return Div(
+        pane,
+        ["tab-pane", *(["active"] if selected else [])],
+        content,
+        [
+            ["role", "tabpanel"],
+            ["aria-labelledby", f"{pane}-tab"],
+            ["tabindex", "0"],
+            *([] if selected else [["hidden", ""]]),
+        ],
+    )
+
+
 def html_tabsets(blocks: list[Node]) -> list[Node]:
     """Tabsets as an ARIA tab list (buttons) and panels; `book.js` switches them (arrow keys,
-    Home, End; tabsets of one `group` switch together). Panels other than the active one
-    start `hidden`; print shows them all."""
+    Home, End; tabsets of one `group` switch together). The N-th tabset of the page has
+    panels `tabset-N-1`, `tabset-N-2`, ... (Quarto's ids); the tab whose heading is
+    `{.active}` is shown first, else the first. Panels other than the active one start
+    `hidden`; print shows them all."""
     count = 0
 
     def fn(block: Node) -> list[Node]:
@@ -200,36 +235,13 @@ def html_tabsets(blocks: list[Node]) -> list[Node]:
         count += 1
         before, tabs = split_tabs(block)
         active = next((i for i, tab in enumerate(tabs) if tab.active), 0)
-        # a tab's panel takes its heading's id, so links to the heading land on the tab
-        ids = [tab.header["c"][1][0] or f"tabset-{count}-{i + 1}" for i, tab in enumerate(tabs)]
-        buttons: list[Node] = []
-        for i, tab in enumerate(tabs):
-            selected = i == active
-            buttons += [
-                RawInline(
-                    "html",
-                    f'<button type="button" role="tab" id="{ids[i]}-tab" '
-                    f'aria-controls="{ids[i]}" aria-selected='
-                    f'"{"true" if selected else "false"}" tabindex='
-                    f'"{0 if selected else -1}">',
-                ),
-                *tab.title,
-                RawInline("html", "</button>"),
-            ]
-        panels = [
-            Div(
-                ids[i],
-                ["tab-pane"],
-                tab.blocks,
-                [
-                    ["role", "tabpanel"],
-                    ["aria-labelledby", f"{ids[i]}-tab"],
-                    ["tabindex", "0"],
-                    *([] if i == active else [["hidden", ""]]),
-                ],
-            )
+        panes = [f"tabset-{count}-{i + 1}" for i in range(len(tabs))]
+        buttons = [
+            inline
             for i, tab in enumerate(tabs)
+            for inline in _tab_button(panes[i], tab.title, i == active)
         ]
+        panels = [_tab_pane(panes[i], tab, i == active) for i, tab in enumerate(tabs)]
         attr = block["c"][0]
         group = [["data-group", value] for key, value in attr[2] if key == "group"]
         return [

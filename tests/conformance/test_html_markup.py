@@ -36,6 +36,32 @@ TABLES = """# Tables
 
 See @tbl-id.
 """
+TABSETS = """# Tabsets
+
+::: {.panel-tabset}
+
+### One
+
+First set, tab one.
+
+### Two
+
+First set, tab two.
+
+:::
+
+::: {.panel-tabset}
+
+### Tab A
+
+Content for Tab A
+
+### Tab B {.active}
+
+Content for Tab B
+
+:::
+"""
 
 
 def _build(root: Path, chapters: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -57,7 +83,7 @@ def _build(root: Path, chapters: dict[str, str], *args: str) -> subprocess.Compl
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("markup")
-    proc = _build(root, {"tables.qmd": TABLES})
+    proc = _build(root, {"tables.qmd": TABLES, "tabsets.qmd": TABSETS})
     assert proc.returncode == 0, proc.stderr
     return root / "_book"
 
@@ -124,3 +150,17 @@ def test_a_captioned_table_is_caption_top(book: Path) -> None:
     tables = _soup(book, "tables.html").select("main table")
     assert ["caption-top" in t["class"] for t in tables] == [True, True, False]
     assert tables[1].caption.get_text() == "An unlabelled table"
+
+
+def test_tab_panes_take_quartos_ids_and_active_tab(book: Path) -> None:
+    soup = _soup(book, "tabsets.html")
+    panes = [p["id"] for p in soup.select(".panel-tabset .tab-pane")]
+    assert panes == ["tabset-1-1", "tabset-1-2", "tabset-2-1", "tabset-2-2"]
+    assert [p["id"] for p in soup.select(".tab-pane.active")] == ["tabset-1-1", "tabset-2-2"]
+    assert [b["id"] for b in soup.select(".nav-link.active")] == [
+        "tabset-1-1-tab",
+        "tabset-2-2-tab",
+    ]
+    assert soup.select_one("#tabset-2-1").has_attr("hidden")
+    assert not soup.select_one("#tabset-2-2").has_attr("hidden")
+    assert soup.select_one("#tabset-2-2").get_text(strip=True) == "Content for Tab B"

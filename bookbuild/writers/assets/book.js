@@ -424,8 +424,9 @@
         var on = t === tab;
         t.setAttribute("aria-selected", on ? "true" : "false");
         t.setAttribute("tabindex", on ? "0" : "-1");
+        t.classList.toggle("active", on);
         var panel = document.getElementById(t.getAttribute("aria-controls"));
-        if (panel) panel.hidden = !on;
+        if (panel) { panel.hidden = !on; panel.classList.toggle("active", on); }
       });
       if (focus) tab.focus();
       if (group && !fromGroup) {
@@ -434,10 +435,11 @@
         });
       }
     }
-    function fromHash() {  // a link to a tab's panel opens that tab
+    function fromHash() {  // a link to a tab's panel, or to anything in it, opens that tab
       var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
       var tab = target && tabs.filter(function (t) {
-        return t.getAttribute("aria-controls") === target.id;
+        var panel = document.getElementById(t.getAttribute("aria-controls"));
+        return panel && panel.contains(target);
       })[0];
       if (tab) select(tab, false);
     }
