@@ -21,6 +21,7 @@ from bookbuild.document.ast import (
 )
 from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: build.py)
     CALLOUT_TITLES,
+    Callout,
     callout_of,
     hoist_callout_titles,
     title_inlines,
@@ -48,6 +49,26 @@ def rewrite_blocks(blocks: list[Node], fn: Callable[[Node], list[Node]]) -> list
     return out
 
 
+MARGIN_CONTAINER = "tabset-margin-container"
+
+
+def _split_margins(blocks: list[Node]) -> tuple[list[Node], list[Node]]:
+    """(the other blocks, the margin content divs) of a tab's or a callout's top level."""
+    margins = [b for b in blocks if b.get("t") == "Div" and is_margin(b)]
+    return [b for b in blocks if not any(b is m for m in margins)], margins
+
+
+def _margin_content(ident: str, margins: list[Node], shown: bool, collapse: bool) -> Node:
+    """Quarto's `.tabset-margin-content` (in a `.tabset-margin-container`): the margin
+    content of a tab pane or collapsible callout moved beside it, out of the hidden pane or
+    closed callout, where it could not show next to its text; `book.js` shows it with its
+    tab or open callout (`collapse`: a callout's, `show` while open)."""
+    classes = ["tabset-margin-content", *(["collapse"] if collapse else [])]
+    if collapse and shown:
+        classes.append("show")
+    return Div(ident, classes, margins, [] if shown else [["hidden", ""]])
+
+
 def html_callouts(blocks: list[Node]) -> list[Node]:
     """Callouts in Quarto's markup (header, title container, body container); `collapse`
     makes a `<details>` whose summary is the header."""
@@ -63,19 +84,7 @@ def html_callouts(blocks: list[Node]) -> list[Node]:
         body = Div("", ["callout-body-container", "callout-body"], callout.body)
         name = CALLOUT_TITLES[kind]
         if callout.collapse:
-            opened = " open" if callout.collapse == "false" else ""
-            ident = f' id="{html.escape(callout.ident)}"' if callout.ident else ""
-            return [
-                RawBlock(
-                    "html",
-                    f'<details{ident} class="{" ".join(classes)}"{opened}>'
-                    '<summary class="callout-header"><span class="callout-title-container">'
-                    f'<span class="screen-reader-only">{html.escape(name)}</span>'
-                    f'<span class="callout-title">{html.escape(title)}</span></span></summary>',
-                ),
-                body,
-                RawBlock("html", "</details>"),
-            ]
+            return _collapsible_callout(callout, classes, name)
         label = title if title.startswith(name) else f"{name}: {title}" if title else name
         head = _callout_header(name, title_inlines(callout))
         return [
@@ -88,6 +97,30 @@ def html_callouts(blocks: list[Node]) -> list[Node]:
         ]
 
     return rewrite_blocks(blocks, fn)
+
+
+def _collapsible_callout(callout: Callout, classes: list[str], name: str) -> list[Node]:
+    """A callout with `collapse`: a `<details>` whose summary is the header; its margin
+    content sits beside it in a `.column-container`, shown while it is open."""
+    opened = callout.collapse == "false"
+    ident = f' id="{html.escape(callout.ident)}"' if callout.ident else ""
+    rest, margins = _split_margins(callout.body)
+    body = Div("", ["callout-body-container", "callout-body", "callout-collapse"], rest)
+    details = [
+        RawBlock(
+            "html",
+            f'<details{ident} class="{" ".join(classes)}"{" open" if opened else ""}>'
+            '<summary class="callout-header"><span class="callout-title-container">'
+            f'<span class="screen-reader-only">{html.escape(name)}</span>'
+            f'<span class="callout-title">{html.escape(callout.title)}</span></span></summary>',
+        ),
+        body,
+        RawBlock("html", "</details>"),
+    ]
+    if not margins:
+        return details
+    aside = Div("", [MARGIN_CONTAINER], [_margin_content("", margins, opened, collapse=True)])
+    return [Div("", ["column-container"], [aside, *details])]
 
 
 def html_equations(blocks: list[Node]) -> list[Node]:
@@ -206,7 +239,8 @@ def _tab_pane(pane: str, tab: Tab, selected: bool) -> Node:
     `hidden`); a heading's id stays on a div around the tab's content, so links to the
     heading open its tab (`book.js`)."""
     ident = tab.header["c"][1][0]
-    content = [Div(ident, ["tab-content-anchor"], tab.blocks)] if ident else tab.blocks
+    blocks, _ = _split_margins(tab.blocks)
+    content = [Div(ident, ["tab-content-anchor"], blocks)] if ident else blocks
     return Div(
         pane,
         ["tab-pane", *(["active"] if selected else [])],
@@ -242,10 +276,17 @@ def html_tabsets(blocks: list[Node]) -> list[Node]:
             for inline in _tab_button(panes[i], tab.title, i == active)
         ]
         panels = [_tab_pane(panes[i], tab, i == active) for i, tab in enumerate(tabs)]
+        margins = [
+            _margin_content(f"{panes[i]}-margin-content", found, i == active, collapse=False)
+            for i, tab in enumerate(tabs)
+            if (found := _split_margins(tab.blocks)[1])
+        ]
+        container = [Div("", [MARGIN_CONTAINER], margins)] if margins else []
         attr = block["c"][0]
         group = [["data-group", value] for key, value in attr[2] if key == "group"]
         return [
             *before,
+            *container,
             Div(
                 attr[0],
                 attr[1],

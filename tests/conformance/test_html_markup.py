@@ -62,6 +62,40 @@ Content for Tab B
 
 :::
 """
+MARGINS = """# Margins
+
+::: {.panel-tabset}
+
+### Subheader 1
+
+::: {.column-margin}
+Margin Text 1
+:::
+
+### Subheader 2
+
+::: {.column-margin}
+Margin Text 2
+:::
+
+::: {.column-margin}
+Margin Text 3
+:::
+
+:::
+
+:::{.callout-note collapse=true}
+
+## hi
+
+This is a callout
+
+:::{.column-margin}
+This is margin content
+:::
+
+:::
+"""
 
 
 def _build(root: Path, chapters: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -83,7 +117,7 @@ def _build(root: Path, chapters: dict[str, str], *args: str) -> subprocess.Compl
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("markup")
-    proc = _build(root, {"tables.qmd": TABLES, "tabsets.qmd": TABSETS})
+    proc = _build(root, {"tables.qmd": TABLES, "tabsets.qmd": TABSETS, "margins.qmd": MARGINS})
     assert proc.returncode == 0, proc.stderr
     return root / "_book"
 
@@ -164,3 +198,26 @@ def test_tab_panes_take_quartos_ids_and_active_tab(book: Path) -> None:
     assert soup.select_one("#tabset-2-1").has_attr("hidden")
     assert not soup.select_one("#tabset-2-2").has_attr("hidden")
     assert soup.select_one("#tabset-2-2").get_text(strip=True) == "Content for Tab B"
+
+
+def test_margin_content_of_tabs_and_collapsed_callouts_sits_beside_them(book: Path) -> None:
+    soup = _soup(book, "margins.html")
+    contents = soup.select(".tabset-margin-container .tabset-margin-content")
+    assert [c.get("id") for c in contents] == [
+        "tabset-1-1-margin-content",
+        "tabset-1-2-margin-content",
+        None,
+    ]
+    assert [c.has_attr("hidden") for c in contents] == [False, True, True]
+    assert [c.get_text(" ", strip=True) for c in contents] == [
+        "Margin Text 1",
+        "Margin Text 2 Margin Text 3",
+        "This is margin content",
+    ]
+    assert "collapse" in contents[2]["class"]
+    assert soup.select(".column-container .callout-collapse")
+    assert not soup.select(".tab-pane .margin-note, details .margin-note")  # moved out
+    container = soup.select_one(".column-container")
+    assert container.select_one("details.callout").find_previous_sibling(
+        class_="tabset-margin-container"
+    )

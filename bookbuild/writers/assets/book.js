@@ -427,6 +427,8 @@
         t.classList.toggle("active", on);
         var panel = document.getElementById(t.getAttribute("aria-controls"));
         if (panel) { panel.hidden = !on; panel.classList.toggle("active", on); }
+        var margin = document.getElementById(t.getAttribute("aria-controls") + "-margin-content");
+        if (margin) margin.hidden = !on;  // the tab's margin content, beside the tabset
       });
       if (focus) tab.focus();
       if (group && !fromGroup) {
@@ -453,6 +455,16 @@
         event.preventDefault();
         select(tabs[(next + tabs.length) % tabs.length], true);
       });
+    });
+  });
+
+  // ---- A collapsible callout's margin content shows while the callout is open. ----
+  document.querySelectorAll(".column-container > details.callout").forEach(function (details) {
+    var margin = details.parentNode.querySelector(".tabset-margin-container > .tabset-margin-content");
+    if (!margin) return;
+    details.addEventListener("toggle", function () {
+      margin.hidden = !details.open;
+      margin.classList.toggle("show", details.open);
     });
   });
 
