@@ -65,6 +65,8 @@ _HONOURED_FRONT_MATTER = set(registry.at(registry.FRONT))
 _UNCITED = ("nocite", "suppress-bibliography")
 # `format: html:`/`format: typst:` options this build applies per edition.
 _FORMAT_OPTIONS = registry.at(registry.FORMAT)
+# Where captions go: Quarto options (its schema lists them per format, not as document keys).
+CAPTION_KEYS = ("fig-cap-location", "tbl-cap-location", "lst-cap-location")
 # Folders that hold sources, state or tools: an output folder may not be, hold or sit in one.
 RESERVED_DIRS = (
     "chapters",
@@ -187,7 +189,7 @@ def check_document_keys(options: dict[str, Any], path: Path, text: str, where: s
     reads them); one that looks like a misspelt Quarto option is warned about."""
     known = quarto_schema()["document_options"]
     for key in options:
-        if key not in known and key not in _STRUCTURAL_KEYS:
+        if key not in known and key not in _STRUCTURAL_KEYS and key not in CAPTION_KEYS:
             hint = did_you_mean(key, known)
             if hint:
                 log.warning(
@@ -306,9 +308,23 @@ def check_format_options(options: dict[str, Any], path: Path, text: str, name: s
             )
 
 
+def check_caption_locations(options: dict[str, Any], path: Path, text: str) -> None:
+    """`fig-cap-location`, `tbl-cap-location` and `lst-cap-location` at the top level of
+    `_quarto.yml` or of a chapter's front matter: top or bottom, else an error at its line."""
+    for key in CAPTION_KEYS:
+        allowed = _FORMAT_OPTIONS[key].allowed
+        if key in options and options[key] not in allowed:
+            raise BuildError(
+                f"'{key}' must be one of: {', '.join(allowed)}; got {options[key]!r}",
+                path,
+                _line_of(text, key),
+            )
+
+
 def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
     """Check a chapter's front matter (`text` is its raw block, starting on line 1)."""
     check_document_keys(options, path, text, "front matter")
+    check_caption_locations(options, path, text)
     if "execute" in options:
         check_execute(options["execute"], path, text)
     known = quarto_schema()["document_options"]
@@ -607,14 +623,7 @@ def load_book(root: Path) -> Book:
                 _line_of(text, key) or 1,
                 key,
             )
-    for key in ("fig-cap-location", "tbl-cap-location", "lst-cap-location"):
-        allowed = _FORMAT_OPTIONS[key].allowed  # at the top level: for both editions
-        if key in document and document[key] not in allowed:
-            raise BuildError(
-                f"'{key}' must be one of: {', '.join(allowed)}; got {document[key]!r}",
-                path,
-                _line_of(text, key),
-            )
+    check_caption_locations(document, path, text)  # at the top level: for both editions
 
     chapters = _chapter_list(
         book.get("chapters"), "chapters", path, text, appendix=False

@@ -164,17 +164,17 @@ OPTIONS: tuple[Option, ...] = (
     # (echo, eval, output, ...) are refused there: both editions are woven from one run.
     Option(
         "fig-cap-location",
-        (FORMAT,),
+        (FORMAT, FRONT),
         _TEXT,
         ("top", "bottom"),
         "bottom",
         DIFFERENT,
         "top or bottom (Quarto also takes margin); at the top level of _quarto.yml for both "
-        "editions, under format: for one",
+        "editions, under format: for one, in a chapter's front matter for that chapter",
     ),
     Option(
         "tbl-cap-location",
-        (FORMAT,),
+        (FORMAT, FRONT),
         _TEXT,
         ("top", "bottom"),
         "top",
@@ -183,7 +183,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "lst-cap-location",
-        (FORMAT,),
+        (FORMAT, FRONT),
         _TEXT,
         ("top", "bottom"),
         "top",

@@ -28,7 +28,7 @@ from bookbuild.document.chapter import Chapter
 from bookbuild.document.conditional import HTML_NAMES, select
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
-from bookbuild.writers.caption_locations import caption_locations
+from bookbuild.writers.caption_locations import caption_locations, chapter_locations
 from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
 from bookbuild.writers.html_floats import html_floats
 from bookbuild.writers.html_tables import html_tables
@@ -403,7 +403,9 @@ def html_job(
 ) -> tuple[list[Any], Callable[[], dict[str, Any]]]:
     """A chapter's conversion to its page parts (`chapter_html`), not yet run, and the
     inputs it depends on (its key in the render store). `pages`: the page holding each id
-    of the book; `locations`: `caption_locations` of the book."""
+    of the book; `locations`: `caption_locations` of the book (a chapter's front matter may
+    move its own)."""
+    locations = chapter_locations(locations or {}, book.metadata, chapter.meta) or None
     links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
     inputs = [chapter_inputs(chapter), links, api, book.lang, *([locations] if locations else [])]
     found = {k: v for k, v in links.items() if v}

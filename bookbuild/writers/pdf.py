@@ -39,7 +39,7 @@ from bookbuild.document.conditional import TYPST_NAMES, pdf_names, select
 from bookbuild.document.table_options import given_widths
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
-from bookbuild.writers.caption_locations import caption_locations
+from bookbuild.writers.caption_locations import caption_locations, chapter_locations, explicit
 from bookbuild.writers.fonts import TYPST_ZH_FONTS, cjk_pdf_dir
 from bookbuild.writers.rewrites import (
     listing_captions_below,
@@ -685,8 +685,13 @@ def typst_source(
         if first_numbered:  # page 1 is the opening page of chapter 1, after any part page
             pieces.append("#counter(page).update(1)")
         part = chapter.part
+        own = chapter_locations(locations, book.metadata, chapter.meta)
+        if own != locations:  # the chapter's front matter moves its captions: for it alone
+            pieces.append(typst_caption_rules(explicit(own)))
         pieces.append((chapter, not body_started))
         pieces.append(FLUSH_FLOATS)
+        if own != locations:
+            pieces.append(typst_caption_rules(explicit(locations)))
     if not body_started:
         pieces.append(MAINMATTER)
 
@@ -694,6 +699,7 @@ def typst_source(
         if isinstance(piece, str):
             return piece
         chapter, front = piece
+        own = chapter_locations(locations, book.metadata, chapter.meta)
         return memo(
             "typst",
             str(chapter.path),
@@ -702,11 +708,11 @@ def typst_source(
                 front,
                 api,
                 sorted(names),
-                *([locations] if locations else []),
+                *([own] if own else []),
                 _widths(layout),
                 shorts,
             ],
-            lambda: chapter_typst(chapter, front, api, book.root, names, locations, layout, shorts),
+            lambda: chapter_typst(chapter, front, api, book.root, names, own, layout, shorts),
         )
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel

@@ -221,3 +221,33 @@ def test_margin_content_of_tabs_and_collapsed_callouts_sits_beside_them(book: Pa
     assert container.select_one("details.callout").find_previous_sibling(
         class_="tabset-margin-container"
     )
+
+
+def test_a_chapters_front_matter_moves_its_own_table_captions(tmp_path: Path) -> None:
+    table = "| Col1 | Col2 |\n|------|------|\n| A{n}   | B{n}   |\n\n: Caption {n}\n"
+    below = "---\ntbl-cap-location: bottom\n---\n\n# Below\n\n" + table.format(n=1)
+    above = "# Above\n\n" + table.format(n=2)
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Places\n  chapters: [below.qmd, above.qmd]\n",
+        "utf-8",
+    )
+    (tmp_path / "below.qmd").write_text(below, "utf-8")
+    (tmp_path / "above.qmd").write_text(above, "utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "tbl-cap-location" not in proc.stderr  # honoured, not warned about
+    book = tmp_path / "_book"
+    assert _soup(book, "below.html").select_one("main table")["class"][0] == "caption-bottom"
+    assert _soup(book, "above.html").select_one("main table")["class"][0] == "caption-top"
+    text = subprocess.run(
+        ["pdftotext", str(book / "thesis.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    body = " ".join(text[text.index("CHAPTER 1") :].split())
+    assert body.index("A1") < body.index("Caption 1")  # below its table in chapter 1
+    assert body.index("Caption 2") < body.index("A2")  # above in chapter 2, as the book's
