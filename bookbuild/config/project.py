@@ -325,6 +325,13 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
     """Check a chapter's front matter (`text` is its raw block, starting on line 1)."""
     check_document_keys(options, path, text, "front matter")
     check_caption_locations(options, path, text)
+    processing = options.get("html-table-processing", "none")
+    if processing != "none":
+        raise BuildError(
+            f"'html-table-processing' must be none; got {processing!r}",
+            path,
+            _line_of(text, "html-table-processing"),
+        )
     if "execute" in options:
         check_execute(options["execute"], path, text)
     known = quarto_schema()["document_options"]

@@ -238,6 +238,15 @@ OPTIONS: tuple[Option, ...] = (
         "error naming both",
     ),
     Option(
+        "html-table-processing",
+        (FRONT,),
+        _TEXT,
+        ("none",),
+        note="none: the chapter's raw HTML tables keep their classes as written (else they get "
+        "Quarto's `table` and Bootstrap classes, as its tables do); also an attribute of a div, "
+        "for the tables in it",
+    ),
+    Option(
         "csl",
         (FRONT,),
         _TEXT,

@@ -338,7 +338,8 @@ def chapter_html(
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
     blocks = html_equations(html_zoomable_figures(html_margins(blocks)))
     documents = chapter_documents(chapter, blocks)  # before floats become raw markup
-    blocks = html_floats(html_tables(blocks, locations), locations)
+    processing = chapter.meta.get("html-table-processing")
+    blocks = html_floats(html_tables(blocks, locations, processing), locations)
     ast = {
         "pandoc-api-version": api,
         "meta": {},

@@ -251,3 +251,33 @@ def test_a_chapters_front_matter_moves_its_own_table_captions(tmp_path: Path) ->
     body = " ".join(text[text.index("CHAPTER 1") :].split())
     assert body.index("A1") < body.index("Caption 1")  # below its table in chapter 1
     assert body.index("Caption 2") < body.index("A2")  # above in chapter 2, as the book's
+
+
+RAW = """---
+title: Raw
+---
+
+```{=html}
+<table class="unknown striped hover"><tbody><tr><td>processed</td></tr></tbody></table>
+```
+
+::: {html-table-processing="none"}
+
+```{=html}
+<table class="striped"><tbody><tr><td>as written</td></tr></tbody></table>
+```
+
+:::
+"""
+
+
+def test_raw_html_tables_get_quartos_classes_unless_processing_is_none(tmp_path: Path) -> None:
+    plain = "---\ntitle: Plain\nhtml-table-processing: none\n---\n\n" + RAW.split("---\n", 2)[2]
+    proc = _build(tmp_path, {"raw.qmd": RAW, "plain.qmd": plain})
+    assert proc.returncode == 0, proc.stderr
+    raw = _soup(tmp_path / "_book", "raw.html").select("main table")
+    assert raw[0]["class"] == ["table", "unknown", "table-striped", "table-hover"]
+    assert raw[1]["class"] == ["striped"]  # the div's html-table-processing="none"
+    assert not _soup(tmp_path / "_book", "raw.html").select("[data-html-table-processing]")
+    plain_tables = _soup(tmp_path / "_book", "plain.html").select("main table")
+    assert [t["class"] for t in plain_tables] == [["unknown", "striped", "hover"], ["striped"]]
