@@ -12,9 +12,10 @@ from __future__ import annotations
 import html
 import re
 
-from bookbuild.document.ast import Node, walk
+from bookbuild.document.ast import Div, Node, walk
 from bookbuild.document.table_options import COLWIDTHS
 from bookbuild.writers.caption_locations import location
+from bookbuild.writers.rewrites import rewrite_blocks
 
 # the table-wide Bootstrap classes Quarto prefixes with `table-` (Quarto's "Tables" page)
 BOOTSTRAP = frozenset(
@@ -43,11 +44,16 @@ BOOTSTRAP = frozenset(
 )
 
 
+def _responsive(name: str) -> bool:
+    return name == "responsive" or name.startswith("responsive-")
+
+
 def table_classes(classes: list[str], captioned: bool, where: str) -> list[str]:
     """A table's classes in Quarto's HTML: `caption-top`/`caption-bottom` when `captioned`
-    (`where` the caption goes), `table`, then the author's, Bootstrap's names prefixed."""
+    (`where` the caption goes), `table`, then the author's, Bootstrap's names prefixed (but
+    `responsive`, which goes on a div around the table: `responsive_tables`)."""
     placed = [f"caption-{where}"] if captioned else []
-    own = [f"table-{c}" if c in BOOTSTRAP else c for c in classes]
+    own = [f"table-{c}" if c in BOOTSTRAP else c for c in classes if not _responsive(c)]
     return [*placed, "table", *(c for c in own if c not in ("table", *placed))]
 
 
@@ -89,6 +95,19 @@ def raw_html_tables(blocks: list[Node], processing: str | None = None) -> list[N
     return blocks
 
 
+def responsive_tables(blocks: list[Node]) -> list[Node]:
+    """A table given Bootstrap's `responsive` (or `responsive-sm` ...) class in a div of
+    `table-responsive` (`-sm` ...), as Quarto writes it (Bootstrap scrolls that div)."""
+
+    def fn(block: Node) -> list[Node]:
+        if block.get("t") != "Table":
+            return [block]
+        wanted = [c for c in block["c"][0][1] if _responsive(c)]
+        return [Div("", [f"table-{wanted[0]}"], [block])] if wanted else [block]
+
+    return rewrite_blocks(blocks, fn)
+
+
 def html_tables(
     blocks: list[Node], locations: dict[str, str] | None = None, processing: str | None = None
 ) -> list[Node]:
@@ -97,7 +116,7 @@ def html_tables(
     `html-table-processing`, for raw HTML tables); the `tbl-colwidths` mark is dropped (the
     widths are the table's column specs already)."""
     where = location("tbl", locations or {})
-    raw_html_tables(blocks, processing)
+    blocks = responsive_tables(raw_html_tables(blocks, processing))
     for node in walk(blocks):
         if node.get("t") != "Table":
             continue

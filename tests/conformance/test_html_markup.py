@@ -34,6 +34,12 @@ TABLES = """# Tables
 |------|-------|
 | C    | D     |
 
+| Wide | Table |
+|------|-------|
+| E    | F     |
+
+: {.striped .responsive-md}
+
 See @tbl-id.
 """
 TABSETS = """# Tabsets
@@ -136,9 +142,15 @@ def test_caption_classes_become_bootstraps_on_the_table(book: Path) -> None:
 
 def test_every_table_is_a_bootstrap_table(book: Path) -> None:
     tables = _soup(book, "tables.html").select("main table")
-    assert len(tables) == 3
+    assert len(tables) == 4
     assert all("table" in t["class"] for t in tables)
     assert "table-bordered" in tables[1]["class"]
+
+
+def test_a_responsive_table_is_in_a_table_responsive_div(book: Path) -> None:
+    table = _soup(book, "tables.html").select_one("div.table-responsive-md table")
+    assert table["class"] == ["table", "table-striped"]  # the class went to the div
+    assert table.find("td").get_text() == "E"
 
 
 def test_tbl_colwidths_become_the_colgroup(book: Path) -> None:
@@ -182,7 +194,7 @@ def test_wrong_colwidths_stop_the_build(tmp_path: Path) -> None:
 
 def test_a_captioned_table_is_caption_top(book: Path) -> None:
     tables = _soup(book, "tables.html").select("main table")
-    assert ["caption-top" in t["class"] for t in tables] == [True, True, False]
+    assert ["caption-top" in t["class"] for t in tables] == [True, True, False, False]
     assert tables[1].caption.get_text() == "An unlabelled table"
 
 
