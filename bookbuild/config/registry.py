@@ -85,6 +85,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("fig-cap", _C, _TEXT),
     Option("fig-alt", _C, (str, list)),  # a list: one per subfigure
     Option("tbl-cap", _C, _TEXT),
+    Option(
+        "tbl-colwidths",
+        _C,
+        (list,),
+        status=DIFFERENT,
+        note="the column widths, in percent, of the cell's table (a DataFrame's, or an HTML "
+        "table's); one positive number per column (Quarto also takes true, false, auto)",
+    ),
     Option("fig-scap", _C, _TEXT),  # short caption, for the list of figures
     Option(
         "fig-subcap",
