@@ -333,3 +333,10 @@ def test_tbl_colwidths_on_a_cell_without_a_table_stops_the_build(tmp_path: Path)
     assert proc.returncode != 0
     assert "t.qmd:3: cell option 'tbl-colwidths' sets the widths of a table" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_tbl_colwidths_true_on_a_cell_is_refused(tmp_path: Path) -> None:
+    chapter = "# T\n\n```{python}\n#| tbl-colwidths: true\n1\n```\n"
+    proc = _build(tmp_path, {"t.qmd": chapter})
+    assert proc.returncode != 0
+    assert "t.qmd:4: cell option 'tbl-colwidths' must be one of: a list; got True" in proc.stderr
