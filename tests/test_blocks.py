@@ -256,7 +256,11 @@ def test_tabset_is_an_aria_tab_list_in_html(book: Path):
     assert [b.attrs["tabindex"] for b in buttons] == ["-1", "0"]
     panels = [p for p in tabset.find_all("div") if p.attrs.get("role") == "tabpanel"]
     assert [p.attrs["id"] for p in panels] == [b.attrs["aria-controls"] for b in buttons]
-    assert panels[0].attrs["id"] == "sec-table-view"  # the heading's label: links land here
+    assert [p.attrs["id"] for p in panels] == ["tabset-1-1", "tabset-1-2"]  # Quarto's ids
+    assert [p.attrs["class"] for p in panels] == ["tab-pane", "tab-pane active"]
+    assert [b.attrs["class"] for b in buttons] == ["nav-link", "nav-link active"]
+    anchor = panels[0].find("div", cls="tab-content-anchor")  # the heading's label: links land
+    assert anchor.attrs["id"] == "sec-table-view"  # in its tab, which book.js opens
     assert [p.attrs["aria-labelledby"] for p in panels] == [b.attrs["id"] for b in buttons]
     assert ["hidden" in p.attrs for p in panels] == [True, False]
     assert [p.text().strip() for p in panels] == ["Tab-one body.", "Tab-two body."]

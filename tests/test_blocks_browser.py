@@ -84,3 +84,62 @@ def test_tabsets_of_one_group_switch_together(driver, page_url: str):  # noqa: F
     ]
     assert selected == [["R"], ["R"]]
     assert "R two." in grouped[1].text and "Python two." not in grouped[1].text
+
+
+MARGINS = """# Margins
+
+::: {.panel-tabset}
+
+## First
+
+First body.
+
+::: {.column-margin}
+First margin.
+:::
+
+## Second
+
+Second body.
+
+::: {.column-margin}
+Second margin.
+:::
+
+:::
+
+::: {.callout-note collapse="true"}
+## Folded
+
+Folded body.
+
+::: {.column-margin}
+Folded margin.
+:::
+:::
+"""
+
+
+def test_margin_content_shows_with_its_tab_and_open_callout(
+    driver,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    from selenium.webdriver.common.by import By
+
+    root = make_book(tmp_path_factory.mktemp("margins-browser") / "book", MARGINS)
+    result = run(root, "build", "--quiet", "--to", "html")
+    assert result.code == 0, result.err
+    driver.get((root / "_book" / "one.html").as_uri())
+
+    def shown(text: str) -> bool:
+        return any(
+            e.is_displayed()
+            for e in driver.find_elements(By.CSS_SELECTOR, "aside.margin-note")
+            if text in e.get_attribute("textContent")
+        )
+
+    assert shown("First margin.") and not shown("Second margin.") and not shown("Folded")
+    driver.find_elements(By.CSS_SELECTOR, '[role="tab"]')[1].click()
+    assert shown("Second margin.") and not shown("First margin.")
+    driver.find_element(By.CSS_SELECTOR, "details.callout summary").click()
+    assert shown("Folded margin.")

@@ -229,7 +229,8 @@ def displays(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_html_edition_shows_the_html_and_markdown(displays: Path):
     page = (displays / "_book" / "one.html").read_text("utf-8")
     assert " at 0x" not in page and "object>" not in page
-    styled = re.search(r'<table id="T_cell(\d+)">.*?</table>', page, flags=re.S)
+    # the Styler's table, a Bootstrap `table` as Quarto makes every raw HTML table
+    styled = re.search(r'<table class="table" id="T_cell(\d+)">.*?</table>', page, flags=re.S)
     assert styled and styled[1] == "9", page  # the Styler's own table, its id from the line
     assert "12.3%" in styled[0] and "20.0%" in styled[0]
     assert re.search(r"#T_cell9_row1_col1 \{\s*background-color: yellow;", page)

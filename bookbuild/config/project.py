@@ -65,6 +65,8 @@ _HONOURED_FRONT_MATTER = set(registry.at(registry.FRONT))
 _UNCITED = ("nocite", "suppress-bibliography")
 # `format: html:`/`format: typst:` options this build applies per edition.
 _FORMAT_OPTIONS = registry.at(registry.FORMAT)
+# Where captions go: Quarto options (its schema lists them per format, not as document keys).
+CAPTION_KEYS = ("fig-cap-location", "tbl-cap-location", "lst-cap-location")
 # Folders that hold sources, state or tools: an output folder may not be, hold or sit in one.
 RESERVED_DIRS = (
     "chapters",
@@ -187,7 +189,7 @@ def check_document_keys(options: dict[str, Any], path: Path, text: str, where: s
     reads them); one that looks like a misspelt Quarto option is warned about."""
     known = quarto_schema()["document_options"]
     for key in options:
-        if key not in known and key not in _STRUCTURAL_KEYS:
+        if key not in known and key not in _STRUCTURAL_KEYS and key not in CAPTION_KEYS:
             hint = did_you_mean(key, known)
             if hint:
                 log.warning(
@@ -334,6 +336,19 @@ def check_locations(options: dict[str, Any], path: Path, text: str, where: str) 
             )
 
 
+def check_caption_locations(options: dict[str, Any], path: Path, text: str) -> None:
+    """`fig-cap-location`, `tbl-cap-location` and `lst-cap-location` at the top level of
+    `_quarto.yml` or of a chapter's front matter: top or bottom, else an error at its line."""
+    for key in CAPTION_KEYS:
+        allowed = _FORMAT_OPTIONS[key].allowed
+        if key in options and options[key] not in allowed:
+            raise BuildError(
+                f"'{key}' must be one of: {', '.join(allowed)}; got {options[key]!r}",
+                path,
+                _line_of(text, key),
+            )
+
+
 def _margin_notes_on_paper(config: dict[str, Any], path: Path, text: str) -> None:
     """A warning that the PDF keeps its footnotes at the foot of the page."""
     formats = config.get("format") or {}
@@ -358,6 +373,14 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
     if isinstance(options.get(language.KEY), dict):
         words = language.resolve(options[language.KEY], "", path, text, path.parent)
         language.warn_unprinted(words, path, text)
+    check_caption_locations(options, path, text)
+    processing = options.get("html-table-processing", "none")
+    if processing != "none":
+        raise BuildError(
+            f"'html-table-processing' must be none; got {processing!r}",
+            path,
+            _line_of(text, "html-table-processing"),
+        )
     if "execute" in options:
         check_execute(options["execute"], path, text)
     known = quarto_schema()["document_options"]
@@ -712,14 +735,7 @@ def load_book(root: Path) -> Book:
             )
     check_locations(document, path, text, CONFIG_NAME)
     _margin_notes_on_paper(config, path, text)
-    for key in ("fig-cap-location", "tbl-cap-location", "lst-cap-location"):
-        allowed = _FORMAT_OPTIONS[key].allowed  # at the top level: for both editions
-        if key in document and document[key] not in allowed:
-            raise BuildError(
-                f"'{key}' must be one of: {', '.join(allowed)}; got {document[key]!r}",
-                path,
-                _line_of(text, key),
-            )
+    check_caption_locations(document, path, text)  # at the top level: for both editions
 
     chapters = _chapter_list(
         book.get("chapters"), "chapters", path, text, appendix=False

@@ -85,6 +85,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("fig-cap", _C, _TEXT),
     Option("fig-alt", _C, (str, list)),  # a list: one per subfigure
     Option("tbl-cap", _C, _TEXT),
+    Option(
+        "tbl-colwidths",
+        _C,
+        (list,),
+        status=DIFFERENT,
+        note="the column widths, in percent, of the cell's table (a DataFrame's, or an HTML "
+        "table's); one positive number per column (Quarto also takes true, false, auto)",
+    ),
     Option("fig-scap", _C, _TEXT),  # short caption, for the list of figures
     Option(
         "fig-subcap",
@@ -164,17 +172,17 @@ OPTIONS: tuple[Option, ...] = (
     # (echo, eval, output, ...) are refused there: both editions are woven from one run.
     Option(
         "fig-cap-location",
-        (FORMAT,),
+        (FORMAT, FRONT),
         _TEXT,
         ("top", "bottom"),
         "bottom",
         DIFFERENT,
         "top or bottom (Quarto also takes margin); at the top level of _quarto.yml for both "
-        "editions, under format: for one",
+        "editions, under format: for one, in a chapter's front matter for that chapter",
     ),
     Option(
         "tbl-cap-location",
-        (FORMAT,),
+        (FORMAT, FRONT),
         _TEXT,
         ("top", "bottom"),
         "top",
@@ -183,7 +191,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "lst-cap-location",
-        (FORMAT,),
+        (FORMAT, FRONT),
         _TEXT,
         ("top", "bottom"),
         "top",
@@ -335,6 +343,15 @@ OPTIONS: tuple[Option, ...] = (
         "chapter and their entries go to the book's reference lists (Quarto renders each "
         "chapter with its own files only); a key in two files with different entries is an "
         "error naming both",
+    ),
+    Option(
+        "html-table-processing",
+        (FRONT,),
+        _TEXT,
+        ("none",),
+        note="none: the chapter's raw HTML tables keep their classes as written (else they get "
+        "Quarto's `table` and Bootstrap classes, as its tables do); also an attribute of a div, "
+        "for the tables in it",
     ),
     Option(
         "csl",

@@ -53,6 +53,7 @@ from bookbuild.document.layout import (
     prepare_figures,
 )
 from bookbuild.document.list_tables import list_tables
+from bookbuild.document.table_options import table_colwidths
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
 from bookbuild.document.titles import place_title
@@ -349,6 +350,7 @@ def number_book(
         labelled_images(chapter.blocks, chapter.path, chapter.source)
         nodes = elements(chapter.blocks)  # one walk for the block features' passes
         list_tables(nodes, chapter.path, chapter.source)
+        table_colwidths(nodes, chapter.path, chapter.source)
         custom_floats(nodes, names.custom)
         prepare_figures(nodes, chapter.path, chapter.source)
         check_columns(nodes, chapter.path, chapter.source)

@@ -184,6 +184,7 @@ def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, A
                 [
                     *(["true", "false"] if bool in CELL_OPTIONS[key] else []),
                     *(allowed or (["text"] if str in CELL_OPTIONS[key] else [])),
+                    *(["a list"] if list in CELL_OPTIONS[key] else []),
                 ]
             )
             raise BuildError(

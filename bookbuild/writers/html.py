@@ -29,10 +29,11 @@ from bookbuild.document.chapter import Chapter
 from bookbuild.document.conditional import HTML_NAMES, select
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
-from bookbuild.writers.caption_locations import caption_locations
+from bookbuild.writers.caption_locations import caption_locations, chapter_locations
 from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
 from bookbuild.writers.code_copy import copy_mode, with_copy_buttons
 from bookbuild.writers.html_floats import html_floats
+from bookbuild.writers.html_tables import html_tables
 from bookbuild.writers.languages import mark_chinese
 from bookbuild.writers.previews import preview_script
 from bookbuild.writers.rewrites import (
@@ -344,7 +345,8 @@ def chapter_html(
     if margin_notes:  # `reference-location: margin`
         blocks = html_margin_footnotes(blocks)
     documents = chapter_documents(chapter, blocks)  # before floats become raw markup
-    blocks = html_floats(blocks, locations)
+    processing = chapter.meta.get("html-table-processing")
+    blocks = html_floats(html_tables(blocks, locations, processing), locations)
     ast = {
         "pandoc-api-version": api,
         "meta": {},
@@ -417,7 +419,9 @@ def html_job(
 ) -> tuple[list[Any], Callable[[], dict[str, Any]]]:
     """A chapter's conversion to its page parts (`chapter_html`), not yet run, and the
     inputs it depends on (its key in the render store). `pages`: the page holding each id
-    of the book; `locations`: `caption_locations` of the book."""
+    of the book; `locations`: `caption_locations` of the book (a chapter's front matter may
+    move its own)."""
+    locations = chapter_locations(locations or {}, book.metadata, chapter.meta) or None
     links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
     inputs = [chapter_inputs(chapter), links, api, book.lang, *([locations] if locations else [])]
     margin = reference_location(book, chapter) == "margin"

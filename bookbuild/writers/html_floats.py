@@ -91,12 +91,10 @@ def _figure(node: Node, locations: dict[str, str]) -> Node:
 
 def _table(node: Node, locations: dict[str, str]) -> Node:
     """A labelled table: its label on the float's div, the table inside its figure (its own
-    caption at the bottom under `tbl-cap-location: bottom`)."""
+    caption at the bottom under `tbl-cap-location: bottom`: `html_tables` marks it)."""
     ident, classes, attrs = node["c"][0]
     float_class, _ = _names(classes, "tbl", "top")
     _plain_number(node["c"][1][1])
-    if location("tbl", locations) == "bottom":
-        classes = [*classes, "caption-bottom"]
     node["c"][0] = ["", classes, attrs]
     return Div(
         ident,

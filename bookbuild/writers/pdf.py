@@ -39,9 +39,10 @@ from bookbuild.document.ast import (
 )
 from bookbuild.document.chapter import Chapter
 from bookbuild.document.conditional import TYPST_NAMES, pdf_names, select
+from bookbuild.document.table_options import given_widths
 from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
-from bookbuild.writers.caption_locations import caption_locations
+from bookbuild.writers.caption_locations import caption_locations, chapter_locations, explicit
 from bookbuild.writers.fonts import TYPST_ZH_FONTS, cjk_pdf_dir
 from bookbuild.writers.rewrites import (
     listing_captions_below,
@@ -378,9 +379,10 @@ def table_column_widths(
 ) -> list[Node]:
     """Size table columns from their content (see `column_fractions`): the widths pipe tables
     get from the dashes in the markdown source squeeze long text columns. A wide table's
-    columns are sized for the type and page `table_fit` gives it."""
+    columns are sized for the type and page `table_fit` gives it; a table whose widths the
+    author gave (`tbl-colwidths`) keeps them."""
     for node in walk(blocks):
-        if node["t"] != "Table":
+        if node["t"] != "Table" or given_widths(node):
             continue
         specs = node["c"][2]
         rows = _table_rows(node)
@@ -696,8 +698,13 @@ def typst_source(
         if first_numbered:  # page 1 is the opening page of chapter 1, after any part page
             pieces.append("#counter(page).update(1)")
         part = chapter.part
+        own = chapter_locations(locations, book.metadata, chapter.meta)
+        if own != locations:  # the chapter's front matter moves its captions: for it alone
+            pieces.append(typst_caption_rules(explicit(own)))
         pieces.append((chapter, not body_started))
         pieces.append(FLUSH_FLOATS)
+        if own != locations:
+            pieces.append(typst_caption_rules(explicit(locations)))
     if not body_started:
         pieces.append(MAINMATTER)
 
@@ -705,6 +712,7 @@ def typst_source(
         if isinstance(piece, str):
             return piece
         chapter, front = piece
+        own = chapter_locations(locations, book.metadata, chapter.meta)
         return memo(
             "typst",
             str(chapter.path),
@@ -713,11 +721,11 @@ def typst_source(
                 front,
                 api,
                 sorted(names),
-                *([locations] if locations else []),
+                *([own] if own else []),
                 _widths(layout),
                 shorts,
             ],
-            lambda: chapter_typst(chapter, front, api, book.root, names, locations, layout, shorts),
+            lambda: chapter_typst(chapter, front, api, book.root, names, own, layout, shorts),
         )
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel

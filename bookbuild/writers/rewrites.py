@@ -21,13 +21,14 @@ from bookbuild.document.ast import (
 )
 from bookbuild.document.callouts import (  # noqa: F401 (hoist_callout_titles: build.py)
     CALLOUT_TITLES,
+    Callout,
     callout_of,
     hoist_callout_titles,
     title_inlines,
 )
 from bookbuild.document.custom_kinds import float_kind, without_marks
 from bookbuild.document.layout import ROWS, SUBFIGURE, TABLE_PANEL, is_margin, subfigure_rows
-from bookbuild.document.tabsets import is_tabset, split_tabs
+from bookbuild.document.tabsets import Tab, is_tabset, split_tabs
 from bookbuild.writers.fonts import TYPST_ZH_FONTS
 from bookbuild.writers.html_floats import listing_location
 
@@ -48,6 +49,26 @@ def rewrite_blocks(blocks: list[Node], fn: Callable[[Node], list[Node]]) -> list
     return out
 
 
+MARGIN_CONTAINER = "tabset-margin-container"
+
+
+def _split_margins(blocks: list[Node]) -> tuple[list[Node], list[Node]]:
+    """(the other blocks, the margin content divs) of a tab's or a callout's top level."""
+    margins = [b for b in blocks if b.get("t") == "Div" and is_margin(b)]
+    return [b for b in blocks if not any(b is m for m in margins)], margins
+
+
+def _margin_content(ident: str, margins: list[Node], shown: bool, collapse: bool) -> Node:
+    """Quarto's `.tabset-margin-content` (in a `.tabset-margin-container`): the margin
+    content of a tab pane or collapsible callout moved beside it, out of the hidden pane or
+    closed callout, where it could not show next to its text; `book.js` shows it with its
+    tab or open callout (`collapse`: a callout's, `show` while open)."""
+    classes = ["tabset-margin-content", *(["collapse"] if collapse else [])]
+    if collapse and shown:
+        classes.append("show")
+    return Div(ident, classes, margins, [] if shown else [["hidden", ""]])
+
+
 def html_callouts(blocks: list[Node]) -> list[Node]:
     """Callouts in Quarto's markup (header, title container, body container); `collapse`
     makes a `<details>` whose summary is the header."""
@@ -63,19 +84,7 @@ def html_callouts(blocks: list[Node]) -> list[Node]:
         body = Div("", ["callout-body-container", "callout-body"], callout.body)
         name = CALLOUT_TITLES[kind]
         if callout.collapse:
-            opened = " open" if callout.collapse == "false" else ""
-            ident = f' id="{html.escape(callout.ident)}"' if callout.ident else ""
-            return [
-                RawBlock(
-                    "html",
-                    f'<details{ident} class="{" ".join(classes)}"{opened}>'
-                    '<summary class="callout-header"><span class="callout-title-container">'
-                    f'<span class="screen-reader-only">{html.escape(name)}</span>'
-                    f'<span class="callout-title">{html.escape(title)}</span></span></summary>',
-                ),
-                body,
-                RawBlock("html", "</details>"),
-            ]
+            return _collapsible_callout(callout, classes, name)
         label = title if title.startswith(name) else f"{name}: {title}" if title else name
         head = _callout_header(name, title_inlines(callout))
         return [
@@ -88,6 +97,30 @@ def html_callouts(blocks: list[Node]) -> list[Node]:
         ]
 
     return rewrite_blocks(blocks, fn)
+
+
+def _collapsible_callout(callout: Callout, classes: list[str], name: str) -> list[Node]:
+    """A callout with `collapse`: a `<details>` whose summary is the header; its margin
+    content sits beside it in a `.column-container`, shown while it is open."""
+    opened = callout.collapse == "false"
+    ident = f' id="{html.escape(callout.ident)}"' if callout.ident else ""
+    rest, margins = _split_margins(callout.body)
+    body = Div("", ["callout-body-container", "callout-body", "callout-collapse"], rest)
+    details = [
+        RawBlock(
+            "html",
+            f'<details{ident} class="{" ".join(classes)}"{" open" if opened else ""}>'
+            '<summary class="callout-header"><span class="callout-title-container">'
+            f'<span class="screen-reader-only">{html.escape(name)}</span>'
+            f'<span class="callout-title">{html.escape(callout.title)}</span></span></summary>',
+        ),
+        body,
+        RawBlock("html", "</details>"),
+    ]
+    if not margins:
+        return details
+    aside = Div("", [MARGIN_CONTAINER], [_margin_content("", margins, opened, collapse=True)])
+    return [Div("", ["column-container"], [aside, *details])]
 
 
 def html_equations(blocks: list[Node]) -> list[Node]:
@@ -187,10 +220,46 @@ def rendered_citations(blocks: list[Node]) -> list[Node]:
     return map_inlines(blocks, lambda n: n["c"][1] if n["t"] == "Cite" else None)
 
 
+def _tab_button(pane: str, title: list[Node], selected: bool) -> list[Node]:
+    """A tab's button (Quarto's `nav-link`, `active` when selected), controlling `pane`."""
+    return [
+        RawInline(
+            "html",
+            f'<button type="button" role="tab" class="nav-link{" active" if selected else ""}" '
+            f'id="{pane}-tab" aria-controls="{pane}" aria-selected='
+            f'"{"true" if selected else "false"}" tabindex="{0 if selected else -1}">',
+        ),
+        *title,
+        RawInline("html", "</button>"),
+    ]
+
+
+def _tab_pane(pane: str, tab: Tab, selected: bool) -> Node:
+    """A tab's panel, `tabset-N-M` as Quarto names it (`active` when selected, else
+    `hidden`); a heading's id stays on a div around the tab's content, so links to the
+    heading open its tab (`book.js`)."""
+    ident = tab.header["c"][1][0]
+    blocks, _ = _split_margins(tab.blocks)
+    content = [Div(ident, ["tab-content-anchor"], blocks)] if ident else blocks
+    return Div(
+        pane,
+        ["tab-pane", *(["active"] if selected else [])],
+        content,
+        [
+            ["role", "tabpanel"],
+            ["aria-labelledby", f"{pane}-tab"],
+            ["tabindex", "0"],
+            *([] if selected else [["hidden", ""]]),
+        ],
+    )
+
+
 def html_tabsets(blocks: list[Node]) -> list[Node]:
     """Tabsets as an ARIA tab list (buttons) and panels; `book.js` switches them (arrow keys,
-    Home, End; tabsets of one `group` switch together). Panels other than the active one
-    start `hidden`; print shows them all."""
+    Home, End; tabsets of one `group` switch together). The N-th tabset of the page has
+    panels `tabset-N-1`, `tabset-N-2`, ... (Quarto's ids); the tab whose heading is
+    `{.active}` is shown first, else the first. Panels other than the active one start
+    `hidden`; print shows them all."""
     count = 0
 
     def fn(block: Node) -> list[Node]:
@@ -200,40 +269,24 @@ def html_tabsets(blocks: list[Node]) -> list[Node]:
         count += 1
         before, tabs = split_tabs(block)
         active = next((i for i, tab in enumerate(tabs) if tab.active), 0)
-        # a tab's panel takes its heading's id, so links to the heading land on the tab
-        ids = [tab.header["c"][1][0] or f"tabset-{count}-{i + 1}" for i, tab in enumerate(tabs)]
-        buttons: list[Node] = []
-        for i, tab in enumerate(tabs):
-            selected = i == active
-            buttons += [
-                RawInline(
-                    "html",
-                    f'<button type="button" role="tab" id="{ids[i]}-tab" '
-                    f'aria-controls="{ids[i]}" aria-selected='
-                    f'"{"true" if selected else "false"}" tabindex='
-                    f'"{0 if selected else -1}">',
-                ),
-                *tab.title,
-                RawInline("html", "</button>"),
-            ]
-        panels = [
-            Div(
-                ids[i],
-                ["tab-pane"],
-                tab.blocks,
-                [
-                    ["role", "tabpanel"],
-                    ["aria-labelledby", f"{ids[i]}-tab"],
-                    ["tabindex", "0"],
-                    *([] if i == active else [["hidden", ""]]),
-                ],
-            )
+        panes = [f"tabset-{count}-{i + 1}" for i in range(len(tabs))]
+        buttons = [
+            inline
             for i, tab in enumerate(tabs)
+            for inline in _tab_button(panes[i], tab.title, i == active)
         ]
+        panels = [_tab_pane(panes[i], tab, i == active) for i, tab in enumerate(tabs)]
+        margins = [
+            _margin_content(f"{panes[i]}-margin-content", found, i == active, collapse=False)
+            for i, tab in enumerate(tabs)
+            if (found := _split_margins(tab.blocks)[1])
+        ]
+        container = [Div("", [MARGIN_CONTAINER], margins)] if margins else []
         attr = block["c"][0]
         group = [["data-group", value] for key, value in attr[2] if key == "group"]
         return [
             *before,
+            *container,
             Div(
                 attr[0],
                 attr[1],

@@ -438,8 +438,11 @@
         var on = t === tab;
         t.setAttribute("aria-selected", on ? "true" : "false");
         t.setAttribute("tabindex", on ? "0" : "-1");
+        t.classList.toggle("active", on);
         var panel = document.getElementById(t.getAttribute("aria-controls"));
-        if (panel) panel.hidden = !on;
+        if (panel) { panel.hidden = !on; panel.classList.toggle("active", on); }
+        var margin = document.getElementById(t.getAttribute("aria-controls") + "-margin-content");
+        if (margin) margin.hidden = !on;  // the tab's margin content, beside the tabset
       });
       if (focus) tab.focus();
       if (group && !fromGroup) {
@@ -448,10 +451,11 @@
         });
       }
     }
-    function fromHash() {  // a link to a tab's panel opens that tab
+    function fromHash() {  // a link to a tab's panel, or to anything in it, opens that tab
       var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
       var tab = target && tabs.filter(function (t) {
-        return t.getAttribute("aria-controls") === target.id;
+        var panel = document.getElementById(t.getAttribute("aria-controls"));
+        return panel && panel.contains(target);
       })[0];
       if (tab) select(tab, false);
     }
@@ -465,6 +469,16 @@
         event.preventDefault();
         select(tabs[(next + tabs.length) % tabs.length], true);
       });
+    });
+  });
+
+  // ---- A collapsible callout's margin content shows while the callout is open. ----
+  document.querySelectorAll(".column-container > details.callout").forEach(function (details) {
+    var margin = details.parentNode.querySelector(".tabset-margin-container > .tabset-margin-content");
+    if (!margin) return;
+    details.addEventListener("toggle", function () {
+      margin.hidden = !details.open;
+      margin.classList.toggle("show", details.open);
     });
   });
 
