@@ -69,12 +69,15 @@ def _condition(node: Node) -> tuple[str, dict[str, str]] | None:
     return None
 
 
-def _shown(behaviour: str, attrs: dict[str, str], names: frozenset[str]) -> bool:
+def _shown(behaviour: str, pairs: list[list[str]], names: frozenset[str]) -> bool:
+    """Whether an element with `behaviour` and attribute `pairs` shows in the edition of
+    `names`. A key given more than once matches when any of its values does, as in Quarto
+    (`when-format="html" when-format="pdf"`: both editions)."""
     match = True
-    if "when-format" in attrs:
-        match = match and attrs["when-format"] in names
-    if "unless-format" in attrs:
-        match = match and attrs["unless-format"] not in names
+    for key, wanted in (("when-format", True), ("unless-format", False)):
+        values = [v for k, v in pairs if k == key]
+        if values:
+            match = match and any(v in names for v in values) == wanted
     return match if behaviour == VISIBLE else not match
 
 
@@ -93,7 +96,7 @@ def _keep(node: Node, names: frozenset[str]) -> bool | None:
     found = _condition(node)
     if found is None:
         return None
-    shown = _shown(*found, names)
+    shown = _shown(found[0], node["c"][0][2], names)
     if shown:
         _clean(node)
     return shown

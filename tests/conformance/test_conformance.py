@@ -192,10 +192,11 @@ def test_tabsets_are_tabs_in_html_and_sequential_in_pdf(book, pdf):
 def test_conditional_content_per_format(book, pdf):
     text = article(book, "conditional").get_text(" ")
     assert "Seen only in HTML." in text and "Always shown." in text
+    assert "Named twice, in both." in text  # a repeated key matches if any value does
     for absent in ("Seen only in PDF.", "Hidden from HTML.", "Never shown anywhere."):
         assert absent not in text
     chapter = chapter_text(pdf, "7 Conditional content", "CHAPTER 8")
-    assert "Seen only in PDF. Hidden from HTML. Always shown." in chapter
+    assert "Seen only in PDF. Hidden from HTML. Named twice, in both. Always shown." in chapter
     assert "Seen only in HTML." not in chapter and "Never shown" not in chapter
 
 
