@@ -77,12 +77,19 @@ def annotate(blocks: list[Node], mode: Any = "below") -> list[Node]:
         elif block.get("t") == "BlockQuote":
             block["c"] = annotate(block["c"], mode)
         code = _annotated(block)
-        after = blocks[index + 1] if index + 1 < len(blocks) else None
         out.append(block)
         index += 1
-        if code is None or after is None or after.get("t") != "OrderedList":
+        if code is None:
+            continue
+        ahead = index
+        if "cell-code" in code["c"][0][1]:  # a cell's list follows its outputs
+            while ahead < len(blocks) and _is_output(blocks[ahead]):
+                ahead += 1
+        after = blocks[ahead] if ahead < len(blocks) else None
+        if after is None or after.get("t") != "OrderedList":
             continue
         code["c"][1], lines = _strip(code["c"][1])
+        out += blocks[index:ahead]
         (start, _style, _delim), items = after["c"]
         if mode != "none":
             entries = [
@@ -90,5 +97,16 @@ def annotate(blocks: list[Node], mode: Any = "below") -> list[Node]:
                 for n, item in enumerate(items, start)
             ]
             out.append({"t": "DefinitionList", "c": [[t, [d]] for t, d in entries]})
-        index += 1
+        index = ahead + 1
     return out
+
+
+def _is_output(block: Node) -> bool:
+    """Whether `block` is what a cell shows after its code: a text output, a figure, a table
+    or a float."""
+    if block.get("t") in ("Figure", "Table"):
+        return True
+    if block.get("t") in ("CodeBlock", "Div"):
+        classes = block["c"][0][1]
+        return any(c.startswith("cell-output") or c == "quarto-float" for c in classes)
+    return False

@@ -33,6 +33,14 @@ print(area)
 2. The circle's area, in square units.
 
 Plain text after.
+
+```{python}
+#| echo: true
+total = 2 + 3  # <1>
+print(total)
+```
+
+1. A cell's annotations follow its output.
 """
 NONE = """---
 code-annotations: none
@@ -80,11 +88,16 @@ def test_annotations_name_their_lines_and_leave_the_code(book: Path) -> None:
     article = _article(book, "index.html")
     code = article.select_one("div.sourceCode pre code").get_text()
     assert code == "import math\nradius = 2.0\narea = math.pi * radius ** 2\nprint(area)"
-    terms = [dt.get_text() for dt in article.select("dl > dt")]
-    notes = [dd.get_text(" ", strip=True) for dd in article.select("dl > dd")]
+    terms = [dt.get_text() for dt in article.select("dl > dt")][:2]
+    notes = [dd.get_text(" ", strip=True) for dd in article.select("dl > dd")][:2]
     assert terms == ["Line 1", "Lines 2\u20133"]
     assert notes == ["Bring in the constants.", "The circle\u2019s area, in square units."]
     assert not article.select("ol")
+    cell = article.select("pre.cell-code code")[0].get_text()
+    assert cell == "total = 2 + 3\nprint(total)"
+    assert article.select("pre.cell-output")[0].find_next_sibling("dl").get_text(" ", True) == (
+        "Line 1 A cell\u2019s annotations follow its output."
+    )
     text = pdf_text(book / "_book" / "thesis.pdf")
     assert "import math radius = 2.0" in text and "<2>" not in text
     assert "Lines 2\u20133 The circle\u2019s area, in square units." in text
