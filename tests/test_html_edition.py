@@ -170,9 +170,11 @@ def test_every_heading_has_an_id_unique_on_its_page(pages):
             for e in page.elements
             if re.fullmatch(r"h[1-6]", e["tag"]) and "nav.page-toc" not in e["parents"]
         ]
-        ids = [e["attrs"].get("id") for e in headings]
+        # a section's heading names the section's id (Quarto's data-anchor-id)
+        ids = [e["attrs"].get("id") or e["attrs"].get("data-anchor-id") for e in headings]
         assert all(ids), f"{name}: a heading without id"
         assert len(ids) == len(set(ids)), name
+        assert set(ids) <= set(page.ids), name
     assert "s-an-unnumbered-aside" in pages["02-prose.html"].ids
 
 

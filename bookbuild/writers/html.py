@@ -31,6 +31,7 @@ from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.caption_locations import caption_locations, chapter_locations
 from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
 from bookbuild.writers.html_floats import html_floats
+from bookbuild.writers.html_sections import sectioned
 from bookbuild.writers.html_tables import html_tables
 from bookbuild.writers.languages import mark_chinese
 from bookbuild.writers.previews import preview_script
@@ -328,11 +329,13 @@ def chapter_html(
     root: Path,
     lang: str = "en",
     locations: dict[str, str] | None = None,
+    first: bool = False,
 ) -> dict[str, Any]:
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
     documents. `pages` gives, for each id the chapter links to, the page that holds it;
     passages in another language than the book's `lang` are marked with theirs; `locations`:
-    where captions go when not in Quarto's default place (`caption_locations`)."""
+    where captions go when not in Quarto's default place (`caption_locations`); `first`: the
+    book's first page, whose first-level headings are sections (a chapter's is its title)."""
     blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
     blocks = without_short_captions(blocks)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
@@ -340,16 +343,17 @@ def chapter_html(
     documents = chapter_documents(chapter, blocks)  # before floats become raw markup
     processing = chapter.meta.get("html-table-processing")
     blocks = html_floats(html_tables(blocks, locations, processing), locations)
+    toc, sections = page_toc(blocks), [(ident, text) for _, ident, text in _sections(blocks, (2,))]
     ast = {
         "pandoc-api-version": api,
         "meta": {},
-        "blocks": zh_punctuation(mark_chinese(blocks, lang)),
+        "blocks": zh_punctuation(sectioned(mark_chinese(blocks, lang), title=not first)),
     }
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {
         "body": wrap_tables(stripe_rows(body)),
-        "toc": page_toc(blocks),
-        "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
+        "toc": toc,
+        "sections": sections,
         "documents": documents,
     }
 
@@ -401,16 +405,18 @@ def html_job(
     pages: dict[str, str],
     api: list[int],
     locations: dict[str, str] | None,
+    first: bool = False,
 ) -> tuple[list[Any], Callable[[], dict[str, Any]]]:
     """A chapter's conversion to its page parts (`chapter_html`), not yet run, and the
     inputs it depends on (its key in the render store). `pages`: the page holding each id
     of the book; `locations`: `caption_locations` of the book (a chapter's front matter may
-    move its own)."""
+    move its own); `first`: the chapter is the book's first page."""
     locations = chapter_locations(locations or {}, book.metadata, chapter.meta) or None
     links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
     inputs = [chapter_inputs(chapter), links, api, book.lang, *([locations] if locations else [])]
+    inputs += ["first"] if first else []
     found = {k: v for k, v in links.items() if v}
-    return inputs, lambda: chapter_html(chapter, found, api, book.root, book.lang, locations)
+    return inputs, lambda: chapter_html(chapter, found, api, book.root, book.lang, locations, first)
 
 
 def write_html(
@@ -440,7 +446,8 @@ def write_html(
     locations = caption_locations(book.html, book.metadata)
 
     def parts_of(chapter: Chapter) -> dict[str, Any]:
-        inputs, convert = html_job(book, chapter, pages, api, locations)
+        first = chapter is chapters[0]
+        inputs, convert = html_job(book, chapter, pages, api, locations, first)
         return memo("html", str(chapter.path), inputs, convert)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel

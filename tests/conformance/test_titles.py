@@ -64,7 +64,11 @@ def headings(book: Path, page: str) -> list[tuple[str, str | None, str]]:
     soup = BeautifulSoup((book / f"{page}.html").read_text("utf-8"), "html.parser")
     article = soup.find("article")
     return [
-        (h.name, h.get("id"), h.get_text(" ", strip=True).replace("\xa0", " "))
+        (
+            h.name,
+            h.get("id") or h.get("data-anchor-id"),
+            h.get_text(" ", strip=True).replace("\xa0", " "),
+        )
         for h in article.find_all(["h1", "h2", "h3"])
     ]
 

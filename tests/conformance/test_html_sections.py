@@ -1,0 +1,163 @@
+"""Quarto's section wrappers in the HTML edition (its smoke tests `2024/04/19/9422.qmd`,
+`citations/citeproc-refs-position.qmd`, `2024/12/12/11520/index.qmd`): each heading's
+section is a `<section id class="levelN">`, the heading inside `anchored` with
+`data-anchor-id`; a chapter's own title heading stays outside, the first page's are
+sections. Built once as a small HTML book."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from bookbuild.document.ast import Div, RawBlock, Str
+from bookbuild.writers.html_sections import sectioned
+
+REPO = Path(__file__).resolve().parents[2]
+INDEX = """# Preface {.unnumbered}
+
+Welcome.
+
+## About {#sec-about}
+
+Text.
+
+# Second part {.unnumbered}
+
+More.
+"""
+CHAPTER = """# A chapter {#sec-chapter}
+
+Opening text.
+
+## Scatter {#scatter}
+
+See @sec-deep and @sec-about.
+
+::: {.column-margin}
+A margin note.
+:::
+
+### Deep {#sec-deep}
+
+Deep text.
+
+::: {.callout-note}
+## A note
+
+### Inside the note
+
+x
+:::
+
+::: {.panel-tabset}
+## Tab one
+
+### Under the tab
+
+one
+
+## Tab two
+
+two
+:::
+
+## Unnumbered here {.unnumbered}
+
+end
+"""
+
+
+def _build(root: Path, chapters: dict[str, str]) -> subprocess.CompletedProcess:
+    names = ", ".join(chapters)
+    (root / "_quarto.yml").write_text(
+        f"project:\n  type: book\nbook:\n  title: Sections\n  chapters: [{names}]\n", "utf-8"
+    )
+    for name, text in chapters.items():
+        (root / name).write_text(text, "utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(root), "build", "--to", "html"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sections")
+    proc = _build(root, {"index.qmd": INDEX, "chapter.qmd": CHAPTER})
+    assert proc.returncode == 0, proc.stderr
+    return root / "_book"
+
+
+def _article(book: Path, name: str) -> BeautifulSoup:
+    soup = BeautifulSoup((book / name).read_text("utf-8"), "html.parser")
+    article = soup.select_one("article.chapter")
+    assert article is not None
+    return article
+
+
+def test_each_section_is_a_section_element_with_the_headings_id(book: Path) -> None:
+    article = _article(book, "chapter.html")
+    scatter = article.select_one("section#scatter.level2")
+    assert scatter is not None
+    heading = scatter.find("h2", recursive=False)
+    assert heading is not None and heading.get("id") is None
+    assert heading["class"] == ["anchored"] and heading["data-anchor-id"] == "scatter"
+    deep = scatter.select_one(":scope > section#sec-deep.level3")
+    assert deep is not None and "Deep text." in deep.get_text()
+    assert scatter.select_one("aside.margin-note") is not None  # in its own section
+    assert "A margin note." not in deep.get_text()
+    unnumbered = article.select_one("section.level2.unnumbered")
+    assert unnumbered is not None and unnumbered.parent is article
+    assert unnumbered.h2["class"] == ["unnumbered", "anchored"]
+
+
+def test_the_chapters_title_heading_is_outside_every_section(book: Path) -> None:
+    article = _article(book, "chapter.html")
+    title = article.find("h1")
+    assert title["id"] == "sec-chapter" and title.parent is article
+    assert article.select("section.level1") == []
+    assert article.find("p").parent is article  # the opening text, under no section
+
+
+def test_the_first_pages_headings_are_level1_sections(book: Path) -> None:
+    article = _article(book, "index.html")
+    tops = article.find_all("section", recursive=False)
+    assert [s["class"] for s in tops] == [["level1", "unnumbered"], ["level1", "unnumbered"]]
+    assert tops[0].h1["data-anchor-id"] == tops[0]["id"]
+    assert tops[0].select_one("section#sec-about.level2") is not None
+
+
+def test_headings_in_callouts_and_tabs_are_sections_there(book: Path) -> None:
+    article = _article(book, "chapter.html")
+    callout = article.select_one("div.callout")
+    assert callout.select_one("section.level3 > h3.anchored") is not None
+    pane = article.select_one("#tabset-1-1")
+    assert pane.select_one("section.level3 > h3.anchored") is not None
+    assert article.select("section > h2.anchored") and not article.select("h2[id]")
+
+
+def test_links_contents_and_search_still_name_the_sections(book: Path) -> None:
+    page = BeautifulSoup((book / "chapter.html").read_text("utf-8"), "html.parser")
+    hrefs = {a["href"] for a in page.select("article a.quarto-xref")}
+    assert hrefs == {"#sec-deep", "index.html#sec-about"}
+    assert page.select_one('.page-toc a[href="#scatter"]') is not None
+    index = (book / "assets" / "search-index.js").read_text("utf-8")
+    assert "chapter.html#scatter" in index
+
+
+def test_a_raw_closing_tag_closes_the_sections_opened_inside_it() -> None:
+    header = {"t": "Header", "c": [2, ["h", [], []], [Str("H")]]}
+    blocks = [
+        Div("", [], [RawBlock("html", "<figure>"), header, {"t": "Para", "c": [Str("x")]}]),
+    ]
+    blocks[0]["c"][1].append(RawBlock("html", "</figure>"))
+    inner = sectioned(blocks)[0]["c"][1]
+    texts = [b["c"][1] for b in inner if b["t"] == "RawBlock"]
+    assert texts == ["<figure>", '<section id="h" class="level2">', "</section>", "</figure>"]
