@@ -81,26 +81,36 @@ def _href(page: str) -> str:
     return html.escape(quote(page))
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "section"
+def auto_identifier(inlines: list[Node]) -> str:
+    """Pandoc's (so Quarto's) identifier of a heading from its text: lower case, letters,
+    digits and `_-.` kept, spaces made hyphens, leading non-letters dropped; "section" when
+    nothing is left. Footnotes and the section number the build put in are not part of it."""
+    kept = [
+        node
+        for node in inlines
+        if node["t"] != "Note"
+        and not (node["t"] == "Span" and "header-section-number" in node["c"][0][1])
+    ]
+    text = "".join(c for c in stringify(kept).lower() if c.isspace() or c.isalnum() or c in "_-.")
+    text = "-".join(text.split())
+    while text and not text[0].isalpha():
+        text = text[1:]
+    return text or "section"
 
 
 def with_header_ids(blocks: list[Node]) -> list[Node]:
     """A copy of `blocks` in which every heading has an id (for contents lists and search).
 
-    Authors label only the headings they refer to; the others get `s-<slug>` ids, made
-    unique within the page and never equal to an id already on it.
+    Authors label only the headings they refer to; the others get Pandoc's automatic
+    identifier (`auto_identifier`, as Quarto's are), `-1`, `-2`, ... added when the page
+    already holds that id.
     """
     blocks = copy_of(blocks)
     taken = set(ids_in(blocks))
     for node in walk(blocks):
         if node["t"] == "Header" and not node["c"][1][0]:
-            title = stringify(node["c"][2])
-            for span in node["c"][2]:
-                if span["t"] == "Span" and "header-section-number" in span["c"][0][1]:
-                    title = title.removeprefix(stringify(span["c"][1])).strip()
-            base = f"s-{_slug(title)}"
-            ident, count = base, 1
+            base = auto_identifier(node["c"][2])
+            ident, count = base, 0
             while ident in taken:
                 count += 1
                 ident = f"{base}-{count}"

@@ -113,7 +113,7 @@ def test_each_section_is_a_section_element_with_the_headings_id(book: Path) -> N
     assert deep is not None and "Deep text." in deep.get_text()
     assert scatter.select_one("aside.margin-note") is not None  # in its own section
     assert "A margin note." not in deep.get_text()
-    unnumbered = article.select_one("section.level2.unnumbered")
+    unnumbered = article.select_one("section#unnumbered-here.level2.unnumbered")
     assert unnumbered is not None and unnumbered.parent is article
     assert unnumbered.h2["class"] == ["unnumbered", "anchored"]
 
@@ -139,7 +139,7 @@ def test_headings_in_callouts_and_tabs_are_sections_there(book: Path) -> None:
     callout = article.select_one("div.callout")
     assert callout.select_one("section.level3 > h3.anchored") is not None
     pane = article.select_one("#tabset-1-1")
-    assert pane.select_one("section.level3 > h3.anchored") is not None
+    assert pane.select_one("section#under-the-tab.level3 > h3.anchored") is not None
     assert article.select("section > h2.anchored") and not article.select("h2[id]")
 
 
