@@ -2,7 +2,8 @@
 `citations/citeproc-refs-position.qmd`, `2024/12/12/11520/index.qmd`): each heading's
 section is a `<section id class="levelN">`, the heading inside `anchored` with
 `data-anchor-id`; a chapter's own title heading stays outside, the first page's are
-sections. Built once as a small HTML book."""
+sections. And a paragraph's margin spans moved out of it (`2024/06/20/10018.qmd`). Built
+once as a small HTML book."""
 
 from __future__ import annotations
 
@@ -70,6 +71,21 @@ two
 end
 """
 
+ASIDES = """# Asides
+
+I'm confused... [why isn't this aside working?]{.aside}
+
+Before [in the margin]{.column-margin} after.
+
+::: aside
+This aside works!
+:::
+
+[This aside doesn't.]{.aside}
+
+## A heading [with a margin span]{.aside}
+"""
+
 
 def _build(root: Path, chapters: dict[str, str]) -> subprocess.CompletedProcess:
     names = ", ".join(chapters)
@@ -90,7 +106,7 @@ def _build(root: Path, chapters: dict[str, str]) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sections")
-    proc = _build(root, {"index.qmd": INDEX, "chapter.qmd": CHAPTER})
+    proc = _build(root, {"index.qmd": INDEX, "chapter.qmd": CHAPTER, "asides.qmd": ASIDES})
     assert proc.returncode == 0, proc.stderr
     return root / "_book"
 
@@ -161,3 +177,16 @@ def test_a_raw_closing_tag_closes_the_sections_opened_inside_it() -> None:
     inner = sectioned(blocks)[0]["c"][1]
     texts = [b["c"][1] for b in inner if b["t"] == "RawBlock"]
     assert texts == ["<figure>", '<section id="h" class="level2">', "</section>", "</figure>"]
+
+
+def test_a_paragraphs_margin_spans_go_after_it(book: Path) -> None:
+    article = _article(book, "asides.html")
+    assert article.select("p span.margin-aside") == []
+    containers = article.select("div.no-row-height.column-margin.column-container")
+    texts = [c.get_text(strip=True) for c in containers]
+    assert texts == ["why isn’t this aside working?", "in the margin", "This aside doesn’t."]
+    first = containers[0].find_previous_sibling("p")
+    assert first.get_text() == "I’m confused…"  # no space left at its end
+    assert containers[1].find_previous_sibling("p").get_text() == "Before after."
+    assert article.select_one("aside.margin-note").get_text(strip=True) == "This aside works!"
+    assert article.select_one("h2 span.margin-aside") is not None  # a heading's stays
