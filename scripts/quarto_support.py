@@ -201,7 +201,10 @@ def _conformance() -> list[str]:
         "`ensureFileRegexMatches` assertions hold), *built, unasserted* (built; the "
         "document asserts nothing about HTML), *refused* (stopped with a message naming "
         "the source file and line), *unclear error* (stopped without naming one), "
-        "*silently wrong* (built, but Quarto's own assertions fail; they test Quarto's "
+        "*ignored, warned* (built, Quarto's assertions fail, and the build warned that it "
+        "ignores an option of the document: the detail in `tests/conformance/smoke-all.json` "
+        "names it), *silently wrong* (built, Quarto's assertions fail, and the build said "
+        "nothing; Quarto's assertions test Quarto's "
         "HTML class names, such as `quarto-float-caption`, so such a document may hold "
         "the right content in other markup).",
         "",

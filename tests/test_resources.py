@@ -6,6 +6,8 @@ thing and checks the message names the file and line.
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 import struct
 import zlib
@@ -45,6 +47,11 @@ Not an image: `![code](img/nothing.png)`, nor is [a link](img/map.png).
 
 An HTML image <img src="img/small.png" alt="A small square"> and a reference one
 ![a blue square][blue].
+
+Without an extension, Quarto's default one: ![the map once more](img/map).
+
+A decorative rule, with spaces in its name and no alt text, as Quarto allows:
+![](img/thin rule.png)
 
 [blue]: img/blue.png
 [docs]: notes/missing-page.html
@@ -105,6 +112,7 @@ def write_book(root: Path) -> Path:
     (root / "chapters" / "img" / "small.png").write_bytes(png(2, 2, (0, 0, 0)))
     (root / "chapters" / "img" / "blue.png").write_bytes(png(4, 4, (0, 0, 255)))
     (root / "chapters" / "img" / "field photo.jpg").write_bytes(jpeg(10, 8))
+    (root / "chapters" / "img" / "thin rule.png").write_bytes(png(12, 1, (90, 90, 90)))
     (root / "shared" / "logo.svg").write_text(LOGO)
     (root / "data-files" / "table.csv").write_text("a,b\n1,2\n")
     (root / "data-files" / "notes.txt").write_text("not a resource\n")
@@ -114,8 +122,17 @@ def write_book(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_book(tmp_path_factory.mktemp("resources") / "book")
-    result = run(root, "build")
+    warnings = io.StringIO()
+    handler = logging.StreamHandler(warnings)
+    logging.getLogger("bookbuild").addHandler(handler)
+    try:
+        result = run(root, "build")
+    finally:
+        logging.getLogger("bookbuild").removeHandler(handler)
     assert result.code == 0, result.err
+    assert (
+        "one.qmd:17: image 'img/thin rule.png' has no alt text: the PDF marks it decorative"
+    ) in warnings.getvalue()
     return root
 
 
@@ -124,6 +141,7 @@ def test_images_and_resources_are_copied_at_their_project_paths(book: Path) -> N
     for relative in (
         "chapters/img/map.png",
         "chapters/img/field photo.jpg",
+        "chapters/img/thin rule.png",
         "shared/logo.svg",
         "data-files/table.csv",
         "chapters/img/small.png",
@@ -139,12 +157,14 @@ def test_html_points_at_the_copies(book: Path) -> None:
     images = re.findall(r'<img src="([^"]+)"(?: class="[^"]*")? alt="([^"]*)"', one)
     assert images == [
         ("chapters/img/map.png", "A red rectangle standing in for a map"),
-        ("chapters/img/field photo.jpg", "A green rectangle"),
+        ("chapters/img/field%20photo.jpg", "A green rectangle"),
         ("chapters/img/small.png", "A small square"),
         ("chapters/img/blue.png", "a blue square"),
+        ("chapters/img/map.png", "the map once more"),
         ("chapters/img/map.png", "The red rectangle again"),
     ]
     assert '<a href="img/map.png">a link</a>' in one  # links are not images: left alone
+    assert '<img src="chapters/img/thin%20rule.png" />' in one  # a URL, as Pandoc writes it
     index = (book / "_book" / "index.html").read_text("utf-8")
     assert '<img src="shared/logo.svg" alt="the project logo" />' in index
     assert re.search(
@@ -158,8 +178,16 @@ def test_html_points_at_the_copies(book: Path) -> None:
 def test_pdf_embeds_every_image(book: Path) -> None:
     pdf = book / "_book" / "thesis.pdf"
     sizes = sorted((int(row[3]), int(row[4]), row[8]) for row in pdf_images(pdf))
-    # the map twice, the photo and the reference image; raw HTML is not part of the PDF
-    assert sizes == [(4, 4, "image"), (8, 6, "image"), (8, 6, "image"), (10, 8, "jpeg")]
+    # the map three times, the photo, the reference image and the decorative rule (a PDF/UA
+    # artifact); raw HTML is not part of the PDF
+    assert sizes == [
+        (4, 4, "image"),
+        (8, 6, "image"),
+        (8, 6, "image"),
+        (8, 6, "image"),
+        (10, 8, "jpeg"),
+        (12, 1, "image"),
+    ]
     text = pdf_text(pdf)
     assert "The project logo LOGO sits in the text." in text  # the SVG, as vector text
     assert re.search(r"Figure\s1\.1: A map of the county", text)
@@ -193,8 +221,15 @@ ERRORS = [
     ),
     (
         "chapters/one.qmd",
+        "# One\n\n![Plan](img/plan.pdf)\n",
+        "chapters/one.qmd:3: image 'img/plan.pdf' is a .pdf file (the PDF edition, PDF/A and "
+        "PDF/UA, cannot embed a PDF",
+    ),
+    (
+        "chapters/one.qmd",
         "# One\n\n![Plan](img/plan)\n",
-        "chapters/one.qmd:3: image 'img/plan' has no file extension: use a PNG, JPEG, GIF or SVG",
+        "chapters/one.qmd:3: image 'img/plan' has no file extension and chapters/img/plan.png "
+        "(Quarto's default-image-extension) is not there: use a PNG, JPEG, GIF or SVG",
     ),
     (
         "chapters/one.qmd",
@@ -217,7 +252,16 @@ ERRORS = [
 @pytest.mark.parametrize(
     ("file", "text", "message"),
     ERRORS,
-    ids=["missing", "outside", "format", "no-extension", "html-img", "reference", "resources"],
+    ids=[
+        "missing",
+        "outside",
+        "format",
+        "pdf",
+        "no-extension",
+        "html-img",
+        "reference",
+        "resources",
+    ],
 )
 def test_errors_name_the_file_and_line(tmp_path: Path, file: str, text: str, message: str) -> None:
     root = write_book(tmp_path / "book")

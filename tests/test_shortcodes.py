@@ -66,6 +66,10 @@ In a code block: {{< var version >}} and {{< video y >}}
 ```{.markdown shortcodes="false"}
 Untouched: {{< var version >}}
 ```
+
+```{shortcodes=false}
+Attributes alone, no engine: {{< include parts/_a.qmd >}}
+```
 """
 ONE = """\
 # One {#sec-one}
@@ -179,6 +183,8 @@ def test_shortcodes_in_code_are_resolved_as_text_unknown_ones_kept(book: Path) -
     assert "{{< video x >}}" in codes  # unknown in code: left as written
     assert "In a code block: 2.5 and {{< video y >}}" in index.text
     assert "Untouched: {{< var version >}}" in index.text
+    # `{shortcodes=false}` is a code block's attributes, not a cell of engine "shortcodes"
+    assert "Attributes alone, no engine: {{< include parts/_a.qmd >}}" in index.text
 
 
 def test_shortcodes_in_html_comments_are_left_as_written(book: Path) -> None:

@@ -90,6 +90,20 @@ def test_misspelt_book_option_suggests_the_right_one(tmp_path: Path) -> None:
         load_book(tmp_path)
 
 
+def test_website_options_a_book_inherits_are_quarto_options(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Quarto's book schema takes every base-website key (site-url, favicon, navbar, ...):
+    ignored here with a warning, not refused as 'not a Quarto option'."""
+    (tmp_path / "index.qmd").write_text("# P\n")
+    (tmp_path / "_quarto.yml").write_text(
+        CONFIG.replace('  title: "Checks"', '  title: "Checks"\n  site-url: https://x.org/')
+    )
+    with caplog.at_level(logging.WARNING, logger="bookbuild"):
+        load_book(tmp_path)
+    assert "book option 'site-url' is ignored by this build" in caplog.text
+
+
 def test_custom_keys_are_metadata_near_misses_are_warned(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -115,3 +129,64 @@ def test_custom_keys_are_metadata_near_misses_are_warned(
         for w in warnings
     ), warnings
     assert not any("university" in w or "supervisor" in w for w in warnings), warnings
+
+
+def test_a_chapter_naming_formats_is_quiet_its_format_options_are_warned_at_their_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    quiet = "---\nformat: html\n---\n\n# T\n"
+    with caplog.at_level(logging.WARNING, logger="bookbuild"):
+        parse_qmd(quiet, P)
+        assert caplog.text == ""
+        parse_qmd("---\nformat:\n  html:\n    code-fold: true\n  latex: default\n---\n\n# T\n", P)
+    assert caplog.text.count("is ignored") == 1
+    assert (
+        "c.qmd:4: front matter option 'format: html: code-fold' is ignored by this build "
+        "(format options apply to the whole book: set it in _quarto.yml)" in caplog.text
+    )
+
+
+@pytest.mark.parametrize("key", ["bibliography", "csl"])
+def test_a_bibliography_or_style_at_a_url_is_refused_as_a_url(tmp_path: Path, key: str) -> None:
+    (tmp_path / "index.qmd").write_text("# P\n")
+    url = "https://example.org/refs.bib"
+    (tmp_path / "_quarto.yml").write_text(CONFIG + f"{key}: {url}\n")
+    with pytest.raises(BuildError) as caught:
+        load_book(tmp_path)
+    assert caught.value.line == 7
+    assert caught.value.message == (
+        f"{key}: '{url}' is a URL; this build reads local files only: download it into the "
+        "project and name its path"
+    )
+
+
+def test_a_cell_indented_into_a_list_is_refused_not_shown_as_code() -> None:
+    text = "# T\n\n-   A point\n\n    ```{python}\n    x = 1\n    ```\n"
+    with pytest.raises(BuildError) as caught:
+        parse_qmd(text, P)
+    assert (caught.value.path, caught.value.line) == (P, 5)
+    assert "cell indented into a list or block" in caught.value.message
+    parse_qmd(text.replace("{python}", "python"), P)  # plain code in a list is fine
+
+
+def test_a_reference_to_content_one_edition_hides_says_so(tmp_path: Path) -> None:
+    (tmp_path / "_quarto.yml").write_text(CONFIG)
+    (tmp_path / "index.qmd").write_text(
+        '# P\n\nSee @tbl-kinds.\n\n::: {#tbl-kinds .content-visible unless-format="html"}\n\n'
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n: Kinds\n\n:::\n"
+    )
+    result = run(tmp_path, "build", "--to", "html")
+    assert result.code == 1
+    assert (
+        "error: index.qmd:3: cross-reference '@tbl-kinds' names content the HTML edition does "
+        "not show (.content-visible/.content-hidden)" in result.err
+    )
+
+
+def test_a_caption_list_is_named_a_quarto_form_not_supported_not_a_bad_value() -> None:
+    err = cell_error('#| fig-cap:\n#|   - "One"\n#|   - "Two"\n')
+    assert err.line == 4
+    assert err.message.startswith(
+        "cell option 'fig-cap' as a list (one caption per output) is a Quarto form this build "
+        "does not support"
+    )

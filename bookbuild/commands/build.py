@@ -23,9 +23,12 @@ from typing import Any
 import nbformat
 
 from bookbuild.commands.progress import Reporter
+from bookbuild.config import language, page_includes
+from bookbuild.config.language import chapter_words
 from bookbuild.config.names import check_names
 from bookbuild.config.project import Book, load_book
 from bookbuild.document import pandoc
+from bookbuild.document.ast import ids_in
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.citations import book_bibliography, check_entries, check_styles, cite_book
 from bookbuild.document.colophon import PAGE as COLOPHON
@@ -108,6 +111,9 @@ def chapter_defaults(book: Book, doc: Document) -> dict[str, Any]:
     """The execute defaults for one chapter: its front matter's `execute:` over the book's,
     over the code-folding defaults of `format: html:` (which `weave` reads)."""
     folding = {k: v for k, v in book.html.items() if k in ("code-fold", "code-summary")}
+    words = chapter_words(book.root, {**book.metadata, **doc.front_matter}, doc.path)
+    if "code-summary" in words:  # `language: code-summary`, under the format's own
+        folding.setdefault("code-summary", words["code-summary"])
     return {**folding, **book.execute, **(doc.front_matter.get("execute") or {})}
 
 
@@ -306,7 +312,10 @@ def number_editions(
     if editions is None:
         numbered = _number_and_cite(book, chapters, api, memo)
         return {"html": numbered, "pdf": numbered}
-    return {e: _number_and_cite(book, copies, api, memo) for e, copies in editions.items()}
+    labels = {i for c in chapters for i in ids_in(c.blocks)}  # in some edition
+    return {
+        e: _number_and_cite(book, copies, api, memo, (e, labels)) for e, copies in editions.items()
+    }
 
 
 def assemble(
@@ -334,9 +343,15 @@ def assemble(
 
 
 def _number_and_cite(
-    book: Book, chapters: list[Chapter], api: list[int], memo: Memo | None
+    book: Book,
+    chapters: list[Chapter],
+    api: list[int],
+    memo: Memo | None,
+    edition: tuple[str, set[str]] | None = None,
 ) -> Numbered:
-    """Number the chapters, resolve their references and run citeproc (in place)."""
+    """Number the chapters, resolve their references and run citeproc (in place).
+    `edition`: for one edition's copy, its name and the labels of every edition, so that a
+    reference to content this edition hides says so."""
     check_attrs(chapters)
     targets = number_book(chapters, book.metadata.get("crossref"), book.config_path)
     files = book_bibliography(book.bibliography, chapters)
@@ -344,7 +359,7 @@ def _number_and_cite(
     check_entries(files, book.root)
     bib = [book.root / b for b in files]
     keys = bibliography_keys(bib, book.root)
-    cited = resolve_references(chapters, targets, keys, files)
+    cited = resolve_references(chapters, targets, keys, files, edition)
     citing = bool(cited) or any(_has_refs_div(c) for c in chapters)
     if citing:
         cite_book(chapters, api, bib, book.root / book.csl if book.csl else None, book.root, memo)
@@ -517,7 +532,9 @@ def build(
         ]
         key = None
         if not isolated and use_cache:  # even after executing: outputs may be unchanged
-            key = edition.edition_key(book, state, shipped, env, formats, _chapter_files(docs))
+            key = edition.edition_key(
+                book, state, shipped, env, formats, _chapter_files(docs, book.root)
+            )
         memo = Memo(None if isolated else book.root / store.RENDER_DIR)
         if key is not None and edition.is_current(book.root, key, output):
             write_files(files, book.root)  # figures/ as the edition has them, if deleted
@@ -574,7 +591,7 @@ def build(
                     book.root,
                     key
                     or edition.edition_key(
-                        book, state, shipped, env, formats, _chapter_files(docs)
+                        book, state, shipped, env, formats, _chapter_files(docs, book.root)
                     ),
                     output,
                 )
@@ -589,9 +606,16 @@ def build(
     return report
 
 
-def _chapter_files(docs: list[Document]) -> list[Path]:
-    """The bibliography and style files the chapters' front matter names (from the root)."""
-    return [p for d in docs for p in (*d.bibliography, *([d.csl] if d.csl else []))]
+def _chapter_files(docs: list[Document], root: Path) -> list[Path]:
+    """The files rendering reads that options name (from the root): the chapters' own
+    bibliography and style files, and the include and language files of `_quarto.yml` and
+    the chapters' front matter."""
+    metas = [(d.path, d.front_matter) for d in docs]
+    return [
+        *(p for d in docs for p in (*d.bibliography, *([d.csl] if d.csl else []))),
+        *page_includes.named_files(root, metas),
+        *language.named_files(root, metas),
+    ]
 
 
 def _empty_notebook() -> nbformat.NotebookNode:

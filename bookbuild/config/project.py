@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from bookbuild.config import registry
+from bookbuild.config import language, page_includes, registry
 from bookbuild.errors import BuildError
 from bookbuild.state import store
 
@@ -266,6 +266,7 @@ def check_format_options(options: dict[str, Any], path: Path, text: str, name: s
     values; an execution option is refused (both editions are woven from one run); another
     Quarto option is ignored with a warning; an unknown key is custom metadata."""
     check_document_keys(options, path, text, f"format: {name}")
+    check_locations(options, path, text, f"format: {name}")
     known = quarto_schema()["document_options"]
     for key, value in options.items():
         line = _line_of(text, str(key)) or _line_of(text, name)
@@ -288,6 +289,12 @@ def check_format_options(options: dict[str, Any], path: Path, text: str, name: s
                     key,
                 )
             continue
+        if option.status == registry.REFUSED:
+            raise BuildError(
+                f"format: {name} option '{key}' is not supported by this build: {option.note}",
+                path,
+                line,
+            )
         bad = not isinstance(value, option.types) or (
             bool not in option.types and isinstance(value, bool)
         )
@@ -308,6 +315,27 @@ def check_format_options(options: dict[str, Any], path: Path, text: str, name: s
             )
 
 
+# Where footnotes and citations go: the words each may take (registry), checked wherever given.
+LOCATIONS = ("reference-location", "citation-location")
+
+
+def check_locations(options: dict[str, Any], path: Path, text: str, where: str) -> None:
+    """`reference-location` and `citation-location` hold one of their registry's words; a
+    value Quarto has but this build does not render is refused at its line."""
+    for key in LOCATIONS:
+        if key not in options:
+            continue
+        allowed = _FORMAT_OPTIONS[key].allowed
+        value = options[key]
+        if value not in allowed:
+            raise BuildError(
+                f"'{key}: {value}' in {where} is not supported by this build "
+                f"(it takes: {', '.join(allowed)}): {_FORMAT_OPTIONS[key].note}",
+                path,
+                _line_of(text, key),
+            )
+
+
 def check_caption_locations(options: dict[str, Any], path: Path, text: str) -> None:
     """`fig-cap-location`, `tbl-cap-location` and `lst-cap-location` at the top level of
     `_quarto.yml` or of a chapter's front matter: top or bottom, else an error at its line."""
@@ -321,9 +349,30 @@ def check_caption_locations(options: dict[str, Any], path: Path, text: str) -> N
             )
 
 
+def _margin_notes_on_paper(config: dict[str, Any], path: Path, text: str) -> None:
+    """A warning that the PDF keeps its footnotes at the foot of the page."""
+    formats = config.get("format") or {}
+    typst = formats.get("typst") or formats.get("pdf") or {}
+    if not isinstance(typst, dict) or not ("typst" in formats or "pdf" in formats):
+        return
+    if typst.get("reference-location", config.get("reference-location")) == "margin":
+        log.warning(
+            "%s:%s: reference-location: margin: the PDF keeps its footnotes at the foot of "
+            "the page (Quarto's Typst sets them in a widened margin); the HTML pages show "
+            "them in the margin",
+            path,
+            _line_of(text, "reference-location") or 1,
+        )
+
+
 def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
-    """Check a chapter's front matter (`text` is its raw block, starting on line 1)."""
+    """Check a chapter's front matter (`text` is its raw block, starting on line 1); a
+    `language:` file is read when the chapter is numbered (its folder is known then)."""
     check_document_keys(options, path, text, "front matter")
+    check_locations(options, path, text, "front matter")
+    if isinstance(options.get(language.KEY), dict):
+        words = language.resolve(options[language.KEY], "", path, text, path.parent)
+        language.warn_unprinted(words, path, text)
     check_caption_locations(options, path, text)
     processing = options.get("html-table-processing", "none")
     if processing != "none":
@@ -337,7 +386,9 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
     known = quarto_schema()["document_options"]
     for key in options:
         option = registry.at(registry.FRONT).get(key)
-        if option is not None and option.status == registry.IGNORED:
+        if key == "format":
+            _warn_chapter_formats(options[key], path, text)
+        elif option is not None and option.status == registry.IGNORED:
             log.warning(
                 "%s:%s: front matter option '%s' is ignored by this build: %s",
                 path,
@@ -354,12 +405,53 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
             )
 
 
+_EDITIONS = ("html", "typst", "pdf")
+
+
+def _warn_chapter_formats(formats: Any, path: Path, text: str) -> None:
+    """A chapter's `format:`. Naming formats is harmless (the book's formats decide what is
+    written; Quarto too renders a book chapter only in the book's formats), but an option
+    under `html:`, `typst:` or `pdf:` is one Quarto would apply to that chapter and this build
+    applies book-wide only: each is warned about at its line."""
+    if not isinstance(formats, dict):
+        return
+    for name, options in formats.items():
+        if name not in _EDITIONS or not isinstance(options, dict):
+            continue
+        for key in options:
+            log.warning(
+                "%s:%s: front matter option 'format: %s: %s' is ignored by this build "
+                "(format options apply to the whole book: set it in %s)",
+                path,
+                _line_of(text, str(key)) or _line_of(text, "format") or 1,
+                name,
+                key,
+                CONFIG_NAME,
+            )
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def refuse_url(name: str, key: str, path: Path, line: int | None) -> None:
+    """Stop on a `bibliography:` or `csl:` that is a URL: the build reads local files only
+    (it downloads nothing, so an edition does not depend on the network)."""
+    if _URL.match(name):
+        raise BuildError(
+            f"{key}: '{name}' is a URL; this build reads local files only: download it into "
+            "the project and name its path",
+            path,
+            line,
+        )
+
+
 def _front_file(root: Path, chapter: Path, name: Any, raw: str, key: str, what: str) -> Path:
     """One file a chapter's front matter names under `key:`, relative to the chapter's
     folder (as Quarto reads it), as a path from the project root; checked."""
     line = _entry_line(raw, str(name)) or _line_of(raw, key)
     if not isinstance(name, str) or not name.strip():
         raise BuildError(f"{key}: must be a file name or a list of file names", chapter, line)
+    refuse_url(name, key, chapter, line)
     full = (root / chapter.parent / name).resolve()
     if not full.is_relative_to(root.resolve()):
         raise BuildError(f"{name} is outside the project; keep the {what} inside it", chapter, line)
@@ -608,8 +700,15 @@ def load_book(root: Path) -> Book:
         )
     unsupported = set(formats) - {"html", "typst", "pdf"}
     if unsupported:
+        variant = any("+" in str(f) or "-" in str(f) for f in unsupported)
         raise BuildError(
-            f"unsupported output format(s): {', '.join(sorted(unsupported))}",
+            f"unsupported output format(s): {', '.join(sorted(unsupported))}"
+            + (
+                " (a format with Markdown extensions, html+ext, is not supported: this "
+                "build reads Quarto's default Markdown)"
+                if variant
+                else ""
+            ),
             path,
             _line_of(text, "format"),
         )
@@ -622,6 +721,10 @@ def load_book(root: Path) -> Book:
 
     document = {k: v for k, v in config.items() if k not in _STRUCTURAL_KEYS}
     check_document_keys(document, path, text, CONFIG_NAME)
+    if language.KEY in document:
+        lang = str(document.get("lang", "en"))
+        words = language.resolve(document[language.KEY], lang, path, text, root)
+        language.warn_unprinted(words, path, text)
     for key in _UNCITED:
         if key in document:
             log.warning(
@@ -630,6 +733,8 @@ def load_book(root: Path) -> Book:
                 _line_of(text, key) or 1,
                 key,
             )
+    check_locations(document, path, text, CONFIG_NAME)
+    _margin_notes_on_paper(config, path, text)
     check_caption_locations(document, path, text)  # at the top level: for both editions
 
     chapters = _chapter_list(
@@ -670,8 +775,12 @@ def load_book(root: Path) -> Book:
             path,
             _line_of(text, "bibliography"),
         )
-    bib_paths = tuple(Path(b) for b in bib_list)
+    for name in bib_list:
+        refuse_url(name, "bibliography", path, _line_of(text, "bibliography"))
     csl = document.get("csl")
+    if isinstance(csl, str):
+        refuse_url(csl, "csl", path, _line_of(text, "csl"))
+    bib_paths = tuple(Path(b) for b in bib_list)
     for named in (*bib_paths, *([Path(csl)] if isinstance(csl, str) else [])):
         if not (root / named).resolve().is_relative_to(root):
             raise BuildError(
@@ -699,6 +808,7 @@ def load_book(root: Path) -> Book:
     from bookbuild.config.layout import read_layout  # it reads this module's helpers
 
     read_layout(config, text, path)  # the PDF's layout options are checked before any work
+    page_includes.check(root, config, path, text)  # the includes' files, read before any work
     return Book(
         root=root,
         title=str(book.get("title", "")),

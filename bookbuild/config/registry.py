@@ -85,6 +85,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("fig-cap", _C, _TEXT),
     Option("fig-alt", _C, (str, list)),  # a list: one per subfigure
     Option("tbl-cap", _C, _TEXT),
+    Option(
+        "tbl-colwidths",
+        _C,
+        (list,),
+        status=DIFFERENT,
+        note="the column widths, in percent, of the cell's table (a DataFrame's, or an HTML "
+        "table's); one positive number per column (Quarto also takes true, false, auto)",
+    ),
     Option("fig-scap", _C, _TEXT),  # short caption, for the list of figures
     Option(
         "fig-subcap",
@@ -201,7 +209,91 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("keywords", (FORMAT,), (str, list), note="the PDF's keywords (its metadata)"),
     Option(
+        "variant",
+        (FORMAT,),
+        _TEXT,
+        status=REFUSED,
+        note="this build reads every chapter with Quarto's default Markdown extensions; a "
+        "variant (+ext, -ext) would change what the text means, so it is refused, as are "
+        "format names with one (html+ext)",
+    ),
+    Option(
+        "reference-location",
+        (FORMAT, FRONT),
+        _TEXT,
+        ("document", "margin"),
+        "document",
+        DIFFERENT,
+        "margin: in HTML each footnote beside the block citing it (Quarto's "
+        "div.column-margin); the PDF keeps footnotes at the foot of the page, with a warning "
+        "(Quarto's Typst sets them as side notes in a widened margin; a thesis's margins are "
+        "fixed). At the top level of _quarto.yml, under format: html:, or in a chapter's front "
+        "matter (that page); section and block are refused",
+    ),
+    Option(
+        "code-annotations",
+        (FRONT,),
+        (bool, str),
+        ("below", "hover", "select", "none"),
+        "below",
+        DIFFERENT,
+        "a code line ending in a comment with <N> is explained by item N of the ordered list "
+        "after the code: both editions take the markers out of the code and show the list "
+        "with the lines each item explains (Line 3, Lines 4-7), as Quarto does for Word and "
+        "GitHub Markdown (its HTML puts numbered markers in the code); hover and select are "
+        "shown as below; none drops markers and list; false leaves both. At the top level of "
+        "_quarto.yml or in a chapter's front matter",
+    ),
+    Option(
+        "code-copy",
+        (FORMAT, FRONT),
+        (bool, str),
+        ("hover",),
+        "hover",
+        note="HTML: a button on each code block copies its code (hover: shown while the "
+        "pointer or focus is on the block, or always on a touch screen; true: always); the "
+        "PDF has none. At the top level, under format: html:, or in a chapter's front matter",
+    ),
+    Option(
+        "citation-location",
+        (FORMAT, FRONT),
+        _TEXT,
+        ("document",),
+        "document",
+        DIFFERENT,
+        "margin is refused: citations stay in the text and the entries in the reference lists",
+    ),
+    Option(
         "papersize", (FORMAT,), _TEXT, default="a4", note="the PDF's paper size (Typst's names)"
+    ),
+    *(
+        Option(
+            name,
+            (FORMAT,),
+            (str, list, dict),
+            status=DIFFERENT,
+            note=f"{where}; a file's name (relative to the project), a text: or file: "
+            "mapping, or a list of these; at the top level of _quarto.yml and under format: "
+            "html: (after the top level's) for every HTML page, as Quarto does for a book; "
+            "under format: typst: Typst code for the PDF; a top-level one is not put into the "
+            "PDF, with a warning. Shortcodes in a text: are resolved, as in a raw block",
+        )
+        for name, where in (
+            ("include-in-header", "HTML: at the end of <head>; PDF: before the title page"),
+            ("include-before-body", "HTML: after <body> opens; PDF: before the first chapter"),
+            ("include-after-body", "HTML: before </body>; PDF: after the last chapter"),
+        )
+    ),
+    *(
+        Option(
+            name,
+            (FRONT,),
+            (str, list, dict),
+            status=DIFFERENT,
+            note="into that chapter's HTML page only, after the book's (files relative to "
+            "the chapter), as Quarto does; not into the PDF (one document for the book)",
+        )
+        for name in ("include-in-header", "include-before-body", "include-after-body")
     ),
     # A chapter's front matter: only `execute:` acts; other Quarto options are warned about.
     Option(
@@ -218,6 +310,21 @@ OPTIONS: tuple[Option, ...] = (
         status=DIFFERENT,
         note="read by the `brand` shortcode only (its logos; a mapping, or a file's name; "
         "without it, the project's `_brand.yml`); the brand's colours and fonts are not applied",
+    ),
+    Option(
+        "language",
+        (FRONT,),
+        (str, dict),
+        status=DIFFERENT,
+        note="in _quarto.yml or a chapter's front matter (over the book's): a mapping of "
+        "Quarto's language keys, per language tag too (`fr:`), or a YAML file's name. Applied: "
+        "callout-<kind>-title, crossref-<kind>-title and -prefix (every kind, the book's own "
+        "too; `crossref:` wins), crossref-ch-prefix, crossref-apx-prefix, crossref-lof-title "
+        "and crossref-lot-title (the PDF's lists), environment-proof/remark/solution-title, "
+        'code-summary, toc-title-website (HTML\'s "On this page") and toc-title-document '
+        "(the PDF's contents). Quarto's other keys name text this build does not print: "
+        "ignored with a warning; a key Quarto does not have is an error. Quarto's own "
+        "translations for `lang:` are not applied (the defaults stay English)",
     ),
     Option(
         "crossref",

@@ -26,6 +26,7 @@ BOOLEANS = ("true", "false")
 OPTIONS = ("title", "collapse", "appearance", "icon")
 # Attributes the build itself adds: the hoisted heading's inlines, and crossref's number.
 TITLE_INLINES, TITLE_PREFIX = "title-inlines", "title-prefix"
+TITLE_DEFAULT = "title-default"  # an untitled callout's title from `language:`
 
 
 @dataclass
@@ -70,7 +71,7 @@ def callout_of(node: Node) -> Callout | None:
     appearance = attrs.get("appearance", "default")
     appearance = "simple" if appearance == "minimal" else appearance
     if not title and (appearance == "default" or attrs.get("collapse")):
-        title = CALLOUT_TITLES[kind]
+        title = attrs.get(TITLE_DEFAULT) or CALLOUT_TITLES[kind]
         nodes = [Str(title)]
     return Callout(kind, title, attrs.get("collapse"), appearance, blocks, node["c"][0][0], nodes)
 

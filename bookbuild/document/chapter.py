@@ -27,6 +27,7 @@ class Chapter:
     bibliography: tuple[Path, ...] = ()  # its front matter's own files, from the root
     csl: Path | None = None  # its front matter's own style, from the root
     sections: list[tuple[int, str, str, str]] = field(default_factory=list)  # level,id,num,title
+    words: dict[str, str] = field(default_factory=dict)  # its `language:` words (by key)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ naming the chapter file and line, never "??".
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -16,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from bookbuild.config import registry
+from bookbuild.config import language, registry
 from bookbuild.document.ast import (
     Div,
     Link,
@@ -31,9 +32,15 @@ from bookbuild.document.ast import (
     stringify,
     walk,
 )
-from bookbuild.document.callouts import TITLE_PREFIX, callout_kind, check_callouts
+from bookbuild.document.callouts import (
+    TITLE_DEFAULT,
+    TITLE_PREFIX,
+    callout_kind,
+    check_callouts,
+)
 from bookbuild.document.chapter import Chapter, Target
 from bookbuild.document.code import code_filenames
+from bookbuild.document.code_annotations import annotate
 from bookbuild.document.conditional import check_conditionals, resolve_meta
 from bookbuild.document.custom_kinds import custom_floats, custom_keys, custom_kinds, float_kind
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
@@ -215,6 +222,24 @@ class Names:
                     line(key),
                 )
         self.options = options
+        self.chapter_word, self.appendix_word = "Chapter", "Appendix"
+
+    def worded(self, words: dict[str, str]) -> Names:
+        """These names over the `language:` words (`crossref-fig-title: Abb.`): a kind's
+        title or prefix from `crossref:` wins, as in Quarto."""
+        given: dict[str, str] = {}
+        for key, word in words.items():
+            found = language.CROSSREF_WORD.fullmatch(key)
+            if found and self.kind(found[1]) is not None:
+                given[f"{found[1]}-{found[2]}"] = word
+        chapter = words.get("crossref-ch-prefix", self.chapter_word)
+        appendix = words.get("crossref-apx-prefix", self.appendix_word)
+        if not given and (chapter, appendix) == (self.chapter_word, self.appendix_word):
+            return self
+        names = copy.copy(self)
+        names.options = {**given, **self.options}
+        names.chapter_word, names.appendix_word = chapter, appendix
+        return names
 
     def kind(self, prefix: str) -> Kind | None:
         """The built-in or custom kind of label prefix `prefix`."""
@@ -317,7 +342,11 @@ def number_book(
 
     for chapter in chapters:
         names = book_names.over(chapter.meta.get("crossref"), chapter.path, chapter.source)
+        root = config.parent if config is not None else None
+        chapter.words = language.chapter_words(root, chapter.meta, chapter.path)
+        names = names.worded(chapter.words)
         chapter.blocks = resolve_meta(chapter.blocks, chapter.meta)
+        chapter.blocks = annotate(chapter.blocks, chapter.meta.get("code-annotations", "below"))
         labelled_images(chapter.blocks, chapter.path, chapter.source)
         nodes = elements(chapter.blocks)  # one walk for the block features' passes
         list_tables(nodes, chapter.path, chapter.source)
@@ -335,7 +364,8 @@ def number_book(
             chapter.number = str(main_count)
         prepare_tabsets(nodes, chapter.path, chapter.source)
         check_callouts(nodes, chapter.path, chapter.source)
-        prepare_theorems(nodes)
+        _callout_titles(nodes, chapter.words)
+        prepare_theorems(nodes, chapter.words)
         check_conditionals(nodes, chapter.path, chapter.source)
         code_filenames(nodes)
         chapter.title = stringify(first["c"][2])
@@ -371,11 +401,8 @@ def number_book(
                 chapter.sections.append((level, ident, number or "", title))
                 if ident:
                     if level == 1 and number:
-                        text = (
-                            f"Appendix\u00a0{number}"
-                            if chapter.appendix
-                            else f"Chapter\u00a0{number}"
-                        )
+                        word = names.appendix_word if chapter.appendix else names.chapter_word
+                        text = f"{word}\u00a0{number}"
                     else:
                         text = (
                             f"{names.prefix(BY_PREFIX['sec'])}\u00a0{number}" if number else title
@@ -511,6 +538,17 @@ def _subfloats(figure: Node) -> list[Node]:
     ]
 
 
+def _callout_titles(nodes: list[Node], words: dict[str, str]) -> None:
+    """An untitled callout's title from `language:` (`callout-tip-title`), kept on the div
+    for `callouts.callout_of`."""
+    for node in nodes:
+        kind = callout_kind(node)
+        word = words.get(f"callout-{kind}-title") if kind else None
+        if word is not None:
+            node["c"][0][2] = [kv for kv in node["c"][0][2] if kv[0] != TITLE_DEFAULT]
+            node["c"][0][2].append([TITLE_DEFAULT, word])
+
+
 def _title_callout(div: Node, title: str) -> None:
     """A numbered callout shows "Note 1.2: Its title", or "Note 1.2" when it has none
     (`callouts.callout_of` puts the two together)."""
@@ -632,8 +670,11 @@ def resolve_references(
     targets: dict[str, Target],
     bib_keys: set[str],
     searched: tuple[Path, ...] = (),
+    edition: tuple[str, set[str]] | None = None,
 ) -> list[str]:
-    """Replace crossref cites by links; return the citation keys used (checked against bib)."""
+    """Replace crossref cites by links; return the citation keys used (checked against bib).
+    `edition`: (its name, the labels of every edition) when these chapters are one edition's
+    copy, so a reference to what the edition hides is named as such."""
     problems: list[tuple[Path, int | None, str]] = []  # (file, line if known, what is wrong)
     cited: list[str] = []
     custom = ({t.kind for t in targets.values()} - set(KINDS)).union(
@@ -675,7 +716,14 @@ def resolve_references(
                 target = targets.get(label)
                 if target is None:
                     line = _ref_line(chapter.source, written)
-                    problems.append((chapter.path, line, f"unknown cross-reference '@{written}'"))
+                    what = f"unknown cross-reference '@{written}'"
+                    if edition and label in edition[1]:
+                        what = (
+                            f"cross-reference '@{written}' names content the {edition[0].upper()} "
+                            "edition does not show (.content-visible/.content-hidden): show it "
+                            "in both editions, or make the reference conditional too"
+                        )
+                    problems.append((chapter.path, line, what))
                     return None
                 text = target.text
                 if citation["citationMode"]["t"] == "SuppressAuthor":  # [-@fig-x]: "1.2"

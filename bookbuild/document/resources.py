@@ -11,10 +11,11 @@ project or of a format the editions cannot show is an error with its file and li
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from bookbuild.config.project import CONFIG_NAME, load_yaml
 from bookbuild.document.ast import walk
@@ -24,13 +25,28 @@ from bookbuild.source.includes import resolve_path
 from bookbuild.source.qmd import Document, Markdown, prose_lines
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
-_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?:<(?P<angle>[^>]*)>|(?P<bare>[^)\s]+))")
+_IMAGE = re.compile(
+    r"!\[(?P<alt>(?:[^\[\]]|\[[^\]]*\])*)\]\(\s*"
+    r"""(?:<(?P<angle>[^>]*)>|(?P<bare>[^)\s]+(?: +[^)\s"'(][^)\s]*)*))"""
+)
 _HTML_IMG = re.compile(
     r"""(<img\b[^>]*?\bsrc\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""", re.IGNORECASE
 )
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?:<(?P<angle>[^>]*)>|(?P<bare>\S+))")
 _CODE_SPAN = re.compile(r"(`+).*?[^`]\1(?!`)")
+log = logging.getLogger("bookbuild")
 _EXTERNAL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|#|//)")
+
+
+DEFAULT_EXTENSION = ".png"  # Quarto's default-image-extension for HTML
+
+
+def with_default_extension(root: Path, relative: str) -> str:
+    """An image path without an extension with Quarto's default one added (`img/plot` is
+    `img/plot.png`) when that file is there; any other path as it is."""
+    if Path(relative).suffix or not (root / (relative + DEFAULT_EXTENSION)).is_file():
+        return relative
+    return relative + DEFAULT_EXTENSION
 
 
 def is_local(target: str) -> bool:
@@ -64,6 +80,15 @@ def image_targets(doc: Document) -> list[tuple[str, tuple[Path, int], bool]]:
                 for m in _REFERENCE.finditer(text)
             ]
             found += [(unquote(t), where, sure) for t, sure in targets if is_local(t)]
+            for m in _IMAGE.finditer(text):
+                if not m["alt"].strip():
+                    log.warning(
+                        "%s:%d: image '%s' has no alt text: the PDF marks it decorative; "
+                        "give it a description (`![what it shows](file)`) if it carries meaning",
+                        where[0].name,
+                        where[1],
+                        m["angle"] if m["angle"] is not None else m["bare"],
+                    )
     return found
 
 
@@ -141,9 +166,21 @@ def edition_files(
                     files[maybe] = (root / maybe).read_bytes()
                 continue
             relative = resolve_path(root, doc.path, target, where, "image").as_posix()
+            relative = with_default_extension(root, relative)
             suffix = Path(relative).suffix.lower()
             if suffix not in IMAGE_TYPES:
-                what = f"is a {suffix} file" if suffix else "has no file extension"
+                what = (
+                    f"is a {suffix} file"
+                    if suffix
+                    else f"has no file extension and {relative}{DEFAULT_EXTENSION} (Quarto's "
+                    "default-image-extension) is not there"
+                )
+                if suffix == ".pdf":
+                    what += (
+                        " (the PDF edition, PDF/A and PDF/UA, cannot embed a PDF, and browsers "
+                        "do not show one as an image; convert it to SVG, e.g. with pdftocairo "
+                        "-svg)"
+                    )
                 raise BuildError(
                     f"image '{target}' {what}: use a PNG, JPEG, GIF or SVG file, "
                     "which both editions show",
@@ -184,8 +221,9 @@ def point_images(
             relative = resolve_path(
                 root, chapter.path, unquote(target), (chapter.path, None), "image"
             ).as_posix()
+            relative = with_default_extension(root, relative)
             if relative in available:
-                return relative
+                return quote(relative)  # a URL, as Pandoc writes it (the PDF unquotes it)
             line = next(
                 (n for n, text in enumerate(chapter.source.splitlines(), 1) if target in text), None
             )

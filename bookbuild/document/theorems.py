@@ -29,19 +29,24 @@ def is_theorem(node: Node) -> bool:
     return kind is not None and kind.element == "theorem"
 
 
-def proof_title(node: Node) -> str | None:
+def proof_title(node: Node, words: dict[str, str] | None = None) -> str | None:
+    """A proof-like block's title: "Proof", or its `language:` word
+    (`environment-proof-title`)."""
     if node.get("t") != "Div":
         return None
-    return next((PROOF_CLASSES[c] for c in node["c"][0][1] if c in PROOF_CLASSES), None)
+    found = next((c for c in node["c"][0][1] if c in PROOF_CLASSES), None)
+    if found is None:
+        return None
+    return (words or {}).get(f"environment-{found}-title", PROOF_CLASSES[found])
 
 
-def prepare_theorems(nodes: list[Node]) -> None:
+def prepare_theorems(nodes: list[Node], words: dict[str, str] | None = None) -> None:
     """Take each theorem's or proof's leading heading into its `name` attribute; give proofs
     their title (they are not numbered). `nodes`: the chapter's elements (`ast.elements`)."""
     for node in nodes:
         if is_theorem(node):
             _hoist_name(node)
-        elif title := proof_title(node):
+        elif title := proof_title(node, words):
             _hoist_name(node)
             name = dict(node["c"][0][2]).get("name")
             text = f"{title} ({name})" if name else title

@@ -236,6 +236,13 @@ def weave_cell(
             text = _text(output)
             display.reject_repr(text, doc, cell)
             parts.append(text if options["output"] == "asis" else _code_block(text, ".cell-output"))
+    if options.get("tbl-colwidths") is not None and not any("tbl-colwidths=" in p for p in parts):
+        raise BuildError(
+            "cell option 'tbl-colwidths' sets the widths of a table the cell shows (a "
+            "DataFrame, an HTML table), but this cell shows none: remove it",
+            doc.path,
+            cell.line,
+        )
     return "\n".join(parts)
 
 
@@ -457,7 +464,12 @@ def _table(
         raise BuildError(f"table '{label}' has no tbl-cap", doc.path, cell.line)
     label = label if label.startswith("tbl-") else ""
     text = pipe_table(
-        table["columns"], table["rows"], caption, label, table.get("columns_markdown")
+        table["columns"],
+        table["rows"],
+        caption,
+        label,
+        table.get("columns_markdown"),
+        options.get("tbl-colwidths"),
     )
     if not label:
         return text

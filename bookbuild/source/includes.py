@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from bookbuild.errors import BuildError
+from bookbuild.source.fences import FENCE as _FENCE
 
-_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
 _INCLUDE = re.compile(r"^\s*\{\{<\s*include(?:\s+(?P<args>.*?))?\s*>\}\}\s*$")
 
 Origin = tuple[Path, int]  # (file relative to the project root, 1-based line)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 # Quotes stay unescaped: they are no markup, and Pandoc's `smart` reading makes them curly in
 # computed text as in the author's.
@@ -34,10 +36,11 @@ def pipe_table(
     caption: str = "",
     label: str = "",
     header_markdown: list[str | None] | None = None,
+    colwidths: list[Any] | None = None,
 ) -> str:
     """A Pandoc pipe table whose every cell is escaped text; optional caption and id.
     `header_markdown` gives, for some columns, the header as Markdown (italic symbols) to use
-    instead of the escaped text."""
+    instead of the escaped text; `colwidths`, the columns' widths (`tbl-colwidths`)."""
     marked = header_markdown or [None] * len(columns)
     header = [
         re.sub(r"[ \t\r\n]+", " ", m).strip() if m else escape(c)
@@ -51,9 +54,12 @@ def pipe_table(
     rule = "|" + "|".join("---:" if n else ":---" for n in numeric) + "|"
     body = ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows]
     lines = [head, rule, *body]
-    if caption or label:
-        ident = f" {{#{label}}}" if label else ""
-        lines += ["", f": {caption}{ident}"]
+    attributes = [f"#{label}"] if label else []
+    if colwidths is not None:
+        attributes.append(f"tbl-colwidths={json.dumps(json.dumps(colwidths))}")
+    if caption or attributes:
+        given = f" {{{' '.join(attributes)}}}" if attributes else ""
+        lines += ["", f": {caption}{given}"]
     return "\n".join(lines) + "\n"
 
 

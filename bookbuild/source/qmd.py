@@ -22,11 +22,12 @@ from bookbuild.config.project import (
     quarto_schema,
 )
 from bookbuild.errors import BuildError
+from bookbuild.source.fences import FENCE as _FENCE
+from bookbuild.source.fences import cell_engine
 from bookbuild.source.includes import Origin, Source, expand_includes, relocate
 from bookbuild.source.shortcodes import expand_shortcodes, load_context
 
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
-_ENGINE = re.compile(r"^\{(?P<engine>[A-Za-z0-9_+-]+)(?P<rest>[^}]*)\}$")
+_INDENTED_FENCE = re.compile(r"^ {4,}(?:`{3,}|~{3,})\s*(?P<info>\{[^`]*?\})\s*$")
 _INLINE = re.compile(r"`\{python\}\s+(?P<expr>[^`]+?)\s*`")
 _OTHER_INLINE = re.compile(r"`\{(?P<engine>r|julia|ojs|bash)\}\s+[^`]+`")
 
@@ -36,6 +37,8 @@ CELL_OPTIONS: dict[str, tuple[type, ...]] = registry.cell_types()
 _ALLOWED_VALUES: dict[str, tuple[str, ...]] = registry.allowed_words(registry.CELL)
 _NUMBERS = ("fig-width", "fig-height", "fig-dpi", "layout-ncol", "layout-nrow")  # positive
 _WHOLE = ("fig-dpi", "layout-ncol", "layout-nrow")
+# Text options Quarto's schema also takes as a list (`maybeArrayOf: string`).
+_LIST_IN_QUARTO = ("fig-cap", "tbl-cap", "fig-scap")
 
 
 @dataclass(frozen=True)
@@ -168,11 +171,20 @@ def _parse_options(lines: list[str], path: Path, line: int) -> tuple[dict[str, A
             raise BuildError(
                 f"cell option '{key}' must be a positive {kind}; got {value!r}", path, key_line
             )
+        if bad_type and key in _LIST_IN_QUARTO and isinstance(value, list):
+            raise BuildError(
+                f"cell option '{key}' as a list (one caption per output) is a Quarto form this "
+                f"build does not support: give the cell one {key}, and its several figures "
+                "fig-subcap captions (or put each output in a cell of its own)",
+                path,
+                key_line,
+            )
         if bad_type or (allowed and isinstance(value, str) and value not in allowed):
             wanted = ", ".join(
                 [
                     *(["true", "false"] if bool in CELL_OPTIONS[key] else []),
                     *(allowed or (["text"] if str in CELL_OPTIONS[key] else [])),
+                    *(["a list"] if list in CELL_OPTIONS[key] else []),
                 ]
             )
             raise BuildError(
@@ -212,6 +224,14 @@ def parse_qmd(
         number = skip + index + 1
         match = _FENCE.match(line.rstrip("\r\n"))
         if not match:
+            indented = _INDENTED_FENCE.match(line.rstrip("\r\n"))
+            if indented and cell_engine(indented["info"]):
+                raise BuildError(
+                    f"a '{indented['info']}' cell indented into a list or block (4 or more "
+                    "spaces) is not executed by this build: move it to the left margin",
+                    path,
+                    number,
+                )
             buffer.append(line)
             index += 1
             continue
@@ -219,9 +239,8 @@ def parse_qmd(
         close = _find_close(lines, index + 1, fence)
         if close is None:
             raise BuildError(f"code fence {fence} opened here is never closed", path, number)
-        engine = _ENGINE.match(info)
-        if engine and not info.startswith("{=") and not info.startswith("{."):
-            name = engine["engine"]
+        name = cell_engine(info)
+        if name:
             if name != "python":
                 raise BuildError(
                     f"'{{{name}}}' cells are not supported: only {{python}}", path, number

@@ -27,6 +27,8 @@ from typing import Any
 from bookbuild.config.project import CONFIG_NAME, load_yaml
 from bookbuild.errors import BuildError
 from bookbuild.source.brand import brand_logos, img_html, load_brand
+from bookbuild.source.fences import FENCE as _FENCE
+from bookbuild.source.fences import cell_engine
 from bookbuild.source.includes import Origin, Source, resolve_path
 from bookbuild.source.markdown_text import escape
 
@@ -35,8 +37,6 @@ KNOWN = ("meta", "var", "env", "pagebreak", "kbd", "include", "brand")
 # Quarto's other built-in shortcodes, which this build does not render.
 UNSUPPORTED = ("video", "embed", "lipsum", "placeholder", "contents", "version")
 
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*?)\s*$")
-_ENGINE = re.compile(r"^\{[A-Za-z0-9_+-]+[^}]*\}$")
 _TOKEN = re.compile(
     r"(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?P<content>.*?[^`])(?P=ticks)(?!`))"
     r"|\{\{\{<(?P<escaped>.*?)>\}\}\}"
@@ -330,6 +330,11 @@ def _in_code(text: str, resolver: Resolver, where: Origin) -> str:
     return _SHORTCODE.sub(replace, text)
 
 
+def resolve_raw(text: str, context: Context, where: Origin) -> str:
+    """`text` with its shortcodes resolved as in a raw block or code (page includes)."""
+    return _in_code(text, Resolver(context), where)
+
+
 def _in_prose(text: str, resolver: Resolver, where: Origin) -> str:
     def replace(match: re.Match[str]) -> str:
         if match["code"] is not None:
@@ -436,7 +441,7 @@ def _unclosed(text: str) -> bool:
 
 
 def _fence_kind(info: str) -> str:
-    if _ENGINE.match(info) and not info.startswith(("{=", "{.")):
+    if cell_engine(info):
         return "cell"
     if re.search(r"""shortcodes\s*=\s*["']?false""", info):
         return "off"

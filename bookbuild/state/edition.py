@@ -7,10 +7,11 @@ the chapters it re-executed read the same inputs and gave byte-identical noteboo
 edition on disk is the one it published, nothing is rendered.
 
 The key covers, in reading order, each chapter's path, source text, woven markdown (prose with
-its outputs) and cache record (the notebook's hash and the hashes of every input it read,
-which the edition shows); the woven files (figures, tables); `_quarto.yml`, the bibliography and
-CSL; every file of the `bookbuild` package (code, templates, assets); the vendored search
-library; the environment description (revision, date, versions); and the formats asked for.
+its outputs) and cache record (the notebook's hash and the hashes of every input it read, which
+the edition shows); the woven files (figures, tables); `_quarto.yml`, the bibliography and CSL,
+and the include and language files options name; every file of the `bookbuild` package (code,
+templates, assets); the vendored search library; the environment description (revision, date,
+versions); and the formats asked for.
 The edition is recognised by a stamp of its files (path, size, modification time in ns).
 """
 
@@ -66,7 +67,8 @@ def edition_key(
 ) -> str:
     """SHA-256 over what rendering reads: the formats, the environment, each chapter's state,
     the files woven into the edition and every other input (see the module); `cited`: the
-    chapters' own bibliography files, from the root."""
+    other files options name (chapters' bibliographies, include and language files), from the
+    root."""
     digest = hashlib.sha256()
 
     def add(*parts: object) -> None:

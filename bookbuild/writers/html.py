@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bookbuild import PACKAGE_DIR
+from bookbuild.config.page_includes import chapter_includes, html_includes
 from bookbuild.config.project import Book
 from bookbuild.config.thesis import Thesis, load_thesis
 from bookbuild.document import pandoc
@@ -30,6 +31,7 @@ from bookbuild.errors import BuildError
 from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.caption_locations import caption_locations, chapter_locations
 from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
+from bookbuild.writers.code_copy import copy_mode, with_copy_buttons
 from bookbuild.writers.html_floats import html_floats
 from bookbuild.writers.html_sections import sectioned
 from bookbuild.writers.html_tables import html_tables
@@ -39,6 +41,7 @@ from bookbuild.writers.rewrites import (
     header_ids,
     html_callouts,
     html_equations,
+    html_margin_footnotes,
     html_margins,
     html_subfigures,
     html_tabsets,
@@ -165,14 +168,15 @@ def sidebar(
     return "\n".join(lines)
 
 
-def page_toc(blocks: list[Any]) -> str:
-    """The "On this page" list of a long chapter (level-2 and level-3 headings)."""
+def page_toc(blocks: list[Any], title: str = "On this page") -> str:
+    """The "On this page" list of a long chapter (level-2 and level-3 headings); `title`:
+    `language: toc-title-website`, as in Quarto's books."""
     items = _sections(blocks, (2, 3))
     if len(items) < PAGE_TOC_MIN_ENTRIES:
         return ""
     lines = [
         '<nav class="page-toc" aria-labelledby="page-toc-title">',
-        '<h2 id="page-toc-title">On this page</h2><ul>',
+        f'<h2 id="page-toc-title">{html.escape(title)}</h2><ul>',
     ]
     for level, ident, text in items:
         lines.append(
@@ -339,6 +343,7 @@ def chapter_html(
     root: Path,
     lang: str = "en",
     locations: dict[str, str] | None = None,
+    margin_notes: bool = False,
     first: bool = False,
 ) -> dict[str, Any]:
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
@@ -350,10 +355,13 @@ def chapter_html(
     blocks = without_short_captions(blocks)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
     blocks = html_equations(html_zoomable_figures(html_margins(blocks)))
+    if margin_notes:  # `reference-location: margin`
+        blocks = html_margin_footnotes(blocks)
     documents = chapter_documents(chapter, blocks)  # before floats become raw markup
     processing = chapter.meta.get("html-table-processing")
     blocks = html_floats(html_tables(blocks, locations, processing), locations)
-    toc, sections = page_toc(blocks), [(ident, text) for _, ident, text in _sections(blocks, (2,))]
+    toc = page_toc(blocks, chapter.words.get("toc-title-website", "On this page"))
+    sections = [(ident, text) for _, ident, text in _sections(blocks, (2,))]
     ast = {
         "pandoc-api-version": api,
         "meta": {},
@@ -382,12 +390,20 @@ def page_html(
     build_info: dict[str, str],
     thesis: Thesis | None,
     pdf: bool,
+    includes: dict[str, str] | None = None,
 ) -> str:
     """The page of `chapters[index]`: its converted `parts` (see `chapter_html`) in the
     template, with the book's sidebar, pager and, on the first page, the title block
-    (`thesis`: `load_thesis(book)`; `pdf`: `pdf_download(book)`)."""
+    (`thesis`: `load_thesis(book)`; `pdf`: `pdf_download(book)`; `includes`:
+    `html_includes(book.root)`, read here when not given)."""
     chapter = chapters[index]
+    includes = html_includes(book.root) if includes is None else includes
+    own = chapter_includes(book.root, chapter.meta, chapter.path, chapter.source)
+    includes = {k: includes.get(k, "") + own.get(k, "") for k in {*includes, *own}}
     return template.substitute(
+        include_in_header=includes.get("include-in-header", ""),
+        include_before_body=includes.get("include-before-body", ""),
+        include_after_body=includes.get("include-after-body", ""),
         lang=html.escape(book.lang),
         title=html.escape(f"{chapter.title} – {book.title}" if index else book.title),
         description=html.escape(book.subtitle or book.title),
@@ -403,7 +419,7 @@ def page_html(
         )
         if index == 0
         else "",
-        body=parts["body"],
+        body=with_copy_buttons(parts["body"], copy_mode(option(book, chapter, "code-copy"))),
         pager=pager(chapters, index),
         build=html.escape(build_info.get("summary", "")),
     )
@@ -424,9 +440,34 @@ def html_job(
     locations = chapter_locations(locations or {}, book.metadata, chapter.meta) or None
     links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
     inputs = [chapter_inputs(chapter), links, api, book.lang, *([locations] if locations else [])]
+    margin = reference_location(book, chapter) == "margin"
+    inputs += ["margin-notes"] if margin else []
     inputs += ["first"] if first else []
     found = {k: v for k, v in links.items() if v}
-    return inputs, lambda: chapter_html(chapter, found, api, book.root, book.lang, locations, first)
+    return inputs, lambda: chapter_html(
+        chapter, found, api, book.root, book.lang, locations, margin, first
+    )
+
+
+def option(book: Book, chapter: Chapter, key: str, default: Any = None) -> Any:
+    """A document option for one chapter's page: its front matter's, else `format: html:`'s,
+    else `_quarto.yml`'s top level's (a chapter's `meta` holds the top level's too, so only
+    a value of its own counts)."""
+    top = book.metadata.get(key, default)
+    own = chapter.meta.get(key)
+    if own is not None and own != top:
+        return own
+    return book.html.get(key, top)
+
+
+def reference_location(book: Book, chapter: Chapter) -> str:
+    """Where a chapter's footnotes go in HTML: its front matter's `reference-location`, else
+    `format: html:`'s, else `_quarto.yml`'s top level's ("document" without)."""
+    top = book.metadata.get("reference-location")
+    own = chapter.meta.get("reference-location")
+    if own is not None and own != top:
+        return str(own)
+    return str(book.html.get("reference-location", top or "document"))
 
 
 def write_html(
@@ -448,6 +489,7 @@ def write_html(
     pdf = pdf_download(book)
     copy_assets(out, book.root)
     template = page_template()
+    includes = html_includes(book.root)
     pages: dict[str, str] = {}
     for chapter in chapters:
         for ident in ids_in(chapter.blocks):
@@ -465,7 +507,7 @@ def write_html(
     written, documents = [], []
     for index, (chapter, parts) in enumerate(zip(chapters, rendered, strict=True)):
         path = out / chapter.page
-        page = page_html(book, chapters, index, parts, template, build_info, thesis, pdf)
+        page = page_html(book, chapters, index, parts, template, build_info, thesis, pdf, includes)
         path.write_text(page, "utf-8")
         written.append(path)
         documents.extend(parts["documents"])

@@ -19,9 +19,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from bookbuild import PACKAGE_DIR
+from bookbuild.config.language import book_words
 from bookbuild.config.layout import BOOK, Layout, load_layout
+from bookbuild.config.page_includes import typst_includes
 from bookbuild.config.project import Book
 from bookbuild.config.thesis import Thesis, load_short_captions, load_thesis
 from bookbuild.document import pandoc
@@ -411,7 +414,8 @@ def _typst_length(value: str, where: str) -> str:
 
 
 def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
-    """Every image as Typst `image(...)` with its alt text (required by PDF/UA)."""
+    """Every image as Typst `image(...)` with its alt text; one without is decorative, an
+    artifact to PDF/UA (the document stage warned of it at its line)."""
     figure_images = {
         id(n)
         for f in walk(blocks)
@@ -425,18 +429,15 @@ def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
             return None
         attr, alt_inlines, (src, _title) = node["c"]
         alt = stringify(alt_inlines).strip()
-        if not alt:
-            raise BuildError(
-                f"image '{src}' in {where} has no alt text: give it a description "
-                "(`![what it shows](file)`, or `fig-alt` on a figure cell)"
-            )
-        args = [typst_string(src), f"alt: {typst_string(alt)}"]
+        args = [typst_string(unquote(src))] + ([f"alt: {typst_string(alt)}"] if alt else [])
         attrs = dict(attr[2])
         for key in ("width", "height"):
             if key in attrs:
                 args.append(f"{key}: {_typst_length(attrs[key], where)}")
         call = f"image({', '.join(args)})"
-        return [RawInline("typst", f"#{call}" if id(node) in figure_images else f"#box({call})")]
+        call = call if id(node) in figure_images else f"box({call})"
+        # no alt text: decorative, as `alt=""` in HTML; PDF/UA takes it as an artifact
+        return [RawInline("typst", f"#{call}" if alt else f"#pdf.artifact({call})")]
 
     return map_inlines(blocks, fn)
 
@@ -614,7 +615,19 @@ def typst_metadata(book: Book) -> dict[str, Any]:
         "pdf-title": _raw_meta(typst_string(full_title)),
         "pdf-author": {"t": "MetaList", "c": [_raw_meta(typst_string(a)) for a in book.authors]},
         "pdf-keywords": {"t": "MetaList", "c": [_raw_meta(typst_string(str(k))) for k in keywords]},
+        **_list_titles(book),
     }
+
+
+def _list_titles(book: Book) -> dict[str, Any]:
+    """The contents' and lists' titles `language:` gives (the template's own without)."""
+    words = book_words(book.root)
+    named = {
+        "contents-title": "toc-title-document",
+        "lof-title": "crossref-lof-title",
+        "lot-title": "crossref-lot-title",
+    }
+    return {var: _meta_string(words[key]) for var, key in named.items() if key in words}
 
 
 def chapter_typst(
@@ -717,9 +730,17 @@ def typst_source(
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel
         body = "\n\n".join(text.strip("\n") for text in pool.map(convert, pieces))
+    includes = typst_includes(book.root)
+    body = includes.get("include-before-body", "") + body
+    if "include-after-body" in includes:
+        body += "\n\n" + includes["include-after-body"]
+    header = includes.get("include-in-header")
     ast = {
         "pandoc-api-version": api,
-        "meta": typst_metadata(book),
+        "meta": {
+            **typst_metadata(book),
+            **({"header-includes": _raw_meta(header.rstrip("\n"))} if header else {}),
+        },
         "blocks": [RawBlock("typst", body)],
     }
     return pandoc.ast_to(

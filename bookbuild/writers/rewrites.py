@@ -585,6 +585,51 @@ def html_margins(blocks: list[Node]) -> list[Node]:
     return _with_spans(rewrite_blocks(blocks, div), _margin_span)
 
 
+def html_margin_footnotes(blocks: list[Node]) -> list[Node]:
+    """`reference-location: margin`: each footnote beside the block that cites it, in
+    Quarto's markup (`div.column-margin` holding `div#fn1`), numbered 1, 2, ... down the page
+    as Pandoc numbers them; the reference stays a superscript link to it."""
+    count = [0]
+
+    def fn(block: Node) -> list[Node]:
+        if block.get("t") in ("Div", "BlockQuote", "BulletList", "OrderedList"):
+            return [block]  # their blocks are rewritten one by one
+        notes: list[tuple[int, list[Node]]] = []
+
+        def note(node: Node) -> list[Node] | None:
+            if node["t"] != "Note":
+                return None
+            count[0] += 1
+            notes.append((count[0], node["c"]))
+            n = count[0]
+            return [
+                RawInline(
+                    "html",
+                    f'<a href="#fn{n}" class="footnote-ref" id="fnref{n}" role="doc-noteref">'
+                    f"<sup>{n}</sup></a>",
+                )
+            ]
+
+        if not any(n["t"] == "Note" for n in walk(block)):
+            return [block]
+        block = map_inlines(block, note)
+        margin = ["no-row-height", "column-margin", "column-container", "margin-note"]
+        return [block, *(Div("", margin, [_numbered_note(n, body)]) for n, body in notes)]
+
+    return rewrite_blocks(blocks, fn)
+
+
+def _numbered_note(number: int, body: list[Node]) -> Node:
+    """A margin footnote's div: its number, then its text (Quarto's `<sup>1</sup>&nbsp;`)."""
+    mark = RawInline("html", f"<sup>{number}</sup>\u00a0")
+    blocks = [*body] or [{"t": "Para", "c": []}]
+    if blocks[0]["t"] in ("Para", "Plain"):
+        blocks[0] = {"t": blocks[0]["t"], "c": [mark, *blocks[0]["c"]]}
+    else:
+        blocks.insert(0, {"t": "Plain", "c": [mark]})
+    return Div(f"fn{number}", [], blocks)
+
+
 def _with_spans(blocks: list[Node], fn: Callable[[Node], list[Node] | None]) -> list[Node]:
     """`map_inlines(blocks, fn)` only when some span is margin content (it rebuilds the tree)."""
     if any(n["t"] == "Span" and is_margin(n) for n in walk(blocks)):

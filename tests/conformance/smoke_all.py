@@ -7,7 +7,8 @@ Scope (`SCOPE`): the feature folders a thesis author reaches for (cross-referenc
 shortcodes, conditional content, tables, citations, code line numbers), Jupyter/Python or
 engine-less documents only (knitr, Julia and OJS documents are out of scope), and only those
 whose own test targets HTML (or no format). Each document's folder is copied next to it (its
-images, includes and bibliographies), a `_quarto.yml` naming it the only chapter is written,
+images, includes and bibliographies), a `_quarto.yml` naming it the only chapter is written
+(over the folder's own `_quarto.yml`, whose options Quarto applies to it: `book_config`),
 and `thesis build` runs. Some documents name an image that sits a folder up in Quarto's own
 repository (`crossrefs/float/html/` names `img/surus.jpg`, which is `crossrefs/float/img/`),
 and some one it does not hold at all (`test.jpg`, brand logos): Quarto's HTML never checks
@@ -21,7 +22,10 @@ nearest folder that has it, or writes a small placeholder of its type when none 
   built (reported apart, as `built, unasserted`);
 - **refused**: the build stopped with a one-line message naming a source file (`file:line:`);
 - **unclear error**: it stopped without naming a source file, or with a traceback;
-- **silently wrong**: it built, but Quarto's own assertions fail.
+- **ignored, warned**: it built and Quarto's assertions fail, but the build warned that it
+  ignores an option of the document (`... is ignored by this build`); the warnings are in
+  the detail, so a reader can judge whether they explain the failure;
+- **silently wrong**: it built, Quarto's own assertions fail, and the build said nothing.
 
 The summary goes to `tests/conformance/smoke-all.json`, which `scripts/quarto_support.py`
 writes into `docs/quarto-support.md`.
@@ -62,7 +66,7 @@ SCOPE_TEXT = (
     "one-chapter book with `--to html` (`make conformance QUARTO=...`)."
 )
 HELD_OUT_YEARS = ("2022", "2023", "2024", "2025", "2026")
-_OTHER_ENGINE = re.compile(r"^```+\s*\{(r|julia|ojs|bash|sql|mermaid|dot)\b", re.M)
+_OTHER_ENGINE = re.compile(r"^[ \t]*```+\s*\{(r|julia|ojs|bash|sql|mermaid|dot)\b", re.M)
 _CLEAR = re.compile(r"^error: \S+\.(qmd|yml|yaml|bib|csl|json)(:\d+)?: ", re.M)
 _LOCAL_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")  # ![...](path ...)
 
@@ -182,6 +186,12 @@ def front_matter(text: str) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _whole(meta: dict) -> bool:
+    """Whether the document's test renders its whole project (`_quarto: render-project:`)."""
+    quarto = meta.get("_quarto")
+    return isinstance(quarto, dict) and quarto.get("render-project") is True
+
+
 def html_test(meta: dict) -> dict | None:
     """The document's own test for HTML output (`_quarto: tests: html:`), or None when its
     tests target another format only; {} when it has none."""
@@ -291,6 +301,60 @@ def _regex_failures(text: str, spec: list) -> list[str]:
     return failed
 
 
+_CONFIGS = ("_quarto.yml", "_quarto.yaml")
+
+
+def project_folder(qmd: Path, smoke: Path | None) -> Path:
+    """The document's project: the nearest folder up to `smoke` with a `_quarto.yml`, as
+    Quarto finds it (`9524/about/file.qmd` belongs to `9524/`), else the document's folder."""
+    for folder in (qmd.parent, *qmd.parent.parents):
+        if smoke is None or smoke not in (folder, *folder.parents) or folder == smoke:
+            break
+        if any((folder / name).is_file() for name in _CONFIGS):
+            return folder
+    return qmd.parent
+
+
+def book_config(qmd: Path, project: Path | None = None, whole: bool = False) -> dict:
+    """The one-chapter book's `_quarto.yml`: the project's own `_quarto.yml` (whose options
+    Quarto applies to the document) with `project:` made a book of the document alone; a
+    website's `website:` keys go under `book:`, which takes them in Quarto's schema; of its
+    formats, html and typst/pdf are kept. `whole` (the document's `_quarto: render-project:
+    true`, a test of the whole project): a book keeps its own chapters."""
+    project = project or qmd.parent
+    own: dict = {}
+    for name in _CONFIGS:
+        if (project / name).is_file():
+            try:
+                loaded = yaml.safe_load((project / name).read_text("utf-8", errors="replace"))
+            except yaml.YAMLError:
+                loaded = None
+            own = loaded if isinstance(loaded, dict) else {}
+            break
+    website = own.pop("website", None)
+    book = {**(website if isinstance(website, dict) else {}), **(own.pop("book", None) or {})}
+    own.pop("project", None)
+    formats = own.pop("format", None)
+    formats = formats if isinstance(formats, dict) else {}
+    kept = {k: v for k, v in formats.items() if k in ("html", "typst", "pdf")}
+    return {
+        **own,
+        "project": {"type": "book"},
+        "book": {
+            **book,
+            "title": "Smoke",
+            "chapters": book["chapters"]
+            if whole and isinstance(book.get("chapters"), list)
+            else [qmd.relative_to(project).as_posix()],
+        },
+        "format": {"html": {}, "typst": {}, **kept},
+    }
+
+
+_PYTHON_TRACEBACK = re.compile(r"^Traceback \(most recent call last\):", re.M)
+_IGNORED = re.compile(r"^warning: (.*?is ignored by this build.*)$", re.M)
+
+
 def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tuple[str, str]:
     """(outcome, detail) for one smoke document (`smoke`: the smoke-all folder, where
     images the document names a folder up are found)."""
@@ -299,24 +363,19 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
     test = html_test(meta) or {}
     with tempfile.TemporaryDirectory(prefix="smoke-") as tmp:
         root = Path(tmp) / "book"
+        project = project_folder(qmd, smoke)
         shutil.copytree(
-            qmd.parent,
+            project,
             root,
             ignore=shutil.ignore_patterns(
                 "_quarto.yml", "_quarto.yaml", "*_files", "_freeze", "*.html", "*.pdf"
             ),
         )
         (root / "_quarto.yml").write_text(
-            yaml.safe_dump(
-                {
-                    "project": {"type": "book"},
-                    "book": {"title": "Smoke", "chapters": [qmd.name]},
-                    "format": {"html": {}, "typst": {}},
-                }
-            ),
-            "utf-8",
+            yaml.safe_dump(book_config(qmd, project, _whole(meta)), allow_unicode=True), "utf-8"
         )
-        supplied = supply_images(qmd, root, smoke) if smoke else ([], [])
+        folder = root / qmd.parent.relative_to(project)
+        supplied = supply_images(qmd, folder, smoke) if smoke else ([], [])
         try:
             proc = subprocess.run(
                 [
@@ -344,7 +403,9 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
                 (ln for ln in lines if ln.startswith("error")),
                 lines[0] if lines else "(no message)",
             )
-            clear = bool(_CLEAR.search(err)) and "Traceback" not in err
+            # a cell's own traceback (Jupyter's, "NameError   Traceback ...") is the
+            # author's to read; Python's, from the build itself, is not a clear error
+            clear = bool(_CLEAR.search(err)) and not _PYTHON_TRACEBACK.search(err)
             return ("refused" if clear else "unclear error"), first[:200] + _note(supplied)
         pages = [p for p in (root / "_book").glob("*.html") if p.stem == qmd.stem]
         if not pages:
@@ -357,9 +418,12 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
         ) + _regex_failures(text, test.get("ensureFileRegexMatches") or [])
         if not failed:
             return "right", _note(supplied).strip()
-        return "silently wrong", "Quarto's assertions fail: " + "; ".join(failed)[:300] + _note(
-            supplied
-        )
+        detail = "Quarto's assertions fail: " + "; ".join(failed)[:300]
+        ignored = _IGNORED.findall(err)
+        if ignored:
+            said = "; ".join(ignored)[:300]
+            return "ignored, warned", f"{detail}; the build warned: {said}" + _note(supplied)
+        return "silently wrong", detail + _note(supplied)
 
 
 def _note(supplied: tuple[list[str], list[str]]) -> str:
@@ -370,7 +434,14 @@ def _note(supplied: tuple[list[str], list[str]]) -> str:
     return "".join(f" ({n})" for n in notes)
 
 
-OUTCOMES = ("right", "built, unasserted", "refused", "unclear error", "silently wrong")
+OUTCOMES = (
+    "right",
+    "built, unasserted",
+    "ignored, warned",
+    "refused",
+    "unclear error",
+    "silently wrong",
+)
 
 
 def run_documents(

@@ -102,6 +102,21 @@ This is margin content
 
 :::
 """
+CELLS = """# Cells
+
+```{python}
+#| label: tbl-frame
+#| tbl-cap: A frame
+#| tbl-colwidths: [30, 70]
+import pandas as pd
+pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+```
+
+```{python}
+#| tbl-colwidths: [20, 80]
+pd.DataFrame({"c": [1], "d": ["z"]})
+```
+"""
 
 
 def _build(root: Path, chapters: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -123,7 +138,15 @@ def _build(root: Path, chapters: dict[str, str], *args: str) -> subprocess.Compl
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("markup")
-    proc = _build(root, {"tables.qmd": TABLES, "tabsets.qmd": TABSETS, "margins.qmd": MARGINS})
+    proc = _build(
+        root,
+        {
+            "tables.qmd": TABLES,
+            "tabsets.qmd": TABSETS,
+            "margins.qmd": MARGINS,
+            "cells.qmd": CELLS,
+        },
+    )
     assert proc.returncode == 0, proc.stderr
     return root / "_book"
 
@@ -293,3 +316,27 @@ def test_raw_html_tables_get_quartos_classes_unless_processing_is_none(tmp_path:
     assert not _soup(tmp_path / "_book", "raw.html").select("[data-html-table-processing]")
     plain_tables = _soup(tmp_path / "_book", "plain.html").select("main table")
     assert [t["class"] for t in plain_tables] == [["unknown", "striped", "hover"], ["striped"]]
+
+
+def test_a_cells_tbl_colwidths_sizes_its_dataframe(book: Path) -> None:
+    soup = _soup(book, "cells.html")
+    labelled = [c["style"] for c in soup.select("#tbl-frame table > colgroup > col")]
+    assert labelled == ["width: 30%", "width: 70%"]
+    tables = soup.select("main table")
+    assert [c["style"] for c in tables[1].select("colgroup > col")] == ["width: 20%", "width: 80%"]
+    assert tables[0]["class"] == ["caption-top", "table"] and tables[1]["class"] == ["table"]
+
+
+def test_tbl_colwidths_on_a_cell_without_a_table_stops_the_build(tmp_path: Path) -> None:
+    chapter = "# T\n\n```{python}\n#| tbl-colwidths: [50, 50]\nprint('no table')\n```\n"
+    proc = _build(tmp_path, {"t.qmd": chapter})
+    assert proc.returncode != 0
+    assert "t.qmd:3: cell option 'tbl-colwidths' sets the widths of a table" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_tbl_colwidths_true_on_a_cell_is_refused(tmp_path: Path) -> None:
+    chapter = "# T\n\n```{python}\n#| tbl-colwidths: true\n1\n```\n"
+    proc = _build(tmp_path, {"t.qmd": chapter})
+    assert proc.returncode != 0
+    assert "t.qmd:4: cell option 'tbl-colwidths' must be one of: a list; got True" in proc.stderr

@@ -39,12 +39,25 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
         _doc(HTML_P, "::: {.lead}\nA lead.\n:::\n", "Titled"), "utf-8"
     )
     (folder / "latex.qmd").write_text(_doc(LATEX, "# Latex only\n"), "utf-8")
+    site = folder / "site"  # a website's folder: its _quarto.yml applies to the document
+    site.mkdir()
+    (site / "_quarto.yml").write_text(
+        "project:\n  type: website\nwebsite:\n  site-url: https://x.org/\n"
+        "format:\n  html:\n    canonical-url: true\n  docx: default\n",
+        "utf-8",
+    )
+    canonical = "    html:\n      ensureHtmlElements:\n        - ['link[rel=canonical]']\n"
+    (site / "canonical.qmd").write_text(_doc(canonical, "# Canonical\n"), "utf-8")
+    (site / "about").mkdir()  # in a folder of the project: its _quarto.yml still applies
+    (site / "about" / "deep.qmd").write_text(_doc(canonical, "# Deep\n"), "utf-8")
     (folder / "knitr.qmd").write_text(_doc(HTML_P, "# R\n\n```{r}\n1\n```\n"), "utf-8")
     (smoke / "dashboard").mkdir()
     (smoke / "dashboard" / "out.qmd").write_text(_doc(HTML_P, "# Out\n"), "utf-8")
     runner = _runner()
     assert [p.name for p in runner.documents(tmp_path / "quarto")] == [
         "right.qmd",
+        "deep.qmd",
+        "canonical.qmd",
         "titled.qmd",
         "wrong.qmd",
     ]
@@ -52,14 +65,20 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "RESULTS", results)
     assert runner.main([str(tmp_path / "quarto"), "--revision", "abc123"]) == 0
     data = json.loads(results.read_text("utf-8"))
-    assert data["quarto"] == "abc123" and data["documents"] == 3
+    assert data["quarto"] == "abc123" and data["documents"] == 5
     assert list(data["runs"]) == ["as written"]
     first = data["runs"]["as written"]["documents"]
     assert {k: v["outcome"] for k, v in first.items()} == {
         "crossrefs/right.qmd": "right",
+        "crossrefs/site/about/deep.qmd": "ignored, warned",
+        "crossrefs/site/canonical.qmd": "ignored, warned",
         "crossrefs/titled.qmd": "right",  # its title: is its chapter heading
         "crossrefs/wrong.qmd": "silently wrong",
     }
+    # the folder's options reached the build, which said what it ignores
+    said = first["crossrefs/site/canonical.qmd"]["detail"]
+    assert "book option 'site-url' is ignored by this build" in said
+    assert "format: html option 'canonical-url' is ignored by this build" in said
 
 
 def test_patterns_with_custom_prefixes_delimiters_and_letters_read_as_chapter_one():
@@ -114,3 +133,23 @@ def test_a_held_out_sample_of_the_dated_folders_is_a_second_run(tmp_path, monkey
     assert "| outcome | as written (2 documents) | held-out (2 documents, seed 7) |" in text
     assert "| right | 2 | 2 |" in text
     assert "Why documents stopped (held-out): none." in text
+
+
+def test_a_document_that_renders_its_project_is_built_with_the_book_s_chapters(tmp_path):
+    smoke = tmp_path / "quarto" / "tests" / "docs" / "smoke-all"
+    book = smoke / "2024" / "01" / "01" / "whole"
+    book.mkdir(parents=True)
+    (book / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: B\n  chapters:\n    - index.qmd\n    - two.qmd\n",
+        "utf-8",
+    )
+    test = "    html:\n      ensureHtmlElements:\n        - ['a.quarto-xref']\n"
+    (book / "index.qmd").write_text(
+        "---\n_quarto:\n  render-project: true\n  tests:\n" + test + "---\n\n# Preface\n\n"
+        "See @fig-one.\n",
+        "utf-8",
+    )
+    (book / "two.qmd").write_text("# Two\n\n![One](one.png){#fig-one}\n", "utf-8")
+    runner = _runner()
+    (book / "one.png").write_bytes(runner.placeholder(".png"))
+    assert runner.judge(book / "index.qmd", "html", 120, smoke) == ("right", "")

@@ -394,6 +394,20 @@
     h.appendChild(a);
   });
 
+  // ---- Code copy (Quarto's code-copy): each code block's button copies its code. ----
+  document.querySelectorAll(".code-copy-button").forEach(function (button) {
+    var code = button.parentNode.querySelector("pre code");
+    if (!code || !(navigator.clipboard && window.isSecureContext)) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(code.innerText).then(function () {
+        button.classList.add("code-copied");
+        button.title = "Copied";
+        setTimeout(function () { button.classList.remove("code-copied"); button.title = "Copy to clipboard"; }, 1500);
+      });
+    });
+  });
+
   // ---- Wide tables scroll; when they do, they can be reached and scrolled by keyboard. ----
   function markScrollable() {
     document.querySelectorAll(".table-wrap").forEach(function (wrap) {
