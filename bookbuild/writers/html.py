@@ -207,8 +207,22 @@ def pager(chapters: list[Chapter], index: int) -> str:
     return "\n".join(parts)
 
 
-def head_links(chapters: list[Chapter], index: int) -> str:
-    links = []
+def canonical_url(book: Book, page: str) -> str:
+    """A page's canonical address, as Quarto writes it (`canonical-url` under format: html):
+    `site-url` and the page (the index page's: the site's address, ending in `/`), or the
+    URL given; empty when off or without `site-url`."""
+    setting = book.html.get("canonical-url", False)
+    if isinstance(setting, str):
+        return setting
+    if setting is not True or not book.site_url:
+        return ""
+    base = book.site_url.rstrip("/")
+    return f"{base}/" if page == "index.html" else f"{base}/{quote(page)}"
+
+
+def head_links(chapters: list[Chapter], index: int, canonical: str = "") -> str:
+    """The page's `<link>`s in its head: previous and next page, and its `canonical` URL."""
+    links = [f'<link rel="canonical" href="{html.escape(canonical)}">'] if canonical else []
     if index > 0:
         links.append(f'<link rel="prev" href="{_href(chapters[index - 1].page)}">')
     if index + 1 < len(chapters):
@@ -407,7 +421,7 @@ def page_html(
         lang=html.escape(book.lang),
         title=html.escape(f"{chapter.title} – {book.title}" if index else book.title),
         description=html.escape(book.subtitle or book.title),
-        head_links=head_links(chapters, index),
+        head_links=head_links(chapters, index, canonical_url(book, chapter.page)),
         book_title=html.escape(book.title),
         sidebar=sidebar(chapters, chapter.page, parts["sections"]),
         page_toc=parts["toc"],

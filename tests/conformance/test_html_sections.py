@@ -190,3 +190,69 @@ def test_a_paragraphs_margin_spans_go_after_it(book: Path) -> None:
     assert containers[1].find_previous_sibling("p").get_text() == "Before after."
     assert article.select_one("aside.margin-note").get_text(strip=True) == "This aside works!"
     assert article.select_one("h2 span.margin-aside") is not None  # a heading's stays
+
+
+def _canonical_book(root: Path, book_keys: str, html: str) -> subprocess.CompletedProcess:
+    root.mkdir(exist_ok=True)
+    (root / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Canon\n"
+        f"{book_keys}  chapters: [index.qmd, two.qmd]\nformat:\n  html:\n{html}",
+        "utf-8",
+    )
+    (root / "index.qmd").write_text("# Home {.unnumbered}\n\nHi.\n", "utf-8")
+    (root / "two.qmd").write_text("# Two\n\nThere.\n", "utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(root), "build", "--to", "html"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+
+
+def _canonicals(root: Path) -> dict[str, list[str]]:
+    found = {}
+    for name in ("index.html", "two.html", "colophon.html"):
+        soup = BeautifulSoup((root / "_book" / name).read_text("utf-8"), "html.parser")
+        found[name] = [link["href"] for link in soup.select('head link[rel="canonical"]')]
+    return found
+
+
+def test_canonical_url_builds_each_pages_link_from_site_url(tmp_path: Path) -> None:
+    """Smoke `2024/05/06/9524/`: the index page's link is the site's address."""
+    proc = _canonical_book(
+        tmp_path, "  site-url: https://example.org/thesis/\n", "    canonical-url: true\n"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "site-url" not in proc.stderr  # a supported book option now
+    assert _canonicals(tmp_path) == {
+        "index.html": ["https://example.org/thesis/"],
+        "two.html": ["https://example.org/thesis/two.html"],
+        "colophon.html": ["https://example.org/thesis/colophon.html"],
+    }
+
+
+def test_canonical_url_without_site_url_is_warned_about(tmp_path: Path) -> None:
+    proc = _canonical_book(tmp_path, "", "    canonical-url: true\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "_quarto.yml:8: format: html option 'canonical-url: true' needs book: site-url:" in (
+        proc.stderr
+    )
+    assert set(map(len, _canonicals(tmp_path).values())) == {0}
+
+
+def test_no_canonical_link_unless_asked_and_a_given_url_is_written(tmp_path: Path) -> None:
+    proc = _canonical_book(tmp_path / "off", "  site-url: https://example.org\n", "    toc: true\n")
+    assert proc.returncode == 0, proc.stderr
+    assert set(map(len, _canonicals(tmp_path / "off").values())) == {0}
+    given = tmp_path / "given"
+    proc = _canonical_book(given, "", "    canonical-url: https://example.org/the-one\n")
+    assert proc.returncode == 0, proc.stderr
+    assert set(map(tuple, _canonicals(given).values())) == {("https://example.org/the-one",)}
+
+
+def test_site_url_must_be_text(tmp_path: Path) -> None:
+    proc = _canonical_book(tmp_path, "  site-url: [a, b]\n", "    canonical-url: true\n")
+    assert proc.returncode != 0
+    assert "_quarto.yml:5: book option 'site-url' must be the site's address" in proc.stderr
+    assert "Traceback" not in proc.stderr
