@@ -383,7 +383,12 @@ def test_margin_content_in_html(book: Path):
     assert note.text().strip() == "A margin note."
     aside = main.find("span", cls="margin-aside")
     assert aside.text() == "an aside remark" and aside.attrs["role"] == "note"
-    assert "column-margin" not in (book / "_book" / "one.html").read_text("utf-8")
+    # moved out of its paragraph into Quarto's margin container after it
+    assert aside.parent.tag == "div"
+    assert aside.parent.attrs["class"] == "no-row-height column-margin column-container"
+    text = (book / "_book" / "one.html").read_text("utf-8")
+    assert '<p>A sentence with inside.</p>\n<div class="no-row-height column-margin' in text
+    assert text.count("column-margin") == 1  # the margin div's own class is not written
     css = (book / "_book" / "assets" / "book.css").read_text("utf-8")
     assert ".margin-note, .margin-aside { float: right;" in css
 

@@ -334,7 +334,9 @@ class QuickPages:
             lap("number, refer, cite")
             chapters = [k.chapter for k in state.known]
             chapters[index] = chapter
-            html_key, convert = html_job(book, chapter, state.pages, state.api, state.locations)
+            html_key, convert = html_job(
+                book, chapter, state.pages, state.api, state.locations, index == 0
+            )
             parts = json.loads(json.dumps(convert()))  # the types a stored result has
             page = page_html(
                 book,

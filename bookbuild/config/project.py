@@ -125,6 +125,7 @@ class Book:
     checksums: Path = DEFAULT_CHECKSUMS  # the raw data's manifest, relative to the root
     checksums_update: str = ""  # the command that accepts a changed raw file, if any
     colophon_guide: Path | None = None  # the book's own text for the colophon page
+    site_url: str = ""  # `book: site-url:`, where the HTML edition is published
 
     @property
     def config_path(self) -> Path:
@@ -619,6 +620,26 @@ def _build_options(value: dict[str, Any], path: Path, text: str) -> tuple[int, i
     return value.get("cell-timeout", DEFAULT_CELL_TIMEOUT_S), value.get("chapter-timeout")
 
 
+def _site_url(book: dict[str, Any], html: dict[str, Any], path: Path, text: str) -> str:
+    """`book: site-url:` (text); `canonical-url: true` under format: html: without it is
+    warned about, as Quarto builds the canonical link from it and writes none without."""
+    url = book.get("site-url", "")
+    if not isinstance(url, str):
+        raise BuildError(
+            f"book option 'site-url' must be the site's address (text), got {url!r}",
+            path,
+            _line_of(text, "site-url"),
+        )
+    if html.get("canonical-url") is True and not url:
+        log.warning(
+            "%s:%s: format: html option 'canonical-url: true' needs book: site-url: (the "
+            "address the pages are published at); no canonical link is written",
+            path,
+            _line_of(text, "canonical-url") or 1,
+        )
+    return url
+
+
 def _colophon_guide(root: Path, value: dict[str, Any], path: Path, text: str) -> Path | None:
     """`bookbuild: colophon-guide:`, a UTF-8 markdown file inside the project (or None)."""
     name = value.get("colophon-guide")
@@ -831,4 +852,5 @@ def load_book(root: Path) -> Book:
         checksums=Path(build_block.get("checksums", DEFAULT_CHECKSUMS)),
         checksums_update=str(build_block.get("checksums-update", "")),
         colophon_guide=_colophon_guide(root, build_block, path, text),
+        site_url=_site_url(book, html, path, text),
     )

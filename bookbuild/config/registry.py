@@ -207,6 +207,15 @@ OPTIONS: tuple[Option, ...] = (
         note="always on: the HTML edition has its contents sidebar, the PDF its table of contents "
         "(toc: false is ignored with a warning)",
     ),
+    Option(
+        "canonical-url",
+        (FORMAT,),
+        (bool, str),
+        default=False,
+        note="under format: html: true gives each page its canonical link, built from book: "
+        "site-url: (the index page's is the site's address), a URL writes that one; true "
+        "without site-url: is warned about and writes none, as Quarto needs it",
+    ),
     Option("keywords", (FORMAT,), (str, list), note="the PDF's keywords (its metadata)"),
     Option(
         "variant",
@@ -435,6 +444,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("description", (BOOK,), _TEXT),
     Option("downloads", (BOOK,), (list,)),
     Option("output-file", (BOOK,), _TEXT),
+    Option(
+        "site-url",
+        (BOOK,),
+        _TEXT,
+        note="the address the HTML edition is published at; with canonical-url: true under "
+        "format: html, each page's canonical link is built from it",
+    ),
     # This build's own settings (Quarto keeps unknown top-level keys as metadata).
     Option(
         "cell-timeout",

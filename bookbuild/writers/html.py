@@ -33,6 +33,7 @@ from bookbuild.writers.caption_locations import caption_locations, chapter_locat
 from bookbuild.writers.citation import PDF_NAME, head_meta, pdf_download, reader_block
 from bookbuild.writers.code_copy import copy_mode, with_copy_buttons
 from bookbuild.writers.html_floats import html_floats
+from bookbuild.writers.html_sections import sectioned
 from bookbuild.writers.html_tables import html_tables
 from bookbuild.writers.languages import mark_chinese
 from bookbuild.writers.previews import preview_script
@@ -83,26 +84,36 @@ def _href(page: str) -> str:
     return html.escape(quote(page))
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "section"
+def auto_identifier(inlines: list[Node]) -> str:
+    """Pandoc's (so Quarto's) identifier of a heading from its text: lower case, letters,
+    digits and `_-.` kept, spaces made hyphens, leading non-letters dropped; "section" when
+    nothing is left. Footnotes and the section number the build put in are not part of it."""
+    kept = [
+        node
+        for node in inlines
+        if node["t"] != "Note"
+        and not (node["t"] == "Span" and "header-section-number" in node["c"][0][1])
+    ]
+    text = "".join(c for c in stringify(kept).lower() if c.isspace() or c.isalnum() or c in "_-.")
+    text = "-".join(text.split())
+    while text and not text[0].isalpha():
+        text = text[1:]
+    return text or "section"
 
 
 def with_header_ids(blocks: list[Node]) -> list[Node]:
     """A copy of `blocks` in which every heading has an id (for contents lists and search).
 
-    Authors label only the headings they refer to; the others get `s-<slug>` ids, made
-    unique within the page and never equal to an id already on it.
+    Authors label only the headings they refer to; the others get Pandoc's automatic
+    identifier (`auto_identifier`, as Quarto's are), `-1`, `-2`, ... added when the page
+    already holds that id.
     """
     blocks = copy_of(blocks)
     taken = set(ids_in(blocks))
     for node in walk(blocks):
         if node["t"] == "Header" and not node["c"][1][0]:
-            title = stringify(node["c"][2])
-            for span in node["c"][2]:
-                if span["t"] == "Span" and "header-section-number" in span["c"][0][1]:
-                    title = title.removeprefix(stringify(span["c"][1])).strip()
-            base = f"s-{_slug(title)}"
-            ident, count = base, 1
+            base = auto_identifier(node["c"][2])
+            ident, count = base, 0
             while ident in taken:
                 count += 1
                 ident = f"{base}-{count}"
@@ -196,8 +207,22 @@ def pager(chapters: list[Chapter], index: int) -> str:
     return "\n".join(parts)
 
 
-def head_links(chapters: list[Chapter], index: int) -> str:
-    links = []
+def canonical_url(book: Book, page: str) -> str:
+    """A page's canonical address, as Quarto writes it (`canonical-url` under format: html):
+    `site-url` and the page (the index page's: the site's address, ending in `/`), or the
+    URL given; empty when off or without `site-url`."""
+    setting = book.html.get("canonical-url", False)
+    if isinstance(setting, str):
+        return setting
+    if setting is not True or not book.site_url:
+        return ""
+    base = book.site_url.rstrip("/")
+    return f"{base}/" if page == "index.html" else f"{base}/{quote(page)}"
+
+
+def head_links(chapters: list[Chapter], index: int, canonical: str = "") -> str:
+    """The page's `<link>`s in its head: previous and next page, and its `canonical` URL."""
+    links = [f'<link rel="canonical" href="{html.escape(canonical)}">'] if canonical else []
     if index > 0:
         links.append(f'<link rel="prev" href="{_href(chapters[index - 1].page)}">')
     if index + 1 < len(chapters):
@@ -333,11 +358,13 @@ def chapter_html(
     lang: str = "en",
     locations: dict[str, str] | None = None,
     margin_notes: bool = False,
+    first: bool = False,
 ) -> dict[str, Any]:
     """One chapter's page parts: body HTML, "On this page" list, sidebar sections, search
     documents. `pages` gives, for each id the chapter links to, the page that holds it;
     passages in another language than the book's `lang` are marked with theirs; `locations`:
-    where captions go when not in Quarto's default place (`caption_locations`)."""
+    where captions go when not in Quarto's default place (`caption_locations`); `first`: the
+    book's first page, whose first-level headings are sections (a chapter's is its title)."""
     blocks = select(relink(chapter.blocks, pages, chapter.page), HTML_NAMES)
     blocks = without_short_captions(blocks)
     blocks = html_subfigures(html_callouts(html_tabsets(with_header_ids(blocks))))
@@ -347,16 +374,18 @@ def chapter_html(
     documents = chapter_documents(chapter, blocks)  # before floats become raw markup
     processing = chapter.meta.get("html-table-processing")
     blocks = html_floats(html_tables(blocks, locations, processing), locations)
+    toc = page_toc(blocks, chapter.words.get("toc-title-website", "On this page"))
+    sections = [(ident, text) for _, ident, text in _sections(blocks, (2,))]
     ast = {
         "pandoc-api-version": api,
         "meta": {},
-        "blocks": zh_punctuation(mark_chinese(blocks, lang)),
+        "blocks": zh_punctuation(sectioned(mark_chinese(blocks, lang), title=not first)),
     }
     body = pandoc.ast_to(ast, "html5", root, str(chapter.path), "--wrap=none", "--mathml")
     return {
         "body": wrap_tables(stripe_rows(body)),
-        "toc": page_toc(blocks, chapter.words.get("toc-title-website", "On this page")),
-        "sections": [(ident, text) for _, ident, text in _sections(blocks, (2,))],
+        "toc": toc,
+        "sections": sections,
         "documents": documents,
     }
 
@@ -392,7 +421,7 @@ def page_html(
         lang=html.escape(book.lang),
         title=html.escape(f"{chapter.title} – {book.title}" if index else book.title),
         description=html.escape(book.subtitle or book.title),
-        head_links=head_links(chapters, index),
+        head_links=head_links(chapters, index, canonical_url(book, chapter.page)),
         book_title=html.escape(book.title),
         sidebar=sidebar(chapters, chapter.page, parts["sections"]),
         page_toc=parts["toc"],
@@ -416,19 +445,21 @@ def html_job(
     pages: dict[str, str],
     api: list[int],
     locations: dict[str, str] | None,
+    first: bool = False,
 ) -> tuple[list[Any], Callable[[], dict[str, Any]]]:
     """A chapter's conversion to its page parts (`chapter_html`), not yet run, and the
     inputs it depends on (its key in the render store). `pages`: the page holding each id
     of the book; `locations`: `caption_locations` of the book (a chapter's front matter may
-    move its own)."""
+    move its own); `first`: the chapter is the book's first page."""
     locations = chapter_locations(locations or {}, book.metadata, chapter.meta) or None
     links = {ident: pages.get(ident) for ident in link_targets(chapter.blocks)}
     inputs = [chapter_inputs(chapter), links, api, book.lang, *([locations] if locations else [])]
     margin = reference_location(book, chapter) == "margin"
     inputs += ["margin-notes"] if margin else []
+    inputs += ["first"] if first else []
     found = {k: v for k, v in links.items() if v}
     return inputs, lambda: chapter_html(
-        chapter, found, api, book.root, book.lang, locations, margin
+        chapter, found, api, book.root, book.lang, locations, margin, first
     )
 
 
@@ -481,7 +512,8 @@ def write_html(
     locations = caption_locations(book.html, book.metadata)
 
     def parts_of(chapter: Chapter) -> dict[str, Any]:
-        inputs, convert = html_job(book, chapter, pages, api, locations)
+        first = chapter is chapters[0]
+        inputs, convert = html_job(book, chapter, pages, api, locations, first)
         return memo("html", str(chapter.path), inputs, convert)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # Pandoc runs in parallel

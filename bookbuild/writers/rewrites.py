@@ -519,20 +519,61 @@ def _margin_classes(node: Node) -> list[str]:
     return [c for c in node["c"][0][1] if c not in ("column-margin", "aside")]
 
 
+def _margin_span(node: Node) -> list[Node] | None:
+    """A margin span as the build shows it (`span.margin-aside`, floated by book.css)."""
+    if node["t"] != "Span" or not is_margin(node):
+        return None
+    return [
+        RawInline("html", '<span class="margin-aside" role="note">'),
+        *node["c"][1],
+        RawInline("html", "</span>"),
+    ]
+
+
+_SPACES = ("Space", "SoftBreak")
+
+
+def _without_spans(inlines: list[Node], moved: list[Node]) -> list[Node]:
+    """`inlines` without their margin spans (appended to `moved`), the space left on either
+    side of one made a single space, none at the ends."""
+
+    def take(node: Node) -> list[Node] | None:
+        if node["t"] == "Span" and is_margin(node):
+            moved.append(node)
+            return []
+        return None
+
+    out: list[Node] = []
+    for node in map_inlines(inlines, take):
+        if node["t"] in _SPACES and (not out or out[-1]["t"] in _SPACES):
+            continue
+        out.append(node)
+    while out and out[-1]["t"] in _SPACES:
+        out.pop()
+    return out
+
+
+def _paragraph_margins(block: Node) -> list[Node]:
+    """A paragraph's margin spans moved out of it, into Quarto's margin container after it
+    (`div.column-margin.column-container`), so no `p > span.margin-aside` is left."""
+    moved: list[Node] = []
+    rest = _without_spans(block["c"], moved)
+    spans = [inline for span in moved for inline in _margin_span(span) or []]
+    plain = {"t": "Plain", "c": spans}
+    container = Div("", ["no-row-height", "column-margin", "column-container"], [plain])
+    return [*([{"t": block["t"], "c": rest}] if rest else []), container]
+
+
 def html_margins(blocks: list[Node]) -> list[Node]:
     """Margin content (`.column-margin`, `.aside`) as an `<aside>` beside the text (inline on
-    narrow screens; book.css places it)."""
-
-    def span(node: Node) -> list[Node] | None:
-        if node["t"] != "Span" or not is_margin(node):
-            return None
-        return [
-            RawInline("html", '<span class="margin-aside" role="note">'),
-            *node["c"][1],
-            RawInline("html", "</span>"),
-        ]
+    narrow screens; book.css places it); a paragraph's margin spans go after it, as Quarto
+    moves them (a heading's or a cell's stay in place)."""
 
     def div(block: Node) -> list[Node]:
+        if block.get("t") in ("Para", "Plain") and any(
+            n["t"] == "Span" and is_margin(n) for n in walk(block["c"])
+        ):
+            return _paragraph_margins(block)
         if block.get("t") != "Div" or not is_margin(block):
             return [block]
         return [
@@ -541,7 +582,7 @@ def html_margins(blocks: list[Node]) -> list[Node]:
             RawBlock("html", "</aside>"),
         ]
 
-    return rewrite_blocks(_with_spans(blocks, span), div)
+    return _with_spans(rewrite_blocks(blocks, div), _margin_span)
 
 
 def html_margin_footnotes(blocks: list[Node]) -> list[Node]:

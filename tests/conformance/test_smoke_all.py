@@ -43,11 +43,15 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
     site.mkdir()
     (site / "_quarto.yml").write_text(
         "project:\n  type: website\nwebsite:\n  site-url: https://x.org/\n"
+        "  navbar:\n    left: [canonical.qmd]\n"
         "format:\n  html:\n    canonical-url: true\n  docx: default\n",
         "utf-8",
     )
     canonical = "    html:\n      ensureHtmlElements:\n        - ['link[rel=canonical]']\n"
-    (site / "canonical.qmd").write_text(_doc(canonical, "# Canonical\n"), "utf-8")
+    navbar = (
+        "    html:\n      ensureHtmlElements:\n        - ['link[rel=canonical]', 'nav.navbar']\n"
+    )
+    (site / "canonical.qmd").write_text(_doc(navbar, "# Canonical\n"), "utf-8")
     (site / "about").mkdir()  # in a folder of the project: its _quarto.yml still applies
     (site / "about" / "deep.qmd").write_text(_doc(canonical, "# Deep\n"), "utf-8")
     (folder / "knitr.qmd").write_text(_doc(HTML_P, "# R\n\n```{r}\n1\n```\n"), "utf-8")
@@ -70,15 +74,15 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
     first = data["runs"]["as written"]["documents"]
     assert {k: v["outcome"] for k, v in first.items()} == {
         "crossrefs/right.qmd": "right",
-        "crossrefs/site/about/deep.qmd": "ignored, warned",
+        "crossrefs/site/about/deep.qmd": "right",  # the project's site-url, canonical-url
         "crossrefs/site/canonical.qmd": "ignored, warned",
         "crossrefs/titled.qmd": "right",  # its title: is its chapter heading
         "crossrefs/wrong.qmd": "silently wrong",
     }
     # the folder's options reached the build, which said what it ignores
     said = first["crossrefs/site/canonical.qmd"]["detail"]
-    assert "book option 'site-url' is ignored by this build" in said
-    assert "format: html option 'canonical-url' is ignored by this build" in said
+    assert "Quarto's assertions fail: nav.navbar" in said
+    assert "book option 'navbar' is ignored by this build" in said
 
 
 def test_patterns_with_custom_prefixes_delimiters_and_letters_read_as_chapter_one():

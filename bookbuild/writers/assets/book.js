@@ -359,16 +359,21 @@
     var headings = [];
     tocLinks.forEach(function (a) {
       var id = decodeURIComponent(a.getAttribute("href").slice(1));
-      var heading = document.getElementById(id);
-      if (heading) { byId[id] = a; headings.push(heading); }
+      var target = document.getElementById(id);
+      // a section's heading (Quarto's section wrappers carry the id), else the element itself
+      var heading = target && target.tagName === "SECTION" ? target.querySelector(".anchored") : target;
+      if (heading) { byId[id] = a; heading.setAttribute("data-toc-id", id); headings.push(heading); }
     });
     var visible = {};
     var observer = new IntersectionObserver(function (entries) {
-      entries.forEach(function (entry) { visible[entry.target.id] = entry.isIntersecting; });
+      entries.forEach(function (entry) {
+        visible[entry.target.getAttribute("data-toc-id")] = entry.isIntersecting;
+      });
       var current = null;
       for (var i = 0; i < headings.length; i++) {
-        if (visible[headings[i].id]) { current = headings[i].id; break; }
-        if (headings[i].getBoundingClientRect().top < 0) current = headings[i].id;
+        var headingId = headings[i].getAttribute("data-toc-id");
+        if (visible[headingId]) { current = headingId; break; }
+        if (headings[i].getBoundingClientRect().top < 0) current = headingId;
       }
       tocLinks.forEach(function (a) { a.classList.remove("current"); });
       if (current && byId[current]) byId[current].classList.add("current");
@@ -377,10 +382,13 @@
   }
 
   // ---- A "#" link after each section heading, to copy a link to that section. ----
-  document.querySelectorAll(".chapter h2[id], .chapter h3[id], .chapter h4[id]").forEach(function (h) {
+  // (a heading in a section names the section's id in its data-anchor-id, as Quarto's does)
+  var anchored = ".chapter h2[id], .chapter h3[id], .chapter h4[id], .chapter h2[data-anchor-id], " +
+    ".chapter h3[data-anchor-id], .chapter h4[data-anchor-id]";
+  document.querySelectorAll(anchored).forEach(function (h) {
     var a = document.createElement("a");
     a.className = "heading-anchor";
-    a.href = "#" + encodeURIComponent(h.id);
+    a.href = "#" + encodeURIComponent(h.id || h.getAttribute("data-anchor-id"));
     a.setAttribute("aria-label", "Link to this section");
     a.textContent = "#";
     h.appendChild(a);
