@@ -94,14 +94,15 @@ def test_website_options_a_book_inherits_are_quarto_options(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Quarto's book schema takes every base-website key (site-url, favicon, navbar, ...):
-    ignored here with a warning, not refused as 'not a Quarto option'."""
+    those this build does not render are ignored with a warning, not refused as 'not a
+    Quarto option'."""
     (tmp_path / "index.qmd").write_text("# P\n")
     (tmp_path / "_quarto.yml").write_text(
-        CONFIG.replace('  title: "Checks"', '  title: "Checks"\n  site-url: https://x.org/')
+        CONFIG.replace('  title: "Checks"', '  title: "Checks"\n  favicon: icon.png')
     )
     with caplog.at_level(logging.WARNING, logger="bookbuild"):
         load_book(tmp_path)
-    assert "book option 'site-url' is ignored by this build" in caplog.text
+    assert "book option 'favicon' is ignored by this build" in caplog.text
 
 
 def test_custom_keys_are_metadata_near_misses_are_warned(
