@@ -69,8 +69,9 @@ def test_code_chapters_executed_in_their_own_kernels(book: Path):
 def test_numbered_headings_html(book: Path):
     data = page(book, "01-data.html")
     assert norm(data.find("h1", id="sec-data").text()) == "1 Data and results"
-    assert norm(data.find("h2", id="sec-figures").text()) == "1.1 Figures"
-    assert norm(data.find("h2", id="sec-tables").text()) == "1.2 Tables"
+    # each section in Quarto's <section id class="level2">, its heading inside
+    assert norm(data.find("section", id="sec-figures").find("h2").text()) == "1.1 Figures"
+    assert norm(data.find("section", id="sec-tables").find("h2").text()) == "1.2 Tables"
     prose = page(book, "02-prose.html")
     titles = [
         norm(h.text())

@@ -497,6 +497,8 @@ def _section_text(chapter: str, heading_id: str) -> str:
     """The text from a heading to the next heading of the same or a higher level."""
     heading = page(chapter).find(id=heading_id)
     assert heading is not None, (chapter, heading_id)
+    if heading.name == "section":  # Quarto's section wrapper holds the heading and its text
+        return re.sub(r"\s+", " ", heading.get_text(" "))
     stop = {f"h{n}" for n in range(1, int(heading.name[1]) + 1)}
     parts = [heading.get_text(" ")]
     for sibling in heading.find_next_siblings():
