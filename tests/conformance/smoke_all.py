@@ -480,8 +480,10 @@ LEAKS = {
 }
 # HTML the PDF rightly lacks, as Quarto's PDF lacks it: a tabset's buttons (its panes are
 # there), a folded cell's summary, footnote markers and back-links (the PDF numbers its
-# notes its own way), this build's own figure provenance (`details.provenance`), math (typeset as glyphs, not text), screen-reader-only text, the
-# code-copy button, anchors' pilcrows.
+# notes its own way), this build's own figure provenance (`details.provenance`), math
+# (MathML or TeX in HTML, glyphs pdftotext cannot read back as words in the PDF),
+# screen-reader-only text (a callout's kind, "Note", before its title), the code-copy
+# button, anchors' pilcrows.
 HTML_ONLY = (
     "ul.nav-tabs",
     "details.provenance",
@@ -489,7 +491,9 @@ HTML_ONLY = (
     "a.footnote-ref",
     "a.footnote-back",
     "span.math",
+    "math",
     ".visually-hidden",
+    ".screen-reader-only",
     ".sr-only",
     "button",
     "a.anchorjs-link",
@@ -520,15 +524,15 @@ def pdf_words(text: str) -> Counter[str]:
     return words(text) + Counter(joined)
 
 
-def article_text(html: str) -> str:
+def article_text(html: str, separator: str = " ") -> str:
     """The text of the chapter's `<article>` (else `<main>`), without what the PDF rightly
-    lacks (`HTML_ONLY`)."""
+    lacks (`HTML_ONLY`); elements joined by `separator`."""
     soup = BeautifulSoup(html, "html.parser")
     article = soup.find("article") or soup.find("main") or soup
     for selector in HTML_ONLY:
         for element in article.select(selector):
             element.decompose()
-    return article.get_text(" ")
+    return article.get_text(separator)
 
 
 def _ast_text(value: object) -> str:
@@ -546,13 +550,22 @@ def _ast_text(value: object) -> str:
     return _ast_text(content)
 
 
+def _processed_table(fmt: str, raw: str) -> bool:
+    """Whether Quarto reads this raw block as a table in every format: since Quarto 1.3 an
+    HTML `<table>` in a raw HTML block becomes a Pandoc table (unless marked
+    `data-quarto-disable-processing`), so the PDF shows it too."""
+    return fmt == "html" and "<table" in raw and "data-quarto-disable-processing" not in raw
+
+
 def _not_in_pdf(node: dict) -> bool:
     """Whether Quarto's PDF (Typst) leaves out this element of the source: content shown only
     in other formats (`.content-visible when-format=html`, `.content-hidden
-    when-format=typst`/`pdf`...) and raw blocks and inlines for other formats."""
+    when-format=typst`/`pdf`...) and raw blocks and inlines for other formats (but for
+    HTML tables, `_processed_table`)."""
     kind = node.get("t")
     if kind in ("RawBlock", "RawInline"):
-        return str(node["c"][0]).lower() not in ("typst", "pdf")
+        fmt, raw = str(node["c"][0]).lower(), str(node["c"][1])
+        return fmt not in ("typst", "pdf") and not _processed_table(fmt, raw)
     if kind not in ("Div", "Span", "CodeBlock"):
         return False
     classes, attrs = node["c"][0][1], dict(node["c"][0][2])
@@ -583,7 +596,7 @@ def excused_words(source: str) -> Counter[str]:
                 visit(item)
         elif isinstance(value, dict):
             if "t" in value and _not_in_pdf(value):
-                found.update(words(_ast_text(value["c"])))
+                found.update(words(_ast_text(value)))
                 return
             visit(value.get("c"))
 
@@ -612,11 +625,16 @@ def chapter_pages(pdf: Path) -> tuple[int, int] | None:
 
 
 def pdf_text(pdf: Path) -> str:
-    """The text of the book's body in the PDF (`chapter_pages`), as `pdftotext` reads it."""
+    """The text of the book's body in the PDF (`chapter_pages`), as `pdftotext -layout` reads
+    it (without `-layout` it joins a line ending in a hyphen to the next, so "panel-tabset"
+    broken after its hyphen would read "paneltabset")."""
     pages = chapter_pages(pdf)
     span = ["-f", str(pages[0]), "-l", str(pages[1])] if pages else []
     return subprocess.run(
-        ["pdftotext", *span, str(pdf), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-layout", *span, str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
 
@@ -624,8 +642,8 @@ def pdf_differences(html: str, pdf: str, source: str) -> list[str]:
     """What the PDF text `pdf` gets wrong against the HTML chapter `html`: the HTML's words
     it lacks (beyond those Quarto's PDF leaves out, `excused_words`) and source syntax it
     shows more often than the HTML (`LEAKS`)."""
-    shown = article_text(html)
-    missing = words(shown) - pdf_words(pdf) - excused_words(source)
+    missing = words(article_text(html)) - pdf_words(pdf) - excused_words(source)
+    shown = article_text(html, "")  # highlighted code's tokens are elements: join them
     found = []
     if missing:
         listed = sorted(missing, key=lambda w: (-missing[w], w))
