@@ -50,6 +50,7 @@ from bookbuild.writers.rewrites import (
     typst_callouts,
     typst_caption_rules,
     typst_float_kinds,
+    typst_html_tables,
     typst_language_spans,
     typst_margins,
     typst_string,
@@ -521,6 +522,7 @@ def chapter_blocks(
     when not Quarto's defaults (`caption_locations`); `layout`: the page tables are sized for;
     `shorts`: short captions by label for the lists of figures and tables."""
     blocks = drop_control_characters(select(copy_of(chapter.blocks), names), chapter)
+    blocks = typst_html_tables(blocks)
     blocks = listing_captions_below(zh_punctuation(rendered_citations(blocks)), locations or {})
     widths = _widths(layout)
     blocks = typst_float_kinds(typst_subfigures(blocks))
