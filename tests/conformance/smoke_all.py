@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import random
 import re
 import shutil
@@ -44,6 +45,7 @@ import sys
 import tempfile
 import unicodedata
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -679,23 +681,33 @@ PDF_OUTCOMES = ("right", "ignored, warned", "refused", "unclear error", "silentl
 
 
 def run_documents(
-    label: str, docs: list[Path], smoke: Path, fmt: str, timeout: float, pdf: bool = False
+    label: str,
+    docs: list[Path],
+    smoke: Path,
+    fmt: str,
+    timeout: float,
+    pdf: bool = False,
+    jobs: int = 1,
 ) -> dict[str, object]:
-    """Judge each document, printing a line for each; the counts and each one's outcome,
-    and with `pdf` the same for the PDF of each document that built in HTML (`"pdf"`)."""
+    """Judge each document (`jobs` at a time, each in its own folder), printing a line for
+    each in order; the counts and each one's outcome, and with `pdf` the same for the PDF of
+    each document that built in HTML (`"pdf"`)."""
     counts: Counter[str] = Counter()
     pdf_counts: Counter[str] = Counter()
     per_doc, pdf_docs = {}, {}
-    for number, qmd in enumerate(docs, 1):
-        outcome, detail, on_paper = judge(qmd, fmt, timeout, smoke, pdf)
-        counts[outcome] += 1
-        name = str(qmd.relative_to(smoke))
-        per_doc[name] = {"outcome": outcome, "detail": detail}
-        print(f"[{label} {number}/{len(docs)}] {outcome:18} {name}  {detail}", flush=True)
-        if on_paper is not None:
-            pdf_counts[on_paper[0]] += 1
-            pdf_docs[name] = {"outcome": on_paper[0], "detail": on_paper[1]}
-            print(f"    pdf: {on_paper[0]:18} {on_paper[1]}", flush=True)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        verdicts = pool.map(lambda qmd: judge(qmd, fmt, timeout, smoke, pdf), docs)
+        for number, (qmd, (outcome, detail, on_paper)) in enumerate(
+            zip(docs, verdicts, strict=True), 1
+        ):
+            counts[outcome] += 1
+            name = str(qmd.relative_to(smoke))
+            per_doc[name] = {"outcome": outcome, "detail": detail}
+            print(f"[{label} {number}/{len(docs)}] {outcome:18} {name}  {detail}", flush=True)
+            if on_paper is not None:
+                pdf_counts[on_paper[0]] += 1
+                pdf_docs[name] = {"outcome": on_paper[0], "detail": on_paper[1]}
+                print(f"    pdf: {on_paper[0]:18} {on_paper[1]}", flush=True)
     print(label + ":", ", ".join(f"{k}: {counts[k]}" for k in OUTCOMES), f"(of {len(docs)})")
     run: dict[str, object] = {"counts": {k: counts[k] for k in OUTCOMES}, "documents": per_doc}
     if pdf:
@@ -717,6 +729,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="judge the HTML edition only (by default each document that built in HTML is "
         "also built as a PDF and judged against the HTML)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="documents built at once (default: the number of cores)",
     )
     parser.add_argument("--only", default="", help="only the documents whose path holds this")
     parser.add_argument("--limit", type=int, default=0)
@@ -748,7 +766,9 @@ def main(argv: list[str] | None = None) -> int:
     runs = {
         label: {
             **about,
-            **run_documents(label, chosen, smoke, args.to, args.timeout, not args.no_pdf),
+            **run_documents(
+                label, chosen, smoke, args.to, args.timeout, not args.no_pdf, args.jobs
+            ),
         }
         for label, (chosen, about) in samples.items()
     }
