@@ -412,9 +412,24 @@ def _typst_length(value: str, where: str) -> str:
     return f"{amount:g}{unit}"
 
 
-def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
+_WEB = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _web_image(src: str, where: str, source: str) -> BuildError:
+    """The error for an image the PDF cannot hold: Typst reads local files only."""
+    line = next((n for n, text in enumerate(source.splitlines(), 1) if src in text), None)
+    return BuildError(
+        f"image '{src}' is a web address: the PDF (Typst) can only include files of the "
+        "project; download the image into the project and name the file",
+        where,
+        line,
+    )
+
+
+def image_alt_text(blocks: list[Node], where: str, source: str = "") -> list[Node]:
     """Every image as Typst `image(...)` with its alt text; one without is decorative, an
-    artifact to PDF/UA (the document stage warned of it at its line)."""
+    artifact to PDF/UA (the document stage warned of it at its line). An image at a web
+    address is refused at its line of `source` (the HTML edition links it)."""
     figure_images = {
         id(n)
         for f in walk(blocks)
@@ -427,6 +442,8 @@ def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
         if node["t"] != "Image":
             return None
         attr, alt_inlines, (src, _title) = node["c"]
+        if _WEB.match(src):
+            raise _web_image(src, where, source)
         alt = stringify(alt_inlines).strip()
         args = [typst_string(unquote(src))] + ([f"alt: {typst_string(alt)}"] if alt else [])
         attrs = dict(attr[2])
@@ -528,7 +545,7 @@ def chapter_blocks(
     blocks = typst_float_kinds(typst_subfigures(blocks))
     blocks = wide_tables(table_column_widths(blocks, widths), widths)
     blocks = numbered_floats(blocks, shorts)
-    blocks = image_alt_text(blocks, str(chapter.path))
+    blocks = image_alt_text(blocks, str(chapter.path), chapter.source)
     blocks = equations(blocks)
     blocks = typst_margins(typst_callouts(typst_tabsets(blocks)))
     blocks = typst_language_spans(blocks)

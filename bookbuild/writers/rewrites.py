@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -563,13 +564,16 @@ def typst_margins(blocks: list[Node]) -> list[Node]:
     return rewrite_blocks(_with_spans(blocks, span), div)
 
 
+_UNPROCESSED = re.compile(r"data-quarto-disable-processing\s*=\s*[\"']?true", re.I)
+
+
 def _is_html_table(node: Any) -> bool:
     """A raw HTML block holding a `<table>` Quarto processes (not marked
-    `data-quarto-disable-processing`)."""
+    `data-quarto-disable-processing="true"`)."""
     if not (isinstance(node, dict) and node.get("t") == "RawBlock"):
         return False
     fmt, raw = node["c"]
-    return fmt == "html" and "<table" in raw.lower() and "data-quarto-disable-processing" not in raw
+    return fmt == "html" and "<table" in raw.lower() and not _UNPROCESSED.search(raw)
 
 
 def typst_html_tables(value: Any) -> Any:

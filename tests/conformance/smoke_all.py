@@ -556,7 +556,11 @@ def _processed_table(fmt: str, raw: str) -> bool:
     """Whether Quarto reads this raw block as a table in every format: since Quarto 1.3 an
     HTML `<table>` in a raw HTML block becomes a Pandoc table (unless marked
     `data-quarto-disable-processing`), so the PDF shows it too."""
-    return fmt == "html" and "<table" in raw and "data-quarto-disable-processing" not in raw
+    return (
+        fmt == "html"
+        and "<table" in raw.lower()
+        and not re.search(r"data-quarto-disable-processing\s*=\s*[\"']?true", raw, re.I)
+    )
 
 
 def _not_in_pdf(node: dict) -> bool:
