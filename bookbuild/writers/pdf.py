@@ -275,6 +275,42 @@ def _widths(layout: Layout) -> tuple[float, float]:
     return layout.text_width_mm * _PT_PER_MM, layout.landscape_width_mm * _PT_PER_MM
 
 
+def _longest_words(rows: list[list[str]]) -> list[float]:
+    """Each column's longest word, in points of table type."""
+    longest = [0.0] * max(len(row) for row in rows)
+    for row in rows:
+        for col, text in enumerate(row):
+            longest[col] = max([longest[col], *(_text_width(w) for w in text.split())])
+    return longest
+
+
+def too_wide(rows: list[list[str]], landscape_width: float = LANDSCAPE_WIDTH_PT) -> str | None:
+    """Why a table cannot be set in the PDF at all, or None: its columns' longest words side
+    by side do not fit a landscape page even in the smallest type (`TABLE_MIN_SIZE_PT`), so
+    Typst would print them past the page's edge."""
+    longest = _longest_words(rows)
+    need = sum(longest) * TABLE_MIN_SIZE_PT / TABLE_SIZE_PT + len(longest) * TABLE_PAD_PT
+    room = TABLE_FIT_SHARE * landscape_width
+    if need <= room:
+        return None
+    return (
+        f"a table of {len(longest)} columns is too wide for the PDF: set sideways in "
+        f"{TABLE_MIN_SIZE_PT:g} pt type, its columns' longest words need {need:.0f} pt and "
+        f"the page holds {room:.0f} pt; split it into narrower tables, or keep it to the "
+        'HTML edition (::: {.content-visible when-format="html"})'
+    )
+
+
+def _table_line(rows: list[list[str]], source: str) -> int | None:
+    """The source line where a table (its cell texts `rows`) starts, when it can be found:
+    the first line holding its first row's first cell text."""
+    first = next((text for row in rows for text in row if text.strip()), "")
+    if not first:
+        return None
+    lines = source.splitlines()
+    return next((n for n, line in enumerate(lines, 1) if first.strip() in line), None)
+
+
 def table_fit(
     rows: list[list[str]], widths: tuple[float, float] = (TEXT_WIDTH_PT, LANDSCAPE_WIDTH_PT)
 ) -> tuple[float, bool]:
@@ -285,12 +321,8 @@ def table_fit(
     column fits side by side: in table type on the page if it can; else in type reduced to
     no less than `TABLE_MIN_SIZE_PT`; else on a landscape page, reduced there if need be.
     """
-    ncols = max(len(row) for row in rows)
-    longest = [0.0] * ncols
-    for row in rows:
-        for col, text in enumerate(row):
-            longest[col] = max([longest[col], *(_text_width(w) for w in text.split())])
-    words, padding = sum(longest), ncols * TABLE_PAD_PT
+    longest = _longest_words(rows)
+    words, padding = sum(longest), len(longest) * TABLE_PAD_PT
     for width, landscape in ((widths[0], False), (widths[1], True)):
         room = TABLE_FIT_SHARE * width - padding
         size = TABLE_SIZE_PT * room / words if words else TABLE_SIZE_PT
@@ -350,17 +382,24 @@ def _table_rows(table: Node) -> list[list[str]]:
 
 
 def wide_tables(
-    blocks: list[Node], widths: tuple[float, float] = (TEXT_WIDTH_PT, LANDSCAPE_WIDTH_PT)
+    blocks: list[Node],
+    widths: tuple[float, float] = (TEXT_WIDTH_PT, LANDSCAPE_WIDTH_PT),
+    chapter: Chapter | None = None,
 ) -> list[Node]:
     """Each table too wide for the page in table type (see `table_fit`) set in smaller type,
     or turned sideways (the template's `sideways`: on a float page of its own, or on landscape
     pages when too long for one; only a table at the top level of the chapter: Typst starts
-    pages only there; a nested one gets the smallest type instead)."""
+    pages only there; a nested one gets the smallest type instead). A table too wide even so
+    (`too_wide`) is refused at its line of `chapter`, not printed past the page's edge."""
 
     def fit(block: Node, top: bool) -> list[Node]:
         rows = _table_rows(block) if block.get("t") == "Table" else []
         if not rows:
             return [block]
+        why = too_wide(rows, widths[1])
+        if why is not None:
+            path = chapter.path if chapter else None
+            raise BuildError(why, path, _table_line(rows, chapter.source) if chapter else None)
         size, landscape = table_fit(rows, widths)
         if size == TABLE_SIZE_PT and not landscape:
             return [block]
@@ -543,7 +582,7 @@ def chapter_blocks(
     blocks = listing_captions_below(zh_punctuation(rendered_citations(blocks)), locations or {})
     widths = _widths(layout)
     blocks = typst_float_kinds(typst_subfigures(blocks))
-    blocks = wide_tables(table_column_widths(blocks, widths), widths)
+    blocks = wide_tables(table_column_widths(blocks, widths), widths, chapter)
     blocks = numbered_floats(blocks, shorts)
     blocks = image_alt_text(blocks, str(chapter.path), chapter.source)
     blocks = equations(blocks)

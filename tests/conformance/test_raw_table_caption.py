@@ -81,30 +81,3 @@ def test_raw_html_tables_are_tables_in_the_pdf(tmp_path: Path) -> None:
     assert "group n a 1" in body and "See Table 1.1" in body
     assert "Loose caption lemon" in body and "lime" in body
     assert "hidden" not in body
-
-
-def test_a_web_image_is_refused_in_the_pdf_at_its_line(tmp_path: Path) -> None:
-    """Typst reads local files only: an image at a web address (which the HTML edition links,
-    as Quarto's does) stops the PDF with its file and line, not a Typst error in thesis.typ."""
-    (tmp_path / "_quarto.yml").write_text(
-        "project:\n  type: book\nbook:\n  title: Web\n  chapters: [web.qmd]\n", "utf-8"
-    )
-    (tmp_path / "web.qmd").write_text(
-        "# Web\n\nText.\n\n![A chart](https://example.org/chart.png)\n", "utf-8"
-    )
-
-    def build(fmt: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", fmt],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=REPO,
-        )
-
-    assert build("html").returncode == 0
-    proc = build("pdf")
-    assert proc.returncode != 0 and "Traceback" not in proc.stderr
-    error = next(line for line in proc.stderr.splitlines() if line.startswith("error"))
-    assert error.startswith("error: web.qmd:5: image 'https://example.org/chart.png' is a web")
-    assert "thesis.typ" not in proc.stderr

@@ -1,0 +1,60 @@
+"""What the PDF cannot show is refused at its source line, with what to do, never a Typst
+error pointing into the generated thesis.typ: an image at a web address, a table too wide
+for any page."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_a_web_image_is_refused_in_the_pdf_at_its_line(tmp_path: Path) -> None:
+    """Typst reads local files only: an image at a web address (which the HTML edition links,
+    as Quarto's does) stops the PDF with its file and line, not a Typst error in thesis.typ."""
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Web\n  chapters: [web.qmd]\n", "utf-8"
+    )
+    (tmp_path / "web.qmd").write_text(
+        "# Web\n\nText.\n\n![A chart](https://example.org/chart.png)\n", "utf-8"
+    )
+
+    def build(fmt: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", fmt],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=REPO,
+        )
+
+    assert build("html").returncode == 0
+    proc = build("pdf")
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    error = next(line for line in proc.stderr.splitlines() if line.startswith("error"))
+    assert error.startswith("error: web.qmd:5: image 'https://example.org/chart.png' is a web")
+    assert "thesis.typ" not in proc.stderr
+
+
+def test_a_table_too_wide_even_sideways_is_refused_in_the_pdf_at_its_line(tmp_path: Path) -> None:
+    """A table whose columns' longest words do not fit a landscape page in the smallest type
+    would be printed past the page's edge (words lost): the PDF stops at the table's line."""
+    head = "| " + " | ".join(f"COLUMN_HEADING_NUMBER_{n}" for n in range(30)) + " |\n"
+    rule = "|" + "---|" * 30 + "\n"
+    row = "| " + " | ".join(str(n) for n in range(30)) + " |\n"
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Wide\n  chapters: [wide.qmd]\n", "utf-8"
+    )
+    (tmp_path / "wide.qmd").write_text(f"# Wide\n\nText.\n\n{head}{rule}{row}", "utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", "pdf"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    error = next(line for line in proc.stderr.splitlines() if line.startswith("error"))
+    assert error.startswith("error: wide.qmd:5: a table of 30 columns is too wide for the PDF")
