@@ -506,6 +506,7 @@ HTML_ONLY = (
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
 _WORD = re.compile(r"\w+")
 _HYPHENATED = re.compile(r"(\w+)[-\u00ad]\n\s*(\w+)")
+_NOTE_NUMBER = re.compile(r"^\s*\d+([^\W\d_]\w*)", re.M)
 
 
 def normalised(text: str) -> str:
@@ -521,9 +522,12 @@ def words(text: str) -> Counter[str]:
 
 def pdf_words(text: str) -> Counter[str]:
     """The words of a PDF's text: a word Typst hyphenated at a line's end counts both joined
-    and as its two halves (the hyphen may be the word's own, as in "well-known")."""
+    and as its two halves (the hyphen may be the word's own, as in "well-known"), and a word
+    that opens a line glued to a number counts apart from it too (a footnote's entry starts
+    with its superscript number, which pdftotext sets against the first word: "1why")."""
     joined = [a + b for a, b in _HYPHENATED.findall(normalised(text))]
-    return words(text) + Counter(joined)
+    noted = _NOTE_NUMBER.findall(normalised(text))
+    return words(text) + Counter(joined) + Counter(noted)
 
 
 def article_text(html: str, separator: str = " ") -> str:

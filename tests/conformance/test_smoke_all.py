@@ -170,3 +170,6 @@ def test_the_pdf_judge_reads_words_leaks_and_what_the_pdf_rightly_lacks():
     # a raw HTML table is not excused: Quarto shows it in every format
     table = "```{=html}\n<table><tr><td>Web only words</td></tr></table>\n```\n"
     assert runner.pdf_differences(html, pdf, table) == ["missing 3 word(s): only web words"]
+    # a footnote's entry: its number glued to the first word by pdftotext
+    note = "<article><p>Body.<a class='footnote-ref'>1</a></p><p>Why not.</p></article>"
+    assert runner.pdf_differences(note, "Body.1\n\n  1Why not.\n", "") == []
