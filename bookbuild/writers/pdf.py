@@ -218,6 +218,24 @@ def _after_headings(blocks: list[Node]) -> set[int]:
     return found
 
 
+_CONTENT = ("Str", "Image", "Code", "CodeBlock", "RawBlock", "RawInline", "Math", "Table")
+
+
+def empty_floats(blocks: list[Node]) -> list[Node]:
+    """A float with nothing in it (`::: {#tbl-x}` then `:::`), which Quarto shows as its
+    caption alone, holds an empty artifact in the PDF: PDF/UA refuses a figure with neither
+    content nor alt text."""
+
+    def fn(block: Node) -> list[Node]:
+        if block.get("t") == "Figure" and not any(
+            n.get("t") in _CONTENT for n in walk(block["c"][2])
+        ):
+            block["c"][2] = [RawBlock("typst", "#pdf.artifact(box())")]
+        return [block]
+
+    return rewrite_blocks(blocks, fn)
+
+
 def numbered_floats(blocks: list[Node], shorts: dict[str, str] | None = None) -> list[Node]:
     """Figures and tables as crossref numbered them: each is told its number (for the lists
     of figures and tables; the caption shows the number from the text), its caption shows
@@ -583,7 +601,7 @@ def chapter_blocks(
     widths = _widths(layout)
     blocks = typst_float_kinds(typst_subfigures(blocks))
     blocks = wide_tables(table_column_widths(blocks, widths), widths, chapter)
-    blocks = numbered_floats(blocks, shorts)
+    blocks = numbered_floats(empty_floats(blocks), shorts)
     blocks = image_alt_text(blocks, str(chapter.path), chapter.source)
     blocks = equations(blocks)
     blocks = typst_margins(typst_callouts(typst_tabsets(blocks)))

@@ -1,12 +1,15 @@
-"""What the PDF cannot show is refused at its source line, with what to do, never a Typst
-error pointing into the generated thesis.typ: an image at a web address, a table too wide
-for any page."""
+"""Constructs Typst failed on, with an error pointing into the generated thesis.typ (found by
+the smoke runner's PDF judge): what the PDF can show is shown (an empty float), what it cannot
+is refused at its source line with what to do (an image at a web address, a table too wide
+for any page)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+
+from bookbuild_helpers import pdf_text
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,3 +61,25 @@ def test_a_table_too_wide_even_sideways_is_refused_in_the_pdf_at_its_line(tmp_pa
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     error = next(line for line in proc.stderr.splitlines() if line.startswith("error"))
     assert error.startswith("error: wide.qmd:5: a table of 30 columns is too wide for the PDF")
+
+
+def test_an_empty_float_shows_its_caption_in_the_pdf(tmp_path: Path) -> None:
+    """`::: {#tbl-x}` with nothing in it: Quarto shows the caption alone; PDF/UA refused the
+    empty figure ("missing alt text")."""
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Empty\n  chapters: [empty.qmd]\n", "utf-8"
+    )
+    (tmp_path / "empty.qmd").write_text(
+        "# Empty\n\n::: {#tbl-none}\n:::\n\nSee @tbl-none.\n", "utf-8"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", "pdf"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stderr
+    text = pdf_text(tmp_path / "_book" / "thesis.pdf")
+    body = text[text.index("See Table 1.1") - 200 :]
+    assert "Table 1.1:" in body and "See Table 1.1." in body
