@@ -70,7 +70,7 @@ PDF_STANDARDS: tuple[Literal["a-2b", "ua-1"], ...] = ("a-2b", "ua-1")
 MAINMATTER = "#contents-and-lists()\n#show: body-matter"
 # After each chapter: the figures still floating are set before the chapter ends.
 FLUSH_FLOATS = "#place.flush()"
-_LENGTH = re.compile(r"^\s*([\d.]+)\s*(%|in|cm|mm|pt|px)?\s*$")
+_LENGTH = re.compile(r"^\s*([\d.]+)\s*(%|in|cm|mm|pt|px|em)?\s*$")
 # Table type: 9 pt Libertinus Serif, 6 pt cell inset each side (thesis.typ), on the text width
 # of the book's layout (config/layout.py; these two for a plain book's). Estimates only: they
 # set column proportions, Typst does the real layout.
@@ -456,12 +456,15 @@ def table_column_widths(
     return blocks
 
 
-def _typst_length(value: str, where: str) -> str:
+def _typst_length(value: str, where: str, line: int | None = None) -> str:
+    """An image's width or height as a Typst length (CSS pixels in points; em as it is)."""
     match = _LENGTH.match(value)
     if not match:
         raise BuildError(
-            f"image size '{value}' in {where} is not a length Typst understands "
-            "(use %, in, cm, mm, pt or px)"
+            f"image size '{value}' is not a length Typst understands "
+            "(use %, in, cm, mm, pt, px or em)",
+            where,
+            line,
         )
     amount, unit = float(match[1]), match[2] or "px"
     if unit == "px":  # CSS pixels: 96 per inch, 72 points per inch
@@ -472,9 +475,14 @@ def _typst_length(value: str, where: str) -> str:
 _WEB = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
+def _line_of(needle: str, source: str) -> int | None:
+    """The first line of `source` holding `needle` (to name in an error), if any."""
+    return next((n for n, text in enumerate(source.splitlines(), 1) if needle in text), None)
+
+
 def _web_image(src: str, where: str, source: str) -> BuildError:
     """The error for an image the PDF cannot hold: Typst reads local files only."""
-    line = next((n for n, text in enumerate(source.splitlines(), 1) if src in text), None)
+    line = _line_of(src, source)
     return BuildError(
         f"image '{src}' is a web address: the PDF (Typst) can only include files of the "
         "project; download the image into the project and name the file",
@@ -506,7 +514,7 @@ def image_alt_text(blocks: list[Node], where: str, source: str = "") -> list[Nod
         attrs = dict(attr[2])
         for key in ("width", "height"):
             if key in attrs:
-                args.append(f"{key}: {_typst_length(attrs[key], where)}")
+                args.append(f"{key}: {_typst_length(attrs[key], where, _line_of(src, source))}")
         call = f"image({', '.join(args)})"
         call = call if id(node) in figure_images else f"box({call})"
         # no alt text: decorative, as `alt=""` in HTML; PDF/UA takes it as an artifact

@@ -5,6 +5,7 @@ for any page)."""
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,37 @@ def test_an_empty_float_shows_its_caption_in_the_pdf(tmp_path: Path) -> None:
     text = pdf_text(tmp_path / "_book" / "thesis.pdf")
     body = text[text.index("See Table 1.1") - 200 :]
     assert "Table 1.1:" in body and "See Table 1.1." in body
+
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGM4AQAAygDJmcpdfgAAAABJRU5ErkJggg=="
+)
+
+
+def test_image_sizes_in_em_reach_the_pdf_and_a_bad_one_names_its_line(tmp_path: Path) -> None:
+    """`{height="1em"}` (an icon in the text) is a Typst length as it is; a size Typst has no
+    unit for is refused at the image's line."""
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Icon\n  chapters: [icon.qmd]\n", "utf-8"
+    )
+    (tmp_path / "icon.png").write_bytes(PNG)
+    chapter = tmp_path / "icon.qmd"
+    chapter.write_text('# Icon\n\nPress ![menu](icon.png){height="1em"} to go on.\n', "utf-8")
+
+    def build() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", "pdf"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=REPO,
+        )
+
+    proc = build()
+    assert proc.returncode == 0, proc.stderr
+    assert "Press to go on." in pdf_text(tmp_path / "_book" / "thesis.pdf")
+    chapter.write_text('# Icon\n\nText.\n\nPress ![menu](icon.png){height="1ex"}.\n', "utf-8")
+    proc = build()
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    error = next(line for line in proc.stderr.splitlines() if line.startswith("error"))
+    assert error.startswith("error: icon.qmd:5: image size '1ex' is not a length Typst")
