@@ -472,7 +472,7 @@ def _typst_length(value: str, where: str, line: int | None = None) -> str:
     return f"{amount:g}{unit}"
 
 
-_WEB = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_WEB = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|data:)", re.I)
 
 
 def _line_of(needle: str, source: str) -> int | None:
@@ -482,7 +482,14 @@ def _line_of(needle: str, source: str) -> int | None:
 
 def _web_image(src: str, where: str, source: str) -> BuildError:
     """The error for an image the PDF cannot hold: Typst reads local files only."""
-    line = _line_of(src, source)
+    line = _line_of(src[:60], source)
+    if src.lower().startswith("data:"):
+        return BuildError(
+            f"image '{src[:40]}...' is a data: URI: the PDF (Typst) can only include files "
+            "of the project; save the image as a file in the project and name the file",
+            where,
+            line,
+        )
     return BuildError(
         f"image '{src}' is a web address: the PDF (Typst) can only include files of the "
         "project; download the image into the project and name the file",

@@ -40,6 +40,14 @@ def test_a_web_image_is_refused_in_the_pdf_at_its_line(tmp_path: Path) -> None:
     error = next(line for line in proc.stderr.splitlines() if line.startswith("error"))
     assert error.startswith("error: web.qmd:5: image 'https://example.org/chart.png' is a web")
     assert "thesis.typ" not in proc.stderr
+    (tmp_path / "web.qmd").write_text(
+        "# Web\n\nText.\n\n![A dot](data:image/png;base64,iVBORw0KGgo=)\n", "utf-8"
+    )
+    proc = build("pdf")
+    error = next(line for line in proc.stderr.splitlines() if line.startswith("error"))
+    assert (
+        error.startswith("error: web.qmd:5: image 'data:image/png;base64,") and "data: URI" in error
+    )
 
 
 def test_a_table_too_wide_even_sideways_is_refused_in_the_pdf_at_its_line(tmp_path: Path) -> None:
