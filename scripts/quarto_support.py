@@ -232,6 +232,41 @@ def _conformance() -> list[str]:
     for label, run in runs.items():
         lines.append(f"Why documents stopped ({label}): {_stops(run)}.")
         lines.append("")
+    return lines + _pdf_conformance(runs)
+
+
+def _pdf_conformance(runs: dict) -> list[str]:
+    """The PDF's outcomes per run (each document that built in HTML, built again as a PDF
+    and judged against the HTML chapter), when the results hold them."""
+    if not all("pdf" in run for run in runs.values()):
+        return []
+    lines = [
+        "Each document that built in HTML is built again as a PDF and judged by its "
+        "consistency with the HTML chapter (Quarto's own PDF assertions test LaTeX or "
+        "Typst source, which this build does not share): *right* (the PDF's text, read "
+        "by `pdftotext`, holds every word of the HTML chapter, but for what Quarto's PDF "
+        "leaves out: content for other formats, raw HTML, tab buttons, folded code's "
+        "summaries, footnote markers, math; and shows no source syntax the HTML does not, "
+        "such as `{{<`, `:::`, `#|`, `@fig-`, `[@`, `{#` or raw Typst or HTML), *refused*, "
+        "*unclear error* (stopped without naming a source file, or naming a generated "
+        "one such as `thesis.typ`), *ignored, warned* (it differs, and the PDF build "
+        "warned that it ignores something), *silently wrong* (it differs, unwarned: the "
+        "missing words or shown syntax are in the detail).",
+        "",
+        "| PDF outcome | "
+        + " | ".join(f"{k} ({len(r['pdf']['documents'])} built in HTML)" for k, r in runs.items())
+        + " |",
+        "| --- |" + " --- |" * len(runs),
+    ]
+    outcomes = next(iter(runs.values()))["pdf"]["counts"]
+    lines += [
+        f"| {o} | " + " | ".join(str(r["pdf"]["counts"][o]) for r in runs.values()) + " |"
+        for o in outcomes
+    ]
+    lines.append("")
+    for label, run in runs.items():
+        lines.append(f"Why PDFs stopped ({label}): {_stops(run['pdf'])}.")
+        lines.append("")
     return lines
 
 

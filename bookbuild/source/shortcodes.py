@@ -301,7 +301,10 @@ class Resolver:
             path = resolve_path(
                 self.context.root, self.context.chapter, prefix + path, where, "image"
             ).as_posix()
-        typst = f"#box(image({_typst_string(path)}, alt: {_typst_string(alt)}));"
+        image = f"image({_typst_string(path)}, alt: {_typst_string(alt)})"
+        # a logo without alt text is decorative: PDF/UA takes it as an artifact, as
+        # `alt=""` in HTML (an image without alt text is an error to PDF/UA)
+        typst = f"#box({image});" if alt else f"#pdf.artifact(box({image}));"
         return markup + _raw_inline(typst, "typst")  # Pandoc reads the <img> as raw HTML
 
     def text(self, code: Shortcode, where: Origin) -> str | None:

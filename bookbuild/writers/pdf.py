@@ -51,6 +51,7 @@ from bookbuild.writers.rewrites import (
     typst_callouts,
     typst_caption_rules,
     typst_float_kinds,
+    typst_html_tables,
     typst_language_spans,
     typst_margins,
     typst_string,
@@ -70,7 +71,7 @@ PDF_STANDARDS: tuple[Literal["a-2b", "ua-1"], ...] = ("a-2b", "ua-1")
 MAINMATTER = "#contents-and-lists()\n#show: body-matter"
 # After each chapter: the figures still floating are set before the chapter ends.
 FLUSH_FLOATS = "#place.flush()"
-_LENGTH = re.compile(r"^\s*([\d.]+)\s*(%|in|cm|mm|pt|px)?\s*$")
+_LENGTH = re.compile(r"^\s*([\d.]+)\s*(%|in|cm|mm|pt|px|em)?\s*$")
 # Table type: 9 pt Libertinus Serif, 6 pt cell inset each side (thesis.typ), on the text width
 # of the book's layout (config/layout.py; these two for a plain book's). Estimates only: they
 # set column proportions, Typst does the real layout.
@@ -218,6 +219,24 @@ def _after_headings(blocks: list[Node]) -> set[int]:
     return found
 
 
+_CONTENT = ("Str", "Image", "Code", "CodeBlock", "RawBlock", "RawInline", "Math", "Table")
+
+
+def empty_floats(blocks: list[Node]) -> list[Node]:
+    """A float with nothing in it (`::: {#tbl-x}` then `:::`), which Quarto shows as its
+    caption alone, holds an empty artifact in the PDF: PDF/UA refuses a figure with neither
+    content nor alt text."""
+
+    def fn(block: Node) -> list[Node]:
+        if block.get("t") == "Figure" and not any(
+            n.get("t") in _CONTENT for n in walk(block["c"][2])
+        ):
+            block["c"][2] = [RawBlock("typst", "#pdf.artifact(box())")]
+        return [block]
+
+    return rewrite_blocks(blocks, fn)
+
+
 def numbered_floats(blocks: list[Node], shorts: dict[str, str] | None = None) -> list[Node]:
     """Figures and tables as crossref numbered them: each is told its number (for the lists
     of figures and tables; the caption shows the number from the text), its caption shows
@@ -275,6 +294,42 @@ def _widths(layout: Layout) -> tuple[float, float]:
     return layout.text_width_mm * _PT_PER_MM, layout.landscape_width_mm * _PT_PER_MM
 
 
+def _longest_words(rows: list[list[str]]) -> list[float]:
+    """Each column's longest word, in points of table type."""
+    longest = [0.0] * max(len(row) for row in rows)
+    for row in rows:
+        for col, text in enumerate(row):
+            longest[col] = max([longest[col], *(_text_width(w) for w in text.split())])
+    return longest
+
+
+def too_wide(rows: list[list[str]], landscape_width: float = LANDSCAPE_WIDTH_PT) -> str | None:
+    """Why a table cannot be set in the PDF at all, or None: its columns' longest words side
+    by side do not fit a landscape page even in the smallest type (`TABLE_MIN_SIZE_PT`), so
+    Typst would print them past the page's edge."""
+    longest = _longest_words(rows)
+    need = sum(longest) * TABLE_MIN_SIZE_PT / TABLE_SIZE_PT + len(longest) * TABLE_PAD_PT
+    room = TABLE_FIT_SHARE * landscape_width
+    if need <= room:
+        return None
+    return (
+        f"a table of {len(longest)} columns is too wide for the PDF: set sideways in "
+        f"{TABLE_MIN_SIZE_PT:g} pt type, its columns' longest words need {need:.0f} pt and "
+        f"the page holds {room:.0f} pt; split it into narrower tables, or keep it to the "
+        'HTML edition (::: {.content-visible when-format="html"})'
+    )
+
+
+def _table_line(rows: list[list[str]], source: str) -> int | None:
+    """The source line where a table (its cell texts `rows`) starts, when it can be found:
+    the first line holding its first row's first cell text."""
+    first = next((text for row in rows for text in row if text.strip()), "")
+    if not first:
+        return None
+    lines = source.splitlines()
+    return next((n for n, line in enumerate(lines, 1) if first.strip() in line), None)
+
+
 def table_fit(
     rows: list[list[str]], widths: tuple[float, float] = (TEXT_WIDTH_PT, LANDSCAPE_WIDTH_PT)
 ) -> tuple[float, bool]:
@@ -285,12 +340,8 @@ def table_fit(
     column fits side by side: in table type on the page if it can; else in type reduced to
     no less than `TABLE_MIN_SIZE_PT`; else on a landscape page, reduced there if need be.
     """
-    ncols = max(len(row) for row in rows)
-    longest = [0.0] * ncols
-    for row in rows:
-        for col, text in enumerate(row):
-            longest[col] = max([longest[col], *(_text_width(w) for w in text.split())])
-    words, padding = sum(longest), ncols * TABLE_PAD_PT
+    longest = _longest_words(rows)
+    words, padding = sum(longest), len(longest) * TABLE_PAD_PT
     for width, landscape in ((widths[0], False), (widths[1], True)):
         room = TABLE_FIT_SHARE * width - padding
         size = TABLE_SIZE_PT * room / words if words else TABLE_SIZE_PT
@@ -350,17 +401,24 @@ def _table_rows(table: Node) -> list[list[str]]:
 
 
 def wide_tables(
-    blocks: list[Node], widths: tuple[float, float] = (TEXT_WIDTH_PT, LANDSCAPE_WIDTH_PT)
+    blocks: list[Node],
+    widths: tuple[float, float] = (TEXT_WIDTH_PT, LANDSCAPE_WIDTH_PT),
+    chapter: Chapter | None = None,
 ) -> list[Node]:
     """Each table too wide for the page in table type (see `table_fit`) set in smaller type,
     or turned sideways (the template's `sideways`: on a float page of its own, or on landscape
     pages when too long for one; only a table at the top level of the chapter: Typst starts
-    pages only there; a nested one gets the smallest type instead)."""
+    pages only there; a nested one gets the smallest type instead). A table too wide even so
+    (`too_wide`) is refused at its line of `chapter`, not printed past the page's edge."""
 
     def fit(block: Node, top: bool) -> list[Node]:
         rows = _table_rows(block) if block.get("t") == "Table" else []
         if not rows:
             return [block]
+        why = too_wide(rows, widths[1])
+        if why is not None:
+            path = chapter.path if chapter else None
+            raise BuildError(why, path, _table_line(rows, chapter.source) if chapter else None)
         size, landscape = table_fit(rows, widths)
         if size == TABLE_SIZE_PT and not landscape:
             return [block]
@@ -400,12 +458,15 @@ def table_column_widths(
     return blocks
 
 
-def _typst_length(value: str, where: str) -> str:
+def _typst_length(value: str, where: str, line: int | None = None) -> str:
+    """An image's width or height as a Typst length (CSS pixels in points; em as it is)."""
     match = _LENGTH.match(value)
     if not match:
         raise BuildError(
-            f"image size '{value}' in {where} is not a length Typst understands "
-            "(use %, in, cm, mm, pt or px)"
+            f"image size '{value}' is not a length Typst understands "
+            "(use %, in, cm, mm, pt, px or em)",
+            where,
+            line,
         )
     amount, unit = float(match[1]), match[2] or "px"
     if unit == "px":  # CSS pixels: 96 per inch, 72 points per inch
@@ -413,9 +474,36 @@ def _typst_length(value: str, where: str) -> str:
     return f"{amount:g}{unit}"
 
 
-def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
+_WEB = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|data:)", re.I)
+
+
+def _line_of(needle: str, source: str) -> int | None:
+    """The first line of `source` holding `needle` (to name in an error), if any."""
+    return next((n for n, text in enumerate(source.splitlines(), 1) if needle in text), None)
+
+
+def _web_image(src: str, where: str, source: str) -> BuildError:
+    """The error for an image the PDF cannot hold: Typst reads local files only."""
+    line = _line_of(src[:60], source)
+    if src.lower().startswith("data:"):
+        return BuildError(
+            f"image '{src[:40]}...' is a data: URI: the PDF (Typst) can only include files "
+            "of the project; save the image as a file in the project and name the file",
+            where,
+            line,
+        )
+    return BuildError(
+        f"image '{src}' is a web address: the PDF (Typst) can only include files of the "
+        "project; download the image into the project and name the file",
+        where,
+        line,
+    )
+
+
+def image_alt_text(blocks: list[Node], where: str, source: str = "") -> list[Node]:
     """Every image as Typst `image(...)` with its alt text; one without is decorative, an
-    artifact to PDF/UA (the document stage warned of it at its line)."""
+    artifact to PDF/UA (the document stage warned of it at its line). An image at a web
+    address is refused at its line of `source` (the HTML edition links it)."""
     figure_images = {
         id(n)
         for f in walk(blocks)
@@ -428,12 +516,14 @@ def image_alt_text(blocks: list[Node], where: str) -> list[Node]:
         if node["t"] != "Image":
             return None
         attr, alt_inlines, (src, _title) = node["c"]
+        if _WEB.match(src):
+            raise _web_image(src, where, source)
         alt = stringify(alt_inlines).strip()
         args = [typst_string(unquote(src))] + ([f"alt: {typst_string(alt)}"] if alt else [])
         attrs = dict(attr[2])
         for key in ("width", "height"):
             if key in attrs:
-                args.append(f"{key}: {_typst_length(attrs[key], where)}")
+                args.append(f"{key}: {_typst_length(attrs[key], where, _line_of(src, source))}")
         call = f"image({', '.join(args)})"
         call = call if id(node) in figure_images else f"box({call})"
         # no alt text: decorative, as `alt=""` in HTML; PDF/UA takes it as an artifact
@@ -523,12 +613,13 @@ def chapter_blocks(
     when not Quarto's defaults (`caption_locations`); `layout`: the page tables are sized for;
     `shorts`: short captions by label for the lists of figures and tables."""
     blocks = drop_control_characters(select(copy_of(chapter.blocks), names), chapter)
+    blocks = typst_html_tables(blocks)
     blocks = listing_captions_below(zh_punctuation(rendered_citations(blocks)), locations or {})
     widths = _widths(layout)
     blocks = typst_float_kinds(typst_subfigures(blocks))
-    blocks = wide_tables(table_column_widths(blocks, widths), widths)
-    blocks = numbered_floats(blocks, shorts)
-    blocks = image_alt_text(blocks, str(chapter.path))
+    blocks = wide_tables(table_column_widths(blocks, widths), widths, chapter)
+    blocks = numbered_floats(empty_floats(blocks), shorts)
+    blocks = image_alt_text(blocks, str(chapter.path), chapter.source)
     blocks = equations(blocks)
     blocks = typst_margins(typst_callouts(typst_tabsets(blocks)))
     blocks = typst_language_spans(blocks)

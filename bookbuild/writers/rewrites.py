@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+from bookbuild.document import pandoc
 from bookbuild.document.ast import (
     Div,
     Link,
@@ -652,3 +656,40 @@ def typst_margins(blocks: list[Node]) -> list[Node]:
         return [RawBlock("typst", "#margin-note["), *block["c"][1], RawBlock("typst", "]")]
 
     return rewrite_blocks(_with_spans(blocks, span), div)
+
+
+_UNPROCESSED = re.compile(r"data-quarto-disable-processing\s*=\s*[\"']?true", re.I)
+
+
+def _is_html_table(node: Any) -> bool:
+    """A raw HTML block holding a `<table>` Quarto processes (not marked
+    `data-quarto-disable-processing="true"`)."""
+    if not (isinstance(node, dict) and node.get("t") == "RawBlock"):
+        return False
+    fmt, raw = node["c"]
+    return fmt == "html" and "<table" in raw.lower() and not _UNPROCESSED.search(raw)
+
+
+def typst_html_tables(value: Any) -> Any:
+    """Raw HTML tables as Pandoc tables, in place, as Quarto (1.3 and later) reads them in
+    every format, so the PDF shows a table written in HTML (or printed as HTML by a cell)
+    rather than leaving it out as other raw HTML."""
+    if isinstance(value, list):
+        out: list[Any] = []
+        for item in value:
+            if _is_html_table(item):
+                out.extend(_html_blocks(item["c"][1]))
+            else:
+                out.append(typst_html_tables(item))
+        return out
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            value[key] = typst_html_tables(inner)
+    return value
+
+
+def _html_blocks(raw: str) -> list[Node]:
+    """The blocks Pandoc reads from HTML `raw`."""
+    text = pandoc.run(["-f", "html", "-t", "json"], raw, Path.cwd(), "a raw HTML table")
+    blocks: list[Node] = json.loads(text)["blocks"]
+    return blocks

@@ -36,13 +36,16 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import random
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -355,9 +358,53 @@ _PYTHON_TRACEBACK = re.compile(r"^Traceback \(most recent call last\):", re.M)
 _IGNORED = re.compile(r"^warning: (.*?is ignored by this build.*)$", re.M)
 
 
-def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tuple[str, str]:
-    """(outcome, detail) for one smoke document (`smoke`: the smoke-all folder, where
-    images the document names a folder up are found)."""
+Verdict = tuple[str, str]
+
+
+def _build(root: Path, fmt: str, timeout: float) -> subprocess.CompletedProcess[str] | None:
+    """`thesis build --to fmt` of the book at `root`; None when it timed out."""
+    try:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bookbuild",
+                "--root",
+                str(root),
+                "build",
+                "--to",
+                fmt,
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=REPO,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _stopped(err: str) -> Verdict:
+    """(refused | unclear error, its first error line) of a build that stopped: refused when
+    the message names a source file (never a generated one such as thesis.typ)."""
+    lines = err.splitlines()
+    first = next(
+        (ln for ln in lines if ln.startswith("error")), lines[0] if lines else "(no message)"
+    )
+    # a cell's own traceback (Jupyter's, "NameError   Traceback ...") is the author's to
+    # read; Python's, from the build itself, is not a clear error
+    clear = bool(_CLEAR.search(err)) and not _PYTHON_TRACEBACK.search(err)
+    return ("refused" if clear else "unclear error"), first[:200]
+
+
+def judge(
+    qmd: Path, fmt: str, timeout: float, smoke: Path | None = None, pdf: bool = False
+) -> tuple[str, str, Verdict | None]:
+    """(outcome, detail, the PDF's verdict) for one smoke document (`smoke`: the smoke-all
+    folder, where images the document names a folder up are found). With `pdf`, a document
+    that built in HTML is built again `--to pdf` and judged by `judge_pdf`; else, or when
+    the HTML did not build, the PDF's verdict is None."""
     source = qmd.read_text("utf-8", errors="replace")
     meta = front_matter(source)
     test = html_test(meta) or {}
@@ -376,54 +423,261 @@ def judge(qmd: Path, fmt: str, timeout: float, smoke: Path | None = None) -> tup
         )
         folder = root / qmd.parent.relative_to(project)
         supplied = supply_images(qmd, folder, smoke) if smoke else ([], [])
-        try:
-            proc = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bookbuild",
-                    "--root",
-                    str(root),
-                    "build",
-                    "--to",
-                    fmt,
-                    "--quiet",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                cwd=REPO,
-            )
-        except subprocess.TimeoutExpired:
-            return "unclear error", "timed out"
+        proc = _build(root, fmt, timeout)
+        if proc is None:
+            return "unclear error", "timed out", None
         err = (proc.stderr + proc.stdout).strip()
         if proc.returncode != 0:
-            lines = err.splitlines()
-            first = next(
-                (ln for ln in lines if ln.startswith("error")),
-                lines[0] if lines else "(no message)",
-            )
-            # a cell's own traceback (Jupyter's, "NameError   Traceback ...") is the
-            # author's to read; Python's, from the build itself, is not a clear error
-            clear = bool(_CLEAR.search(err)) and not _PYTHON_TRACEBACK.search(err)
-            return ("refused" if clear else "unclear error"), first[:200] + _note(supplied)
+            outcome, first = _stopped(err)
+            return outcome, first + _note(supplied), None
         pages = [p for p in (root / "_book").glob("*.html") if p.stem == qmd.stem]
         if not pages:
-            return "silently wrong", "no page for the chapter"
+            return "silently wrong", "no page for the chapter", None
         text = pages[0].read_text("utf-8")
-        if "ensureHtmlElements" not in test and "ensureFileRegexMatches" not in test:
-            return "built, unasserted", _note(supplied).strip()
-        failed = _selector_failures(
-            BeautifulSoup(text, "html.parser"), test.get("ensureHtmlElements") or []
-        ) + _regex_failures(text, test.get("ensureFileRegexMatches") or [])
-        if not failed:
-            return "right", _note(supplied).strip()
-        detail = "Quarto's assertions fail: " + "; ".join(failed)[:300]
-        ignored = _IGNORED.findall(err)
-        if ignored:
-            said = "; ".join(ignored)[:300]
-            return "ignored, warned", f"{detail}; the build warned: {said}" + _note(supplied)
-        return "silently wrong", detail + _note(supplied)
+        verdict = judge_html(text, test, err, supplied)
+        return (*verdict, judge_pdf(root, text, source, err, timeout) if pdf else None)
+
+
+def judge_html(text: str, test: dict, err: str, supplied: tuple[list[str], list[str]]) -> Verdict:
+    """The HTML page `text` judged by the document's own `test` (`err`: the build's output)."""
+    if "ensureHtmlElements" not in test and "ensureFileRegexMatches" not in test:
+        return "built, unasserted", _note(supplied).strip()
+    failed = _selector_failures(
+        BeautifulSoup(text, "html.parser"), test.get("ensureHtmlElements") or []
+    ) + _regex_failures(text, test.get("ensureFileRegexMatches") or [])
+    if not failed:
+        return "right", _note(supplied).strip()
+    detail = "Quarto's assertions fail: " + "; ".join(failed)[:300]
+    ignored = _IGNORED.findall(err)
+    if ignored:
+        said = "; ".join(ignored)[:300]
+        return "ignored, warned", f"{detail}; the build warned: {said}" + _note(supplied)
+    return "silently wrong", detail + _note(supplied)
+
+
+def judge_pdf(root: Path, html: str, source: str, html_err: str, timeout: float) -> Verdict:
+    """The PDF of the book at `root` (built now), judged by its consistency with the HTML
+    chapter `html` (`pdf_differences`): right, refused, unclear error, ignored, warned (it
+    differs and the PDF build warned that it ignores something the HTML build did not), or
+    silently wrong."""
+    proc = _build(root, "pdf", timeout)
+    if proc is None:
+        return "unclear error", "timed out"
+    err = (proc.stderr + proc.stdout).strip()
+    if proc.returncode != 0:
+        return _stopped(err)
+    if not (root / "_book" / "thesis.pdf").is_file():
+        return "silently wrong", "no thesis.pdf"
+    differences = pdf_differences(html, pdf_text(root / "_book" / "thesis.pdf"), source)
+    if not differences:
+        return "right", ""
+    detail = "; ".join(differences)[:400]
+    ignored = [w for w in _IGNORED.findall(err) if w not in html_err]
+    if ignored:
+        return "ignored, warned", f"{detail}; the build warned: {'; '.join(ignored)[:300]}"
+    return "silently wrong", detail
+
+
+# ---- the PDF edition, judged by its consistency with the HTML one ---------------------------
+
+# What the PDF must not show unless the HTML shows it too: source syntax that should have
+# been rendered (a shortcode, a fenced div's colons, a cell option, a cross-reference or
+# citation left as typed, an attribute block) and raw Typst or HTML markup.
+LEAKS = {
+    "shortcode": re.compile(r"\{\{<"),
+    "fenced div": re.compile(r":::"),
+    "cell option": re.compile(r"#\|"),
+    "cross-reference": re.compile(r"@(?:fig|tbl|sec|eq|lst|thm|lem|cor|prp|cnj|def|exm|exr)-"),
+    "citation": re.compile(r"\[-?@"),
+    "attributes": re.compile(r"\{[#.][A-Za-z]"),
+    "Typst markup": re.compile(r"#(?:set|show|let|figure|block|box|text|place|grid)\b[\[( ]"),
+    "HTML tag": re.compile(r"</?(?:div|span|p|a|img|br|table|td|tr|strong|em|sup|sub)\b[^>]*>"),
+}
+# HTML the PDF rightly lacks, as Quarto's PDF lacks it: a tabset's buttons (its panes are
+# there), a folded cell's summary, footnote markers and back-links (the PDF numbers its
+# notes its own way), this build's own figure provenance (`details.provenance`), math
+# (MathML or TeX in HTML, glyphs pdftotext cannot read back as words in the PDF),
+# screen-reader-only text (a callout's kind, "Note", before its title), the code-copy
+# button, anchors' pilcrows.
+HTML_ONLY = (
+    "ul.nav-tabs",
+    "details.provenance",
+    "details > summary",
+    "a.footnote-ref",
+    "a.footnote-back",
+    "span.math",
+    "math",
+    ".visually-hidden",
+    ".screen-reader-only",
+    ".sr-only",
+    "button",
+    "a.anchorjs-link",
+    "script",
+    "style",
+    "noscript",
+)
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+_WORD = re.compile(r"\w+")
+_HYPHENATED = re.compile(r"(\w+)[-\u00ad]\n\s*(\w+)")
+_NOTE_NUMBER = re.compile(r"^\s*\d+([^\W\d_]\w*)", re.M)
+
+
+def normalised(text: str) -> str:
+    """Text with ligatures and compatibility forms unfolded (NFKC), smart quotes straight and
+    soft hyphens gone, lower case: what two renderings of the same words share."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES).replace("\u00ad", "").lower()
+
+
+def words(text: str) -> Counter[str]:
+    """The words of `text` (normalised), counted."""
+    return Counter(_WORD.findall(normalised(text)))
+
+
+def pdf_words(text: str) -> Counter[str]:
+    """The words of a PDF's text: a word Typst hyphenated at a line's end counts both joined
+    and as its two halves (the hyphen may be the word's own, as in "well-known"), and a word
+    that opens a line glued to a number counts apart from it too (a footnote's entry starts
+    with its superscript number, which pdftotext sets against the first word: "1why")."""
+    joined = [a + b for a, b in _HYPHENATED.findall(normalised(text))]
+    noted = _NOTE_NUMBER.findall(normalised(text))
+    return words(text) + Counter(joined) + Counter(noted)
+
+
+def article_text(html: str, separator: str = " ") -> str:
+    """The text of the chapter's `<article>` (else `<main>`), without what the PDF rightly
+    lacks (`HTML_ONLY`); elements joined by `separator`."""
+    soup = BeautifulSoup(html, "html.parser")
+    article = soup.find("article") or soup.find("main") or soup
+    for selector in HTML_ONLY:
+        for element in article.select(selector):
+            element.decompose()
+    return article.get_text(separator)
+
+
+def _ast_text(value: object) -> str:
+    """The text of a Pandoc JSON fragment: its strings, code and raw text."""
+    if isinstance(value, list):
+        return " ".join(_ast_text(v) for v in value)
+    if not isinstance(value, dict):
+        return ""
+    kind, content = value.get("t"), value.get("c")
+    if kind == "Str":
+        return str(content)
+    if kind in ("Code", "CodeBlock", "RawInline", "RawBlock", "Math"):
+        raw = str(content[-1])
+        return BeautifulSoup(raw, "html.parser").get_text(" ") if "<" in raw else raw
+    return _ast_text(content)
+
+
+def _processed_table(fmt: str, raw: str) -> bool:
+    """Whether Quarto reads this raw block as a table in every format: since Quarto 1.3 an
+    HTML `<table>` in a raw HTML block becomes a Pandoc table (unless marked
+    `data-quarto-disable-processing`), so the PDF shows it too."""
+    return (
+        fmt == "html"
+        and "<table" in raw.lower()
+        and not re.search(r"data-quarto-disable-processing\s*=\s*[\"']?true", raw, re.I)
+    )
+
+
+def _not_in_pdf(node: dict) -> bool:
+    """Whether Quarto's PDF (Typst) leaves out this element of the source: content shown only
+    in other formats (`.content-visible when-format=html`, `.content-hidden
+    when-format=typst`/`pdf`...) and raw blocks and inlines for other formats (but for
+    HTML tables, `_processed_table`)."""
+    kind = node.get("t")
+    if kind in ("RawBlock", "RawInline"):
+        fmt, raw = str(node["c"][0]).lower(), str(node["c"][1])
+        return fmt not in ("typst", "pdf") and not _processed_table(fmt, raw)
+    if kind not in ("Div", "Span", "CodeBlock"):
+        return False
+    classes, attrs = node["c"][0][1], dict(node["c"][0][2])
+    pdf = {"typst", "pdf", "latex"}
+    when = attrs.get("when-format")
+    unless = attrs.get("unless-format")
+    if "content-visible" in classes:
+        return (when is not None and when not in pdf) or (unless is not None and unless in pdf)
+    if "content-hidden" in classes:
+        return (when is not None and when in pdf) or (unless is not None and unless not in pdf)
+    return False
+
+
+def excused_words(source: str) -> Counter[str]:
+    """The words of the document's source that Quarto's PDF leaves out (`_not_in_pdf`): the
+    HTML may show them and the PDF lack them. Empty when Pandoc cannot read the source."""
+    try:
+        import pypandoc
+
+        ast = json.loads(pypandoc.convert_text(source, "json", format="markdown"))
+    except Exception:  # a document Pandoc cannot read is judged without excuses
+        return Counter()
+    found: Counter[str] = Counter()
+
+    def visit(value: object) -> None:
+        if isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            if "t" in value and _not_in_pdf(value):
+                found.update(words(_ast_text(value)))
+                return
+            visit(value.get("c"))
+
+    visit(ast.get("blocks", []))
+    return found
+
+
+def chapter_pages(pdf: Path) -> tuple[int, int] | None:
+    """The first and last page (1-based) of the book's body: from the first top-level
+    bookmark up to the page before the colophon's, so the contents and lists of figures
+    (which repeat captions) do not count for the chapter. None when the PDF has no bookmarks."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    starts = []
+    for entry in reader.outline:
+        if not isinstance(entry, list):
+            starts.append((entry.title, reader.get_destination_page_number(entry) + 1))
+    if not starts:
+        return None
+    last = len(reader.pages)
+    for title, page in starts[1:]:
+        if title.strip().lower() == "colophon":
+            last = page - 1
+    return starts[0][1], last
+
+
+def pdf_text(pdf: Path) -> str:
+    """The text of the book's body in the PDF (`chapter_pages`), as `pdftotext -layout` reads
+    it (without `-layout` it joins a line ending in a hyphen to the next, so "panel-tabset"
+    broken after its hyphen would read "paneltabset")."""
+    pages = chapter_pages(pdf)
+    span = ["-f", str(pages[0]), "-l", str(pages[1])] if pages else []
+    return subprocess.run(
+        ["pdftotext", "-layout", *span, str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def pdf_differences(html: str, pdf: str, source: str) -> list[str]:
+    """What the PDF text `pdf` gets wrong against the HTML chapter `html`: the HTML's words
+    it lacks (beyond those Quarto's PDF leaves out, `excused_words`) and source syntax it
+    shows more often than the HTML (`LEAKS`)."""
+    missing = words(article_text(html)) - pdf_words(pdf) - excused_words(source)
+    shown = article_text(html, "")  # highlighted code's tokens are elements: join them
+    found = []
+    if missing:
+        listed = sorted(missing, key=lambda w: (-missing[w], w))
+        found.append(f"missing {sum(missing.values())} word(s): {' '.join(listed[:25])}")
+    for name, pattern in LEAKS.items():
+        extra = len(pattern.findall(pdf)) - len(pattern.findall(shown))
+        if extra > 0:
+            sample = pattern.search(pdf)
+            at = pdf[max(0, sample.start() - 20) : sample.end() + 30] if sample else ""
+            found.append(f"shows {name} ({' '.join(at.split())!r})")
+    return found
 
 
 def _note(supplied: tuple[list[str], list[str]]) -> str:
@@ -444,26 +698,66 @@ OUTCOMES = (
 )
 
 
+PDF_OUTCOMES = ("right", "ignored, warned", "refused", "unclear error", "silently wrong")
+
+
 def run_documents(
-    label: str, docs: list[Path], smoke: Path, fmt: str, timeout: float
+    label: str,
+    docs: list[Path],
+    smoke: Path,
+    fmt: str,
+    timeout: float,
+    pdf: bool = False,
+    jobs: int = 1,
 ) -> dict[str, object]:
-    """Judge each document, printing a line for each; the counts and each one's outcome."""
+    """Judge each document (`jobs` at a time, each in its own folder), printing a line for
+    each in order; the counts and each one's outcome, and with `pdf` the same for the PDF of
+    each document that built in HTML (`"pdf"`)."""
     counts: Counter[str] = Counter()
-    per_doc = {}
-    for number, qmd in enumerate(docs, 1):
-        outcome, detail = judge(qmd, fmt, timeout, smoke)
-        counts[outcome] += 1
-        name = str(qmd.relative_to(smoke))
-        per_doc[name] = {"outcome": outcome, "detail": detail}
-        print(f"[{label} {number}/{len(docs)}] {outcome:18} {name}  {detail}", flush=True)
+    pdf_counts: Counter[str] = Counter()
+    per_doc, pdf_docs = {}, {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        verdicts = pool.map(lambda qmd: judge(qmd, fmt, timeout, smoke, pdf), docs)
+        for number, (qmd, (outcome, detail, on_paper)) in enumerate(
+            zip(docs, verdicts, strict=True), 1
+        ):
+            counts[outcome] += 1
+            name = str(qmd.relative_to(smoke))
+            per_doc[name] = {"outcome": outcome, "detail": detail}
+            print(f"[{label} {number}/{len(docs)}] {outcome:18} {name}  {detail}", flush=True)
+            if on_paper is not None:
+                pdf_counts[on_paper[0]] += 1
+                pdf_docs[name] = {"outcome": on_paper[0], "detail": on_paper[1]}
+                print(f"    pdf: {on_paper[0]:18} {on_paper[1]}", flush=True)
     print(label + ":", ", ".join(f"{k}: {counts[k]}" for k in OUTCOMES), f"(of {len(docs)})")
-    return {"counts": {k: counts[k] for k in OUTCOMES}, "documents": per_doc}
+    run: dict[str, object] = {"counts": {k: counts[k] for k in OUTCOMES}, "documents": per_doc}
+    if pdf:
+        print(
+            label + " (pdf):",
+            ", ".join(f"{k}: {pdf_counts[k]}" for k in PDF_OUTCOMES),
+            f"(of {len(pdf_docs)})",
+        )
+        run["pdf"] = {"counts": {k: pdf_counts[k] for k in PDF_OUTCOMES}, "documents": pdf_docs}
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("quarto", type=Path, help="a quarto-cli checkout")
     parser.add_argument("--to", default="html")
+    parser.add_argument(
+        "--no-pdf",
+        action="store_true",
+        help="judge the HTML edition only (by default each document that built in HTML is "
+        "also built as a PDF and judged against the HTML)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="documents built at once (default: the number of cores)",
+    )
+    parser.add_argument("--only", default="", help="only the documents whose path holds this")
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=180)
     parser.add_argument(
@@ -481,15 +775,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026, help="the held-out sample's seed")
     args = parser.parse_args(argv)
     docs = documents(args.quarto)
+    if args.only:
+        docs = [d for d in docs if args.only in str(d)]
     if args.limit:
         docs = docs[: args.limit]
     smoke = args.quarto / "tests" / "docs" / "smoke-all"
     samples = {"as written": (docs, {})}
     if args.held_out:
-        sample = held_out(args.quarto, args.held_out, args.seed)
+        sample = [d for d in held_out(args.quarto, args.held_out, args.seed) if args.only in str(d)]
         samples["held-out"] = (sample, {"seed": args.seed, "n": args.held_out})
     runs = {
-        label: {**about, **run_documents(label, chosen, smoke, args.to, args.timeout)}
+        label: {
+            **about,
+            **run_documents(
+                label, chosen, smoke, args.to, args.timeout, not args.no_pdf, args.jobs
+            ),
+        }
         for label, (chosen, about) in samples.items()
     }
     head = subprocess.run(

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bookbuild_helpers import pdf_text
 from bs4 import BeautifulSoup
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,3 +50,34 @@ def test_a_raw_html_tables_caption_is_the_floats_caption(tmp_path: Path) -> None
     assert float_.find("caption") is None  # moved, not shown twice
     assert [td.get_text() for td in float_.select("tbody td")] == ["a", "1"]
     assert soup.select_one('a[href="#tbl-raw"]').get_text() == "Table\u00a01.1"
+
+
+def test_raw_html_tables_are_tables_in_the_pdf(tmp_path: Path) -> None:
+    """Quarto (1.3 and later) reads a raw HTML table as a table in every format, so the PDF
+    shows it: in a `tbl-` float with the float's number and the table's caption, and alone,
+    with its own caption; one marked `data-quarto-disable-processing` stays raw HTML."""
+    chapter = CHAPTER + (
+        '\nA loose one:\n\n```{=html}\n<table data-quarto-disable-processing="false">'
+        "<caption>Loose caption</caption>"
+        "<tr><td>lemon</td><td>lime</td></tr></table>\n```\n\n"
+        '```{=html}\n<table data-quarto-disable-processing="true"><tr><td>hidden'
+        "</td></tr></table>\n```\n"
+    )
+    (tmp_path / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Raw\n  chapters: [raw.qmd]\n", "utf-8"
+    )
+    (tmp_path / "raw.qmd").write_text(chapter, "utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", "pdf"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stderr
+    text = pdf_text(tmp_path / "_book" / "thesis.pdf")
+    body = text[text.index("Raw tables", text.index("Contents") + 30) :]
+    assert body.count("Table 1.1: Counts by group & year") == 1
+    assert "group n a 1" in body and "See Table 1.1" in body
+    assert "Loose caption lemon" in body and "lime" in body
+    assert "hidden" not in body

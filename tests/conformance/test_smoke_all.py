@@ -67,10 +67,10 @@ def test_runner_scope_outcomes_and_results(tmp_path, monkeypatch):
     ]
     results = tmp_path / "smoke-all.json"
     monkeypatch.setattr(runner, "RESULTS", results)
-    assert runner.main([str(tmp_path / "quarto"), "--revision", "abc123"]) == 0
+    assert runner.main([str(tmp_path / "quarto"), "--revision", "abc123", "--no-pdf"]) == 0
     data = json.loads(results.read_text("utf-8"))
     assert data["quarto"] == "abc123" and data["documents"] == 5
-    assert list(data["runs"]) == ["as written"]
+    assert list(data["runs"]) == ["as written"] and "pdf" not in data["runs"]["as written"]
     first = data["runs"]["as written"]["documents"]
     assert {k: v["outcome"] for k, v in first.items()} == {
         "crossrefs/right.qmd": "right",
@@ -126,6 +126,14 @@ def test_a_held_out_sample_of_the_dated_folders_is_a_second_run(tmp_path, monkey
     held = data["runs"]["held-out"]
     assert (held["seed"], held["n"], held["counts"]["right"]) == (7, 2, 2)
     assert sorted(held["documents"]) == sorted(str(p.relative_to(smoke)) for p in sample)
+    # each document that built in HTML was built as a PDF too, and judged against it
+    assert held["pdf"]["counts"]["right"] == 2 and sorted(held["pdf"]["documents"]) == sorted(
+        held["documents"]
+    )
+    assert data["runs"]["as written"]["pdf"]["documents"] == {
+        name: {"outcome": "right", "detail": ""}
+        for name in ("crossrefs/2024/x.qmd", "crossrefs/right.qmd")
+    }
 
     spec = importlib.util.spec_from_file_location(
         "quarto_support", HERE.parents[1] / "scripts" / "quarto_support.py"
@@ -137,6 +145,8 @@ def test_a_held_out_sample_of_the_dated_folders_is_a_second_run(tmp_path, monkey
     assert "| outcome | as written (2 documents) | held-out (2 documents, seed 7) |" in text
     assert "| right | 2 | 2 |" in text
     assert "Why documents stopped (held-out): none." in text
+    assert "| PDF outcome | as written (2 built in HTML) | held-out (2 built in HTML) |" in text
+    assert "| right | 2 | 2 |" in text and "Why PDFs stopped (held-out): none." in text
 
 
 def test_a_document_that_renders_its_project_is_built_with_the_book_s_chapters(tmp_path):
@@ -156,4 +166,34 @@ def test_a_document_that_renders_its_project_is_built_with_the_book_s_chapters(t
     (book / "two.qmd").write_text("# Two\n\n![One](one.png){#fig-one}\n", "utf-8")
     runner = _runner()
     (book / "one.png").write_bytes(runner.placeholder(".png"))
-    assert runner.judge(book / "index.qmd", "html", 120, smoke) == ("right", "")
+    assert runner.judge(book / "index.qmd", "html", 120, smoke) == ("right", "", None)
+
+
+def test_the_pdf_judge_reads_words_leaks_and_what_the_pdf_rightly_lacks():
+    runner = _runner()
+    html = (
+        "<main><article><h1>Fish</h1><p>The “ﬁne” river-bank.<a class='footnote-ref'>7</a></p>"
+        "<ul class='nav-tabs'><li>Tab Button</li></ul><div class='tab-pane'>Pane text</div>"
+        "<p>Web only words</p><p><math><mi>zeta</mi></math> code <code>{{&lt; x &gt;}}</code>"
+        "</p></article></main>"
+    )
+    source = '# Fish\n\n::: {.content-visible when-format="html"}\nWeb only words\n:::\n'
+    pdf = 'CHAPTER 1\nFish\nThe "fine" river-\nbank.\nPane text\n code {{< x >}}\n'
+    assert runner.pdf_differences(html, pdf, source) == []
+    # a word gone, and syntax shown that the HTML does not show
+    wrong = pdf.replace("Pane text", "Pane ::: {#fig-x}")
+    found = runner.pdf_differences(html, wrong, source)
+    assert [f.split(" (")[0] for f in found] == [
+        "missing 1 word(s): text",
+        "shows fenced div",
+        "shows attributes",
+    ]
+    assert "Pane ::: {#fig-x}" in found[1]  # the detail shows where
+    # without the source's condition, the HTML-only words are missing from the PDF
+    assert runner.pdf_differences(html, pdf, "# Fish\n") == ["missing 3 word(s): only web words"]
+    # a raw HTML table is not excused: Quarto shows it in every format
+    table = "```{=html}\n<table><tr><td>Web only words</td></tr></table>\n```\n"
+    assert runner.pdf_differences(html, pdf, table) == ["missing 3 word(s): only web words"]
+    # a footnote's entry: its number glued to the first word by pdftotext
+    note = "<article><p>Body.<a class='footnote-ref'>1</a></p><p>Why not.</p></article>"
+    assert runner.pdf_differences(note, "Body.1\n\n  1Why not.\n", "") == []
