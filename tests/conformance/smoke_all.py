@@ -583,7 +583,7 @@ def _processed_table(fmt: str, raw: str) -> bool:
 def _not_in_pdf(node: dict) -> bool:
     """Whether Quarto's PDF (Typst) leaves out this element of the source: content shown only
     in other formats (`.content-visible when-format=html`, `.content-hidden
-    when-format=typst`/`pdf`...) and raw blocks and inlines for other formats (but for
+    when-format=typst`...) and raw blocks and inlines for other formats (but for
     HTML tables, `_processed_table`)."""
     kind = node.get("t")
     if kind in ("RawBlock", "RawInline"):
@@ -591,15 +591,17 @@ def _not_in_pdf(node: dict) -> bool:
         return fmt not in ("typst", "pdf") and not _processed_table(fmt, raw)
     if kind not in ("Div", "Span", "CodeBlock"):
         return False
-    classes, attrs = node["c"][0][1], dict(node["c"][0][2])
-    pdf = {"typst", "pdf", "latex"}
-    when = attrs.get("when-format")
-    unless = attrs.get("unless-format")
-    if "content-visible" in classes:
-        return (when is not None and when not in pdf) or (unless is not None and unless in pdf)
-    if "content-hidden" in classes:
-        return (when is not None and when in pdf) or (unless is not None and unless not in pdf)
-    return False
+    classes, pairs = node["c"][0][1], node["c"][0][2]
+    if "content-visible" not in classes and "content-hidden" not in classes:
+        return False
+    # the runner's PDF is Quarto's typst format, which `pdf` and `latex` do not name; a key
+    # given twice matches when any of its values does (Quarto's `propertiesMatch`)
+    match = True
+    for key, wanted in (("when-format", True), ("unless-format", False)):
+        values = [v for k, v in pairs if k == key]
+        if values:
+            match = match and ("typst" in values) == wanted
+    return not match if "content-visible" in classes else match
 
 
 def excused_words(source: str) -> Counter[str]:

@@ -180,6 +180,13 @@ def test_the_pdf_judge_reads_words_leaks_and_what_the_pdf_rightly_lacks():
     source = '# Fish\n\n::: {.content-visible when-format="html"}\nWeb only words\n:::\n'
     pdf = 'CHAPTER 1\nFish\nThe "fine" river-\nbank.\nPane text\n code {{< x >}}\n'
     assert runner.pdf_differences(html, pdf, source) == []
+    # `pdf` is LaTeX's name, not Typst's; a key given twice matches if any value does
+    for condition, excused in (
+        ('when-format="html" when-format="pdf"', True),
+        ('when-format="html" when-format="typst"', False),
+    ):
+        twice = source.replace('when-format="html"', condition)
+        assert (runner.pdf_differences(html, pdf, twice) == []) == excused
     # a word gone, and syntax shown that the HTML does not show
     wrong = pdf.replace("Pane text", "Pane ::: {#fig-x}")
     found = runner.pdf_differences(html, wrong, source)
