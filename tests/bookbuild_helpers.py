@@ -56,6 +56,17 @@ def run_process(root: Path, *args: str, timeout: float = 240) -> Result:
     return Result(proc.returncode, proc.stderr + proc.stdout)
 
 
+def bookbuild_process(root: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python -m bookbuild --root ROOT ARGS` as a separate process, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "bookbuild", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` with its bytes (relative paths as keys)."""
     return {

@@ -5,16 +5,15 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from bookbuild_helpers import bookbuild_process
 from bs4 import BeautifulSoup
 
 from bookbuild.document.ast import Str
 from bookbuild.writers.pdf import table_column_widths
 
-REPO = Path(__file__).resolve().parents[2]
 TABLES = """# Tables
 
 | Default | Left | Right | Center |
@@ -126,13 +125,7 @@ def _build(root: Path, chapters: dict[str, str], *args: str) -> subprocess.Compl
     )
     for name, text in chapters.items():
         (root / name).write_text(text, "utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "bookbuild", "--root", str(root), "build", "--to", "html", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-    )
+    return bookbuild_process(root, "build", "--to", "html", *args)
 
 
 @pytest.fixture(scope="module")
@@ -268,13 +261,7 @@ def test_a_chapters_front_matter_moves_its_own_table_captions(tmp_path: Path) ->
     )
     (tmp_path / "below.qmd").write_text(below, "utf-8")
     (tmp_path / "above.qmd").write_text(above, "utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-    )
+    proc = bookbuild_process(tmp_path, "build")
     assert proc.returncode == 0, proc.stderr
     assert "tbl-cap-location" not in proc.stderr  # honoured, not warned about
     book = tmp_path / "_book"

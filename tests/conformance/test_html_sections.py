@@ -8,16 +8,15 @@ once as a small HTML book."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from bookbuild_helpers import bookbuild_process
 from bs4 import BeautifulSoup
 
 from bookbuild.document.ast import Div, RawBlock, Str
 from bookbuild.writers.html_sections import sectioned
 
-REPO = Path(__file__).resolve().parents[2]
 INDEX = """# Preface {.unnumbered}
 
 Welcome.
@@ -94,13 +93,7 @@ def _build(root: Path, chapters: dict[str, str]) -> subprocess.CompletedProcess:
     )
     for name, text in chapters.items():
         (root / name).write_text(text, "utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "bookbuild", "--root", str(root), "build", "--to", "html"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-    )
+    return bookbuild_process(root, "build", "--to", "html")
 
 
 @pytest.fixture(scope="module")
@@ -201,13 +194,7 @@ def _canonical_book(root: Path, book_keys: str, html: str) -> subprocess.Complet
     )
     (root / "index.qmd").write_text("# Home {.unnumbered}\n\nHi.\n", "utf-8")
     (root / "two.qmd").write_text("# Two\n\nThere.\n", "utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "bookbuild", "--root", str(root), "build", "--to", "html"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-    )
+    return bookbuild_process(root, "build", "--to", "html")
 
 
 def _canonicals(root: Path) -> dict[str, list[str]]:

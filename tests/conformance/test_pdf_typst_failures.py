@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import base64
 import subprocess
-import sys
 from pathlib import Path
 
-from bookbuild_helpers import pdf_text
-
-REPO = Path(__file__).resolve().parents[2]
+from bookbuild_helpers import bookbuild_process, pdf_text
 
 
 def test_a_web_image_is_refused_in_the_pdf_at_its_line(tmp_path: Path) -> None:
@@ -26,13 +23,7 @@ def test_a_web_image_is_refused_in_the_pdf_at_its_line(tmp_path: Path) -> None:
     )
 
     def build(fmt: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", fmt],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=REPO,
-        )
+        return bookbuild_process(tmp_path, "build", "--to", fmt)
 
     assert build("html").returncode == 0
     proc = build("pdf")
@@ -60,13 +51,7 @@ def test_a_table_too_wide_even_sideways_is_refused_in_the_pdf_at_its_line(tmp_pa
         "project:\n  type: book\nbook:\n  title: Wide\n  chapters: [wide.qmd]\n", "utf-8"
     )
     (tmp_path / "wide.qmd").write_text(f"# Wide\n\nText.\n\n{head}{rule}{row}", "utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", "pdf"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-    )
+    proc = bookbuild_process(tmp_path, "build", "--to", "pdf")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     error = next(line for line in proc.stderr.splitlines() if line.startswith("error"))
     assert error.startswith("error: wide.qmd:5: a table of 30 columns is too wide for the PDF")
@@ -81,13 +66,7 @@ def test_an_empty_float_shows_its_caption_in_the_pdf(tmp_path: Path) -> None:
     (tmp_path / "empty.qmd").write_text(
         "# Empty\n\n::: {#tbl-none}\n:::\n\nSee @tbl-none.\n", "utf-8"
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", "pdf"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-    )
+    proc = bookbuild_process(tmp_path, "build", "--to", "pdf")
     assert proc.returncode == 0, proc.stderr
     text = pdf_text(tmp_path / "_book" / "thesis.pdf")
     body = text[text.index("See Table 1.1") - 200 :]
@@ -110,13 +89,7 @@ def test_image_sizes_in_em_reach_the_pdf_and_a_bad_one_names_its_line(tmp_path: 
     chapter.write_text('# Icon\n\nPress ![menu](icon.png){height="1em"} to go on.\n', "utf-8")
 
     def build() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", "pdf"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=REPO,
-        )
+        return bookbuild_process(tmp_path, "build", "--to", "pdf")
 
     proc = build()
     assert proc.returncode == 0, proc.stderr

@@ -3,14 +3,11 @@ Quarto does (its smoke test `crossrefs/float/html/rawtablecaption.qmd`), shown o
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from bookbuild_helpers import pdf_text
+from bookbuild_helpers import bookbuild_process, pdf_text
 from bs4 import BeautifulSoup
 
-REPO = Path(__file__).resolve().parents[2]
 CHAPTER = """# Raw tables
 
 ::: {#tbl-raw}
@@ -34,13 +31,7 @@ def test_a_raw_html_tables_caption_is_the_floats_caption(tmp_path: Path) -> None
         "project:\n  type: book\nbook:\n  title: Raw\n  chapters: [raw.qmd]\n", "utf-8"
     )
     (tmp_path / "raw.qmd").write_text(CHAPTER, "utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", "html"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-    )
+    proc = bookbuild_process(tmp_path, "build", "--to", "html")
     assert proc.returncode == 0, proc.stderr
     soup = BeautifulSoup((tmp_path / "_book" / "raw.html").read_text("utf-8"), "html.parser")
     float_ = soup.select_one("div#tbl-raw.quarto-float")
@@ -67,13 +58,7 @@ def test_raw_html_tables_are_tables_in_the_pdf(tmp_path: Path) -> None:
         "project:\n  type: book\nbook:\n  title: Raw\n  chapters: [raw.qmd]\n", "utf-8"
     )
     (tmp_path / "raw.qmd").write_text(chapter, "utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "bookbuild", "--root", str(tmp_path), "build", "--to", "pdf"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-    )
+    proc = bookbuild_process(tmp_path, "build", "--to", "pdf")
     assert proc.returncode == 0, proc.stderr
     text = pdf_text(tmp_path / "_book" / "thesis.pdf")
     body = text[text.index("Raw tables", text.index("Contents") + 30) :]
