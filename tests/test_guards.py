@@ -761,6 +761,9 @@ def test_one_ctrl_c_stops_the_build_at_once_and_keeps_the_edition(book: Path, bu
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # as from a terminal: a test run from a background job (`cmd &`, nohup) hands its
+        # children SIGINT ignored, and Python then installs no KeyboardInterrupt for it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 90
     while not (book / "kernel.pid").exists():
