@@ -42,3 +42,12 @@ def relative(path: Path, root: Path) -> Path:
         return path.resolve().relative_to(root.resolve())
     except ValueError:
         return path
+
+
+def line_holding(source: str, needle: str, after: int = 0) -> int | None:
+    """The first line (1-based) of `source` after line `after` that holds `needle`: where an
+    error about it points; None when no line does."""
+    for number, line in enumerate(source.splitlines(), start=1):
+        if number > after and needle in line:
+            return number
+    return None

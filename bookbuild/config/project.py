@@ -320,34 +320,38 @@ def check_format_options(options: dict[str, Any], path: Path, text: str, name: s
 LOCATIONS = ("reference-location", "citation-location")
 
 
+def _unallowed(options: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    """The first of `keys` whose value in `options` is not one of its registry's words."""
+    return next(
+        (k for k in keys if k in options and options[k] not in _FORMAT_OPTIONS[k].allowed), None
+    )
+
+
 def check_locations(options: dict[str, Any], path: Path, text: str, where: str) -> None:
     """`reference-location` and `citation-location` hold one of their registry's words; a
     value Quarto has but this build does not render is refused at its line."""
-    for key in LOCATIONS:
-        if key not in options:
-            continue
-        allowed = _FORMAT_OPTIONS[key].allowed
-        value = options[key]
-        if value not in allowed:
-            raise BuildError(
-                f"'{key}: {value}' in {where} is not supported by this build "
-                f"(it takes: {', '.join(allowed)}): {_FORMAT_OPTIONS[key].note}",
-                path,
-                _line_of(text, key),
-            )
+    key = _unallowed(options, LOCATIONS)
+    if key is not None:
+        option = _FORMAT_OPTIONS[key]
+        raise BuildError(
+            f"'{key}: {options[key]}' in {where} is not supported by this build "
+            f"(it takes: {', '.join(option.allowed)}): {option.note}",
+            path,
+            _line_of(text, key),
+        )
 
 
 def check_caption_locations(options: dict[str, Any], path: Path, text: str) -> None:
     """`fig-cap-location`, `tbl-cap-location` and `lst-cap-location` at the top level of
     `_quarto.yml` or of a chapter's front matter: top or bottom, else an error at its line."""
-    for key in CAPTION_KEYS:
-        allowed = _FORMAT_OPTIONS[key].allowed
-        if key in options and options[key] not in allowed:
-            raise BuildError(
-                f"'{key}' must be one of: {', '.join(allowed)}; got {options[key]!r}",
-                path,
-                _line_of(text, key),
-            )
+    key = _unallowed(options, CAPTION_KEYS)
+    if key is not None:
+        raise BuildError(
+            f"'{key}' must be one of: {', '.join(_FORMAT_OPTIONS[key].allowed)}; "
+            f"got {options[key]!r}",
+            path,
+            _line_of(text, key),
+        )
 
 
 def _margin_notes_on_paper(config: dict[str, Any], path: Path, text: str) -> None:

@@ -21,7 +21,7 @@ from bookbuild.document.ast import Node, ids_in, walk
 from bookbuild.document.chapter import Chapter
 from bookbuild.document.custom_kinds import custom_keys
 from bookbuild.document.kinds import kind_of
-from bookbuild.errors import BuildError
+from bookbuild.errors import BuildError, line_holding
 
 log = logging.getLogger("bookbuild")
 
@@ -256,13 +256,6 @@ def _resolve_meta(value: Any, meta: dict[str, Any]) -> Any:
     return value
 
 
-def _line(source: str, needle: str, after: int = 0) -> int | None:
-    for number, line in enumerate(source.splitlines(), start=1):
-        if number > after and needle in line:
-            return number
-    return None
-
-
 def _attr_line(source: str, behaviour: str, attrs: dict[str, str]) -> int | None:
     """The first line with `behaviour` and (on it or the next line) all of `attrs`."""
     lines = source.splitlines()
@@ -271,7 +264,7 @@ def _attr_line(source: str, behaviour: str, attrs: dict[str, str]) -> int | None
             near = line + " " + (lines[number] if number < len(lines) else "")
             if all(key in near and value in near for key, value in attrs.items()):
                 return number
-    return _line(source, behaviour)
+    return line_holding(source, behaviour)
 
 
 def check_conditionals(nodes: list[Node], path: Path, source: str) -> None:

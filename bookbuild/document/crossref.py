@@ -57,7 +57,7 @@ from bookbuild.document.table_options import table_colwidths
 from bookbuild.document.tabsets import prepare_tabsets
 from bookbuild.document.theorems import prepare_theorems, title_theorem
 from bookbuild.document.titles import place_title
-from bookbuild.errors import BuildError, relative
+from bookbuild.errors import BuildError, line_holding, relative
 
 log = logging.getLogger("bookbuild")
 
@@ -71,13 +71,6 @@ CROSSREF_OPTIONS = KIND_OPTIONS | BOOK_OPTIONS
 _EQ_ATTRS = re.compile(r"^\s*\{#(eq-[\w-]+)((?:\s[^}]*)?)\}$")
 _ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))""")
 _BIB_KEY = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,")
-
-
-def _line_of(source: str, needle: str) -> int | None:
-    for number, line in enumerate(source.splitlines(), start=1):
-        if needle in line:
-            return number
-    return None
 
 
 def _ref_line(source: str, key: str) -> int | None:
@@ -179,7 +172,7 @@ class Names:
             raise BuildError("crossref: must be a mapping of options", config)
 
         def line(key: str) -> int | None:
-            return _line_of(text, f"{key}:") if text is not None else _config_line(config, key)
+            return line_holding(text, f"{key}:") if text is not None else _config_line(config, key)
 
         source = text if text is not None else _config_text(config)
         self.custom = {
@@ -280,7 +273,7 @@ class Names:
             return self
         if not isinstance(local, dict):
             raise BuildError(
-                "crossref: must be a mapping of options", path, _line_of(text, "crossref:")
+                "crossref: must be a mapping of options", path, line_holding(text, "crossref:")
             )
         book = {k: v for k, v in self.options.items() if k != "custom"}  # already read
         return Names({**book, **local}, path, text, tuple(self.custom.values()))
@@ -307,7 +300,7 @@ def _config_text(config: Path | None) -> str | None:
 
 def _config_line(config: Path | None, key: str) -> int | None:
     text = _config_text(config)
-    return None if text is None else _line_of(text, f"{key}:")
+    return None if text is None else line_holding(text, f"{key}:")
 
 
 def number_book(
@@ -523,7 +516,7 @@ def number_book(
 def _second_chapter_heading(chapter: Chapter, inlines: list[Node]) -> None:
     """A second numbered level-1 heading in a chapter titled by its first heading is refused
     (below a front-matter title they are made sections: `titles.shift_body_headings`)."""
-    line = _line_of(chapter.source, stringify(inlines))
+    line = line_holding(chapter.source, stringify(inlines))
     raise BuildError(
         "only one numbered level-1 heading per chapter file; mark others {.unnumbered}",
         chapter.path,
@@ -787,7 +780,7 @@ def check_attrs(chapters: list[Chapter]) -> None:
                 raise BuildError(
                     f"label '{attr[0]}' is on a {node['t']}, not a {expected}",
                     chapter.path,
-                    _line_of(chapter.source, attr[0]),
+                    line_holding(chapter.source, attr[0]),
                 )
             _check_block_label(node, attr[0], chapter)
 
@@ -809,5 +802,5 @@ def _check_block_label(node: Node, label: str, chapter: Chapter) -> None:
             problem = f"must label a .callout-{wanted} (the prefix names the callout's kind)"
     if problem:
         raise BuildError(
-            f"label '{label}' {problem}", chapter.path, _line_of(chapter.source, f"#{label}")
+            f"label '{label}' {problem}", chapter.path, line_holding(chapter.source, f"#{label}")
         )

@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote
 from bookbuild.config.project import CONFIG_NAME, load_yaml
 from bookbuild.document.ast import walk
 from bookbuild.document.chapter import Chapter
-from bookbuild.errors import BuildError
+from bookbuild.errors import BuildError, line_holding
 from bookbuild.source.includes import resolve_path
 from bookbuild.source.qmd import Document, Markdown, prose_lines
 
@@ -224,9 +224,7 @@ def point_images(
             relative = with_default_extension(root, relative)
             if relative in available:
                 return quote(relative)  # a URL, as Pandoc writes it (the PDF unquotes it)
-            line = next(
-                (n for n, text in enumerate(chapter.source.splitlines(), 1) if target in text), None
-            )
+            line = line_holding(chapter.source, target)
             if not (root / relative).is_file():
                 raise BuildError(f"image not found: {relative}", chapter.path, line)
             raise BuildError(

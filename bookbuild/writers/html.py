@@ -463,11 +463,11 @@ def html_job(
     )
 
 
-def option(book: Book, chapter: Chapter, key: str, default: Any = None) -> Any:
+def option(book: Book, chapter: Chapter, key: str) -> Any:
     """A document option for one chapter's page: its front matter's, else `format: html:`'s,
-    else `_quarto.yml`'s top level's (a chapter's `meta` holds the top level's too, so only
-    a value of its own counts)."""
-    top = book.metadata.get(key, default)
+    else `_quarto.yml`'s top level's, else None (a chapter's `meta` holds the top level's
+    too, so only a value of its own counts)."""
+    top = book.metadata.get(key)
     own = chapter.meta.get(key)
     if own is not None and own != top:
         return own
@@ -475,13 +475,8 @@ def option(book: Book, chapter: Chapter, key: str, default: Any = None) -> Any:
 
 
 def reference_location(book: Book, chapter: Chapter) -> str:
-    """Where a chapter's footnotes go in HTML: its front matter's `reference-location`, else
-    `format: html:`'s, else `_quarto.yml`'s top level's ("document" without)."""
-    top = book.metadata.get("reference-location")
-    own = chapter.meta.get("reference-location")
-    if own is not None and own != top:
-        return str(own)
-    return str(book.html.get("reference-location", top or "document"))
+    """Where a chapter's footnotes go in HTML (`option`; "document" when none is given)."""
+    return str(option(book, chapter, "reference-location") or "document")
 
 
 def write_html(

@@ -40,7 +40,7 @@ from bookbuild.document.ast import (
 from bookbuild.document.chapter import Chapter
 from bookbuild.document.conditional import TYPST_NAMES, pdf_names, select
 from bookbuild.document.table_options import given_widths
-from bookbuild.errors import BuildError
+from bookbuild.errors import BuildError, line_holding
 from bookbuild.state.memo import Memo, chapter_inputs
 from bookbuild.writers.caption_locations import caption_locations, chapter_locations, explicit
 from bookbuild.writers.fonts import TYPST_ZH_FONTS, cjk_pdf_dir
@@ -324,10 +324,7 @@ def _table_line(rows: list[list[str]], source: str) -> int | None:
     """The source line where a table (its cell texts `rows`) starts, when it can be found:
     the first line holding its first row's first cell text."""
     first = next((text for row in rows for text in row if text.strip()), "")
-    if not first:
-        return None
-    lines = source.splitlines()
-    return next((n for n, line in enumerate(lines, 1) if first.strip() in line), None)
+    return line_holding(source, first.strip()) if first else None
 
 
 def table_fit(
@@ -477,14 +474,9 @@ def _typst_length(value: str, where: str, line: int | None = None) -> str:
 _WEB = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|data:)", re.I)
 
 
-def _line_of(needle: str, source: str) -> int | None:
-    """The first line of `source` holding `needle` (to name in an error), if any."""
-    return next((n for n, text in enumerate(source.splitlines(), 1) if needle in text), None)
-
-
 def _web_image(src: str, where: str, source: str) -> BuildError:
     """The error for an image the PDF cannot hold: Typst reads local files only."""
-    line = _line_of(src[:60], source)
+    line = line_holding(source, src[:60])
     if src.lower().startswith("data:"):
         return BuildError(
             f"image '{src[:40]}...' is a data: URI: the PDF (Typst) can only include files "
@@ -523,7 +515,7 @@ def image_alt_text(blocks: list[Node], where: str, source: str = "") -> list[Nod
         attrs = dict(attr[2])
         for key in ("width", "height"):
             if key in attrs:
-                args.append(f"{key}: {_typst_length(attrs[key], where, _line_of(src, source))}")
+                args.append(f"{key}: {_typst_length(attrs[key], where, line_holding(source, src))}")
         call = f"image({', '.join(args)})"
         call = call if id(node) in figure_images else f"box({call})"
         # no alt text: decorative, as `alt=""` in HTML; PDF/UA takes it as an artifact
