@@ -14,9 +14,14 @@ import re
 from typing import Any
 
 _BLOCK = re.compile(r'<div class="sourceCode"[^>]*>\s*<pre\b.*?</pre>\s*</div>', re.S)
+# the icon is drawn, not a character: a reader's fonts may lack the copy sign
 _BUTTON = (
     '<button type="button" class="code-copy-button" title="Copy to clipboard" '
-    'aria-label="Copy the code to the clipboard" hidden></button>'
+    'aria-label="Copy the code to the clipboard" hidden>'
+    '<svg aria-hidden="true" focusable="false" width="14" height="14" viewBox="0 0 16 16">'
+    '<rect x="5" y="5" width="9" height="9" rx="1.5" fill="none" stroke="currentColor" '
+    'stroke-width="1.6"/><path d="M11 3.5V3a1 1 0 0 0-1-1H3a1 1 0 0 0-1 1v7a1 1 0 0 0 1 1h.5" '
+    'fill="none" stroke="currentColor" stroke-width="1.6"/></svg></button>'
 )
 
 
