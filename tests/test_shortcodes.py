@@ -347,6 +347,16 @@ ERRORS = [
         "A {{< kbd Ctrl-C os2=Ctrl-D >}}\n",
         "chapters/parts/_b.qmd:1: kbd shortcode: unknown operating system 'os2'",
     ),
+    (
+        "chapters/parts/_b.qmd",
+        "One.\n\n![Box]({{< placeholder 0 >}})\n",
+        "chapters/parts/_b.qmd:3: placeholder shortcode: size '0' is not a positive whole number",
+    ),
+    (
+        "chapters/parts/_b.qmd",
+        "{{< placeholder 10 format=gif >}}\n",
+        "chapters/parts/_b.qmd:1: placeholder shortcode: format 'gif' is not one of: svg, png",
+    ),
     # errors found after parsing still name the included file's line
     (
         "chapters/parts/_b.qmd",

@@ -87,9 +87,14 @@ def image_targets(doc: Document) -> list[tuple[str, tuple[Path, int], bool]]:
                         "give it a description (`![what it shows](file)`) if it carries meaning",
                         where[0].name,
                         where[1],
-                        m["angle"] if m["angle"] is not None else m["bare"],
+                        _shown(m["angle"] if m["angle"] is not None else m["bare"]),
                     )
     return found
+
+
+def _shown(target: str) -> str:
+    """An image target as a message shows it: a data: URI cut short."""
+    return target[:40] + "..." if target[:5].lower() == "data:" and len(target) > 43 else target
 
 
 def _resource_patterns(root: Path) -> tuple[list[str], int | None]:

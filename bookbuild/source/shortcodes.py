@@ -4,7 +4,9 @@
 included; dotted keys reach into mappings, `\\.` is a literal dot), `{{< var key >}}` (from
 `_variables.yml`), `{{< env NAME [default] >}}`, `{{< pagebreak >}}` (a page break in both
 editions; on a line of its own) and `{{< kbd keys [win=…] [mac=…] [linux=…] [mode=plain] >}}` and
-`{{< brand logo SIZE [light|dark] >}}` (see `bookbuild.source.brand`).
+`{{< brand logo SIZE [light|dark] >}}` (see `bookbuild.source.brand`) and `{{< placeholder
+[W [H]] >}}` (see `bookbuild.source.placeholder`: an image in prose, its URI in a link target
+or attribute, as Quarto's "text" context).
 
 Where Quarto resolves them, so does this: in prose a value is markdown (`meta`, `var`) or
 literal text (`env`); in code spans, non-executed code blocks and raw blocks a known shortcode
@@ -31,11 +33,12 @@ from bookbuild.source.fences import FENCE as _FENCE
 from bookbuild.source.fences import cell_engine
 from bookbuild.source.includes import Origin, Source, resolve_path
 from bookbuild.source.markdown_text import escape
+from bookbuild.source.placeholder import placeholder_uri
 
 VARIABLES_NAME = "_variables.yml"
-KNOWN = ("meta", "var", "env", "pagebreak", "kbd", "include", "brand")
+KNOWN = ("meta", "var", "env", "pagebreak", "kbd", "include", "brand", "placeholder")
 # Quarto's other built-in shortcodes, which this build does not render.
-UNSUPPORTED = ("video", "embed", "lipsum", "placeholder", "contents", "version")
+UNSUPPORTED = ("video", "embed", "lipsum", "contents", "version")
 
 _TOKEN = re.compile(
     r"(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?P<content>.*?[^`])(?P=ticks)(?!`))"
@@ -258,9 +261,15 @@ class Resolver:
             )
         return value if value is not None else code.args[1]
 
-    def prose(self, code: Shortcode, where: Origin, block: bool = False) -> str:
+    def prose(
+        self, code: Shortcode, where: Origin, block: bool = False, in_target: bool = False
+    ) -> str:
         """Markdown for a shortcode in running text (`block`: alone on its line, where a
-        value of several paragraphs stays several paragraphs)."""
+        value of several paragraphs stays several paragraphs; `in_target`: written where a
+        URL or attribute value goes, `(…` or `="…`)."""
+        if code.name == "placeholder":
+            uri = placeholder_uri(code.args, code.kwargs, where)
+            return uri if in_target else f"![]({uri})"
         if code.name in ("meta", "var"):
             value = self.value(code, where)
             return value.strip("\n") if block else " ".join(value.split())
@@ -316,6 +325,8 @@ class Resolver:
             return default if plain else "".join(t for t, _ in _kbd_text(default, systems))
         if code.name == "pagebreak":
             return ""
+        if code.name == "placeholder":
+            return placeholder_uri(code.args, code.kwargs, where)
         return None
 
 
@@ -347,7 +358,8 @@ def _in_prose(text: str, resolver: Resolver, where: Origin) -> str:
         if match["escaped"] is not None:
             return escape("{{<" + match["escaped"] + ">}}")
         block = match[0] == text.strip()
-        return resolver.prose(parse_shortcode(match["body"], where), where, block)
+        in_target = text[: match.start()].rstrip(" ").endswith(("(", "=", '"', "'", "<"))
+        return resolver.prose(parse_shortcode(match["body"], where), where, block, in_target)
 
     return _TOKEN.sub(replace, text)
 

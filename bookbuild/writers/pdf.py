@@ -42,6 +42,7 @@ from bookbuild.document.conditional import TYPST_NAMES, pdf_names, select
 from bookbuild.document.table_options import given_widths
 from bookbuild.errors import BuildError, line_holding
 from bookbuild.state.memo import Memo, chapter_inputs
+from bookbuild.writers import data_images
 from bookbuild.writers.caption_locations import caption_locations, chapter_locations, explicit
 from bookbuild.writers.fonts import TYPST_ZH_FONTS, cjk_pdf_dir
 from bookbuild.writers.rewrites import (
@@ -471,19 +472,27 @@ def _typst_length(value: str, where: str, line: int | None = None) -> str:
     return f"{amount:g}{unit}"
 
 
-_WEB = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|data:)", re.I)
+_WEB = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://", re.I)
+
+
+def _image_source(src: str, where: str, source: str) -> str:
+    """The Typst source of an image: its path, or the bytes of a data: URI. An image at a
+    web address, or a data: URI the PDF cannot show, is refused at its line of `source`."""
+    if data_images.is_data_uri(src):
+        try:
+            return data_images.typst_source(src)
+        except data_images.DataURIError as exc:
+            raise BuildError(
+                f"image '{src[:40]}...' {exc}", where, line_holding(source, src[:60])
+            ) from None
+    if _WEB.match(src):
+        raise _web_image(src, where, source)
+    return typst_string(unquote(src))
 
 
 def _web_image(src: str, where: str, source: str) -> BuildError:
     """The error for an image the PDF cannot hold: Typst reads local files only."""
     line = line_holding(source, src[:60])
-    if src.lower().startswith("data:"):
-        return BuildError(
-            f"image '{src[:40]}...' is a data: URI: the PDF (Typst) can only include files "
-            "of the project; save the image as a file in the project and name the file",
-            where,
-            line,
-        )
     return BuildError(
         f"image '{src}' is a web address: the PDF (Typst) can only include files of the "
         "project; download the image into the project and name the file",
@@ -508,10 +517,9 @@ def image_alt_text(blocks: list[Node], where: str, source: str = "") -> list[Nod
         if node["t"] != "Image":
             return None
         attr, alt_inlines, (src, _title) = node["c"]
-        if _WEB.match(src):
-            raise _web_image(src, where, source)
         alt = stringify(alt_inlines).strip()
-        args = [typst_string(unquote(src))] + ([f"alt: {typst_string(alt)}"] if alt else [])
+        args = [_image_source(src, where, source)]
+        args += [f"alt: {typst_string(alt)}"] if alt else []
         attrs = dict(attr[2])
         for key in ("width", "height"):
             if key in attrs:
