@@ -51,6 +51,18 @@ def test_quarto_option_this_build_does_not_support() -> None:
     )
 
 
+def test_notebook_metadata_options_are_accepted_without_effect() -> None:
+    """`#| export:` (nbdev's tag, often without a value) and `#| id:` are Quarto cell options
+    that change nothing in the output: accepted, the cell's code kept as written."""
+    doc = parse_qmd("# T\n\n```{python}\n#| export:\n#| id: setup\nx = 1\n```\n", P)
+    cell = next(b for b in doc.blocks if hasattr(b, "options"))
+    assert cell.options == {"export": None, "id": "setup"}
+    assert cell.code.strip() == "x = 1"
+    assert cell_error("#| id: [a, b]\n").message == (
+        "cell option 'id' must be one of: text; got ['a', 'b']"
+    )
+
+
 def test_bad_value_lists_the_allowed_ones() -> None:
     assert cell_error("#| echo: maybe\n").message == (
         "cell option 'echo' must be one of: true, false, fenced; got 'maybe'"

@@ -79,6 +79,10 @@ PRINTED = {
     "code-summary": "a folded cell's summary (HTML)",
     "toc-title-website": 'the HTML page\'s "On this page" title',
     "toc-title-document": "the PDF's table of contents' title",
+    "code-tools-source-code": "the repository link's label (HTML, book: repo-url:)",
+    "repo-action-links-edit": 'a page\'s "Edit this page" link (HTML)',
+    "repo-action-links-source": 'a page\'s "View source" link (HTML)',
+    "repo-action-links-issue": 'a page\'s "Report an issue" link (HTML)',
 }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from bookbuild.config import language, page_includes, registry
+from bookbuild.config.repo import Repo, actions_of, load_repo
 from bookbuild.errors import BuildError
 from bookbuild.state import store
 
@@ -126,6 +127,7 @@ class Book:
     checksums_update: str = ""  # the command that accepts a changed raw file, if any
     colophon_guide: Path | None = None  # the book's own text for the colophon page
     site_url: str = ""  # `book: site-url:`, where the HTML edition is published
+    repo: Repo | None = None  # `book: repo-url:` and its options: links to the sources
 
     @property
     def config_path(self) -> Path:
@@ -388,6 +390,10 @@ def check_front_matter(options: dict[str, Any], path: Path, text: str) -> None:
         )
     if "execute" in options:
         check_execute(options["execute"], path, text)
+    if "repo-actions" in options:
+        actions_of(
+            options["repo-actions"], "front matter option", path, _line_of(text, "repo-actions")
+        )
     known = quarto_schema()["document_options"]
     for key in options:
         option = registry.at(registry.FRONT).get(key)
@@ -857,4 +863,5 @@ def load_book(root: Path) -> Book:
         checksums_update=str(build_block.get("checksums-update", "")),
         colophon_guide=_colophon_guide(root, build_block, path, text),
         site_url=_site_url(book, html, path, text),
+        repo=load_repo(book, path, lambda key: _line_of(text, key)),
     )

@@ -66,7 +66,8 @@ class Option:
 
     def value_words(self) -> str:
         """The values it takes, in words: `true, false, fenced` or `text`."""
-        words = ["true", "false"] if bool in self.types else []
+        words = ["empty"] if type(None) in self.types else []
+        words += ["true", "false"] if bool in self.types else []
         if self.allowed:
             words += self.allowed
         elif str in self.types:
@@ -104,6 +105,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("layout-ncol", _C, (int,), note="the subfigures of a cell, in this many columns"),
     Option("layout-nrow", _C, (int,), note="the subfigures of a cell, in this many rows"),
     Option("layout", _C, (str, list), note='the subfigures of a cell in rows: "[[1,1],[1]]"'),
+    Option("id", _C, _TEXT, note="the notebook cell's id: no effect on the output, as in Quarto"),
+    Option(
+        "export",
+        _C,
+        (type(None), bool, str),
+        note="an nbconvert (nbdev) tag, `#| export:` with or without a value: no effect on the "
+        "output, as in Quarto",
+    ),
     Option("lst-label", _C, _TEXT, note="the cell's echoed code is a numbered listing"),
     Option("lst-cap", _C, _TEXT, note="the listing's caption (with lst-label)"),
     Option("echo", _E, (bool, str), ("fenced",), True),
@@ -330,8 +339,9 @@ OPTIONS: tuple[Option, ...] = (
         "callout-<kind>-title, crossref-<kind>-title and -prefix (every kind, the book's own "
         "too; `crossref:` wins), crossref-ch-prefix, crossref-apx-prefix, crossref-lof-title "
         "and crossref-lot-title (the PDF's lists), environment-proof/remark/solution-title, "
-        'code-summary, toc-title-website (HTML\'s "On this page") and toc-title-document '
-        "(the PDF's contents). Quarto's other keys name text this build does not print: "
+        'code-summary, toc-title-website (HTML\'s "On this page"), toc-title-document '
+        "(the PDF's contents), code-tools-source-code and repo-action-links-edit/source/issue "
+        "(the repository links). Quarto's other keys name text this build does not print: "
         "ignored with a warning; a key Quarto does not have is an error. Quarto's own "
         "translations for `lang:` are not applied (the defaults stay English)",
     ),
@@ -451,6 +461,26 @@ OPTIONS: tuple[Option, ...] = (
         note="the address the HTML edition is published at; with canonical-url: true under "
         "format: html, each page's canonical link is built from it",
     ),
+    Option(
+        "repo-url",
+        (BOOK,),
+        _TEXT,
+        note="the book's source repository: HTML links to it among the book's tools (top "
+        "bar), as Quarto's sidebar tools do (github icon for github.com, else git)",
+    ),
+    Option(
+        "repo-actions",
+        (BOOK, FRONT),
+        (list, str, bool),
+        note="edit, source, issue: each HTML page's 'Edit this page', 'View source', "
+        "'Report an issue' links (under its 'On this page' list, else at its foot), as "
+        "Quarto's; a chapter's false or none drops them from its page",
+    ),
+    Option("repo-subdir", (BOOK,), _TEXT, note="the book's folder in the repository"),
+    Option("repo-branch", (BOOK,), _TEXT, default="main", note="the repository's branch"),
+    Option("repo-link-target", (BOOK,), _TEXT, note="the repository links' target"),
+    Option("repo-link-rel", (BOOK,), _TEXT, note="the repository links' rel"),
+    Option("issue-url", (BOOK,), _TEXT, note="the 'Report an issue' link's address"),
     # This build's own settings (Quarto keeps unknown top-level keys as metadata).
     Option(
         "cell-timeout",

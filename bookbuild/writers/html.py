@@ -37,6 +37,7 @@ from bookbuild.writers.html_sections import sectioned
 from bookbuild.writers.html_tables import html_tables
 from bookbuild.writers.languages import mark_chinese
 from bookbuild.writers.previews import preview_script
+from bookbuild.writers.repo_links import chapter_repo, repo_actions, repo_tool
 from bookbuild.writers.rewrites import (
     header_ids,
     html_callouts,
@@ -411,6 +412,12 @@ def page_html(
     (`thesis`: `load_thesis(book)`; `pdf`: `pdf_download(book)`; `includes`:
     `html_includes(book.root)`, read here when not given)."""
     chapter = chapters[index]
+    toc = parts["toc"]
+    written = any(ref.path == chapter.path for ref in book.chapters)  # not the colophon
+    repo = chapter_repo(book.repo, chapter.meta) if written else None
+    actions = repo_actions(repo, chapter.path, chapter.words)
+    if actions and toc:
+        toc = toc.removesuffix("</nav>") + actions + "</nav>"  # under the list, as Quarto
     includes = html_includes(book.root) if includes is None else includes
     own = chapter_includes(book.root, chapter.meta, chapter.path, chapter.source)
     includes = {k: includes.get(k, "") + own.get(k, "") for k in {*includes, *own}}
@@ -424,8 +431,10 @@ def page_html(
         head_links=head_links(chapters, index, canonical_url(book, chapter.page)),
         book_title=html.escape(book.title),
         sidebar=sidebar(chapters, chapter.page, parts["sections"]),
-        page_toc=parts["toc"],
-        layout_class="layout has-page-toc" if parts["toc"] else "layout",
+        page_toc=toc,
+        page_actions="" if toc else actions,
+        repo_tool=repo_tool(book.repo, chapter.words),
+        layout_class="layout has-page-toc" if toc else "layout",
         head_meta=head_meta(book, thesis, pdf) if index == 0 and thesis else "",
         pdf_link=PDF_LINK if pdf else "",
         title_block=(
