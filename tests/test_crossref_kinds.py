@@ -12,7 +12,7 @@ import pytest
 from bookbuild_helpers import page, pdf_text, run
 
 from bookbuild.document import pandoc
-from bookbuild.document.ast import stringify, walk
+from bookbuild.document.ast import Str, stringify, walk
 from bookbuild.document.chapter import Chapter
 from bookbuild.document.crossref import number_book
 from bookbuild.document.kinds import BY_PREFIX, TABLE
@@ -452,3 +452,27 @@ def test_table_div_without_a_table_is_refused(tmp_path: Path):
         "one.qmd:3",
         "table 'tbl-x' has a layout but no sub-tables (tables or tbl- divs) to lay out",
     )
+
+
+def test_a_named_proof_keeps_the_names_formatting_after_its_title():
+    """As Quarto (its proof.lua): "*Solution* (**Solution** 2)." — the kind's title alone is
+    emphasised and the name, from a leading heading with its own markup or from `name=`,
+    follows in parentheses."""
+    from bookbuild.document.theorems import prepare_theorems
+
+    heading = {
+        "t": "Header",
+        "c": [1, ["", [], []], [{"t": "Strong", "c": [Str("Solution")]}, {"t": "Space"}, Str("2")]],
+    }
+    para = {"t": "Para", "c": [Str("Done.")]}
+    by_heading = {"t": "Div", "c": [["", ["solution"], []], [heading, para]]}
+    by_name = {"t": "Div", "c": [["", ["proof"], [["name", "Of 1"]]], [dict(para)]]}
+    prepare_theorems([by_heading, by_name])
+    title = by_heading["c"][1][0]["c"][0]
+    assert title["c"][0][1] == ["proof-title"]
+    kinds = [n["t"] for n in title["c"][1]]
+    assert kinds == ["Emph", "Str", "Strong", "Space", "Str", "Str", "Str"]
+    assert stringify(title["c"][1][0]) == "Solution"
+    assert stringify(by_heading["c"][1][0]) == "Solution (Solution 2). Done."
+    assert stringify(by_name["c"][1][0]) == "Proof (Of 1). Done."
+    assert len(by_heading["c"][1]) == 1  # the heading became the name, not a section

@@ -2,8 +2,8 @@
 
 As in Quarto: a leading heading in the div (or its `name` attribute) is the theorem's name;
 the block opens with "**Theorem 1.2 (Name)**"; `::: {.proof}`, `.remark` and `.solution` are
-unnumbered and open with "*Proof.*". The heading is taken out before numbering, so it is
-never counted as a section.
+unnumbered and open with "*Proof.*" ("*Proof* (Name)." with a name). The heading is taken out
+before numbering, so it is never counted as a section.
 """
 
 from __future__ import annotations
@@ -15,13 +15,21 @@ from bookbuild.document.kinds import PROOF_CLASSES, kind_of
 PROOF_LIKE = ("sol", "rem")
 
 
-def _hoist_name(div: Node) -> None:
+def _hoist_name(div: Node) -> list[Node]:
+    """Take a leading heading out of the div into its `name` attribute (unless it has one);
+    return the name as inlines: the heading's own (their emphasis kept), else the attribute's
+    text, else none."""
     blocks = div["c"][1]
     attrs = div["c"][0][2]
+    named = dict(attrs).get("name")
     if blocks and blocks[0]["t"] == "Header":
-        if not any(key == "name" for key, _ in attrs):
-            attrs.append(["name", stringify(blocks[0]["c"][2])])
+        inlines = blocks[0]["c"][2]
+        if named is None:
+            attrs.append(["name", stringify(inlines)])
         div["c"][1] = blocks[1:]
+        if named is None:
+            return inlines
+    return [Str(named)] if named else []
 
 
 def is_theorem(node: Node) -> bool:
@@ -47,10 +55,11 @@ def prepare_theorems(nodes: list[Node], words: dict[str, str] | None = None) -> 
         if is_theorem(node):
             _hoist_name(node)
         elif title := proof_title(node, words):
-            _hoist_name(node)
-            name = dict(node["c"][0][2]).get("name")
-            text = f"{title} ({name})" if name else title
-            _open_with(node, Span("", ["proof-title"], [{"t": "Emph", "c": [Str(text)]}, Str(".")]))
+            # as Quarto: "*Proof* (name)." with the name's own formatting, after the emphasis
+            name = _hoist_name(node)
+            named = [Str(" ("), *name, Str(")")] if name else []
+            heading = [{"t": "Emph", "c": [Str(title)]}, *named, Str(".")]
+            _open_with(node, Span("", ["proof-title"], heading))
 
 
 def _open_with(div: Node, span: Node) -> None:
