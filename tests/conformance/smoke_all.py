@@ -361,6 +361,47 @@ _IGNORED = re.compile(r"^warning: (.*?is ignored by this build.*)$", re.M)
 Verdict = tuple[str, str]
 
 
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING_LINE = re.compile(r"^(#{1,6})\s")
+
+
+def title_if_untitled(qmd: Path) -> bool:
+    """Give the (copied) document a front-matter `title:`, its file's name, when it has none
+    and its first heading is below level 1; say whether it did.
+
+    Rendered alone, such a document has no title and keeps its `##` heading an `<h2>`, which
+    Quarto's assertions test; as a book chapter Quarto (and this build) would take that first
+    heading of any level as the chapter's title. With a title the heading keeps its level.
+    The lines after the front matter move down by one (or by three, with no front matter)."""
+    text = qmd.read_text("utf-8", errors="replace")
+    if "title" in front_matter(text):
+        return False
+    lines = text.splitlines(keepends=True)
+    end = 0
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0)
+    fence = None
+    for line in lines[end + 1 if end else 0 :]:
+        mark = _FENCE_LINE.match(line)
+        if mark and (fence is None or (mark[1][0] == fence[0] and len(mark[1]) >= len(fence))):
+            fence = mark[1] if fence is None else None
+            continue
+        heading = None if fence else _HEADING_LINE.match(line)
+        if heading:
+            if len(heading[1]) == 1:
+                return False
+            break
+    else:
+        return False
+    title = f"title: {json.dumps(qmd.stem)}\n"
+    if end:
+        lines.insert(end, title)
+    else:
+        lines[:0] = ["---\n", title, "---\n"]
+    qmd.write_text("".join(lines), "utf-8")
+    return True
+
+
 def _build(root: Path, fmt: str, timeout: float) -> subprocess.CompletedProcess[str] | None:
     """`thesis build --to fmt` of the book at `root`; None when it timed out."""
     try:
@@ -423,36 +464,43 @@ def judge(
         )
         folder = root / qmd.parent.relative_to(project)
         supplied = supply_images(qmd, folder, smoke) if smoke else ([], [])
+        titled = title_if_untitled(folder / qmd.name)
         proc = _build(root, fmt, timeout)
         if proc is None:
             return "unclear error", "timed out", None
         err = (proc.stderr + proc.stdout).strip()
         if proc.returncode != 0:
             outcome, first = _stopped(err)
-            return outcome, first + _note(supplied), None
+            return outcome, first + _note(supplied, titled), None
         pages = [p for p in (root / "_book").glob("*.html") if p.stem == qmd.stem]
         if not pages:
             return "silently wrong", "no page for the chapter", None
         text = pages[0].read_text("utf-8")
-        verdict = judge_html(text, test, err, supplied)
+        verdict = judge_html(text, test, err, supplied, titled)
         return (*verdict, judge_pdf(root, text, source, err, timeout) if pdf else None)
 
 
-def judge_html(text: str, test: dict, err: str, supplied: tuple[list[str], list[str]]) -> Verdict:
+def judge_html(
+    text: str,
+    test: dict,
+    err: str,
+    supplied: tuple[list[str], list[str]],
+    titled: bool = False,
+) -> Verdict:
     """The HTML page `text` judged by the document's own `test` (`err`: the build's output)."""
     if "ensureHtmlElements" not in test and "ensureFileRegexMatches" not in test:
-        return "built, unasserted", _note(supplied).strip()
+        return "built, unasserted", _note(supplied, titled).strip()
     failed = _selector_failures(
         BeautifulSoup(text, "html.parser"), test.get("ensureHtmlElements") or []
     ) + _regex_failures(text, test.get("ensureFileRegexMatches") or [])
     if not failed:
-        return "right", _note(supplied).strip()
+        return "right", _note(supplied, titled).strip()
     detail = "Quarto's assertions fail: " + "; ".join(failed)[:300]
     ignored = _IGNORED.findall(err)
     if ignored:
         said = "; ".join(ignored)[:300]
-        return "ignored, warned", f"{detail}; the build warned: {said}" + _note(supplied)
-    return "silently wrong", detail + _note(supplied)
+        return "ignored, warned", f"{detail}; the build warned: {said}" + _note(supplied, titled)
+    return "silently wrong", detail + _note(supplied, titled)
 
 
 def judge_pdf(root: Path, html: str, source: str, html_err: str, timeout: float) -> Verdict:
@@ -682,11 +730,13 @@ def pdf_differences(html: str, pdf: str, source: str) -> list[str]:
     return found
 
 
-def _note(supplied: tuple[list[str], list[str]]) -> str:
-    """What the detail says of the images the runner supplied (copied, placeholders)."""
+def _note(supplied: tuple[list[str], list[str]], titled: bool = False) -> str:
+    """What the detail says of the images the runner supplied (copied, placeholders) and of
+    the title it gave the document (`title_if_untitled`)."""
     copied, placeholders = supplied
     notes = [f"images supplied from a nearby folder: {', '.join(copied)}"] if copied else []
     notes += [f"placeholder images: {', '.join(placeholders)}"] if placeholders else []
+    notes += ["titled by the runner: its first heading is below level 1"] if titled else []
     return "".join(f" ({n})" for n in notes)
 
 
@@ -759,7 +809,18 @@ def main(argv: list[str] | None = None) -> int:
         default=os.cpu_count() or 1,
         help="documents built at once (default: the number of cores)",
     )
-    parser.add_argument("--only", default="", help="only the documents whose path holds this")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="only the documents whose path holds this (may be given several times)",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="where the summary is written (default: tests/conformance/smoke-all.json)",
+    )
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=180)
     parser.add_argument(
@@ -777,14 +838,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026, help="the held-out sample's seed")
     args = parser.parse_args(argv)
     docs = documents(args.quarto)
-    if args.only:
-        docs = [d for d in docs if args.only in str(d)]
+
+    def chosen(doc: Path) -> bool:
+        return not args.only or any(part in str(doc) for part in args.only)
+
+    docs = [d for d in docs if chosen(d)]
     if args.limit:
         docs = docs[: args.limit]
     smoke = args.quarto / "tests" / "docs" / "smoke-all"
     samples = {"as written": (docs, {})}
     if args.held_out:
-        sample = [d for d in held_out(args.quarto, args.held_out, args.seed) if args.only in str(d)]
+        sample = [d for d in held_out(args.quarto, args.held_out, args.seed) if chosen(d)]
         samples["held-out"] = (sample, {"seed": args.seed, "n": args.held_out})
     runs = {
         label: {
@@ -800,7 +864,7 @@ def main(argv: list[str] | None = None) -> int:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    RESULTS.write_text(
+    args.results.write_text(
         json.dumps(
             {
                 "quarto": args.revision or head or "(unknown commit)",

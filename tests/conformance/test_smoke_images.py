@@ -98,3 +98,28 @@ def test_a_brand_file_s_logos_are_relative_to_it(tmp_path):
     assert _runner().brand_images(qmd, qmd.read_text("utf-8")) == ["theme/dark.png"]
     qmd.write_text("---\nbrand: theme/b.yml\n---\n\nNo shortcode.\n", "utf-8")
     assert _runner().brand_images(qmd, qmd.read_text("utf-8")) == []
+
+
+def test_a_document_whose_first_heading_is_level_two_is_given_a_title(tmp_path):
+    """Rendered alone, Quarto keeps such a heading an <h2> (its assertions test that); as a
+    book chapter the first heading would become the title, so the runner writes a title."""
+    runner = _runner()
+    cases = {
+        "h2.qmd": ("---\nformat: html\n---\n\n```\n# not a heading\n```\n\n## Slide\n", True),
+        "bare.qmd": ("Text.\n\n### Deep\n", True),
+        "h1.qmd": ("---\nformat: html\n---\n\n# Top\n\n## Sub\n", False),
+        "titled.qmd": ("---\ntitle: Mine\n---\n\n## Sub\n", False),
+        "none.qmd": ("Just text.\n", False),
+    }
+    for name, (text, titled) in cases.items():
+        (tmp_path / name).write_text(text, "utf-8")
+        assert runner.title_if_untitled(tmp_path / name) is titled, name
+    assert (
+        (tmp_path / "h2.qmd")
+        .read_text("utf-8")
+        .startswith('---\nformat: html\ntitle: "h2"\n---\n\n```\n# not a heading')
+    )
+    assert (tmp_path / "bare.qmd").read_text(
+        "utf-8"
+    ) == '---\ntitle: "bare"\n---\nText.\n\n### Deep\n'
+    assert (tmp_path / "h1.qmd").read_text("utf-8").startswith("---\nformat: html\n---")
