@@ -652,6 +652,9 @@ def _not_in_pdf(node: dict) -> bool:
     return not match if "content-visible" in classes else match
 
 
+_PROOF_TITLES = ("proof", "remark", "solution")
+
+
 def excused_words(source: str) -> Counter[str]:
     """The words of the document's source that Quarto's PDF leaves out (`_not_in_pdf`): the
     HTML may show them and the PDF lack them. Empty when Pandoc cannot read the source."""
@@ -670,6 +673,9 @@ def excused_words(source: str) -> Counter[str]:
         elif isinstance(value, dict):
             if "t" in value and _not_in_pdf(value):
                 found.update(words(_ast_text(value)))
+                # and the title the build gives a proof-like div there ("Solution.")
+                if value["t"] == "Div":
+                    found.update(c for c in _PROOF_TITLES if c in value["c"][0][1])
                 return
             visit(value.get("c"))
 
