@@ -20,6 +20,7 @@ from bookbuild.config import registry  # noqa: E402
 from bookbuild.config.project import quarto_schema  # noqa: E402
 from bookbuild.document import callouts, conditional, crossref, kinds, layout  # noqa: E402
 from bookbuild.source import shortcodes  # noqa: E402
+from bookbuild.writers import rewrites  # noqa: E402
 
 TARGET = REPO / "docs" / "quarto-support.md"
 RESULTS = REPO / "tests" / "conformance" / "smoke-all.json"
@@ -137,6 +138,10 @@ def _blocks() -> list[str]:
         "figure.quarto-float-fig`, `figcaption.quarto-float-caption`, `quarto-subfloat-*`); a "
         "`tbl-` div or image around any content is a Table, a `fig-` div around a table a "
         "Figure; a table keeps its caption as its `<caption>` (Quarto: a `figcaption`) |",
+        "| subfigures (`layout-ncol`, `layout-nrow`, `layout`) taller than a page, in the PDF "
+        "| supported with a difference | the rows are set narrower, their layout kept, to fit "
+        f"{rewrites.FIT_SHARE:.0%} of the page's text height (a figure cannot break across "
+        "pages: Typst, Quarto's too, would cut it off at the page's foot) |",
         "| `.list-table` | supported | `header-rows`, `widths`, `aligns`, a caption paragraph "
         "(with `{tbl-colwidths=[...]}`); other attributes refused |",
         f"| `crossref:` `<prefix>-title`, `<prefix>-prefix`, `<prefix>-labels` for "

@@ -616,7 +616,8 @@ def chapter_blocks(
     blocks = typst_html_tables(blocks)
     blocks = listing_captions_below(zh_punctuation(rendered_citations(blocks)), locations or {})
     widths = _widths(layout)
-    blocks = typst_float_kinds(typst_subfigures(blocks))
+    text_height = layout.text_height_mm * _PT_PER_MM
+    blocks = typst_float_kinds(typst_subfigures(blocks, text_height))
     blocks = wide_tables(table_column_widths(blocks, widths), widths, chapter)
     blocks = numbered_floats(empty_floats(blocks), shorts)
     blocks = image_alt_text(blocks, str(chapter.path), chapter.source)

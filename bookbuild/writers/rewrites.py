@@ -435,9 +435,29 @@ def html_subfigures(blocks: list[Node]) -> list[Node]:
     return blocks
 
 
-def typst_subfigures(blocks: list[Node]) -> list[Node]:
+# A figure cannot break across pages: subfigures whose rows are taller than this share of the
+# page's text height (the rest is the caption's) are set narrower, the layout kept, to fit.
+FIT_SHARE = 0.85
+
+
+def _fit_rows(text_height_pt: float) -> tuple[str, str]:
+    """Typst around a figure's rows that narrows them (all images shrink alike) when they
+    would be taller than `FIT_SHARE` of the text height: a figure is never cut at the page's
+    foot. Rows that fit are set as they are."""
+    room = f"{FIT_SHARE * text_height_pt:.2f}pt"
+    return (
+        "#layout(size => { let rows = [",
+        f"]; let tall = measure(rows, width: size.width).height; if tall > {room} "
+        f"{{ align(center, block(width: size.width * ({room} / tall), rows)) }} "
+        "else { rows } })",
+    )
+
+
+def typst_subfigures(blocks: list[Node], text_height_pt: float) -> list[Node]:
     """Subfigures and layout divs in rows: a Typst grid per row; subfigures are unnumbered
-    (the caption carries the letter) and kept out of the list of figures."""
+    (the caption carries the letter) and kept out of the list of figures. A figure's rows
+    taller than the page (`text_height_pt`, less room for the caption) are narrowed to fit."""
+    fit_open, fit_close = _fit_rows(text_height_pt)
     for node in walk(blocks):
         if (rows := _layout_rows(node)) is None:
             continue
@@ -456,6 +476,8 @@ def typst_subfigures(blocks: list[Node]) -> list[Node]:
                     RawBlock("typst", "],"),
                 ]
             laid_out.append(RawBlock("typst", ")"))
+        if node["t"] == "Figure":
+            laid_out = [RawBlock("typst", fit_open), *laid_out, RawBlock("typst", fit_close)]
         _replace_cells(node, laid_out)
     return blocks
 
