@@ -64,12 +64,17 @@ def _figure(node: Node, locations: dict[str, str]) -> Node:
     top = (custom[1] if custom else location(kind, locations)) == "top"
     attrs = without_marks(attrs)
     _figure_images(content)
+    # the author's classes (`::: {#fig-x .border}`) go on the float's div, as Quarto puts
+    # them; this build's marks stay on the <figure> (an image's own stay on the image)
+    own = [c for c in classes if c not in (SUBFIGURE, TABLE_PANEL)]
+    marks = [c for c in classes if c in (SUBFIGURE, TABLE_PANEL)]
     if ident or SUBFIGURE in classes:  # a float (numbered or lettered)
         float_class, caption_class = _names(classes, kind, "top" if top else "bottom")
-        figure_classes, wrapper = ["quarto-float", float_class, "figure", *classes], WRAPPER
+        figure_classes, wrapper = ["quarto-float", float_class, "figure", *marks], WRAPPER
         opening = f'<figcaption class="{caption_class}">'
     else:  # an unlabelled figure: not a float, as in Quarto
-        figure_classes, wrapper, opening = ["figure", *classes], WRAPPER[1:3], "<figcaption>"
+        figure_classes, wrapper, opening = ["figure", *marks], WRAPPER[1:3], "<figcaption>"
+    wrapper = [*wrapper, *own]
     if caption and _caption_is_alt(caption, content):  # as Pandoc: not read out twice
         opening = opening.replace("<figcaption", '<figcaption aria-hidden="true"')
     _plain_number(caption)

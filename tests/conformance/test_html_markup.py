@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import base64
 import subprocess
 from pathlib import Path
 
@@ -67,6 +68,10 @@ Content for Tab B
 
 :::
 """
+# a 1x1 grey PNG
+SMALL_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGM4AQAAygDJmcpdfgAAAABJRU5ErkJggg=="
+)
 MARGINS = """# Margins
 
 ::: {.panel-tabset}
@@ -116,6 +121,26 @@ pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
 pd.DataFrame({"c": [1], "d": ["z"]})
 ```
 """
+FIGURES = """# Figures
+
+::: {#scaffold}
+
+![An image with a border](dot.png){.border fig-alt="A grey square."}
+
+:::
+
+![A labelled image](dot.png){#fig-one .border}
+
+::: {#fig-two .border .wide}
+
+![](dot.png){fig-alt="A grey square."}
+
+A figure div with a border.
+
+:::
+
+See @fig-one and @fig-two.
+"""
 
 
 def _build(root: Path, chapters: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -125,6 +150,7 @@ def _build(root: Path, chapters: dict[str, str], *args: str) -> subprocess.Compl
     )
     for name, text in chapters.items():
         (root / name).write_text(text, "utf-8")
+    (root / "dot.png").write_bytes(SMALL_PNG)
     return bookbuild_process(root, "build", "--to", "html", *args)
 
 
@@ -138,6 +164,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "tabsets.qmd": TABSETS,
             "margins.qmd": MARGINS,
             "cells.qmd": CELLS,
+            "figures.qmd": FIGURES,
         },
     )
     assert proc.returncode == 0, proc.stderr
@@ -327,3 +354,16 @@ def test_tbl_colwidths_true_on_a_cell_is_refused(tmp_path: Path) -> None:
     proc = _build(tmp_path, {"t.qmd": chapter})
     assert proc.returncode != 0
     assert "t.qmd:4: cell option 'tbl-colwidths' must be one of: a list; got True" in proc.stderr
+
+
+def test_a_figure_divs_classes_go_on_its_float_div_an_images_on_the_image(book: Path) -> None:
+    """As Quarto (its smoke test 2024/01/05/issue-8000.qmd): `::: {#fig-two .border}` is
+    `div#fig-two.border`; an image's `.border`, labelled or not, stays on the `<img>`."""
+    soup = _soup(book, "figures.html")
+    two = soup.select_one("div#fig-two")
+    assert {"quarto-float", "quarto-figure", "border", "wide"} <= set(two["class"])
+    assert "border" not in two.select_one("figure")["class"]
+    assert soup.select_one("div#fig-one")["class"].count("border") == 0
+    assert "border" in soup.select_one("div#fig-one img")["class"]
+    assert not soup.select("#scaffold div.border")
+    assert "border" in soup.select_one("#scaffold img")["class"]
