@@ -19,7 +19,7 @@ import math
 import re
 from pathlib import Path
 
-from bookbuild.document.ast import Node, walk
+from bookbuild.document.ast import Node, copy_of, walk
 from bookbuild.document.pandoc import markdown_to_ast
 from bookbuild.errors import BuildError
 
@@ -159,13 +159,31 @@ def _image_label(inline: Node) -> tuple[Node, str] | None:
 
 
 def labelled_images(blocks: list[Node], path: Path, source: str) -> None:
-    """Paragraphs that are one labelled image become figures (`_labelled_image`), in place;
-    before `prepare_figures`, which then sees them as figures."""
-    if "{#fig-" not in source and "{#tbl-" not in source:
+    """Paragraphs that are one labelled image become figures (`_labelled_image`), and so do
+    paragraphs that are one linked image with a caption (`_linked_image`), in place; before
+    `prepare_figures`, which then sees them as figures."""
+    labelled = "{#fig-" in source or "{#tbl-" in source
+    if not labelled and "[![" not in source:
         return
     for node in walk(blocks):
-        if node["t"] in ("Para", "Plain"):
+        if node["t"] == "Para":
+            _linked_image(node)
+        if labelled and node["t"] in ("Para", "Plain"):
             _labelled_image(node, path, source)
+
+
+def _linked_image(para: Node) -> None:
+    """A paragraph that is one link around one unlabelled image with a caption
+    (`[![A map](map.png)](https://...)`) becomes an unnumbered figure of the linked image, in
+    place, as in Quarto (Pandoc makes figures of bare images only)."""
+    inlines = [i for i in para["c"] if i["t"] not in ("Space", "SoftBreak")]
+    if len(inlines) != 1 or inlines[0]["t"] != "Link" or len(inlines[0]["c"][1]) != 1:
+        return
+    image = inlines[0]["c"][1][0]
+    if image["t"] != "Image" or image["c"][0][0] or not image["c"][1]:
+        return
+    caption = [{"t": "Plain", "c": copy_of(image["c"][1])}]
+    para["t"], para["c"] = "Figure", [["", [], []], [None, caption], [{"t": "Plain", "c": inlines}]]
 
 
 def _labelled_image(para: Node, path: Path, source: str) -> None:

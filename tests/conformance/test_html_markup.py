@@ -140,6 +140,10 @@ A figure div with a border.
 :::
 
 See @fig-one and @fig-two.
+
+[![A linked square](dot.png)](https://example.org/square)
+
+Text with a [![small](dot.png)](https://example.org/inline) linked image inside.
 """
 
 
@@ -367,3 +371,21 @@ def test_a_figure_divs_classes_go_on_its_float_div_an_images_on_the_image(book: 
     assert "border" in soup.select_one("div#fig-one img")["class"]
     assert not soup.select("#scaffold div.border")
     assert "border" in soup.select_one("#scaffold img")["class"]
+
+
+def test_a_linked_image_alone_in_its_paragraph_is_a_figure(book: Path) -> None:
+    """As Quarto (its smoke test 2023/11/27/7704.qmd): `[![A linked square](dot.png)](url)`
+    is an unnumbered figure of the linked image, captioned with its alt text; a linked image
+    among other text stays inline."""
+    soup = _soup(book, "figures.html")
+    (figure,) = [
+        f
+        for f in soup.select("div.quarto-figure figure.figure")
+        if f.select_one('a[href^="https://"] img')
+    ]
+    link = figure.select_one("a")
+    assert link["href"] == "https://example.org/square"
+    assert link.select_one("img")["alt"] == "A linked square"
+    assert figure.select_one("figcaption").get_text(strip=True) == "A linked square"
+    inline = soup.find("a", href="https://example.org/inline")
+    assert inline.find_parent("p") is not None and inline.find_parent("figure") is None
