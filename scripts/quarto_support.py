@@ -142,6 +142,10 @@ def _blocks() -> list[str]:
         "| supported with a difference | the rows are set narrower, their layout kept, to fit "
         f"{rewrites.FIT_SHARE:.0%} of the page's text height (a figure cannot break across "
         "pages: Typst, Quarto's too, would cut it off at the page's foot) |",
+        "| doubled braces: ```` ```{{python}} ````, `` `{{python}} x` `` | supported | the cell "
+        "shown, not run (```` ```{python} ```` and its code as a markdown code block; "
+        "`` `{python} x` ``); inside code each escaped fence or inline cell loses one pair of "
+        "braces, as Quarto's engine-escape filter does |",
         "| `.list-table` | supported | `header-rows`, `widths`, `aligns`, a caption paragraph "
         "(with `{tbl-colwidths=[...]}`); other attributes refused |",
         f"| `crossref:` `<prefix>-title`, `<prefix>-prefix`, `<prefix>-labels` for "

@@ -42,6 +42,7 @@ from bookbuild.document.crossref import (
 )
 from bookbuild.document.custom_kinds import custom_keys
 from bookbuild.document.environment import Environment, describe
+from bookbuild.document.escaped_cells import mark_fences
 from bookbuild.document.provenance import provenance
 from bookbuild.document.resources import check_not_overwritten, edition_files, point_images
 from bookbuild.document.titles import title_markdown
@@ -208,7 +209,7 @@ def chapter_text(doc: Document, woven: Woven) -> tuple[str, int]:
     """The markdown Pandoc parses for a chapter (the level-1 heading its front-matter
     `title:` stands for, then its woven markdown) and the line of `title:` (0: none)."""
     title, line = title_markdown(doc.front_matter, doc.front_raw, doc.path)
-    return title + woven.markdown, line
+    return title + mark_fences(woven.markdown), line
 
 
 def chapter_of(

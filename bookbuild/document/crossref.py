@@ -43,6 +43,7 @@ from bookbuild.document.code import code_filenames
 from bookbuild.document.code_annotations import annotate
 from bookbuild.document.conditional import check_conditionals, resolve_meta
 from bookbuild.document.custom_kinds import custom_floats, custom_keys, custom_kinds, float_kind
+from bookbuild.document.escaped_cells import unescape
 from bookbuild.document.kinds import BY_PREFIX, CALLOUT_PREFIXES, Kind, kind_of
 from bookbuild.document.layout import (
     SUBFIGURE,
@@ -361,6 +362,7 @@ def number_book(
         prepare_theorems(nodes, chapter.words)
         check_conditionals(nodes, chapter.path, chapter.source)
         code_filenames(nodes)
+        unescape(chapter.blocks, chapter.source)
         chapter.title = stringify(first["c"][2])
         chapter.title_id = first["c"][1][0]
         counters = [0, 0, 0, 0, 0, 0]
